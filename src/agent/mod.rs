@@ -1,0 +1,257 @@
+//! The browser replica of one agent, sans-IO.
+//!
+//! It applies the server's events in order (dropping repeats, asking for a
+//! snapshot on a gap), validates the agent's commands with the authority's
+//! own [`rules`](crate::model::rules) before sending them, estimates the
+//! server clock from ping/pong, and derives the [`View`]. The host (the wasm
+//! driver, or a test) feeds [`Replica::handle_message`], sends what
+//! [`Replica::poll_transmit`] returns, reacts to [`Replica::poll_notice`], and
+//! sleeps until [`Replica::next_change`].
+
+mod clock;
+mod view;
+
+pub use clock::ClockSync;
+pub use view::{format_duration, InteractionView, OfferView, StatusChoice, StatusView, View};
+
+use crate::model::error::Refusal;
+use crate::model::profile::Profile;
+use crate::model::rules;
+use crate::model::state::{CommandKind, EventKind, OfferInfo, OfferOutcome};
+use crate::model::{AgentState, CommandError, CommandId, Millis, RonaCause, Role, Seq, UserId};
+use crate::protocol::{ClientMessage, ServerMessage, PROTOCOL_VERSION};
+use std::collections::{BTreeMap, VecDeque};
+
+/// Something the host may want to react to (render, notify, resolve a promise).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The replica holds the server's state (after welcome or resync).
+    Synced,
+    /// The state changed; render the view again.
+    Changed,
+    /// A new offer arrived.
+    Offer(OfferInfo),
+    /// An offer ended.
+    OfferEnded(crate::model::OfferId, OfferOutcome),
+    /// The agent went to rona (O3, O4); raise a notification if hidden (O6).
+    Rona(RonaCause),
+    /// A command was applied.
+    Acked(CommandId, Seq),
+    /// A command was refused by the server.
+    Rejected(CommandId, Refusal),
+    /// The server reported a connection-level error.
+    ServerError(Refusal),
+}
+
+/// Why a server message could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SyncError {
+    /// An event or resume-welcome arrived before any snapshot.
+    NotSynced,
+    /// The server speaks another protocol version.
+    Version(u32),
+}
+
+impl SyncError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::NotSynced => "not_synced",
+            SyncError::Version(_) => "protocol_version",
+        }
+    }
+}
+
+impl std::fmt::Display for SyncError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SyncError::NotSynced => f.write_str("the server sent state changes before a snapshot"),
+            SyncError::Version(v) => write!(f, "the server speaks protocol {v}, this engine {PROTOCOL_VERSION}"),
+        }
+    }
+}
+
+impl std::error::Error for SyncError {}
+
+/// The replica of one agent's state.
+#[derive(Debug, Clone)]
+pub struct Replica {
+    client_tag: String,
+    next_command: u64,
+    user: Option<UserId>,
+    role: Role,
+    profile: Option<Profile>,
+    state: Option<AgentState>,
+    last_seq: Seq,
+    clock: ClockSync,
+    pending: BTreeMap<CommandId, &'static str>,
+    outbox: VecDeque<ClientMessage>,
+    notices: VecDeque<Notice>,
+}
+
+impl Replica {
+    /// An empty replica. `client_tag` prefixes its command ids and must be
+    /// unique per tab (a random string), so ids never collide across tabs.
+    pub fn new(client_tag: &str) -> Replica {
+        Replica {
+            client_tag: client_tag.to_owned(),
+            next_command: 1,
+            user: None,
+            role: Role::Agent,
+            profile: None,
+            state: None,
+            last_seq: Seq(0),
+            clock: ClockSync::default(),
+            pending: BTreeMap::new(),
+            outbox: VecDeque::new(),
+            notices: VecDeque::new(),
+        }
+    }
+
+    /// The hello frame for a (re)connection: resumes from the last event held,
+    /// or asks for a snapshot when nothing is held (N2).
+    pub fn hello(&self, token: &str) -> ClientMessage {
+        ClientMessage::Hello {
+            token: token.to_owned(),
+            resume: self.state.as_ref().map(|_| self.last_seq),
+            protocol: PROTOCOL_VERSION,
+        }
+    }
+
+    /// The agent's state as last synced, if any.
+    pub fn state(&self) -> Option<&AgentState> {
+        self.state.as_ref()
+    }
+
+    /// The profile from the server, once welcomed.
+    pub fn profile(&self) -> Option<&Profile> {
+        self.profile.as_ref()
+    }
+
+    /// The number of the last event applied.
+    pub fn last_seq(&self) -> Seq {
+        self.last_seq
+    }
+
+    /// Commands sent and not yet answered.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// The clock estimate.
+    pub fn clock(&self) -> &ClockSync {
+        &self.clock
+    }
+
+    /// The authenticated user, once welcomed.
+    pub fn user(&self) -> Option<&UserId> {
+        self.user.as_ref()
+    }
+
+    /// Applies one message from the server, received at local time `now`.
+    pub fn handle_message(&mut self, now: Millis, message: ServerMessage) -> Result<(), SyncError> {
+        match message {
+            ServerMessage::Welcome { protocol, user, role, server_time, profile, snapshot } => {
+                if protocol != PROTOCOL_VERSION {
+                    return Err(SyncError::Version(protocol));
+                }
+                self.clock.observe_one_way(now, server_time);
+                self.user = Some(user);
+                self.role = role;
+                self.profile = Some(profile);
+                match snapshot {
+                    Some(snapshot) => {
+                        self.state = Some(snapshot.state);
+                        self.last_seq = snapshot.seq;
+                    }
+                    None if self.state.is_none() => return Err(SyncError::NotSynced),
+                    None => {}
+                }
+                self.notices.push_back(Notice::Synced);
+                self.notices.push_back(Notice::Changed);
+            }
+            ServerMessage::Event(event) => {
+                let Some(state) = self.state.as_mut() else { return Err(SyncError::NotSynced) };
+                if event.agent != state.agent || event.seq <= self.last_seq {
+                    return Ok(()); // another agent's stream, or a repeat after resume
+                }
+                if event.seq.0 != self.last_seq.0 + 1 {
+                    // A gap: something was missed. Never show a state the
+                    // server does not hold (N2): ask for a snapshot.
+                    self.outbox.push_back(ClientMessage::Resync);
+                    return Ok(());
+                }
+                state.apply(&event.kind);
+                self.last_seq = event.seq;
+                match event.kind {
+                    EventKind::OfferCreated { offer } => self.notices.push_back(Notice::Offer(offer)),
+                    EventKind::OfferEnded { offer, outcome } => self.notices.push_back(Notice::OfferEnded(offer, outcome)),
+                    EventKind::StatusChanged { rona_cause: Some(cause), .. } => self.notices.push_back(Notice::Rona(cause)),
+                    _ => {}
+                }
+                self.notices.push_back(Notice::Changed);
+            }
+            ServerMessage::Ack { id, seq } => {
+                self.pending.remove(&id);
+                self.notices.push_back(Notice::Acked(id, seq));
+            }
+            ServerMessage::Nack { id, code, message } => {
+                let refusal = Refusal { code, message };
+                match id {
+                    Some(id) => {
+                        self.pending.remove(&id);
+                        self.notices.push_back(Notice::Rejected(id, refusal));
+                    }
+                    None => self.notices.push_back(Notice::ServerError(refusal)),
+                }
+            }
+            ServerMessage::Pong { client_time, server_time } => self.clock.observe_round_trip(Millis(client_time), now, server_time),
+            ServerMessage::Error { code, message } => self.notices.push_back(Notice::ServerError(Refusal { code, message })),
+        }
+        Ok(())
+    }
+
+    /// Validates a command with the authority's rules and queues it for
+    /// sending; refused commands are never sent.
+    pub fn command(&mut self, now: Millis, kind: CommandKind) -> Result<CommandId, CommandError> {
+        let (Some(profile), Some(state)) = (&self.profile, &self.state) else { return Err(CommandError::NotReady) };
+        rules::check(profile, self.role, state, self.clock.server_time(now), &kind)?;
+        let id = CommandId(format!("{}-{}", self.client_tag, self.next_command));
+        self.next_command += 1;
+        self.pending.insert(id.clone(), kind.name());
+        self.outbox.push_back(ClientMessage::Command { id: id.clone(), kind });
+        Ok(id)
+    }
+
+    /// Queues a clock probe.
+    pub fn ping(&mut self, now: Millis) {
+        self.outbox.push_back(ClientMessage::Ping { client_time: now.0 });
+    }
+
+    /// The next frame to send.
+    pub fn poll_transmit(&mut self) -> Option<ClientMessage> {
+        self.outbox.pop_front()
+    }
+
+    /// The next notice for the host.
+    pub fn poll_notice(&mut self) -> Option<Notice> {
+        self.notices.pop_front()
+    }
+
+    /// The render-ready view at local time `now`.
+    pub fn view(&self, now: Millis) -> View {
+        match (&self.profile, &self.state) {
+            (Some(profile), Some(state)) => view::derive(profile, self.role, state, self.clock.server_time(now)),
+            _ => View::default(),
+        }
+    }
+
+    /// When the view next changes (a timer's next second, a flash start, a
+    /// deadline), in local time; the host sleeps until then.
+    pub fn next_change(&self, now: Millis) -> Option<Millis> {
+        let state = self.state.as_ref()?;
+        let server_now = self.clock.server_time(now);
+        view::next_change(state, server_now).map(|at| self.clock.local_time(at))
+    }
+}

@@ -1,0 +1,286 @@
+//! The render-ready view: labels, colours, timer texts, flashing flags and the
+//! enabled actions, all functions of the state and `now` (SPEC T7).
+
+use crate::model::profile::{Profile, StatusCategory, WrapUpCodeDef};
+use crate::model::rules;
+use crate::model::state::{CommandKind, InteractionState, Origin};
+use crate::model::{
+    AgentState, Channel, ContactId, InteractionId, OfferId, QueueId, RonaCause, Role, SecondaryId, ServerTime, StatusId,
+};
+use serde::Serialize;
+
+/// Everything a desk renders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct View {
+    /// Whether the engine holds the server's state.
+    pub ready: bool,
+    /// Whether the agent is logged in.
+    pub logged_in: bool,
+    /// The status field.
+    pub status: StatusView,
+    /// Statuses the agent may choose (S8: never system-only ones).
+    pub choices: Vec<StatusChoice>,
+    /// Open offers, oldest first.
+    pub offers: Vec<OfferView>,
+    /// Open interactions, oldest first.
+    pub interactions: Vec<InteractionView>,
+    /// Wrap-up codes to choose from (V3).
+    pub wrap_up_codes: Vec<WrapUpCodeDef>,
+    /// Whether done needs a wrap-up code (V3).
+    pub wrap_up_required: bool,
+    /// Whether login is enabled.
+    pub can_login: bool,
+    /// Whether logout is enabled.
+    pub can_logout: bool,
+    /// Whether an outdial may be placed (E2 capacity, E4).
+    pub can_outdial: bool,
+    /// The rona choice, while in rona (O5).
+    pub rona: Option<RonaChoice>,
+}
+
+/// The status field (S1, E1, T1-T4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct StatusView {
+    /// The status id.
+    pub id: StatusId,
+    /// Its label; "Out of Office (offline)" for a status kept through logout (S3).
+    pub label: String,
+    /// Its colour.
+    pub colour: String,
+    /// Its category.
+    pub category: Option<StatusCategory>,
+    /// The secondary status (S6).
+    pub secondary: Option<SecondaryId>,
+    /// "Engaged", "Engaged (idle)", "Engaged, RONA"... while work is open (E1).
+    pub engaged: Option<String>,
+    /// The state timer, `mm:ss` or `current/total` for idle to idle; none
+    /// while engaged (T1, T2, T3).
+    pub timer: Option<String>,
+}
+
+/// A status in the selector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusChoice {
+    /// The status id.
+    pub id: StatusId,
+    /// Its label.
+    pub label: String,
+    /// Its colour.
+    pub colour: String,
+    /// Whether it is the current status.
+    pub selected: bool,
+}
+
+/// The two ways out of rona (O5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RonaChoice {
+    /// Why the agent is in rona.
+    pub cause: Option<RonaCause>,
+    /// "Go idle": the default idle reason.
+    pub go_idle: StatusId,
+    /// "Go available".
+    pub go_available: StatusId,
+}
+
+/// An offer card (O1, O2, O7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OfferView {
+    /// The offer.
+    pub id: OfferId,
+    /// The contact.
+    pub contact: ContactId,
+    /// Its channel.
+    pub channel: Channel,
+    /// Its queue.
+    pub queue: QueueId,
+    /// Who the customer is.
+    pub from: String,
+    /// Milliseconds left before the deadline.
+    pub remaining_ms: u64,
+    /// Time left as text, rounded up to the second.
+    pub remaining: String,
+    /// Whether the accept action flashes now (O2).
+    pub flashing: bool,
+    /// Whether accept is enabled.
+    pub can_accept: bool,
+    /// Whether decline is enabled.
+    pub can_decline: bool,
+}
+
+/// An interaction card (T3, V3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InteractionView {
+    /// The interaction.
+    pub id: InteractionId,
+    /// Its channel.
+    pub channel: Channel,
+    /// How it came about.
+    pub origin: Origin,
+    /// Who the customer is.
+    pub from: String,
+    /// Its state.
+    pub state: InteractionState,
+    /// Time since accept (T3).
+    pub connected: String,
+    /// Time in wrap-up, while in wrap-up.
+    pub wrap_up: Option<String>,
+    /// Whether end is enabled.
+    pub can_end: bool,
+    /// Whether done is enabled (with a code, if one is required).
+    pub can_done: bool,
+}
+
+/// `mm:ss`, or `h:mm:ss` from one hour (T6).
+pub fn format_duration(ms: u64) -> String {
+    let secs = ms / 1000;
+    let (hours, minutes, seconds) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    if hours > 0 {
+        format!("{hours}:{minutes:02}:{seconds:02}")
+    } else {
+        format!("{minutes:02}:{seconds:02}")
+    }
+}
+
+pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: ServerTime) -> View {
+    let allowed = |kind: CommandKind| rules::check(profile, role, state, now, &kind).is_ok();
+    let def = profile.status(&state.status);
+    let kept_offline = !state.logged_in && def.is_some_and(|d| d.survives_logout);
+    let (label, colour) = match def {
+        // SPEC S3: "Out of office (offline)" in the offline colour.
+        Some(d) if kept_offline => (format!("{} (offline)", d.label), offline_colour(profile)),
+        Some(d) => (d.label.clone(), d.colour.clone()),
+        None => (state.status.to_string(), offline_colour(profile)),
+    };
+    let engaged = state.engaged().then(|| engaged_label(profile, state));
+    let timer = (state.logged_in && !state.engaged()).then(|| status_timer(state, now));
+    let choices = if state.logged_in {
+        profile
+            .statuses
+            .iter()
+            .filter(|s| !s.system_only)
+            .map(|s| StatusChoice { id: s.id.clone(), label: s.label.clone(), colour: s.colour.clone(), selected: s.id == state.status })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let offers = state
+        .offers
+        .iter()
+        .map(|o| {
+            let remaining_ms = o.deadline.since(now);
+            OfferView {
+                id: o.id,
+                contact: o.contact,
+                channel: o.channel,
+                queue: o.queue.clone(),
+                from: o.from.clone(),
+                remaining_ms,
+                remaining: format_duration(remaining_ms.div_ceil(1000) * 1000),
+                flashing: o.flash_at().is_some_and(|at| now >= at) && now < o.deadline,
+                can_accept: allowed(CommandKind::Accept { offer: o.id }),
+                can_decline: allowed(CommandKind::Decline { offer: o.id }),
+            }
+        })
+        .collect();
+    let done_code = profile.wrap_up.codes.first().map(|c| c.id.clone());
+    let interactions = state
+        .interactions
+        .iter()
+        .map(|i| InteractionView {
+            id: i.id,
+            channel: i.channel,
+            origin: i.origin,
+            from: i.from.clone(),
+            state: i.state,
+            connected: format_duration(now.since(i.started_at)),
+            wrap_up: (i.state == InteractionState::WrapUp).then(|| format_duration(now.since(i.state_since))),
+            can_end: allowed(CommandKind::End { interaction: i.id }),
+            can_done: allowed(CommandKind::Done { interaction: i.id, code: done_code.clone() }),
+        })
+        .collect();
+    let rona = (state.logged_in && state.status == profile.rona_status).then(|| RonaChoice {
+        cause: state.rona_cause,
+        go_idle: profile.default_idle_status.clone(),
+        go_available: profile.available_status.clone(),
+    });
+    View {
+        ready: true,
+        logged_in: state.logged_in,
+        status: StatusView {
+            id: state.status.clone(),
+            label,
+            colour,
+            category: def.map(|d| d.category),
+            secondary: state.secondary.clone(),
+            engaged,
+            timer,
+        },
+        choices,
+        offers,
+        interactions,
+        wrap_up_codes: profile.wrap_up.codes.clone(),
+        wrap_up_required: profile.wrap_up.required,
+        can_login: allowed(CommandKind::Login),
+        can_logout: allowed(CommandKind::Logout),
+        can_outdial: allowed(CommandKind::Outdial { number: "0".to_owned() }),
+        rona,
+    }
+}
+
+fn offline_colour(profile: &Profile) -> String {
+    profile.status(&profile.offline_status).map(|s| s.colour.clone()).unwrap_or_default()
+}
+
+/// SPEC E1, O3: the overlay while work is open; the status stays underneath.
+fn engaged_label(profile: &Profile, state: &AgentState) -> String {
+    let def = profile.status(&state.status);
+    if state.status == profile.rona_status {
+        "Engaged, RONA".to_owned()
+    } else if def.is_some_and(|d| d.routable) {
+        "Engaged".to_owned()
+    } else if def.is_some_and(|d| d.category == StatusCategory::Idle) {
+        "Engaged (idle)".to_owned()
+    } else {
+        format!("Engaged ({})", def.map_or(state.status.as_str(), |d| d.label.as_str()))
+    }
+}
+
+/// SPEC T1, T2, T4: time in the status, and `current/total` after idle to idle.
+fn status_timer(state: &AgentState, now: ServerTime) -> String {
+    let current = format_duration(now.since(state.status_since));
+    match state.idle_run_since {
+        Some(run) if run < state.status_since => format!("{current}/{}", format_duration(now.since(run))),
+        _ => current,
+    }
+}
+
+/// The next instant any text or flag of the view changes.
+pub(super) fn next_change(state: &AgentState, now: ServerTime) -> Option<ServerTime> {
+    let next_second = |since: ServerTime| {
+        if now < since {
+            since
+        } else {
+            since.plus((now.since(since) / 1000 + 1) * 1000)
+        }
+    };
+    let mut candidates = Vec::new();
+    if state.logged_in && !state.engaged() {
+        candidates.push(next_second(state.status_since));
+        candidates.extend(state.idle_run_since.map(next_second));
+    }
+    for interaction in &state.interactions {
+        candidates.push(next_second(interaction.started_at));
+        if interaction.state == InteractionState::WrapUp {
+            candidates.push(next_second(interaction.state_since));
+        }
+    }
+    for offer in state.offers.iter().filter(|o| now < o.deadline) {
+        let to_next_second = match offer.deadline.since(now) % 1000 {
+            0 => 1000,
+            part => part,
+        };
+        candidates.push(now.plus(to_next_second));
+        candidates.extend(offer.flash_at().filter(|at| now < *at));
+    }
+    candidates.into_iter().min()
+}

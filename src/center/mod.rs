@@ -1,0 +1,638 @@
+//! The authority, sans-IO: queues, routing, offers and RONA, sessions and the
+//! reconnect grace, and the interaction lifecycle.
+//!
+//! The host feeds it inputs with the current server time (`command`,
+//! `connect`, `disconnect`, `enqueue_contact`, ...), drains [`Center::poll_event`]
+//! and sleeps until [`Center::poll_timeout`], then calls
+//! [`Center::handle_timeout`]. Every input first fires the timers that are due,
+//! so a late call never lets an expired offer be accepted. Agent state changes
+//! only through events applied with [`AgentState::apply`], the same function
+//! the replica uses.
+
+use crate::model::error::Refusal;
+use crate::model::profile::AfterGrace;
+use crate::model::rules;
+use crate::model::state::{
+    CommandKind, EndedBy, Event, EventKind, InteractionInfo, InteractionState, LogoutReason, OfferInfo, OfferOutcome,
+    Origin, Reply,
+};
+use crate::model::{
+    Actor, AgentState, Channel, CommandError, CommandId, ContactId, InteractionId, OfferId, Profile, QueueId,
+    RonaCause, SecondaryId, Seq, ServerTime, SessionId, StatusId, UserId,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// How many answers per user are kept to recognise a repeated command id (N1).
+const REMEMBERED_REPLIES: usize = 256;
+
+/// The authority over agents, queues, offers and interactions.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Center {
+    profile: Profile,
+    queues: BTreeMap<QueueId, Queue>,
+    contacts: BTreeMap<ContactId, Contact>,
+    agents: BTreeMap<UserId, AgentRecord>,
+    sessions: BTreeMap<SessionId, UserId>,
+    offers: BTreeMap<OfferId, OfferRecord>,
+    interactions: BTreeMap<InteractionId, InteractionRecord>,
+    timers: BTreeSet<(ServerTime, Timer)>,
+    replies: BTreeMap<UserId, VecDeque<(CommandId, Reply)>>,
+    next_id: u64,
+    next_arrival: u64,
+    #[serde(skip)]
+    events: VecDeque<Event>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Queue {
+    /// Waiting contacts by arrival number: re-inserting a contact under its own
+    /// number puts it back at its original position (O3).
+    waiting: BTreeMap<u64, ContactId>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Contact {
+    queue: QueueId,
+    channel: Channel,
+    from: String,
+    arrival: u64,
+    place: Place,
+    /// Agents who declined it; routing passes them over.
+    declined_by: BTreeSet<UserId>,
+}
+
+/// Where a live contact is; exactly one place at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Place {
+    /// Waiting in its queue.
+    Waiting,
+    /// Offered to an agent.
+    Offered(OfferId),
+    /// Connected to an agent in an active interaction.
+    Connected(InteractionId),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct AgentRecord {
+    state: AgentState,
+    /// The last event number of this agent's stream (N2).
+    seq: Seq,
+    /// When the agent last became ready for work: longest-available routing.
+    ready_since: ServerTime,
+    /// When the grace for a lost connection ends (N3).
+    grace_until: Option<ServerTime>,
+    /// Log in again on the next connection (N3, after-grace policy).
+    login_on_connect: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct OfferRecord {
+    agent: UserId,
+    contact: ContactId,
+    deadline: ServerTime,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct InteractionRecord {
+    agent: UserId,
+    /// The routed contact while connected; none for outdials and after the end.
+    contact: Option<ContactId>,
+}
+
+/// Timers are data: armed on entering a state, cancelled on leaving it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+enum Timer {
+    OfferDeadline(OfferId),
+    ReconnectGrace(UserId),
+}
+
+impl Center {
+    /// A center with the given profile and queues, no agents and no contacts.
+    pub fn new(profile: Profile, queues: impl IntoIterator<Item = QueueId>) -> Center {
+        Center {
+            profile,
+            queues: queues.into_iter().map(|q| (q, Queue::default())).collect(),
+            contacts: BTreeMap::new(),
+            agents: BTreeMap::new(),
+            sessions: BTreeMap::new(),
+            offers: BTreeMap::new(),
+            interactions: BTreeMap::new(),
+            timers: BTreeSet::new(),
+            replies: BTreeMap::new(),
+            next_id: 1,
+            next_arrival: 1,
+            events: VecDeque::new(),
+        }
+    }
+
+    /// The profile in force.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The state of an agent the center has seen, as its replicas hold it.
+    pub fn agent(&self, user: &UserId) -> Option<&AgentState> {
+        self.agents.get(user).map(|a| &a.state)
+    }
+
+    /// Every agent the center has seen.
+    pub fn agents(&self) -> impl Iterator<Item = &AgentState> {
+        self.agents.values().map(|a| &a.state)
+    }
+
+    /// The state a replica of `user` starts from: the agent's state, or a
+    /// logged-out one if the center has never seen the user.
+    pub fn snapshot(&self, user: &UserId, now: ServerTime) -> AgentState {
+        self.agent(user)
+            .cloned()
+            .unwrap_or_else(|| AgentState::new(user.clone(), self.profile.offline_status.clone(), now))
+    }
+
+    /// The number of the last event in `user`'s stream (zero before any).
+    /// Each agent's events are numbered 1, 2, 3... without gaps, so a replica
+    /// can tell a missed event from a repeated one (N2).
+    pub fn last_seq(&self, user: &UserId) -> Seq {
+        self.agents.get(user).map_or(Seq(0), |a| a.seq)
+    }
+
+    /// The queues, in id order.
+    pub fn queues(&self) -> impl Iterator<Item = &QueueId> {
+        self.queues.keys()
+    }
+
+    /// The contacts waiting in a queue, first in line first.
+    pub fn waiting(&self, queue: &QueueId) -> Vec<ContactId> {
+        self.queues.get(queue).map(|q| q.waiting.values().copied().collect()).unwrap_or_default()
+    }
+
+    /// Where a live contact is; `None` once it has left (hung up or ended).
+    pub fn contact_place(&self, contact: ContactId) -> Option<Place> {
+        self.contacts.get(&contact).map(|c| c.place)
+    }
+
+    /// The next event to deliver, oldest first.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// The earliest armed deadline; call [`Center::handle_timeout`] then.
+    pub fn poll_timeout(&self) -> Option<ServerTime> {
+        self.timers.first().map(|(at, _)| *at)
+    }
+
+    /// Fires every timer due at `now`; harmless when none is.
+    pub fn handle_timeout(&mut self, now: ServerTime) {
+        while let Some((at, _)) = self.timers.first() {
+            if *at > now {
+                break;
+            }
+            let Some((at, timer)) = self.timers.pop_first() else { break };
+            match timer {
+                Timer::OfferDeadline(offer) => self.expire_offer(at, offer),
+                Timer::ReconnectGrace(user) => self.grace_over(at, &user),
+            }
+        }
+        self.route(now);
+    }
+
+    /// Applies a command from `actor` once (N1): a repeated `id` gets the
+    /// first answer again and changes nothing.
+    pub fn command(&mut self, now: ServerTime, actor: &Actor, id: CommandId, kind: CommandKind) -> Reply {
+        self.handle_timeout(now);
+        let remembered = self.replies.entry(actor.user.clone()).or_default();
+        if let Some((_, reply)) = remembered.iter().find(|(seen, _)| *seen == id) {
+            return reply.clone();
+        }
+        let reply = self.execute(now, actor, kind).map(|subject| self.last_seq(&subject)).map_err(Refusal::from);
+        let remembered = self.replies.entry(actor.user.clone()).or_default();
+        if remembered.len() == REMEMBERED_REPLIES {
+            remembered.pop_front();
+        }
+        remembered.push_back((id, reply.clone()));
+        self.route(now);
+        reply
+    }
+
+    /// A session of `user` connected (a tab or device, N4); ends the grace of
+    /// a lost connection (N3).
+    pub fn connect(&mut self, now: ServerTime, session: SessionId, user: &UserId) {
+        self.handle_timeout(now);
+        self.agent_entry(now, user);
+        let first = !self.sessions.values().any(|u| u == user);
+        self.sessions.insert(session, user.clone());
+        if first {
+            if let Some(until) = self.agents.get_mut(user).and_then(|a| a.grace_until.take()) {
+                self.timers.remove(&(until, Timer::ReconnectGrace(user.clone())));
+            }
+            self.emit(now, user, EventKind::ConnectionChanged { connected: true });
+            let record = self.agents.get_mut(user).expect("entry made above");
+            if std::mem::take(&mut record.login_on_connect) && !record.state.logged_in {
+                self.log_in(now, user);
+            }
+        }
+        self.route(now);
+    }
+
+    /// A session ended. When it was the user's last, others see the agent
+    /// offline at once and the reconnect grace starts (N3).
+    pub fn disconnect(&mut self, now: ServerTime, session: SessionId) {
+        self.handle_timeout(now);
+        let Some(user) = self.sessions.remove(&session) else { return };
+        if self.sessions.values().any(|u| *u == user) {
+            return;
+        }
+        self.emit(now, &user, EventKind::ConnectionChanged { connected: false });
+        let grace = self.profile.reconnect_grace_ms;
+        let record = self.agents.get_mut(&user).expect("connected users have records");
+        if record.state.logged_in {
+            let until = now.plus(grace);
+            record.grace_until = Some(until);
+            self.timers.insert((until, Timer::ReconnectGrace(user)));
+        }
+    }
+
+    /// Whether any session of `user` is connected.
+    pub fn is_connected(&self, user: &UserId) -> bool {
+        self.sessions.values().any(|u| u == user)
+    }
+
+    /// A customer contact arrives on a queue (the phone network or a chat
+    /// widget; the simulator in the demo).
+    pub fn enqueue_contact(&mut self, now: ServerTime, queue: &QueueId, channel: Channel, from: &str) -> Result<ContactId, CommandError> {
+        self.handle_timeout(now);
+        if !self.queues.contains_key(queue) {
+            return Err(CommandError::UnknownQueue(queue.clone()));
+        }
+        let id = ContactId(self.allocate_id());
+        let arrival = self.next_arrival;
+        self.next_arrival += 1;
+        let contact = Contact {
+            queue: queue.clone(),
+            channel,
+            from: from.to_owned(),
+            arrival,
+            place: Place::Waiting,
+            declined_by: BTreeSet::new(),
+        };
+        self.contacts.insert(id, contact);
+        self.queues.get_mut(queue).expect("checked above").waiting.insert(arrival, id);
+        self.route(now);
+        Ok(id)
+    }
+
+    /// The customer hangs up or leaves: a waiting contact is abandoned, an
+    /// offered one is withdrawn, a connected one puts the interaction into
+    /// wrap-up.
+    pub fn customer_hang_up(&mut self, now: ServerTime, contact: ContactId) -> Result<(), CommandError> {
+        self.handle_timeout(now);
+        let place = self.contacts.get(&contact).ok_or(CommandError::UnknownContact(contact))?.place;
+        match place {
+            Place::Waiting => {}
+            Place::Offered(offer) => {
+                self.end_offer(now, offer, OfferOutcome::Withdrawn);
+            }
+            Place::Connected(interaction) => self.wrap_up(now, interaction, EndedBy::Customer),
+        }
+        self.remove_contact(contact);
+        self.route(now);
+        Ok(())
+    }
+
+    /// The offer could not be delivered (device or network fault, wrong
+    /// number): the contact goes back to its queue and the agent to rona
+    /// with the cause (O4).
+    pub fn offer_undeliverable(&mut self, now: ServerTime, offer: OfferId, cause: RonaCause) -> Result<(), CommandError> {
+        self.handle_timeout(now);
+        if cause == RonaCause::NoAnswer {
+            return Err(CommandError::BadArgument { command: "offer_undeliverable", detail: "the cause must be a delivery fault" });
+        }
+        let record = self.offers.get(&offer).ok_or(CommandError::UnknownOffer(offer))?;
+        let agent = record.agent.clone();
+        self.end_offer(now, offer, OfferOutcome::Undeliverable);
+        self.enter_rona(now, &agent, cause);
+        self.route(now);
+        Ok(())
+    }
+
+    /// Cross-checks every index against every other; `Err` names the first
+    /// broken invariant. Property tests call it after every step.
+    pub fn check_consistency(&self) -> Result<(), String> {
+        let mut seen = BTreeSet::new();
+        for (queue_id, queue) in &self.queues {
+            for (arrival, id) in &queue.waiting {
+                let contact = self.contacts.get(id).ok_or(format!("queued contact {id} is not live"))?;
+                if contact.place != Place::Waiting || contact.arrival != *arrival || &contact.queue != queue_id {
+                    return Err(format!("queued contact {id} disagrees with its record"));
+                }
+                if !seen.insert(*id) {
+                    return Err(format!("contact {id} is queued twice"));
+                }
+            }
+        }
+        for (id, contact) in &self.contacts {
+            let holds = match contact.place {
+                Place::Waiting => seen.contains(id),
+                Place::Offered(offer) => self.offers.get(&offer).is_some_and(|o| o.contact == *id),
+                Place::Connected(i) => self.interactions.get(&i).is_some_and(|r| r.contact == Some(*id)),
+            };
+            if !holds {
+                return Err(format!("contact {id} is not where it says ({:?})", contact.place));
+            }
+        }
+        for (id, offer) in &self.offers {
+            let in_state = self.agent(&offer.agent).is_some_and(|a| a.offer(*id).is_some());
+            if !in_state || !self.timers.contains(&(offer.deadline, Timer::OfferDeadline(*id))) {
+                return Err(format!("offer {id} is missing from its agent or its timer"));
+            }
+        }
+        for (id, record) in &self.interactions {
+            if self.agent(&record.agent).and_then(|a| a.interaction(*id)).is_none() {
+                return Err(format!("interaction {id} is missing from its agent"));
+            }
+        }
+        for agent in self.agents.values() {
+            let offers_known = agent.state.offers.iter().all(|o| self.offers.contains_key(&o.id));
+            let work_known = agent.state.interactions.iter().all(|i| self.interactions.contains_key(&i.id));
+            if !offers_known || !work_known {
+                return Err(format!("agent {} holds work the center does not", agent.state.agent));
+            }
+            for channel in Channel::ALL {
+                if agent.state.load(channel) > self.profile.channel(channel).capacity {
+                    return Err(format!("agent {} is over capacity on {}", agent.state.agent, channel.name()));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies a checked command; returns the agent whose stream it changed.
+    fn execute(&mut self, now: ServerTime, actor: &Actor, kind: CommandKind) -> Result<UserId, CommandError> {
+        let user = &actor.user;
+        self.agent_entry(now, user);
+        let own = &self.agents[user].state;
+        rules::check(&self.profile, actor.role, own, now, &kind)?;
+        match kind {
+            CommandKind::Login => self.log_in(now, user),
+            CommandKind::Logout => self.log_out(now, user, LogoutReason::Agent),
+            CommandKind::SetStatus { status, secondary } => self.change_status(now, user, status, secondary, None),
+            CommandKind::Accept { offer } => self.accept(now, offer),
+            CommandKind::Decline { offer } => {
+                let contact = self.end_offer(now, offer, OfferOutcome::Declined);
+                if let Some(contact) = self.contacts.get_mut(&contact) {
+                    contact.declined_by.insert(user.clone());
+                }
+            }
+            CommandKind::End { interaction } => {
+                self.wrap_up(now, interaction, EndedBy::Agent);
+            }
+            CommandKind::Done { interaction, code } => self.done(now, user, interaction, code),
+            CommandKind::Outdial { number } => self.outdial(now, user, number),
+            CommandKind::LogoutAgent { agent } => {
+                let target = self.agent(&agent).ok_or_else(|| CommandError::UnknownAgent(agent.clone()))?;
+                rules::check_supervisor_logout(&self.profile, target)?;
+                self.log_out(now, &agent, LogoutReason::Supervisor);
+                return Ok(agent);
+            }
+        }
+        Ok(user.clone())
+    }
+
+    fn allocate_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    fn agent_entry(&mut self, now: ServerTime, user: &UserId) {
+        let offline = self.profile.offline_status.clone();
+        self.agents.entry(user.clone()).or_insert_with(|| AgentRecord {
+            state: AgentState::new(user.clone(), offline, now),
+            seq: Seq(0),
+            ready_since: now,
+            grace_until: None,
+            login_on_connect: false,
+        });
+    }
+
+    /// Numbers, timestamps and applies an event: the only path by which an
+    /// agent's state changes.
+    fn emit(&mut self, now: ServerTime, user: &UserId, kind: EventKind) {
+        let record = self.agents.get_mut(user).expect("events concern known agents");
+        record.seq = Seq(record.seq.0 + 1);
+        record.state.apply(&kind);
+        self.events.push_back(Event { seq: record.seq, at: now, agent: user.clone(), kind });
+    }
+
+    fn log_in(&mut self, now: ServerTime, user: &UserId) {
+        self.emit(now, user, EventKind::LoggedIn);
+        let current = &self.agents[user].state.status;
+        // SPEC S3: a status that survives logout (Out of Office) is kept.
+        if !self.profile.status(current).is_some_and(|s| s.survives_logout) {
+            let login = self.profile.login_status.clone();
+            self.change_status(now, user, login, None, None);
+        }
+    }
+
+    fn log_out(&mut self, now: ServerTime, user: &UserId, reason: LogoutReason) {
+        let open: Vec<OfferId> = self.agents[user].state.offers.iter().map(|o| o.id).collect();
+        for offer in open {
+            self.end_offer(now, offer, OfferOutcome::Withdrawn);
+        }
+        let current = &self.agents[user].state.status;
+        if !self.profile.status(current).is_some_and(|s| s.survives_logout) {
+            let offline = self.profile.offline_status.clone();
+            self.change_status(now, user, offline, None, None);
+        }
+        self.emit(now, user, EventKind::LoggedOut { reason });
+        let record = self.agents.get_mut(user).expect("logged-in agents have records");
+        if let Some(until) = record.grace_until.take() {
+            self.timers.remove(&(until, Timer::ReconnectGrace(user.clone())));
+        }
+    }
+
+    /// Sets a status (S5: at once, interactions untouched). Choosing the
+    /// status already held changes nothing, so its timer keeps running.
+    fn change_status(&mut self, now: ServerTime, user: &UserId, status: StatusId, secondary: Option<SecondaryId>, rona_cause: Option<RonaCause>) {
+        let record = &self.agents[user];
+        let state = &record.state;
+        if state.status == status && state.secondary == secondary && state.rona_cause == rona_cause {
+            return;
+        }
+        // SPEC T2: consecutive idle statuses share one idle run.
+        let idle_run_since = match (self.profile.is_idle(&status), state.idle_run_since) {
+            (false, _) => None,
+            (true, Some(run)) if self.profile.is_idle(&state.status) => Some(run),
+            (true, _) => Some(now),
+        };
+        if self.profile.is_routable(&status) {
+            self.agents.get_mut(user).expect("checked above").ready_since = now;
+        }
+        self.emit(now, user, EventKind::StatusChanged { status, since: now, secondary, idle_run_since, rona_cause });
+    }
+
+    fn enter_rona(&mut self, now: ServerTime, user: &UserId, cause: RonaCause) {
+        let rona = self.profile.rona_status.clone();
+        if self.agents[user].state.status == rona {
+            return;
+        }
+        self.change_status(now, user, rona, None, Some(cause));
+    }
+
+    /// Offers a waiting contact to an agent with a deadline (O1).
+    fn make_offer(&mut self, now: ServerTime, contact_id: ContactId, user: &UserId) {
+        let id = OfferId(self.allocate_id());
+        let contact = self.contacts.get_mut(&contact_id).expect("routing picks live contacts");
+        let deadline = now.plus(self.profile.channel(contact.channel).offer_timeout_ms);
+        contact.place = Place::Offered(id);
+        self.queues.get_mut(&contact.queue).expect("contacts name existing queues").waiting.remove(&contact.arrival);
+        let info = OfferInfo {
+            id,
+            contact: contact_id,
+            channel: contact.channel,
+            queue: contact.queue.clone(),
+            from: contact.from.clone(),
+            offered_at: now,
+            deadline,
+        };
+        self.offers.insert(id, OfferRecord { agent: user.clone(), contact: contact_id, deadline });
+        self.timers.insert((deadline, Timer::OfferDeadline(id)));
+        self.emit(now, user, EventKind::OfferCreated { offer: info });
+    }
+
+    /// Ends an open offer exactly once (O7). Unless accepted, its contact goes
+    /// back to its queue at its original position (O3). Returns the contact.
+    fn end_offer(&mut self, now: ServerTime, offer: OfferId, outcome: OfferOutcome) -> ContactId {
+        let record = self.offers.remove(&offer).expect("callers end open offers");
+        self.timers.remove(&(record.deadline, Timer::OfferDeadline(offer)));
+        if outcome != OfferOutcome::Accepted {
+            if let Some(contact) = self.contacts.get_mut(&record.contact) {
+                contact.place = Place::Waiting;
+                self.queues.get_mut(&contact.queue).expect("contacts name existing queues").waiting.insert(contact.arrival, record.contact);
+            }
+        }
+        self.emit(now, &record.agent, EventKind::OfferEnded { offer, outcome });
+        record.contact
+    }
+
+    fn expire_offer(&mut self, now: ServerTime, offer: OfferId) {
+        let Some(record) = self.offers.get(&offer) else { return };
+        let agent = record.agent.clone();
+        self.end_offer(now, offer, OfferOutcome::Expired);
+        self.enter_rona(now, &agent, RonaCause::NoAnswer);
+    }
+
+    fn grace_over(&mut self, now: ServerTime, user: &UserId) {
+        let connected = self.is_connected(user);
+        let Some(record) = self.agents.get_mut(user) else { return };
+        record.grace_until = None;
+        // An agent with work in progress stays logged in: the work goes on.
+        if connected || !record.state.logged_in || record.state.engaged() {
+            return;
+        }
+        record.login_on_connect = self.profile.after_grace == AfterGrace::LoginAgain;
+        self.log_out(now, user, LogoutReason::ConnectionLost);
+    }
+
+    fn accept(&mut self, now: ServerTime, offer: OfferId) {
+        let record = self.offers.get(&offer).expect("rules checked the offer").clone();
+        let info = self.agents[&record.agent].state.offer(offer).expect("offer records match agent state").clone();
+        self.end_offer(now, offer, OfferOutcome::Accepted);
+        let id = InteractionId(self.allocate_id());
+        if let Some(contact) = self.contacts.get_mut(&record.contact) {
+            contact.place = Place::Connected(id);
+        }
+        self.interactions.insert(id, InteractionRecord { agent: record.agent.clone(), contact: Some(record.contact) });
+        let interaction = InteractionInfo {
+            id,
+            contact: record.contact,
+            channel: info.channel,
+            origin: Origin::Inbound,
+            queue: Some(info.queue),
+            from: info.from,
+            state: InteractionState::Active,
+            started_at: now,
+            state_since: now,
+        };
+        self.emit(now, &record.agent, EventKind::InteractionStarted { interaction });
+    }
+
+    fn outdial(&mut self, now: ServerTime, user: &UserId, number: String) {
+        let id = InteractionId(self.allocate_id());
+        let contact = ContactId(self.allocate_id());
+        self.interactions.insert(id, InteractionRecord { agent: user.clone(), contact: None });
+        let interaction = InteractionInfo {
+            id,
+            contact,
+            channel: Channel::Voice,
+            origin: Origin::Outdial,
+            queue: None,
+            from: number.trim().to_owned(),
+            state: InteractionState::Active,
+            started_at: now,
+            state_since: now,
+        };
+        self.emit(now, user, EventKind::InteractionStarted { interaction });
+    }
+
+    /// Ends an active interaction into wrap-up (V3); the customer contact's
+    /// life ends here.
+    fn wrap_up(&mut self, now: ServerTime, interaction: InteractionId, by: EndedBy) {
+        let record = self.interactions.get_mut(&interaction).expect("callers pass open interactions");
+        let agent = record.agent.clone();
+        if let Some(contact) = record.contact.take() {
+            self.remove_contact(contact);
+        }
+        self.emit(now, &agent, EventKind::InteractionWrapUp { interaction, since: now, by });
+    }
+
+    fn done(&mut self, now: ServerTime, user: &UserId, interaction: InteractionId, code: Option<crate::model::WrapUpCode>) {
+        let info = self.agents[user].state.interaction(interaction).expect("rules checked the interaction").clone();
+        self.interactions.remove(&interaction);
+        let handling_ms = now.since(info.started_at);
+        self.emit(now, user, EventKind::InteractionDone { interaction, code, handling_ms });
+        self.agents.get_mut(user).expect("known agent").ready_since = now;
+        // SPEC E4: "available after outdial" makes the agent available even
+        // if the call was placed while idle.
+        if info.origin == Origin::Outdial && self.profile.available_after_outdial {
+            let available = self.profile.available_status.clone();
+            self.change_status(now, user, available, None, None);
+        }
+    }
+
+    fn remove_contact(&mut self, contact: ContactId) {
+        if let Some(record) = self.contacts.remove(&contact) {
+            if let Some(queue) = self.queues.get_mut(&record.queue) {
+                queue.waiting.remove(&record.arrival);
+            }
+        }
+    }
+
+    /// Offers waiting contacts, oldest arrival first across queues, each to
+    /// the eligible agent that has been ready longest (S7, E2).
+    fn route(&mut self, now: ServerTime) {
+        let mut waiting: Vec<(u64, ContactId)> =
+            self.queues.values().flat_map(|q| q.waiting.iter().map(|(a, c)| (*a, *c))).collect();
+        waiting.sort_unstable();
+        for (_, contact_id) in waiting {
+            let contact = &self.contacts[&contact_id];
+            let capacity = self.profile.channel(contact.channel).capacity;
+            let chosen = self
+                .agents
+                .values()
+                .filter(|a| {
+                    let s = &a.state;
+                    s.logged_in
+                        && s.connected
+                        && self.profile.is_routable(&s.status)
+                        && s.load(contact.channel) < capacity
+                        && !contact.declined_by.contains(&s.agent)
+                })
+                .min_by(|a, b| (a.ready_since, &a.state.agent).cmp(&(b.ready_since, &b.state.agent)))
+                .map(|a| a.state.agent.clone());
+            if let Some(user) = chosen {
+                self.make_offer(now, contact_id, &user);
+            }
+        }
+    }
+}

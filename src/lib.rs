@@ -1,0 +1,41 @@
+//! Ringside: the agent-state engine of a contact-center desk.
+//!
+//! One crate, two hosts. The [`center`] is the authority (routing, offers and
+//! RONA, the interaction lifecycle); the [`agent`] replica runs in the page,
+//! applies the authority's events, validates the agent's commands with the
+//! same [`model::rules`] and derives a render-ready view. Neither reads a
+//! clock or does I/O: every input carries `now`, effects come back from
+//! `poll_*` calls, and `poll_timeout` / `next_change` say when to call again.
+//!
+//! ```
+//! use ringside::center::Center;
+//! use ringside::model::{Actor, CommandId, Profile, Role, ServerTime, SessionId, UserId, Channel, QueueId};
+//! use ringside::model::profile::Preset;
+//! use ringside::model::state::CommandKind;
+//!
+//! let mut center = Center::new(Profile::preset(Preset::ContactCenter), [QueueId::from("support")]);
+//! let ana = Actor { user: UserId::from("ana"), role: Role::Agent };
+//! let mut now = ServerTime(1_000);
+//! center.connect(now, SessionId(1), &ana.user);
+//! center.command(now, &ana, CommandId::from("c1"), CommandKind::Login).unwrap();
+//! center.command(now, &ana, CommandId::from("c2"), CommandKind::SetStatus { status: "available".into(), secondary: None }).unwrap();
+//! center.enqueue_contact(now, &QueueId::from("support"), Channel::Voice, "+46 8 123").unwrap();
+//!
+//! // Drain the events, then sleep until the next deadline and tell the center.
+//! while let Some(event) = center.poll_event() {
+//!     println!("{} {:?}", event.seq, event.kind);
+//! }
+//! if let Some(deadline) = center.poll_timeout() {
+//!     now = deadline; // a real host sleeps until then
+//!     center.handle_timeout(now);
+//! }
+//! assert_eq!(center.agent(&ana.user).unwrap().status.as_str(), "rona");
+//! ```
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod agent;
+pub mod center;
+pub mod model;
+pub mod protocol;

@@ -1,0 +1,161 @@
+//! Why a command was refused. Every variant has a stable code (sent in nacks)
+//! and a message naming the command and the state it met (SPEC N1, N6).
+
+use super::{Channel, InteractionId, OfferId, QueueId, Role, StatusId, UserId, ContactId};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A refused command; nothing was changed. Codes never change once shipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CommandError {
+    /// The command needs a logged-in agent.
+    NotLoggedIn {
+        /// The refused command.
+        command: &'static str,
+    },
+    /// Login while already logged in.
+    AlreadyLoggedIn,
+    /// The status is not in the profile's catalogue.
+    UnknownStatus(StatusId),
+    /// The status is set only by the system (S8).
+    StatusSystemOnly(StatusId),
+    /// The status needs a secondary status (S6).
+    SecondaryRequired(StatusId),
+    /// The secondary status is not offered with this status (S6).
+    UnknownSecondary(StatusId),
+    /// No such offer is open for this agent.
+    UnknownOffer(OfferId),
+    /// The offer's deadline has passed (O7).
+    OfferExpired(OfferId),
+    /// No such interaction belongs to this agent.
+    UnknownInteraction(InteractionId),
+    /// The command does not apply in the interaction's current state.
+    InvalidTransition {
+        /// The refused command.
+        command: &'static str,
+        /// The state it met.
+        state: &'static str,
+    },
+    /// The profile requires a wrap-up code before done (V3).
+    WrapUpCodeRequired,
+    /// The wrap-up code is not in the profile's list.
+    UnknownWrapUpCode,
+    /// Logout refused while interactions are in progress.
+    InteractionsInProgress(usize),
+    /// The channel has no room for another interaction (E2).
+    NoCapacity(Channel),
+    /// The role may not issue this command (N5).
+    Forbidden {
+        /// The refused command.
+        command: &'static str,
+        /// The sender's role.
+        role: Role,
+    },
+    /// No such agent is known.
+    UnknownAgent(UserId),
+    /// A supervisor logout was refused (S9): the agent is not available or
+    /// idle, or has interactions in progress.
+    LogoutNotAllowed {
+        /// The agent.
+        agent: UserId,
+        /// Why.
+        reason: &'static str,
+    },
+    /// No such queue.
+    UnknownQueue(QueueId),
+    /// No such waiting or connected contact.
+    UnknownContact(ContactId),
+    /// The replica has no state from the server yet.
+    NotReady,
+    /// An argument is empty or malformed.
+    BadArgument {
+        /// The refused command.
+        command: &'static str,
+        /// What is wrong.
+        detail: &'static str,
+    },
+}
+
+impl CommandError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CommandError::NotLoggedIn { .. } => "not_logged_in",
+            CommandError::AlreadyLoggedIn => "already_logged_in",
+            CommandError::UnknownStatus(_) => "unknown_status",
+            CommandError::StatusSystemOnly(_) => "status_system_only",
+            CommandError::SecondaryRequired(_) => "secondary_required",
+            CommandError::UnknownSecondary(_) => "unknown_secondary",
+            CommandError::UnknownOffer(_) => "unknown_offer",
+            CommandError::OfferExpired(_) => "offer_expired",
+            CommandError::UnknownInteraction(_) => "unknown_interaction",
+            CommandError::InvalidTransition { .. } => "invalid_transition",
+            CommandError::WrapUpCodeRequired => "wrap_up_code_required",
+            CommandError::UnknownWrapUpCode => "unknown_wrap_up_code",
+            CommandError::InteractionsInProgress(_) => "interactions_in_progress",
+            CommandError::NoCapacity(_) => "no_capacity",
+            CommandError::Forbidden { .. } => "forbidden",
+            CommandError::UnknownAgent(_) => "unknown_agent",
+            CommandError::LogoutNotAllowed { .. } => "logout_not_allowed",
+            CommandError::UnknownQueue(_) => "unknown_queue",
+            CommandError::UnknownContact(_) => "unknown_contact",
+            CommandError::NotReady => "not_ready",
+            CommandError::BadArgument { .. } => "bad_argument",
+        }
+    }
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommandError::NotLoggedIn { command } => write!(f, "{command} needs a logged-in agent"),
+            CommandError::AlreadyLoggedIn => f.write_str("login: the agent is already logged in"),
+            CommandError::UnknownStatus(s) => write!(f, "set_status: `{s}` is not in the status catalogue"),
+            CommandError::StatusSystemOnly(s) => write!(f, "set_status: `{s}` is set only by the system"),
+            CommandError::SecondaryRequired(s) => write!(f, "set_status: `{s}` needs a secondary status"),
+            CommandError::UnknownSecondary(s) => write!(f, "set_status: that secondary status is not offered with `{s}`"),
+            CommandError::UnknownOffer(o) => write!(f, "offer {o} is not open for this agent"),
+            CommandError::OfferExpired(o) => write!(f, "offer {o} has passed its deadline"),
+            CommandError::UnknownInteraction(i) => write!(f, "interaction {i} is not open for this agent"),
+            CommandError::InvalidTransition { command, state } => {
+                write!(f, "{command} is not allowed while the interaction is {state}")
+            }
+            CommandError::WrapUpCodeRequired => f.write_str("done: this profile requires a wrap-up code"),
+            CommandError::UnknownWrapUpCode => f.write_str("done: that wrap-up code is not in the profile's list"),
+            CommandError::InteractionsInProgress(n) => write!(f, "logout: {n} interaction(s) still in progress"),
+            CommandError::NoCapacity(c) => write!(f, "no room for another {} interaction", c.name()),
+            CommandError::Forbidden { command, role } => write!(f, "{command} is not allowed for role {}", role.name()),
+            CommandError::UnknownAgent(a) => write!(f, "agent `{a}` is not known"),
+            CommandError::LogoutNotAllowed { agent, reason } => write!(f, "logout_agent: `{agent}` {reason}"),
+            CommandError::UnknownQueue(q) => write!(f, "queue `{q}` does not exist"),
+            CommandError::UnknownContact(c) => write!(f, "contact {c} is not waiting or connected"),
+            CommandError::NotReady => f.write_str("the engine has no state from the server yet"),
+            CommandError::BadArgument { command, detail } => write!(f, "{command}: {detail}"),
+        }
+    }
+}
+
+impl std::error::Error for CommandError {}
+
+/// A refusal as it travels and is remembered: the stable code and the message
+/// of a [`CommandError`] (SPEC N1: a repeated command gets the same answer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    /// The stable code, as [`CommandError::code`].
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+}
+
+impl From<CommandError> for Refusal {
+    fn from(error: CommandError) -> Self {
+        Refusal { code: error.code().to_owned(), message: error.to_string() }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}

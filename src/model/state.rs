@@ -1,0 +1,381 @@
+//! The state of one agent as both the authority and the replica hold it, the
+//! events that change it, and the commands an agent sends.
+//!
+//! The authority changes an agent's state only by emitting an [`Event`] and
+//! applying it with [`AgentState::apply`]; a replica applies the same events
+//! in the same order, so the two cannot drift apart while events are delivered.
+
+use super::{
+    Channel, ContactId, InteractionId, OfferId, QueueId, RonaCause, SecondaryId, Seq, ServerTime,
+    StatusId, UserId, WrapUpCode,
+};
+use serde::{Deserialize, Serialize};
+
+/// Everything the agent's desk needs to know about its own agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentState {
+    /// The agent.
+    pub agent: UserId,
+    /// Whether the agent is logged in.
+    pub logged_in: bool,
+    /// Whether at least one session of the agent is connected (N3).
+    pub connected: bool,
+    /// The current status (S1).
+    pub status: StatusId,
+    /// When the current status began (T1).
+    pub status_since: ServerTime,
+    /// When the current run of idle statuses began, while idle (T2).
+    pub idle_run_since: Option<ServerTime>,
+    /// The secondary status, if any (S6).
+    pub secondary: Option<SecondaryId>,
+    /// Why the agent is in rona, while it is (O3, O4).
+    pub rona_cause: Option<RonaCause>,
+    /// Offers waiting for accept, oldest first.
+    pub offers: Vec<OfferInfo>,
+    /// Accepted work not yet done, oldest first.
+    pub interactions: Vec<InteractionInfo>,
+}
+
+/// A contact offered to the agent, with its server deadline (O1, O7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferInfo {
+    /// The offer.
+    pub id: OfferId,
+    /// The offered contact.
+    pub contact: ContactId,
+    /// Its channel.
+    pub channel: Channel,
+    /// The queue it came from.
+    pub queue: QueueId,
+    /// Who the customer is (caller id, chat name, address).
+    pub from: String,
+    /// When the offer was made.
+    pub offered_at: ServerTime,
+    /// When it expires and the agent goes to rona (O3).
+    pub deadline: ServerTime,
+}
+
+/// How an interaction came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// Routed from a queue and accepted.
+    Inbound,
+    /// Placed by the agent (E4).
+    Outdial,
+}
+
+/// Where an interaction is in its lifecycle (V3, C1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InteractionState {
+    /// Connected and being worked.
+    Active,
+    /// Ended; the agent is choosing a wrap-up code.
+    WrapUp,
+}
+
+impl InteractionState {
+    /// The state's wire name.
+    pub fn name(self) -> &'static str {
+        match self {
+            InteractionState::Active => "active",
+            InteractionState::WrapUp => "wrap_up",
+        }
+    }
+}
+
+/// An accepted piece of work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InteractionInfo {
+    /// The interaction.
+    pub id: InteractionId,
+    /// The customer contact.
+    pub contact: ContactId,
+    /// Its channel.
+    pub channel: Channel,
+    /// How it came about.
+    pub origin: Origin,
+    /// The queue it came from, if routed.
+    pub queue: Option<QueueId>,
+    /// Who the customer is.
+    pub from: String,
+    /// Its state.
+    pub state: InteractionState,
+    /// When it was accepted or placed (T3 connected timer).
+    pub started_at: ServerTime,
+    /// When the current state began.
+    pub state_since: ServerTime,
+}
+
+/// How an offer ended; every offer ends exactly once (O7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferOutcome {
+    /// The agent accepted it; an interaction starts.
+    Accepted,
+    /// The agent declined it; the contact goes back to its queue.
+    Declined,
+    /// The deadline passed; the agent goes to rona (O3).
+    Expired,
+    /// It could not be delivered; the agent goes to rona (O4).
+    Undeliverable,
+    /// The customer left or the agent was logged out before an answer.
+    Withdrawn,
+}
+
+/// Who ended an interaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndedBy {
+    /// The agent ended it.
+    Agent,
+    /// The customer hung up or left.
+    Customer,
+}
+
+/// Why an agent was logged out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogoutReason {
+    /// The agent logged out.
+    Agent,
+    /// A supervisor logged the agent out (S9).
+    Supervisor,
+    /// The connection stayed lost past the grace (N3).
+    ConnectionLost,
+}
+
+/// A change to one agent's state, as the authority decided it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// The agent logged in; a status change follows.
+    LoggedIn,
+    /// The agent was logged out; a status change precedes.
+    LoggedOut {
+        /// Why.
+        reason: LogoutReason,
+    },
+    /// The status changed (S5).
+    StatusChanged {
+        /// The new status.
+        status: StatusId,
+        /// When it began.
+        since: ServerTime,
+        /// Its secondary status (S6).
+        secondary: Option<SecondaryId>,
+        /// Start of the idle run, while idle (T2).
+        idle_run_since: Option<ServerTime>,
+        /// Why, when the new status is rona (O3, O4).
+        rona_cause: Option<RonaCause>,
+    },
+    /// The first session connected or the last one dropped (N3).
+    ConnectionChanged {
+        /// Whether any session is connected now.
+        connected: bool,
+    },
+    /// A contact was offered to the agent.
+    OfferCreated {
+        /// The offer.
+        offer: OfferInfo,
+    },
+    /// An offer ended (O7).
+    OfferEnded {
+        /// The offer.
+        offer: OfferId,
+        /// How.
+        outcome: OfferOutcome,
+    },
+    /// An interaction started (accept or outdial).
+    InteractionStarted {
+        /// The interaction.
+        interaction: InteractionInfo,
+    },
+    /// An interaction ended and entered wrap-up (V3).
+    InteractionWrapUp {
+        /// The interaction.
+        interaction: InteractionId,
+        /// When wrap-up began.
+        since: ServerTime,
+        /// Who ended it.
+        by: EndedBy,
+    },
+    /// An interaction was marked done and closed (V3, T5).
+    InteractionDone {
+        /// The interaction.
+        interaction: InteractionId,
+        /// The wrap-up code chosen.
+        code: Option<WrapUpCode>,
+        /// Total handling time from start to done (T5).
+        handling_ms: u64,
+    },
+}
+
+/// A numbered, timestamped event about one agent (N2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Its place in the agent's stream: 1, 2, 3... without gaps.
+    pub seq: Seq,
+    /// Server time when it happened.
+    pub at: ServerTime,
+    /// The agent it concerns.
+    pub agent: UserId,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+impl OfferInfo {
+    /// When the accept action starts flashing: five seconds before the
+    /// deadline, for offers whose timeout is over eight seconds (O2).
+    pub fn flash_at(&self) -> Option<ServerTime> {
+        (self.deadline.since(self.offered_at) > 8_000).then(|| ServerTime(self.deadline.0 - 5_000))
+    }
+}
+
+impl AgentState {
+    /// A logged-out, disconnected agent in the given status.
+    pub fn new(agent: UserId, status: StatusId, since: ServerTime) -> AgentState {
+        AgentState {
+            agent,
+            logged_in: false,
+            connected: false,
+            status,
+            status_since: since,
+            idle_run_since: None,
+            secondary: None,
+            rona_cause: None,
+            offers: Vec::new(),
+            interactions: Vec::new(),
+        }
+    }
+
+    /// Applies one event; the only way agent state changes.
+    pub fn apply(&mut self, kind: &EventKind) {
+        match kind {
+            EventKind::LoggedIn => self.logged_in = true,
+            EventKind::LoggedOut { .. } => self.logged_in = false,
+            EventKind::StatusChanged { status, since, secondary, idle_run_since, rona_cause } => {
+                self.status = status.clone();
+                self.status_since = *since;
+                self.secondary = secondary.clone();
+                self.idle_run_since = *idle_run_since;
+                self.rona_cause = *rona_cause;
+            }
+            EventKind::ConnectionChanged { connected } => self.connected = *connected,
+            EventKind::OfferCreated { offer } => {
+                if self.offer(offer.id).is_none() {
+                    self.offers.push(offer.clone());
+                }
+            }
+            EventKind::OfferEnded { offer, .. } => self.offers.retain(|o| o.id != *offer),
+            EventKind::InteractionStarted { interaction } => {
+                if self.interaction(interaction.id).is_none() {
+                    self.interactions.push(interaction.clone());
+                }
+            }
+            EventKind::InteractionWrapUp { interaction, since, .. } => {
+                if let Some(item) = self.interactions.iter_mut().find(|i| i.id == *interaction) {
+                    item.state = InteractionState::WrapUp;
+                    item.state_since = *since;
+                }
+            }
+            EventKind::InteractionDone { interaction, .. } => self.interactions.retain(|i| i.id != *interaction),
+        }
+    }
+
+    /// An open offer of this agent.
+    pub fn offer(&self, id: OfferId) -> Option<&OfferInfo> {
+        self.offers.iter().find(|o| o.id == id)
+    }
+
+    /// An open interaction of this agent.
+    pub fn interaction(&self, id: InteractionId) -> Option<&InteractionInfo> {
+        self.interactions.iter().find(|i| i.id == id)
+    }
+
+    /// Whether any interaction is open: the "Engaged" overlay (E1, E3).
+    pub fn engaged(&self) -> bool {
+        !self.interactions.is_empty()
+    }
+
+    /// Offers plus interactions on a channel: what counts against capacity (E2).
+    pub fn load(&self, channel: Channel) -> u32 {
+        let offers = self.offers.iter().filter(|o| o.channel == channel).count();
+        let work = self.interactions.iter().filter(|i| i.channel == channel).count();
+        (offers + work) as u32
+    }
+}
+
+/// What an agent (or supervisor) asks the authority to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandKind {
+    /// Log in; the status becomes the profile's login status (S2, S3).
+    Login,
+    /// Log out; refused while interactions are open.
+    Logout,
+    /// Choose a status (S5, S6, S8); also "Go idle" / "Go available" from rona (O5).
+    SetStatus {
+        /// The status.
+        status: StatusId,
+        /// Its secondary status (S6).
+        #[serde(default)]
+        secondary: Option<SecondaryId>,
+    },
+    /// Accept an offer (E1).
+    Accept {
+        /// The offer.
+        offer: OfferId,
+    },
+    /// Decline an offer; the contact goes back to its queue.
+    Decline {
+        /// The offer.
+        offer: OfferId,
+    },
+    /// End an active interaction; it enters wrap-up (V3).
+    End {
+        /// The interaction.
+        interaction: InteractionId,
+    },
+    /// Mark an interaction in wrap-up done (V3).
+    Done {
+        /// The interaction.
+        interaction: InteractionId,
+        /// The wrap-up code; required when the profile says so.
+        #[serde(default)]
+        code: Option<WrapUpCode>,
+    },
+    /// Place an outbound call (E4).
+    Outdial {
+        /// The number to dial.
+        number: String,
+    },
+    /// Supervisor: log an agent out (S9).
+    LogoutAgent {
+        /// The agent.
+        agent: UserId,
+    },
+}
+
+impl CommandKind {
+    /// The command's wire name, used in error messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CommandKind::Login => "login",
+            CommandKind::Logout => "logout",
+            CommandKind::SetStatus { .. } => "set_status",
+            CommandKind::Accept { .. } => "accept",
+            CommandKind::Decline { .. } => "decline",
+            CommandKind::End { .. } => "end",
+            CommandKind::Done { .. } => "done",
+            CommandKind::Outdial { .. } => "outdial",
+            CommandKind::LogoutAgent { .. } => "logout_agent",
+        }
+    }
+}
+
+/// The authority's answer to a command (N1): the number, in the stream of the
+/// agent it acted on, of the last event it caused (or the latest one, if it
+/// changed nothing), or a refusal.
+pub type Reply = Result<Seq, super::error::Refusal>;

@@ -1,0 +1,212 @@
+//! Versioned wire messages, shared by the browser engine and the server.
+//!
+//! Every message is a JSON object with one key naming its kind (externally
+//! tagged: it keeps the browser build small, see README). Unknown fields are
+//! ignored, so newer peers can add them; an unknown kind is refused with the
+//! stable code `unknown_kind`. See `docs/protocol.md` for an example exchange.
+
+use crate::model::profile::Profile;
+use crate::model::state::{CommandKind, Event};
+use crate::model::{AgentState, CommandId, Role, Seq, ServerTime, UserId};
+use serde::{Deserialize, Serialize};
+
+/// The protocol version this build speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The largest frame either side accepts, in bytes (N6).
+pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+
+/// A message from a client to the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// The first frame: authenticate and say where to resume (N2, N5).
+    Hello {
+        /// A signed token naming the user and role.
+        token: String,
+        /// The last event number the client holds; `None` asks for a snapshot.
+        #[serde(default)]
+        resume: Option<Seq>,
+        /// The protocol version the client speaks.
+        #[serde(default = "current_version")]
+        protocol: u32,
+    },
+    /// A command to apply once (N1).
+    Command {
+        /// Client-chosen id; a repeat gets the first answer.
+        id: CommandId,
+        /// What to do.
+        kind: CommandKind,
+    },
+    /// Asks for a fresh snapshot (the client saw a gap in its stream).
+    Resync,
+    /// Clock probe; the server answers with [`ServerMessage::Pong`].
+    Ping {
+        /// The client's monotonic time when sent.
+        client_time: u64,
+    },
+}
+
+fn current_version() -> u32 {
+    PROTOCOL_VERSION
+}
+
+/// A message from the server to a client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// Answer to hello or resync: who you are, the profile, and either a
+    /// snapshot or (when resuming) nothing, with the missed events following.
+    Welcome {
+        /// The protocol version the server speaks.
+        protocol: u32,
+        /// The authenticated user.
+        user: UserId,
+        /// Its role.
+        role: Role,
+        /// Server time when sent.
+        server_time: ServerTime,
+        /// The organisation's profile.
+        profile: Profile,
+        /// The agent's state, unless the missed events are replayed instead.
+        snapshot: Option<Snapshot>,
+    },
+    /// A change to the agent's state (N2).
+    Event(Event),
+    /// The command was applied (or had been): `seq` is the number of the last
+    /// event it caused (N1).
+    Ack {
+        /// The command.
+        id: CommandId,
+        /// Event number after applying it.
+        seq: Seq,
+    },
+    /// The command was refused; nothing changed (N6).
+    Nack {
+        /// The command, when the frame named one.
+        id: Option<CommandId>,
+        /// Stable error code.
+        code: String,
+        /// A sentence for people.
+        message: String,
+    },
+    /// Answer to ping, for the clock offset (O7).
+    Pong {
+        /// The client's time from the ping.
+        client_time: u64,
+        /// Server time when answered.
+        server_time: ServerTime,
+    },
+    /// A connection-level error (bad hello, expired token); the server closes
+    /// the socket after it.
+    Error {
+        /// Stable error code.
+        code: String,
+        /// A sentence for people.
+        message: String,
+    },
+}
+
+/// The agent's whole state at an event number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// The number of the last event included.
+    pub seq: Seq,
+    /// The state.
+    pub state: AgentState,
+}
+
+/// Why a frame was refused, with a stable code (N6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FrameError {
+    /// The frame is larger than [`MAX_FRAME_BYTES`].
+    Oversize(usize),
+    /// The frame is not JSON.
+    Malformed(String),
+    /// The frame names a message or command kind this version does not know.
+    UnknownKind(String),
+    /// The frame is JSON of a known kind with missing or wrong fields.
+    Invalid(String),
+}
+
+impl FrameError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FrameError::Oversize(_) => "oversize_frame",
+            FrameError::Malformed(_) => "malformed_frame",
+            FrameError::UnknownKind(_) => "unknown_kind",
+            FrameError::Invalid(_) => "invalid_message",
+        }
+    }
+}
+
+impl std::fmt::Display for FrameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FrameError::Oversize(len) => write!(f, "frame of {len} bytes exceeds the limit of {MAX_FRAME_BYTES}"),
+            FrameError::Malformed(detail) => write!(f, "frame is not valid JSON: {detail}"),
+            FrameError::UnknownKind(detail) => write!(f, "unknown message or command kind: {detail}"),
+            FrameError::Invalid(detail) => write!(f, "invalid message: {detail}"),
+        }
+    }
+}
+
+impl std::error::Error for FrameError {}
+
+/// A refused client frame: the error, and the command id if the frame had one
+/// so the nack can name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedFrame {
+    /// The command id found in the frame, if any.
+    pub id: Option<CommandId>,
+    /// Why it was refused.
+    pub error: FrameError,
+}
+
+#[cfg(feature = "formats")]
+impl ClientMessage {
+    /// Parses a client frame, refusing oversize, malformed and unknown input
+    /// with a stable code; never panics.
+    pub fn decode(text: &str) -> Result<ClientMessage, RefusedFrame> {
+        if text.len() > MAX_FRAME_BYTES {
+            return Err(RefusedFrame { id: None, error: FrameError::Oversize(text.len()) });
+        }
+        serde_json::from_str(text).map_err(|e| {
+            let id = serde_json::from_str::<serde_json::Value>(text)
+                .ok()
+                .and_then(|v| v.pointer("/command/id").and_then(|id| id.as_str()).map(CommandId::from));
+            RefusedFrame { id, error: classify(e) }
+        })
+    }
+
+    /// The frame as JSON text.
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).expect("client messages always serialise")
+    }
+}
+
+#[cfg(feature = "formats")]
+impl ServerMessage {
+    /// Parses a server frame (native clients and tests); never panics.
+    pub fn decode(text: &str) -> Result<ServerMessage, FrameError> {
+        serde_json::from_str(text).map_err(classify)
+    }
+
+    /// The frame as JSON text.
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).expect("server messages always serialise")
+    }
+}
+
+#[cfg(feature = "formats")]
+fn classify(error: serde_json::Error) -> FrameError {
+    use serde_json::error::Category;
+    let detail = error.to_string();
+    match error.classify() {
+        Category::Data if detail.starts_with("unknown variant") => FrameError::UnknownKind(detail),
+        Category::Data => FrameError::Invalid(detail),
+        Category::Syntax | Category::Eof | Category::Io => FrameError::Malformed(detail),
+    }
+}
