@@ -23,7 +23,7 @@ pub use state::{AgentState, InteractionInfo, InteractionState, OfferInfo};
 pub struct ServerTime(pub u64);
 
 /// A point on the caller's monotonic clock, in milliseconds (in the browser,
-/// `performance.now()`); never compared with [`ServerTime`] without the
+/// the page's high-resolution time origin); never compared with [`ServerTime`] without the
 /// measured clock offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
