@@ -2,7 +2,7 @@
 //!
 //! It applies the server's events in order (dropping repeats, asking for a
 //! snapshot on a gap), validates the agent's commands with the authority's
-//! own [`rules`](crate::model::rules) before sending them, estimates the
+//! own [`crate::model::rules`] before sending them, estimates the
 //! server clock from ping/pong, and derives the [`View`]. The host (the wasm
 //! driver, or a test) feeds [`Replica::handle_message`], sends what
 //! [`Replica::poll_transmit`] returns, reacts to [`Replica::poll_notice`], and
@@ -159,7 +159,7 @@ impl Replica {
                 self.clock.observe_one_way(now, server_time);
                 self.user = Some(user);
                 self.role = role;
-                self.profile = Some(profile);
+                self.profile = Some(*profile);
                 match snapshot {
                     Some(snapshot) => {
                         self.state = Some(snapshot.state);

@@ -66,8 +66,8 @@ pub enum ServerMessage {
         role: Role,
         /// Server time when sent.
         server_time: ServerTime,
-        /// The organisation's profile.
-        profile: Profile,
+        /// The organisation's profile (boxed: it dwarfs every other message).
+        profile: Box<Profile>,
         /// The agent's state, unless the missed events are replayed instead.
         snapshot: Option<Snapshot>,
     },

@@ -89,7 +89,7 @@ impl Desk {
             user: who.clone(),
             role: Role::Agent,
             server_time: self.now,
-            profile: self.center.profile().clone(),
+            profile: Box::new(self.center.profile().clone()),
             snapshot: Some(Snapshot { seq: self.center.last_seq(&who), state: self.center.snapshot(&who, self.now) }),
         };
         let local = self.local();
@@ -164,9 +164,8 @@ impl Desk {
             let connected = self.sessions.get(&event.agent).is_some_and(|s| !s.is_empty());
             if let (true, Some(replica)) = (connected, self.replicas.get_mut(&event.agent)) {
                 replica.handle_message(local, roundtrip(&ServerMessage::Event(event.clone()))).expect("event applies");
-                while let Some(ClientMessage::Resync) = replica.poll_transmit() {
-                    panic!("replica of {} saw a gap at {}", event.agent, event.seq);
-                }
+                let resync = replica.poll_transmit();
+                assert!(resync.is_none(), "replica of {} saw a gap at {}: {resync:?}", event.agent, event.seq);
             }
             let agent = event.agent.clone();
             self.drain_notices(&agent);
