@@ -39,3 +39,5 @@ pub mod agent;
 pub mod center;
 pub mod model;
 pub mod protocol;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -1,4 +1,5 @@
 //! Property tests: random sequences of commands, customer actions, connection
+#![cfg(not(target_arch = "wasm32"))]
 //! changes and time never panic and keep every invariant of the authority and
 //! its replicas. Each property prints how many cases it ran.
 

@@ -9,6 +9,7 @@
 //! sleeps until [`Replica::next_change`].
 
 mod clock;
+pub mod link;
 mod view;
 
 pub use clock::ClockSync;

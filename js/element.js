@@ -1,0 +1,179 @@
+// <ringside-agent url="wss://…/ws" token="…"> : a complete agent desk widget
+// for CRM pages. Themable through CSS custom properties, keyboard usable,
+// with an ARIA live region announcing offers and RONA.
+import { connect } from './index.js';
+
+const STYLE = `
+:host { display: block; font: var(--ringside-font, 14px/1.4 system-ui, sans-serif); color: var(--ringside-fg, #1f2328);
+  background: var(--ringside-bg, #fff); border: 1px solid var(--ringside-border, #d0d7de); border-radius: var(--ringside-radius, 8px); padding: 12px; }
+.row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+.badge { display: inline-block; width: 12px; height: 12px; border-radius: 50%; }
+.label { font-weight: 600; }
+.engaged { color: var(--ringside-engaged, #6f42c1); font-weight: 600; }
+.timer { font-variant-numeric: tabular-nums; color: var(--ringside-muted, #57606a); }
+section { margin-top: 10px; }
+.card { border: 1px solid var(--ringside-border, #d0d7de); border-radius: var(--ringside-radius, 8px); padding: 8px; margin-top: 6px; }
+button { font: inherit; padding: 4px 10px; border-radius: 6px; border: 1px solid var(--ringside-border, #d0d7de); background: var(--ringside-button, #f6f8fa); cursor: pointer; }
+button:disabled { opacity: .5; cursor: default; }
+button.accept { background: var(--ringside-accent, #1f883d); color: #fff; border-color: transparent; }
+button.accept.flashing { animation: ringside-flash .5s steps(2, start) infinite; }
+@keyframes ringside-flash { to { background: var(--ringside-flash, #d1242f); } }
+@media (prefers-reduced-motion: reduce) { button.accept.flashing { animation: none; outline: 3px solid var(--ringside-flash, #d1242f); } }
+.rona { border-color: var(--ringside-flash, #d1242f); }
+.toast { position: fixed; right: 16px; bottom: 16px; background: #1f2328; color: #fff; padding: 10px 14px; border-radius: 8px; }
+.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+.conn { font-size: 12px; color: var(--ringside-muted, #57606a); }
+`;
+
+const esc = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export class RingsideAgent extends HTMLElement {
+  static observedAttributes = ['token'];
+  #root = this.attachShadow({ mode: 'open' });
+  #shape = '';
+  #codes = new Map();
+  /** The connected client, once connected. */
+  client = null;
+
+  async connectedCallback() {
+    if (this.client) return;
+    this.#root.innerHTML = `<style>${STYLE}</style><div class="sr" aria-live="assertive" id="live"></div><div id="desk">Connecting…</div><div id="toast"></div>`;
+    this.#root.addEventListener('click', (event) => this.#onClick(event));
+    this.#root.addEventListener('change', (event) => this.#onChange(event));
+    try {
+      this.client = await connect({ url: this.getAttribute('url') ?? '', token: this.getAttribute('token') ?? '', wasmUrl: this.getAttribute('wasm-url') ?? undefined });
+    } catch (error) {
+      this.#root.getElementById('desk').textContent = `Cannot start: ${error.message}`;
+      return;
+    }
+    this.client.on('view', (view) => this.#render(view));
+    this.client.on('connection', () => this.#render(this.client.view));
+    this.client.on('offer', (offer) => this.#announce(`New ${offer.channel} offer from ${offer.from}`));
+    this.client.on('rona', (rona) => {
+      this.#announce('RONA: the offer was not answered. Choose Go idle or Go available.');
+      if (rona.notification === 'toast') this.#toast('RONA: an offer was not answered');
+    });
+    this.client.on('nack', (nack) => this.#toast(nack.message));
+    this.dispatchEvent(new CustomEvent('ringside-ready', { detail: this.client }));
+    this.#render(this.client.view);
+  }
+
+  disconnectedCallback() {
+    this.client?.close();
+    this.client = null;
+  }
+
+  attributeChangedCallback(name, _old, value) {
+    if (name === 'token' && this.client && value) this.client.updateToken(value);
+  }
+
+  #announce(text) {
+    this.#root.getElementById('live').textContent = text;
+  }
+
+  #toast(text) {
+    const toast = this.#root.getElementById('toast');
+    toast.innerHTML = `<div class="toast" role="status">${esc(text)}</div>`;
+    setTimeout(() => { toast.textContent = ''; }, 5000);
+  }
+
+  async #onClick(event) {
+    const button = event.target.closest('button[data-action]');
+    if (!button || !this.client) return;
+    const { action, id } = button.dataset;
+    const c = this.client;
+    const run = {
+      login: () => c.login(),
+      logout: () => c.logout(),
+      accept: () => c.accept(Number(id)),
+      decline: () => c.decline(Number(id)),
+      end: () => c.end(Number(id)),
+      done: () => c.done(Number(id), this.#codes.get(id) || null),
+      'go-idle': () => c.goIdle(),
+      'go-available': () => c.goAvailable(),
+    }[action];
+    try {
+      await run?.();
+    } catch (error) {
+      this.#toast(error.message);
+    }
+  }
+
+  async #onChange(event) {
+    const select = event.target;
+    if (select.id === 'status' && this.client) {
+      try { await this.client.setStatus(select.value); } catch (error) { this.#toast(error.message); }
+    } else if (select.dataset.codeFor) {
+      this.#codes.set(select.dataset.codeFor, select.value);
+      this.#render(this.client.view);
+    }
+  }
+
+  /** Rebuilds the structure only when it changes; otherwise updates texts. */
+  #render(view) {
+    const desk = this.#root.getElementById('desk');
+    if (!desk) return;
+    const shape = JSON.stringify([this.client?.connection, view.logged_in, view.status.id, view.status.label, view.status.engaged,
+      view.choices, view.rona, view.can_login, view.can_logout,
+      view.offers.map((o) => [o.id, o.can_accept, o.can_decline]),
+      view.interactions.map((i) => [i.id, i.state, i.can_end, i.can_done]), [...this.#codes]]);
+    if (shape !== this.#shape) {
+      this.#shape = shape;
+      desk.innerHTML = this.#markup(view);
+    }
+    const timer = this.#root.getElementById('status-timer');
+    if (timer) timer.textContent = view.status.timer ?? '';
+    for (const offer of view.offers) {
+      const card = this.#root.querySelector(`[data-offer="${offer.id}"]`);
+      if (!card) continue;
+      card.querySelector('.remaining').textContent = offer.remaining;
+      const accept = card.querySelector('button.accept');
+      accept.classList.toggle('flashing', offer.flashing);
+      accept.toggleAttribute('data-flashing', offer.flashing);
+    }
+    for (const item of view.interactions) {
+      const card = this.#root.querySelector(`[data-interaction="${item.id}"]`);
+      if (!card) continue;
+      card.querySelector('.connected').textContent = item.connected;
+      const wrap = card.querySelector('.wrap-timer');
+      if (wrap) wrap.textContent = item.wrap_up ?? '';
+    }
+  }
+
+  #markup(view) {
+    const s = view.status;
+    const conn = this.client?.connection ?? 'connecting';
+    const head = `<div class="row" part="status">
+      <span class="badge" style="background:${esc(s.colour)}"></span>
+      <span class="label" id="status-label">${esc(s.label)}</span>
+      ${s.engaged ? `<span class="engaged" id="engaged">${esc(s.engaged)}</span>` : ''}
+      <span class="timer" id="status-timer" aria-label="time in status"></span>
+      ${view.logged_in ? `<label class="sr" for="status">Status</label><select id="status">${view.choices.map((c) =>
+        `<option value="${esc(c.id)}" ${c.selected ? 'selected' : ''}>${esc(c.label)}</option>`).join('')}
+        ${view.choices.some((c) => c.selected) ? '' : `<option selected disabled>${esc(s.label)}</option>`}</select>` : ''}
+      ${view.can_login ? '<button data-action="login">Log in</button>' : ''}
+      ${view.can_logout ? '<button data-action="logout">Log out</button>' : ''}
+      <span class="conn" id="connection">${esc(conn)}</span></div>`;
+    const rona = view.rona ? `<section class="card rona" role="alertdialog" aria-label="RONA" id="rona">
+      <strong>RONA</strong> — an offer was not answered${view.rona.cause && view.rona.cause !== 'no_answer' ? ` (${esc(view.rona.cause)})` : ''}.
+      <div class="row"><button data-action="go-idle">Go idle</button><button data-action="go-available">Go available</button></div></section>` : '';
+    const offers = view.offers.map((o) => `<div class="card" data-offer="${o.id}" part="offer">
+      <div class="row"><strong>${esc(o.channel)}</strong> from ${esc(o.from)} · ${esc(o.queue)} · <span class="remaining timer"></span></div>
+      <div class="row"><button class="accept" data-action="accept" data-id="${o.id}" ${o.can_accept ? '' : 'disabled'}>Accept</button>
+      <button data-action="decline" data-id="${o.id}" ${o.can_decline ? '' : 'disabled'}>Decline</button></div></div>`).join('');
+    const work = view.interactions.map((i) => {
+      const code = this.#codes.get(String(i.id)) ?? '';
+      const picker = i.state === 'wrap_up' ? `<label>Wrap-up code <select data-code-for="${i.id}">
+        <option value="" ${code ? '' : 'selected'}>${view.wrap_up_required ? 'Choose…' : 'None'}</option>
+        ${view.wrap_up_codes.map((c) => `<option value="${esc(c.id)}" ${c.id === code ? 'selected' : ''}>${esc(c.label)}</option>`).join('')}
+        </select></label> <span class="timer">wrap-up <span class="wrap-timer"></span></span>
+        <button data-action="done" data-id="${i.id}" ${i.can_done && (code || !view.wrap_up_required) ? '' : 'disabled'}>Done</button>` :
+        `<button data-action="end" data-id="${i.id}" ${i.can_end ? '' : 'disabled'}>End</button>`;
+      return `<div class="card" data-interaction="${i.id}" part="interaction"><div class="row"><strong>${esc(i.channel)}</strong>
+        ${esc(i.from)} · <span class="timer connected"></span> · ${esc(i.state.replace('_', '-'))}</div><div class="row">${picker}</div></div>`;
+    }).join('');
+    return `${head}${rona}<section aria-label="Offers">${offers}</section><section aria-label="Interactions">${work}</section>`;
+  }
+}
+
+if (!customElements.get('ringside-agent')) customElements.define('ringside-agent', RingsideAgent);

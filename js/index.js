@@ -1,0 +1,142 @@
+// The idiomatic face of the Ringside engine: events, promises, types.
+// The wasm engine owns the connection, the state and the timers; this file
+// only turns its events into listeners and its command ids into promises.
+import init, { Engine } from './wasm/engine.js';
+
+let loading;
+
+/** Loads the wasm module once per page. */
+function load(wasmUrl) {
+  loading ??= init(wasmUrl ? { module_or_path: wasmUrl } : undefined);
+  return loading;
+}
+
+/** An `Error` with a stable `code`, as every rejection of this package. */
+function failure(code, message) {
+  return Object.assign(new Error(message), { code });
+}
+
+function randomTag() {
+  const bytes = new Uint8Array(6);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Connects an agent desk to a Ringside server.
+ * @param {import('./index.js').ConnectOptions} options
+ * @returns {Promise<import('./index.js').Client>}
+ */
+export async function connect(options) {
+  const { url, token, wasmUrl, commandTimeoutMs = 10_000, transport } = options ?? {};
+  if (typeof url !== 'string' || typeof token !== 'string') {
+    throw failure('bad_argument', 'connect() needs a url and a token');
+  }
+  await load(wasmUrl);
+  return new Client(url, token, commandTimeoutMs, transport);
+}
+
+export class Client {
+  #engine;
+  #listeners = new Map();
+  #pending = new Map();
+  #timeoutMs;
+
+  constructor(url, token, timeoutMs, transport) {
+    this.#timeoutMs = timeoutMs;
+    const seed = crypto.getRandomValues(new Uint32Array(1))[0];
+    this.#engine = new Engine(url, token, randomTag(), seed, (type, payload) => this.#dispatch(type, payload), transport);
+    /** The latest render-ready view. */
+    this.view = this.#engine.view();
+    /** The connection state: closed, connecting, live, waiting or unauthorized. */
+    this.connection = 'connecting';
+    this.#engine.connect();
+  }
+
+  /** Listens to an event; returns a function that stops listening. */
+  on(type, listener) {
+    let set = this.#listeners.get(type);
+    if (!set) this.#listeners.set(type, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  #dispatch(type, payload) {
+    if (type === 'view') this.view = payload;
+    if (type === 'connection') this.connection = payload.state;
+    if (type === 'ack' || type === 'nack') {
+      const waiter = this.#pending.get(payload.id);
+      if (waiter) {
+        this.#pending.delete(payload.id);
+        clearTimeout(waiter.timer);
+        if (type === 'ack') waiter.resolve({ id: payload.id, seq: payload.seq });
+        else waiter.reject(failure(payload.code, payload.message));
+      }
+    }
+    for (const listener of this.#listeners.get(type) ?? []) {
+      try {
+        listener(payload);
+      } catch (error) {
+        queueMicrotask(() => { throw error; });
+      }
+    }
+  }
+
+  #send(kind) {
+    let id;
+    try {
+      id = this.#engine.command(kind);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(failure('timeout', `no answer to command ${id} within ${this.#timeoutMs} ms`));
+      }, this.#timeoutMs);
+      this.#pending.set(id, { resolve, reject, timer });
+    });
+  }
+
+  /** Logs in; the status becomes the profile's login status. */
+  login() { return this.#send('login'); }
+  /** Logs out; refused while interactions are open. */
+  logout() { return this.#send('logout'); }
+  /** Chooses a status (and its secondary status, where required). */
+  setStatus(status, secondary) { return this.#send({ set_status: { status, secondary: secondary ?? null } }); }
+  /** From RONA: the default idle reason. */
+  goIdle() { return this.#fromRona('go_idle'); }
+  /** From RONA: available again. */
+  goAvailable() { return this.#fromRona('go_available'); }
+  /** Accepts an offer. */
+  accept(offer) { return this.#send({ accept: { offer } }); }
+  /** Declines an offer; the contact goes back to its queue. */
+  decline(offer) { return this.#send({ decline: { offer } }); }
+  /** Ends an active interaction; it enters wrap-up. */
+  end(interaction) { return this.#send({ end: { interaction } }); }
+  /** Marks an interaction in wrap-up done, with a wrap-up code. */
+  done(interaction, code) { return this.#send({ done: { interaction, code: code ?? null } }); }
+  /** Places an outbound call. */
+  outdial(number) { return this.#send({ outdial: { number } }); }
+  /** Supervisor: logs an agent out. */
+  logoutAgent(agent) { return this.#send({ logout_agent: { agent } }); }
+
+  #fromRona(choice) {
+    const rona = this.view.rona;
+    if (!rona) return Promise.reject(failure('not_in_rona', 'the agent is not in RONA'));
+    return this.setStatus(rona[choice]);
+  }
+
+  /** Replaces the token; reconnects at once if the old one was refused. */
+  updateToken(token) { this.#engine.updateToken(token); }
+
+  /** Closes the connection; pending commands are rejected with `closed`. */
+  close() {
+    this.#engine.close();
+    for (const [id, waiter] of this.#pending) {
+      clearTimeout(waiter.timer);
+      waiter.reject(failure('closed', `the client closed before command ${id} was answered`));
+    }
+    this.#pending.clear();
+  }
+}

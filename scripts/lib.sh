@@ -1,0 +1,47 @@
+# Shared helpers for the project's scripts: each installs one tool if it is
+# missing, so a fresh machine needs nothing by hand. Sourced, not run.
+
+WASM_BINDGEN_VERSION=0.2.130 # must match the wasm-bindgen pin in Cargo.toml
+
+step() { printf '\n== %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_install() {
+  # `apt-get update` once per run, only when something is missing.
+  if [ -z "${RINGSIDE_APT_UPDATED:-}" ]; then
+    as_root apt-get update -q >/dev/null
+    export RINGSIDE_APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
+}
+
+ensure_wasm_target() {
+  rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+}
+
+ensure_wasm_bindgen() {
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+    # No --locked: the registry copy here lacks one locked dependency.
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+}
+
+# wasm-opt comes from npm's binaryen (a current release, run by Node): Debian's
+# binaryen 108 cannot parse the bulk-memory code current Rust emits.
+WASM_OPT=node_modules/.bin/wasm-opt
+
+ensure_chromium() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    apt_install chromium chromium-driver
+  fi
+}
+
+ensure_node_modules() {
+  # Never let a tool fetch a browser of its own: Debian's chromium is used.
+  if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+  fi
+}

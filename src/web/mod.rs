@@ -1,0 +1,491 @@
+//! The browser engine (wasm32 only): the one module that touches web-sys.
+//!
+//! [`Engine`] executes what the sans-IO parts decide: it opens the WebSocket
+//! and retries as [`Link`] says, feeds frames to the [`Replica`], sleeps until
+//! the replica's next view change (never a fixed fast tick), recomputes on
+//! `visibilitychange` (SPEC T7), pings for the clock offset (O7) and raises the
+//! RONA notification when the page is hidden (O6). Events reach the page's
+//! listener only after the engine's own state is released, so a listener may
+//! call back into the engine at once.
+
+use crate::agent::link::{Link, LinkAction, LinkState};
+use crate::agent::{Notice, Replica, SyncError};
+use crate::model::state::CommandKind;
+use crate::model::{CommandError, Millis};
+use crate::protocol::{ClientMessage, ServerMessage, MAX_FRAME_BYTES};
+use gloo_events::EventListener;
+use gloo_timers::callback::{Interval, Timeout};
+use serde::Serialize;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// How often a live engine measures the clock offset.
+const PING_EVERY_MS: u32 = 15_000;
+
+/// The agent engine of one page: connection, replica, timers, notifications.
+#[wasm_bindgen]
+pub struct Engine {
+    driver: Rc<RefCell<Driver>>,
+}
+
+struct Driver {
+    me: Weak<RefCell<Driver>>,
+    replica: Replica,
+    link: Link,
+    url: String,
+    token: String,
+    socket: Option<Socket>,
+    wake: Option<Timeout>,
+    retry: Option<Timeout>,
+    pinger: Option<Interval>,
+    visibility: Option<EventListener>,
+    listener: js_sys::Function,
+    /// Makes the socket: `(url) => WebSocket-like`; the browser's WebSocket if none.
+    transport: Option<js_sys::Function>,
+    /// Events for the page, delivered once the driver is released.
+    pending: Vec<(&'static str, JsValue)>,
+}
+
+/// An open socket and its listeners; dropping it detaches and closes.
+struct Socket {
+    ws: web_sys::WebSocket,
+    _listeners: [EventListener; 3],
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        let _ = self.ws.close_with_code(1000);
+    }
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Creates an engine for `url` (a `ws:` or `wss:` address) with a token.
+    /// `client_tag` must be unique per tab (it prefixes command ids); `seed`
+    /// drives the reconnect jitter; `listener(type, payload)` receives every
+    /// event. `transport(url)`, if given, returns an object with the
+    /// WebSocket interface (`send`, `close`, `open`/`message`/`close` events)
+    /// to use instead of the browser's WebSocket: an in-page simulator or a
+    /// test double. Nothing connects until [`Engine::connect`].
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        url: String,
+        token: String,
+        client_tag: String,
+        seed: u32,
+        listener: js_sys::Function,
+        transport: Option<js_sys::Function>,
+    ) -> Engine {
+        let driver = Rc::new_cyclic(|me| {
+            RefCell::new(Driver {
+                me: me.clone(),
+                replica: Replica::new(&client_tag),
+                link: Link::new(u64::from(seed) << 32 | u64::from(seed.rotate_left(16))),
+                url,
+                token,
+                socket: None,
+                wake: None,
+                retry: None,
+                pinger: None,
+                visibility: None,
+                listener,
+                transport,
+                pending: Vec::new(),
+            })
+        });
+        Engine { driver }
+    }
+
+    /// Opens the connection (and reopens it after `close` or a refused token).
+    pub fn connect(&self) {
+        run(&self.driver, |d| {
+            d.watch_visibility();
+            let action = d.link.start();
+            d.act(action);
+            d.report_connection(None);
+        });
+    }
+
+    /// Validates a command with the authority's rules and sends it; returns
+    /// its id. Throws an `Error` with a `code` when the rules refuse it.
+    pub fn command(&self, kind: JsValue) -> Result<String, JsValue> {
+        let kind: CommandKind = serde_wasm_bindgen::from_value(kind)
+            .map_err(|e| js_error("invalid_message", &format!("not a command: {e}")))?;
+        run(&self.driver, |d| {
+            let id = d.replica.command(now(), kind).map_err(|e: CommandError| js_error(e.code(), &e.to_string()))?;
+            d.flush();
+            Ok(id.0)
+        })
+    }
+
+    /// The render-ready view now.
+    pub fn view(&self) -> Result<JsValue, JsValue> {
+        let view = self.driver.borrow().replica.view(now());
+        to_js(&view)
+    }
+
+    /// The connection state: `closed`, `connecting`, `live`, `waiting` or `unauthorized`.
+    #[wasm_bindgen(js_name = connectionState)]
+    pub fn connection_state(&self) -> String {
+        name_of(self.driver.borrow().link.state())
+    }
+
+    /// Replaces the token; reconnects at once if the old one was refused.
+    #[wasm_bindgen(js_name = updateToken)]
+    pub fn update_token(&self, token: String) {
+        run(&self.driver, |d| {
+            d.token = token;
+            if d.link.state() == LinkState::Unauthorized {
+                let action = d.link.start();
+                d.act(action);
+                d.report_connection(None);
+            }
+        });
+    }
+
+    /// Closes the connection and stops every timer.
+    pub fn close(&self) {
+        run(&self.driver, |d| {
+            d.link.close();
+            d.socket = None;
+            d.retry = None;
+            d.pinger = None;
+            d.wake = None;
+            d.visibility = None;
+            d.report_connection(None);
+        });
+    }
+}
+
+/// Runs `f` on the driver, then delivers the events it queued, with the
+/// driver released (SPEC habit: never call JS in the middle of a transition).
+fn run<T>(driver: &Rc<RefCell<Driver>>, f: impl FnOnce(&mut Driver) -> T) -> T {
+    let (result, events, listener) = {
+        let Ok(mut d) = driver.try_borrow_mut() else {
+            // Unreachable by construction (events are delivered after release);
+            // refusing beats a panic that would kill the engine.
+            return f(&mut Driver::detached());
+        };
+        let result = f(&mut d);
+        (result, std::mem::take(&mut d.pending), d.listener.clone())
+    };
+    for (kind, payload) in events {
+        let _ = listener.call2(&JsValue::NULL, &JsValue::from_str(kind), &payload);
+    }
+    result
+}
+
+fn with(me: &Weak<RefCell<Driver>>, f: impl FnOnce(&mut Driver)) {
+    if let Some(driver) = me.upgrade() {
+        run(&driver, f);
+    }
+}
+
+impl Driver {
+    /// A throwaway driver for the impossible re-entrant case.
+    fn detached() -> Driver {
+        Driver {
+            me: Weak::new(),
+            replica: Replica::new("detached"),
+            link: Link::new(1),
+            url: String::new(),
+            token: String::new(),
+            socket: None,
+            wake: None,
+            retry: None,
+            pinger: None,
+            visibility: None,
+            listener: js_sys::Function::new_no_args(""),
+            transport: None,
+            pending: Vec::new(),
+        }
+    }
+
+    fn emit(&mut self, kind: &'static str, payload: impl Serialize) {
+        match to_js(&payload) {
+            Ok(value) => self.pending.push((kind, value)),
+            Err(error) => self.pending.push(("error", error)),
+        }
+    }
+
+    fn act(&mut self, action: LinkAction) {
+        match action {
+            LinkAction::Open => self.open(),
+            LinkAction::RetryAt(at) => {
+                let me = self.me.clone();
+                let delay = at.0.saturating_sub(now().0).min(u64::from(u32::MAX)) as u32;
+                self.retry = Some(Timeout::new(delay, move || {
+                    with(&me, |d| {
+                        let action = d.link.retry_due();
+                        d.act(action);
+                        d.report_connection(None);
+                    })
+                }));
+            }
+            LinkAction::Stay => {}
+        }
+    }
+
+    fn open(&mut self) {
+        self.socket = None;
+        let made = match &self.transport {
+            Some(factory) => factory
+                .call1(&JsValue::NULL, &JsValue::from_str(&self.url))
+                .ok()
+                .filter(|socket| socket.is_object())
+                .map(|socket| socket.unchecked_into::<web_sys::WebSocket>())
+                .ok_or(()),
+            None => web_sys::WebSocket::new(&self.url).map_err(|_| ()),
+        };
+        let ws = match made {
+            Ok(ws) => ws,
+            Err(()) => {
+                self.emit("error", Report { code: "bad_url", message: format!("cannot open a WebSocket to {}", self.url) });
+                let action = self.link.closed(now(), 1006);
+                return self.act(action);
+            }
+        };
+        let (me_open, me_message, me_close) = (self.me.clone(), self.me.clone(), self.me.clone());
+        let on_open = EventListener::new(&ws, "open", move |_| with(&me_open, Driver::on_open));
+        let on_message = EventListener::new(&ws, "message", move |event| {
+            let text = event.dyn_ref::<web_sys::MessageEvent>().and_then(|m| m.data().as_string());
+            with(&me_message, |d| d.on_frame(text));
+        });
+        let on_close = EventListener::new(&ws, "close", move |event| {
+            let (code, reason) =
+                event.dyn_ref::<web_sys::CloseEvent>().map_or((1006, String::new()), |c| (c.code(), c.reason()));
+            with(&me_close, |d| d.on_close(code, reason));
+        });
+        self.socket = Some(Socket { ws, _listeners: [on_open, on_message, on_close] });
+    }
+
+    fn on_open(&mut self) {
+        let hello = self.replica.hello(&self.token);
+        self.send(&hello);
+    }
+
+    fn on_frame(&mut self, text: Option<String>) {
+        let Some(text) = text else {
+            return self.emit("error", Report { code: "malformed_frame", message: "binary frames are not part of the protocol".into() });
+        };
+        if text.len() > MAX_FRAME_BYTES {
+            return self.emit("error", Report { code: "oversize_frame", message: format!("a frame of {} bytes was dropped", text.len()) });
+        }
+        let message = js_sys::JSON::parse(&text)
+            .map_err(|_| ("malformed_frame", "the server sent a frame that is not JSON".to_owned()))
+            .and_then(|value| serde_wasm_bindgen::from_value::<ServerMessage>(value).map_err(|e| ("invalid_message", e.to_string())));
+        let message = match message {
+            Ok(message) => message,
+            Err((code, message)) => return self.emit("error", Report { code, message }),
+        };
+        let welcome = matches!(message, ServerMessage::Welcome { .. });
+        match self.replica.handle_message(now(), message) {
+            Ok(()) => {}
+            Err(SyncError::NotSynced) => self.replica_resync(),
+            Err(error) => self.emit("error", Report { code: error.code(), message: error.to_string() }),
+        }
+        if welcome && self.replica.state().is_some() {
+            self.link.welcomed();
+            self.report_connection(None);
+            self.start_pinger();
+        }
+        self.flush();
+        self.drain_notices();
+        self.schedule_wake();
+    }
+
+    fn replica_resync(&mut self) {
+        self.send(&ClientMessage::Resync);
+    }
+
+    fn on_close(&mut self, code: u16, reason: String) {
+        self.socket = None;
+        self.pinger = None;
+        let action = self.link.closed(now(), code);
+        self.act(action);
+        self.report_connection(Some((code, reason)));
+    }
+
+    fn report_connection(&mut self, close: Option<(u16, String)>) {
+        let (code, reason) = close.map_or((None, None), |(c, r)| (Some(c), Some(r)));
+        let state = name_of(self.link.state());
+        let failures = self.link.failures();
+        self.emit("connection", ConnectionReport { state, failures, code, reason });
+    }
+
+    fn start_pinger(&mut self) {
+        self.replica.ping(now());
+        let me = self.me.clone();
+        self.pinger = Some(Interval::new(PING_EVERY_MS, move || {
+            with(&me, |d| {
+                d.replica.ping(now());
+                d.flush();
+            })
+        }));
+    }
+
+    /// Sends what the replica queued, once the link is live; until then
+    /// commands wait in the replica and go out after the welcome.
+    fn flush(&mut self) {
+        if self.link.state() != LinkState::Live {
+            return;
+        }
+        while let Some(message) = self.replica.poll_transmit() {
+            self.send(&message);
+        }
+    }
+
+    fn send(&mut self, message: &ClientMessage) {
+        let text = to_js(message).ok().and_then(|value| js_sys::JSON::stringify(&value).ok()).and_then(|s| s.as_string());
+        if let (Some(socket), Some(text)) = (&self.socket, text) {
+            if socket.ws.send_with_str(&text).is_err() {
+                self.emit("error", Report { code: "send_failed", message: "the socket refused a frame".into() });
+            }
+        }
+    }
+
+    fn drain_notices(&mut self) {
+        let mut changed = false;
+        while let Some(notice) = self.replica.poll_notice() {
+            match notice {
+                Notice::Synced => {}
+                Notice::Changed => changed = true,
+                Notice::Offer(offer) => self.emit("offer", offer),
+                Notice::OfferEnded(offer, outcome) => self.emit("offer_ended", OfferEndedReport { offer: offer.0, outcome }),
+                Notice::Rona(cause) => {
+                    let notification = notify_rona();
+                    self.emit("rona", RonaReport { cause, notification });
+                }
+                Notice::Acked(id, seq) => self.emit("ack", AckReport { id: id.0, seq: seq.0 }),
+                Notice::Rejected(id, refusal) => {
+                    self.emit("nack", NackReport { id: id.0, code: refusal.code, message: refusal.message })
+                }
+                Notice::ServerError(refusal) => self.emit("error", refusal),
+            }
+        }
+        if changed {
+            self.emit_view();
+        }
+    }
+
+    fn emit_view(&mut self) {
+        let view = self.replica.view(now());
+        self.emit("view", view);
+    }
+
+    /// Sleeps until the view next changes; recomputed on every wake.
+    fn schedule_wake(&mut self) {
+        let now = now();
+        self.wake = self.replica.next_change(now).map(|at| {
+            let delay = at.0.saturating_sub(now.0).clamp(1, u64::from(u32::MAX)) as u32;
+            let me = self.me.clone();
+            Timeout::new(delay, move || with(&me, Driver::on_wake))
+        });
+    }
+
+    fn on_wake(&mut self) {
+        self.emit_view();
+        self.schedule_wake();
+    }
+
+    /// A tab coming back from the background may have slept through many
+    /// wakes: recompute at once (SPEC T7).
+    fn watch_visibility(&mut self) {
+        if self.visibility.is_some() {
+            return;
+        }
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            let me = self.me.clone();
+            self.visibility = Some(EventListener::new(&document, "visibilitychange", move |_| with(&me, Driver::on_wake)));
+        }
+    }
+}
+
+/// SPEC O6: when the page is not the visible, focused tab, RONA raises a
+/// system notification where granted, otherwise the page shows a toast.
+fn notify_rona() -> &'static str {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return "none" };
+    if !document.hidden() && document.has_focus().unwrap_or(true) {
+        return "none";
+    }
+    if web_sys::Notification::permission() == web_sys::NotificationPermission::Granted {
+        let options = web_sys::NotificationOptions::new();
+        options.set_body("An offer was not answered. Choose Go idle or Go available.");
+        options.set_tag("ringside-rona");
+        if web_sys::Notification::new_with_options("RONA", &options).is_ok() {
+            return "system";
+        }
+    }
+    "toast"
+}
+
+#[derive(Serialize)]
+struct Report {
+    code: &'static str,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct ConnectionReport {
+    state: String,
+    failures: u32,
+    code: Option<u16>,
+    reason: Option<String>,
+}
+
+#[derive(Serialize)]
+struct OfferEndedReport {
+    offer: u64,
+    outcome: crate::model::state::OfferOutcome,
+}
+
+#[derive(Serialize)]
+struct RonaReport {
+    cause: crate::model::RonaCause,
+    notification: &'static str,
+}
+
+#[derive(Serialize)]
+struct AckReport {
+    id: String,
+    seq: u64,
+}
+
+#[derive(Serialize)]
+struct NackReport {
+    id: String,
+    code: String,
+    message: String,
+}
+
+fn name_of(state: LinkState) -> String {
+    match state {
+        LinkState::Closed => "closed",
+        LinkState::Connecting => "connecting",
+        LinkState::Live => "live",
+        LinkState::Waiting => "waiting",
+        LinkState::Unauthorized => "unauthorized",
+    }
+    .to_owned()
+}
+
+/// The page's monotonic clock, in whole milliseconds.
+fn now() -> Millis {
+    let ms = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
+    Millis(ms.max(0.0) as u64)
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| js_error("encode_failed", &e.to_string()))
+}
+
+/// A real JS `Error` with a stable `code` property.
+fn js_error(code: &str, message: &str) -> JsValue {
+    let error = js_sys::Error::new(message);
+    let _ = js_sys::Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str(code));
+    error.into()
+}

@@ -1,0 +1,232 @@
+//! Browser tests of the wasm engine in headless Chromium, against the real
+//! server that `scripts/test` starts (its address and tokens arrive as
+//! build-time environment variables).
+#![cfg(target_arch = "wasm32")]
+
+use gloo_timers::future::TimeoutFuture;
+use ringside::agent::Replica;
+use ringside::model::profile::Preset;
+use ringside::model::state::{AgentState, EventKind, OfferInfo};
+use ringside::model::{Channel, ContactId, Millis, OfferId, Profile, QueueId, Role, Seq, ServerTime, UserId};
+use ringside::protocol::{ServerMessage, Snapshot, PROTOCOL_VERSION};
+use ringside::web::Engine;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const WS: &str = env!("RINGSIDE_TEST_WS");
+const SIM: &str = env!("RINGSIDE_TEST_SIM");
+const ADMIN: &str = env!("RINGSIDE_TEST_TOKEN_ADMIN");
+const SUPERVISOR: &str = env!("RINGSIDE_TEST_TOKEN_SUE");
+
+fn token(user: &str) -> String {
+    match user {
+        "web1" => env!("RINGSIDE_TEST_TOKEN_WEB1"),
+        "web2" => env!("RINGSIDE_TEST_TOKEN_WEB2"),
+        _ => SUPERVISOR,
+    }
+    .to_owned()
+}
+
+/// Every event an engine delivered to the page, in order.
+#[derive(Clone, Default)]
+struct Recorder(Rc<RefCell<Vec<(String, JsValue)>>>);
+
+impl Recorder {
+    fn listener(&self) -> js_sys::Function {
+        let events = self.0.clone();
+        Closure::<dyn FnMut(String, JsValue)>::new(move |kind: String, payload: JsValue| events.borrow_mut().push((kind, payload)))
+            .into_js_value()
+            .unchecked_into()
+    }
+    fn count(&self, kind: &str) -> usize {
+        self.0.borrow().iter().filter(|(k, _)| k == kind).count()
+    }
+    fn last(&self, kind: &str) -> Option<JsValue> {
+        self.0.borrow().iter().rev().find(|(k, _)| k == kind).map(|(_, v)| v.clone())
+    }
+}
+
+fn field(value: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(value.clone(), |v, key| js_sys::Reflect::get(&v, &key.into()).unwrap_or(JsValue::UNDEFINED))
+}
+
+async fn until(what: &str, mut check: impl FnMut() -> bool) {
+    for _ in 0..250 {
+        if check() {
+            return;
+        }
+        TimeoutFuture::new(20).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn engine(user: &str, recorder: &Recorder, transport: Option<js_sys::Function>) -> Engine {
+    Engine::new(WS.to_owned(), token(user), format!("{user}-{}", js_sys::Math::random()), 7, recorder.listener(), transport)
+}
+
+fn command(engine: &Engine, json: &str) -> Result<String, JsValue> {
+    engine.command(js_sys::JSON::parse(json).expect("valid JSON"))
+}
+
+async fn live(engine: &Engine, recorder: &Recorder) {
+    engine.connect();
+    until("the welcome", || engine.connection_state() == "live" && field(&engine.view().unwrap(), "ready").as_bool() == Some(true)).await;
+    let _ = recorder;
+}
+
+async fn status_of(engine: &Engine) -> String {
+    field(&engine.view().unwrap(), "status.id").as_string().unwrap_or_default()
+}
+
+/// Makes sure `user` is logged in and available, whatever earlier runs left.
+async fn ready(engine: &Engine) {
+    let _ = command(engine, r#""login""#);
+    until("login", || field(&engine.view().unwrap(), "logged_in").as_bool() == Some(true)).await;
+    if status_of(engine).await != "available" {
+        command(engine, r#"{"set_status":{"status":"available"}}"#).unwrap();
+    }
+    until("available", || field(&engine.view().unwrap(), "status.id").as_string().as_deref() == Some("available")).await;
+}
+
+async fn sim_post(path: &str, body: &str) -> JsValue {
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(body));
+    let headers = web_sys::Headers::new().unwrap();
+    headers.set("authorization", &format!("Bearer {ADMIN}")).unwrap();
+    headers.set("content-type", "application/json").unwrap();
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(&format!("{SIM}{path}"), &init).unwrap();
+    let window = web_sys::window().unwrap();
+    let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request)).await.unwrap().unchecked_into();
+    wasm_bindgen_futures::JsFuture::from(response.json().unwrap()).await.unwrap()
+}
+
+/// The engine connects, is welcomed with a snapshot, and a command round-trips.
+#[wasm_bindgen_test]
+async fn the_engine_connects_and_commands_round_trip() {
+    let recorder = Recorder::default();
+    let desk = engine("web1", &recorder, None);
+    live(&desk, &recorder).await;
+    ready(&desk).await;
+    assert!(recorder.count("ack") >= 1, "commands are acked");
+    assert_eq!(field(&recorder.last("connection").unwrap(), "state").as_string().as_deref(), Some("live"));
+    let refused = command(&desk, r#"{"set_status":{"status":"rona"}}"#).unwrap_err();
+    assert_eq!(field(&refused, "code").as_string().as_deref(), Some("status_system_only"), "refused before sending, as an Error with a code");
+    assert!(refused.is_instance_of::<js_sys::Error>());
+    desk.close();
+    assert_eq!(desk.connection_state(), "closed");
+}
+
+/// SPEC N2, N4: a dropped socket reconnects and resumes; the offer made while
+/// it was away arrives as a replayed event, not lost in a snapshot.
+#[wasm_bindgen_test]
+async fn a_dropped_socket_resumes_without_losing_an_event() {
+    let online = Rc::new(Cell::new(true));
+    let current: Rc<RefCell<Option<web_sys::WebSocket>>> = Rc::default();
+    let factory = {
+        let (online, current) = (online.clone(), current.clone());
+        Closure::<dyn FnMut(String) -> JsValue>::new(move |url: String| {
+            // While "offline", sockets go nowhere and fail at once.
+            let target = if online.get() { url } else { "ws://127.0.0.1:9/ws".to_owned() };
+            let socket = web_sys::WebSocket::new(&target).expect("socket");
+            *current.borrow_mut() = Some(socket.clone());
+            socket.into()
+        })
+        .into_js_value()
+        .unchecked_into::<js_sys::Function>()
+    };
+    let (first, second) = (Recorder::default(), Recorder::default());
+    let tab = engine("web2", &first, Some(factory));
+    let other_tab = engine("web2", &second, None);
+    live(&tab, &first).await;
+    live(&other_tab, &second).await;
+    ready(&tab).await;
+    until("the other tab follows", || field(&other_tab.view().unwrap(), "status.id").as_string().as_deref() == Some("available")).await;
+
+    online.set(false);
+    current.borrow().as_ref().unwrap().close().unwrap();
+    until("the drop is noticed", || tab.connection_state() != "live").await;
+    let offers_before = first.count("offer");
+    let contact = sim_post("/contacts", r#"{"queue":"support","channel":"chat","from":"resume test"}"#).await;
+    assert!(field(&contact, "contact").as_f64().is_some(), "contact created: {contact:?}");
+    until("the other tab gets the offer", || second.count("offer") > 0).await;
+
+    online.set(true);
+    until("the tab is back", || tab.connection_state() == "live").await;
+    until("the missed offer is replayed", || first.count("offer") > offers_before).await;
+    let offer = first.last("offer").unwrap();
+    assert_eq!(field(&offer, "from").as_string().as_deref(), Some("resume test"));
+    assert!(first.0.borrow().iter().any(|(k, p)| k == "connection" && field(p, "state").as_string().as_deref() == Some("waiting")));
+    let id = field(&offer, "id").as_f64().unwrap();
+    command(&tab, &format!(r#"{{"decline":{{"offer":{id}}}}}"#)).unwrap();
+    until("the decline is acked", || first.count("ack") >= 2).await;
+    tab.close();
+    other_tab.close();
+}
+
+/// SPEC N5, N6: a command the server refuses surfaces as a nack with its code.
+#[wasm_bindgen_test]
+async fn a_nack_reaches_the_page_with_its_code() {
+    let recorder = Recorder::default();
+    let supervisor = engine("sue", &recorder, None);
+    live(&supervisor, &recorder).await;
+    let id = command(&supervisor, r#"{"logout_agent":{"agent":"nobody-here"}}"#).expect("the supervisor may try");
+    until("the nack", || recorder.count("nack") == 1).await;
+    let nack = recorder.last("nack").unwrap();
+    assert_eq!(field(&nack, "id").as_string(), Some(id));
+    assert_eq!(field(&nack, "code").as_string().as_deref(), Some("unknown_agent"));
+    supervisor.close();
+}
+
+/// SPEC O2, T7: on a simulated page clock the replica wakes at each second
+/// of the countdown and at the flash start, and the flash is on from exactly
+/// deadline - 5 s (the core running as wasm in the browser).
+#[wasm_bindgen_test]
+fn the_ticker_schedule_follows_the_simulated_page_clock() {
+    let start = ServerTime(1_800_000_000_000);
+    let mut state = AgentState::new(UserId::from("ana"), "available".into(), start);
+    state.logged_in = true;
+    state.connected = true;
+    let offer = OfferInfo {
+        id: OfferId(1),
+        contact: ContactId(1),
+        channel: Channel::Voice,
+        queue: QueueId::from("support"),
+        from: "+1 555 0100".into(),
+        offered_at: start,
+        deadline: start.plus(18_000),
+    };
+    let mut replica = Replica::new("clock");
+    // The page clock reads 250 when the server reads `start`: offset start - 250.
+    let welcome = ServerMessage::Welcome {
+        protocol: PROTOCOL_VERSION,
+        user: UserId::from("ana"),
+        role: Role::Agent,
+        server_time: start,
+        profile: Box::new(Profile::preset(Preset::ContactCenter)),
+        snapshot: Some(Snapshot { seq: Seq(1), state }),
+    };
+    replica.handle_message(Millis(250), welcome).unwrap();
+    replica
+        .handle_message(Millis(250), ServerMessage::Event(ringside::model::state::Event { seq: Seq(2), at: start, agent: UserId::from("ana"), kind: EventKind::OfferCreated { offer } }))
+        .unwrap();
+    let mut page_clock = Millis(250);
+    let mut wakes = Vec::new();
+    while let Some(next) = replica.next_change(page_clock) {
+        if next.0 > 250 + 18_000 {
+            break;
+        }
+        page_clock = next;
+        let view = replica.view(page_clock);
+        wakes.push((page_clock.0 - 250, view.offers[0].flashing));
+    }
+    let flashing_from = wakes.iter().find(|(_, flashing)| *flashing).map(|(at, _)| *at);
+    assert_eq!(flashing_from, Some(13_000), "flash from deadline - 5 s: {wakes:?}");
+    assert_eq!(wakes.len(), 18, "one wake per countdown second, no fixed fast tick: {wakes:?}");
+}
