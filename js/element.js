@@ -113,6 +113,13 @@ export class RingsideAgent extends HTMLElement {
   #render(view) {
     const desk = this.#root.getElementById('desk');
     if (!desk) return;
+    if (!view.ready) {
+      // SPEC S10: until the server's state arrives, show no status at all
+      // rather than a guess that may be wrong.
+      const waiting = `<p class="conn" id="connecting">Connecting… (${esc(this.client?.connection ?? 'connecting')})</p>`;
+      if (this.#shape !== waiting) desk.innerHTML = this.#shape = waiting;
+      return;
+    }
     const shape = JSON.stringify([this.client?.connection, view.logged_in, view.status.id, view.status.label, view.status.engaged,
       view.choices, view.rona, view.can_login, view.can_logout,
       view.offers.map((o) => [o.id, o.can_accept, o.can_decline]),

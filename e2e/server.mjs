@@ -1,0 +1,64 @@
+// Starts the real ringside-server binary for end-to-end tests: a free
+// loopback port, a fresh database, short offer timeouts; mints tokens with
+// the binary's own `token` command.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const binary = process.env.RINGSIDE_SERVER_BIN ?? join(root, 'target/debug/ringside-server');
+
+function freePort() {
+  return new Promise((done, fail) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => done(port));
+    });
+    probe.on('error', fail);
+  });
+}
+
+export async function startServer({ voiceTimeoutMs = 10_000 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'ringside-e2e-'));
+  const port = await freePort();
+  const config = join(dir, 'config.toml');
+  writeFileSync(config, `listen = "127.0.0.1:${port}"
+database = "${join(dir, 'ringside.db')}"
+token_secret = "e2e-${Date.now()}-${Math.random()}"
+log_level = "warn"
+web_root = "${root}"
+queues = ["support", "sales"]
+[profile]
+preset = "contact_center"
+[profile.channels.voice]
+offer_timeout_ms = ${voiceTimeoutMs}
+`);
+  const log = join(dir, 'server.log');
+  const child = spawn(binary, ['--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => { output += chunk; });
+  child.stderr.on('data', (chunk) => { output += chunk; });
+  const http = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${http}/healthz`)).ok) break;
+    } catch {
+      // not up yet
+    }
+    if (i > 100 || child.exitCode !== null) throw new Error(`the server did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const token = (user, role) => execFileSync(binary, ['--config', config, 'token', '--user', user, '--role', role]).toString().trim();
+  return {
+    http,
+    token,
+    log: () => { writeFileSync(log, output); return readFileSync(log, 'utf8'); },
+    stop: () => new Promise((done) => {
+      if (child.exitCode !== null) return done();
+      child.once('exit', done);
+      child.kill('SIGTERM');
+    }),
+  };
+}
