@@ -21,7 +21,7 @@ use crate::model::rules;
 use crate::model::state::{CommandKind, EventKind, OfferInfo, OfferOutcome};
 use crate::model::{AgentState, CommandError, CommandId, Millis, RonaCause, Role, Seq, UserId};
 use crate::protocol::{ClientMessage, ServerMessage, PROTOCOL_VERSION};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Something the host may want to react to (render, notify, resolve a promise).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +86,8 @@ pub struct Replica {
     state: Option<AgentState>,
     last_seq: Seq,
     clock: ClockSync,
-    pending: BTreeMap<CommandId, &'static str>,
+    /// Commands sent and not yet answered (a handful at most).
+    pending: Vec<CommandId>,
     outbox: VecDeque<ClientMessage>,
     notices: VecDeque<Notice>,
 }
@@ -104,7 +105,7 @@ impl Replica {
             state: None,
             last_seq: Seq(0),
             clock: ClockSync::default(),
-            pending: BTreeMap::new(),
+            pending: Vec::new(),
             outbox: VecDeque::new(),
             notices: VecDeque::new(),
         }
@@ -194,14 +195,14 @@ impl Replica {
                 self.notices.push_back(Notice::Changed);
             }
             ServerMessage::Ack { id, seq } => {
-                self.pending.remove(&id);
+                self.pending.retain(|p| *p != id);
                 self.notices.push_back(Notice::Acked(id, seq));
             }
             ServerMessage::Nack { id, code, message } => {
                 let refusal = Refusal { code, message };
                 match id {
                     Some(id) => {
-                        self.pending.remove(&id);
+                        self.pending.retain(|p| *p != id);
                         self.notices.push_back(Notice::Rejected(id, refusal));
                     }
                     None => self.notices.push_back(Notice::ServerError(refusal)),
@@ -220,7 +221,7 @@ impl Replica {
         rules::check(profile, self.role, state, self.clock.server_time(now), &kind)?;
         let id = CommandId(format!("{}-{}", self.client_tag, self.next_command));
         self.next_command += 1;
-        self.pending.insert(id.clone(), kind.name());
+        self.pending.push(id.clone());
         self.outbox.push_back(ClientMessage::Command { id: id.clone(), kind });
         Ok(id)
     }

@@ -96,6 +96,42 @@ pub struct ChannelSettings {
     pub capacity: u32,
 }
 
+/// Settings of every channel. A struct rather than a map: every channel is
+/// always present, and the browser build carries no map code for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelTable {
+    /// Phone calls.
+    pub voice: ChannelSettings,
+    /// Web chats.
+    pub chat: ChannelSettings,
+    /// Emails.
+    pub email: ChannelSettings,
+    /// Social-media conversations.
+    pub social: ChannelSettings,
+}
+
+impl ChannelTable {
+    /// The settings of one channel.
+    pub fn get(&self, channel: Channel) -> ChannelSettings {
+        match channel {
+            Channel::Voice => self.voice,
+            Channel::Chat => self.chat,
+            Channel::Email => self.email,
+            Channel::Social => self.social,
+        }
+    }
+
+    fn get_mut(&mut self, channel: Channel) -> &mut ChannelSettings {
+        match channel {
+            Channel::Voice => &mut self.voice,
+            Channel::Chat => &mut self.chat,
+            Channel::Email => &mut self.email,
+            Channel::Social => &mut self.social,
+        }
+    }
+}
+
 /// A wrap-up code (disposition) the agent may choose (V3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,7 +194,7 @@ pub struct Profile {
     /// The status of a logged-out agent.
     pub offline_status: StatusId,
     /// Settings per channel (O1, E2).
-    pub channels: BTreeMap<Channel, ChannelSettings>,
+    pub channels: ChannelTable,
     /// Wrap-up codes (V3).
     pub wrap_up: WrapUpSettings,
     /// Whether the status becomes available when an outdial ends (E4).
@@ -200,8 +236,6 @@ pub enum ProfileError {
     ZeroCapacity(Channel),
     /// A channel has an offer timeout of zero.
     ZeroOfferTimeout(Channel),
-    /// A channel has no settings.
-    MissingChannel(Channel),
     /// Wrap-up codes are required but none is defined, or two share an id.
     BadWrapUpCodes,
     /// A status requires a secondary status but offers none.
@@ -223,7 +257,6 @@ impl ProfileError {
             ProfileError::OfflineRoutable(_) => "offline_routable",
             ProfileError::ZeroCapacity(_) => "zero_capacity",
             ProfileError::ZeroOfferTimeout(_) => "zero_offer_timeout",
-            ProfileError::MissingChannel(_) => "missing_channel",
             ProfileError::BadWrapUpCodes => "bad_wrap_up_codes",
             ProfileError::SecondaryRequiredWithoutChoices(_) => "secondary_without_choices",
         }
@@ -255,7 +288,6 @@ impl fmt::Display for ProfileError {
             ProfileError::OfflineRoutable(id) => write!(f, "offline_status `{id}` must not be routable"),
             ProfileError::ZeroCapacity(ch) => write!(f, "channel {} has capacity 0", ch.name()),
             ProfileError::ZeroOfferTimeout(ch) => write!(f, "channel {} has offer timeout 0", ch.name()),
-            ProfileError::MissingChannel(ch) => write!(f, "channel {} has no settings", ch.name()),
             ProfileError::BadWrapUpCodes => {
                 f.write_str("wrap-up codes are required but none is defined, or two share an id")
             }
@@ -328,10 +360,7 @@ impl ProfileOverrides {
         replace(&mut profile.rona_status, self.rona_status);
         replace(&mut profile.offline_status, self.offline_status);
         for (channel, change) in self.channels {
-            let settings = profile.channels.entry(channel).or_insert(ChannelSettings {
-                offer_timeout_ms: 0,
-                capacity: 0,
-            });
+            let settings = profile.channels.get_mut(channel);
             if let Some(timeout) = change.offer_timeout_ms {
                 settings.offer_timeout_ms = timeout;
             }
@@ -382,12 +411,15 @@ fn status(
     }
 }
 
-fn channel_table(voice_ms: u64, digital_ms: u64) -> BTreeMap<Channel, ChannelSettings> {
+fn channel_table(voice_ms: u64, digital_ms: u64) -> ChannelTable {
     // SPEC O1 (voice 18 s, digital 30 s) and E2 (voice 1, chat 3, email 2, social 3).
-    [(Channel::Voice, voice_ms, 1), (Channel::Chat, digital_ms, 3), (Channel::Email, digital_ms, 2), (Channel::Social, digital_ms, 3)]
-        .into_iter()
-        .map(|(channel, offer_timeout_ms, capacity)| (channel, ChannelSettings { offer_timeout_ms, capacity }))
-        .collect()
+    let settings = |offer_timeout_ms, capacity| ChannelSettings { offer_timeout_ms, capacity };
+    ChannelTable {
+        voice: settings(voice_ms, 1),
+        chat: settings(digital_ms, 3),
+        email: settings(digital_ms, 2),
+        social: settings(digital_ms, 3),
+    }
 }
 
 const GREEN: &str = "#2e7d32";
@@ -499,9 +531,9 @@ impl Profile {
         self.status(id).is_some_and(|s| s.routable)
     }
 
-    /// Settings of a channel; validated profiles have every channel.
+    /// Settings of a channel.
     pub fn channel(&self, channel: Channel) -> ChannelSettings {
-        self.channels.get(&channel).copied().unwrap_or(ChannelSettings { offer_timeout_ms: 1, capacity: 0 })
+        self.channels.get(channel)
     }
 
     /// Checks the invariants every other part relies on.
@@ -542,7 +574,7 @@ impl Profile {
             return Err(ProfileError::OfflineRoutable(offline.id.clone()));
         }
         for channel in Channel::ALL {
-            let settings = self.channels.get(&channel).ok_or(ProfileError::MissingChannel(channel))?;
+            let settings = self.channels.get(channel);
             if settings.capacity == 0 {
                 return Err(ProfileError::ZeroCapacity(channel));
             }
