@@ -3,7 +3,7 @@
 # tokens as RINGSIDE_TEST_*. Sourced by scripts/test; stop_test_server ends it.
 
 start_test_server() {
-  local bin=target/debug/ringside-server
+  local bin=${RINGSIDE_SERVER_BIN:-target/debug/ringside-server}
   TEST_SERVER_DIR=$(mktemp -d)
   local port
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
