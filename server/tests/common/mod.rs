@@ -243,6 +243,22 @@ impl Client {
         }
     }
 
+    /// Sends a command that must be acked; returns the ack's seq and the
+    /// events that came before the ack (the command's own, and routing's).
+    pub async fn ok_with_events(&mut self, kind: CommandKind) -> (Seq, Vec<Event>) {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let id = CommandId(format!("e{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
+        self.send(&ClientMessage::Command { id: id.clone(), kind }).await;
+        let mut events = Vec::new();
+        loop {
+            match self.recv().await {
+                ServerMessage::Event(e) => events.push(e),
+                ServerMessage::Ack { id: got, seq } if got == id => return (seq, events),
+                other => panic!("expected events then the ack, got {other:?}"),
+            }
+        }
+    }
+
     /// Sends a ping and returns every message before the pong.
     pub async fn until_pong(&mut self) -> Vec<ServerMessage> {
         self.send(&ClientMessage::Ping { client_time: 42 }).await;
