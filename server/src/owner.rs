@@ -426,7 +426,7 @@ impl State {
             user: actor.user.clone(),
             role: actor.role,
             server_time: self.now(),
-            profile: self.center.profile().clone(),
+            profile: Box::new(self.center.profile().clone()),
             snapshot,
         }
     }

@@ -26,10 +26,12 @@ pub const SECRET: &str = "test-secret";
 /// A config for tests: loopback port 0, the given database, short hello
 /// timeout, and the given voice offer timeout and reconnect grace.
 pub fn config(database: &Path, preset: Preset, offer_ms: u64, grace_ms: u64) -> Config {
-    let mut config = Config::default();
-    config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
-    config.database = database.to_owned();
-    config.token_secret = Some(SECRET.to_owned());
+    let mut config = Config {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        database: database.to_owned(),
+        token_secret: Some(SECRET.to_owned()),
+        ..Config::default()
+    };
     config.limits.hello_timeout_ms = 400;
     let mut profile = ProfileOverrides { preset, reconnect_grace_ms: Some(grace_ms), ..Default::default() };
     for channel in Channel::ALL {
