@@ -102,3 +102,29 @@ async fn a_deadline_that_passed_while_the_server_was_down_fires_at_start_spec_s1
 fn now_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
+
+#[tokio::test]
+async fn a_command_whose_ack_was_lost_to_a_restart_is_resent_and_applied_once_spec_n1_s10() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = TestServer::db(&dir);
+    let make = || common::config(&db, Preset::ContactCenter, 5_000, 30_000);
+    let first = ringside_server::serve(make()).await.expect("first run");
+    let (mut ana, _) = Client::hello(first.local_addr(), &token("ana", Role::Agent), None).await.snapshot();
+    ana.ok(CommandKind::Login).await;
+    // Send and stop at once: the ack may or may not make it out.
+    let id = ringside::model::CommandId::from("lost-ack");
+    let command = ringside::protocol::ClientMessage::Command { id: id.clone(), kind: set_status("available") };
+    ana.send(&command).await;
+    first.shutdown().await;
+
+    let second = ringside_server::serve(make()).await.expect("second run");
+    let (mut ana, _) = Client::hello(second.local_addr(), &token("ana", Role::Agent), None).await.snapshot();
+    let answer = ana.command_with_id(id.clone(), set_status("available")).await;
+    let ServerMessage::Ack { seq, .. } = answer else { panic!("expected ack, got {answer:?}") };
+    // Again: the remembered answer, no new event.
+    assert_eq!(ana.command_with_id(id.clone(), set_status("available")).await, ServerMessage::Ack { id, seq });
+    assert!(ana.until_pong().await.is_empty());
+    let (_, snapshot) = Client::hello(second.local_addr(), &token("ana", Role::Agent), None).await.snapshot();
+    assert_eq!(snapshot.state.status.as_str(), "available");
+    second.shutdown().await;
+}
