@@ -150,19 +150,25 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
 }
 
 fn router(app: AppState, config: &Config) -> Router {
-    let mut router = Router::new()
+    // The folders are built by other parts of the project, maybe after the
+    // server started: they are served whenever they exist.
+    let www = ServeDir::new(config.web_root.join("www")).fallback(get(not_found));
+    Router::new()
         .route("/ws", get(ws::handler))
         .route("/healthz", get(|| async { (StatusCode::OK, "ok") }))
-        .merge(sim::routes());
-    let pkg = config.web_root.join("pkg");
-    if pkg.is_dir() {
-        router = router.nest_service("/pkg", ServeDir::new(pkg));
+        .merge(sim::routes())
+        .nest_service("/pkg", ServeDir::new(config.web_root.join("pkg")))
+        .fallback_service(www)
+        .with_state(app)
+}
+
+/// `/` before the demo is built says where things are; other paths are 404.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path() == "/" {
+        let text = "Ringside server. The desk is served from www/ once it is built; the WebSocket is at /ws, the simulator under /sim/.\n";
+        return (StatusCode::OK, text).into_response();
     }
-    let www = config.web_root.join("www");
-    if www.is_dir() {
-        router = router.fallback_service(ServeDir::new(www));
-    } else {
-        router = router.route("/", get(|| async { "Ringside server. The desk is served from www/ once it is built; the WebSocket is at /ws.\n" }));
-    }
-    router.with_state(app)
+    let body = serde_json::json!({ "code": "not_found", "message": format!("nothing at {}", uri.path()) });
+    (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
 }

@@ -390,7 +390,9 @@ impl State {
         let mut messages = Vec::new();
         let last = self.center.last_seq(&actor.user);
         let replay = match resume {
-            Some(from) if from <= last => match self.store.events_after(&actor.user, from, last) {
+            // A replay must fit the session's outbox with the welcome;
+            // a longer one is sent as a snapshot instead.
+            Some(from) if from <= last && last.0 - from.0 < OUTBOX_CAPACITY as u64 - 1 => match self.store.events_after(&actor.user, from, last) {
                 Ok(found) => found,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read the event log; sending a snapshot");

@@ -131,9 +131,10 @@ enum Hello {
 }
 
 async fn read_hello(app: &AppState, sink: &mut Sink, stream: &mut Stream) -> Hello {
-    let wait = Duration::from_millis(app.config.limits.hello_timeout_ms);
+    // One deadline for the whole hello phase: control frames do not extend it.
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(app.config.limits.hello_timeout_ms);
     let first = loop {
-        match tokio::time::timeout(wait, stream.next()).await {
+        match tokio::time::timeout_at(deadline, stream.next()).await {
             Err(_) => {
                 fail(sink, "hello_timeout", "no hello within the time allowed", CLOSE_NO_HELLO).await;
                 return Hello::Closed;

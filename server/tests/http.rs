@@ -1,0 +1,41 @@
+//! Plain HTTP: health, and the demo and package folders served as files.
+
+mod common;
+
+use common::TestServer;
+use ringside::model::profile::Preset;
+
+#[tokio::test]
+async fn the_health_check_answers_200() {
+    let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;
+    let response = reqwest::get(format!("http://{}/healthz", server.addr)).await.expect("request");
+    assert_eq!(response.status().as_u16(), 200);
+    server.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_www_and_pkg_folders_are_served_once_they_exist() {
+    let web = tempfile::tempdir().expect("tempdir");
+    let root = web.path().to_owned();
+    let server = TestServer::start(|db| {
+        let mut config = common::config(db, Preset::ContactCenter, 5_000, 5_000);
+        config.web_root = root.clone();
+        config
+    })
+    .await;
+    let get = |path: &str| reqwest::get(format!("http://{}{path}", server.addr));
+    // Before the folders are built: a pointer at /, 404 elsewhere.
+    let response = get("/").await.expect("request");
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(get("/pkg/ringside.js").await.expect("request").status().as_u16(), 404);
+    // Built while the server runs.
+    std::fs::create_dir_all(root.join("www")).expect("www");
+    std::fs::create_dir_all(root.join("pkg")).expect("pkg");
+    std::fs::write(root.join("www/index.html"), "<h1>desk</h1>").expect("write");
+    std::fs::write(root.join("pkg/ringside.js"), "export {}").expect("write");
+    assert_eq!(get("/").await.expect("request").text().await.expect("body"), "<h1>desk</h1>");
+    assert_eq!(get("/pkg/ringside.js").await.expect("request").text().await.expect("body"), "export {}");
+    let missing = get("/nothing-here").await.expect("request");
+    assert_eq!(missing.status().as_u16(), 404);
+    server.handle.shutdown().await;
+}
