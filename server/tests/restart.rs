@@ -9,6 +9,7 @@ use ringside::model::state::{CommandKind, EventKind, OfferOutcome};
 use ringside::model::{RonaCause, Role};
 use ringside::protocol::ServerMessage;
 
+// SPEC S10
 #[tokio::test]
 async fn a_restart_on_the_same_database_keeps_statuses_waiting_contacts_and_offer_deadlines_spec_s10() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -70,6 +71,7 @@ async fn a_restart_on_the_same_database_keeps_statuses_waiting_contacts_and_offe
     second.shutdown().await;
 }
 
+// SPEC S10
 #[tokio::test]
 async fn a_deadline_that_passed_while_the_server_was_down_fires_at_start_spec_s10() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -103,6 +105,7 @@ fn now_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
+// SPEC N1, SPEC S10
 #[tokio::test]
 async fn a_command_whose_ack_was_lost_to_a_restart_is_resent_and_applied_once_spec_n1_s10() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -29,6 +29,7 @@ fn nack_code(message: &ServerMessage) -> &str {
     }
 }
 
+// SPEC N5
 #[tokio::test]
 async fn a_socket_without_hello_is_closed_with_4002_spec_n5() {
     let server = server().await;
@@ -39,6 +40,7 @@ async fn a_socket_without_hello_is_closed_with_4002_spec_n5() {
     server.handle.shutdown().await;
 }
 
+// SPEC N5
 #[tokio::test]
 async fn a_first_frame_other_than_hello_is_closed_with_4002_spec_n5() {
     let server = server().await;
@@ -49,6 +51,7 @@ async fn a_first_frame_other_than_hello_is_closed_with_4002_spec_n5() {
     server.handle.shutdown().await;
 }
 
+// SPEC N5
 #[tokio::test]
 async fn a_token_with_a_bad_signature_is_closed_with_4001_spec_n5() {
     let server = server().await;
@@ -58,6 +61,7 @@ async fn a_token_with_a_bad_signature_is_closed_with_4001_spec_n5() {
     server.handle.shutdown().await;
 }
 
+// SPEC N5
 #[tokio::test]
 async fn an_expired_token_is_closed_with_4003_spec_n5() {
     let server = server().await;
@@ -66,6 +70,7 @@ async fn an_expired_token_is_closed_with_4003_spec_n5() {
     server.handle.shutdown().await;
 }
 
+// SPEC N5
 #[tokio::test]
 async fn a_token_that_expires_during_the_session_is_announced_then_closed_spec_n5() {
     let server = server().await;
@@ -77,6 +82,7 @@ async fn a_token_that_expires_during_the_session_is_announced_then_closed_spec_n
     server.handle.shutdown().await;
 }
 
+// SPEC N5
 #[tokio::test]
 async fn an_agent_may_not_log_out_another_agent_spec_n5() {
     let server = server().await;
@@ -88,6 +94,7 @@ async fn an_agent_may_not_log_out_another_agent_spec_n5() {
     server.handle.shutdown().await;
 }
 
+// SPEC N5
 #[tokio::test]
 async fn an_agent_token_may_not_use_the_simulator_spec_n5() {
     let server = server().await;
@@ -103,6 +110,7 @@ async fn an_agent_token_may_not_use_the_simulator_spec_n5() {
     server.handle.shutdown().await;
 }
 
+// SPEC N6
 #[tokio::test]
 async fn an_oversize_frame_closes_the_socket_with_1009_and_others_go_on_spec_n6() {
     let server = server().await;
@@ -130,6 +138,7 @@ async fn an_oversize_frame_closes_the_socket_with_1009_and_others_go_on_spec_n6(
     server.handle.shutdown().await;
 }
 
+// SPEC N6
 #[tokio::test]
 async fn malformed_json_unknown_kinds_and_invalid_transitions_get_nacks_spec_n6() {
     let server = server().await;
@@ -154,6 +163,7 @@ async fn malformed_json_unknown_kinds_and_invalid_transitions_get_nacks_spec_n6(
     server.handle.shutdown().await;
 }
 
+// SPEC N6
 #[tokio::test]
 async fn a_second_hello_on_an_open_session_gets_a_nack_spec_n6() {
     let server = server().await;
@@ -164,6 +174,7 @@ async fn a_second_hello_on_an_open_session_gets_a_nack_spec_n6() {
     server.handle.shutdown().await;
 }
 
+// SPEC N6
 #[tokio::test]
 async fn flooding_gets_rate_limited_nacks_then_a_4008_close_and_others_go_on_spec_n6() {
     let server = TestServer::start(|db| {
@@ -189,6 +200,7 @@ async fn flooding_gets_rate_limited_nacks_then_a_4008_close_and_others_go_on_spe
     server.handle.shutdown().await;
 }
 
+// SPEC N5
 #[tokio::test]
 async fn a_websocket_upgrade_from_a_disallowed_origin_gets_403_spec_n5() {
     let server = server().await;

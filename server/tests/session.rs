@@ -9,6 +9,7 @@ use ringside::model::state::{CommandKind, EventKind, LogoutReason, OfferOutcome}
 use ringside::model::{CommandId, RonaCause, Role, Seq};
 use ringside::protocol::{ClientMessage, ServerMessage};
 
+// SPEC S2: the contact_center login status is idle (default reason).
 #[tokio::test]
 async fn login_with_the_contact_center_preset_starts_idle() {
     let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;
@@ -21,6 +22,7 @@ async fn login_with_the_contact_center_preset_starts_idle() {
     server.handle.shutdown().await;
 }
 
+// SPEC S3: the presence login status is Available.
 #[tokio::test]
 async fn login_with_the_presence_preset_starts_available() {
     let server = TestServer::with(Preset::Presence, 5_000, 5_000).await;
@@ -32,6 +34,7 @@ async fn login_with_the_presence_preset_starts_available() {
     server.handle.shutdown().await;
 }
 
+// SPEC N4
 #[tokio::test]
 async fn a_status_change_in_one_tab_shows_in_the_other_tab_of_the_same_agent_spec_n4() {
     let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;
@@ -66,6 +69,7 @@ async fn an_offer_can_be_accepted_and_starts_an_interaction() {
     server.handle.shutdown().await;
 }
 
+// SPEC O3
 #[tokio::test]
 async fn an_unanswered_offer_sets_rona_and_goes_to_the_next_agent_spec_o3() {
     let server = TestServer::with(Preset::ContactCenter, 400, 5_000).await;
@@ -88,6 +92,7 @@ async fn an_unanswered_offer_sets_rona_and_goes_to_the_next_agent_spec_o3() {
     server.handle.shutdown().await;
 }
 
+// SPEC N3
 #[tokio::test]
 async fn a_reconnect_within_the_grace_keeps_the_status_spec_n3() {
     let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;
@@ -104,6 +109,7 @@ async fn a_reconnect_within_the_grace_keeps_the_status_spec_n3() {
     server.handle.shutdown().await;
 }
 
+// SPEC N3
 #[tokio::test]
 async fn a_reconnect_after_the_grace_finds_a_contact_center_agent_logged_out_spec_n3() {
     let server = TestServer::with(Preset::ContactCenter, 5_000, 300).await;
@@ -118,6 +124,7 @@ async fn a_reconnect_after_the_grace_finds_a_contact_center_agent_logged_out_spe
     server.handle.shutdown().await;
 }
 
+// SPEC N3
 #[tokio::test]
 async fn a_reconnect_after_the_grace_logs_a_presence_user_in_again_as_available_spec_n3() {
     let server = TestServer::with(Preset::Presence, 5_000, 300).await;
@@ -132,6 +139,7 @@ async fn a_reconnect_after_the_grace_logs_a_presence_user_in_again_as_available_
     server.handle.shutdown().await;
 }
 
+// SPEC N2
 #[tokio::test]
 async fn a_resume_replays_exactly_the_missed_events_spec_n2() {
     let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;
@@ -173,6 +181,7 @@ async fn a_resume_replays_exactly_the_missed_events_spec_n2() {
     server.handle.shutdown().await;
 }
 
+// SPEC N2
 #[tokio::test]
 async fn a_resume_that_is_too_old_ahead_or_absent_gets_a_snapshot_spec_n2() {
     let server = TestServer::start(|db| {
@@ -198,6 +207,7 @@ async fn a_resume_that_is_too_old_ahead_or_absent_gets_a_snapshot_spec_n2() {
     server.handle.shutdown().await;
 }
 
+// SPEC N1
 #[tokio::test]
 async fn a_repeated_command_id_is_applied_once_and_gets_the_first_answer_spec_n1() {
     let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;
@@ -220,6 +230,7 @@ async fn a_repeated_command_id_is_applied_once_and_gets_the_first_answer_spec_n1
     server.handle.shutdown().await;
 }
 
+// SPEC S9, N4
 #[tokio::test]
 async fn a_supervisor_logs_an_agent_out_and_every_tab_of_the_agent_sees_it() {
     let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;

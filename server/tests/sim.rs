@@ -29,6 +29,7 @@ async fn creating_a_contact_returns_its_id_and_offers_it_to_an_available_agent()
     server.handle.shutdown().await;
 }
 
+// SPEC O7: an offer ends exactly once (withdrawn); V3: a hang-up leads to wrap-up.
 #[tokio::test]
 async fn a_customer_hang_up_withdraws_an_offer_and_ends_a_call_into_wrap_up() {
     let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;
@@ -53,6 +54,7 @@ async fn a_customer_hang_up_withdraws_an_offer_and_ends_a_call_into_wrap_up() {
     server.handle.shutdown().await;
 }
 
+// SPEC O4
 #[tokio::test]
 async fn an_undeliverable_offer_sets_rona_with_its_cause_spec_o4() {
     let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;
