@@ -226,3 +226,14 @@ async fn shutdown_closes_open_sockets_with_1001() {
     assert_eq!(code, 1001);
     stopping.await.expect("shutdown finishes");
 }
+
+// SPEC N6
+#[tokio::test]
+async fn a_hello_for_another_protocol_version_is_closed_with_4005_spec_n6() {
+    let server = server().await;
+    let mut client = Client::open(server.addr).await;
+    client.send(&ClientMessage::Hello { token: token("ana", Role::Agent), resume: None, protocol: PROTOCOL_VERSION + 1 }).await;
+    let (code, _, before) = client.closed().await;
+    assert_eq!((code, error_code(&before).as_deref()), (4005, Some("unsupported_protocol")));
+    server.handle.shutdown().await;
+}
