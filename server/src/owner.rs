@@ -344,7 +344,12 @@ impl State {
                     return;
                 }
                 let now = self.now();
+                let name = kind.name();
                 let reply = self.center.command(now, &actor, id.clone(), kind);
+                match &reply {
+                    Ok(seq) => tracing::debug!(%session, user = %actor.user, command = name, id = %id, seq = seq.0, "command applied"),
+                    Err(refusal) => tracing::debug!(%session, user = %actor.user, command = name, id = %id, code = %refusal.code, "command refused"),
+                }
                 let message = if !self.commit(&[]) {
                     ServerMessage::Nack { id: Some(id), code: "unavailable".into(), message: "the server could not store the change; try again".into() }
                 } else {

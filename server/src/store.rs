@@ -93,11 +93,16 @@ impl Store {
             }
         }
         let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_millis(500))?;
+        // One server per database: a second one on the same file would
+        // fork the state. The exclusive lock is held until this closes.
+        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: a commit is on disk before the ack that follows it is sent.
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
+        // Take the lock now rather than at the first commit.
+        conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")?;
         Ok(Store { conn, keep_per_agent: keep_per_agent.max(1) })
     }
 

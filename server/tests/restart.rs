@@ -131,3 +131,15 @@ async fn a_command_whose_ack_was_lost_to_a_restart_is_resent_and_applied_once_sp
     assert_eq!(snapshot.state.status.as_str(), "available");
     second.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_second_server_on_the_same_database_is_refused_while_the_first_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = TestServer::db(&dir);
+    let first = ringside_server::serve(common::config(&db, Preset::ContactCenter, 5_000, 5_000)).await.expect("first run");
+    let second = ringside_server::serve(common::config(&db, Preset::ContactCenter, 5_000, 5_000)).await;
+    assert!(second.is_err(), "two servers would fork the state");
+    first.shutdown().await;
+    let third = ringside_server::serve(common::config(&db, Preset::ContactCenter, 5_000, 5_000)).await.expect("free again");
+    third.shutdown().await;
+}
