@@ -128,6 +128,9 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
     config.check().map_err(ServeError::Config)?;
     let profile = config.build_profile().map_err(ServeError::Config)?;
     let secret = auth::resolve_secret(&config).map_err(ServeError::Secret)?;
+    if secret.len() < 32 {
+        tracing::warn!("the token secret is shorter than 32 bytes; use a long random one");
+    }
     let keys = auth::Keys::new(&secret);
     let store = store::Store::open(&config.database, config.limits.event_log_per_agent).map_err(ServeError::Store)?;
     let owner = owner::spawn(store, profile, config.queues.clone()).map_err(ServeError::Store)?;

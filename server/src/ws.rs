@@ -49,6 +49,9 @@ pub const CLOSE_TOO_SLOW: u16 = 4009;
 /// this are read and refused with a proper close frame.
 const TRANSPORT_LIMIT: usize = 4 * MAX_FRAME_BYTES;
 
+/// How long a closing socket waits for the answers to its in-flight commands.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
 type Sink = SplitSink<WebSocket, Message>;
 type Stream = SplitStream<WebSocket>;
 
@@ -216,12 +219,27 @@ async fn session(socket: WebSocket, app: AppState) {
     let expiry = tokio::time::sleep(Duration::from_millis(remaining_ms));
     tokio::pin!(expiry);
     let mut disconnect = true;
+    // Commands sent to the owner and not answered yet.
+    let mut pending = 0usize;
     loop {
         tokio::select! {
             biased;
             _ = app.shutdown.cancelled() => {
-                while let Ok(message) = inbox.try_recv() {
-                    send(&mut sink, &message).await;
+                // Finish in-flight commands: their answers come before the close.
+                let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+                loop {
+                    let next = if pending == 0 {
+                        inbox.try_recv().ok()
+                    } else {
+                        tokio::time::timeout_at(deadline, inbox.recv()).await.ok().flatten()
+                    };
+                    let Some(message) = next else { break };
+                    if matches!(message, ServerMessage::Ack { .. } | ServerMessage::Nack { .. }) {
+                        pending = pending.saturating_sub(1);
+                    }
+                    if !send(&mut sink, &message).await {
+                        break;
+                    }
                 }
                 close(&mut sink, CLOSE_GOING_AWAY, "server shutting down").await;
                 // The next run disconnects this session when it starts, so
@@ -235,6 +253,10 @@ async fn session(socket: WebSocket, app: AppState) {
             }
             message = inbox.recv() => match message {
                 Some(message) => {
+                    // Acks and nacks from the owner answer this socket's commands.
+                    if matches!(message, ServerMessage::Ack { .. } | ServerMessage::Nack { .. }) {
+                        pending = pending.saturating_sub(1);
+                    }
                     if !send(&mut sink, &message).await {
                         break;
                     }
@@ -292,6 +314,7 @@ async fn session(socket: WebSocket, app: AppState) {
                     }
                     Ok(ClientMessage::Command { id, kind }) => {
                         if !app.owner.send(Input::Command { session, actor: actor.clone(), id, kind }) { break; }
+                        pending += 1;
                         None
                     }
                 };
