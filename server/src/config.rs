@@ -52,6 +52,8 @@ pub struct Limits {
     pub hello_timeout_ms: u64,
     /// How many events per agent are kept for resume (SPEC N2).
     pub event_log_per_agent: u32,
+    /// How many WebSocket sessions may be open at once; more get 503.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -62,6 +64,7 @@ impl Default for Limits {
             rate_limit_strikes: 40,
             hello_timeout_ms: 5_000,
             event_log_per_agent: 1_000,
+            max_connections: 10_000,
         }
     }
 }

@@ -63,6 +63,10 @@ pub async fn handler(State(app): State<AppState>, headers: HeaderMap, ws: WebSoc
         let body = serde_json::json!({ "code": "origin_not_allowed", "message": format!("origin {origin} is not allowed") });
         return (StatusCode::FORBIDDEN, axum::Json(body)).into_response();
     }
+    if app.tracker.len() >= app.config.limits.max_connections {
+        let body = serde_json::json!({ "code": "too_many_connections", "message": "the server has no room for another session; retry later" });
+        return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+    }
     let tracker = app.tracker.clone();
     ws.max_message_size(TRANSPORT_LIMIT)
         .max_frame_size(TRANSPORT_LIMIT)

@@ -237,3 +237,21 @@ async fn a_hello_for_another_protocol_version_is_closed_with_4005_spec_n6() {
     assert_eq!((code, error_code(&before).as_deref()), (4005, Some("unsupported_protocol")));
     server.handle.shutdown().await;
 }
+
+// SPEC N6
+#[tokio::test]
+async fn sessions_past_the_connection_limit_get_503_spec_n6() {
+    let server = TestServer::start(|db| {
+        let mut config = common::config(db, Preset::ContactCenter, 5_000, 5_000);
+        config.limits.max_connections = 1;
+        config
+    })
+    .await;
+    let (mut ana, _) = server.agent("ana").await;
+    match tokio_tungstenite::connect_async(format!("ws://{}/ws", server.addr)).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status().as_u16(), 503),
+        other => panic!("expected 503, got {:?}", other.map(|_| ())),
+    }
+    assert!(ana.until_pong().await.is_empty(), "the open session goes on");
+    server.handle.shutdown().await;
+}
