@@ -54,6 +54,11 @@ pub struct Limits {
     pub event_log_per_agent: u32,
     /// How many WebSocket sessions may be open at once; more get 503.
     pub max_connections: usize,
+    /// How often the server pings a quiet socket, in milliseconds.
+    pub ping_interval_ms: u64,
+    /// A socket silent this long (no frame, no pong) is closed with 4010,
+    /// so a silently lost connection starts the reconnect grace (SPEC N3).
+    pub idle_timeout_ms: u64,
 }
 
 impl Default for Limits {
@@ -65,6 +70,8 @@ impl Default for Limits {
             hello_timeout_ms: 5_000,
             event_log_per_agent: 1_000,
             max_connections: 10_000,
+            ping_interval_ms: 15_000,
+            idle_timeout_ms: 45_000,
         }
     }
 }
@@ -137,6 +144,9 @@ impl Config {
         }
         if l.event_log_per_agent == 0 {
             return Err(ConfigError::Invalid("limits.event_log_per_agent must be at least 1".into()));
+        }
+        if l.ping_interval_ms == 0 || l.idle_timeout_ms <= l.ping_interval_ms {
+            return Err(ConfigError::Invalid("limits.idle_timeout_ms must be longer than limits.ping_interval_ms (> 0)".into()));
         }
         if self.queues.is_empty() {
             return Err(ConfigError::Invalid("at least one queue is needed".into()));

@@ -11,6 +11,7 @@
 //! - 4005 unsupported protocol version in hello.
 //! - 4008 rate limited: too many frames over the limit in a row.
 //! - 4009 too slow: the socket did not keep up with its events; resume.
+//! - 4010 idle: nothing from the client, not even a pong, for too long.
 
 use crate::owner::{Input, OUTBOX_CAPACITY};
 use crate::AppState;
@@ -43,6 +44,11 @@ pub const CLOSE_PROTOCOL: u16 = 4005;
 pub const CLOSE_RATE_LIMITED: u16 = 4008;
 /// Close code: the socket could not keep up with its events.
 pub const CLOSE_TOO_SLOW: u16 = 4009;
+/// Close code: nothing came from the client, not even a pong, for too long.
+pub const CLOSE_IDLE: u16 = 4010;
+
+/// How long one write to a socket may take before the socket is given up.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Frames larger than this are refused by the transport itself (the
 /// connection then closes with 1009); frames between [`MAX_FRAME_BYTES`] and
@@ -117,13 +123,16 @@ fn server_now() -> ServerTime {
 }
 
 async fn send(sink: &mut Sink, message: &ServerMessage) -> bool {
-    sink.send(Message::Text(message.encode().into())).await.is_ok()
+    matches!(tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Text(message.encode().into()))).await, Ok(Ok(())))
 }
 
 async fn close(sink: &mut Sink, code: u16, reason: &str) {
     let frame = CloseFrame { code, reason: reason.to_owned().into() };
-    let _ = sink.send(Message::Close(Some(frame))).await;
-    let _ = sink.flush().await;
+    let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
+        let _ = sink.send(Message::Close(Some(frame))).await;
+        let _ = sink.flush().await;
+    })
+    .await;
 }
 
 async fn fail(sink: &mut Sink, code: &str, message: &str, close_code: u16) {
@@ -222,6 +231,11 @@ async fn session(socket: WebSocket, app: AppState) {
     let remaining_ms = expires.saturating_mul(1000).saturating_sub(server_now().0);
     let expiry = tokio::time::sleep(Duration::from_millis(remaining_ms));
     tokio::pin!(expiry);
+    let ping_every = Duration::from_millis(limits.ping_interval_ms);
+    let idle_after = Duration::from_millis(limits.idle_timeout_ms);
+    let mut pinger = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    pinger.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_heard = tokio::time::Instant::now();
     let mut disconnect = true;
     // Commands sent to the owner and not answered yet.
     let mut pending = 0usize;
@@ -255,6 +269,17 @@ async fn session(socket: WebSocket, app: AppState) {
                 fail(&mut sink, "token_expired", "the token has expired; reconnect with a new one", CLOSE_TOKEN_EXPIRED).await;
                 break;
             }
+            _ = pinger.tick() => {
+                if last_heard.elapsed() >= idle_after {
+                    close(&mut sink, CLOSE_IDLE, "nothing heard from the client").await;
+                    break;
+                }
+                if last_heard.elapsed() >= ping_every
+                    && !matches!(tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Ping(Vec::new().into()))).await, Ok(Ok(())))
+                {
+                    break;
+                }
+            }
             message = inbox.recv() => match message {
                 Some(message) => {
                     // Acks and nacks from the owner answer this socket's commands.
@@ -271,6 +296,7 @@ async fn session(socket: WebSocket, app: AppState) {
                 }
             },
             frame = stream.next() => {
+                last_heard = tokio::time::Instant::now();
                 let text = match frame {
                     None | Some(Ok(Message::Close(_))) => break,
                     Some(Err(e)) => {

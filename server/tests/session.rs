@@ -241,3 +241,45 @@ async fn a_supervisor_logs_an_agent_out_and_every_tab_of_the_agent_sees_it() {
     ana.event("logged out", |k| matches!(k, EventKind::LoggedOut { reason: LogoutReason::Supervisor })).await;
     server.handle.shutdown().await;
 }
+
+// SPEC N3: a connection lost without a close is noticed, so the grace starts.
+#[tokio::test]
+async fn a_silent_socket_is_closed_as_idle_while_one_that_answers_pings_stays_spec_n3() {
+    let server = TestServer::start(|db| {
+        let mut config = common::config(db, Preset::ContactCenter, 5_000, 5_000);
+        config.limits.ping_interval_ms = 100;
+        config.limits.idle_timeout_ms = 300;
+        config
+    })
+    .await;
+    let (mut ana, _) = server.agent("ana").await;
+    let (mut ben, _) = server.agent("ben").await;
+    let sim = server.http();
+    let deadline = tokio::time::Instant::now() + common::WAIT;
+    loop {
+        // Ben reads, which answers the server's pings; ana reads nothing.
+        if let Ok(frame) = tokio::time::timeout(std::time::Duration::from_millis(50), futures_util::StreamExt::next(&mut ben.ws)).await {
+            assert!(matches!(frame, Some(Ok(tokio_tungstenite::tungstenite::Message::Ping(_)))), "ben only gets pings: {frame:?}");
+        }
+        let state = sim.state().await;
+        let ana_state = state["agents"].as_array().and_then(|a| a.iter().find(|a| a["agent"] == "ana").cloned());
+        if ana_state.is_some_and(|a| a["connected"] == false) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "ana was never closed as idle");
+    }
+    // The close frame (4010) is there unless the client's queued pongs hit
+    // the already closed socket first.
+    loop {
+        match tokio::time::timeout(common::WAIT, futures_util::StreamExt::next(&mut ana.ws)).await.expect("ends in time") {
+            Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => {
+                assert_eq!(frame.map(|f| u16::from(f.code)), Some(4010));
+                break;
+            }
+            Some(Ok(_)) => continue,
+            Some(Err(_)) | None => break,
+        }
+    }
+    assert!(ben.until_pong().await.is_empty(), "ben's session is still open");
+    server.handle.shutdown().await;
+}
