@@ -142,6 +142,13 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
     let app = AppState { owner: owner.sender(), keys: keys.clone(), config: config.clone(), shutdown: shutdown.clone(), tracker: tracker.clone() };
     let router = router(app, &config);
     let stop = shutdown.clone();
+    // Small frames answer small frames: without TCP_NODELAY every ack waits
+    // for the delayed-ACK timer (about 40 ms).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     let http = tokio::spawn(async move {
         let served = axum::serve(listener, router).with_graceful_shutdown(stop.cancelled_owned()).await;
         if let Err(e) = served {
