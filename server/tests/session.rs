@@ -283,3 +283,40 @@ async fn a_silent_socket_is_closed_as_idle_while_one_that_answers_pings_stays_sp
     assert!(ben.until_pong().await.is_empty(), "ben's session is still open");
     server.handle.shutdown().await;
 }
+
+// SPEC N2, N4: a tab that joins while another changes the state gets a
+// snapshot and then every later event exactly once, and converges.
+#[tokio::test]
+async fn a_tab_joining_during_a_burst_of_changes_misses_and_doubles_nothing_spec_n2_n4() {
+    let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;
+    let (mut busy, _) = server.agent("ana").await;
+    busy.ok(CommandKind::Login).await;
+    let addr = server.addr;
+    let flipping = tokio::spawn(async move {
+        let mut last = Seq(0);
+        for i in 0..30 {
+            last = busy.ok(set_status(if i % 2 == 0 { "available" } else { "idle" })).await;
+        }
+        (busy, last)
+    });
+    let (mut joiner, snapshot) = Client::hello(addr, &token("ana", Role::Agent), None).await.snapshot();
+    let (_busy, last) = flipping.await.expect("flipping task");
+    let mut state = snapshot.state;
+    let mut expected = snapshot.seq.0 + 1;
+    while expected <= last.0 {
+        match joiner.recv().await {
+            ServerMessage::Event(event) => {
+                assert_eq!(event.seq.0, expected, "gap-free, no repeats");
+                state.apply(&event.kind);
+                expected += 1;
+            }
+            other => panic!("only events expected, got {other:?}"),
+        }
+    }
+    assert!(joiner.until_pong().await.is_empty(), "nothing after the last event");
+    let (_, fresh) = server.agent("ana").await;
+    // The fresh tab's own connect changes nothing for ana (already connected).
+    assert_eq!(fresh.seq, last);
+    assert_eq!(state, fresh.state, "the joining tab converged on the server's state");
+    server.handle.shutdown().await;
+}
