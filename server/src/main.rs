@@ -122,6 +122,10 @@ fn main() -> ExitCode {
         }
     };
     if let Some(Command::Token { user, role, ttl }) = &cli.command {
+        if user.trim().is_empty() {
+            eprintln!("ringside-server: --user must not be empty");
+            return ExitCode::from(2);
+        }
         return match resolve_secret(&config) {
             Ok(secret) => {
                 println!("{}", Keys::new(&secret).issue(user, (*role).into(), *ttl));
