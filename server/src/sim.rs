@@ -6,6 +6,7 @@
 //! - `POST /sim/contacts/{id}/hang_up` → 200 `{"ok": true}`
 //! - `POST /sim/offers/{id}/undeliverable` `{"cause": "device_fault"}` → 200 `{"ok": true}` (SPEC O4)
 //! - `GET /sim/state` → 200 queues with waiting contacts, agents, next deadline
+//! - `GET /sim/` → 200 this list as JSON (no token needed)
 //!
 //! Errors are `{"code": ..., "message": ...}` with a fitting HTTP status.
 
@@ -28,6 +29,22 @@ pub fn routes() -> Router<AppState> {
         .route("/sim/contacts/{id}/hang_up", post(hang_up))
         .route("/sim/offers/{id}/undeliverable", post(undeliverable))
         .route("/sim/state", get(state))
+        .route("/sim", get(index))
+        .route("/sim/", get(index))
+}
+
+/// `GET /sim/`: what the simulator offers (no token needed to read this).
+async fn index() -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "auth": "Authorization: Bearer <token with role admin>",
+        "endpoints": [
+            { "method": "POST", "path": "/sim/contacts", "body": { "queue": "support", "channel": "voice|chat|email|social", "from": "optional" }, "returns": { "contact": "id" } },
+            { "method": "POST", "path": "/sim/contacts/{id}/hang_up", "returns": { "ok": true } },
+            { "method": "POST", "path": "/sim/offers/{id}/undeliverable", "body": { "cause": "device_fault|network_fault|wrong_number" }, "returns": { "ok": true } },
+            { "method": "GET", "path": "/sim/state", "returns": "queues with waiting contacts, agents, next deadline" }
+        ],
+        "errors": { "code": "stable_code", "message": "a sentence" }
+    }))
 }
 
 /// An HTTP error with a stable code.

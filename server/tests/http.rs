@@ -39,3 +39,13 @@ async fn the_www_and_pkg_folders_are_served_once_they_exist() {
     assert_eq!(missing.status().as_u16(), 404);
     server.handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_simulator_lists_its_endpoints_at_sim() {
+    let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;
+    let response = reqwest::get(format!("http://{}/sim/", server.addr)).await.expect("request");
+    assert_eq!(response.status().as_u16(), 200);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["endpoints"].as_array().map(Vec::len), Some(4));
+    server.handle.shutdown().await;
+}
