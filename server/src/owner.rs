@@ -306,11 +306,16 @@ impl State {
     }
 
     fn fan_out(&mut self, events: &[Event]) {
-        let mut too_slow = Vec::new();
+        // A session that missed one event gets no later ones: it must not
+        // see a gap, it reconnects and resumes instead.
+        let mut too_slow = std::collections::BTreeSet::new();
         for event in events {
             for (id, entry) in &self.sessions {
-                if entry.actor.user == event.agent && entry.outbox.try_send(ServerMessage::Event(event.clone())).is_err() {
-                    too_slow.push(*id);
+                if entry.actor.user == event.agent
+                    && !too_slow.contains(id)
+                    && entry.outbox.try_send(ServerMessage::Event(event.clone())).is_err()
+                {
+                    too_slow.insert(*id);
                 }
             }
         }
