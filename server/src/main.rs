@@ -161,11 +161,19 @@ fn main() -> ExitCode {
             }
         };
         let addr = server.local_addr();
-        println!("Ringside is running. Open the desk at http://{addr}/ with one of these demo tokens:");
+        // Tokens go in the fragment (#token=...): the page reads them there,
+        // and fragments never reach the server's logs or other sites.
+        println!("Ringside is running. Open the desk at http://{addr}/ as one of these demo users:");
+        let mut admin = String::new();
         for (user, role) in DEMO_USERS {
             let token = server.keys().issue(user, role, DEMO_TTL_SECS);
-            println!("  {user:<6} ({}): http://{addr}/?token={token}", role.name());
+            println!("  {user:<6} ({}): http://{addr}/#token={token}", role.name());
+            if role == Role::Admin {
+                admin = token;
+            }
         }
+        let ana = server.keys().issue("ana", Role::Agent, DEMO_TTL_SECS);
+        println!("Desk with the customer simulator panel: http://{addr}/#token={ana}&sim={admin}");
         println!("WebSocket: ws://{addr}/ws   health: http://{addr}/healthz   simulator: http://{addr}/sim/ (admin token)");
         println!("Stop with Ctrl-C.");
         let trigger = server.shutdown_trigger();
