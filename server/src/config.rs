@@ -20,8 +20,9 @@ pub struct Config {
     /// it; with neither, a random secret is generated once and kept next to
     /// the database.
     pub token_secret: Option<String>,
-    /// Origins allowed to open the WebSocket from a browser, e.g.
-    /// `http://localhost:8080`. A page served by this server (same host) is
+    /// Origins allowed to open the WebSocket and to call the simulator
+    /// across origins (CORS) from a browser, e.g. `http://localhost:8080`;
+    /// `"*"` allows any. A page served by this server (same host) is
     /// always allowed; requests without an Origin header (non-browser
     /// clients) are allowed too.
     pub allowed_origins: Vec<String>,

@@ -166,7 +166,7 @@ fn router(app: AppState, config: &Config) -> Router {
     Router::new()
         .route("/ws", get(ws::handler))
         .route("/healthz", get(|| async { (StatusCode::OK, "ok") }))
-        .merge(sim::routes())
+        .merge(sim::routes(&config.allowed_origins))
         .nest_service("/pkg", ServeDir::new(config.web_root.join("pkg")))
         .fallback_service(www)
         .with_state(app)

@@ -14,16 +14,27 @@ use crate::owner::{Input, SimFailure, SimReply, SimRequest};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use ringside::model::{Channel, CommandError, ContactId, OfferId, QueueId, RonaCause, Role};
 use serde::Deserialize;
 use tokio::sync::oneshot;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
-/// The `/sim/` routes.
-pub fn routes() -> Router<AppState> {
+/// The `/sim/` routes. Pages from the configured `allowed_origins` may call
+/// them from another origin (CORS); pages served by this server need nothing.
+pub fn routes(allowed_origins: &[String]) -> Router<AppState> {
+    let origins = if allowed_origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()))
+    };
+    let cors = CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]);
     Router::new()
         .route("/sim/contacts", post(create_contact))
         .route("/sim/contacts/{id}/hang_up", post(hang_up))
@@ -31,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sim/state", get(state))
         .route("/sim", get(index))
         .route("/sim/", get(index))
+        .layer(cors)
 }
 
 /// `GET /sim/`: what the simulator offers (no token needed to read this).

@@ -49,3 +49,27 @@ async fn the_simulator_lists_its_endpoints_at_sim() {
     assert_eq!(body["endpoints"].as_array().map(Vec::len), Some(4));
     server.handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn pages_from_allowed_origins_may_call_the_simulator_across_origins() {
+    let server = TestServer::start(|db| {
+        let mut config = common::config(db, Preset::ContactCenter, 5_000, 5_000);
+        config.allowed_origins = vec!["https://crm.example".into()];
+        config
+    })
+    .await;
+    let client = reqwest::Client::new();
+    let preflight = |origin: &'static str| {
+        client
+            .request(reqwest::Method::OPTIONS, format!("http://{}/sim/contacts", server.addr))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "authorization,content-type")
+            .send()
+    };
+    let allowed = preflight("https://crm.example").await.expect("request");
+    assert_eq!(allowed.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()), Some("https://crm.example"));
+    let refused = preflight("https://evil.example").await.expect("request");
+    assert!(refused.headers().get("access-control-allow-origin").is_none());
+    server.handle.shutdown().await;
+}
