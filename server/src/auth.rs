@@ -1,0 +1,193 @@
+//! Signed tokens (SPEC N5): JWT HS256 carrying the user id (`sub`), the role
+//! and the expiry. The secret never reaches the page: it comes from the
+//! config, `RINGSIDE_TOKEN_SECRET`, or a random one generated once and kept
+//! in the data folder.
+
+use crate::config::Config;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use ringside::model::{Role, UserId};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The environment variable that overrides the configured secret.
+pub const SECRET_ENV: &str = "RINGSIDE_TOKEN_SECRET";
+
+/// The file, in the data folder, that keeps a generated secret.
+pub const SECRET_FILE: &str = "token_secret";
+
+/// What a token says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user id.
+    pub sub: String,
+    /// The role.
+    pub role: Role,
+    /// Expiry, seconds since the Unix epoch.
+    pub exp: u64,
+    /// Issued at, seconds since the Unix epoch.
+    pub iat: u64,
+}
+
+impl Claims {
+    /// The user the token names.
+    pub fn user(&self) -> UserId {
+        UserId(self.sub.clone())
+    }
+}
+
+/// Why a token was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthError {
+    /// Bad signature, malformed token, wrong algorithm or empty user.
+    Invalid(String),
+    /// The token's expiry has passed.
+    Expired,
+}
+
+impl AuthError {
+    /// Stable code sent to the client.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AuthError::Invalid(_) => "unauthorized",
+            AuthError::Expired => "token_expired",
+        }
+    }
+}
+
+impl std::fmt::Display for AuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthError::Invalid(detail) => write!(f, "invalid token: {detail}"),
+            AuthError::Expired => f.write_str("the token has expired"),
+        }
+    }
+}
+
+/// Signs and checks tokens with one HS256 secret.
+#[derive(Clone)]
+pub struct Keys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keys(..)")
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+impl Keys {
+    /// Keys from a secret.
+    pub fn new(secret: &[u8]) -> Keys {
+        Keys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
+    }
+
+    /// A token for `user` with `role`, valid for `ttl_secs` seconds.
+    pub fn issue(&self, user: &str, role: Role, ttl_secs: u64) -> String {
+        let iat = unix_now();
+        let claims = Claims { sub: user.to_owned(), role, exp: iat.saturating_add(ttl_secs), iat };
+        // Encoding HS256 claims made of strings and numbers cannot fail.
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).unwrap_or_default()
+    }
+
+    /// Checks signature, algorithm and expiry (no leeway).
+    pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|e| match e.kind() {
+            ErrorKind::ExpiredSignature => AuthError::Expired,
+            _ => AuthError::Invalid(e.to_string()),
+        })?;
+        if data.claims.sub.trim().is_empty() {
+            return Err(AuthError::Invalid("empty user".into()));
+        }
+        if data.claims.exp <= unix_now() {
+            return Err(AuthError::Expired);
+        }
+        Ok(data.claims)
+    }
+}
+
+/// The secret in force: `RINGSIDE_TOKEN_SECRET`, else the config's, else the
+/// one stored in the data folder (generated on first use).
+pub fn resolve_secret(config: &Config) -> std::io::Result<Vec<u8>> {
+    if let Ok(secret) = std::env::var(SECRET_ENV) {
+        if !secret.is_empty() {
+            return Ok(secret.into_bytes());
+        }
+    }
+    if let Some(secret) = &config.token_secret {
+        if !secret.is_empty() {
+            return Ok(secret.clone().into_bytes());
+        }
+    }
+    stored_secret(&config.data_dir())
+}
+
+fn stored_secret(dir: &Path) -> std::io::Result<Vec<u8>> {
+    let path = dir.join(SECRET_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) if !text.trim().is_empty() => return Ok(text.trim().as_bytes().to_vec()),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    std::fs::create_dir_all(dir)?;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    write_private(&path, &secret)?;
+    Ok(secret.into_bytes())
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_round_trips_and_a_wrong_secret_is_refused() {
+        let keys = Keys::new(b"one");
+        let token = keys.issue("ana", Role::Agent, 60);
+        let claims = keys.verify(&token).expect("valid");
+        assert_eq!((claims.sub.as_str(), claims.role), ("ana", Role::Agent));
+        assert!(matches!(Keys::new(b"two").verify(&token), Err(AuthError::Invalid(_))));
+        assert!(matches!(keys.verify("garbage"), Err(AuthError::Invalid(_))));
+    }
+
+    #[test]
+    fn an_expired_token_is_refused_as_expired() {
+        let keys = Keys::new(b"one");
+        let token = keys.issue("ana", Role::Agent, 0);
+        assert_eq!(keys.verify(&token), Err(AuthError::Expired));
+    }
+
+    #[test]
+    fn a_generated_secret_is_kept_in_the_data_folder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = stored_secret(dir.path()).expect("generated");
+        let second = stored_secret(dir.path()).expect("read back");
+        assert_eq!(first, second);
+        assert_eq!(first.len(), 64);
+    }
+}

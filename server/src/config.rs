@@ -1,0 +1,205 @@
+//! The server's configuration: one TOML file, every field optional, with
+//! defaults that run the demo with no file at all.
+
+use ringside::model::profile::ProfileOverrides;
+use ringside::model::{Profile, QueueId};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Everything the server needs to start. Unknown keys in the file are refused.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on (HTTP and WebSocket share it).
+    pub listen: SocketAddr,
+    /// The SQLite database file; its folder also holds the generated token
+    /// secret when none is configured.
+    pub database: PathBuf,
+    /// The HS256 secret that signs tokens. `RINGSIDE_TOKEN_SECRET` overrides
+    /// it; with neither, a random secret is generated once and kept next to
+    /// the database.
+    pub token_secret: Option<String>,
+    /// Origins allowed to open the WebSocket and to call the simulator
+    /// across origins (CORS) from a browser, e.g. `http://localhost:8080`;
+    /// `"*"` allows any. A page served by this server (same host) is
+    /// always allowed; requests without an Origin header (non-browser
+    /// clients) are allowed too.
+    pub allowed_origins: Vec<String>,
+    /// Log filter (`info`, `debug`, `ringside_server=debug`...); `RUST_LOG`
+    /// overrides it.
+    pub log_level: String,
+    /// The folder holding `www/` (the demo) and `pkg/` (the built package).
+    pub web_root: PathBuf,
+    /// Limits on what one connection may do (SPEC N6).
+    pub limits: Limits,
+    /// The organisation's profile: a preset plus overrides.
+    pub profile: ProfileOverrides,
+    /// The queues contacts arrive on.
+    pub queues: Vec<QueueId>,
+}
+
+/// Per-connection limits (SPEC N5, N6).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Commands per second a connection may send on average (token bucket rate).
+    pub commands_per_second: f64,
+    /// How many commands may come at once (token bucket size).
+    pub command_burst: f64,
+    /// How many rate-limited frames in a row close the socket with 4008.
+    pub rate_limit_strikes: u32,
+    /// Milliseconds a new socket has to send its hello (else close 4002).
+    pub hello_timeout_ms: u64,
+    /// How many events per agent are kept for resume (SPEC N2).
+    pub event_log_per_agent: u32,
+    /// How many WebSocket sessions may be open at once; more get 503.
+    pub max_connections: usize,
+    /// How often the server pings a quiet socket, in milliseconds.
+    pub ping_interval_ms: u64,
+    /// A socket silent this long (no frame, no pong) is closed with 4010,
+    /// so a silently lost connection starts the reconnect grace (SPEC N3).
+    pub idle_timeout_ms: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            commands_per_second: 20.0,
+            command_burst: 40.0,
+            rate_limit_strikes: 40,
+            hello_timeout_ms: 5_000,
+            event_log_per_agent: 1_000,
+            max_connections: 10_000,
+            ping_interval_ms: 15_000,
+            idle_timeout_ms: 45_000,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: PathBuf::from("data/ringside.db"),
+            token_secret: None,
+            allowed_origins: Vec::new(),
+            log_level: "info".to_owned(),
+            web_root: PathBuf::from("."),
+            limits: Limits::default(),
+            profile: ProfileOverrides::default(),
+            queues: vec![QueueId::from("support"), QueueId::from("sales")],
+        }
+    }
+}
+
+/// Why a configuration could not be used.
+#[derive(Debug)]
+pub enum ConfigError {
+    /// The file could not be read.
+    Read(PathBuf, std::io::Error),
+    /// The file is not valid TOML for this schema.
+    Parse(PathBuf, String),
+    /// A value is out of range or the profile is invalid.
+    Invalid(String),
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigError::Read(path, e) => write!(f, "cannot read config {}: {e}", path.display()),
+            ConfigError::Parse(path, e) => write!(f, "invalid config {}: {e}", path.display()),
+            ConfigError::Invalid(e) => write!(f, "invalid config: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Reads and checks a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.to_owned(), e))?;
+        let config = Config::parse(&text).map_err(|e| match e {
+            ConfigError::Parse(_, msg) => ConfigError::Parse(path.to_owned(), msg),
+            other => other,
+        })?;
+        Ok(config)
+    }
+
+    /// Parses and checks config text.
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse(PathBuf::new(), e.to_string()))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Checks limits, queues and the profile.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let l = &self.limits;
+        if !(l.commands_per_second > 0.0 && l.commands_per_second.is_finite()) {
+            return Err(ConfigError::Invalid("limits.commands_per_second must be a positive number".into()));
+        }
+        if !(l.command_burst >= 1.0 && l.command_burst.is_finite()) {
+            return Err(ConfigError::Invalid("limits.command_burst must be at least 1".into()));
+        }
+        if l.event_log_per_agent == 0 {
+            return Err(ConfigError::Invalid("limits.event_log_per_agent must be at least 1".into()));
+        }
+        if l.ping_interval_ms == 0 || l.idle_timeout_ms <= l.ping_interval_ms {
+            return Err(ConfigError::Invalid("limits.idle_timeout_ms must be longer than limits.ping_interval_ms (> 0)".into()));
+        }
+        if self.queues.is_empty() {
+            return Err(ConfigError::Invalid("at least one queue is needed".into()));
+        }
+        self.build_profile()?;
+        Ok(())
+    }
+
+    /// The profile: the preset with the file's overrides, validated.
+    pub fn build_profile(&self) -> Result<Profile, ConfigError> {
+        self.profile.clone().build().map_err(|e| ConfigError::Invalid(format!("profile: {e}")))
+    }
+
+    /// The folder of the database file (where the generated secret lives).
+    pub fn data_dir(&self) -> PathBuf {
+        match self.database.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+            _ => PathBuf::from("."),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_config_makes_a_contact_center_with_support_and_sales() {
+        let config = Config::parse("").expect("empty file is valid");
+        assert_eq!(config.queues, vec![QueueId::from("support"), QueueId::from("sales")]);
+        assert_eq!(config.build_profile().expect("valid").login_status.as_str(), "idle");
+    }
+
+    #[test]
+    fn the_example_config_parses() {
+        let text = include_str!("../config.example.toml");
+        let config = Config::parse(text).expect("example is valid");
+        assert_eq!(config.limits.command_burst, 40.0);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        assert!(Config::parse("lisen = \"127.0.0.1:1\"").is_err());
+        assert!(Config::parse("[limits]\nburst = 3").is_err());
+    }
+
+    #[test]
+    fn profile_overrides_with_channel_tables_apply() {
+        let config = Config::parse("[profile]\npreset = \"presence\"\nreconnect_grace_ms = 500\n[profile.channels.voice]\noffer_timeout_ms = 400\n")
+            .expect("valid");
+        let profile = config.build_profile().expect("valid");
+        assert_eq!(profile.reconnect_grace_ms, 500);
+        assert_eq!(profile.channel(ringside::model::Channel::Voice).offer_timeout_ms, 400);
+    }
+}

@@ -1,0 +1,184 @@
+//! Ringside server: hosts the sans-IO [`ringside::center::Center`] with real
+//! time, WebSocket sessions, SQLite persistence, signed tokens and a customer
+//! simulator. See `docs/server.md`.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = ringside_server::config::Config::default();
+//! let server = ringside_server::serve(config).await?;
+//! println!("listening on {}", server.local_addr());
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod config;
+pub mod owner;
+pub mod sim;
+pub mod store;
+pub mod ws;
+
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use config::Config;
+use owner::{Owner, OwnerSender};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tower_http::services::ServeDir;
+
+/// What every request handler shares.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Sends inputs to the center's owner.
+    pub owner: OwnerSender,
+    /// Signs and checks tokens.
+    pub keys: auth::Keys,
+    /// The configuration in force.
+    pub config: Arc<Config>,
+    /// Cancelled when the server shuts down.
+    pub shutdown: CancellationToken,
+    /// Tracks open WebSocket sessions so shutdown can wait for them.
+    pub tracker: TaskTracker,
+}
+
+/// Why the server could not start.
+#[derive(Debug)]
+pub enum ServeError {
+    /// The configuration is invalid.
+    Config(config::ConfigError),
+    /// The token secret could not be read or generated.
+    Secret(std::io::Error),
+    /// The database could not be opened or loaded.
+    Store(store::StoreError),
+    /// The address could not be bound.
+    Bind(std::io::Error),
+}
+
+impl std::fmt::Display for ServeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServeError::Config(e) => write!(f, "{e}"),
+            ServeError::Secret(e) => write!(f, "token secret: {e}"),
+            ServeError::Store(e) => write!(f, "{e}"),
+            ServeError::Bind(e) => write!(f, "cannot listen: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ServeError {}
+
+/// A running server.
+#[derive(Debug)]
+pub struct ServerHandle {
+    addr: SocketAddr,
+    keys: auth::Keys,
+    shutdown: CancellationToken,
+    tracker: TaskTracker,
+    http: tokio::task::JoinHandle<()>,
+    owner: Owner,
+}
+
+impl ServerHandle {
+    /// The address the server listens on (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The keys that sign this server's tokens.
+    pub fn keys(&self) -> &auth::Keys {
+        &self.keys
+    }
+
+    /// A token that, once cancelled, starts the shutdown; [`ServerHandle::wait`]
+    /// then finishes it.
+    pub fn shutdown_trigger(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Waits for the trigger, then shuts down gracefully.
+    pub async fn wait(self) {
+        self.shutdown.cancelled().await;
+        self.shutdown().await;
+    }
+
+    /// Graceful shutdown: stop accepting, close every socket with 1001 going
+    /// away, let the owner finish the inputs already sent, flush the database.
+    pub async fn shutdown(self) {
+        self.shutdown.cancel();
+        let _ = self.http.await;
+        self.tracker.close();
+        if tokio::time::timeout(Duration::from_secs(5), self.tracker.wait()).await.is_err() {
+            tracing::warn!("some sockets did not close within 5 s");
+        }
+        self.owner.shutdown().await;
+        tracing::info!("server stopped");
+    }
+}
+
+/// Starts the server: opens the database, restores the center, binds the
+/// address and serves HTTP and WebSocket on it.
+pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
+    config.check().map_err(ServeError::Config)?;
+    let profile = config.build_profile().map_err(ServeError::Config)?;
+    let secret = auth::resolve_secret(&config).map_err(ServeError::Secret)?;
+    if secret.len() < 32 {
+        tracing::warn!("the token secret is shorter than 32 bytes; use a long random one");
+    }
+    let keys = auth::Keys::new(&secret);
+    let store = store::Store::open(&config.database, config.limits.event_log_per_agent).map_err(ServeError::Store)?;
+    let owner = owner::spawn(store, profile, config.queues.clone()).map_err(ServeError::Store)?;
+    let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(ServeError::Bind)?;
+    let addr = listener.local_addr().map_err(ServeError::Bind)?;
+    let shutdown = CancellationToken::new();
+    let tracker = TaskTracker::new();
+    let config = Arc::new(config);
+    let app = AppState { owner: owner.sender(), keys: keys.clone(), config: config.clone(), shutdown: shutdown.clone(), tracker: tracker.clone() };
+    let router = router(app, &config);
+    let stop = shutdown.clone();
+    // Small frames answer small frames: without TCP_NODELAY every ack waits
+    // for the delayed-ACK timer (about 40 ms).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
+    let http = tokio::spawn(async move {
+        let served = axum::serve(listener, router).with_graceful_shutdown(stop.cancelled_owned()).await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "HTTP server failed");
+        }
+    });
+    tracing::info!(%addr, database = %config.database.display(), "ringside server listening");
+    Ok(ServerHandle { addr, keys, shutdown, tracker, http, owner })
+}
+
+fn router(app: AppState, config: &Config) -> Router {
+    // The folders are built by other parts of the project, maybe after the
+    // server started: they are served whenever they exist.
+    let www = ServeDir::new(config.web_root.join("www")).fallback(get(not_found));
+    Router::new()
+        .route("/ws", get(ws::handler))
+        .route("/healthz", get(|| async { (StatusCode::OK, "ok") }))
+        .merge(sim::routes(&config.allowed_origins))
+        .nest_service("/pkg", ServeDir::new(config.web_root.join("pkg")))
+        .fallback_service(www)
+        .with_state(app)
+}
+
+/// `/` before the demo is built says where things are; other paths are 404.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path() == "/" {
+        let text = "Ringside server. The desk is served from www/ once it is built; the WebSocket is at /ws, the simulator under /sim/.\n";
+        return (StatusCode::OK, text).into_response();
+    }
+    let body = serde_json::json!({ "code": "not_found", "message": format!("nothing at {}", uri.path()) });
+    (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+}

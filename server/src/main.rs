@@ -1,0 +1,188 @@
+//! `ringside-server`: serves the desk, the WebSocket and the simulator;
+//! `ringside-server token ...` prints a signed token.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use ringside::model::Role;
+use ringside_server::auth::{resolve_secret, Keys};
+use ringside_server::config::Config;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Contact-center agent-state server.
+#[derive(Parser)]
+#[command(name = "ringside-server", version, about)]
+struct Cli {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, global = true)]
+    listen: Option<SocketAddr>,
+    /// The SQLite database file (default ./data/ringside.db).
+    #[arg(long, global = true)]
+    data: Option<PathBuf>,
+    /// A TOML config file (see server/config.example.toml).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print a signed token for a user.
+    Token {
+        /// The user id.
+        #[arg(long)]
+        user: String,
+        /// The role.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 8 * 3600)]
+        ttl: u64,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Agent,
+    Supervisor,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Role {
+        match role {
+            RoleArg::Agent => Role::Agent,
+            RoleArg::Supervisor => Role::Supervisor,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+/// Demo users printed at start.
+const DEMO_USERS: [(&str, Role); 4] =
+    [("ana", Role::Agent), ("ben", Role::Agent), ("sue", Role::Supervisor), ("admin", Role::Admin)];
+
+/// Lifetime of the printed demo tokens.
+const DEMO_TTL_SECS: u64 = 12 * 3600;
+
+fn load_config(cli: &Cli) -> Result<Config, String> {
+    let mut config = match &cli.config {
+        Some(path) => Config::load(path).map_err(|e| e.to_string())?,
+        None => Config::default(),
+    };
+    if let Some(listen) = cli.listen {
+        config.listen = listen;
+    }
+    if let Some(data) = &cli.data {
+        config.database = data.clone();
+    }
+    Ok(config)
+}
+
+fn init_logs(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    use std::io::IsTerminal;
+    let ansi = std::io::stderr().is_terminal();
+    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).init();
+}
+
+/// Resolves on SIGINT or SIGTERM. The handlers are installed when this is
+/// called, not when first polled, so a signal sent right after start-up is
+/// not lost to the default action.
+#[cfg(unix)]
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+
+#[cfg(not(unix))]
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match load_config(&cli) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("ringside-server: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(Command::Token { user, role, ttl }) = &cli.command {
+        if user.trim().is_empty() {
+            eprintln!("ringside-server: --user must not be empty");
+            return ExitCode::from(2);
+        }
+        return match resolve_secret(&config) {
+            Ok(secret) => {
+                println!("{}", Keys::new(&secret).issue(user, (*role).into(), *ttl));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("ringside-server: token secret: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    init_logs(&config.log_level);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("ringside-server: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let stop = match stop_signal() {
+            Ok(stop) => stop,
+            Err(e) => {
+                eprintln!("ringside-server: cannot install signal handlers: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let server = match ringside_server::serve(config).await {
+            Ok(server) => server,
+            Err(e) => {
+                eprintln!("ringside-server: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let addr = server.local_addr();
+        // Tokens go in the fragment (#token=...): the page reads them there,
+        // and fragments never reach the server's logs or other sites.
+        println!("Ringside is running. Open the desk at http://{addr}/ as one of these demo users:");
+        let mut admin = String::new();
+        for (user, role) in DEMO_USERS {
+            let token = server.keys().issue(user, role, DEMO_TTL_SECS);
+            println!("  {user:<6} ({}): http://{addr}/#token={token}", role.name());
+            if role == Role::Admin {
+                admin = token;
+            }
+        }
+        let ana = server.keys().issue("ana", Role::Agent, DEMO_TTL_SECS);
+        println!("Desk with the customer simulator panel: http://{addr}/#token={ana}&sim={admin}");
+        println!("WebSocket: ws://{addr}/ws   health: http://{addr}/healthz   simulator: http://{addr}/sim/ (admin token)");
+        println!("Stop with Ctrl-C.");
+        let trigger = server.shutdown_trigger();
+        tokio::spawn(async move {
+            stop.await;
+            tracing::info!("stop signal received; shutting down");
+            trigger.cancel();
+        });
+        server.wait().await;
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,392 @@
+//! The WebSocket endpoint `/ws`: Origin check, hello with a token (SPEC N5),
+//! then commands, resync and ping; limits and bad input (SPEC N6).
+//!
+//! Close codes (also in `docs/server.md`):
+//! - 1000 normal: the client closed.
+//! - 1001 going away: the server is shutting down.
+//! - 1009 message too big: a frame over `MAX_FRAME_BYTES`.
+//! - 4001 unauthorized: bad token (signature, format) in hello.
+//! - 4002 no hello: nothing, or something other than hello, came first.
+//! - 4003 token expired: at hello, or during the session (announced first).
+//! - 4005 unsupported protocol version in hello.
+//! - 4008 rate limited: too many frames over the limit in a row.
+//! - 4009 too slow: the socket did not keep up with its events; resume.
+//! - 4010 idle: nothing from the client, not even a pong, for too long.
+
+use crate::owner::{Input, OUTBOX_CAPACITY};
+use crate::AppState;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use ringside::model::{Actor, ServerTime};
+use ringside::protocol::{ClientMessage, FrameError, ServerMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot};
+
+/// Close code: the client closed normally.
+pub const CLOSE_NORMAL: u16 = 1000;
+/// Close code: the server is shutting down.
+pub const CLOSE_GOING_AWAY: u16 = 1001;
+/// Close code: a frame was larger than the limit.
+pub const CLOSE_TOO_BIG: u16 = 1009;
+/// Close code: the token in hello is not valid.
+pub const CLOSE_UNAUTHORIZED: u16 = 4001;
+/// Close code: no hello in time, or another message first.
+pub const CLOSE_NO_HELLO: u16 = 4002;
+/// Close code: the token has expired.
+pub const CLOSE_TOKEN_EXPIRED: u16 = 4003;
+/// Close code: the client speaks another protocol version.
+pub const CLOSE_PROTOCOL: u16 = 4005;
+/// Close code: sustained traffic over the rate limit.
+pub const CLOSE_RATE_LIMITED: u16 = 4008;
+/// Close code: the socket could not keep up with its events.
+pub const CLOSE_TOO_SLOW: u16 = 4009;
+/// Close code: nothing came from the client, not even a pong, for too long.
+pub const CLOSE_IDLE: u16 = 4010;
+
+/// How long one write to a socket may take before the socket is given up.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Frames larger than this are refused by the transport itself (the
+/// connection then closes with 1009); frames between [`MAX_FRAME_BYTES`] and
+/// this are read and refused with a proper close frame.
+const TRANSPORT_LIMIT: usize = 4 * MAX_FRAME_BYTES;
+
+/// How long a closing socket waits for the answers to its in-flight commands.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+type Sink = SplitSink<WebSocket, Message>;
+type Stream = SplitStream<WebSocket>;
+
+/// `GET /ws`: checks the Origin, then upgrades.
+pub async fn handler(State(app): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+    if !origin_allowed(&headers, &app.config.allowed_origins) {
+        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("?");
+        tracing::info!(origin, "refused a WebSocket upgrade from a disallowed origin");
+        let body = serde_json::json!({ "code": "origin_not_allowed", "message": format!("origin {origin} is not allowed") });
+        return (StatusCode::FORBIDDEN, axum::Json(body)).into_response();
+    }
+    if app.tracker.len() >= app.config.limits.max_connections {
+        let body = serde_json::json!({ "code": "too_many_connections", "message": "the server has no room for another session; retry later" });
+        return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+    }
+    let tracker = app.tracker.clone();
+    ws.max_message_size(TRANSPORT_LIMIT)
+        .max_frame_size(TRANSPORT_LIMIT)
+        .on_upgrade(move |socket| tracker.track_future(session(socket, app)))
+}
+
+/// No Origin (a non-browser client), the same host as the request, or one of
+/// the configured origins.
+fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else { return true };
+    let Ok(origin) = origin.to_str() else { return false };
+    let origin = origin.trim_end_matches('/');
+    if allowed.iter().any(|a| a == "*" || a.trim_end_matches('/').eq_ignore_ascii_case(origin)) {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin_host = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://"));
+    matches!((host, origin_host), (Some(h), Some(o)) if h.eq_ignore_ascii_case(o))
+}
+
+/// Token bucket: `rate` frames per second, up to `burst` at once.
+struct Bucket {
+    tokens: f64,
+    rate: f64,
+    burst: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn new(rate: f64, burst: f64) -> Bucket {
+        Bucket { tokens: burst, rate, burst, at: Instant::now() }
+    }
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * self.rate).min(self.burst);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+fn server_now() -> ServerTime {
+    ServerTime(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64))
+}
+
+async fn send(sink: &mut Sink, message: &ServerMessage) -> bool {
+    matches!(tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Text(message.encode().into()))).await, Ok(Ok(())))
+}
+
+async fn close(sink: &mut Sink, code: u16, reason: &str) {
+    let frame = CloseFrame { code, reason: reason.to_owned().into() };
+    let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
+        let _ = sink.send(Message::Close(Some(frame))).await;
+        let _ = sink.flush().await;
+    })
+    .await;
+}
+
+async fn fail(sink: &mut Sink, code: &str, message: &str, close_code: u16) {
+    send(sink, &ServerMessage::Error { code: code.to_owned(), message: message.to_owned() }).await;
+    close(sink, close_code, code).await;
+}
+
+/// What the hello phase produced.
+enum Hello {
+    Ok { actor: Actor, resume: Option<ringside::model::Seq>, expires: u64 },
+    Closed,
+}
+
+async fn read_hello(app: &AppState, sink: &mut Sink, stream: &mut Stream) -> Hello {
+    // One deadline for the whole hello phase: control frames do not extend it.
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(app.config.limits.hello_timeout_ms);
+    let first = loop {
+        match tokio::time::timeout_at(deadline, stream.next()).await {
+            Err(_) => {
+                fail(sink, "hello_timeout", "no hello within the time allowed", CLOSE_NO_HELLO).await;
+                return Hello::Closed;
+            }
+            Ok(None) | Ok(Some(Err(_))) => return Hello::Closed,
+            Ok(Some(Ok(Message::Text(text)))) => break text,
+            Ok(Some(Ok(Message::Close(_)))) => return Hello::Closed,
+            Ok(Some(Ok(Message::Binary(_)))) => {
+                fail(sink, "hello_required", "the first frame must be a hello text frame", CLOSE_NO_HELLO).await;
+                return Hello::Closed;
+            }
+            Ok(Some(Ok(_))) => continue,
+        }
+    };
+    match ClientMessage::decode(first.as_str()) {
+        Ok(ClientMessage::Hello { token, resume, protocol }) => {
+            if protocol != PROTOCOL_VERSION {
+                let message = format!("this server speaks protocol {PROTOCOL_VERSION}, not {protocol}");
+                fail(sink, "unsupported_protocol", &message, CLOSE_PROTOCOL).await;
+                return Hello::Closed;
+            }
+            match app.keys.verify(&token) {
+                Ok(claims) => Hello::Ok { actor: Actor { user: claims.user(), role: claims.role }, resume, expires: claims.exp },
+                Err(e) => {
+                    let close_code = if e.code() == "token_expired" { CLOSE_TOKEN_EXPIRED } else { CLOSE_UNAUTHORIZED };
+                    fail(sink, e.code(), &e.to_string(), close_code).await;
+                    Hello::Closed
+                }
+            }
+        }
+        Ok(_) => {
+            fail(sink, "hello_required", "the first frame must be hello", CLOSE_NO_HELLO).await;
+            Hello::Closed
+        }
+        Err(refused) if matches!(refused.error, FrameError::Oversize(_)) => {
+            fail(sink, refused.error.code(), &refused.error.to_string(), CLOSE_TOO_BIG).await;
+            Hello::Closed
+        }
+        Err(refused) => {
+            let message = format!("the first frame must be hello: {}", refused.error);
+            fail(sink, refused.error.code(), &message, CLOSE_NO_HELLO).await;
+            Hello::Closed
+        }
+    }
+}
+
+/// One socket, from upgrade to close.
+async fn session(socket: WebSocket, app: AppState) {
+    let (mut sink, mut stream) = socket.split();
+    let (actor, resume, expires) = tokio::select! {
+        hello = read_hello(&app, &mut sink, &mut stream) => match hello {
+            Hello::Ok { actor, resume, expires } => (actor, resume, expires),
+            Hello::Closed => return,
+        },
+        _ = app.shutdown.cancelled() => {
+            close(&mut sink, CLOSE_GOING_AWAY, "server shutting down").await;
+            return;
+        }
+    };
+    let (outbox, mut inbox) = mpsc::channel(OUTBOX_CAPACITY);
+    let (reply, registered) = oneshot::channel();
+    if !app.owner.send(Input::Hello { actor: actor.clone(), resume, outbox, reply }) {
+        close(&mut sink, CLOSE_GOING_AWAY, "server shutting down").await;
+        return;
+    }
+    let Ok(session) = registered.await else {
+        // The owner could not register us: pass on what it said, then close.
+        while let Ok(message) = inbox.try_recv() {
+            send(&mut sink, &message).await;
+        }
+        close(&mut sink, CLOSE_GOING_AWAY, "server unavailable").await;
+        return;
+    };
+    tracing::info!(%session, user = %actor.user, role = actor.role.name(), "session opened");
+    let limits = &app.config.limits;
+    let mut bucket = Bucket::new(limits.commands_per_second, limits.command_burst);
+    let mut strikes = 0u32;
+    let remaining_ms = expires.saturating_mul(1000).saturating_sub(server_now().0);
+    let expiry = tokio::time::sleep(Duration::from_millis(remaining_ms));
+    tokio::pin!(expiry);
+    let ping_every = Duration::from_millis(limits.ping_interval_ms);
+    let idle_after = Duration::from_millis(limits.idle_timeout_ms);
+    let mut pinger = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    pinger.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_heard = tokio::time::Instant::now();
+    let mut disconnect = true;
+    // Commands sent to the owner and not answered yet.
+    let mut pending = 0usize;
+    loop {
+        tokio::select! {
+            biased;
+            _ = app.shutdown.cancelled() => {
+                // Finish in-flight commands: their answers come before the close.
+                let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+                loop {
+                    let next = if pending == 0 {
+                        inbox.try_recv().ok()
+                    } else {
+                        tokio::time::timeout_at(deadline, inbox.recv()).await.ok().flatten()
+                    };
+                    let Some(message) = next else { break };
+                    if matches!(message, ServerMessage::Ack { .. } | ServerMessage::Nack { .. }) {
+                        pending = pending.saturating_sub(1);
+                    }
+                    if !send(&mut sink, &message).await {
+                        break;
+                    }
+                }
+                close(&mut sink, CLOSE_GOING_AWAY, "server shutting down").await;
+                // The next run disconnects this session when it starts, so
+                // the reconnect grace counts from then (SPEC N3).
+                disconnect = false;
+                break;
+            }
+            _ = &mut expiry => {
+                fail(&mut sink, "token_expired", "the token has expired; reconnect with a new one", CLOSE_TOKEN_EXPIRED).await;
+                break;
+            }
+            _ = pinger.tick() => {
+                if last_heard.elapsed() >= idle_after {
+                    close(&mut sink, CLOSE_IDLE, "nothing heard from the client").await;
+                    break;
+                }
+                if last_heard.elapsed() >= ping_every
+                    && !matches!(tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Ping(Vec::new().into()))).await, Ok(Ok(())))
+                {
+                    break;
+                }
+            }
+            message = inbox.recv() => match message {
+                Some(message) => {
+                    // Acks and nacks from the owner answer this socket's commands.
+                    if matches!(message, ServerMessage::Ack { .. } | ServerMessage::Nack { .. }) {
+                        pending = pending.saturating_sub(1);
+                    }
+                    if !send(&mut sink, &message).await {
+                        break;
+                    }
+                }
+                None => {
+                    close(&mut sink, CLOSE_TOO_SLOW, "too slow: reconnect and resume").await;
+                    break;
+                }
+            },
+            frame = stream.next() => {
+                last_heard = tokio::time::Instant::now();
+                let text = match frame {
+                    None | Some(Ok(Message::Close(_))) => break,
+                    Some(Err(e)) => {
+                        tracing::debug!(%session, error = %e, "socket read failed");
+                        close(&mut sink, CLOSE_TOO_BIG, "frame refused").await;
+                        break;
+                    }
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Binary(_))) => {
+                        let nack = ServerMessage::Nack { id: None, code: "malformed_frame".into(), message: "binary frames are not supported; send JSON text".into() };
+                        if !send(&mut sink, &nack).await { break; }
+                        continue;
+                    }
+                    Some(Ok(_)) => continue,
+                };
+                if text.len() > MAX_FRAME_BYTES {
+                    let message = format!("frame of {} bytes exceeds the limit of {MAX_FRAME_BYTES}", text.len());
+                    fail(&mut sink, "oversize_frame", &message, CLOSE_TOO_BIG).await;
+                    break;
+                }
+                let decoded = ClientMessage::decode(text.as_str());
+                if !bucket.take() {
+                    strikes += 1;
+                    if strikes >= limits.rate_limit_strikes {
+                        fail(&mut sink, "rate_limited", "too many frames over the rate limit", CLOSE_RATE_LIMITED).await;
+                        break;
+                    }
+                    let id = match &decoded {
+                        Ok(ClientMessage::Command { id, .. }) => Some(id.clone()),
+                        Err(refused) => refused.id.clone(),
+                        Ok(_) => None,
+                    };
+                    let nack = ServerMessage::Nack { id, code: "rate_limited".into(), message: "too many frames; slow down".into() };
+                    if !send(&mut sink, &nack).await { break; }
+                    continue;
+                }
+                strikes = 0;
+                let reply = match decoded {
+                    Err(refused) => Some(ServerMessage::Nack { id: refused.id, code: refused.error.code().into(), message: refused.error.to_string() }),
+                    Ok(ClientMessage::Hello { .. }) => Some(ServerMessage::Nack { id: None, code: "already_authenticated".into(), message: "this session has already said hello".into() }),
+                    Ok(ClientMessage::Ping { client_time }) => Some(ServerMessage::Pong { client_time, server_time: server_now() }),
+                    Ok(ClientMessage::Resync) => {
+                        if !app.owner.send(Input::Resync { session }) { break; }
+                        None
+                    }
+                    Ok(ClientMessage::Command { id, kind }) => {
+                        if !app.owner.send(Input::Command { session, actor: actor.clone(), id, kind }) { break; }
+                        pending += 1;
+                        None
+                    }
+                };
+                if let Some(reply) = reply {
+                    if !send(&mut sink, &reply).await { break; }
+                }
+            }
+        }
+    }
+    if disconnect {
+        app.owner.send(Input::Disconnect { session });
+    }
+    tracing::info!(%session, user = %actor.user, "session closed");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_str(host).expect("ascii"));
+        if let Some(o) = origin {
+            h.insert(header::ORIGIN, HeaderValue::from_str(o).expect("ascii"));
+        }
+        h
+    }
+
+    #[test]
+    fn origins_are_allowed_when_absent_same_host_or_listed() {
+        let allowed = vec!["https://crm.example.com".to_owned()];
+        assert!(origin_allowed(&headers(None, "127.0.0.1:8080"), &allowed));
+        assert!(origin_allowed(&headers(Some("http://127.0.0.1:8080"), "127.0.0.1:8080"), &allowed));
+        assert!(origin_allowed(&headers(Some("https://crm.example.com"), "127.0.0.1:8080"), &allowed));
+        assert!(!origin_allowed(&headers(Some("https://evil.example"), "127.0.0.1:8080"), &allowed));
+    }
+
+    #[test]
+    fn the_bucket_allows_a_burst_then_refuses() {
+        let mut bucket = Bucket::new(1.0, 3.0);
+        assert!(bucket.take() && bucket.take() && bucket.take());
+        assert!(!bucket.take());
+    }
+}

@@ -1,0 +1,75 @@
+//! Plain HTTP: health, and the demo and package folders served as files.
+
+mod common;
+
+use common::TestServer;
+use ringside::model::profile::Preset;
+
+#[tokio::test]
+async fn the_health_check_answers_200() {
+    let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;
+    let response = reqwest::get(format!("http://{}/healthz", server.addr)).await.expect("request");
+    assert_eq!(response.status().as_u16(), 200);
+    server.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_www_and_pkg_folders_are_served_once_they_exist() {
+    let web = tempfile::tempdir().expect("tempdir");
+    let root = web.path().to_owned();
+    let server = TestServer::start(|db| {
+        let mut config = common::config(db, Preset::ContactCenter, 5_000, 5_000);
+        config.web_root = root.clone();
+        config
+    })
+    .await;
+    let get = |path: &str| reqwest::get(format!("http://{}{path}", server.addr));
+    // Before the folders are built: a pointer at /, 404 elsewhere.
+    let response = get("/").await.expect("request");
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(get("/pkg/ringside.js").await.expect("request").status().as_u16(), 404);
+    // Built while the server runs.
+    std::fs::create_dir_all(root.join("www")).expect("www");
+    std::fs::create_dir_all(root.join("pkg")).expect("pkg");
+    std::fs::write(root.join("www/index.html"), "<h1>desk</h1>").expect("write");
+    std::fs::write(root.join("pkg/ringside.js"), "export {}").expect("write");
+    assert_eq!(get("/").await.expect("request").text().await.expect("body"), "<h1>desk</h1>");
+    assert_eq!(get("/pkg/ringside.js").await.expect("request").text().await.expect("body"), "export {}");
+    let missing = get("/nothing-here").await.expect("request");
+    assert_eq!(missing.status().as_u16(), 404);
+    server.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_simulator_lists_its_endpoints_at_sim() {
+    let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;
+    let response = reqwest::get(format!("http://{}/sim/", server.addr)).await.expect("request");
+    assert_eq!(response.status().as_u16(), 200);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["endpoints"].as_array().map(Vec::len), Some(4));
+    server.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn pages_from_allowed_origins_may_call_the_simulator_across_origins() {
+    let server = TestServer::start(|db| {
+        let mut config = common::config(db, Preset::ContactCenter, 5_000, 5_000);
+        config.allowed_origins = vec!["https://crm.example".into()];
+        config
+    })
+    .await;
+    let client = reqwest::Client::new();
+    let preflight = |origin: &'static str| {
+        client
+            .request(reqwest::Method::OPTIONS, format!("http://{}/sim/contacts", server.addr))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "authorization,content-type")
+            .send()
+    };
+    let allowed = preflight("https://crm.example").await.expect("request");
+    assert_eq!(allowed.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()), Some("https://crm.example"));
+    let refused = preflight("https://evil.example").await.expect("request");
+    assert!(refused.headers().get("access-control-allow-origin").is_none());
+    server.handle.shutdown().await;
+}
