@@ -60,8 +60,7 @@ impl From<RoleArg> for Role {
 }
 
 /// Demo users printed at start.
-const DEMO_USERS: [(&str, Role); 4] =
-    [("ana", Role::Agent), ("ben", Role::Agent), ("sue", Role::Supervisor), ("admin", Role::Admin)];
+const DEMO_USERS: [(&str, Role); 3] = [("ana", Role::Agent), ("ben", Role::Agent), ("sue", Role::Supervisor)];
 
 /// Lifetime of the printed demo tokens.
 const DEMO_TTL_SECS: u64 = 12 * 3600;
@@ -163,17 +162,13 @@ fn main() -> ExitCode {
         let addr = server.local_addr();
         // Tokens go in the fragment (#token=...): the page reads them there,
         // and fragments never reach the server's logs or other sites.
-        println!("Ringside is running. Open the desk at http://{addr}/ as one of these demo users:");
-        let mut admin = String::new();
+        println!("Ringside is running at http://{addr}/. Open the desk as a demo user (the customer simulator is beside it):");
+        let admin = server.keys().issue("admin", Role::Admin, DEMO_TTL_SECS);
         for (user, role) in DEMO_USERS {
             let token = server.keys().issue(user, role, DEMO_TTL_SECS);
-            println!("  {user:<6} ({}): http://{addr}/#token={token}", role.name());
-            if role == Role::Admin {
-                admin = token;
-            }
+            println!("  {user:<6} ({}): http://{addr}/#token={token}&sim={admin}", role.name());
         }
-        let ana = server.keys().issue("ana", Role::Agent, DEMO_TTL_SECS);
-        println!("Desk with the customer simulator panel: http://{addr}/#token={ana}&sim={admin}");
+        println!("Admin token for the simulator API: {admin}");
         println!("WebSocket: ws://{addr}/ws   health: http://{addr}/healthz   simulator: http://{addr}/sim/ (admin token)");
         println!("Stop with Ctrl-C.");
         let trigger = server.shutdown_trigger();
