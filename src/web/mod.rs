@@ -100,7 +100,7 @@ impl Engine {
 
     /// Opens the connection (and reopens it after `close` or a refused token).
     pub fn connect(&self) {
-        run(&self.driver, |d| {
+        let _ = run(&self.driver, |d| {
             d.watch_visibility();
             let action = d.link.start();
             d.act(action);
@@ -118,24 +118,25 @@ impl Engine {
             d.flush();
             Ok(id.0)
         })
+        .unwrap_or_else(|| Err(busy()))
     }
 
     /// The render-ready view now.
     pub fn view(&self) -> Result<JsValue, JsValue> {
-        let view = self.driver.borrow().replica.view(now());
+        let view = self.driver.try_borrow().map_err(|_| busy())?.replica.view(now());
         to_js(&view)
     }
 
     /// The connection state: `closed`, `connecting`, `live`, `waiting` or `unauthorized`.
     #[wasm_bindgen(js_name = connectionState)]
     pub fn connection_state(&self) -> String {
-        name_of(self.driver.borrow().link.state())
+        self.driver.try_borrow().map_or_else(|_| "busy".to_owned(), |d| name_of(d.link.state()))
     }
 
     /// Replaces the token; reconnects at once if the old one was refused.
     #[wasm_bindgen(js_name = updateToken)]
     pub fn update_token(&self, token: String) {
-        run(&self.driver, |d| {
+        let _ = run(&self.driver, |d| {
             d.token = token;
             if d.link.state() == LinkState::Unauthorized {
                 let action = d.link.start();
@@ -147,7 +148,7 @@ impl Engine {
 
     /// Closes the connection and stops every timer.
     pub fn close(&self) {
-        run(&self.driver, |d| {
+        let _ = run(&self.driver, |d| {
             d.link.close();
             d.socket = None;
             d.retry = None;
@@ -160,49 +161,33 @@ impl Engine {
 }
 
 /// Runs `f` on the driver, then delivers the events it queued, with the
-/// driver released (SPEC habit: never call JS in the middle of a transition).
-fn run<T>(driver: &Rc<RefCell<Driver>>, f: impl FnOnce(&mut Driver) -> T) -> T {
+/// driver released: JS is never called in the middle of a transition, so a
+/// listener may call straight back in. `None` only if the driver is already
+/// in use, which that ordering rules out; refusing beats a panic, which
+/// would kill the engine.
+fn run<T>(driver: &Rc<RefCell<Driver>>, f: impl FnOnce(&mut Driver) -> T) -> Option<T> {
     let (result, events, listener) = {
-        let Ok(mut d) = driver.try_borrow_mut() else {
-            // Unreachable by construction (events are delivered after release);
-            // refusing beats a panic that would kill the engine.
-            return f(&mut Driver::detached());
-        };
+        let mut d = driver.try_borrow_mut().ok()?;
         let result = f(&mut d);
         (result, std::mem::take(&mut d.pending), d.listener.clone())
     };
     for (kind, payload) in events {
         let _ = listener.call2(&JsValue::NULL, &JsValue::from_str(kind), &payload);
     }
-    result
+    Some(result)
+}
+
+fn busy() -> JsValue {
+    js_error("busy", "the engine is handling another call")
 }
 
 fn with(me: &Weak<RefCell<Driver>>, f: impl FnOnce(&mut Driver)) {
     if let Some(driver) = me.upgrade() {
-        run(&driver, f);
+        let _ = run(&driver, f);
     }
 }
 
 impl Driver {
-    /// A throwaway driver for the impossible re-entrant case.
-    fn detached() -> Driver {
-        Driver {
-            me: Weak::new(),
-            replica: Replica::new("detached"),
-            link: Link::new(1),
-            url: String::new(),
-            token: String::new(),
-            socket: None,
-            wake: None,
-            retry: None,
-            pinger: None,
-            visibility: None,
-            listener: js_sys::Function::new_no_args(""),
-            transport: None,
-            pending: Vec::new(),
-        }
-    }
-
     fn emit(&mut self, kind: &'static str, payload: impl Serialize) {
         match to_js(&payload) {
             Ok(value) => self.pending.push((kind, value)),
