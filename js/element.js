@@ -123,7 +123,7 @@ export class RingsideAgent extends HTMLElement {
     const shape = JSON.stringify([this.client?.connection, view.logged_in, view.status.id, view.status.label, view.status.engaged,
       view.choices, view.rona, view.can_login, view.can_logout,
       view.offers.map((o) => [o.id, o.can_accept, o.can_decline]),
-      view.interactions.map((i) => [i.id, i.state, i.can_end, i.can_done]), [...this.#codes]]);
+      view.interactions.map((i) => [i.id, i.state, i.call_state, i.actions, i.participants]), [...this.#codes]]);
     if (shape !== this.#shape) {
       this.#shape = shape;
       desk.innerHTML = this.#markup(view);
@@ -165,7 +165,7 @@ export class RingsideAgent extends HTMLElement {
       <strong>RONA</strong> — an offer was not answered${view.rona.cause && view.rona.cause !== 'no_answer' ? ` (${esc(view.rona.cause)})` : ''}.
       <div class="row"><button data-action="go-idle">Go idle</button><button data-action="go-available">Go available</button></div></section>` : '';
     const offers = view.offers.map((o) => `<div class="card" data-offer="${o.id}" part="offer">
-      <div class="row"><strong>${esc(o.channel)}</strong> from ${esc(o.from)} · ${esc(o.queue)} · <span class="remaining timer"></span></div>
+      <div class="row"><strong>${esc(o.join ? `${o.join.purpose} request from ${o.join.by}` : o.channel)}</strong> · ${esc(o.from)}${o.queue ? ` · ${esc(o.queue)}` : ''} · <span class="remaining timer"></span></div>
       <div class="row"><button class="accept" data-action="accept" data-id="${o.id}" ${o.can_accept ? '' : 'disabled'}>Accept</button>
       <button data-action="decline" data-id="${o.id}" ${o.can_decline ? '' : 'disabled'}>Decline</button></div></div>`).join('');
     const work = view.interactions.map((i) => {
@@ -174,8 +174,8 @@ export class RingsideAgent extends HTMLElement {
         <option value="" ${code ? '' : 'selected'}>${view.wrap_up_required ? 'Choose…' : 'None'}</option>
         ${view.wrap_up_codes.map((c) => `<option value="${esc(c.id)}" ${c.id === code ? 'selected' : ''}>${esc(c.label)}</option>`).join('')}
         </select></label> <span class="timer">wrap-up <span class="wrap-timer"></span></span>
-        <button data-action="done" data-id="${i.id}" ${i.can_done && (code || !view.wrap_up_required) ? '' : 'disabled'}>Done</button>` :
-        `<button data-action="end" data-id="${i.id}" ${i.can_end ? '' : 'disabled'}>End</button>`;
+        <button data-action="done" data-id="${i.id}" ${i.actions.done && (code || !i.owner || !view.wrap_up_required) ? '' : 'disabled'}>Done</button>` :
+        `<button data-action="end" data-id="${i.id}" ${i.actions.end ? '' : 'disabled'}>End</button>`;
       return `<div class="card" data-interaction="${i.id}" part="interaction"><div class="row"><strong>${esc(i.channel)}</strong>
         ${esc(i.from)} · <span class="timer connected"></span> · ${esc(i.state.replace('_', '-'))}</div><div class="row">${picker}</div></div>`;
     }).join('');

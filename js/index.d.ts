@@ -6,7 +6,15 @@ export type StatusCategory = 'available' | 'idle' | 'away' | 'busy' | 'offline';
 export type RonaCause = 'no_answer' | 'device_fault' | 'network_fault' | 'wrong_number';
 export type OfferOutcome = 'accepted' | 'declined' | 'expired' | 'undeliverable' | 'withdrawn';
 export type InteractionState = 'active' | 'wrap_up';
-export type Origin = 'inbound' | 'outdial';
+export type Origin = 'inbound' | 'outdial' | 'follow_up';
+export type CallState = 'connected' | 'on_hold' | 'consult_requested' | 'consulting' | 'conference_requested' | 'conference' | 'customer_left';
+/** Who a participant is: the customer, an agent, or a dialled number. */
+export type Party = 'customer' | { agent: string } | { number: string };
+/** Whom to consult, conference or transfer to. */
+export type Target = { agent: string } | { queue: string } | { number: string };
+
+/** A request to join a running interaction. */
+export interface JoinRequest { interaction: number; purpose: 'consult' | 'conference'; by: string; }
 export type ConnectionState = 'closed' | 'connecting' | 'live' | 'waiting' | 'unauthorized';
 
 /** The status field: label, colour, engaged overlay and state timer. */
@@ -34,8 +42,10 @@ export interface OfferView {
   id: number;
   contact: number;
   channel: Channel;
-  queue: string;
+  queue: string | null;
   from: string;
+  /** Set when the offer asks to join a running interaction (consult, conference). */
+  join: JoinRequest | null;
   remaining_ms: number;
   /** Time left, rounded up to the second. */
   remaining: string;
@@ -44,19 +54,65 @@ export interface OfferView {
   can_decline: boolean;
 }
 
-/** An interaction card with its timers and enabled actions. */
+/** A party on an interaction card. */
+export interface ParticipantView {
+  id: number;
+  party: Party;
+  me: boolean;
+  held: boolean;
+  /** Agents have call controls; dialled numbers do not. */
+  controls: boolean;
+  can_hold: boolean;
+  can_resume: boolean;
+}
+
+/** What this agent may do now on an interaction. */
+export interface InteractionActions {
+  end: boolean;
+  done: boolean;
+  hold: boolean;
+  resume: boolean;
+  consult: boolean;
+  conference: boolean;
+  transfer: boolean;
+  end_consult: boolean;
+  complete_transfer: boolean;
+  start_conference: boolean;
+  /** "Exit conference" for the agent in control; leave for the others. */
+  leave: boolean;
+  dtmf: boolean;
+  record: boolean;
+  /** Channels a follow-up interaction with the same customer may start on. */
+  follow_up: Channel[];
+}
+
+/** A line of the case history. */
+export interface Note { at: number; by: string; text: string; }
+
+/** An interaction card with its participants, timers and enabled actions. */
 export interface InteractionView {
   id: number;
   channel: Channel;
   origin: Origin;
   from: string;
+  /** This agent's part: on the call, or in wrap-up. */
   state: InteractionState;
-  /** Time since accept. */
+  call_state: CallState;
+  /** Time since this agent joined. */
   connected: string;
+  /** Time the customer has been on hold, while held. */
+  held: string | null;
+  /** Time in the answered consult, while consulting. */
+  consulting: string | null;
   /** Time in wrap-up, while in wrap-up. */
   wrap_up: string | null;
-  can_end: boolean;
-  can_done: boolean;
+  in_control: boolean;
+  /** Whether this agent applies the wrap-up code. */
+  owner: boolean;
+  recording: boolean;
+  participants: ParticipantView[];
+  history: Note[];
+  actions: InteractionActions;
 }
 
 /** A wrap-up code of the profile. */
@@ -83,8 +139,9 @@ export interface Offer {
   id: number;
   contact: number;
   channel: Channel;
-  queue: string;
+  queue: string | null;
   from: string;
+  join: JoinRequest | null;
   /** Server times, in milliseconds since the Unix epoch. */
   offered_at: number;
   deadline: number;
@@ -161,6 +218,30 @@ export class Client {
   outdial(number: string): Promise<{ id: string; seq: number }>;
   /** Supervisors only. @example await client.logoutAgent('ana'); */
   logoutAgent(agent: string): Promise<{ id: string; seq: number }>;
+  /** @example await client.hold(call.id); // the customer */
+  hold(interaction: number, participant?: number | null): Promise<{ id: string; seq: number }>;
+  /** @example await client.resume(call.id); */
+  resume(interaction: number, participant?: number | null): Promise<{ id: string; seq: number }>;
+  /** @example await client.consult(call.id, { agent: 'ben' }); */
+  consult(interaction: number, target: Target): Promise<{ id: string; seq: number }>;
+  /** @example await client.conference(call.id, { number: '+46 8 555 0100' }); */
+  conference(interaction: number, target: Target): Promise<{ id: string; seq: number }>;
+  /** @example await client.transfer(call.id, { queue: 'sales' }); */
+  transfer(interaction: number, target: Target): Promise<{ id: string; seq: number }>;
+  /** @example await client.endConsult(call.id); */
+  endConsult(interaction: number): Promise<{ id: string; seq: number }>;
+  /** @example await client.completeTransfer(call.id); */
+  completeTransfer(interaction: number): Promise<{ id: string; seq: number }>;
+  /** @example await client.startConference(call.id); */
+  startConference(interaction: number): Promise<{ id: string; seq: number }>;
+  /** @example await client.leave(call.id); // "exit conference" when in control */
+  leave(interaction: number): Promise<{ id: string; seq: number }>;
+  /** @example await client.dtmf(call.id, '1234#'); */
+  dtmf(interaction: number, digits: string): Promise<{ id: string; seq: number }>;
+  /** @example await client.record(call.id); */
+  record(interaction: number): Promise<{ id: string; seq: number }>;
+  /** @example await client.followUp(call.id, 'email'); */
+  followUp(interaction: number, channel: Channel): Promise<{ id: string; seq: number }>;
   /** @example client.updateToken(await fetchFreshToken()); */
   updateToken(token: string): void;
   /** @example client.close(); */

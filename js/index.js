@@ -120,6 +120,30 @@ export class Client {
   outdial(number) { return this.#send({ outdial: { number } }); }
   /** Supervisor: logs an agent out. */
   logoutAgent(agent) { return this.#send({ logout_agent: { agent } }); }
+  /** Puts the customer (or, in control, any participant) on hold. */
+  hold(interaction, participant) { return this.#send({ hold: { interaction, participant: participant ?? null } }); }
+  /** Takes the customer (or a participant) off hold. */
+  resume(interaction, participant) { return this.#send({ resume: { interaction, participant: participant ?? null } }); }
+  /** Consults an agent, queue or number while the customer waits on hold. */
+  consult(interaction, target) { return this.#send({ consult: { interaction, target } }); }
+  /** Brings an agent, queue or number straight into the conversation. */
+  conference(interaction, target) { return this.#send({ conference: { interaction, target } }); }
+  /** Blind transfer to an agent, queue or number; this agent goes to wrap-up. */
+  transfer(interaction, target) { return this.#send({ transfer: { interaction, target } }); }
+  /** Ends a consult, asked or answered. */
+  endConsult(interaction) { return this.#send({ end_consult: { interaction } }); }
+  /** After a consult: hands the customer to the consulted party. */
+  completeTransfer(interaction) { return this.#send({ complete_transfer: { interaction } }); }
+  /** After a consult: everyone talks together. */
+  startConference(interaction) { return this.#send({ start_conference: { interaction } }); }
+  /** Leaves a call that goes on ("exit conference" for the agent in control). */
+  leave(interaction) { return this.#send({ leave: { interaction } }); }
+  /** Sends DTMF digits (0-9, *, #); they go into the case history. */
+  dtmf(interaction, digits) { return this.#send({ dtmf: { interaction, digits } }); }
+  /** Starts recording, where the line supports it. */
+  record(interaction) { return this.#send({ record: { interaction } }); }
+  /** Starts another interaction with the same customer on another channel. */
+  followUp(interaction, channel) { return this.#send({ follow_up: { interaction, channel } }); }
 
   #fromRona(choice) {
     const rona = this.view.rona;

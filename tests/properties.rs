@@ -8,9 +8,10 @@ mod support;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use ringside::center::Center;
-use ringside::model::profile::Preset;
+use ringside::center::Place;
+use ringside::model::call::{Party, Target};
 use ringside::model::state::{CommandKind, EventKind};
-use ringside::model::{Actor, Channel, CommandId, ContactId, InteractionId, OfferId, RonaCause, Role};
+use ringside::model::{Actor, Channel, CommandId, ContactId, InteractionId, OfferId, QueueId, RonaCause, Role, UserId};
 use std::collections::{BTreeMap, BTreeSet};
 use support::*;
 
@@ -34,9 +35,56 @@ enum Step {
     HangUp(usize),
     Undeliverable(usize),
     Advance(u64),
+    /// A call command by agent `.0` on its interaction number `.1`.
+    Call(usize, usize, CallStep),
+    NumberAnswers(usize, bool),
+    PartyHangsUp(usize, usize),
 }
 
-fn step() -> impl Strategy<Value = Step> {
+#[derive(Debug, Clone)]
+enum CallStep {
+    Hold(Option<usize>),
+    Resume(Option<usize>),
+    Consult(usize),
+    Conference(usize),
+    Transfer(usize),
+    EndConsult,
+    CompleteTransfer,
+    StartConference,
+    Leave,
+    Dtmf,
+    Record,
+    FollowUp(usize),
+}
+
+fn call_step() -> impl Strategy<Value = CallStep> {
+    let participant = proptest::option::of(0..4usize);
+    prop_oneof![
+        1 => participant.clone().prop_map(CallStep::Hold),
+        1 => participant.prop_map(CallStep::Resume),
+        2 => (0..5usize).prop_map(CallStep::Consult),
+        2 => (0..5usize).prop_map(CallStep::Conference),
+        1 => (0..5usize).prop_map(CallStep::Transfer),
+        1 => Just(CallStep::EndConsult),
+        2 => Just(CallStep::CompleteTransfer),
+        2 => Just(CallStep::StartConference),
+        2 => Just(CallStep::Leave),
+        1 => Just(CallStep::Dtmf),
+        1 => Just(CallStep::Record),
+        1 => (0..Channel::ALL.len()).prop_map(CallStep::FollowUp),
+    ]
+}
+
+/// Targets: the three agents, the support queue, or a number.
+fn target(n: usize) -> Target {
+    match n {
+        0..=2 => Target::Agent(user(AGENTS[n])),
+        3 => Target::Queue(QueueId::from("support")),
+        _ => Target::Number("+1 555 0142".to_owned()),
+    }
+}
+
+fn step(call_weight: u32) -> impl Strategy<Value = Step> {
     let agent = 0..AGENTS.len();
     prop_oneof![
         1 => agent.clone().prop_map(Step::Connect),
@@ -49,11 +97,14 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (agent.clone(), 0..3usize).prop_map(|(a, n)| Step::End(a, n)),
         2 => (agent.clone(), 0..3usize, any::<bool>()).prop_map(|(a, n, c)| Step::Done(a, n, c)),
         1 => agent.clone().prop_map(Step::Outdial),
-        1 => agent.prop_map(Step::SupervisorLogout),
+        1 => agent.clone().prop_map(Step::SupervisorLogout),
         3 => (0..Channel::ALL.len()).prop_map(Step::Arrive),
         1 => (0..8usize).prop_map(Step::HangUp),
         1 => (0..3usize).prop_map(Step::Undeliverable),
         3 => (0u64..40_000).prop_map(Step::Advance),
+        call_weight => (agent.clone(), 0..3usize, call_step()).prop_map(|(a, n, c)| Step::Call(a, n, c)),
+        call_weight / 3 => (0..4usize, any::<bool>()).prop_map(|(n, answered)| Step::NumberAnswers(n, answered)),
+        1 => (0..4usize, 0..4usize).prop_map(|(n, p)| Step::PartyHangsUp(n, p)),
     ]
 }
 
@@ -61,11 +112,14 @@ fn step() -> impl Strategy<Value = Step> {
 #[derive(Default)]
 struct Ledger {
     created_contacts: Vec<ContactId>,
-    finished_contacts: BTreeSet<ContactId>,
-    interaction_contacts: BTreeMap<InteractionId, ContactId>,
+    /// Contacts whose customer hung up.
+    hung_up: BTreeSet<ContactId>,
+    /// Where each live contact was after the previous step.
+    places: BTreeMap<ContactId, Place>,
     offers_created: BTreeSet<OfferId>,
     offers_ended: BTreeSet<OfferId>,
-    interactions_done: BTreeSet<InteractionId>,
+    /// Each agent's part of each interaction, done at most once.
+    interactions_done: BTreeSet<(UserId, InteractionId)>,
     read: usize,
 }
 
@@ -80,16 +134,9 @@ impl Ledger {
                     prop_assert!(self.offers_created.contains(offer), "offer {offer} ended before it began");
                     prop_assert!(self.offers_ended.insert(*offer), "offer {offer} ended twice");
                 }
-                EventKind::InteractionStarted { interaction } if interaction.queue.is_some() => {
-                    self.interaction_contacts.insert(interaction.id, interaction.contact);
-                }
-                EventKind::InteractionWrapUp { interaction, .. } => {
-                    if let Some(contact) = self.interaction_contacts.get(interaction) {
-                        self.finished_contacts.insert(*contact);
-                    }
-                }
                 EventKind::InteractionDone { interaction, .. } => {
-                    prop_assert!(self.interactions_done.insert(*interaction), "interaction {interaction} done twice");
+                    let first = self.interactions_done.insert((event.agent.clone(), *interaction));
+                    prop_assert!(first, "{}'s part of interaction {} done twice", event.agent, interaction);
                 }
                 _ => {}
             }
@@ -145,11 +192,15 @@ fn apply(desk: &mut Desk, ledger: &mut Ledger, step: &Step) {
         Step::SupervisorLogout(a) => {
             let _ = desk.raw("sup", Role::Supervisor, &format!("s{}", desk.log.len()), CommandKind::LogoutAgent { agent: user(AGENTS[a]) });
         }
-        Step::Arrive(c) => ledger.created_contacts.push(desk.call(Channel::ALL[c], "customer")),
+        Step::Arrive(c) => {
+            let contact = desk.call(Channel::ALL[c], "customer");
+            ledger.created_contacts.push(contact);
+            ledger.places.insert(contact, desk.center.contact_place(contact).expect("just arrived"));
+        }
         Step::HangUp(n) => {
             if let Some(contact) = nth(ledger.created_contacts.iter().copied(), n) {
                 if desk.center.customer_hang_up(desk.now, contact).is_ok() {
-                    ledger.finished_contacts.insert(contact);
+                    ledger.hung_up.insert(contact);
                 }
                 desk.pump();
             }
@@ -162,7 +213,56 @@ fn apply(desk: &mut Desk, ledger: &mut Ledger, step: &Step) {
             }
         }
         Step::Advance(ms) => desk.advance(ms),
+        Step::Call(a, n, ref call) => {
+            let Some(info) = state(desk, a).and_then(|s| nth(s.interactions.iter().map(|i| i.id), n).and_then(|id| s.interaction(id).cloned())) else {
+                return;
+            };
+            let interaction = info.id;
+            let participant = |k: Option<usize>| k.and_then(|k| nth(info.call.participants.iter().map(|p| p.id), k));
+            let kind = match *call {
+                CallStep::Hold(k) => CommandKind::Hold { interaction, participant: participant(k) },
+                CallStep::Resume(k) => CommandKind::Resume { interaction, participant: participant(k) },
+                CallStep::Consult(t) => CommandKind::Consult { interaction, target: target(t) },
+                CallStep::Conference(t) => CommandKind::Conference { interaction, target: target(t) },
+                CallStep::Transfer(t) => CommandKind::Transfer { interaction, target: target(t) },
+                CallStep::EndConsult => CommandKind::EndConsult { interaction },
+                CallStep::CompleteTransfer => CommandKind::CompleteTransfer { interaction },
+                CallStep::StartConference => CommandKind::StartConference { interaction },
+                CallStep::Leave => CommandKind::Leave { interaction },
+                CallStep::Dtmf => CommandKind::Dtmf { interaction, digits: "42#".into() },
+                CallStep::Record => CommandKind::Record { interaction },
+                CallStep::FollowUp(c) => CommandKind::FollowUp { interaction, channel: Channel::ALL[c] },
+            };
+            send(desk, a, kind);
+        }
+        Step::NumberAnswers(n, answered) => {
+            if let Some(id) = nth(open_interactions(desk).into_iter(), n) {
+                let _ = desk.center.number_answers(desk.now, id, answered);
+                desk.pump();
+            }
+        }
+        Step::PartyHangsUp(n, k) => {
+            if let Some(id) = nth(open_interactions(desk).into_iter(), n) {
+                let outside = desk.center.agents().filter_map(|a| a.interaction(id)).next().map(|i| {
+                    i.call.participants.iter().filter(|p| !matches!(p.party, Party::Agent(_))).map(|p| p.id).collect::<Vec<_>>()
+                });
+                if let Some(party) = outside.and_then(|ids| nth(ids.into_iter(), k)) {
+                    let _ = desk.center.party_hangs_up(desk.now, id, party);
+                    desk.pump();
+                }
+            }
+        }
     }
+}
+
+/// Interactions some agent is still on.
+fn open_interactions(desk: &Desk) -> Vec<InteractionId> {
+    let ids: BTreeSet<InteractionId> = desk
+        .center
+        .agents()
+        .flat_map(|a| a.interactions.iter().filter(|i| i.state == ringside::model::InteractionState::Active).map(|i| i.id))
+        .collect();
+    ids.into_iter().collect()
 }
 
 /// Every action a replica enables, as the command it would send.
@@ -190,12 +290,33 @@ fn enabled_actions(desk: &Desk, name: &str) -> Vec<CommandKind> {
         }
     }
     let code = view.wrap_up_codes.first().map(|c| c.id.clone());
+    let someone = || Target::Number("0".to_owned());
     for card in &view.interactions {
-        if card.can_end {
-            actions.push(CommandKind::End { interaction: card.id });
-        }
-        if card.can_done {
-            actions.push(CommandKind::Done { interaction: card.id, code: code.clone() });
+        let (id, can) = (card.id, &card.actions);
+        let flagged = [
+            (can.end, CommandKind::End { interaction: id }),
+            (can.done, CommandKind::Done { interaction: id, code: code.clone().filter(|_| card.owner) }),
+            (can.hold, CommandKind::Hold { interaction: id, participant: None }),
+            (can.resume, CommandKind::Resume { interaction: id, participant: None }),
+            (can.consult, CommandKind::Consult { interaction: id, target: someone() }),
+            (can.conference, CommandKind::Conference { interaction: id, target: someone() }),
+            (can.transfer, CommandKind::Transfer { interaction: id, target: someone() }),
+            (can.end_consult, CommandKind::EndConsult { interaction: id }),
+            (can.complete_transfer, CommandKind::CompleteTransfer { interaction: id }),
+            (can.start_conference, CommandKind::StartConference { interaction: id }),
+            (can.leave, CommandKind::Leave { interaction: id }),
+            (can.dtmf, CommandKind::Dtmf { interaction: id, digits: "1".into() }),
+            (can.record, CommandKind::Record { interaction: id }),
+        ];
+        actions.extend(flagged.into_iter().filter(|(enabled, _)| *enabled).map(|(_, kind)| kind));
+        actions.extend(can.follow_up.iter().map(|channel| CommandKind::FollowUp { interaction: id, channel: *channel }));
+        for p in &card.participants {
+            if p.can_hold {
+                actions.push(CommandKind::Hold { interaction: id, participant: Some(p.id) });
+            }
+            if p.can_resume {
+                actions.push(CommandKind::Resume { interaction: id, participant: Some(p.id) });
+            }
         }
     }
     actions
@@ -219,27 +340,78 @@ fn check_invariants(desk: &Desk, ledger: &mut Ledger, check_actions: bool) -> Re
             }
         }
     }
+    // A waiting or offered contact leaves only when its customer hangs up;
+    // only a connected one ends with its call. None comes back once gone.
     for contact in &ledger.created_contacts {
-        let live = desk.center.contact_place(*contact).is_some();
-        let finished = ledger.finished_contacts.contains(contact);
-        prop_assert!(live != finished, "contact {} is live={} finished={}", contact, live, finished);
+        let now = desk.center.contact_place(*contact);
+        match (ledger.places.get(contact), now) {
+            (Some(Place::Waiting | Place::Offered(_)), None) => {
+                prop_assert!(ledger.hung_up.contains(contact), "contact {} was lost while waiting or offered", contact)
+            }
+            (None, Some(_)) => prop_assert!(false, "contact {} came back after it ended", contact),
+            _ => {}
+        }
+        match now {
+            Some(place) => ledger.places.insert(*contact, place),
+            None => ledger.places.remove(contact),
+        };
     }
     Ok(())
 }
 
-fn run_property(name: &str, cases: u32, check_actions: bool) {
+/// How each case starts.
+#[derive(Clone, Copy)]
+enum Start {
+    /// Nobody connected.
+    Cold,
+    /// Every agent available with a call or chat accepted: multi-party calls
+    /// are a few steps away.
+    OnCalls,
+}
+
+fn warm_up(desk: &mut Desk, ledger: &mut Ledger) {
+    for (n, name) in AGENTS.iter().enumerate() {
+        desk.ready(name);
+        let channel = if n == 2 { Channel::Chat } else { Channel::Voice };
+        let contact = desk.call(channel, "customer");
+        ledger.created_contacts.push(contact);
+        let offer = desk.center.agent(&user(name)).and_then(|a| a.offers.first()).map(|o| o.id);
+        if let Some(offer) = offer {
+            desk.send(name, CommandKind::Accept { offer }).expect("accept");
+        }
+        ledger.places.insert(contact, desk.center.contact_place(contact).expect("live"));
+    }
+}
+
+fn run_property(name: &str, cases: u32, start: Start, check_actions: bool) {
     let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
-    let steps = proptest::collection::vec(step(), 1..80);
+    let call_weight = match start {
+        Start::Cold => 8,
+        Start::OnCalls => 40,
+    };
+    let steps = proptest::collection::vec(step(call_weight), 1..80);
     let steps_run = std::cell::Cell::new(0usize);
+    let call_changes = std::cell::Cell::new(0usize);
+    let largest_call = std::cell::Cell::new(0usize);
     let result = runner.run(&steps, |steps| {
-        let mut desk = Desk::preset(Preset::ContactCenter);
+        // The campaign-call limit (SPEC F1: 3), so that random runs reach it.
+        let mut desk = Desk::with_toml("conference_limit = 3");
         let mut ledger = Ledger::default();
         desk.connect("sup");
+        if let Start::OnCalls = start {
+            warm_up(&mut desk, &mut ledger);
+        }
         for step in &steps {
             apply(&mut desk, &mut ledger, step);
             check_invariants(&desk, &mut ledger, check_actions)?;
         }
         steps_run.set(steps_run.get() + steps.len());
+        for event in &desk.log {
+            if let EventKind::CallChanged { call, .. } = &event.kind {
+                call_changes.set(call_changes.get() + 1);
+                largest_call.set(largest_call.get().max(call.participants.len()));
+            }
+        }
         // Run the clock out: every open offer must then have ended exactly once.
         desk.advance(120_000);
         check_invariants(&desk, &mut ledger, false)?;
@@ -251,7 +423,12 @@ fn run_property(name: &str, cases: u32, check_actions: bool) {
     if let Err(failure) = result {
         panic!("{name}: {failure}");
     }
-    eprintln!("property `{name}`: {cases} cases, {} steps, all invariants held", steps_run.get());
+    eprintln!(
+        "property `{name}`: {cases} cases, {} steps, {} call changes, largest call {} participants; all invariants held",
+        steps_run.get(),
+        call_changes.get(),
+        largest_call.get()
+    );
 }
 
 /// Random sequences never panic; every offer ends exactly once (SPEC O7);
@@ -259,13 +436,23 @@ fn run_property(name: &str, cases: u32, check_actions: bool) {
 /// contacts are never lost or duplicated.
 #[test]
 fn random_sequences_keep_every_invariant() {
-    run_property("invariants", 2_000, false);
+    run_property("invariants", 2_000, Start::Cold, false);
+}
+
+/// From agents on calls: the participant count never exceeds the limit
+/// (SPEC F1); while agents remain on a call exactly one holds control
+/// (SPEC F3, F4); every agent's part of an interaction is done at most once
+/// and every offer ends exactly once (SPEC O7).
+#[test]
+fn random_call_handling_keeps_every_invariant() {
+    run_property("calls", 1_000, Start::OnCalls, false);
 }
 
 /// A replica never enables an action that the authority would refuse.
 #[test]
 fn replicas_enable_only_actions_the_authority_accepts() {
-    run_property("enabled actions", 500, true);
+    run_property("enabled actions", 300, Start::Cold, true);
+    run_property("enabled call actions", 300, Start::OnCalls, true);
 }
 
 /// Arbitrary text fed to the frame decoder is refused with a code, never a panic (SPEC N6).

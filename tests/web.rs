@@ -197,10 +197,11 @@ fn the_ticker_schedule_follows_the_simulated_page_clock() {
         id: OfferId(1),
         contact: ContactId(1),
         channel: Channel::Voice,
-        queue: QueueId::from("support"),
+        queue: Some(QueueId::from("support")),
         from: "+1 555 0100".into(),
         offered_at: start,
         deadline: start.plus(18_000),
+        join: None,
     };
     let mut replica = Replica::new("clock");
     // The page clock reads 250 when the server reads `start`: offset start - 250.

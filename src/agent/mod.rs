@@ -13,7 +13,9 @@ pub mod link;
 mod view;
 
 pub use clock::ClockSync;
-pub use view::{format_duration, InteractionView, OfferView, StatusChoice, StatusView, View};
+pub use view::{
+    format_duration, InteractionActions, InteractionView, OfferView, ParticipantView, RonaChoice, StatusChoice, StatusView, View,
+};
 
 use crate::model::error::Refusal;
 use crate::model::profile::Profile;

@@ -1,11 +1,13 @@
 //! The render-ready view: labels, colours, timer texts, flashing flags and the
 //! enabled actions, all functions of the state and `now` (SPEC T7).
 
+use crate::model::call::{CallState, Note, Party, Target};
 use crate::model::profile::{Profile, StatusCategory, WrapUpCodeDef};
 use crate::model::rules;
-use crate::model::state::{CommandKind, InteractionState, Origin};
+use crate::model::state::{CommandKind, InteractionInfo, InteractionState, JoinRequest, Origin};
 use crate::model::{
-    AgentState, Channel, ContactId, InteractionId, OfferId, QueueId, RonaCause, Role, SecondaryId, ServerTime, StatusId,
+    AgentState, Channel, ContactId, InteractionId, OfferId, ParticipantId, QueueId, RonaCause, Role, SecondaryId, ServerTime,
+    StatusId,
 };
 use serde::Serialize;
 
@@ -91,10 +93,13 @@ pub struct OfferView {
     pub contact: ContactId,
     /// Its channel.
     pub channel: Channel,
-    /// Its queue.
-    pub queue: QueueId,
+    /// Its queue, if routed.
+    pub queue: Option<QueueId>,
     /// Who the customer is.
     pub from: String,
+    /// Set when this is a request to join a running interaction (consult or
+    /// conference) rather than a new customer.
+    pub join: Option<JoinRequest>,
     /// Milliseconds left before the deadline.
     pub remaining_ms: u64,
     /// Time left as text, rounded up to the second.
@@ -107,7 +112,7 @@ pub struct OfferView {
     pub can_decline: bool,
 }
 
-/// An interaction card (T3, V3).
+/// An interaction card (T3, V1-V8, F1-F8).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InteractionView {
     /// The interaction.
@@ -118,16 +123,83 @@ pub struct InteractionView {
     pub origin: Origin,
     /// Who the customer is.
     pub from: String,
-    /// Its state.
+    /// This agent's part: on the call or in wrap-up.
     pub state: InteractionState,
-    /// Time since accept (T3).
+    /// The conversation's state (V1, C2, F7).
+    pub call_state: CallState,
+    /// Time since this agent joined (T3).
     pub connected: String,
+    /// Time the customer has been on hold, while held (T3).
+    pub held: Option<String>,
+    /// Time in the answered consult, while consulting (T3).
+    pub consulting: Option<String>,
     /// Time in wrap-up, while in wrap-up.
     pub wrap_up: Option<String>,
-    /// Whether end is enabled.
-    pub can_end: bool,
-    /// Whether done is enabled (with a code, if one is required).
-    pub can_done: bool,
+    /// Whether this agent is in control of the call (F3).
+    pub in_control: bool,
+    /// Whether this agent applies the wrap-up code (F5).
+    pub owner: bool,
+    /// Whether the call is being recorded (V7).
+    pub recording: bool,
+    /// Who is on it, in joining order.
+    pub participants: Vec<ParticipantView>,
+    /// Case history: DTMF digits, recording, transfers (V5).
+    pub history: Vec<Note>,
+    /// The actions this agent may take now.
+    pub actions: InteractionActions,
+}
+
+/// One party on an interaction card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParticipantView {
+    /// The participant.
+    pub id: ParticipantId,
+    /// Who it is.
+    pub party: Party,
+    /// Whether it is this agent.
+    pub me: bool,
+    /// Whether it is on hold.
+    pub held: bool,
+    /// Whether it has call controls: agents do, dialled numbers do not (F6).
+    pub controls: bool,
+    /// Whether this agent may put it on hold (F3).
+    pub can_hold: bool,
+    /// Whether this agent may take it off hold (F3).
+    pub can_resume: bool,
+}
+
+/// What an agent may do on an interaction; each flag is the shared rules'
+/// answer, so the desk never offers what the server would refuse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct InteractionActions {
+    /// End the call for everyone (V3, F8).
+    pub end: bool,
+    /// Mark done (with a code, if this agent owns it and one is required).
+    pub done: bool,
+    /// Put the customer on hold (V2).
+    pub hold: bool,
+    /// Take the customer off hold (V2).
+    pub resume: bool,
+    /// Ask for a consult (V6).
+    pub consult: bool,
+    /// Bring someone straight in (V4, C2).
+    pub conference: bool,
+    /// Blind transfer (V4); not during a conference (F4).
+    pub transfer: bool,
+    /// End the consult, asked or answered (V6).
+    pub end_consult: bool,
+    /// Hand the customer to the consulted party (V6).
+    pub complete_transfer: bool,
+    /// Turn the consult into a conference (F2).
+    pub start_conference: bool,
+    /// Leave a call that goes on: "exit conference" for the primary (F4, F5).
+    pub leave: bool,
+    /// Send DTMF digits (V5).
+    pub dtmf: bool,
+    /// Start recording (V7).
+    pub record: bool,
+    /// Channels a follow-up interaction may start on (V8).
+    pub follow_up: Vec<Channel>,
 }
 
 /// `mm:ss`, or `h:mm:ss` from one hour (T6).
@@ -174,6 +246,7 @@ pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: Ser
                 channel: o.channel,
                 queue: o.queue.clone(),
                 from: o.from.clone(),
+                join: o.join.clone(),
                 remaining_ms,
                 remaining: format_duration(remaining_ms.div_ceil(1000) * 1000),
                 flashing: o.flash_at().is_some_and(|at| now >= at) && now < o.deadline,
@@ -182,22 +255,7 @@ pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: Ser
             }
         })
         .collect();
-    let done_code = profile.wrap_up.codes.first().map(|c| c.id.clone());
-    let interactions = state
-        .interactions
-        .iter()
-        .map(|i| InteractionView {
-            id: i.id,
-            channel: i.channel,
-            origin: i.origin,
-            from: i.from.clone(),
-            state: i.state,
-            connected: format_duration(now.since(i.started_at)),
-            wrap_up: (i.state == InteractionState::WrapUp).then(|| format_duration(now.since(i.state_since))),
-            can_end: allowed(CommandKind::End { interaction: i.id }),
-            can_done: allowed(CommandKind::Done { interaction: i.id, code: done_code.clone() }),
-        })
-        .collect();
+    let interactions = state.interactions.iter().map(|i| interaction_view(profile, state, i, now, &allowed)).collect();
     let rona = (state.logged_in && state.status == profile.rona_status).then(|| RonaChoice {
         cause: state.rona_cause,
         go_idle: profile.default_idle_status.clone(),
@@ -224,6 +282,69 @@ pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: Ser
         can_logout: allowed(CommandKind::Logout),
         can_outdial: allowed(CommandKind::Outdial { number: "0".to_owned() }),
         rona,
+    }
+}
+
+fn interaction_view(
+    profile: &Profile,
+    state: &AgentState,
+    i: &InteractionInfo,
+    now: ServerTime,
+    allowed: &dyn Fn(CommandKind) -> bool,
+) -> InteractionView {
+    let id = i.id;
+    let call = &i.call;
+    let owner = call.owner == state.agent;
+    let done_code = owner.then(|| profile.wrap_up.codes.first().map(|c| c.id.clone())).flatten();
+    // Any valid target stands for all: the rules check the request, the
+    // server checks who is free.
+    let someone = || Target::Number("0".to_owned());
+    let participants = call
+        .participants
+        .iter()
+        .map(|p| ParticipantView {
+            id: p.id,
+            party: p.party.clone(),
+            me: p.agent() == Some(&state.agent),
+            held: p.held_since.is_some(),
+            controls: p.agent().is_some(),
+            can_hold: allowed(CommandKind::Hold { interaction: id, participant: Some(p.id) }),
+            can_resume: allowed(CommandKind::Resume { interaction: id, participant: Some(p.id) }),
+        })
+        .collect();
+    let on_call = i.state == InteractionState::Active;
+    InteractionView {
+        id,
+        channel: i.channel,
+        origin: i.origin,
+        from: i.from.clone(),
+        state: i.state,
+        call_state: call.state(),
+        connected: format_duration(now.since(i.started_at)),
+        held: call.customer().and_then(|c| c.held_since).filter(|_| on_call).map(|since| format_duration(now.since(since))),
+        consulting: call.consult.as_ref().filter(|_| on_call).map(|c| format_duration(now.since(c.since))),
+        wrap_up: (i.state == InteractionState::WrapUp).then(|| format_duration(now.since(i.state_since))),
+        in_control: on_call && call.primary.as_ref() == Some(&state.agent),
+        owner,
+        recording: call.recording,
+        participants,
+        history: call.history.clone(),
+        actions: InteractionActions {
+            end: allowed(CommandKind::End { interaction: id }),
+            done: allowed(CommandKind::Done { interaction: id, code: done_code }),
+            hold: allowed(CommandKind::Hold { interaction: id, participant: None }),
+            resume: allowed(CommandKind::Resume { interaction: id, participant: None }),
+            consult: allowed(CommandKind::Consult { interaction: id, target: someone() }),
+            conference: allowed(CommandKind::Conference { interaction: id, target: someone() }),
+            transfer: allowed(CommandKind::Transfer { interaction: id, target: someone() }),
+            end_consult: allowed(CommandKind::EndConsult { interaction: id }),
+            complete_transfer: allowed(CommandKind::CompleteTransfer { interaction: id }),
+            start_conference: allowed(CommandKind::StartConference { interaction: id }),
+            leave: allowed(CommandKind::Leave { interaction: id }),
+            dtmf: allowed(CommandKind::Dtmf { interaction: id, digits: "1".to_owned() }),
+            record: allowed(CommandKind::Record { interaction: id }),
+            follow_up: Channel::ALL.into_iter().filter(|c| allowed(CommandKind::FollowUp { interaction: id, channel: *c })).collect(),
+        },
     }
 }
 
@@ -272,6 +393,10 @@ pub(super) fn next_change(state: &AgentState, now: ServerTime) -> Option<ServerT
         candidates.push(next_second(interaction.started_at));
         if interaction.state == InteractionState::WrapUp {
             candidates.push(next_second(interaction.state_since));
+        } else {
+            let call = &interaction.call;
+            candidates.extend(call.customer().and_then(|c| c.held_since).map(next_second));
+            candidates.extend(call.consult.as_ref().map(|c| next_second(c.since)));
         }
     }
     for offer in state.offers.iter().filter(|o| now < o.deadline) {

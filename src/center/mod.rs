@@ -20,8 +20,11 @@ use crate::model::{
     Actor, AgentState, Channel, CommandError, CommandId, ContactId, InteractionId, OfferId, Profile, QueueId,
     RonaCause, SecondaryId, Seq, ServerTime, SessionId, StatusId, UserId,
 };
+use crate::model::call::Call;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+mod calls;
 
 /// How many answers per user are kept to recognise a repeated command id (N1).
 const REMEMBERED_REPLIES: usize = 256;
@@ -60,6 +63,9 @@ struct Contact {
     place: Place,
     /// Agents who declined it; routing passes them over.
     declined_by: BTreeSet<UserId>,
+    /// After a blind transfer to an agent, only that agent is offered it (V4).
+    #[serde(default)]
+    directed_to: Option<UserId>,
 }
 
 /// Where a live contact is; exactly one place at a time.
@@ -89,15 +95,28 @@ struct AgentRecord {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct OfferRecord {
     agent: UserId,
-    contact: ContactId,
+    subject: Subject,
     deadline: ServerTime,
+}
+
+/// What an offer is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum Subject {
+    /// A waiting contact, routed from its queue.
+    Contact(ContactId),
+    /// A request to join a running interaction (consult, conference).
+    Join(InteractionId),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct InteractionRecord {
-    agent: UserId,
-    /// The routed contact while connected; none for outdials and after the end.
+    /// The interaction as a newly joining agent gets it; its `call` is the
+    /// authoritative conversation.
+    info: InteractionInfo,
+    /// The routed contact while the customer is on; none for outdials.
     contact: Option<ContactId>,
+    /// Agents whose part is not done yet: on the call or in wrap-up.
+    agents: BTreeSet<UserId>,
 }
 
 /// Timers are data: armed on entering a state, cancelled on leaving it.
@@ -274,6 +293,7 @@ impl Center {
             arrival,
             place: Place::Waiting,
             declined_by: BTreeSet::new(),
+            directed_to: None,
         };
         self.contacts.insert(id, contact);
         self.queues.get_mut(queue).expect("checked above").waiting.insert(arrival, id);
@@ -292,7 +312,11 @@ impl Center {
             Place::Offered(offer) => {
                 self.end_offer(now, offer, OfferOutcome::Withdrawn);
             }
-            Place::Connected(interaction) => self.wrap_up(now, interaction, EndedBy::Customer),
+            Place::Connected(interaction) => {
+                if let Some(customer) = self.interactions.get(&interaction).and_then(|r| r.info.call.customer()).map(|c| c.id) {
+                    self.party_left(now, interaction, customer);
+                }
+            }
         }
         self.remove_contact(contact);
         self.route(now);
@@ -333,7 +357,7 @@ impl Center {
         for (id, contact) in &self.contacts {
             let holds = match contact.place {
                 Place::Waiting => seen.contains(id),
-                Place::Offered(offer) => self.offers.get(&offer).is_some_and(|o| o.contact == *id),
+                Place::Offered(offer) => self.offers.get(&offer).is_some_and(|o| o.subject == Subject::Contact(*id)),
                 Place::Connected(i) => self.interactions.get(&i).is_some_and(|r| r.contact == Some(*id)),
             };
             if !holds {
@@ -347,8 +371,21 @@ impl Center {
             }
         }
         for (id, record) in &self.interactions {
-            if self.agent(&record.agent).and_then(|a| a.interaction(*id)).is_none() {
-                return Err(format!("interaction {id} is missing from its agent"));
+            let call = &record.info.call;
+            for agent in call.agents() {
+                let leg = self.agent(agent).and_then(|a| a.interaction(*id));
+                if !leg.is_some_and(|l| l.state == InteractionState::Active && l.call == *call) || !record.agents.contains(agent) {
+                    return Err(format!("agent {agent} on interaction {id} does not hold its current call"));
+                }
+            }
+            if record.agents.iter().any(|a| self.agent(a).and_then(|s| s.interaction(*id)).is_none()) {
+                return Err(format!("interaction {id} is missing from one of its agents"));
+            }
+            if call.agents().count() > 0 && !call.primary.as_ref().is_some_and(|p| call.agents().any(|a| a == p)) {
+                return Err(format!("interaction {id} has agents but none of them in control (F3)"));
+            }
+            if call.participants.len() as u32 > call.limit {
+                return Err(format!("interaction {id} is over its participant limit (F1)"));
             }
         }
         for agent in self.agents.values() {
@@ -378,14 +415,14 @@ impl Center {
             CommandKind::SetStatus { status, secondary } => self.change_status(now, user, status, secondary, None),
             CommandKind::Accept { offer } => self.accept(now, offer),
             CommandKind::Decline { offer } => {
-                let contact = self.end_offer(now, offer, OfferOutcome::Declined);
-                if let Some(contact) = self.contacts.get_mut(&contact) {
-                    contact.declined_by.insert(user.clone());
+                if let Subject::Contact(contact) = self.end_offer(now, offer, OfferOutcome::Declined) {
+                    if let Some(contact) = self.contacts.get_mut(&contact) {
+                        contact.declined_by.insert(user.clone());
+                        contact.directed_to = None;
+                    }
                 }
             }
-            CommandKind::End { interaction } => {
-                self.wrap_up(now, interaction, EndedBy::Agent);
-            }
+            CommandKind::End { interaction } => self.finish_call(now, interaction, EndedBy::Agent),
             CommandKind::Done { interaction, code } => self.done(now, user, interaction, code),
             CommandKind::Outdial { number } => self.outdial(now, user, number),
             CommandKind::LogoutAgent { agent } => {
@@ -394,6 +431,7 @@ impl Center {
                 self.log_out(now, &agent, LogoutReason::Supervisor);
                 return Ok(agent);
             }
+            call_command => self.call_command(now, user, call_command)?,
         }
         Ok(user.clone())
     }
@@ -490,29 +528,36 @@ impl Center {
             id,
             contact: contact_id,
             channel: contact.channel,
-            queue: contact.queue.clone(),
+            queue: Some(contact.queue.clone()),
             from: contact.from.clone(),
             offered_at: now,
             deadline,
+            join: None,
         };
-        self.offers.insert(id, OfferRecord { agent: user.clone(), contact: contact_id, deadline });
+        self.offers.insert(id, OfferRecord { agent: user.clone(), subject: Subject::Contact(contact_id), deadline });
         self.timers.insert((deadline, Timer::OfferDeadline(id)));
         self.emit(now, user, EventKind::OfferCreated { offer: info });
     }
 
-    /// Ends an open offer exactly once (O7). Unless accepted, its contact goes
-    /// back to its queue at its original position (O3). Returns the contact.
-    fn end_offer(&mut self, now: ServerTime, offer: OfferId, outcome: OfferOutcome) -> ContactId {
+    /// Ends an open offer exactly once (O7). Unless accepted, a routed
+    /// contact goes back to its queue at its original position (O3), and a
+    /// request to join is cancelled. Returns what the offer was for.
+    fn end_offer(&mut self, now: ServerTime, offer: OfferId, outcome: OfferOutcome) -> Subject {
         let record = self.offers.remove(&offer).expect("callers end open offers");
         self.timers.remove(&(record.deadline, Timer::OfferDeadline(offer)));
+        self.emit(now, &record.agent, EventKind::OfferEnded { offer, outcome });
         if outcome != OfferOutcome::Accepted {
-            if let Some(contact) = self.contacts.get_mut(&record.contact) {
-                contact.place = Place::Waiting;
-                self.queues.get_mut(&contact.queue).expect("contacts name existing queues").waiting.insert(contact.arrival, record.contact);
+            match record.subject {
+                Subject::Contact(id) => {
+                    if let Some(contact) = self.contacts.get_mut(&id) {
+                        contact.place = Place::Waiting;
+                        self.queues.get_mut(&contact.queue).expect("contacts name existing queues").waiting.insert(contact.arrival, id);
+                    }
+                }
+                Subject::Join(interaction) => self.invitation_refused(now, interaction),
             }
         }
-        self.emit(now, &record.agent, EventKind::OfferEnded { offer, outcome });
-        record.contact
+        record.subject
     }
 
     fn expire_offer(&mut self, now: ServerTime, offer: OfferId) {
@@ -538,59 +583,67 @@ impl Center {
         let record = self.offers.get(&offer).expect("rules checked the offer").clone();
         let info = self.agents[&record.agent].state.offer(offer).expect("offer records match agent state").clone();
         self.end_offer(now, offer, OfferOutcome::Accepted);
-        let id = InteractionId(self.allocate_id());
-        if let Some(contact) = self.contacts.get_mut(&record.contact) {
-            contact.place = Place::Connected(id);
+        match record.subject {
+            Subject::Join(interaction) => self.join_accepted(now, interaction, &record.agent),
+            Subject::Contact(contact) => {
+                let id = InteractionId(self.allocate_id());
+                if let Some(contact) = self.contacts.get_mut(&contact) {
+                    contact.place = Place::Connected(id);
+                    contact.directed_to = None;
+                }
+                self.start_interaction(now, id, &record.agent, Some(contact), contact, info.channel, Origin::Inbound, info.queue, info.from);
+            }
         }
-        self.interactions.insert(id, InteractionRecord { agent: record.agent.clone(), contact: Some(record.contact) });
-        let interaction = InteractionInfo {
-            id,
-            contact: record.contact,
-            channel: info.channel,
-            origin: Origin::Inbound,
-            queue: Some(info.queue),
-            from: info.from,
-            state: InteractionState::Active,
-            started_at: now,
-            state_since: now,
-        };
-        self.emit(now, &record.agent, EventKind::InteractionStarted { interaction });
     }
 
     fn outdial(&mut self, now: ServerTime, user: &UserId, number: String) {
         let id = InteractionId(self.allocate_id());
         let contact = ContactId(self.allocate_id());
-        self.interactions.insert(id, InteractionRecord { agent: user.clone(), contact: None });
-        let interaction = InteractionInfo {
+        self.start_interaction(now, id, user, None, contact, Channel::Voice, Origin::Outdial, None, number.trim().to_owned());
+    }
+
+    /// A new interaction between a customer and one agent.
+    #[allow(clippy::too_many_arguments)]
+    fn start_interaction(
+        &mut self,
+        now: ServerTime,
+        id: InteractionId,
+        agent: &UserId,
+        routed: Option<ContactId>,
+        contact: ContactId,
+        channel: Channel,
+        origin: Origin,
+        queue: Option<QueueId>,
+        from: String,
+    ) {
+        let recordable = channel == Channel::Voice && self.profile.recording_on_demand;
+        let info = InteractionInfo {
             id,
             contact,
-            channel: Channel::Voice,
-            origin: Origin::Outdial,
-            queue: None,
-            from: number.trim().to_owned(),
+            channel,
+            origin,
+            queue,
+            from,
             state: InteractionState::Active,
             started_at: now,
             state_since: now,
+            call: Call::new(agent, now, self.profile.conference_limit, recordable),
         };
-        self.emit(now, user, EventKind::InteractionStarted { interaction });
-    }
-
-    /// Ends an active interaction into wrap-up (V3); the customer contact's
-    /// life ends here.
-    fn wrap_up(&mut self, now: ServerTime, interaction: InteractionId, by: EndedBy) {
-        let record = self.interactions.get_mut(&interaction).expect("callers pass open interactions");
-        let agent = record.agent.clone();
-        if let Some(contact) = record.contact.take() {
-            self.remove_contact(contact);
-        }
-        self.emit(now, &agent, EventKind::InteractionWrapUp { interaction, since: now, by });
+        self.interactions.insert(id, InteractionRecord { info: info.clone(), contact: routed, agents: BTreeSet::from([agent.clone()]) });
+        self.emit(now, agent, EventKind::InteractionStarted { interaction: info });
     }
 
     fn done(&mut self, now: ServerTime, user: &UserId, interaction: InteractionId, code: Option<crate::model::WrapUpCode>) {
         let info = self.agents[user].state.interaction(interaction).expect("rules checked the interaction").clone();
-        self.interactions.remove(&interaction);
         let handling_ms = now.since(info.started_at);
-        self.emit(now, user, EventKind::InteractionDone { interaction, code, handling_ms });
+        let consult_ms = info.call.consult_ms;
+        self.emit(now, user, EventKind::InteractionDone { interaction, code, handling_ms, consult_ms });
+        if let Some(record) = self.interactions.get_mut(&interaction) {
+            record.agents.remove(user);
+            if record.agents.is_empty() {
+                self.interactions.remove(&interaction);
+            }
+        }
         self.agents.get_mut(user).expect("known agent").ready_since = now;
         // SPEC E4: "available after outdial" makes the agent available even
         // if the call was placed while idle.
@@ -608,6 +661,12 @@ impl Center {
         }
     }
 
+    /// Whether an agent could take new work on `channel` now (S7, E2).
+    fn can_take(&self, agent: &AgentRecord, channel: Channel) -> bool {
+        let s = &agent.state;
+        s.logged_in && s.connected && self.profile.is_routable(&s.status) && s.load(channel) < self.profile.channel(channel).capacity
+    }
+
     /// Offers waiting contacts, oldest arrival first across queues, each to
     /// the eligible agent that has been ready longest (S7, E2).
     fn route(&mut self, now: ServerTime) {
@@ -616,17 +675,13 @@ impl Center {
         waiting.sort_unstable();
         for (_, contact_id) in waiting {
             let contact = &self.contacts[&contact_id];
-            let capacity = self.profile.channel(contact.channel).capacity;
             let chosen = self
                 .agents
                 .values()
                 .filter(|a| {
-                    let s = &a.state;
-                    s.logged_in
-                        && s.connected
-                        && self.profile.is_routable(&s.status)
-                        && s.load(contact.channel) < capacity
-                        && !contact.declined_by.contains(&s.agent)
+                    self.can_take(a, contact.channel)
+                        && !contact.declined_by.contains(&a.state.agent)
+                        && contact.directed_to.as_ref().is_none_or(|to| *to == a.state.agent)
                 })
                 .min_by(|a, b| (a.ready_since, &a.state.agent).cmp(&(b.ready_since, &b.state.agent)))
                 .map(|a| a.state.agent.clone());

@@ -1,7 +1,7 @@
 //! Why a command was refused. Every variant has a stable code (sent in nacks)
 //! and a message naming the command and the state it met (SPEC N1, N6).
 
-use super::{Channel, InteractionId, OfferId, QueueId, Role, StatusId, UserId, ContactId};
+use super::{Channel, ContactId, InteractionId, OfferId, ParticipantId, QueueId, Role, StatusId, UserId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -68,6 +68,30 @@ pub enum CommandError {
     UnknownContact(ContactId),
     /// The replica has no state from the server yet.
     NotReady,
+    /// No such participant is on the interaction.
+    UnknownParticipant(ParticipantId),
+    /// Only the agent in control may do this (F3, F8).
+    NotInControl {
+        /// The refused command.
+        command: &'static str,
+    },
+    /// The command does not exist on this channel (C1, C2).
+    NotOnChannel {
+        /// The refused command.
+        command: &'static str,
+        /// The interaction's channel.
+        channel: Channel,
+    },
+    /// The conversation has as many participants as it may (F1), or the
+    /// customer has left (F7).
+    ConferenceFull,
+    /// The line cannot record on demand (V7).
+    NotRecordable,
+    /// Only the interaction's owner applies its wrap-up code (F5).
+    NotWrapUpOwner,
+    /// The target agent cannot take the request now (not available, not
+    /// connected, or no room), or no agent of the target queue can.
+    TargetUnavailable,
     /// An argument is empty or malformed.
     BadArgument {
         /// The refused command.
@@ -101,6 +125,13 @@ impl CommandError {
             CommandError::UnknownQueue(_) => "unknown_queue",
             CommandError::UnknownContact(_) => "unknown_contact",
             CommandError::NotReady => "not_ready",
+            CommandError::UnknownParticipant(_) => "unknown_participant",
+            CommandError::NotInControl { .. } => "not_in_control",
+            CommandError::NotOnChannel { .. } => "not_on_this_channel",
+            CommandError::ConferenceFull => "conference_full",
+            CommandError::NotRecordable => "not_recordable",
+            CommandError::NotWrapUpOwner => "not_wrap_up_owner",
+            CommandError::TargetUnavailable => "target_unavailable",
             CommandError::BadArgument { .. } => "bad_argument",
         }
     }
@@ -131,6 +162,13 @@ impl fmt::Display for CommandError {
             CommandError::UnknownQueue(q) => write!(f, "queue `{q}` does not exist"),
             CommandError::UnknownContact(c) => write!(f, "contact {c} is not waiting or connected"),
             CommandError::NotReady => f.write_str("the engine has no state from the server yet"),
+            CommandError::UnknownParticipant(p) => write!(f, "participant {p} is not on this interaction"),
+            CommandError::NotInControl { command } => write!(f, "{command}: only the agent in control of the call may"),
+            CommandError::NotOnChannel { command, channel } => write!(f, "{command} does not exist on {}", channel.name()),
+            CommandError::ConferenceFull => f.write_str("no one else can join: the limit is reached or the customer left"),
+            CommandError::NotRecordable => f.write_str("record: this line cannot record on demand"),
+            CommandError::NotWrapUpOwner => f.write_str("done: only the interaction's owner applies its wrap-up code"),
+            CommandError::TargetUnavailable => f.write_str("the target cannot take the request now"),
             CommandError::BadArgument { command, detail } => write!(f, "{command}: {detail}"),
         }
     }

@@ -2,6 +2,7 @@
 //! channels, the profile and its status catalogue, the per-agent state and the
 //! rules that decide whether a command is allowed.
 
+pub mod call;
 pub mod error;
 pub mod profile;
 pub mod rules;
@@ -104,6 +105,8 @@ number_id! {
     SessionId,
     /// The sequence number of a server event (SPEC N2).
     Seq,
+    /// A party on an interaction (SPEC F1-F8).
+    ParticipantId,
 }
 
 /// The media channel of a contact, with its own offer timeout and capacity.

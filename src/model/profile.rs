@@ -203,6 +203,10 @@ pub struct Profile {
     pub reconnect_grace_ms: u64,
     /// What happens after the grace (N3).
     pub after_grace: AfterGrace,
+    /// Most participants on one interaction, customer included (F1).
+    pub conference_limit: u32,
+    /// Whether voice lines can record on demand (V7: SIP lines).
+    pub recording_on_demand: bool,
 }
 
 /// Why a profile was refused; each variant has a stable [`code`](Self::code).
@@ -240,6 +244,8 @@ pub enum ProfileError {
     BadWrapUpCodes,
     /// A status requires a secondary status but offers none.
     SecondaryRequiredWithoutChoices(StatusId),
+    /// The conference limit is under 2 (the customer and one agent).
+    ConferenceLimitTooSmall(u32),
 }
 
 impl ProfileError {
@@ -259,6 +265,7 @@ impl ProfileError {
             ProfileError::ZeroOfferTimeout(_) => "zero_offer_timeout",
             ProfileError::BadWrapUpCodes => "bad_wrap_up_codes",
             ProfileError::SecondaryRequiredWithoutChoices(_) => "secondary_without_choices",
+            ProfileError::ConferenceLimitTooSmall(_) => "conference_limit_too_small",
         }
     }
 }
@@ -294,6 +301,7 @@ impl fmt::Display for ProfileError {
             ProfileError::SecondaryRequiredWithoutChoices(id) => {
                 write!(f, "status `{id}` requires a secondary status but lists none")
             }
+            ProfileError::ConferenceLimitTooSmall(n) => write!(f, "conference_limit {n} is under 2"),
         }
     }
 }
@@ -330,6 +338,10 @@ pub struct ProfileOverrides {
     pub reconnect_grace_ms: Option<u64>,
     /// Replaces what happens after the grace.
     pub after_grace: Option<AfterGrace>,
+    /// Replaces the conference limit.
+    pub conference_limit: Option<u32>,
+    /// Replaces whether lines record on demand.
+    pub recording_on_demand: Option<bool>,
 }
 
 /// Changes to one channel's settings.
@@ -379,6 +391,12 @@ impl ProfileOverrides {
         }
         if let Some(after) = self.after_grace {
             profile.after_grace = after;
+        }
+        if let Some(limit) = self.conference_limit {
+            profile.conference_limit = limit;
+        }
+        if let Some(flag) = self.recording_on_demand {
+            profile.recording_on_demand = flag;
         }
         profile.validate()?;
         Ok(profile)
@@ -463,6 +481,8 @@ impl Profile {
                 available_after_outdial: false,
                 reconnect_grace_ms: 60_000,
                 after_grace: AfterGrace::LogOut,
+                conference_limit: 8,
+                recording_on_demand: true,
             },
             // SPEC S3: the presence catalogue; login Available. `away_auto` is
             // Away set by inactivity (voicemail at once, S3/S11) and
@@ -495,6 +515,8 @@ impl Profile {
                     available_after_outdial: false,
                     reconnect_grace_ms: 60_000,
                     after_grace: AfterGrace::LoginAgain,
+                    conference_limit: 8,
+                    recording_on_demand: true,
                 }
             }
         }
@@ -581,6 +603,9 @@ impl Profile {
             if settings.offer_timeout_ms == 0 {
                 return Err(ProfileError::ZeroOfferTimeout(channel));
             }
+        }
+        if self.conference_limit < 2 {
+            return Err(ProfileError::ConferenceLimitTooSmall(self.conference_limit));
         }
         let codes = &self.wrap_up.codes;
         let duplicate_code = codes.iter().enumerate().any(|(i, c)| codes[..i].iter().any(|o| o.id == c.id));

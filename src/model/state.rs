@@ -5,9 +5,10 @@
 //! applying it with [`AgentState::apply`]; a replica applies the same events
 //! in the same order, so the two cannot drift apart while events are delivered.
 
+use super::call::{Call, Purpose, Target};
 use super::{
     Channel, ContactId, InteractionId, OfferId, QueueId, RonaCause, SecondaryId, Seq, ServerTime,
-    StatusId, UserId, WrapUpCode,
+    StatusId, UserId, WrapUpCode, ParticipantId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -45,14 +46,28 @@ pub struct OfferInfo {
     pub contact: ContactId,
     /// Its channel.
     pub channel: Channel,
-    /// The queue it came from.
-    pub queue: QueueId,
+    /// The queue it came from; none for a request to join an outdial.
+    pub queue: Option<QueueId>,
     /// Who the customer is (caller id, chat name, address).
     pub from: String,
     /// When the offer was made.
     pub offered_at: ServerTime,
     /// When it expires and the agent goes to rona (O3).
     pub deadline: ServerTime,
+    /// Set when the offer asks the agent to join a running interaction
+    /// (consult or conference), not to take a new contact.
+    pub join: Option<JoinRequest>,
+}
+
+/// An invitation to join a running interaction (V6, C2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    /// The interaction.
+    pub interaction: InteractionId,
+    /// Consult or conference.
+    pub purpose: Purpose,
+    /// The agent who asks.
+    pub by: UserId,
 }
 
 /// How an interaction came about.
@@ -63,6 +78,8 @@ pub enum Origin {
     Inbound,
     /// Placed by the agent (E4).
     Outdial,
+    /// Started by the agent with the customer of another interaction (V8).
+    FollowUp,
 }
 
 /// Where an interaction is in its lifecycle (V3, C1).
@@ -106,6 +123,8 @@ pub struct InteractionInfo {
     pub started_at: ServerTime,
     /// When the current state began.
     pub state_since: ServerTime,
+    /// The conversation, shared with every agent on it.
+    pub call: Call,
 }
 
 /// How an offer ended; every offer ends exactly once (O7).
@@ -192,7 +211,15 @@ pub enum EventKind {
         /// The interaction.
         interaction: InteractionInfo,
     },
-    /// An interaction ended and entered wrap-up (V3).
+    /// The shared conversation changed: participants, hold, consult,
+    /// conference, control (V1-V8, F1-F8). Sent to every agent on it.
+    CallChanged {
+        /// The interaction.
+        interaction: InteractionId,
+        /// The conversation now.
+        call: Call,
+    },
+    /// The agent's part in an interaction ended and entered wrap-up (V3, F4).
     InteractionWrapUp {
         /// The interaction.
         interaction: InteractionId,
@@ -207,8 +234,10 @@ pub enum EventKind {
         interaction: InteractionId,
         /// The wrap-up code chosen.
         code: Option<WrapUpCode>,
-        /// Total handling time from start to done (T5).
+        /// Total handling time from start to done, consult time included (T5).
         handling_ms: u64,
+        /// The part of it spent consulting (T5).
+        consult_ms: u64,
     },
 }
 
@@ -278,6 +307,11 @@ impl AgentState {
                 if let Some(item) = self.interactions.iter_mut().find(|i| i.id == *interaction) {
                     item.state = InteractionState::WrapUp;
                     item.state_since = *since;
+                }
+            }
+            EventKind::CallChanged { interaction, call } => {
+                if let Some(item) = self.interactions.iter_mut().find(|i| i.id == *interaction) {
+                    item.call = call.clone();
                 }
             }
             EventKind::InteractionDone { interaction, .. } => self.interactions.retain(|i| i.id != *interaction),
@@ -356,6 +390,84 @@ pub enum CommandKind {
         /// The agent.
         agent: UserId,
     },
+    /// Put the customer (or, for the primary, any participant) on hold (V2, F3).
+    Hold {
+        /// The interaction.
+        interaction: InteractionId,
+        /// Whom; the customer if none.
+        #[serde(default)]
+        participant: Option<ParticipantId>,
+    },
+    /// Take a participant (the customer if none) off hold (V2, F3).
+    Resume {
+        /// The interaction.
+        interaction: InteractionId,
+        /// Whom; the customer if none.
+        #[serde(default)]
+        participant: Option<ParticipantId>,
+    },
+    /// Instant (blind) transfer: the customer goes to the target and this
+    /// agent to wrap-up (V4).
+    Transfer {
+        /// The interaction.
+        interaction: InteractionId,
+        /// To whom.
+        target: Target,
+    },
+    /// Consult a target while the customer waits on hold (V6).
+    Consult {
+        /// The interaction.
+        interaction: InteractionId,
+        /// Whom.
+        target: Target,
+    },
+    /// Bring a target straight into the conversation (V4, C2).
+    Conference {
+        /// The interaction.
+        interaction: InteractionId,
+        /// Whom.
+        target: Target,
+    },
+    /// End a consult, asked or answered; either side may (V6).
+    EndConsult {
+        /// The interaction.
+        interaction: InteractionId,
+    },
+    /// After a consult: hand the customer to the consulted party (V6).
+    CompleteTransfer {
+        /// The interaction.
+        interaction: InteractionId,
+    },
+    /// After a consult: everyone talks together, the customer off hold (F2).
+    StartConference {
+        /// The interaction.
+        interaction: InteractionId,
+    },
+    /// Leave a conversation that goes on without this agent: "exit
+    /// conference" for the primary (F4), leave for the others (F5).
+    Leave {
+        /// The interaction.
+        interaction: InteractionId,
+    },
+    /// Send DTMF digits; they go into the case history (V5).
+    Dtmf {
+        /// The interaction.
+        interaction: InteractionId,
+        /// Digits: 0-9, * and #.
+        digits: String,
+    },
+    /// Start recording now, where the line supports it (V7).
+    Record {
+        /// The interaction.
+        interaction: InteractionId,
+    },
+    /// Start another interaction with the same customer on another channel (V8).
+    FollowUp {
+        /// The interaction whose customer to reach.
+        interaction: InteractionId,
+        /// The channel.
+        channel: Channel,
+    },
 }
 
 impl CommandKind {
@@ -371,6 +483,18 @@ impl CommandKind {
             CommandKind::Done { .. } => "done",
             CommandKind::Outdial { .. } => "outdial",
             CommandKind::LogoutAgent { .. } => "logout_agent",
+            CommandKind::Hold { .. } => "hold",
+            CommandKind::Resume { .. } => "resume",
+            CommandKind::Transfer { .. } => "transfer",
+            CommandKind::Consult { .. } => "consult",
+            CommandKind::Conference { .. } => "conference",
+            CommandKind::EndConsult { .. } => "end_consult",
+            CommandKind::CompleteTransfer { .. } => "complete_transfer",
+            CommandKind::StartConference { .. } => "start_conference",
+            CommandKind::Leave { .. } => "leave",
+            CommandKind::Dtmf { .. } => "dtmf",
+            CommandKind::Record { .. } => "record",
+            CommandKind::FollowUp { .. } => "follow_up",
         }
     }
 }

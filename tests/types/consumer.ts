@@ -34,6 +34,17 @@ async function desk(token: string): Promise<Client> {
     await client.end(work.id);
     await client.done(work.id, client.view.wrap_up_codes[0]?.id ?? null);
   }
+  const call = client.view.interactions.find((i) => i.channel === 'voice');
+  if (call?.actions.consult) {
+    await client.consult(call.id, { agent: 'ben' });
+    const state: import('ringside').CallState = call.call_state;
+    const held: boolean = call.participants.some((p) => p.held && p.party === 'customer');
+    void [state, held];
+    await client.startConference(call.id);
+    await client.hold(call.id, call.participants[1]?.id);
+    await client.leave(call.id);
+  }
+  if (call) await client.followUp(call.id, 'email');
   if (client.view.rona) await client.goIdle();
   await client.outdial('+46 8 555 0100');
   client.updateToken(token);
