@@ -127,7 +127,7 @@ async fn an_oversize_frame_closes_the_socket_with_1009_and_others_go_on_spec_n6(
     carl.send_text(&"y".repeat(8 * MAX_FRAME_BYTES)).await;
     match tokio::time::timeout(common::WAIT, futures_util::StreamExt::next(&mut carl.ws)).await.expect("ends in time") {
         Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => {
-            assert!(frame.map_or(true, |f| u16::from(f.code) == 1009));
+            assert!(frame.is_none_or(|f| u16::from(f.code) == 1009));
         }
         None | Some(Err(_)) => {}
         other => panic!("expected the socket to end, got {other:?}"),

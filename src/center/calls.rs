@@ -37,6 +37,7 @@ impl Center {
                     call.owner = agent;
                 }
                 note(call, now, user, "transferred after consult".to_owned());
+                self.publish(now, interaction);
                 self.agent_leaves(now, interaction, user);
             }
             CommandKind::StartConference { interaction } => {
@@ -257,6 +258,7 @@ impl Center {
             return Err(CommandError::BadArgument { command: "transfer", detail: "an outdialled call can be transferred to a number only" });
         }
         note(self.call_mut(interaction), now, user, format!("transferred to {}", describe(&target)));
+        self.publish(now, interaction);
         if let Some(queue) = queue {
             if let Some(contact) = self.interactions.get_mut(&interaction).and_then(|r| r.contact.take()) {
                 self.requeue(contact, queue, directed_to);

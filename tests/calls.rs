@@ -1,0 +1,430 @@
+//! Scenario tests for calls, consults, conferences and digital channels:
+//! one per SPEC rule (V, C, F, T3, T5), driving the center and replicas
+//! through JSON with a simulated clock.
+
+mod support;
+
+use ringside::agent::InteractionView;
+use ringside::model::call::{CallState, Party, Purpose, Target};
+use ringside::model::state::{CommandKind, EventKind, InteractionState, Origin};
+use ringside::model::{Channel, InteractionId, QueueId, UserId, WrapUpCode};
+use support::*;
+
+fn agent(name: &str) -> Target {
+    Target::Agent(user(name))
+}
+
+fn number(n: &str) -> Target {
+    Target::Number(n.to_owned())
+}
+
+/// `name` becomes available and accepts a new customer on `channel`.
+fn on_call(desk: &mut Desk, name: &str, channel: Channel) -> InteractionId {
+    desk.ready(name);
+    desk.call(channel, "+46 8 555 0100");
+    accept_offer(desk, name);
+    desk.center.agent(&user(name)).unwrap().interactions.last().unwrap().id
+}
+
+fn accept_offer(desk: &mut Desk, name: &str) {
+    let offer = desk.center.agent(&user(name)).unwrap().offers.first().expect("an offer").id;
+    desk.send(name, CommandKind::Accept { offer }).expect("accept");
+}
+
+fn card(desk: &Desk, name: &str, id: InteractionId) -> InteractionView {
+    desk.view(name).interactions.into_iter().find(|i| i.id == id).expect("the interaction is on the desk")
+}
+
+fn send(desk: &mut Desk, name: &str, kind: CommandKind) -> Result<(), String> {
+    desk.send(name, kind)
+}
+
+/// Ana on a call; Ben consulted and then in conference with her and the customer.
+fn three_way(desk: &mut Desk) -> InteractionId {
+    let call = on_call(desk, "ana", Channel::Voice);
+    desk.ready("ben");
+    send(desk, "ana", CommandKind::Consult { interaction: call, target: agent("ben") }).unwrap();
+    accept_offer(desk, "ben");
+    send(desk, "ana", CommandKind::StartConference { interaction: call }).unwrap();
+    call
+}
+
+/// SPEC V1, V2: hold keeps the customer and the agent apart; resume
+/// reconnects them; the states read connected, on hold, connected.
+#[test]
+fn hold_and_resume_move_the_call_between_connected_and_on_hold() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    assert_eq!(card(&desk, "ana", call).call_state, CallState::Connected);
+    send(&mut desk, "ana", CommandKind::Hold { interaction: call, participant: None }).unwrap();
+    let view = card(&desk, "ana", call);
+    assert_eq!(view.call_state, CallState::OnHold);
+    assert!(view.participants.iter().any(|p| p.party == Party::Customer && p.held));
+    assert!(!view.actions.hold && view.actions.resume);
+    assert_eq!(send(&mut desk, "ana", CommandKind::Hold { interaction: call, participant: None }), Err("invalid_transition".into()));
+    send(&mut desk, "ana", CommandKind::Resume { interaction: call, participant: None }).unwrap();
+    assert_eq!(card(&desk, "ana", call).call_state, CallState::Connected);
+    desk.assert_converged("ana");
+}
+
+/// SPEC T3: while engaged each interaction shows its connected timer, the
+/// held time while on hold and the consult time while consulting.
+#[test]
+fn interaction_timers_show_connected_held_and_consult_time() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    desk.advance(10_000);
+    send(&mut desk, "ana", CommandKind::Hold { interaction: call, participant: None }).unwrap();
+    desk.advance(5_000);
+    let view = card(&desk, "ana", call);
+    assert_eq!((view.connected.as_str(), view.held.as_deref()), ("00:15", Some("00:05")));
+    assert_eq!(desk.view("ana").status.timer, None, "no status timer while engaged");
+    desk.ready("ben");
+    send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: agent("ben") }).unwrap();
+    accept_offer(&mut desk, "ben");
+    desk.advance(7_000);
+    let view = card(&desk, "ana", call);
+    assert_eq!((view.held.as_deref(), view.consulting.as_deref()), (Some("00:12"), Some("00:07")));
+    assert_eq!(card(&desk, "ben", call).connected, "00:07", "the consulted agent's own connected time");
+}
+
+/// SPEC V3, F8: ending by the primary ends the conference for everyone.
+#[test]
+fn the_primary_ending_the_call_ends_it_for_everyone() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = three_way(&mut desk);
+    assert_eq!(send(&mut desk, "ben", CommandKind::End { interaction: call }), Err("not_in_control".into()));
+    send(&mut desk, "ana", CommandKind::End { interaction: call }).unwrap();
+    for name in ["ana", "ben"] {
+        assert_eq!(card(&desk, name, call).state, InteractionState::WrapUp, "{name}");
+    }
+    desk.center.check_consistency().unwrap();
+}
+
+/// SPEC V4: instant transfer to a queue sends the customer back through
+/// routing and the agent to wrap-up.
+#[test]
+fn a_blind_transfer_to_a_queue_routes_the_customer_again() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    let contact = desk.center.agent(&user("ana")).unwrap().interaction(call).unwrap().contact;
+    send(&mut desk, "ana", CommandKind::Transfer { interaction: call, target: Target::Queue(QueueId::from("sales")) }).unwrap();
+    assert_eq!(card(&desk, "ana", call).state, InteractionState::WrapUp);
+    assert_eq!(desk.center.waiting(&QueueId::from("sales")), [contact]);
+    desk.ready("ben");
+    assert_eq!(desk.center.agent(&user("ben")).unwrap().offers[0].contact, contact);
+    let history = &desk.center.agent(&user("ana")).unwrap().interaction(call).unwrap().call.history;
+    assert!(history.iter().any(|n| n.text == "transferred to queue sales"), "{history:?}");
+}
+
+/// SPEC V4: an instant transfer to an agent is offered to that agent only.
+#[test]
+fn a_blind_transfer_to_an_agent_is_offered_to_that_agent_only() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    desk.ready("cid"); // ready longest: would win plain routing
+    let call = on_call(&mut desk, "ana", Channel::Chat);
+    assert_eq!(send(&mut desk, "ana", CommandKind::Transfer { interaction: call, target: agent("ben") }), Err("target_unavailable".into()));
+    desk.ready("ben");
+    send(&mut desk, "ana", CommandKind::Transfer { interaction: call, target: agent("ben") }).unwrap();
+    assert_eq!(desk.center.agent(&user("ben")).unwrap().offers.len(), 1);
+    assert!(desk.center.agent(&user("cid")).unwrap().offers.is_empty());
+}
+
+/// SPEC V4: an instant conference with a number rings it; once it answers,
+/// three parties talk.
+#[test]
+fn an_instant_conference_with_a_number_joins_it_when_it_answers() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    send(&mut desk, "ana", CommandKind::Conference { interaction: call, target: number("+46 8 555 0199") }).unwrap();
+    assert_eq!(card(&desk, "ana", call).call_state, CallState::ConferenceRequested);
+    desk.center.number_answers(desk.now, call, true).unwrap();
+    desk.pump();
+    let view = card(&desk, "ana", call);
+    assert_eq!(view.call_state, CallState::Conference);
+    assert_eq!(view.participants.len(), 3);
+}
+
+/// SPEC V5: DTMF digits are sent and attached to the case history.
+#[test]
+fn dtmf_digits_go_into_the_case_history() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    send(&mut desk, "ana", CommandKind::Dtmf { interaction: call, digits: "4711#".into() }).unwrap();
+    assert_eq!(send(&mut desk, "ana", CommandKind::Dtmf { interaction: call, digits: "12a".into() }), Err("bad_argument".into()));
+    let history = card(&desk, "ana", call).history;
+    assert_eq!(history.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(), ["DTMF 4711#"]);
+}
+
+/// SPEC V6: the consult target may decline; the customer stays on hold; a
+/// second consult is answered and the initiator transfers to the target.
+#[test]
+fn a_consult_may_be_declined_then_answered_and_completed_as_a_transfer() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    desk.ready("ben");
+    send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: agent("ben") }).unwrap();
+    assert_eq!(card(&desk, "ana", call).call_state, CallState::ConsultRequested);
+    let request = desk.center.agent(&user("ben")).unwrap().offers[0].clone();
+    assert_eq!(request.join.as_ref().map(|j| (j.purpose, j.by.as_str())), Some((Purpose::Consult, "ana")));
+    send(&mut desk, "ben", CommandKind::Decline { offer: request.id }).unwrap();
+    assert_eq!(card(&desk, "ana", call).call_state, CallState::OnHold, "declined: the customer still waits");
+
+    send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: agent("ben") }).unwrap();
+    accept_offer(&mut desk, "ben");
+    assert_eq!(card(&desk, "ana", call).call_state, CallState::Consulting);
+    assert!(card(&desk, "ana", call).actions.complete_transfer);
+    send(&mut desk, "ana", CommandKind::CompleteTransfer { interaction: call }).unwrap();
+    assert_eq!(card(&desk, "ana", call).state, InteractionState::WrapUp);
+    let ben = card(&desk, "ben", call);
+    assert!(ben.in_control && ben.owner);
+    assert_eq!(ben.call_state, CallState::Connected, "the customer is off hold with the new agent");
+    desk.center.check_consistency().unwrap();
+}
+
+/// SPEC V6: either side may end a consult; a number that does not answer
+/// ends the request.
+#[test]
+fn either_side_may_end_a_consult() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    desk.ready("ben");
+    send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: agent("ben") }).unwrap();
+    accept_offer(&mut desk, "ben");
+    send(&mut desk, "ben", CommandKind::EndConsult { interaction: call }).unwrap();
+    assert_eq!(card(&desk, "ben", call).state, InteractionState::WrapUp, "the consulted side left");
+    assert_eq!(card(&desk, "ana", call).call_state, CallState::OnHold);
+    send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: number("+46 8 555 0199") }).unwrap();
+    desk.center.number_answers(desk.now, call, false).unwrap();
+    desk.pump();
+    assert_eq!(card(&desk, "ana", call).call_state, CallState::OnHold, "no answer: the request ends");
+    send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: number("+46 8 555 0199") }).unwrap();
+    desk.center.number_answers(desk.now, call, true).unwrap();
+    desk.pump();
+    send(&mut desk, "ana", CommandKind::EndConsult { interaction: call }).unwrap();
+    let view = card(&desk, "ana", call);
+    assert_eq!((view.call_state, view.participants.len()), (CallState::OnHold, 2), "the initiator ended it");
+}
+
+/// SPEC V7: record on demand where the line supports it (SIP only).
+#[test]
+fn recording_starts_on_demand_only_where_the_line_supports_it() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    send(&mut desk, "ana", CommandKind::Record { interaction: call }).unwrap();
+    assert!(card(&desk, "ana", call).recording);
+    desk.call(Channel::Chat, "visitor");
+    accept_offer(&mut desk, "ana");
+    let chat = desk.center.agent(&user("ana")).unwrap().interactions.last().unwrap().id;
+    assert_eq!(send(&mut desk, "ana", CommandKind::Record { interaction: chat }), Err("not_on_this_channel".into()));
+    let mut pstn = Desk::with_toml("recording_on_demand = false");
+    let call = on_call(&mut pstn, "ana", Channel::Voice);
+    assert_eq!(send(&mut pstn, "ana", CommandKind::Record { interaction: call }), Err("not_recordable".into()));
+}
+
+/// SPEC V8: another interaction with the same customer on another channel.
+#[test]
+fn a_follow_up_starts_another_interaction_with_the_same_customer() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    assert_eq!(card(&desk, "ana", call).actions.follow_up, [Channel::Chat, Channel::Email, Channel::Social]);
+    send(&mut desk, "ana", CommandKind::FollowUp { interaction: call, channel: Channel::Email }).unwrap();
+    let state = desk.center.agent(&user("ana")).unwrap();
+    let mail = state.interactions.iter().find(|i| i.channel == Channel::Email).expect("a follow-up email");
+    assert_eq!((mail.origin, mail.from.as_str()), (Origin::FollowUp, "+46 8 555 0100"));
+}
+
+/// SPEC C1: email has no hold, consult or conference; it can be transferred.
+#[test]
+fn email_goes_from_active_to_wrap_up_to_done_without_call_controls() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let mail = on_call(&mut desk, "ana", Channel::Email);
+    let actions = card(&desk, "ana", mail).actions;
+    assert!(!actions.hold && !actions.consult && !actions.conference && actions.transfer && actions.end);
+    assert_eq!(send(&mut desk, "ana", CommandKind::Conference { interaction: mail, target: agent("ben") }), Err("not_on_this_channel".into()));
+    send(&mut desk, "ana", CommandKind::End { interaction: mail }).unwrap();
+    send(&mut desk, "ana", CommandKind::Done { interaction: mail, code: None }).unwrap();
+    assert!(desk.view("ana").interactions.is_empty());
+}
+
+/// SPEC C2: a chat goes through conference requested to conference.
+#[test]
+fn a_chat_conference_is_requested_then_joined() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let chat = on_call(&mut desk, "ana", Channel::Chat);
+    desk.ready("ben");
+    assert!(!card(&desk, "ana", chat).actions.hold, "no hold on chat");
+    send(&mut desk, "ana", CommandKind::Conference { interaction: chat, target: agent("ben") }).unwrap();
+    assert_eq!(card(&desk, "ana", chat).call_state, CallState::ConferenceRequested);
+    accept_offer(&mut desk, "ben");
+    assert_eq!(card(&desk, "ben", chat).call_state, CallState::Conference);
+    desk.assert_converged("ana");
+    desk.assert_converged("ben");
+}
+
+/// SPEC F1: at most 8 participants including the customer and the primary,
+/// or the interaction's own limit (3 for campaign calls).
+#[test]
+fn a_conference_stops_at_its_participant_limit() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    for n in 0..6 {
+        send(&mut desk, "ana", CommandKind::Conference { interaction: call, target: number(&format!("+1 555 010{n}")) }).unwrap();
+        desk.center.number_answers(desk.now, call, true).unwrap();
+        desk.pump();
+    }
+    assert_eq!(card(&desk, "ana", call).participants.len(), 8);
+    assert!(!card(&desk, "ana", call).actions.conference);
+    assert_eq!(send(&mut desk, "ana", CommandKind::Conference { interaction: call, target: number("+1 555 0199") }), Err("conference_full".into()));
+
+    let mut campaign = Desk::with_toml("conference_limit = 3");
+    let call = on_call(&mut campaign, "ana", Channel::Voice);
+    send(&mut campaign, "ana", CommandKind::Conference { interaction: call, target: number("+1 555 0100") }).unwrap();
+    campaign.center.number_answers(campaign.now, call, true).unwrap();
+    campaign.pump();
+    assert_eq!(send(&mut campaign, "ana", CommandKind::Consult { interaction: call, target: number("+1 555 0101") }), Err("conference_full".into()));
+}
+
+/// SPEC F2: a conference starts from an active consult; the customer comes
+/// off hold and all parties hear each other.
+#[test]
+fn a_conference_starts_from_a_consult_with_the_customer_off_hold() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    desk.ready("ben");
+    assert!(!card(&desk, "ana", call).actions.start_conference, "only from a consult");
+    send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: agent("ben") }).unwrap();
+    accept_offer(&mut desk, "ben");
+    assert_eq!(send(&mut desk, "ben", CommandKind::StartConference { interaction: call }), Err("invalid_transition".into()), "the initiator starts it");
+    send(&mut desk, "ana", CommandKind::StartConference { interaction: call }).unwrap();
+    let view = card(&desk, "ana", call);
+    assert_eq!(view.call_state, CallState::Conference);
+    assert!(view.participants.iter().all(|p| !p.held));
+}
+
+/// SPEC F3: the primary may hold the customer or a conferenced agent; the
+/// others may not.
+#[test]
+fn only_the_primary_holds_participants() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = three_way(&mut desk);
+    let ben = card(&desk, "ana", call).participants.iter().find(|p| p.party == Party::Agent(user("ben"))).unwrap().id;
+    assert_eq!(send(&mut desk, "ben", CommandKind::Hold { interaction: call, participant: None }), Err("not_in_control".into()));
+    assert!(card(&desk, "ana", call).participants.iter().find(|p| p.id == ben).unwrap().can_hold);
+    send(&mut desk, "ana", CommandKind::Hold { interaction: call, participant: Some(ben) }).unwrap();
+    assert!(card(&desk, "ben", call).participants.iter().find(|p| p.me).unwrap().held);
+}
+
+/// SPEC F4: during a conference transfer becomes "exit conference": the
+/// primary leaves to wrap-up and control passes to the agent present longest.
+#[test]
+fn exiting_a_conference_passes_control_to_the_longest_present_agent() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = three_way(&mut desk);
+    desk.advance(1_000);
+    desk.ready("cid");
+    send(&mut desk, "ana", CommandKind::Conference { interaction: call, target: agent("cid") }).unwrap();
+    accept_offer(&mut desk, "cid");
+    let ana = card(&desk, "ana", call);
+    assert!(!ana.actions.transfer && ana.actions.leave, "transfer becomes exit conference");
+    send(&mut desk, "ana", CommandKind::Leave { interaction: call }).unwrap();
+    assert_eq!(card(&desk, "ana", call).state, InteractionState::WrapUp);
+    assert!(card(&desk, "ben", call).in_control, "ben joined before cid");
+    assert!(!card(&desk, "cid", call).in_control);
+    assert_eq!(card(&desk, "ben", call).call_state, CallState::Conference, "the call goes on");
+}
+
+/// SPEC F5: a conferenced agent may leave, consult and add participants,
+/// may assist with wrap-up but cannot apply the conference's wrap-up code.
+#[test]
+fn a_conferenced_agent_assists_but_does_not_own_the_wrap_up() {
+    let mut desk = Desk::with_toml("[wrap_up]\nrequired = true\ncodes = [{ id = \"sale\", label = \"Sale\" }]\n");
+    let call = three_way(&mut desk);
+    assert!(card(&desk, "ben", call).actions.conference, "a conferenced agent may add participants");
+    send(&mut desk, "ben", CommandKind::Leave { interaction: call }).unwrap();
+    assert_eq!(card(&desk, "ana", call).call_state, CallState::Connected, "the call goes on");
+    let sale = Some(WrapUpCode::from("sale"));
+    assert_eq!(send(&mut desk, "ben", CommandKind::Done { interaction: call, code: sale.clone() }), Err("not_wrap_up_owner".into()));
+    send(&mut desk, "ben", CommandKind::Done { interaction: call, code: None }).unwrap();
+    send(&mut desk, "ana", CommandKind::End { interaction: call }).unwrap();
+    assert_eq!(send(&mut desk, "ana", CommandKind::Done { interaction: call, code: None }), Err("wrap_up_code_required".into()));
+    send(&mut desk, "ana", CommandKind::Done { interaction: call, code: sale }).unwrap();
+}
+
+/// SPEC F6: dialled numbers have no call controls.
+#[test]
+fn dialled_numbers_have_no_call_controls() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    send(&mut desk, "ana", CommandKind::Conference { interaction: call, target: number("+1 555 0100") }).unwrap();
+    desk.center.number_answers(desk.now, call, true).unwrap();
+    desk.pump();
+    let view = card(&desk, "ana", call);
+    let controls: Vec<(bool, bool)> = view.participants.iter().map(|p| (matches!(p.party, Party::Agent(_)), p.controls)).collect();
+    assert_eq!(controls, [(false, false), (true, true), (false, false)]);
+}
+
+/// SPEC F7: when the customer leaves the rest go on in wrap-up assist: no
+/// new participants, no hold, resume or consult.
+#[test]
+fn when_the_customer_leaves_the_rest_go_on_without_call_controls() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = three_way(&mut desk);
+    let contact = desk.center.agent(&user("ana")).unwrap().interaction(call).unwrap().contact;
+    desk.center.customer_hang_up(desk.now, contact).unwrap();
+    desk.pump();
+    let view = card(&desk, "ana", call);
+    assert_eq!(view.call_state, CallState::CustomerLeft);
+    assert_eq!(view.state, InteractionState::Active, "the agents go on talking");
+    let a = &view.actions;
+    assert!(!a.hold && !a.resume && !a.consult && !a.conference && !a.transfer);
+    assert_eq!(send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: agent("cid") }), Err("invalid_transition".into()));
+    desk.center.check_consistency().unwrap();
+}
+
+/// SPEC F8: the call ends when one participant is left.
+#[test]
+fn the_call_ends_when_one_participant_is_left() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = three_way(&mut desk);
+    let contact = desk.center.agent(&user("ana")).unwrap().interaction(call).unwrap().contact;
+    desk.center.customer_hang_up(desk.now, contact).unwrap();
+    desk.pump();
+    send(&mut desk, "ben", CommandKind::Leave { interaction: call }).unwrap();
+    assert_eq!(card(&desk, "ana", call).state, InteractionState::WrapUp, "alone: the call is over");
+    desk.center.check_consistency().unwrap();
+}
+
+/// SPEC T5: the history shows total handling time from start to end,
+/// consult time included, with the consult time itself.
+#[test]
+fn handling_time_includes_consult_time() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    desk.advance(20_000);
+    desk.ready("ben");
+    send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: agent("ben") }).unwrap();
+    accept_offer(&mut desk, "ben");
+    desk.advance(30_000);
+    send(&mut desk, "ana", CommandKind::EndConsult { interaction: call }).unwrap();
+    send(&mut desk, "ana", CommandKind::Resume { interaction: call, participant: None }).unwrap();
+    desk.advance(10_000);
+    send(&mut desk, "ana", CommandKind::End { interaction: call }).unwrap();
+    send(&mut desk, "ana", CommandKind::Done { interaction: call, code: None }).unwrap();
+    let done = desk.log.iter().rev().find_map(|e| match &e.kind {
+        EventKind::InteractionDone { handling_ms, consult_ms, .. } if e.agent == user("ana") => Some((*handling_ms, *consult_ms)),
+        _ => None,
+    });
+    assert_eq!(done, Some((60_000, 30_000)));
+}
+
+/// Only agents on the call can be asked to join it, and only if free.
+#[test]
+fn a_busy_or_present_agent_cannot_be_invited() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = three_way(&mut desk);
+    assert_eq!(send(&mut desk, "ana", CommandKind::Conference { interaction: call, target: agent("ben") }), Err("target_unavailable".into()));
+    desk.sign_in("cid"); // idle: not free
+    let idle: UserId = user("cid");
+    assert_eq!(send(&mut desk, "ana", CommandKind::Conference { interaction: call, target: Target::Agent(idle) }), Err("target_unavailable".into()));
+}
