@@ -10,7 +10,8 @@ use crate::store::{Loaded, SessionChange, Store};
 use ringside::center::{Center, Place};
 use ringside::model::state::{CommandKind, Event};
 use ringside::model::{
-    Actor, Channel, CommandError, CommandId, ContactId, OfferId, Profile, QueueId, RonaCause, Seq, ServerTime, SessionId,
+    Actor, Channel, CommandError, CommandId, ContactId, InteractionId, OfferId, ParticipantId, Profile, QueueId, RonaCause, Seq,
+    ServerTime, SessionId,
 };
 use ringside::protocol::{ServerMessage, Snapshot, PROTOCOL_VERSION};
 use serde::Serialize;
@@ -50,6 +51,22 @@ pub enum SimRequest {
         offer: OfferId,
         /// Why.
         cause: RonaCause,
+    },
+    /// A dialled number answers, or declines, a consult or conference
+    /// request (SPEC V6).
+    NumberAnswers {
+        /// The interaction with the pending request.
+        interaction: InteractionId,
+        /// Whether the number answered.
+        answered: bool,
+    },
+    /// A participant outside the center (the customer or a dialled number)
+    /// hangs up (SPEC F7, F8).
+    PartyHangsUp {
+        /// The interaction.
+        interaction: InteractionId,
+        /// The participant.
+        participant: ParticipantId,
     },
     /// A view of queues and agents.
     State,
@@ -458,6 +475,12 @@ impl State {
             SimRequest::HangUp { contact } => self.center.customer_hang_up(now, contact).map(|()| SimReply::Done { ok: true }),
             SimRequest::Undeliverable { offer, cause } => {
                 self.center.offer_undeliverable(now, offer, cause).map(|()| SimReply::Done { ok: true })
+            }
+            SimRequest::NumberAnswers { interaction, answered } => {
+                self.center.number_answers(now, interaction, answered).map(|()| SimReply::Done { ok: true })
+            }
+            SimRequest::PartyHangsUp { interaction, participant } => {
+                self.center.party_hangs_up(now, interaction, participant).map(|()| SimReply::Done { ok: true })
             }
             SimRequest::State => {
                 self.center.handle_timeout(now);

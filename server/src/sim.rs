@@ -5,6 +5,11 @@
 //!   → 201 `{"contact": 7}`
 //! - `POST /sim/contacts/{id}/hang_up` → 200 `{"ok": true}`
 //! - `POST /sim/offers/{id}/undeliverable` `{"cause": "device_fault"}` → 200 `{"ok": true}` (SPEC O4)
+//! - `POST /sim/interactions/{id}/answer` `{"answered": true}` → 200 `{"ok": true}`:
+//!   the dialled number of a pending consult or conference answers, or
+//!   declines (SPEC V6)
+//! - `POST /sim/interactions/{id}/participants/{participant}/hang_up` → 200
+//!   `{"ok": true}`: the customer or a dialled number leaves the call (SPEC F7, F8)
 //! - `GET /sim/state` → 200 queues with waiting contacts, agents, next deadline
 //! - `GET /sim/` → 200 this list as JSON (no token needed)
 //!
@@ -18,7 +23,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use ringside::model::{Channel, CommandError, ContactId, OfferId, QueueId, RonaCause, Role};
+use ringside::model::{Channel, CommandError, ContactId, InteractionId, OfferId, ParticipantId, QueueId, RonaCause, Role};
 use serde::Deserialize;
 use tokio::sync::oneshot;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -39,6 +44,8 @@ pub fn routes(allowed_origins: &[String]) -> Router<AppState> {
         .route("/sim/contacts", post(create_contact))
         .route("/sim/contacts/{id}/hang_up", post(hang_up))
         .route("/sim/offers/{id}/undeliverable", post(undeliverable))
+        .route("/sim/interactions/{id}/answer", post(number_answers))
+        .route("/sim/interactions/{id}/participants/{participant}/hang_up", post(party_hangs_up))
         .route("/sim/state", get(state))
         .route("/sim", get(index))
         .route("/sim/", get(index))
@@ -53,6 +60,8 @@ async fn index() -> Json<serde_json::Value> {
             { "method": "POST", "path": "/sim/contacts", "body": { "queue": "support", "channel": "voice|chat|email|social", "from": "optional" }, "returns": { "contact": "id" } },
             { "method": "POST", "path": "/sim/contacts/{id}/hang_up", "returns": { "ok": true } },
             { "method": "POST", "path": "/sim/offers/{id}/undeliverable", "body": { "cause": "device_fault|network_fault|wrong_number" }, "returns": { "ok": true } },
+            { "method": "POST", "path": "/sim/interactions/{id}/answer", "body": { "answered": "true|false" }, "returns": { "ok": true } },
+            { "method": "POST", "path": "/sim/interactions/{id}/participants/{participant}/hang_up", "returns": { "ok": true } },
             { "method": "GET", "path": "/sim/state", "returns": "queues with waiting contacts, agents, next deadline" }
         ],
         "errors": { "code": "stable_code", "message": "a sentence" }
@@ -82,10 +91,13 @@ impl IntoResponse for ApiError {
 impl From<CommandError> for ApiError {
     fn from(e: CommandError) -> Self {
         let status = match e {
-            CommandError::UnknownQueue(_) | CommandError::UnknownContact(_) | CommandError::UnknownOffer(_) => {
-                StatusCode::NOT_FOUND
-            }
-            CommandError::BadArgument { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            CommandError::UnknownQueue(_)
+            | CommandError::UnknownContact(_)
+            | CommandError::UnknownOffer(_)
+            | CommandError::UnknownInteraction(_)
+            | CommandError::UnknownParticipant(_) => StatusCode::NOT_FOUND,
+            // Well-formed, but not applicable to what the center holds now.
+            CommandError::BadArgument { .. } | CommandError::InvalidTransition { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             _ => StatusCode::CONFLICT,
         };
         ApiError::new(status, e.code(), e.to_string())
@@ -147,6 +159,12 @@ struct Undeliverable {
     cause: RonaCause,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Answer {
+    answered: bool,
+}
+
 async fn create_contact(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     require_admin(&app, &headers)?;
     let new: NewContact = parse_body(&body)?;
@@ -166,6 +184,22 @@ async fn undeliverable(State(app): State<AppState>, headers: HeaderMap, Path(id)
     let offer = OfferId(parse_id(&id, "offer")?);
     let request: Undeliverable = parse_body(&body)?;
     let reply = ask(&app, SimRequest::Undeliverable { offer, cause: request.cause }).await?;
+    Ok(Json(reply).into_response())
+}
+
+async fn number_answers(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+    require_admin(&app, &headers)?;
+    let interaction = InteractionId(parse_id(&id, "interaction")?);
+    let request: Answer = parse_body(&body)?;
+    let reply = ask(&app, SimRequest::NumberAnswers { interaction, answered: request.answered }).await?;
+    Ok(Json(reply).into_response())
+}
+
+async fn party_hangs_up(State(app): State<AppState>, headers: HeaderMap, Path((id, participant)): Path<(String, String)>) -> Result<Response, ApiError> {
+    require_admin(&app, &headers)?;
+    let interaction = InteractionId(parse_id(&id, "interaction")?);
+    let participant = ParticipantId(parse_id(&participant, "participant")?);
+    let reply = ask(&app, SimRequest::PartyHangsUp { interaction, participant }).await?;
     Ok(Json(reply).into_response())
 }
 
