@@ -20,7 +20,7 @@ function freePort() {
   });
 }
 
-export async function startServer({ voiceTimeoutMs = 10_000 } = {}) {
+export async function startServer({ voiceTimeoutMs = 10_000, profile = '' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ringside-e2e-'));
   const port = await freePort();
   const config = join(dir, 'config.toml');
@@ -32,6 +32,7 @@ web_root = "${root}"
 queues = ["support", "sales"]
 [profile]
 preset = "contact_center"
+${profile}
 [profile.channels.voice]
 offer_timeout_ms = ${voiceTimeoutMs}
 `);

@@ -23,6 +23,11 @@ button.accept.flashing { animation: ringside-flash .5s steps(2, start) infinite;
 .toast { position: fixed; right: 16px; bottom: 16px; background: #1f2328; color: #fff; padding: 10px 14px; border-radius: 8px; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 .conn { font-size: 12px; color: var(--ringside-muted, #57606a); }
+.participants { margin: 6px 0; padding-left: 18px; }
+.participants li { margin: 2px 0; }
+.participants em { color: var(--ringside-flash, #d1242f); font-style: normal; font-size: 12px; }
+.controls button { margin: 2px 0; }
+.history { margin: 6px 0 0; padding-left: 18px; font-size: 12px; color: var(--ringside-muted, #57606a); }
 `;
 
 const esc = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -32,6 +37,8 @@ export class RingsideAgent extends HTMLElement {
   #root = this.attachShadow({ mode: 'open' });
   #shape = '';
   #codes = new Map();
+  /** The open consult / conference / transfer form: { id, purpose }. */
+  #targetFor = null;
   /** The connected client, once connected. */
   client = null;
 
@@ -80,17 +87,43 @@ export class RingsideAgent extends HTMLElement {
   async #onClick(event) {
     const button = event.target.closest('button[data-action]');
     if (!button || !this.client) return;
-    const { action, id } = button.dataset;
+    const { action, id, participant, purpose } = button.dataset;
     const c = this.client;
+    const n = Number(id);
+    const card = button.closest('[data-interaction]');
     const run = {
       login: () => c.login(),
       logout: () => c.logout(),
-      accept: () => c.accept(Number(id)),
-      decline: () => c.decline(Number(id)),
-      end: () => c.end(Number(id)),
-      done: () => c.done(Number(id), this.#codes.get(id) || null),
+      accept: () => c.accept(n),
+      decline: () => c.decline(n),
+      end: () => c.end(n),
+      done: () => c.done(n, this.#codes.get(id) || null),
       'go-idle': () => c.goIdle(),
       'go-available': () => c.goAvailable(),
+      hold: () => c.hold(n, participant ? Number(participant) : null),
+      resume: () => c.resume(n, participant ? Number(participant) : null),
+      'end-consult': () => c.endConsult(n),
+      'complete-transfer': () => c.completeTransfer(n),
+      'start-conference': () => c.startConference(n),
+      leave: () => c.leave(n),
+      record: () => c.record(n),
+      dtmf: () => c.dtmf(n, card.querySelector('.dtmf-digits').value.trim()),
+      'follow-up': () => c.followUp(n, card.querySelector('.follow-up-channel').value),
+      'open-target': () => {
+        this.#targetFor = { id, purpose };
+        this.#render(c.view);
+        card.querySelector('.target-value')?.focus();
+      },
+      'cancel-target': () => {
+        this.#targetFor = null;
+        this.#render(c.view);
+      },
+      'send-target': () => {
+        const kind = card.querySelector('.target-kind').value;
+        const value = card.querySelector('.target-value').value.trim();
+        this.#targetFor = null;
+        return c[purpose](n, { [kind]: value });
+      },
     }[action];
     try {
       await run?.();
@@ -123,7 +156,8 @@ export class RingsideAgent extends HTMLElement {
     const shape = JSON.stringify([this.client?.connection, view.logged_in, view.status.id, view.status.label, view.status.engaged,
       view.choices, view.rona, view.can_login, view.can_logout,
       view.offers.map((o) => [o.id, o.can_accept, o.can_decline]),
-      view.interactions.map((i) => [i.id, i.state, i.call_state, i.actions, i.participants]), [...this.#codes]]);
+      view.interactions.map((i) => [i.id, i.state, i.call_state, i.actions, i.participants, i.recording, i.history.length]),
+      [...this.#codes], this.#targetFor]);
     if (shape !== this.#shape) {
       this.#shape = shape;
       desk.innerHTML = this.#markup(view);
@@ -142,9 +176,66 @@ export class RingsideAgent extends HTMLElement {
       const card = this.#root.querySelector(`[data-interaction="${item.id}"]`);
       if (!card) continue;
       card.querySelector('.connected').textContent = item.connected;
-      const wrap = card.querySelector('.wrap-timer');
-      if (wrap) wrap.textContent = item.wrap_up ?? '';
+      for (const [cls, text] of [['.wrap-timer', item.wrap_up], ['.held-timer', item.held], ['.consult-timer', item.consulting]]) {
+        const el = card.querySelector(cls);
+        if (el) el.textContent = text ?? '';
+      }
     }
+  }
+
+  /** One interaction card: participants, call controls, wrap-up. */
+  #interaction(view, i) {
+    const a = i.actions;
+    const button = (action, label, enabled, extra = '') =>
+      enabled ? `<button data-action="${action}" data-id="${i.id}" ${extra}>${label}</button>` : '';
+    if (i.state === 'wrap_up') {
+      const code = this.#codes.get(String(i.id)) ?? '';
+      const picker = i.owner ? `<label>Wrap-up code <select data-code-for="${i.id}">
+        <option value="" ${code ? '' : 'selected'}>${view.wrap_up_required ? 'Choose…' : 'None'}</option>
+        ${view.wrap_up_codes.map((c) => `<option value="${esc(c.id)}" ${c.id === code ? 'selected' : ''}>${esc(c.label)}</option>`).join('')}
+        </select></label>` : '<span>Wrap-up assist</span>';
+      return `<div class="card" data-interaction="${i.id}" part="interaction"><div class="row"><strong>${esc(i.channel)}</strong>
+        ${esc(i.from)} · <span class="timer connected"></span> · wrap-up</div>
+        <div class="row">${picker} <span class="timer">wrap-up <span class="wrap-timer"></span></span>
+        <button data-action="done" data-id="${i.id}" ${a.done && (code || !i.owner || !view.wrap_up_required) ? '' : 'disabled'}>Done</button></div></div>`;
+    }
+    const people = i.participants.map((p) => `<li data-participant="${p.id}">${esc(partyName(p.party))}${p.me ? ' (you)' : ''}
+      ${p.held ? '<em>on hold</em>' : ''}${p.controls ? '' : ' <small>no controls</small>'}
+      ${p.can_hold && p.party !== 'customer' ? `<button data-action="hold" data-id="${i.id}" data-participant="${p.id}">Hold</button>` : ''}
+      ${p.can_resume && p.party !== 'customer' ? `<button data-action="resume" data-id="${i.id}" data-participant="${p.id}">Resume</button>` : ''}</li>`).join('');
+    const open = this.#targetFor?.id === String(i.id) ? this.#targetFor.purpose : null;
+    const targetForm = open ? `<div class="row target-form" role="group" aria-label="${open} target">
+      <select class="target-kind" aria-label="Target kind"><option value="agent">Agent</option><option value="queue">Queue</option><option value="number">Number</option></select>
+      <input class="target-value" aria-label="Target" placeholder="ben, sales or +46 8 …">
+      <button data-action="send-target" data-id="${i.id}" data-purpose="${open}">${open[0].toUpperCase() + open.slice(1)}</button>
+      <button data-action="cancel-target" data-id="${i.id}">Cancel</button></div>` : '';
+    const controls = [
+      button('hold', 'Hold', a.hold),
+      button('resume', 'Resume', a.resume),
+      button('open-target', 'Consult…', a.consult, 'data-purpose="consult"'),
+      button('open-target', 'Conference…', a.conference, 'data-purpose="conference"'),
+      button('open-target', 'Transfer…', a.transfer, 'data-purpose="transfer"'),
+      button('end-consult', 'End consult', a.end_consult),
+      button('complete-transfer', 'Transfer to consulted', a.complete_transfer),
+      button('start-conference', 'Start conference', a.start_conference),
+      button('leave', i.in_control ? 'Exit conference' : 'Leave', a.leave),
+      button('record', 'Record', a.record),
+      button('end', 'End', a.end),
+    ].join('');
+    const extras = [
+      a.dtmf ? `<input class="dtmf-digits" size="6" aria-label="DTMF digits" placeholder="digits">${button('dtmf', 'Send DTMF', true)}` : '',
+      a.follow_up.length ? `<select class="follow-up-channel" aria-label="Follow-up channel">${a.follow_up.map((c) => `<option>${esc(c)}</option>`).join('')}</select>${button('follow-up', 'Follow up', true)}` : '',
+    ].join(' ');
+    const history = i.history.length ? `<ul class="history">${i.history.map((h) => `<li>${esc(h.by)}: ${esc(h.text)}</li>`).join('')}</ul>` : '';
+    return `<div class="card" data-interaction="${i.id}" part="interaction">
+      <div class="row"><strong>${esc(i.channel)}</strong> ${esc(i.from)} · <span class="timer connected"></span>
+        · <span class="call-state">${esc(STATE_TEXT[i.call_state] ?? i.call_state)}</span>
+        ${i.call_state === 'on_hold' || i.call_state === 'consulting' || i.call_state === 'consult_requested' ? '<span class="timer">held <span class="held-timer"></span></span>' : ''}
+        ${i.call_state === 'consulting' ? '<span class="timer">consult <span class="consult-timer"></span></span>' : ''}
+        ${i.in_control ? '<span class="engaged">in control</span>' : ''}${i.recording ? ' <span aria-label="recording">● rec</span>' : ''}</div>
+      <ul class="participants" aria-label="Participants">${people}</ul>
+      <div class="row controls" role="toolbar" aria-label="Call controls">${controls}</div>
+      ${targetForm}<div class="row">${extras}</div>${history}</div>`;
   }
 
   #markup(view) {
@@ -168,19 +259,13 @@ export class RingsideAgent extends HTMLElement {
       <div class="row"><strong>${esc(o.join ? `${o.join.purpose} request from ${o.join.by}` : o.channel)}</strong> · ${esc(o.from)}${o.queue ? ` · ${esc(o.queue)}` : ''} · <span class="remaining timer"></span></div>
       <div class="row"><button class="accept" data-action="accept" data-id="${o.id}" ${o.can_accept ? '' : 'disabled'}>Accept</button>
       <button data-action="decline" data-id="${o.id}" ${o.can_decline ? '' : 'disabled'}>Decline</button></div></div>`).join('');
-    const work = view.interactions.map((i) => {
-      const code = this.#codes.get(String(i.id)) ?? '';
-      const picker = i.state === 'wrap_up' ? `<label>Wrap-up code <select data-code-for="${i.id}">
-        <option value="" ${code ? '' : 'selected'}>${view.wrap_up_required ? 'Choose…' : 'None'}</option>
-        ${view.wrap_up_codes.map((c) => `<option value="${esc(c.id)}" ${c.id === code ? 'selected' : ''}>${esc(c.label)}</option>`).join('')}
-        </select></label> <span class="timer">wrap-up <span class="wrap-timer"></span></span>
-        <button data-action="done" data-id="${i.id}" ${i.actions.done && (code || !i.owner || !view.wrap_up_required) ? '' : 'disabled'}>Done</button>` :
-        `<button data-action="end" data-id="${i.id}" ${i.actions.end ? '' : 'disabled'}>End</button>`;
-      return `<div class="card" data-interaction="${i.id}" part="interaction"><div class="row"><strong>${esc(i.channel)}</strong>
-        ${esc(i.from)} · <span class="timer connected"></span> · ${esc(i.state.replace('_', '-'))}</div><div class="row">${picker}</div></div>`;
-    }).join('');
+    const work = view.interactions.map((i) => this.#interaction(view, i)).join('');
     return `${head}${rona}<section aria-label="Offers">${offers}</section><section aria-label="Interactions">${work}</section>`;
   }
 }
+
+const partyName = (party) => (party === 'customer' ? 'Customer' : party.agent ?? party.number);
+const STATE_TEXT = { connected: 'connected', on_hold: 'on hold', consult_requested: 'consult requested', consulting: 'consulting',
+  conference_requested: 'conference requested', conference: 'conference', customer_left: 'customer left (wrap-up assist)' };
 
 if (!customElements.get('ringside-agent')) customElements.define('ringside-agent', RingsideAgent);

@@ -377,7 +377,7 @@ fn when_the_customer_leaves_the_rest_go_on_without_call_controls() {
     assert_eq!(view.call_state, CallState::CustomerLeft);
     assert_eq!(view.state, InteractionState::Active, "the agents go on talking");
     let a = &view.actions;
-    assert!(!a.hold && !a.resume && !a.consult && !a.conference && !a.transfer);
+    assert!(!a.hold && !a.resume && !a.consult && !a.conference && !a.transfer && !a.dtmf && !a.record);
     assert_eq!(send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: agent("cid") }), Err("invalid_transition".into()));
     desk.center.check_consistency().unwrap();
 }

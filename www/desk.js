@@ -58,6 +58,8 @@ function startSimulator(admin) {
     try {
       if (action === 'hang-up') await call('POST', `/contacts/${id}/hang_up`);
       if (action === 'undeliverable') await call('POST', `/offers/${id}/undeliverable`, { cause: 'device_fault' });
+      if (action === 'answer' || action === 'no-answer') await call('POST', `/interactions/${id}/answer`, { answered: action === 'answer' });
+      if (action === 'drop') await call('POST', `/interactions/${id}/participants/${button.dataset.participant}/hang_up`);
     } catch (error) {
       alert(error.message);
     }
@@ -82,13 +84,29 @@ function startSimulator(admin) {
         rows.push(`<tr><td>${esc(queue)}</td><td>contact ${item.contact}</td><td>waiting</td><td><button data-do="hang-up" data-id="${item.contact}">Hang up</button></td></tr>`);
       }
     }
+    const calls = new Map();
     for (const agent of state.agents) {
-      for (const offer of agent.offers) {
+      for (const work of agent.interactions.filter((i) => i.state === 'active')) calls.set(work.id, work);
+    }
+    for (const work of calls.values()) {
+      const ringing = work.call.invitation?.target?.number;
+      if (ringing) {
+        rows.push(`<tr><td>call ${work.id}</td><td>${esc(ringing)}</td><td>ringing (${esc(work.call.invitation.purpose)})</td><td>
+          <button data-do="answer" data-id="${work.id}">Answer</button>
+          <button data-do="no-answer" data-id="${work.id}">No answer</button></td></tr>`);
+      }
+      for (const party of work.call.participants.filter((p) => p.party.number)) {
+        rows.push(`<tr><td>call ${work.id}</td><td>${esc(party.party.number)}</td><td>dialled, on the call</td><td>
+          <button data-do="drop" data-id="${work.id}" data-participant="${party.id}">Hang up</button></td></tr>`);
+      }
+    }
+    for (const agent of state.agents) {
+      for (const offer of agent.offers.filter((o) => !o.join)) {
         rows.push(`<tr><td>${esc(offer.queue)}</td><td>${esc(offer.from)}</td><td>offered to ${esc(agent.agent)}</td><td>
           <button data-do="hang-up" data-id="${offer.contact}">Hang up</button>
           <button data-do="undeliverable" data-id="${offer.id}">Fail delivery</button></td></tr>`);
       }
-      for (const work of agent.interactions.filter((i) => i.state === 'active' && i.origin === 'inbound')) {
+      for (const work of agent.interactions.filter((i) => i.state === 'active' && i.origin === 'inbound' && i.call.primary === agent.agent && i.call.participants.some((p) => p.party === 'customer'))) {
         rows.push(`<tr><td>${esc(work.queue)}</td><td>${esc(work.from)}</td><td>with ${esc(agent.agent)}</td><td>
           <button data-do="hang-up" data-id="${work.contact}">Hang up</button></td></tr>`);
       }

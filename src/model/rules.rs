@@ -125,6 +125,7 @@ pub fn check(profile: &Profile, role: Role, state: &AgentState, now: ServerTime,
         CommandKind::Dtmf { interaction, digits } => {
             let info = on_call(state, *interaction, name)?;
             channel_allows(info, name, &[Channel::Voice])?;
+            customer_on_line(info, name)?;
             let valid = !digits.is_empty() && digits.len() <= 32 && digits.chars().all(|c| c.is_ascii_digit() || c == '*' || c == '#');
             if !valid {
                 return Err(CommandError::BadArgument { command: name, detail: "digits are 1 to 32 of 0-9, * and #" });
@@ -134,6 +135,7 @@ pub fn check(profile: &Profile, role: Role, state: &AgentState, now: ServerTime,
         CommandKind::Record { interaction } => {
             let info = on_call(state, *interaction, name)?;
             channel_allows(info, name, &[Channel::Voice])?;
+            customer_on_line(info, name)?;
             if !info.call.recordable {
                 return Err(CommandError::NotRecordable);
             }
@@ -209,6 +211,14 @@ fn in_control(state: &AgentState, info: &InteractionInfo, command: &'static str)
 
 fn channel_allows(info: &InteractionInfo, command: &'static str, channels: &[Channel]) -> Result<(), CommandError> {
     if channels.contains(&info.channel) { Ok(()) } else { Err(CommandError::NotOnChannel { command, channel: info.channel }) }
+}
+
+/// DTMF and recording are about the customer's line: gone once it left (F7).
+fn customer_on_line(info: &InteractionInfo, command: &'static str) -> Result<(), CommandError> {
+    if info.call.customer_left {
+        return Err(CommandError::InvalidTransition { command, state: info.call.state().name() });
+    }
+    Ok(())
 }
 
 /// No hold, resume, consult or new participant after the customer left (F7),

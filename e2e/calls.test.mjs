@@ -1,0 +1,125 @@
+// End to end: a consult, a conference with two more agents and the customer,
+// the primary exiting, the customer hanging up, and wrap-up with a required
+// code, each agent in its own Chromium page against the real server.
+// Screenshots of each step go to artifacts/e2e/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer } from './server.mjs';
+
+const shots = resolve(import.meta.dirname, '../artifacts/e2e');
+mkdirSync(shots, { recursive: true });
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({
+    voiceTimeoutMs: 30_000,
+    profile: 'wrap_up = { required = true, codes = [{ id = "sale", label = "Sale" }, { id = "no_sale", label = "No sale" }] }',
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function desk(user, { sim = false } = {}) {
+  const page = await (await browser.newContext({ viewport: { width: 1100, height: 760 } })).newPage();
+  page.on('pageerror', (error) => console.error(`[${user}] page error:`, error));
+  const admin = sim ? `&sim=${server.token('admin', 'admin')}` : '';
+  await page.goto(`${server.http}/#token=${server.token(user, 'agent')}${admin}`);
+  await page.locator('ringside-agent button[data-action="login"]').click();
+  await page.locator('ringside-agent #status').selectOption('available');
+  await page.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.getElementById('status-label')?.textContent === 'Available');
+  return page;
+}
+
+const card = (page) => page.locator('ringside-agent [data-interaction]');
+const act = (page, action) => card(page).locator(`button[data-action="${action}"]`).first();
+const stateOf = (page) => card(page).locator('.call-state').textContent();
+const shot = (page, file) => page.screenshot({ path: join(shots, file), fullPage: true });
+
+async function invite(page, purpose, agent) {
+  await card(page).locator(`button[data-action="open-target"][data-purpose="${purpose}"]`).click();
+  await card(page).locator('.target-kind').selectOption('agent');
+  await card(page).locator('.target-value').fill(agent);
+  await card(page).locator('button[data-action="send-target"]').click();
+}
+
+async function acceptRequest(page) {
+  await page.locator('ringside-agent [data-offer] button[data-action="accept"]').click();
+  await card(page).waitFor();
+}
+
+test('consult, conference, exit, customer leaves, wrap-up with a required code (SPEC V6, F2, F4, F5, F7, F8, V3)', async () => {
+  const ana = await desk('ana', { sim: true });
+  const ben = await desk('ben');
+  const cid = await desk('cid');
+
+  await ana.locator('#sim-queue').selectOption('support');
+  await ana.locator('#sim-channel').selectOption('voice');
+  await ana.locator('#sim-from').fill('+46 8 555 0123');
+  await ana.locator('#sim-place').click();
+  await ana.locator('ringside-agent [data-offer] button[data-action="accept"]').click();
+  await card(ana).waitFor();
+  assert.equal(await stateOf(ana), 'connected');
+
+  // SPEC V6: consult Ben; the customer waits on hold.
+  await invite(ana, 'consult', 'ben');
+  await ben.locator('ringside-agent [data-offer]').waitFor();
+  assert.match(await ben.locator('ringside-agent [data-offer]').textContent(), /consult request from ana/);
+  await acceptRequest(ben);
+  await ana.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.querySelector('.call-state')?.textContent === 'consulting');
+  await shot(ana, 'calls-01-consulting.png');
+
+  // SPEC F2: the conference starts from the consult, the customer off hold.
+  await act(ana, 'start-conference').click();
+  await ana.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.querySelector('.call-state')?.textContent === 'conference');
+  assert.equal(await card(ana).locator('.participants em').count(), 0, 'nobody on hold');
+
+  // A second agent joins: the customer and three agents.
+  await invite(ana, 'conference', 'cid');
+  await acceptRequest(cid);
+  await ana.waitForFunction(() => document.querySelectorAll('ringside-agent')[0].shadowRoot.querySelectorAll('.participants li').length === 4);
+  await shot(ana, 'calls-02-conference-of-four.png');
+
+  // SPEC F4: the primary exits; control passes to Ben, present longest.
+  assert.equal(await act(ana, 'leave').textContent(), 'Exit conference');
+  assert.equal(await card(ana).locator('button[data-purpose="transfer"]').count(), 0, 'no transfer during a conference');
+  await act(ana, 'leave').click();
+  await card(ana).locator('select[data-code-for]').waitFor();
+  await ben.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.querySelector('[data-interaction]')?.textContent.includes('in control'));
+  assert.ok(!(await card(cid).textContent()).includes('in control'));
+  await shot(ben, 'calls-03-control-passed.png');
+
+  // SPEC F7: the customer hangs up; the agents go on in wrap-up assist.
+  await ana.locator('#sim-state tr', { hasText: '+46 8 555 0123' }).locator('button[data-do="hang-up"]').click();
+  await ben.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.querySelector('.call-state')?.textContent.startsWith('customer left'));
+  const controls = await card(ben).locator('.controls button').allTextContents();
+  assert.ok(!controls.some((c) => /Hold|Consult|Conference|Transfer/.test(c)), `no call controls left: ${controls}`);
+  await shot(ben, 'calls-04-customer-left.png');
+
+  // SPEC F8: Ben leaves; Cid alone ends the call.
+  await act(ben, 'leave').click();
+  await card(cid).locator('button[data-action="done"]').waitFor();
+
+  // SPEC V3, F5: the owner needs the code; the others assist without it.
+  assert.equal(await card(ben).locator('select[data-code-for]').count(), 0, 'wrap-up assist: no code picker');
+  await act(ben, 'done').click();
+  await act(cid, 'done').click();
+  assert.ok(await act(ana, 'done').isDisabled(), 'the owner must choose a code first');
+  await card(ana).locator('select[data-code-for]').selectOption('sale');
+  await shot(ana, 'calls-05-wrap-up-code.png');
+  await act(ana, 'done').click();
+  for (const page of [ana, ben, cid]) await card(page).waitFor({ state: 'detached' });
+  await shot(ana, 'calls-06-done.png');
+});
