@@ -684,3 +684,40 @@ fn profiles_are_validated_with_clear_errors() {
     let message = Profile::from_toml("login_status = \"holiday\"").unwrap_err().to_string();
     assert_eq!(message, "unknown_status: login_status names status `holiday`, which is not in the catalogue");
 }
+
+/// SPEC N1, N2: a command whose ack was lost with the connection is sent
+/// again, under its own id, after the next welcome, and applied once.
+#[test]
+fn a_command_whose_ack_was_lost_is_resent_and_applied_once() {
+    use ringside::model::{Actor, Millis};
+    use ringside::protocol::{ClientMessage, ServerMessage, Snapshot, PROTOCOL_VERSION};
+    let mut desk = Desk::preset(Preset::ContactCenter);
+    desk.sign_in("ana");
+    let ana = user("ana");
+    let now = Millis(desk.now.0);
+    let replica = desk.replicas.get_mut(&ana).unwrap();
+    let id = replica.command(now, set_status("available")).unwrap();
+    let Some(ClientMessage::Command { id: sent, kind }) = replica.poll_transmit() else { panic!("a command frame") };
+    let actor = Actor { user: ana.clone(), role: Role::Agent };
+    // The server applies it, then the connection drops before the ack arrives.
+    desk.center.command(desk.now, &actor, sent.clone(), kind).unwrap();
+    desk.pump();
+    let applied = desk.log.len();
+    let welcome = ServerMessage::Welcome {
+        protocol: PROTOCOL_VERSION,
+        user: ana.clone(),
+        role: Role::Agent,
+        server_time: desk.now,
+        profile: Box::new(desk.center.profile().clone()),
+        snapshot: Some(Snapshot { seq: desk.center.last_seq(&ana), state: desk.center.snapshot(&ana, desk.now) }),
+    };
+    let replica = desk.replicas.get_mut(&ana).unwrap();
+    replica.handle_message(now, welcome).unwrap();
+    let Some(ClientMessage::Command { id: again, kind }) = replica.poll_transmit() else { panic!("the command is sent again") };
+    assert_eq!((&again, &sent), (&id, &id));
+    let reply = desk.center.command(desk.now, &actor, again, kind);
+    assert!(reply.is_ok(), "the repeat gets the first answer: {reply:?}");
+    desk.pump();
+    assert_eq!(desk.log.len(), applied, "applied once");
+    assert_eq!(desk.status_of("ana"), "available");
+}

@@ -46,7 +46,18 @@ async fn the_simulator_lists_its_endpoints_at_sim() {
     let response = reqwest::get(format!("http://{}/sim/", server.addr)).await.expect("request");
     assert_eq!(response.status().as_u16(), 200);
     let body: serde_json::Value = response.json().await.expect("json");
-    assert_eq!(body["endpoints"].as_array().map(Vec::len), Some(4));
+    let paths: Vec<&str> = body["endpoints"].as_array().expect("a list").iter().filter_map(|e| e["path"].as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/sim/contacts",
+            "/sim/contacts/{id}/hang_up",
+            "/sim/offers/{id}/undeliverable",
+            "/sim/interactions/{id}/answer",
+            "/sim/interactions/{id}/participants/{participant}/hang_up",
+            "/sim/state",
+        ]
+    );
     server.handle.shutdown().await;
 }
 

@@ -88,8 +88,8 @@ pub struct Replica {
     state: Option<AgentState>,
     last_seq: Seq,
     clock: ClockSync,
-    /// Commands sent and not yet answered (a handful at most).
-    pending: Vec<CommandId>,
+    /// Commands sent and not yet answered, oldest first (a handful at most).
+    pending: Vec<(CommandId, CommandKind)>,
     outbox: VecDeque<ClientMessage>,
     notices: VecDeque<Notice>,
 }
@@ -172,6 +172,13 @@ impl Replica {
                     None if self.state.is_none() => return Err(SyncError::NotSynced),
                     None => {}
                 }
+                // A command whose answer was lost with the old connection is
+                // sent again under its own id: the server applies it once and
+                // answers a repeat with its first answer (SPEC N1).
+                self.outbox.retain(|m| !matches!(m, ClientMessage::Command { .. }));
+                for (id, kind) in &self.pending {
+                    self.outbox.push_back(ClientMessage::Command { id: id.clone(), kind: kind.clone() });
+                }
                 self.notices.push_back(Notice::Synced);
                 self.notices.push_back(Notice::Changed);
             }
@@ -197,14 +204,14 @@ impl Replica {
                 self.notices.push_back(Notice::Changed);
             }
             ServerMessage::Ack { id, seq } => {
-                self.pending.retain(|p| *p != id);
+                self.pending.retain(|(p, _)| *p != id);
                 self.notices.push_back(Notice::Acked(id, seq));
             }
             ServerMessage::Nack { id, code, message } => {
                 let refusal = Refusal { code, message };
                 match id {
                     Some(id) => {
-                        self.pending.retain(|p| *p != id);
+                        self.pending.retain(|(p, _)| *p != id);
                         self.notices.push_back(Notice::Rejected(id, refusal));
                     }
                     None => self.notices.push_back(Notice::ServerError(refusal)),
@@ -223,7 +230,7 @@ impl Replica {
         rules::check(profile, self.role, state, self.clock.server_time(now), &kind)?;
         let id = CommandId(format!("{}-{}", self.client_tag, self.next_command));
         self.next_command += 1;
-        self.pending.push(id.clone());
+        self.pending.push((id.clone(), kind.clone()));
         self.outbox.push_back(ClientMessage::Command { id: id.clone(), kind });
         Ok(id)
     }
