@@ -60,7 +60,7 @@ async function acceptRequest(page) {
   await card(page).waitFor();
 }
 
-test('consult, conference, exit, customer leaves, wrap-up with a required code (SPEC V6, F2, F4, F5, F7, F8, V3)', async () => {
+test('consult, conference, exit, customer leaves, wrap-up with a required code (SPEC V6, SPEC F2, SPEC F4, SPEC F5, SPEC F7, SPEC F8, SPEC V3)', async () => {
   const ana = await desk('ana', { sim: true });
   const ben = await desk('ben');
   const cid = await desk('cid');
@@ -112,7 +112,7 @@ test('consult, conference, exit, customer leaves, wrap-up with a required code (
   await act(ben, 'leave').click();
   await card(cid).locator('button[data-action="done"]').waitFor();
 
-  // SPEC V3, F5: the owner needs the code; the others assist without it.
+  // SPEC V3, SPEC F5: the owner needs the code; the others assist without it.
   assert.equal(await card(ben).locator('select[data-code-for]').count(), 0, 'wrap-up assist: no code picker');
   await act(ben, 'done').click();
   await act(cid, 'done').click();

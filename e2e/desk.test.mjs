@@ -61,7 +61,7 @@ test('an agent goes available, and a second tab of the same agent follows (SPEC 
   await shot(ana, '01-available.png');
 });
 
-test('the accept button flashes from deadline - 5 s, RONA shows at the deadline and the call goes to the next agent (SPEC O2, O3)', async () => {
+test('the accept button flashes from deadline - 5 s, RONA shows at the deadline and the call goes to the next agent (SPEC O2, SPEC O3)', async () => {
   const { ana, anaTab2 } = pages;
   const ben = await openDesk('ben', 'ben');
   await goAvailable(ben); // after ana: ana has been available longest
@@ -111,7 +111,7 @@ test('the accept button flashes from deadline - 5 s, RONA shows at the deadline 
   await ben.locator('ringside-agent [data-interaction]').waitFor({ state: 'detached' });
 });
 
-test('from RONA the agent goes idle, and a reload shows the true status, never another first (SPEC O5, S10)', async () => {
+test('from RONA the agent goes idle, and a reload shows the true status, never another first (SPEC O5, SPEC S10)', async () => {
   const { ana, anaTab2 } = pages;
   await ana.locator('ringside-agent button[data-action="go-idle"]').click();
   await ana.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.getElementById('status-label')?.textContent === 'Idle');

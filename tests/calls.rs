@@ -49,7 +49,7 @@ fn three_way(desk: &mut Desk) -> InteractionId {
     call
 }
 
-/// SPEC V1, V2: hold keeps the customer and the agent apart; resume
+/// SPEC V1, SPEC V2: hold keeps the customer and the agent apart; resume
 /// reconnects them; the states read connected, on hold, connected.
 #[test]
 fn hold_and_resume_move_the_call_between_connected_and_on_hold() {
@@ -88,7 +88,7 @@ fn interaction_timers_show_connected_held_and_consult_time() {
     assert_eq!(card(&desk, "ben", call).connected, "00:07", "the consulted agent's own connected time");
 }
 
-/// SPEC V3, F8: ending by the primary ends the conference for everyone.
+/// SPEC V3, SPEC F8: ending by the primary ends the conference for everyone.
 #[test]
 fn the_primary_ending_the_call_ends_it_for_everyone() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);

@@ -441,7 +441,7 @@ fn random_sequences_keep_every_invariant() {
 
 /// From agents on calls: the participant count never exceeds the limit
 /// (SPEC F1); while agents remain on a call exactly one holds control
-/// (SPEC F3, F4); every agent's part of an interaction is done at most once
+/// (SPEC F3, SPEC F4); every agent's part of an interaction is done at most once
 /// and every offer ends exactly once (SPEC O7).
 #[test]
 fn random_call_handling_keeps_every_invariant() {

@@ -356,7 +356,7 @@ fn idle_to_idle_shows_current_and_total_idle_time() {
     assert_eq!(desk.view("ana").status.timer.as_deref(), Some("00:00"), "a new idle run after available");
 }
 
-/// SPEC T3, T4: no status timer while engaged; afterwards the available timer
+/// SPEC T3, SPEC T4: no status timer while engaged; afterwards the available timer
 /// shows the time since the agent became available, engagement included.
 #[test]
 fn engagement_does_not_restart_the_available_timer() {
@@ -566,7 +566,7 @@ fn bad_frames_get_stable_codes() {
     assert!(ok.is_ok(), "unknown fields are ignored: {ok:?}");
 }
 
-/// SPEC V3, C1: end leads to wrap-up, the wrap-up code is required when the
+/// SPEC V3, SPEC C1: end leads to wrap-up, the wrap-up code is required when the
 /// profile says so and must be in its list; done closes the interaction.
 #[test]
 fn wrap_up_needs_a_listed_code_when_the_profile_requires_one() {
@@ -685,7 +685,7 @@ fn profiles_are_validated_with_clear_errors() {
     assert_eq!(message, "unknown_status: login_status names status `holiday`, which is not in the catalogue");
 }
 
-/// SPEC N1, N2: a command whose ack was lost with the connection is sent
+/// SPEC N1, SPEC N2: a command whose ack was lost with the connection is sent
 /// again, under its own id, after the next welcome, and applied once.
 #[test]
 fn a_command_whose_ack_was_lost_is_resent_and_applied_once() {

@@ -123,7 +123,7 @@ async fn the_engine_connects_and_commands_round_trip() {
     assert_eq!(desk.connection_state(), "closed");
 }
 
-/// SPEC N2, N4: a dropped socket reconnects and resumes; the offer made while
+/// SPEC N2, SPEC N4: a dropped socket reconnects and resumes; the offer made while
 /// it was away arrives as a replayed event, not lost in a snapshot.
 #[wasm_bindgen_test]
 async fn a_dropped_socket_resumes_without_losing_an_event() {
@@ -170,7 +170,7 @@ async fn a_dropped_socket_resumes_without_losing_an_event() {
     other_tab.close();
 }
 
-/// SPEC N5, N6: a command the server refuses surfaces as a nack with its code.
+/// SPEC N5, SPEC N6: a command the server refuses surfaces as a nack with its code.
 #[wasm_bindgen_test]
 async fn a_nack_reaches_the_page_with_its_code() {
     let recorder = Recorder::default();
@@ -184,7 +184,7 @@ async fn a_nack_reaches_the_page_with_its_code() {
     supervisor.close();
 }
 
-/// SPEC O2, T7: on a simulated page clock the replica wakes at each second
+/// SPEC O2, SPEC T7: on a simulated page clock the replica wakes at each second
 /// of the countdown and at the flash start, and the flash is on from exactly
 /// deadline - 5 s (the core running as wasm in the browser).
 #[wasm_bindgen_test]

@@ -1,4 +1,4 @@
-//! Authentication, roles, limits and bad input (SPEC N5, N6): each gets a
+//! Authentication, roles, limits and bad input (SPEC N5, SPEC N6): each gets a
 //! clear nack or close code, and other sessions are unaffected.
 
 mod common;

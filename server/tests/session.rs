@@ -230,7 +230,7 @@ async fn a_repeated_command_id_is_applied_once_and_gets_the_first_answer_spec_n1
     server.handle.shutdown().await;
 }
 
-// SPEC S9, N4
+// SPEC S9, SPEC N4
 #[tokio::test]
 async fn a_supervisor_logs_an_agent_out_and_every_tab_of_the_agent_sees_it() {
     let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;
@@ -284,7 +284,7 @@ async fn a_silent_socket_is_closed_as_idle_while_one_that_answers_pings_stays_sp
     server.handle.shutdown().await;
 }
 
-// SPEC N2, N4: a tab that joins while another changes the state gets a
+// SPEC N2, SPEC N4: a tab that joins while another changes the state gets a
 // snapshot and then every later event exactly once, and converges.
 #[tokio::test]
 async fn a_tab_joining_during_a_burst_of_changes_misses_and_doubles_nothing_spec_n2_n4() {
