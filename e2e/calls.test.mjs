@@ -4,13 +4,9 @@
 // Screenshots of each step go to artifacts/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer } from './server.mjs';
+import { join } from 'node:path';
+import { launchChromium, shots, startServer } from './harness.mjs';
 
-const shots = resolve(import.meta.dirname, '../artifacts/e2e');
-mkdirSync(shots, { recursive: true });
 
 let server;
 let browser;
@@ -20,11 +16,7 @@ before(async () => {
     voiceTimeoutMs: 30_000,
     profile: 'wrap_up = { required = true, codes = [{ id = "sale", label = "Sale" }, { id = "no_sale", label = "No sale" }] }',
   });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -4,13 +4,9 @@
 // exists and did not start before the offer could flash".
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer } from './server.mjs';
+import { join } from 'node:path';
+import { launchChromium, shots, startServer } from './harness.mjs';
 
-const shots = resolve(import.meta.dirname, '../artifacts/e2e');
-mkdirSync(shots, { recursive: true });
 
 let server;
 let browser;
@@ -18,11 +14,7 @@ const pages = {};
 
 before(async () => {
   server = await startServer({ voiceTimeoutMs: 10_000 });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -90,7 +82,9 @@ test('the accept button flashes from deadline - 5 s, RONA shows at the deadline 
   const flash = await ana.evaluate(() => window.__flashes[0]);
   const lag = flash.at - (offer.deadline - 5_000);
   console.log(`flash lag: ${lag} ms after deadline - 5 s (server and browser share this machine's clock)`);
-  assert.ok(lag >= -50, `the flash started ${-lag} ms before the offer could flash`);
+  // The engine's idea of server time never runs ahead (a lower-bound clock
+  // offset), so only millisecond rounding may show as a tiny negative lag.
+  assert.ok(lag >= -5, `the flash started ${-lag} ms before the offer could flash`);
   await shot(ana, '03-flashing.png');
 
   await ana.locator('ringside-agent #rona').waitFor({ timeout: 8_000 });

@@ -1,10 +1,17 @@
 //! Server clock estimate from ping/pong (SPEC O7): countdowns and flashes are
 //! derived from server deadlines through this offset.
+//!
+//! The server read its clock somewhere between the ping's send and the
+//! pong's receipt, so the true offset lies in `[server - received,
+//! server - sent]`. The estimate takes the lower bound: the page's idea of
+//! server time then never runs ahead of the server, so an accept button never
+//! flashes before deadline - 5 s (SPEC O2); it may flash late by at most one
+//! round trip, and the fastest recent round trip keeps that small.
 
 use crate::model::{Millis, ServerTime};
 
-/// How many recent round trips are kept; the fastest one wins, since its
-/// midpoint is the tightest bound on the server's clock.
+/// How many recent round trips are kept; the fastest one wins, since it
+/// bounds the server's clock most tightly.
 const SAMPLES: usize = 8;
 
 /// The measured offset between the local monotonic clock and server time.
@@ -12,7 +19,7 @@ const SAMPLES: usize = 8;
 pub struct ClockSync {
     /// Server time minus local time, in milliseconds.
     offset: i64,
-    /// Recent (round trip, offset) samples.
+    /// Recent (round trip, lower-bound offset) samples.
     samples: Vec<(u64, i64)>,
 }
 
@@ -38,11 +45,10 @@ impl ClockSync {
     /// A ping sent at `sent`, answered with `server` time, received at `received`.
     pub fn observe_round_trip(&mut self, sent: Millis, received: Millis, server: ServerTime) {
         let rtt = received.0.saturating_sub(sent.0);
-        let midpoint = sent.0 + rtt / 2;
         if self.samples.len() == SAMPLES {
             self.samples.remove(0);
         }
-        self.samples.push((rtt, server.0 as i64 - midpoint as i64));
+        self.samples.push((rtt, server.0 as i64 - received.0 as i64));
         if let Some((_, offset)) = self.samples.iter().min_by_key(|(rtt, _)| *rtt) {
             self.offset = *offset;
         }
@@ -56,5 +62,28 @@ impl ClockSync {
     /// Server time as local time.
     pub fn local_time(&self, server: ServerTime) -> Millis {
         Millis(server.0.saturating_add_signed(-self.offset))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SPEC O2, SPEC O7: whatever the delays, the estimate of server time never
+    /// runs ahead of the server, so nothing derived from it comes early.
+    #[test]
+    fn the_estimate_never_runs_ahead_of_the_server() {
+        let true_offset = 1_000_000i64; // server = local + 1 000 000
+        let mut clock = ClockSync::default();
+        // Slow, lopsided round trips: the server answered at different points.
+        for (sent, outbound, inbound) in [(100u64, 5u64, 170u64), (400, 160, 10), (900, 2, 2), (1_500, 80, 80)] {
+            let server = ServerTime((sent + outbound) as i64 as u64 + true_offset as u64);
+            let received = Millis(sent + outbound + inbound);
+            clock.observe_round_trip(Millis(sent), received, server);
+            let local = Millis(received.0 + 10);
+            assert!(clock.server_time(local).0 <= local.0 + true_offset as u64, "ahead after ({sent}, {outbound}, {inbound})");
+        }
+        assert_eq!(clock.round_trip_ms(), Some(4));
+        assert_eq!(clock.offset_ms(), true_offset - 2, "late by at most the fastest round trip");
     }
 }

@@ -1,8 +1,10 @@
-// Starts the real ringside-server binary for end-to-end tests: a free
-// loopback port, a fresh database, short offer timeouts; mints tokens with
-// the binary's own `token` command.
+// What every end-to-end test needs: the real ringside-server binary on a
+// free loopback port with a fresh database and short offer timeouts (tokens
+// minted by the binary's own `token` command), Debian's Chromium, and a
+// folder for screenshots.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -63,3 +65,16 @@ offer_timeout_ms = ${voiceTimeoutMs}
     }),
   };
 }
+
+/** Debian's Chromium, headless; never a browser a tool downloaded. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** The folder screenshots are saved in, created if missing. */
+export const shots = join(root, 'artifacts/e2e');
+mkdirSync(shots, { recursive: true });
