@@ -65,6 +65,19 @@ test('consult, conference, exit, customer leaves, wrap-up with a required code (
   await card(ana).waitFor();
   assert.equal(await stateOf(ana), 'connected');
 
+  // SPEC N6: a request the local rules allow but the server refuses rejects
+  // the promise with an Error carrying the server's code.
+  const refused = await ana.evaluate(async () => {
+    const client = document.querySelector('ringside-agent').client;
+    try {
+      await client.consult(client.view.interactions[0].id, { agent: 'nobody-here' });
+      return null;
+    } catch (error) {
+      return { isError: error instanceof Error, code: error.code };
+    }
+  });
+  assert.deepEqual(refused, { isError: true, code: 'target_unavailable' });
+
   // SPEC V6: consult Ben; the customer waits on hold.
   await invite(ana, 'consult', 'ben');
   await ben.locator('ringside-agent [data-offer]').waitFor();
