@@ -37,8 +37,8 @@ export interface StatusChoice { id: string; label: string; colour: string; selec
 /** The two ways out of RONA. */
 export interface RonaChoice { cause: RonaCause | null; go_idle: string; go_available: string; }
 
-/** An offer card; `flashing` is true during the last 5 s of offers over 8 s. */
-export interface OfferView {
+/** What every offer says: whom, on which channel, from which queue. */
+export interface OfferBase {
   id: number;
   contact: number;
   channel: Channel;
@@ -46,6 +46,10 @@ export interface OfferView {
   from: string;
   /** Set when the offer asks to join a running interaction (consult, conference). */
   join: JoinRequest | null;
+}
+
+/** An offer card; `flashing` is true during the last 5 s of offers over 8 s. */
+export interface OfferView extends OfferBase {
   remaining_ms: number;
   /** Time left, rounded up to the second. */
   remaining: string;
@@ -135,13 +139,7 @@ export interface View {
 }
 
 /** A routed offer as it arrived. */
-export interface Offer {
-  id: number;
-  contact: number;
-  channel: Channel;
-  queue: string | null;
-  from: string;
-  join: JoinRequest | null;
+export interface Offer extends OfferBase {
   /** Server times, in milliseconds since the Unix epoch. */
   offered_at: number;
   deadline: number;
