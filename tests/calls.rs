@@ -39,6 +39,13 @@ fn send(desk: &mut Desk, name: &str, kind: CommandKind) -> Result<(), String> {
     desk.send(name, kind)
 }
 
+/// Conferences a dialled number into the call and has it answer.
+fn dial_in(desk: &mut Desk, name: &str, call: InteractionId, to: &str) {
+    send(desk, name, CommandKind::Conference { interaction: call, target: number(to) }).unwrap();
+    desk.center.number_answers(desk.now, call, true).unwrap();
+    desk.pump();
+}
+
 /// Ana on a call; Ben consulted and then in conference with her and the customer.
 fn three_way(desk: &mut Desk) -> InteractionId {
     let call = on_call(desk, "ana", Channel::Voice);
@@ -269,9 +276,7 @@ fn a_conference_stops_at_its_participant_limit() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
     let call = on_call(&mut desk, "ana", Channel::Voice);
     for n in 0..6 {
-        send(&mut desk, "ana", CommandKind::Conference { interaction: call, target: number(&format!("+1 555 010{n}")) }).unwrap();
-        desk.center.number_answers(desk.now, call, true).unwrap();
-        desk.pump();
+        dial_in(&mut desk, "ana", call, &format!("+1 555 010{n}"));
     }
     assert_eq!(card(&desk, "ana", call).participants.len(), 8);
     assert!(!card(&desk, "ana", call).actions.conference);
@@ -279,9 +284,7 @@ fn a_conference_stops_at_its_participant_limit() {
 
     let mut campaign = Desk::with_toml("conference_limit = 3");
     let call = on_call(&mut campaign, "ana", Channel::Voice);
-    send(&mut campaign, "ana", CommandKind::Conference { interaction: call, target: number("+1 555 0100") }).unwrap();
-    campaign.center.number_answers(campaign.now, call, true).unwrap();
-    campaign.pump();
+    dial_in(&mut campaign, "ana", call, "+1 555 0100");
     assert_eq!(send(&mut campaign, "ana", CommandKind::Consult { interaction: call, target: number("+1 555 0101") }), Err("conference_full".into()));
 }
 
@@ -356,9 +359,7 @@ fn a_conferenced_agent_assists_but_does_not_own_the_wrap_up() {
 fn dialled_numbers_have_no_call_controls() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
     let call = on_call(&mut desk, "ana", Channel::Voice);
-    send(&mut desk, "ana", CommandKind::Conference { interaction: call, target: number("+1 555 0100") }).unwrap();
-    desk.center.number_answers(desk.now, call, true).unwrap();
-    desk.pump();
+    dial_in(&mut desk, "ana", call, "+1 555 0100");
     let view = card(&desk, "ana", call);
     let controls: Vec<(bool, bool)> = view.participants.iter().map(|p| (matches!(p.party, Party::Agent(_)), p.controls)).collect();
     assert_eq!(controls, [(false, false), (true, true), (false, false)]);

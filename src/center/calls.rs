@@ -37,7 +37,6 @@ impl Center {
                     call.owner = agent;
                 }
                 note(call, now, user, "transferred after consult".to_owned());
-                self.publish(now, interaction);
                 self.agent_leaves(now, interaction, user);
             }
             CommandKind::StartConference { interaction } => {
@@ -258,7 +257,6 @@ impl Center {
             return Err(CommandError::BadArgument { command: "transfer", detail: "an outdialled call can be transferred to a number only" });
         }
         note(self.call_mut(interaction), now, user, format!("transferred to {}", describe(&target)));
-        self.publish(now, interaction);
         if let Some(queue) = queue {
             if let Some(contact) = self.interactions.get_mut(&interaction).and_then(|r| r.contact.take()) {
                 self.requeue(contact, queue, directed_to);
@@ -293,6 +291,12 @@ impl Center {
     pub(super) fn party_left(&mut self, now: ServerTime, interaction: InteractionId, participant: ParticipantId) {
         let record = self.interactions.get_mut(&interaction).expect("callers pass open interactions");
         let Some(party) = record.info.call.participant(participant).map(|p| p.party.clone()) else { return };
+        if let Party::Agent(agent) = &party {
+            // The leaver keeps the call as it was when it left, history included.
+            let call = record.info.call.clone();
+            self.emit(now, agent, EventKind::CallChanged { interaction, call });
+        }
+        let record = self.interactions.get_mut(&interaction).expect("callers pass open interactions");
         record.info.call.remove(participant, now);
         let by = match &party {
             Party::Customer => {
@@ -317,6 +321,8 @@ impl Center {
     /// Ends the conversation for everyone (V3, F8): an unanswered request is
     /// withdrawn and every agent on it goes to wrap-up.
     pub(super) fn finish_call(&mut self, now: ServerTime, interaction: InteractionId, by: EndedBy) {
+        // Everyone on it keeps the call as it ended, history included.
+        self.publish(now, interaction);
         let offer = self.interactions[&interaction].info.call.invitation.as_ref().and_then(|i| i.offer);
         if let Some(offer) = offer.filter(|o| self.offers.contains_key(o)) {
             self.end_offer(now, offer, crate::model::state::OfferOutcome::Withdrawn);
