@@ -163,12 +163,7 @@ impl Center {
         if !self.queues.contains_key(queue) {
             return Err(CommandError::UnknownQueue(queue.clone()));
         }
-        self.agents
-            .values()
-            .filter(|a| self.can_take(a, channel) && !exclude.contains(&a.state.agent))
-            .min_by(|a, b| (a.ready_since, &a.state.agent).cmp(&(b.ready_since, &b.state.agent)))
-            .map(|a| a.state.agent.clone())
-            .ok_or(CommandError::TargetUnavailable)
+        self.longest_ready(channel, exclude).ok_or(CommandError::TargetUnavailable)
     }
 
     fn offer_to_join(&mut self, now: ServerTime, interaction: InteractionId, agent: &UserId, purpose: Purpose, by: &UserId) -> OfferId {
@@ -272,7 +267,7 @@ impl Center {
             contact.place = Place::Waiting;
             contact.queue = queue;
             contact.directed_to = directed_to;
-            self.queues.get_mut(&contact.queue).expect("checked by the caller").waiting.insert(contact.arrival, id);
+            self.file_waiting(id);
         }
     }
 

@@ -25,26 +25,39 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 mod calls;
+mod input;
+mod persist;
+mod replies;
+mod routing;
 
-/// How many answers per user are kept to recognise a repeated command id (N1).
-const REMEMBERED_REPLIES: usize = 256;
+pub use input::{Applied, Input, Outcome};
+pub use replies::{REMEMBERED_ACKS, REMEMBERED_ID_BYTES};
 
 /// The authority over agents, queues, offers and interactions.
+///
+/// It serialises to its state only; loading derives the indexes again
+/// (`persist.rs`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "persist::Persisted")]
 pub struct Center {
     profile: Profile,
     queues: BTreeMap<QueueId, Queue>,
     contacts: BTreeMap<ContactId, Contact>,
     agents: BTreeMap<UserId, AgentRecord>,
     sessions: BTreeMap<SessionId, UserId>,
+    /// Open sessions per user: whether a user is connected without a scan.
+    #[serde(skip)]
+    connections: BTreeMap<UserId, usize>,
     offers: BTreeMap<OfferId, OfferRecord>,
     interactions: BTreeMap<InteractionId, InteractionRecord>,
     timers: BTreeSet<(ServerTime, Timer)>,
-    replies: BTreeMap<UserId, VecDeque<(CommandId, Reply)>>,
+    replies: replies::Remembered,
     next_id: u64,
     next_arrival: u64,
     #[serde(skip)]
     events: VecDeque<Event>,
+    #[serde(skip)]
+    index: routing::RoutingIndex,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -135,13 +148,15 @@ impl Center {
             contacts: BTreeMap::new(),
             agents: BTreeMap::new(),
             sessions: BTreeMap::new(),
+            connections: BTreeMap::new(),
             offers: BTreeMap::new(),
             interactions: BTreeMap::new(),
             timers: BTreeSet::new(),
-            replies: BTreeMap::new(),
+            replies: replies::Remembered::default(),
             next_id: 1,
             next_arrival: 1,
             events: VecDeque::new(),
+            index: routing::RoutingIndex::default(),
         }
     }
 
@@ -215,20 +230,18 @@ impl Center {
         self.route(now);
     }
 
-    /// Applies a command from `actor` once (N1): a repeated `id` gets the
-    /// first answer again and changes nothing.
+    /// Applies a command from `actor` once (N1): a repeated `id` that was
+    /// acked gets the same ack again and changes nothing. A refused command
+    /// changed nothing, so its repeat is judged again (`replies.rs`).
     pub fn command(&mut self, now: ServerTime, actor: &Actor, id: CommandId, kind: CommandKind) -> Reply {
         self.handle_timeout(now);
-        let remembered = self.replies.entry(actor.user.clone()).or_default();
-        if let Some((_, reply)) = remembered.iter().find(|(seen, _)| *seen == id) {
-            return reply.clone();
+        if let Some(seq) = self.replies.find(&actor.user, &id) {
+            return Ok(seq);
         }
         let reply = self.execute(now, actor, kind).map(|subject| self.last_seq(&subject)).map_err(Refusal::from);
-        let remembered = self.replies.entry(actor.user.clone()).or_default();
-        if remembered.len() == REMEMBERED_REPLIES {
-            remembered.pop_front();
+        if let Ok(seq) = reply {
+            self.replies.remember(&actor.user, id, seq);
         }
-        remembered.push_back((id, reply.clone()));
         self.route(now);
         reply
     }
@@ -238,8 +251,10 @@ impl Center {
     pub fn connect(&mut self, now: ServerTime, session: SessionId, user: &UserId) {
         self.handle_timeout(now);
         self.agent_entry(now, user);
-        let first = !self.sessions.values().any(|u| u == user);
-        self.sessions.insert(session, user.clone());
+        let first = !self.is_connected(user);
+        if self.sessions.insert(session, user.clone()).is_none() {
+            *self.connections.entry(user.clone()).or_default() += 1;
+        }
         if first {
             if let Some(until) = self.agents.get_mut(user).and_then(|a| a.grace_until.take()) {
                 self.timers.remove(&(until, Timer::ReconnectGrace(user.clone())));
@@ -258,8 +273,12 @@ impl Center {
     pub fn disconnect(&mut self, now: ServerTime, session: SessionId) {
         self.handle_timeout(now);
         let Some(user) = self.sessions.remove(&session) else { return };
-        if self.sessions.values().any(|u| *u == user) {
-            return;
+        if let Some(open) = self.connections.get_mut(&user) {
+            *open -= 1;
+            if *open > 0 {
+                return;
+            }
+            self.connections.remove(&user);
         }
         self.emit(now, &user, EventKind::ConnectionChanged { connected: false });
         let grace = self.profile.reconnect_grace_ms;
@@ -273,7 +292,7 @@ impl Center {
 
     /// Whether any session of `user` is connected.
     pub fn is_connected(&self, user: &UserId) -> bool {
-        self.sessions.values().any(|u| u == user)
+        self.connections.contains_key(user)
     }
 
     /// A customer contact arrives on a queue (the phone network or a chat
@@ -296,7 +315,7 @@ impl Center {
             directed_to: None,
         };
         self.contacts.insert(id, contact);
-        self.queues.get_mut(queue).expect("checked above").waiting.insert(arrival, id);
+        self.file_waiting(id);
         self.route(now);
         Ok(id)
     }
@@ -388,6 +407,11 @@ impl Center {
                 return Err(format!("interaction {id} is over its participant limit (F1)"));
             }
         }
+        let mut reindexed = self.clone();
+        reindexed.rebuild_index();
+        if reindexed.index != self.index {
+            return Err("the routing index disagrees with the state it is derived from".into());
+        }
         for agent in self.agents.values() {
             let offers_known = agent.state.offers.iter().all(|o| self.offers.contains_key(&o.id));
             let work_known = agent.state.interactions.iter().all(|i| self.interactions.contains_key(&i.id));
@@ -460,6 +484,7 @@ impl Center {
         record.seq = Seq(record.seq.0 + 1);
         record.state.apply(&kind);
         self.events.push_back(Event { seq: record.seq, at: now, agent: user.clone(), kind });
+        self.refile(user);
     }
 
     fn log_in(&mut self, now: ServerTime, user: &UserId) {
@@ -520,10 +545,11 @@ impl Center {
     /// Offers a waiting contact to an agent with a deadline (O1).
     fn make_offer(&mut self, now: ServerTime, contact_id: ContactId, user: &UserId) {
         let id = OfferId(self.allocate_id());
-        let contact = self.contacts.get_mut(&contact_id).expect("routing picks live contacts");
+        let Some(contact) = self.contacts.get_mut(&contact_id) else { return };
         let deadline = now.plus(self.profile.channel(contact.channel).offer_timeout_ms);
         contact.place = Place::Offered(id);
-        self.queues.get_mut(&contact.queue).expect("contacts name existing queues").waiting.remove(&contact.arrival);
+        let contact = contact.clone();
+        self.unfile_waiting(&contact);
         let info = OfferInfo {
             id,
             contact: contact_id,
@@ -551,7 +577,7 @@ impl Center {
                 Subject::Contact(id) => {
                     if let Some(contact) = self.contacts.get_mut(&id) {
                         contact.place = Place::Waiting;
-                        self.queues.get_mut(&contact.queue).expect("contacts name existing queues").waiting.insert(contact.arrival, id);
+                        self.file_waiting(id);
                     }
                 }
                 Subject::Join(interaction) => self.invitation_refused(now, interaction),
@@ -644,7 +670,10 @@ impl Center {
                 self.interactions.remove(&interaction);
             }
         }
-        self.agents.get_mut(user).expect("known agent").ready_since = now;
+        if let Some(record) = self.agents.get_mut(user) {
+            record.ready_since = now;
+            self.refile(user);
+        }
         // SPEC E4: "available after outdial" makes the agent available even
         // if the call was placed while idle.
         if info.origin == Origin::Outdial && self.profile.available_after_outdial {
@@ -655,9 +684,7 @@ impl Center {
 
     fn remove_contact(&mut self, contact: ContactId) {
         if let Some(record) = self.contacts.remove(&contact) {
-            if let Some(queue) = self.queues.get_mut(&record.queue) {
-                queue.waiting.remove(&record.arrival);
-            }
+            self.unfile_waiting(&record);
         }
     }
 
@@ -665,29 +692,5 @@ impl Center {
     fn can_take(&self, agent: &AgentRecord, channel: Channel) -> bool {
         let s = &agent.state;
         s.logged_in && s.connected && self.profile.is_routable(&s.status) && s.load(channel) < self.profile.channel(channel).capacity
-    }
-
-    /// Offers waiting contacts, oldest arrival first across queues, each to
-    /// the eligible agent that has been ready longest (S7, E2).
-    fn route(&mut self, now: ServerTime) {
-        let mut waiting: Vec<(u64, ContactId)> =
-            self.queues.values().flat_map(|q| q.waiting.iter().map(|(a, c)| (*a, *c))).collect();
-        waiting.sort_unstable();
-        for (_, contact_id) in waiting {
-            let contact = &self.contacts[&contact_id];
-            let chosen = self
-                .agents
-                .values()
-                .filter(|a| {
-                    self.can_take(a, contact.channel)
-                        && !contact.declined_by.contains(&a.state.agent)
-                        && contact.directed_to.as_ref().is_none_or(|to| *to == a.state.agent)
-                })
-                .min_by(|a, b| (a.ready_since, &a.state.agent).cmp(&(b.ready_since, &b.state.agent)))
-                .map(|a| a.state.agent.clone());
-            if let Some(user) = chosen {
-                self.make_offer(now, contact_id, &user);
-            }
-        }
     }
 }

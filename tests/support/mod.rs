@@ -4,7 +4,7 @@
 #![allow(dead_code)] // each test binary uses part of the harness
 
 use ringside::agent::{Notice, Replica, View};
-use ringside::center::Center;
+use ringside::center::{Center, Input, Outcome};
 use ringside::model::profile::{Preset, ProfileOverrides};
 use ringside::model::state::{CommandKind, Event, Reply};
 use ringside::model::{Actor, Channel, CommandId, ContactId, Millis, Profile, QueueId, Role, ServerTime, SessionId, StatusId, UserId};
@@ -23,6 +23,9 @@ pub struct Desk {
     next_command: u64,
     /// Every event the center emitted, in order.
     pub log: Vec<Event>,
+    /// Every input that changed the center, with its time, in order: what a
+    /// server logs to rebuild the center by replay.
+    pub inputs: Vec<(ServerTime, Input)>,
     /// Notices the replicas raised, per agent.
     pub notices: BTreeMap<UserId, Vec<Notice>>,
 }
@@ -53,6 +56,7 @@ impl Desk {
             next_session: 1,
             next_command: 1,
             log: Vec::new(),
+            inputs: Vec::new(),
             notices: BTreeMap::new(),
         }
     }
@@ -80,7 +84,7 @@ impl Desk {
         let who = user(name);
         let session = SessionId(self.next_session);
         self.next_session += 1;
-        self.center.connect(self.now, session, &who);
+        self.feed(Input::Connect { session, user: who.clone() });
         // Events up to now are covered by the snapshot below, as on the wire.
         self.pump();
         self.sessions.entry(who.clone()).or_default().push(session);
@@ -102,7 +106,7 @@ impl Desk {
     /// Drops every session of `name`.
     pub fn disconnect(&mut self, name: &str) {
         for session in self.sessions.remove(&user(name)).unwrap_or_default() {
-            self.center.disconnect(self.now, session);
+            self.feed(Input::Disconnect { session });
         }
         self.pump();
     }
@@ -130,7 +134,7 @@ impl Desk {
         let ClientMessage::Command { id, kind } = roundtrip(&replica.poll_transmit().expect("queued command")) else {
             panic!("a command frame was expected")
         };
-        let reply = self.center.command(self.now, &Actor { user: who.clone(), role: Role::Agent }, id.clone(), kind);
+        let reply = self.command(Actor { user: who.clone(), role: Role::Agent }, id.clone(), kind);
         self.pump();
         let answer = match &reply {
             Ok(seq) => ServerMessage::Ack { id, seq: *seq },
@@ -144,14 +148,32 @@ impl Desk {
 
     /// Sends a command straight to the center, bypassing replica validation.
     pub fn raw(&mut self, name: &str, role: Role, id: &str, kind: CommandKind) -> Reply {
-        let reply = self.center.command(self.now, &Actor { user: user(name), role }, CommandId::from(id), kind);
+        let reply = self.command(Actor { user: user(name), role }, CommandId::from(id), kind);
         self.pump();
         reply
     }
 
+    fn command(&mut self, actor: Actor, id: CommandId, kind: CommandKind) -> Reply {
+        match self.feed(Input::Command { actor, id, kind }) {
+            Outcome::Reply(reply) => reply,
+            other => panic!("a command is answered with a reply, not {other:?}"),
+        }
+    }
+
+    /// Applies an input at the desk's time through [`Center::apply`], logging
+    /// it when it changed the center. Events stay queued for [`Desk::pump`].
+    pub fn feed(&mut self, input: Input) -> Outcome {
+        let applied = self.center.apply(self.now, input.clone());
+        if applied.changed {
+            self.inputs.push((self.now, input));
+        }
+        applied.outcome
+    }
+
     /// A customer contact arrives.
     pub fn call(&mut self, channel: Channel, from: &str) -> ContactId {
-        let id = self.center.enqueue_contact(self.now, &support(), channel, from).expect("queue exists");
+        let outcome = self.feed(Input::EnqueueContact { queue: support(), channel, from: from.to_owned() });
+        let Outcome::Contact(Ok(id)) = outcome else { panic!("the queue exists: {outcome:?}") };
         self.pump();
         id
     }
@@ -186,11 +208,11 @@ impl Desk {
         let until = self.now.plus(ms);
         while let Some(deadline) = self.center.poll_timeout().filter(|d| *d <= until) {
             self.now = deadline.max(self.now);
-            self.center.handle_timeout(self.now);
+            self.feed(Input::Timeout);
             self.pump();
         }
         self.now = until;
-        self.center.handle_timeout(self.now);
+        self.feed(Input::Timeout);
         self.pump();
     }
 

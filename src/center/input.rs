@@ -1,0 +1,148 @@
+//! Every input of the center as data: what a host logs to rebuild the
+//! center by replay, and the one entry point [`Center::apply`] that logging
+//! and replay share.
+//!
+//! The center is deterministic: the same inputs with the same `now`, applied
+//! in the same order to the same state, give the same state and the same
+//! events. A host that logs each changing input before answering it can
+//! therefore restart from a snapshot plus the inputs after it.
+
+use super::Center;
+use crate::model::state::{CommandKind, Reply};
+use crate::model::{
+    Actor, Channel, CommandError, CommandId, ContactId, InteractionId, OfferId, ParticipantId, QueueId, RonaCause,
+    ServerTime, SessionId, UserId,
+};
+use serde::{Deserialize, Serialize};
+
+/// One input to the center.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Input {
+    /// A command from a user (N1); see [`Center::command`].
+    Command {
+        /// Who sends it.
+        actor: Actor,
+        /// The client's command id.
+        id: CommandId,
+        /// What to do.
+        kind: CommandKind,
+    },
+    /// A session of a user connected; see [`Center::connect`].
+    Connect {
+        /// The session.
+        session: SessionId,
+        /// Its user.
+        user: UserId,
+    },
+    /// A session ended; see [`Center::disconnect`].
+    Disconnect {
+        /// The session.
+        session: SessionId,
+    },
+    /// A customer contact arrives; see [`Center::enqueue_contact`].
+    EnqueueContact {
+        /// The queue.
+        queue: QueueId,
+        /// Its channel.
+        channel: Channel,
+        /// Who the customer is.
+        from: String,
+    },
+    /// The customer hangs up; see [`Center::customer_hang_up`].
+    CustomerHangUp {
+        /// The contact.
+        contact: ContactId,
+    },
+    /// An offer could not be delivered; see [`Center::offer_undeliverable`].
+    OfferUndeliverable {
+        /// The offer.
+        offer: OfferId,
+        /// Why.
+        cause: RonaCause,
+    },
+    /// A dialled number answers or declines; see [`Center::number_answers`].
+    NumberAnswers {
+        /// The interaction with the pending request.
+        interaction: InteractionId,
+        /// Whether it answered.
+        answered: bool,
+    },
+    /// A party outside the center hangs up; see [`Center::party_hangs_up`].
+    PartyHangsUp {
+        /// The interaction.
+        interaction: InteractionId,
+        /// The participant.
+        participant: ParticipantId,
+    },
+    /// Time passed: fire what is due; see [`Center::handle_timeout`].
+    Timeout,
+}
+
+/// What an input answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The answer to a command.
+    Reply(Reply),
+    /// The new contact, or why there is none.
+    Contact(Result<ContactId, CommandError>),
+    /// A simulator-side input was applied, or why not.
+    Done(Result<(), CommandError>),
+    /// A session or timer input; nothing to answer.
+    Applied,
+}
+
+/// An applied input: its outcome, and whether it changed the center (an
+/// input that did not need not be logged).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// What it answered.
+    pub outcome: Outcome,
+    /// Whether the state may differ from before. False only when the input
+    /// was refused before touching anything, or nothing was due.
+    pub changed: bool,
+}
+
+impl Center {
+    /// Applies one input at `now`: the only path a logging host uses, so
+    /// that a replay of the logged inputs rebuilds the same center.
+    pub fn apply(&mut self, now: ServerTime, input: Input) -> Applied {
+        let before = (self.events.len(), self.next_id, self.next_arrival);
+        let (outcome, succeeded) = match input {
+            Input::Command { actor, id, kind } => {
+                let reply = self.command(now, &actor, id, kind);
+                let ok = reply.is_ok();
+                (Outcome::Reply(reply), ok)
+            }
+            Input::Connect { session, user } => {
+                self.connect(now, session, &user);
+                (Outcome::Applied, true)
+            }
+            Input::Disconnect { session } => {
+                self.disconnect(now, session);
+                (Outcome::Applied, true)
+            }
+            Input::EnqueueContact { queue, channel, from } => {
+                let result = self.enqueue_contact(now, &queue, channel, &from);
+                let ok = result.is_ok();
+                (Outcome::Contact(result), ok)
+            }
+            Input::CustomerHangUp { contact } => done(self.customer_hang_up(now, contact)),
+            Input::OfferUndeliverable { offer, cause } => done(self.offer_undeliverable(now, offer, cause)),
+            Input::NumberAnswers { interaction, answered } => done(self.number_answers(now, interaction, answered)),
+            Input::PartyHangsUp { interaction, participant } => done(self.party_hangs_up(now, interaction, participant)),
+            Input::Timeout => {
+                let due = self.poll_timeout().is_some_and(|at| at <= now);
+                self.handle_timeout(now);
+                (Outcome::Applied, due)
+            }
+        };
+        let changed = succeeded || before != (self.events.len(), self.next_id, self.next_arrival);
+        Applied { outcome, changed }
+    }
+}
+
+fn done(result: Result<(), CommandError>) -> (Outcome, bool) {
+    let ok = result.is_ok();
+    (Outcome::Done(result), ok)
+}
