@@ -51,8 +51,13 @@ pub struct Limits {
     pub rate_limit_strikes: u32,
     /// Milliseconds a new socket has to send its hello (else close 4002).
     pub hello_timeout_ms: u64,
-    /// How many events per agent are kept for resume (SPEC N2).
+    /// How many of each agent's latest logged inputs are indexed for resume
+    /// (SPEC N2); each holds at least one of its events. Bounds the memory of
+    /// the resume index per agent.
     pub event_log_per_agent: u32,
+    /// How many inputs may wait for the center's owner; past it, commands
+    /// get `nack busy`, hellos `error busy`, the simulator 503 `busy`.
+    pub input_queue: usize,
     /// How many WebSocket sessions may be open at once; more get 503.
     pub max_connections: usize,
     /// How often the server pings a quiet socket, in milliseconds.
@@ -69,7 +74,8 @@ impl Default for Limits {
             command_burst: 40.0,
             rate_limit_strikes: 40,
             hello_timeout_ms: 5_000,
-            event_log_per_agent: 1_000,
+            event_log_per_agent: 256,
+            input_queue: 16_384,
             max_connections: 10_000,
             ping_interval_ms: 15_000,
             idle_timeout_ms: 45_000,
@@ -145,6 +151,9 @@ impl Config {
         }
         if l.event_log_per_agent == 0 {
             return Err(ConfigError::Invalid("limits.event_log_per_agent must be at least 1".into()));
+        }
+        if l.input_queue == 0 {
+            return Err(ConfigError::Invalid("limits.input_queue must be at least 1".into()));
         }
         if l.ping_interval_ms == 0 || l.idle_timeout_ms <= l.ping_interval_ms {
             return Err(ConfigError::Invalid("limits.idle_timeout_ms must be longer than limits.ping_interval_ms (> 0)".into()));

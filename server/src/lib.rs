@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod metrics;
 pub mod owner;
 pub mod sim;
 pub mod store;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Tracks open WebSocket sessions so shutdown can wait for them.
     pub tracker: TaskTracker,
+    /// Counters for `/metrics` and the health of `/healthz`.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// Why the server could not start.
@@ -132,14 +135,30 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
         tracing::warn!("the token secret is shorter than 32 bytes; use a long random one");
     }
     let keys = auth::Keys::new(&secret);
-    let store = store::Store::open(&config.database, config.limits.event_log_per_agent).map_err(ServeError::Store)?;
-    let owner = owner::spawn(store, profile, config.queues.clone()).map_err(ServeError::Store)?;
+    let store = store::SqliteStore::open(&config.database).map_err(ServeError::Store)?;
+    let metrics = Arc::new(metrics::Metrics::default());
+    let owner = owner::spawn(
+        Box::new(store),
+        profile,
+        config.queues.clone(),
+        config.limits.input_queue,
+        config.limits.event_log_per_agent as usize,
+        metrics.clone(),
+    )
+    .map_err(ServeError::Store)?;
     let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(ServeError::Bind)?;
     let addr = listener.local_addr().map_err(ServeError::Bind)?;
     let shutdown = CancellationToken::new();
     let tracker = TaskTracker::new();
     let config = Arc::new(config);
-    let app = AppState { owner: owner.sender(), keys: keys.clone(), config: config.clone(), shutdown: shutdown.clone(), tracker: tracker.clone() };
+    let app = AppState {
+        owner: owner.sender(),
+        keys: keys.clone(),
+        config: config.clone(),
+        shutdown: shutdown.clone(),
+        tracker: tracker.clone(),
+        metrics,
+    };
     let router = router(app, &config);
     let stop = shutdown.clone();
     // Small frames answer small frames: without TCP_NODELAY every ack waits
@@ -165,11 +184,26 @@ fn router(app: AppState, config: &Config) -> Router {
     let www = ServeDir::new(config.web_root.join("www")).fallback(get(not_found));
     Router::new()
         .route("/ws", get(ws::handler))
-        .route("/healthz", get(|| async { (StatusCode::OK, "ok") }))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .merge(sim::routes(&config.allowed_origins))
         .nest_service("/pkg", ServeDir::new(config.web_root.join("pkg")))
         .fallback_service(www)
         .with_state(app)
+}
+
+/// `GET /healthz`: 200 `ok` while the owner runs and the store commits,
+/// else 503 with the reason.
+async fn healthz(axum::extract::State(app): axum::extract::State<AppState>) -> (StatusCode, &'static str) {
+    match app.metrics.healthy() {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(reason) => (StatusCode::SERVICE_UNAVAILABLE, reason),
+    }
+}
+
+/// `GET /metrics`: the counters in Prometheus text format.
+async fn metrics(axum::extract::State(app): axum::extract::State<AppState>) -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], app.metrics.render())
 }
 
 /// `/` before the demo is built says where things are; other paths are 404.

@@ -15,7 +15,7 @@
 //!
 //! Errors are `{"code": ..., "message": ...}` with a fitting HTTP status.
 
-use crate::owner::{Input, SimFailure, SimReply, SimRequest};
+use crate::owner::{Input, Refused, SimFailure, SimReply, SimRequest};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -130,8 +130,10 @@ fn parse_id(text: &str, what: &str) -> Result<u64, ApiError> {
 async fn ask(app: &AppState, request: SimRequest) -> Result<SimReply, ApiError> {
     let (reply, answer) = oneshot::channel();
     let unavailable = || ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the server is stopping or could not store the change");
-    if !app.owner.send(Input::Sim { request, reply }) {
-        return Err(unavailable());
+    match app.owner.send(Input::Sim { request, reply }) {
+        Ok(()) => {}
+        Err(Refused::Busy) => return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the server is busy; retry shortly")),
+        Err(Refused::Stopped) => return Err(unavailable()),
     }
     match answer.await {
         Ok(Ok(reply)) => Ok(reply),

@@ -12,8 +12,9 @@
 //! - 4008 rate limited: too many frames over the limit in a row.
 //! - 4009 too slow: the socket did not keep up with its events; resume.
 //! - 4010 idle: nothing from the client, not even a pong, for too long.
+//! - 1013 try again later: the server's input queue was full at hello.
 
-use crate::owner::{Input, OUTBOX_CAPACITY};
+use crate::owner::{Input, Refused, OUTBOX_CAPACITY};
 use crate::AppState;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -46,6 +47,8 @@ pub const CLOSE_RATE_LIMITED: u16 = 4008;
 pub const CLOSE_TOO_SLOW: u16 = 4009;
 /// Close code: nothing came from the client, not even a pong, for too long.
 pub const CLOSE_IDLE: u16 = 4010;
+/// Close code: the server is too busy to take the session; reconnect later.
+pub const CLOSE_TRY_AGAIN: u16 = 1013;
 
 /// How long one write to a socket may take before the socket is given up.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -135,6 +138,11 @@ async fn close(sink: &mut Sink, code: u16, reason: &str) {
     .await;
 }
 
+/// The answer to a frame the owner's full queue could not take.
+fn busy(id: Option<ringside::model::CommandId>) -> ServerMessage {
+    ServerMessage::Nack { id, code: "busy".into(), message: "the server is busy; resend shortly".into() }
+}
+
 async fn fail(sink: &mut Sink, code: &str, message: &str, close_code: u16) {
     send(sink, &ServerMessage::Error { code: code.to_owned(), message: message.to_owned() }).await;
     close(sink, close_code, code).await;
@@ -212,9 +220,16 @@ async fn session(socket: WebSocket, app: AppState) {
     };
     let (outbox, mut inbox) = mpsc::channel(OUTBOX_CAPACITY);
     let (reply, registered) = oneshot::channel();
-    if !app.owner.send(Input::Hello { actor: actor.clone(), resume, outbox, reply }) {
-        close(&mut sink, CLOSE_GOING_AWAY, "server shutting down").await;
-        return;
+    match app.owner.send(Input::Hello { actor: actor.clone(), resume, outbox, reply }) {
+        Ok(()) => {}
+        Err(Refused::Busy) => {
+            fail(&mut sink, "busy", "the server is busy; reconnect shortly", CLOSE_TRY_AGAIN).await;
+            return;
+        }
+        Err(Refused::Stopped) => {
+            close(&mut sink, CLOSE_GOING_AWAY, "server shutting down").await;
+            return;
+        }
     }
     let Ok(session) = registered.await else {
         // The owner could not register us: pass on what it said, then close.
@@ -339,13 +354,21 @@ async fn session(socket: WebSocket, app: AppState) {
                     Ok(ClientMessage::Hello { .. }) => Some(ServerMessage::Nack { id: None, code: "already_authenticated".into(), message: "this session has already said hello".into() }),
                     Ok(ClientMessage::Ping { client_time }) => Some(ServerMessage::Pong { client_time, server_time: server_now() }),
                     Ok(ClientMessage::Resync) => {
-                        if !app.owner.send(Input::Resync { session }) { break; }
-                        None
+                        match app.owner.send(Input::Resync { session }) {
+                            Ok(()) => None,
+                            Err(Refused::Busy) => Some(busy(None)),
+                            Err(Refused::Stopped) => break,
+                        }
                     }
                     Ok(ClientMessage::Command { id, kind }) => {
-                        if !app.owner.send(Input::Command { session, actor: actor.clone(), id, kind }) { break; }
-                        pending += 1;
-                        None
+                        match app.owner.send(Input::Command { session, actor: actor.clone(), id: id.clone(), kind }) {
+                            Ok(()) => {
+                                pending += 1;
+                                None
+                            }
+                            Err(Refused::Busy) => Some(busy(Some(id))),
+                            Err(Refused::Stopped) => break,
+                        }
                     }
                 };
                 if let Some(reply) = reply {
@@ -355,7 +378,7 @@ async fn session(socket: WebSocket, app: AppState) {
         }
     }
     if disconnect {
-        app.owner.send(Input::Disconnect { session });
+        app.owner.disconnect(session);
     }
     tracing::info!(%session, user = %actor.user, "session closed");
 }

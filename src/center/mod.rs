@@ -290,6 +290,11 @@ impl Center {
         }
     }
 
+    /// The sessions the center counts as connected.
+    pub fn sessions(&self) -> impl Iterator<Item = SessionId> + '_ {
+        self.sessions.keys().copied()
+    }
+
     /// Whether any session of `user` is connected.
     pub fn is_connected(&self, user: &UserId) -> bool {
         self.connections.contains_key(user)

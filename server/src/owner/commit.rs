@@ -1,0 +1,173 @@
+//! Committing a batch, delivering it, reloading the center from the store,
+//! and scheduling snapshots.
+
+use super::batch::{Batch, Delivery};
+use super::State;
+use crate::metrics::Metrics;
+use crate::store::{Commit, EncodedSnapshot, Snapshot, StoreError};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc;
+
+impl State {
+    /// Commits a batch and delivers it; when it cannot be stored (or the
+    /// center panicked), reloads the last committed center and answers
+    /// `unavailable` for what was lost.
+    pub(super) fn finish(&mut self, mut batch: Batch) {
+        let stored = !batch.poisoned && self.commit(&mut batch).map_err(|e| tracing::error!(error = %e, "commit failed")).is_ok();
+        if !stored {
+            batch.fail();
+            if let Err(e) = self.reload() {
+                tracing::error!(error = %e, "cannot reload the center from the store");
+                self.metrics.store_ok.store(false, Ordering::Relaxed);
+            }
+        }
+        self.deliver(&mut batch);
+        if let Ok(mut overflow) = self.overflow.lock() {
+            overflow.append(&mut batch.retry_disconnects);
+        }
+    }
+
+    /// Makes the batch's records (and a finished snapshot) durable; indexes
+    /// their events for resume.
+    pub(super) fn commit(&mut self, batch: &mut Batch) -> Result<(), StoreError> {
+        let snapshot = self.finished_snapshot();
+        if batch.records.is_empty() && snapshot.is_none() {
+            return Ok(());
+        }
+        let written = self.store.commit(Commit { records: &batch.records, snapshot: snapshot.as_ref() });
+        let written = match written {
+            Ok(written) => written,
+            Err(e) => {
+                self.metrics.store_ok.store(false, Ordering::Relaxed);
+                return Err(e);
+            }
+        };
+        self.metrics.store_ok.store(true, Ordering::Relaxed);
+        Metrics::add(&self.metrics.commits, 1);
+        Metrics::add(&self.metrics.records, batch.records.len() as u64);
+        Metrics::add(&self.metrics.store_bytes, written.bytes);
+        match &snapshot {
+            Some(snapshot) => {
+                Metrics::add(&self.metrics.snapshots, 1);
+                self.snapshots.last_bytes = snapshot.body.len() as u64;
+                self.snapshots.log_bytes = written.bytes - self.snapshots.last_bytes;
+            }
+            None => self.snapshots.log_bytes += written.bytes,
+        }
+        self.resume.set_first_kept(written.first_kept);
+        for record in &batch.records {
+            self.index_events(record);
+        }
+        self.start_snapshot_if_due();
+        Ok(())
+    }
+
+    fn index_events(&mut self, record: &crate::store::Record) {
+        let mut previous = None;
+        for event in &record.events {
+            if previous != Some(&event.agent) {
+                self.resume.note(&event.agent, event.seq, record.pos);
+                previous = Some(&event.agent);
+            }
+        }
+    }
+
+    fn deliver(&mut self, batch: &mut Batch) {
+        for delivery in batch.deliveries.drain(..) {
+            match delivery {
+                Delivery::Event(event) => self.sessions.fan_out(&event),
+                Delivery::Send(session, message) => self.sessions.send(session, message),
+                Delivery::Register { session, actor, outbox, messages, reply } => {
+                    let fits = messages.into_iter().all(|m| outbox.try_send(m).is_ok());
+                    if fits && reply.send(session).is_ok() {
+                        self.sessions.insert(session, actor, outbox);
+                    } else {
+                        // The socket went away while we worked: end it.
+                        batch.retry_disconnects.push(session);
+                    }
+                }
+                Delivery::Unregister(session) => {
+                    self.sessions.remove(session);
+                }
+                Delivery::Sim(reply, answer) => {
+                    let _ = reply.send(answer);
+                }
+            }
+        }
+        self.metrics.sessions.store(self.sessions.len() as u64, Ordering::Relaxed);
+    }
+
+    /// Loads the last snapshot and replays the records after it; `false`
+    /// when the store is new. Used at start and after a failed commit.
+    pub(super) fn reload(&mut self) -> Result<bool, StoreError> {
+        let Some(recovered) = self.store.recover()? else { return Ok(false) };
+        self.center = recovered.snapshot.center;
+        self.next_session = self.next_session.max(recovered.snapshot.next_session);
+        self.pos = recovered.snapshot.pos;
+        self.resume.clear();
+        self.snapshots.last_bytes = recovered.snapshot_bytes;
+        self.snapshots.log_bytes = recovered.tail_bytes;
+        self.snapshots.encoding = None;
+        let mut diverged = 0usize;
+        for record in &recovered.tail {
+            if let ringside::center::Input::Connect { session, .. } = &record.input {
+                self.next_session = self.next_session.max(session.0 + 1);
+            }
+            self.center.apply(record.at, record.input.clone());
+            let events: Vec<_> = std::iter::from_fn(|| self.center.poll_event()).collect();
+            if events != record.events {
+                diverged += 1;
+            }
+            self.pos = record.pos;
+            self.index_events(record);
+        }
+        if diverged > 0 {
+            // Replay is deterministic within one release; a difference means
+            // the log was written by another release of the rules.
+            tracing::warn!(records = diverged, "replayed records caused other events than they logged");
+        }
+        tracing::info!(snapshot = recovered.snapshot.pos, replayed = recovered.tail.len(), "restored the center from the database");
+        Ok(true)
+    }
+
+    /// A snapshot is due when the log since the last one is as large as it
+    /// (and at least [`super::SNAPSHOT_MIN_LOG_BYTES`]): it is encoded from a
+    /// copy on another thread, and written with a later commit.
+    fn start_snapshot_if_due(&mut self) {
+        let plan = &self.snapshots;
+        if plan.encoding.is_some() || plan.log_bytes < plan.last_bytes.max(super::SNAPSHOT_MIN_LOG_BYTES) {
+            return;
+        }
+        let (tx, rx) = mpsc::channel();
+        let (center, pos, next_session) = (self.center.clone(), self.pos, self.next_session);
+        let spawned = std::thread::Builder::new()
+            .name("snapshot".into())
+            .spawn(move || {
+                let _ = tx.send(Snapshot::encode(pos, next_session, &center));
+            });
+        match spawned {
+            Ok(_) => self.snapshots.encoding = Some(rx),
+            Err(e) => tracing::warn!(error = %e, "cannot start a snapshot"),
+        }
+    }
+
+    fn finished_snapshot(&mut self) -> Option<EncodedSnapshot> {
+        let result = self.snapshots.encoding.as_ref()?.try_recv();
+        match result {
+            Ok(Ok(snapshot)) => {
+                self.snapshots.encoding = None;
+                Some(snapshot)
+            }
+            Ok(Err(e)) => {
+                self.snapshots.encoding = None;
+                tracing::warn!(error = %e, "a snapshot could not be encoded");
+                None
+            }
+            Err(mpsc::TryRecvError::Empty) => None,
+            Err(mpsc::TryRecvError::Disconnected) => {
+                self.snapshots.encoding = None;
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,593 @@
+//! The one owner of the [`Center`]: a thread that takes inputs from a
+//! bounded queue in order, sleeps until the center's next deadline, and
+//! commits in groups.
+//!
+//! Group commit: the owner takes every input already queued (up to
+//! [`MAX_BATCH`]), applies them in order, appends the ones that changed the
+//! center to the store in one commit (one sync), and only then sends their
+//! events (to every session of the user, SPEC N4) and answers. Nothing a
+//! client sees was not durable first.
+//!
+//! It is a plain thread rather than an async task because store calls block;
+//! keeping them here keeps the async workers free for sockets.
+
+mod batch;
+mod commit;
+mod resume;
+mod sessions;
+
+use crate::metrics::Metrics;
+use crate::store::{Snapshot, Store, StoreError};
+use batch::Batch;
+use resume::ResumeIndex;
+use ringside::center::{Center, Input as CenterInput, Outcome, Place};
+use ringside::model::state::CommandKind;
+use ringside::model::{
+    Actor, Channel, CommandError, CommandId, ContactId, InteractionId, OfferId, ParticipantId, Profile, QueueId, RonaCause, Seq,
+    ServerTime, SessionId,
+};
+use ringside::protocol::{ServerMessage, PROTOCOL_VERSION};
+use serde::Serialize;
+use sessions::Sessions;
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{self, RecvTimeoutError, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::{mpsc as tmpsc, oneshot};
+
+/// How many messages may wait for one socket before the session is dropped
+/// as too slow (it then resumes from its last sequence number).
+pub const OUTBOX_CAPACITY: usize = 1024;
+
+/// The most inputs applied and committed as one group.
+pub const MAX_BATCH: usize = 4096;
+
+/// A snapshot is due when the log since the last one holds at least this
+/// many bytes and at least as many as that snapshot.
+const SNAPSHOT_MIN_LOG_BYTES: u64 = 1 << 20;
+
+/// Messages to one session's socket.
+pub type Outbox = tmpsc::Sender<ServerMessage>;
+
+/// A customer-simulator request (the `/sim/` endpoints).
+#[derive(Debug, Clone)]
+pub enum SimRequest {
+    /// A contact arrives on a queue.
+    Enqueue {
+        /// The queue.
+        queue: QueueId,
+        /// Its channel.
+        channel: Channel,
+        /// Who the customer is.
+        from: String,
+    },
+    /// The customer hangs up.
+    HangUp {
+        /// The contact.
+        contact: ContactId,
+    },
+    /// The offer could not be delivered (SPEC O4).
+    Undeliverable {
+        /// The offer.
+        offer: OfferId,
+        /// Why.
+        cause: RonaCause,
+    },
+    /// A dialled number answers, or declines, a consult or conference
+    /// request (SPEC V6).
+    NumberAnswers {
+        /// The interaction with the pending request.
+        interaction: InteractionId,
+        /// Whether the number answered.
+        answered: bool,
+    },
+    /// A participant outside the center (the customer or a dialled number)
+    /// hangs up (SPEC F7, F8).
+    PartyHangsUp {
+        /// The interaction.
+        interaction: InteractionId,
+        /// The participant.
+        participant: ParticipantId,
+    },
+    /// A view of queues and agents.
+    State,
+}
+
+/// The answer to a simulator request.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum SimReply {
+    /// The new contact.
+    Contact {
+        /// Its id.
+        contact: ContactId,
+    },
+    /// Done, nothing to return.
+    Done {
+        /// Always true.
+        ok: bool,
+    },
+    /// Queues and agents.
+    State(serde_json::Value),
+}
+
+/// Why a simulator request failed.
+#[derive(Debug, Clone)]
+pub enum SimFailure {
+    /// The center refused it.
+    Refused(CommandError),
+    /// The state could not be committed; nothing changed.
+    Unavailable,
+}
+
+/// One input to the owner.
+#[derive(Debug)]
+pub enum Input {
+    /// An authenticated hello: connect, then welcome the session with a
+    /// snapshot or the missed events (SPEC N2), and register it for fan-out.
+    Hello {
+        /// Who.
+        actor: Actor,
+        /// The last event number the client holds.
+        resume: Option<Seq>,
+        /// Where the session's messages go.
+        outbox: Outbox,
+        /// Gets the session id once registered (or nothing on failure).
+        reply: oneshot::Sender<SessionId>,
+    },
+    /// A command from a registered session (SPEC N1).
+    Command {
+        /// The session.
+        session: SessionId,
+        /// Its user and role.
+        actor: Actor,
+        /// Client id.
+        id: CommandId,
+        /// What to do.
+        kind: CommandKind,
+    },
+    /// The session asks for a fresh snapshot.
+    Resync {
+        /// The session.
+        session: SessionId,
+    },
+    /// The socket closed (SPEC N3: the center starts the grace). Sent with
+    /// [`OwnerSender::disconnect`], which never refuses it.
+    Disconnect {
+        /// The session.
+        session: SessionId,
+    },
+    /// A customer-simulator request.
+    Sim {
+        /// The request.
+        request: SimRequest,
+        /// Gets the answer.
+        reply: oneshot::Sender<Result<SimReply, SimFailure>>,
+    },
+    /// Finish what came before, flush the database and stop.
+    Shutdown {
+        /// Told when done.
+        done: oneshot::Sender<()>,
+    },
+}
+
+/// Why an input was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The owner's queue is full: try again later (`busy`).
+    Busy,
+    /// The owner has stopped.
+    Stopped,
+}
+
+/// A handle to send inputs to the owner.
+#[derive(Debug, Clone)]
+pub struct OwnerSender {
+    queue: mpsc::SyncSender<Input>,
+    /// Disconnects that found the queue full: they must not be lost, or the
+    /// center would count a dead session as connected. At most one per
+    /// session, so this is bounded by the number of sessions.
+    overflow: Arc<Mutex<Vec<SessionId>>>,
+    metrics: Arc<Metrics>,
+}
+
+impl OwnerSender {
+    /// Queues an input; refused with [`Refused::Busy`] when the queue is
+    /// full, so a flood waits at the door instead of growing the server.
+    pub fn send(&self, input: Input) -> Result<(), Refused> {
+        self.queue.try_send(input).map_err(|e| match e {
+            TrySendError::Full(_) => {
+                Metrics::add(&self.metrics.busy, 1);
+                Refused::Busy
+            }
+            TrySendError::Disconnected(_) => Refused::Stopped,
+        })
+    }
+
+    /// Tells the owner a session ended; never refused while the owner runs.
+    /// A full queue means the owner is busy and will read the overflow soon.
+    pub fn disconnect(&self, session: SessionId) {
+        if let Err(TrySendError::Full(_)) = self.queue.try_send(Input::Disconnect { session }) {
+            if let Ok(mut overflow) = self.overflow.lock() {
+                overflow.push(session);
+            }
+        }
+    }
+}
+
+/// The running owner thread.
+#[derive(Debug)]
+pub struct Owner {
+    sender: OwnerSender,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Owner {
+    /// A sender for inputs.
+    pub fn sender(&self) -> OwnerSender {
+        self.sender.clone()
+    }
+
+    /// Stops after every input already sent, flushes the database and joins.
+    pub async fn shutdown(mut self) {
+        let (done, finished) = oneshot::channel();
+        let queue = self.sender.queue.clone();
+        // A blocking send: shutdown waits for room rather than being refused.
+        let sent = tokio::task::spawn_blocking(move || queue.send(Input::Shutdown { done }).is_ok()).await.unwrap_or(false);
+        if sent {
+            let _ = finished.await;
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+    }
+}
+
+/// Marks the owner stopped when its thread ends, however it ends.
+struct RunningFlag(Arc<Metrics>);
+
+impl Drop for RunningFlag {
+    fn drop(&mut self) {
+        self.0.owner_running.store(false, Ordering::Relaxed);
+    }
+}
+
+/// When the next snapshot is due, and the one being encoded.
+struct SnapshotPlan {
+    /// Bytes of the last snapshot written.
+    last_bytes: u64,
+    /// Bytes of records written since.
+    log_bytes: u64,
+    /// A snapshot being encoded off the owner thread.
+    encoding: Option<mpsc::Receiver<Result<crate::store::EncodedSnapshot, StoreError>>>,
+}
+
+struct State {
+    center: Center,
+    store: Box<dyn Store>,
+    sessions: Sessions,
+    resume: ResumeIndex,
+    metrics: Arc<Metrics>,
+    overflow: Arc<Mutex<Vec<SessionId>>>,
+    snapshots: SnapshotPlan,
+    next_session: u64,
+    /// The position of the last record appended (0: none yet).
+    pos: u64,
+    last_now: u64,
+}
+
+/// Loads the stored center (or makes a new one from the profile and queues),
+/// disconnects the sessions of the previous run, fires what fell due while
+/// the server was down, and starts the owner thread with an input queue of
+/// `queue_capacity`.
+pub fn spawn(
+    store: Box<dyn Store>,
+    profile: Profile,
+    queues: Vec<QueueId>,
+    queue_capacity: usize,
+    keep_per_agent: usize,
+    metrics: Arc<Metrics>,
+) -> Result<Owner, StoreError> {
+    let overflow = Arc::new(Mutex::new(Vec::new()));
+    let mut state = State {
+        center: Center::new(profile.clone(), queues.clone()),
+        store,
+        sessions: Sessions::default(),
+        resume: ResumeIndex::new(keep_per_agent),
+        metrics: metrics.clone(),
+        overflow: overflow.clone(),
+        snapshots: SnapshotPlan { last_bytes: 0, log_bytes: 0, encoding: None },
+        next_session: 1,
+        pos: 0,
+        last_now: 0,
+    };
+    if state.reload()? {
+        if *state.center.profile() != profile {
+            tracing::warn!("the stored center keeps its own profile; the configured profile differs and is not applied");
+        }
+        let stored: Vec<&QueueId> = state.center.queues().collect();
+        if stored != queues.iter().collect::<Vec<_>>() {
+            tracing::warn!(?stored, configured = ?queues, "the stored center keeps its own queues");
+        }
+    } else {
+        let first = Snapshot::encode(0, 1, &state.center)?;
+        state.store.commit(crate::store::Commit { records: &[], snapshot: Some(&first) })?;
+        state.snapshots.last_bytes = first.body.len() as u64;
+        tracing::info!("created a new center");
+    }
+    // The sockets of the previous run are gone: their sessions end now, so
+    // the reconnect grace counts from this start (SPEC N3).
+    let mut batch = Batch::default();
+    let stale: Vec<SessionId> = state.center.sessions().collect();
+    for session in stale {
+        state.apply(&mut batch, CenterInput::Disconnect { session });
+    }
+    state.fire_due(&mut batch);
+    state.commit(&mut batch)?;
+    metrics.store_ok.store(true, Ordering::Relaxed);
+    metrics.owner_running.store(true, Ordering::Relaxed);
+    let (tx, rx) = mpsc::sync_channel(queue_capacity.max(1));
+    let thread = std::thread::Builder::new()
+        .name("center-owner".into())
+        .spawn(move || {
+            let _running = RunningFlag(state.metrics.clone());
+            state.run(rx);
+        })
+        .map_err(StoreError::Io)?;
+    Ok(Owner { sender: OwnerSender { queue: tx, overflow, metrics }, thread: Some(thread) })
+}
+
+/// Server time now: wall-clock milliseconds.
+fn wall_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+impl State {
+    /// Server time now, never going backwards.
+    fn now(&mut self) -> ServerTime {
+        self.last_now = self.last_now.max(wall_ms());
+        ServerTime(self.last_now)
+    }
+
+    fn run(mut self, rx: mpsc::Receiver<Input>) {
+        loop {
+            let first = match self.center.poll_timeout() {
+                Some(deadline) => rx.recv_timeout(Duration::from_millis(deadline.0.saturating_sub(wall_ms()))),
+                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            let mut batch = Batch::default();
+            let mut stopping = None;
+            match first {
+                Ok(Input::Shutdown { done }) => stopping = Some(Some(done)),
+                Ok(input) => self.take(&mut batch, input),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => stopping = Some(None),
+            }
+            while stopping.is_none() && batch.inputs < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(Input::Shutdown { done }) => stopping = Some(Some(done)),
+                    Ok(input) => self.take(&mut batch, input),
+                    Err(_) => break,
+                }
+            }
+            let overflow = self.overflow.lock().map(|mut o| std::mem::take(&mut *o)).unwrap_or_default();
+            for session in overflow {
+                self.take(&mut batch, Input::Disconnect { session });
+            }
+            self.fire_due(&mut batch);
+            self.finish(batch);
+            if let Some(done) = stopping {
+                self.stop();
+                if let Some(done) = done {
+                    let _ = done.send(());
+                }
+                return;
+            }
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Err(e) = self.store.close() {
+            tracing::warn!(error = %e, "closing the store failed");
+        }
+        tracing::info!("center owner stopped; database flushed");
+    }
+
+    /// Applies one input to the center, logging it in the batch when it
+    /// changed the center, and queues its events for fan-out. The core never
+    /// panics on input by design; should a bug make it panic anyway, the
+    /// input is dropped, the batch so far is kept and the center is rebuilt
+    /// from the store after the commit.
+    fn apply(&mut self, batch: &mut Batch, input: CenterInput) -> Option<Outcome> {
+        let now = self.now();
+        let center = &mut self.center;
+        let logged = input.clone();
+        let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| center.apply(now, input)));
+        Metrics::add(&self.metrics.inputs, 1);
+        let Ok(applied) = applied else {
+            tracing::error!(input = ?logged, "the center panicked; the input is dropped and the center is rebuilt from the store");
+            batch.poisoned = true;
+            return None;
+        };
+        let events: Vec<_> = std::iter::from_fn(|| self.center.poll_event()).collect();
+        if applied.changed || !events.is_empty() {
+            self.pos += 1;
+            batch.log(self.pos, now, logged, events);
+        }
+        Some(applied.outcome)
+    }
+
+    /// Fires the timers that are due, if any (an input with nothing due
+    /// writes nothing).
+    fn fire_due(&mut self, batch: &mut Batch) {
+        let now = self.now();
+        if self.center.poll_timeout().is_some_and(|at| at <= now) {
+            self.apply(batch, CenterInput::Timeout);
+        }
+    }
+
+    fn take(&mut self, batch: &mut Batch, input: Input) {
+        if batch.poisoned {
+            // After a panic the in-memory center is not trusted: the rest of
+            // this batch is answered as unavailable and not applied.
+            batch.refuse(input);
+            return;
+        }
+        batch.inputs += 1;
+        match input {
+            Input::Hello { actor, resume, outbox, reply } => self.hello(batch, actor, resume, outbox, reply),
+            Input::Command { session, actor, id, kind } => {
+                if self.sessions.actor(session).is_none() {
+                    return;
+                }
+                let name = kind.name();
+                let outcome = self.apply(batch, CenterInput::Command { actor: actor.clone(), id: id.clone(), kind });
+                let message = match outcome {
+                    Some(Outcome::Reply(Ok(seq))) => {
+                        tracing::debug!(%session, user = %actor.user, command = name, id = %id, seq = seq.0, "command applied");
+                        ServerMessage::Ack { id, seq }
+                    }
+                    Some(Outcome::Reply(Err(refusal))) => {
+                        tracing::debug!(%session, user = %actor.user, command = name, id = %id, code = %refusal.code, "command refused");
+                        ServerMessage::Nack { id: Some(id), code: refusal.code, message: refusal.message }
+                    }
+                    _ => batch::unavailable_nack(id),
+                };
+                batch.send(session, message);
+            }
+            Input::Resync { session } => {
+                let Some(actor) = self.sessions.actor(session).cloned() else { return };
+                let welcome = self.snapshot_welcome(&actor);
+                batch.send(session, welcome);
+            }
+            Input::Disconnect { session } => {
+                batch.unregister(session);
+                self.apply(batch, CenterInput::Disconnect { session });
+            }
+            Input::Sim { request, reply } => {
+                let answer = self.sim(batch, request);
+                batch.answer_sim(reply, answer);
+            }
+            Input::Shutdown { done } => {
+                let _ = done.send(());
+            }
+        }
+    }
+
+    fn hello(&mut self, batch: &mut Batch, actor: Actor, resume: Option<Seq>, outbox: Outbox, reply: oneshot::Sender<SessionId>) {
+        let session = SessionId(self.next_session);
+        self.next_session += 1;
+        self.apply(batch, CenterInput::Connect { session, user: actor.user.clone() });
+        // The welcome and any replay go out before the session joins the
+        // fan-out, at this point of the batch: nothing lost, nothing doubled.
+        let last = self.center.last_seq(&actor.user);
+        let replay = match resume {
+            // A replay must fit the session's outbox with the welcome;
+            // a longer one is sent as a snapshot instead.
+            Some(from) if from <= last && last.0 - from.0 < OUTBOX_CAPACITY as u64 - 1 => self.replay(batch, &actor, from, last),
+            _ => None,
+        };
+        let mut messages = Vec::new();
+        match replay {
+            Some(events) => {
+                messages.push(self.welcome(&actor, None));
+                messages.extend(events.into_iter().map(ServerMessage::Event));
+            }
+            None => messages.push(self.snapshot_welcome(&actor)),
+        }
+        batch.register(session, actor, outbox, messages, reply);
+    }
+
+    /// The events of `actor` after `from` up to `last`: the older ones from
+    /// committed records, the newest from this batch; `None` when they are
+    /// not all there any more.
+    fn replay(&mut self, batch: &Batch, actor: &Actor, from: Seq, last: Seq) -> Option<Vec<ringside::model::state::Event>> {
+        let wanted = |e: &ringside::model::state::Event| e.agent == actor.user && e.seq > from && e.seq <= last;
+        let recent: Vec<_> = batch.records.iter().flat_map(|r| &r.events).filter(|e| wanted(e)).cloned().collect();
+        let committed_until = recent.first().map_or(last, |e| Seq(e.seq.0 - 1));
+        let positions = self.resume.positions(&actor.user, from, committed_until)?;
+        let records = match self.store.records(&positions) {
+            Ok(records) => records,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the log; sending a snapshot");
+                return None;
+            }
+        };
+        let mut events: Vec<_> = records.into_iter().flat_map(|r| r.events).filter(|e| wanted(e) && e.seq <= committed_until).collect();
+        events.extend(recent);
+        let complete = events.iter().map(|e| e.seq.0).eq(from.0 + 1..=last.0);
+        complete.then_some(events)
+    }
+
+    fn welcome(&mut self, actor: &Actor, snapshot: Option<ringside::protocol::Snapshot>) -> ServerMessage {
+        ServerMessage::Welcome {
+            protocol: PROTOCOL_VERSION,
+            user: actor.user.clone(),
+            role: actor.role,
+            server_time: self.now(),
+            profile: Box::new(self.center.profile().clone()),
+            snapshot,
+        }
+    }
+
+    fn snapshot_welcome(&mut self, actor: &Actor) -> ServerMessage {
+        let now = self.now();
+        let snapshot =
+            ringside::protocol::Snapshot { seq: self.center.last_seq(&actor.user), state: self.center.snapshot(&actor.user, now) };
+        self.welcome(actor, Some(snapshot))
+    }
+
+    fn sim(&mut self, batch: &mut Batch, request: SimRequest) -> Result<SimReply, SimFailure> {
+        let input = match request {
+            SimRequest::Enqueue { queue, channel, from } => CenterInput::EnqueueContact { queue, channel, from },
+            SimRequest::HangUp { contact } => CenterInput::CustomerHangUp { contact },
+            SimRequest::Undeliverable { offer, cause } => CenterInput::OfferUndeliverable { offer, cause },
+            SimRequest::NumberAnswers { interaction, answered } => CenterInput::NumberAnswers { interaction, answered },
+            SimRequest::PartyHangsUp { interaction, participant } => CenterInput::PartyHangsUp { interaction, participant },
+            SimRequest::State => {
+                // A read: what is due fires first, so the view is current.
+                self.fire_due(batch);
+                let now = self.now();
+                return Ok(SimReply::State(self.state_view(now)));
+            }
+        };
+        match self.apply(batch, input) {
+            Some(Outcome::Contact(result)) => result.map(|contact| SimReply::Contact { contact }).map_err(SimFailure::Refused),
+            Some(Outcome::Done(result)) => result.map(|()| SimReply::Done { ok: true }).map_err(SimFailure::Refused),
+            _ => Err(SimFailure::Unavailable),
+        }
+    }
+
+    fn state_view(&self, now: ServerTime) -> serde_json::Value {
+        let queues: BTreeMap<String, Vec<serde_json::Value>> = self
+            .center
+            .queues()
+            .map(|q| {
+                let waiting = self
+                    .center
+                    .waiting(q)
+                    .into_iter()
+                    .map(|c| serde_json::json!({ "contact": c, "place": place_name(self.center.contact_place(c)) }))
+                    .collect();
+                (q.to_string(), waiting)
+            })
+            .collect();
+        let agents: Vec<&ringside::model::AgentState> = self.center.agents().collect();
+        serde_json::json!({
+            "server_time": now,
+            "queues": queues,
+            "agents": agents,
+            "next_deadline": self.center.poll_timeout(),
+        })
+    }
+}
+
+fn place_name(place: Option<Place>) -> &'static str {
+    match place {
+        Some(Place::Waiting) => "waiting",
+        Some(Place::Offered(_)) => "offered",
+        Some(Place::Connected(_)) => "connected",
+        None => "gone",
+    }
+}

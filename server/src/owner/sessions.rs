@@ -1,0 +1,75 @@
+//! The sessions registered for events, indexed by user so that an event
+//! reaches its user's sessions without a scan of every session (SPEC N4).
+
+use super::Outbox;
+use ringside::model::state::Event;
+use ringside::model::{Actor, SessionId, UserId};
+use ringside::protocol::ServerMessage;
+use std::collections::{BTreeMap, HashMap};
+
+/// A registered session.
+struct Entry {
+    actor: Actor,
+    outbox: Outbox,
+}
+
+/// Every registered session, and each user's sessions.
+#[derive(Default)]
+pub(super) struct Sessions {
+    by_id: HashMap<SessionId, Entry>,
+    by_user: HashMap<UserId, BTreeMap<SessionId, Outbox>>,
+}
+
+impl Sessions {
+    /// How many sessions are registered.
+    pub(super) fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// The user and role of a registered session.
+    pub(super) fn actor(&self, session: SessionId) -> Option<&Actor> {
+        self.by_id.get(&session).map(|e| &e.actor)
+    }
+
+    /// Registers a session: it gets every later event of its user.
+    pub(super) fn insert(&mut self, session: SessionId, actor: Actor, outbox: Outbox) {
+        self.by_user.entry(actor.user.clone()).or_default().insert(session, outbox.clone());
+        self.by_id.insert(session, Entry { actor, outbox });
+    }
+
+    /// Unregisters a session; dropping its outbox ends its socket.
+    pub(super) fn remove(&mut self, session: SessionId) -> bool {
+        let Some(entry) = self.by_id.remove(&session) else { return false };
+        if let Some(of_user) = self.by_user.get_mut(&entry.actor.user) {
+            of_user.remove(&session);
+            if of_user.is_empty() {
+                self.by_user.remove(&entry.actor.user);
+            }
+        }
+        true
+    }
+
+    /// Sends a message to one session. A session whose outbox is full is
+    /// dropped: it must not see a gap, it resumes instead.
+    pub(super) fn send(&mut self, session: SessionId, message: ServerMessage) {
+        let full = self.by_id.get(&session).is_some_and(|e| e.outbox.try_send(message).is_err());
+        if full && self.remove(session) {
+            tracing::warn!(%session, "session dropped: its socket is too slow or gone");
+        }
+    }
+
+    /// Sends an event to every session of its user.
+    pub(super) fn fan_out(&mut self, event: &Event) {
+        let Some(of_user) = self.by_user.get(&event.agent) else { return };
+        let too_slow: Vec<SessionId> = of_user
+            .iter()
+            .filter(|(_, outbox)| outbox.try_send(ServerMessage::Event(event.clone())).is_err())
+            .map(|(id, _)| *id)
+            .collect();
+        for session in too_slow {
+            if self.remove(session) {
+                tracing::warn!(%session, "session dropped: its socket is too slow or gone");
+            }
+        }
+    }
+}

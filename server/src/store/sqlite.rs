@@ -1,0 +1,146 @@
+//! The embedded store: one SQLite file in WAL mode.
+//!
+//! | table | rows |
+//! | --- | --- |
+//! | `meta` | `format_version` |
+//! | `log` | `(pos, body)`: one record per changing input, appended |
+//! | `snapshots` | `(pos, body)`: the newest snapshot and the one before |
+//!
+//! Appends go to the end of the `log` table's B-tree, so a commit writes the
+//! pages of its own records and nothing that grows with the center.
+
+use super::migrate;
+use super::{Commit, EncodedSnapshot, Record, Recovered, Snapshot, Store, StoreError, Written, FORMAT_VERSION};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+
+/// The SQLite database.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+pub(super) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS log (pos INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshots (pos INTEGER PRIMARY KEY, body TEXT NOT NULL);
+";
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database in WAL mode and brings an
+    /// older format up to [`FORMAT_VERSION`]; refuses a newer one.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(StoreError::Io)?;
+            }
+        }
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_millis(500))?;
+        // One server per database: a second one on the same file would
+        // fork the state. The exclusive lock is held until this closes.
+        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // FULL: a commit is on disk before the ack that follows it is sent.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        // Take the lock now rather than at the first commit.
+        conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")?;
+        migrate::to_current(&mut conn)?;
+        Ok(SqliteStore { conn })
+    }
+
+    fn snapshot(&self) -> Result<Option<(u64, String)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT pos, body FROM snapshots ORDER BY pos DESC LIMIT 1", [], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))
+            .optional()?)
+    }
+}
+
+fn decode_record(pos: i64, body: &str) -> Result<Record, StoreError> {
+    let mut record: Record = serde_json::from_str(body)?;
+    record.pos = pos as u64;
+    Ok(record)
+}
+
+impl Store for SqliteStore {
+    fn recover(&mut self) -> Result<Option<Recovered>, StoreError> {
+        let Some((pos, body)) = self.snapshot()? else { return Ok(None) };
+        let mut snapshot: Snapshot = serde_json::from_str(&body)?;
+        snapshot.pos = pos;
+        let mut stmt = self.conn.prepare("SELECT pos, body FROM log WHERE pos > ?1 ORDER BY pos")?;
+        let mut rows = stmt.query(params![pos as i64])?;
+        let mut tail = Vec::new();
+        let mut tail_bytes = 0u64;
+        let mut expected = pos + 1;
+        while let Some(row) = rows.next()? {
+            let at: i64 = row.get(0)?;
+            let body: String = row.get(1)?;
+            if at as u64 != expected {
+                return Err(StoreError::Corrupt(format!("log record {expected} is missing (found {at})")));
+            }
+            expected += 1;
+            tail_bytes += body.len() as u64;
+            tail.push(decode_record(at, &body)?);
+        }
+        Ok(Some(Recovered { snapshot, snapshot_bytes: body.len() as u64, tail, tail_bytes }))
+    }
+
+    fn commit(&mut self, commit: Commit<'_>) -> Result<Written, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut bytes = 0u64;
+        {
+            let mut append = tx.prepare_cached("INSERT INTO log (pos, body) VALUES (?1, ?2)")?;
+            for record in commit.records {
+                let body = serde_json::to_string(record)?;
+                bytes += body.len() as u64;
+                append.execute(params![record.pos as i64, body])?;
+            }
+        }
+        if let Some(EncodedSnapshot { pos, body }) = commit.snapshot {
+            bytes += body.len() as u64;
+            // Keep this snapshot and the one before it; the records up to
+            // the one before are covered twice over and go.
+            let previous: Option<i64> =
+                tx.query_row("SELECT max(pos) FROM snapshots WHERE pos < ?1", params![*pos as i64], |r| r.get(0))?;
+            tx.execute("INSERT OR REPLACE INTO snapshots (pos, body) VALUES (?1, ?2)", params![*pos as i64, body])?;
+            if let Some(previous) = previous {
+                tx.execute("DELETE FROM snapshots WHERE pos < ?1", params![previous])?;
+                tx.execute("DELETE FROM log WHERE pos <= ?1", params![previous])?;
+            }
+        }
+        let first_kept: Option<i64> = tx.query_row("SELECT min(pos) FROM log", [], |r| r.get(0))?;
+        tx.commit()?;
+        Ok(Written { bytes, first_kept: first_kept.map_or(0, |p| p as u64) })
+    }
+
+    fn records(&mut self, positions: &[u64]) -> Result<Vec<Record>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT body FROM log WHERE pos = ?1")?;
+        let mut records = Vec::with_capacity(positions.len());
+        for &pos in positions {
+            let body: Option<String> = stmt.query_row(params![pos as i64], |r| r.get(0)).optional()?;
+            if let Some(body) = body {
+                records.push(decode_record(pos as i64, &body)?);
+            }
+        }
+        Ok(records)
+    }
+
+    fn close(&mut self) -> Result<(), StoreError> {
+        // Moves the write-ahead log into the main file.
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+}
+
+/// The format version recorded in `meta`, if any.
+pub(super) fn stored_version(conn: &Connection) -> Result<Option<u32>, StoreError> {
+    let value: Option<String> = conn.query_row("SELECT value FROM meta WHERE key = 'format_version'", [], |r| r.get(0)).optional()?;
+    value.map(|v| v.parse().map_err(|_| StoreError::Corrupt(format!("format_version {v:?} is not a number")))).transpose()
+}
+
+/// Records [`FORMAT_VERSION`] in `meta`.
+pub(super) fn set_version(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('format_version', ?1)", params![FORMAT_VERSION.to_string()])?;
+    Ok(())
+}
