@@ -98,8 +98,8 @@ pub enum Outcome {
 pub struct Applied {
     /// What it answered.
     pub outcome: Outcome,
-    /// Whether the state may differ from before. False only when the input
-    /// was refused before touching anything, or nothing was due.
+    /// Whether the state may differ from before. False only when no timer
+    /// was due and the input was refused, repeated, or a tick.
     pub changed: bool,
 }
 
@@ -108,11 +108,15 @@ impl Center {
     /// that a replay of the logged inputs rebuilds the same center.
     pub fn apply(&mut self, now: ServerTime, input: Input) -> Applied {
         let before = (self.events.len(), self.next_id, self.next_arrival);
+        // Every input fires the timers that are due first; some change the
+        // state without an event (a grace that ends while the agent works).
+        let due = self.poll_timeout().is_some_and(|at| at <= now);
         let (outcome, succeeded) = match input {
             Input::Command { actor, id, kind } => {
+                let repeat = self.replies.find(&actor.user, &id).is_some();
                 let reply = self.command(now, &actor, id, kind);
-                let ok = reply.is_ok();
-                (Outcome::Reply(reply), ok)
+                let applied = reply.is_ok() && !repeat;
+                (Outcome::Reply(reply), applied)
             }
             Input::Connect { session, user } => {
                 self.connect(now, session, &user);
@@ -132,12 +136,11 @@ impl Center {
             Input::NumberAnswers { interaction, answered } => done(self.number_answers(now, interaction, answered)),
             Input::PartyHangsUp { interaction, participant } => done(self.party_hangs_up(now, interaction, participant)),
             Input::Timeout => {
-                let due = self.poll_timeout().is_some_and(|at| at <= now);
                 self.handle_timeout(now);
-                (Outcome::Applied, due)
+                (Outcome::Applied, false)
             }
         };
-        let changed = succeeded || before != (self.events.len(), self.next_id, self.next_arrival);
+        let changed = due || succeeded || before != (self.events.len(), self.next_id, self.next_arrival);
         Applied { outcome, changed }
     }
 }
