@@ -591,3 +591,92 @@ fn place_name(place: Option<Place>) -> &'static str {
         None => "gone",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Commit, Record, Recovered, SqliteStore, Written};
+    use ringside::model::profile::Preset;
+    use ringside::model::Role;
+    use std::sync::atomic::AtomicBool;
+
+    /// The real store, made to fail its commits on demand (a full disk).
+    struct FailingStore {
+        fail: Arc<AtomicBool>,
+        inner: SqliteStore,
+    }
+
+    impl Store for FailingStore {
+        fn recover(&mut self) -> Result<Option<Recovered>, StoreError> {
+            self.inner.recover()
+        }
+        fn commit(&mut self, commit: Commit<'_>) -> Result<Written, StoreError> {
+            if self.fail.load(Ordering::Relaxed) {
+                return Err(StoreError::Corrupt("no space left on device".into()));
+            }
+            self.inner.commit(commit)
+        }
+        fn records(&mut self, positions: &[u64]) -> Result<Vec<Record>, StoreError> {
+            self.inner.records(positions)
+        }
+        fn close(&mut self) -> Result<(), StoreError> {
+            self.inner.close()
+        }
+    }
+
+    async fn answer(inbox: &mut tmpsc::Receiver<ServerMessage>) -> ServerMessage {
+        loop {
+            match tokio::time::timeout(Duration::from_secs(5), inbox.recv()).await.expect("in time").expect("open") {
+                ServerMessage::Event(_) => continue,
+                other => return other,
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_store_that_cannot_commit_gets_unavailable_answers_and_fails_health_until_it_can() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fail = Arc::new(AtomicBool::new(false));
+        let store = FailingStore { fail: fail.clone(), inner: SqliteStore::open(&dir.path().join("r.db")).expect("open") };
+        let metrics = Arc::new(Metrics::default());
+        let owner = spawn(Box::new(store), Profile::preset(Preset::ContactCenter), vec![QueueId::from("support")], 64, 16, metrics.clone())
+            .expect("starts");
+        let sender = owner.sender();
+        let (outbox, mut inbox) = tmpsc::channel(OUTBOX_CAPACITY);
+        let (reply, registered) = oneshot::channel();
+        let actor = Actor { user: "ana".into(), role: Role::Agent };
+        sender.send(Input::Hello { actor: actor.clone(), resume: None, outbox, reply }).expect("queued");
+        let session = registered.await.expect("registered");
+        assert!(matches!(answer(&mut inbox).await, ServerMessage::Welcome { .. }));
+        let command = |id: &str, kind: CommandKind| Input::Command { session, actor: actor.clone(), id: CommandId::from(id), kind };
+        sender.send(command("c1", CommandKind::Login)).expect("queued");
+        assert!(matches!(answer(&mut inbox).await, ServerMessage::Ack { .. }));
+        assert_eq!(metrics.healthy(), Ok(()));
+
+        fail.store(true, Ordering::Relaxed);
+        let available = || CommandKind::SetStatus { status: "available".into(), secondary: None };
+        sender.send(command("c2", available())).expect("queued");
+        assert!(matches!(answer(&mut inbox).await, ServerMessage::Nack { code, .. } if code == "unavailable"));
+        assert_eq!(metrics.healthy(), Err("the store cannot commit"));
+
+        fail.store(false, Ordering::Relaxed);
+        sender.send(command("c2", available())).expect("queued");
+        assert!(matches!(answer(&mut inbox).await, ServerMessage::Ack { .. }), "nothing of the failed try was kept");
+        assert_eq!(metrics.healthy(), Ok(()));
+        owner.shutdown().await;
+        assert_eq!(metrics.healthy(), Err("the center's owner has stopped"));
+    }
+
+    // SPEC N8
+    #[test]
+    fn a_full_queue_answers_busy_and_still_takes_every_disconnect() {
+        let (queue, _rx) = mpsc::sync_channel(1);
+        let metrics = Arc::new(Metrics::default());
+        let sender = OwnerSender { queue, overflow: Arc::new(Mutex::new(Vec::new())), metrics: metrics.clone() };
+        assert_eq!(sender.send(Input::Resync { session: SessionId(1) }), Ok(()));
+        assert_eq!(sender.send(Input::Resync { session: SessionId(1) }), Err(Refused::Busy));
+        sender.disconnect(SessionId(7));
+        assert_eq!(*sender.overflow.lock().expect("lock"), vec![SessionId(7)]);
+        assert_eq!(metrics.busy.load(Ordering::Relaxed), 1);
+    }
+}
