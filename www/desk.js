@@ -19,7 +19,8 @@ if (!token) {
   $('signin').hidden = false;
   $('token-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    location.hash = `token=${encodeURIComponent($('token-input').value.trim())}`;
+    const sim = simToken ? `&sim=${encodeURIComponent(simToken)}` : '';
+    location.hash = `token=${encodeURIComponent($('token-input').value.trim())}${sim}`;
     location.reload();
   });
 } else {
@@ -30,8 +31,9 @@ if (!token) {
   agent.setAttribute('token', token);
   $('desk').append(agent);
   $('desk').hidden = false;
-  if (simToken) startSimulator(simToken);
 }
+// The simulator link carries only the admin token; a desk link may add it.
+if (simToken) startSimulator(simToken);
 
 function startSimulator(admin) {
   $('sim').hidden = false;

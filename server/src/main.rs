@@ -162,13 +162,15 @@ fn main() -> ExitCode {
         let addr = server.local_addr();
         // Tokens go in the fragment (#token=...): the page reads them there,
         // and fragments never reach the server's logs or other sites.
-        println!("Ringside is running at http://{addr}/. Open the desk as a demo user (the customer simulator is beside it):");
-        let admin = server.keys().issue("admin", Role::Admin, DEMO_TTL_SECS);
+        println!("Ringside is running at http://{addr}/. Open the desk as a demo user (each link carries that user's token only):");
         for (user, role) in DEMO_USERS {
             let token = server.keys().issue(user, role, DEMO_TTL_SECS);
-            println!("  {user:<6} ({}): http://{addr}/#token={token}&sim={admin}", role.name());
+            println!("  {user:<6} ({}): http://{addr}/#token={token}", role.name());
         }
-        println!("Admin token for the simulator API: {admin}");
+        // The admin token drives the simulator API: printed once, labelled,
+        // and never inside an agent's link.
+        let admin = server.keys().issue("admin", Role::Admin, DEMO_TTL_SECS);
+        println!("Customer simulator (admin token, keep it to yourself): http://{addr}/#sim={admin}");
         println!("WebSocket: ws://{addr}/ws   health: http://{addr}/healthz   simulator: http://{addr}/sim/ (admin token)");
         println!("Stop with Ctrl-C.");
         let trigger = server.shutdown_trigger();
