@@ -352,7 +352,11 @@ impl State {
 
     fn run(mut self, rx: mpsc::Receiver<Input>) {
         loop {
+            // Ends of sessions left over from the last batch are applied now,
+            // not whenever the next input happens to come.
+            let overflowing = self.overflow.lock().map(|o| !o.is_empty()).unwrap_or(false);
             let first = match self.center.poll_timeout() {
+                _ if overflowing => rx.recv_timeout(Duration::ZERO),
                 Some(deadline) => rx.recv_timeout(Duration::from_millis(deadline.0.saturating_sub(wall_ms()))),
                 None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
             };
@@ -396,9 +400,9 @@ impl State {
 
     /// Applies one input to the center, logging it in the batch when it
     /// changed the center, and queues its events for fan-out. The core never
-    /// panics on input by design; should a bug make it panic anyway, the
-    /// input is dropped, the batch so far is kept and the center is rebuilt
-    /// from the store after the commit.
+    /// panics on input by design; should a bug make it panic anyway, nothing
+    /// of the batch is stored or sent (its commands get `unavailable`) and
+    /// the center is rebuilt from the store.
     fn apply(&mut self, batch: &mut Batch, input: CenterInput) -> Option<Outcome> {
         let now = self.now();
         let center = &mut self.center;
