@@ -1,12 +1,13 @@
 //! Every input bounded (SPEC N8, SPEC N6): texts over their bounds are
-//! refused at decode with `invalid_message`, and refusals quote client text
-//! cut short.
+//! refused at decode with `invalid_message`, refusals quote client text cut
+//! short, and the case history stops at its bound with `history_full`.
 
 mod support;
 
 use ringside::model::call::Target;
 use ringside::model::state::CommandKind;
-use ringside::model::{CommandError, CommandId, InteractionId, QueueId, SecondaryId, StatusId, UserId, WrapUpCode};
+use ringside::model::{Channel, CommandError, CommandId, InteractionId, QueueId, Role, SecondaryId, StatusId, UserId, WrapUpCode};
+use ringside::model::profile::Preset;
 use ringside::protocol::limits::*;
 use ringside::protocol::{ClientMessage, PROTOCOL_VERSION};
 use support::*;
@@ -107,4 +108,32 @@ fn a_command_id_is_peeked_only_from_the_encoders_shape_spec_n8() {
     assert_eq!(ClientMessage::peek_command_id(r#"{ "command": {"id":"c1","kind":"login"}}"#), None);
     assert_eq!(ClientMessage::peek_command_id(r#"{"command":{"id":"a\"b","kind":"login"}}"#), None);
     assert_eq!(ClientMessage::peek_command_id(r#"{"ping":{"client_time":1}}"#), None);
+}
+
+/// SPEC N8, SPEC V5: DTMF and the other notes stop when the case history is
+/// full, with `history_full`; the replica disables them first, and the call
+/// goes on.
+#[test]
+fn the_case_history_stops_at_its_bound_with_history_full_spec_n8() {
+    let mut desk = Desk::preset(Preset::ContactCenter);
+    desk.ready("ana");
+    desk.call(Channel::Voice, "+46 8 555 0100");
+    let offer = desk.center.agent(&user("ana")).unwrap().offers[0].id;
+    desk.send("ana", CommandKind::Accept { offer }).unwrap();
+    let call = desk.center.agent(&user("ana")).unwrap().interactions[0].id;
+    let dtmf = || CommandKind::Dtmf { interaction: call, digits: "1".repeat(MAX_DTMF_DIGITS) };
+    for _ in 0..MAX_HISTORY_ENTRIES {
+        desk.send("ana", dtmf()).unwrap();
+    }
+    let card = desk.view("ana").interactions.into_iter().next().unwrap();
+    assert_eq!(card.history.len(), MAX_HISTORY_ENTRIES);
+    assert!(!card.actions.dtmf && !card.actions.record && card.actions.follow_up.is_empty() && !card.actions.transfer);
+    assert_eq!(desk.send("ana", dtmf()), Err("history_full".into()));
+    assert_eq!(desk.send("ana", CommandKind::Record { interaction: call }), Err("history_full".into()));
+    let refused = desk.raw("ana", Role::Agent, "h1", dtmf()).unwrap_err();
+    assert_eq!(refused.message, format!("the case history holds {MAX_HISTORY_ENTRIES} entries, its limit"));
+    // The call itself goes on: hold and end still work.
+    desk.send("ana", CommandKind::Hold { interaction: call, participant: None }).unwrap();
+    desk.send("ana", CommandKind::End { interaction: call }).unwrap();
+    desk.assert_converged("ana");
 }

@@ -3,7 +3,7 @@
 //! Ids a client sent are quoted cut to a bound (SPEC N8).
 
 use super::{Channel, ContactId, InteractionId, OfferId, ParticipantId, QueueId, Role, StatusId, UserId};
-use crate::protocol::limits::echo;
+use crate::protocol::limits::{echo, MAX_HISTORY_ENTRIES};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -94,6 +94,8 @@ pub enum CommandError {
     /// The target agent cannot take the request now (not available, not
     /// connected, or no room), or no agent of the target queue can.
     TargetUnavailable,
+    /// The interaction's case history is full (SPEC N8).
+    HistoryFull,
     /// An argument is empty or malformed.
     BadArgument {
         /// The refused command.
@@ -134,6 +136,7 @@ impl CommandError {
             CommandError::NotRecordable => "not_recordable",
             CommandError::NotWrapUpOwner => "not_wrap_up_owner",
             CommandError::TargetUnavailable => "target_unavailable",
+            CommandError::HistoryFull => "history_full",
             CommandError::BadArgument { .. } => "bad_argument",
         }
     }
@@ -173,6 +176,7 @@ impl fmt::Display for CommandError {
             CommandError::NotRecordable => f.write_str("record: this line cannot record on demand"),
             CommandError::NotWrapUpOwner => f.write_str("done: only the interaction's owner applies its wrap-up code"),
             CommandError::TargetUnavailable => f.write_str("the target cannot take the request now"),
+            CommandError::HistoryFull => write!(f, "the case history holds {MAX_HISTORY_ENTRIES} entries, its limit"),
             CommandError::BadArgument { command, detail } => write!(f, "{command}: {detail}"),
         }
     }

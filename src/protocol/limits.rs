@@ -33,6 +33,10 @@ pub const MAX_TOKEN_BYTES: usize = 4 * 1024;
 /// Client text quoted back in a refusal is cut to this many characters.
 pub const MAX_ECHO_CHARS: usize = 64;
 
+/// Entries in one interaction's case history (DTMF, recording, transfers,
+/// follow-ups); past it those commands are refused with `history_full`.
+pub const MAX_HISTORY_ENTRIES: usize = 32;
+
 /// A text over its bound.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
