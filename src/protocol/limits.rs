@@ -3,7 +3,11 @@
 //! the server and `docs/protocol.md` all cite these constants.
 //!
 //! Client-supplied text is bounded in bytes of UTF-8 when a frame is decoded
-//! (over a bound: `invalid_message`).
+//! (over a bound: `invalid_message`). Names that the server keeps and sends
+//! in every welcome (profile ids and labels, user ids, queue ids, customer
+//! names) must also be free of control characters, so their JSON encoding is
+//! at most twice their length (only `"` and `\` are escaped) and the largest
+//! welcome stays within [`MAX_SERVER_FRAME_BYTES`].
 
 use super::ClientMessage;
 use crate::model::call::Target;
@@ -14,12 +18,16 @@ use std::fmt;
 /// The largest frame the server accepts from a client, in bytes.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
 
-/// The largest frame a client accepts from the server, in bytes.
+/// The largest frame a client accepts from the server, in bytes. The largest
+/// welcome the limits below allow (see `tests/limits.rs`) is under half of it.
 pub const MAX_SERVER_FRAME_BYTES: usize = 1024 * 1024;
 
 /// Command ids, user ids, status, secondary status and wrap-up code ids, and
 /// queue ids: at most this many bytes.
 pub const MAX_ID_BYTES: usize = 64;
+
+/// Labels and colours of the profile: at most this many bytes.
+pub const MAX_LABEL_BYTES: usize = 64;
 
 /// A dialled number (outdial, or a consult, conference or transfer target).
 pub const MAX_NUMBER_BYTES: usize = 32;
@@ -30,6 +38,9 @@ pub const MAX_DTMF_DIGITS: usize = 32;
 /// The token in hello.
 pub const MAX_TOKEN_BYTES: usize = 4 * 1024;
 
+/// Who a customer is (caller id, chat name, address), as a contact arrives.
+pub const MAX_FROM_BYTES: usize = 128;
+
 /// Client text quoted back in a refusal is cut to this many characters.
 pub const MAX_ECHO_CHARS: usize = 64;
 
@@ -37,7 +48,22 @@ pub const MAX_ECHO_CHARS: usize = 64;
 /// follow-ups); past it those commands are refused with `history_full`.
 pub const MAX_HISTORY_ENTRIES: usize = 32;
 
-/// A text over its bound.
+/// Statuses in the profile's catalogue.
+pub const MAX_STATUSES: usize = 32;
+
+/// Secondary statuses in the whole catalogue (all statuses together).
+pub const MAX_SECONDARY_STATUSES: usize = 64;
+
+/// Wrap-up codes in the profile.
+pub const MAX_WRAP_UP_CODES: usize = 64;
+
+/// Interactions and offers one agent may hold at once on one channel.
+pub const MAX_CHANNEL_CAPACITY: u32 = 8;
+
+/// Participants on one interaction, customer included (SPEC F1).
+pub const MAX_CONFERENCE_LIMIT: u32 = 8;
+
+/// A text over its bound, or a name with a control character.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LimitError {
@@ -50,12 +76,18 @@ pub enum LimitError {
         /// The bound in bytes.
         max: usize,
     },
+    /// A name holds a control character.
+    ControlCharacter {
+        /// Which field.
+        field: &'static str,
+    },
 }
 
 impl fmt::Display for LimitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LimitError::TooLong { field, len, max } => write!(f, "{field} is {len} bytes, over the limit of {max}"),
+            LimitError::ControlCharacter { field } => write!(f, "{field} holds a control character"),
         }
     }
 }
@@ -66,6 +98,16 @@ impl std::error::Error for LimitError {}
 pub fn check_length(field: &'static str, text: &str, max: usize) -> Result<(), LimitError> {
     if text.len() > max {
         return Err(LimitError::TooLong { field, len: text.len(), max });
+    }
+    Ok(())
+}
+
+/// Refuses a name the server keeps and sends on: over `max` bytes, or with a
+/// control character (which JSON would escape to six bytes).
+pub fn check_name(field: &'static str, text: &str, max: usize) -> Result<(), LimitError> {
+    check_length(field, text, max)?;
+    if text.chars().any(char::is_control) {
+        return Err(LimitError::ControlCharacter { field });
     }
     Ok(())
 }
