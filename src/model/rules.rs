@@ -110,7 +110,8 @@ pub fn check(profile: &Profile, role: Role, state: &AgentState, now: ServerTime,
         }
         CommandKind::CompleteTransfer { interaction } | CommandKind::StartConference { interaction } => {
             let info = on_call(state, *interaction, name)?;
-            if !info.call.consult.as_ref().is_some_and(|c| c.by == state.agent) {
+            let initiator = info.call.consult.as_ref().is_some_and(|c| c.by == state.agent);
+            if !initiator {
                 return Err(CommandError::InvalidTransition { command: name, state: info.call.state().name() });
             }
             // Completing a transfer writes it into the case history.
