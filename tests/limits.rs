@@ -29,42 +29,41 @@ fn command_frame(id: &str, kind: CommandKind) -> String {
     ClientMessage::Command { id: CommandId::from(id), kind }.encode()
 }
 
+/// A command whose text named `field` is `n` bytes long.
+fn command_with(field: &str, n: usize) -> CommandKind {
+    let (id, number, call) = ("i".repeat(n), "5".repeat(n), InteractionId(1));
+    match field {
+        "set_status.status" => CommandKind::SetStatus { status: StatusId(id), secondary: None },
+        "set_status.secondary" => CommandKind::SetStatus { status: status("lunch"), secondary: Some(SecondaryId(id)) },
+        "done.code" => CommandKind::Done { interaction: call, code: Some(WrapUpCode(id)) },
+        "outdial.number" => CommandKind::Outdial { number },
+        "logout_agent.agent" => CommandKind::LogoutAgent { agent: UserId(id) },
+        "target.agent" => CommandKind::Consult { interaction: call, target: Target::Agent(UserId(id)) },
+        "target.queue" => CommandKind::Transfer { interaction: call, target: Target::Queue(QueueId(id)) },
+        "target.number" => CommandKind::Conference { interaction: call, target: Target::Number(number) },
+        "dtmf.digits" => CommandKind::Dtmf { interaction: call, digits: number },
+        other => panic!("no command carries {other}"),
+    }
+}
+
 /// SPEC N8: every text a command carries is refused at decode once over its
 /// bound, with `invalid_message` and the command id; at the bound it passes.
 #[test]
 fn command_texts_over_their_bounds_are_refused_at_decode_spec_n8() {
-    let id = |n: usize| "i".repeat(n);
-    let number = |n: usize| "5".repeat(n);
-    let over: Vec<(&str, Box<dyn Fn(usize) -> CommandKind>, usize)> = vec![
-        ("set_status.status", Box::new(|n| CommandKind::SetStatus { status: StatusId(id(n)), secondary: None }), MAX_ID_BYTES),
-        (
-            "set_status.secondary",
-            Box::new(|n| CommandKind::SetStatus { status: status("lunch"), secondary: Some(SecondaryId(id(n))) }),
-            MAX_ID_BYTES,
-        ),
-        ("done.code", Box::new(|n| CommandKind::Done { interaction: InteractionId(1), code: Some(WrapUpCode(id(n))) }), MAX_ID_BYTES),
-        ("outdial.number", Box::new(|n| CommandKind::Outdial { number: number(n) }), MAX_NUMBER_BYTES),
-        ("logout_agent.agent", Box::new(|n| CommandKind::LogoutAgent { agent: UserId(id(n)) }), MAX_ID_BYTES),
-        (
-            "target.agent",
-            Box::new(|n| CommandKind::Consult { interaction: InteractionId(1), target: Target::Agent(UserId(id(n))) }),
-            MAX_ID_BYTES,
-        ),
-        (
-            "target.queue",
-            Box::new(|n| CommandKind::Transfer { interaction: InteractionId(1), target: Target::Queue(QueueId(id(n))) }),
-            MAX_ID_BYTES,
-        ),
-        (
-            "target.number",
-            Box::new(|n| CommandKind::Conference { interaction: InteractionId(1), target: Target::Number(number(n)) }),
-            MAX_NUMBER_BYTES,
-        ),
-        ("dtmf.digits", Box::new(|n| CommandKind::Dtmf { interaction: InteractionId(1), digits: number(n) }), MAX_DTMF_DIGITS),
+    let bounds = [
+        ("set_status.status", MAX_ID_BYTES),
+        ("set_status.secondary", MAX_ID_BYTES),
+        ("done.code", MAX_ID_BYTES),
+        ("outdial.number", MAX_NUMBER_BYTES),
+        ("logout_agent.agent", MAX_ID_BYTES),
+        ("target.agent", MAX_ID_BYTES),
+        ("target.queue", MAX_ID_BYTES),
+        ("target.number", MAX_NUMBER_BYTES),
+        ("dtmf.digits", MAX_DTMF_DIGITS),
     ];
-    for (field, make, max) in over {
-        assert!(ClientMessage::decode(&command_frame("c1", make(max))).is_ok(), "{field} at its bound passes");
-        let (id, code, message) = refused(&command_frame("c1", make(max + 1)));
+    for (field, max) in bounds {
+        assert!(ClientMessage::decode(&command_frame("c1", command_with(field, max))).is_ok(), "{field} at its bound passes");
+        let (id, code, message) = refused(&command_frame("c1", command_with(field, max + 1)));
         assert_eq!((id.as_deref(), code), (Some("c1"), "invalid_message"), "{field}");
         assert!(message.contains(field), "{message}");
     }
@@ -124,11 +123,7 @@ fn a_command_id_is_peeked_only_from_the_encoders_shape_spec_n8() {
 #[test]
 fn the_case_history_stops_at_its_bound_with_history_full_spec_n8() {
     let mut desk = Desk::preset(Preset::ContactCenter);
-    desk.ready("ana");
-    desk.call(Channel::Voice, "+46 8 555 0100");
-    let offer = desk.center.agent(&user("ana")).unwrap().offers[0].id;
-    desk.send("ana", CommandKind::Accept { offer }).unwrap();
-    let call = desk.center.agent(&user("ana")).unwrap().interactions[0].id;
+    let call = on_call(&mut desk, "ana", Channel::Voice);
     let dtmf = || CommandKind::Dtmf { interaction: call, digits: "1".repeat(MAX_DTMF_DIGITS) };
     for _ in 0..MAX_HISTORY_ENTRIES {
         desk.send("ana", dtmf()).unwrap();

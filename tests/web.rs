@@ -184,6 +184,18 @@ async fn a_nack_reaches_the_page_with_its_code() {
     supervisor.close();
 }
 
+/// A welcome for ana with the contact_center preset and `state` at event 1.
+fn welcome(server_time: ServerTime, state: AgentState) -> ServerMessage {
+    ServerMessage::Welcome {
+        protocol: PROTOCOL_VERSION,
+        user: UserId::from("ana"),
+        role: Role::Agent,
+        server_time,
+        profile: Box::new(Profile::preset(Preset::ContactCenter)),
+        snapshot: Some(Snapshot { seq: Seq(1), state }),
+    }
+}
+
 /// SPEC O2, SPEC T7: on a simulated page clock the replica wakes at each second
 /// of the countdown and at the flash start, and the flash is on from exactly
 /// deadline - 5 s (the core running as wasm in the browser).
@@ -205,15 +217,7 @@ fn the_ticker_schedule_follows_the_simulated_page_clock() {
     };
     let mut replica = Replica::new("clock");
     // The page clock reads 250 when the server reads `start`: offset start - 250.
-    let welcome = ServerMessage::Welcome {
-        protocol: PROTOCOL_VERSION,
-        user: UserId::from("ana"),
-        role: Role::Agent,
-        server_time: start,
-        profile: Box::new(Profile::preset(Preset::ContactCenter)),
-        snapshot: Some(Snapshot { seq: Seq(1), state }),
-    };
-    replica.handle_message(Millis(250), welcome).unwrap();
+    replica.handle_message(Millis(250), welcome(start, state)).unwrap();
     replica
         .handle_message(Millis(250), ServerMessage::Event(ringside::model::state::Event { seq: Seq(2), at: start, agent: UserId::from("ana"), kind: EventKind::OfferCreated { offer } }))
         .unwrap();
@@ -273,14 +277,7 @@ fn frames_up_to_the_server_limit_are_taken_and_larger_ones_refused_spec_n8() {
     deliver(&socket, "open", "");
 
     let now = ServerTime(1_800_000_000_000);
-    let welcome = ServerMessage::Welcome {
-        protocol: PROTOCOL_VERSION,
-        user: UserId::from("ana"),
-        role: Role::Agent,
-        server_time: now,
-        profile: Box::new(Profile::preset(Preset::ContactCenter)),
-        snapshot: Some(Snapshot { seq: Seq(1), state: AgentState::new(UserId::from("ana"), "offline".into(), now) }),
-    };
+    let welcome = welcome(now, AgentState::new(UserId::from("ana"), "offline".into(), now));
     let value = welcome.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).expect("to JS");
     let text_of = |value: &JsValue| js_sys::JSON::stringify(value).expect("JSON").as_string().expect("a string");
     let unpadded = text_of(&value).len();
