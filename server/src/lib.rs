@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod admission;
 pub mod auth;
 pub mod config;
 pub mod owner;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Tracks open WebSocket sessions so shutdown can wait for them.
     pub tracker: TaskTracker,
+    /// Caps sockets per user and per address (SPEC N8).
+    pub admission: admission::Admission,
 }
 
 /// Why the server could not start.
@@ -139,7 +142,14 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
     let shutdown = CancellationToken::new();
     let tracker = TaskTracker::new();
     let config = Arc::new(config);
-    let app = AppState { owner: owner.sender(), keys: keys.clone(), config: config.clone(), shutdown: shutdown.clone(), tracker: tracker.clone() };
+    let app = AppState {
+        owner: owner.sender(),
+        keys: keys.clone(),
+        config: config.clone(),
+        shutdown: shutdown.clone(),
+        tracker: tracker.clone(),
+        admission: admission::Admission::default(),
+    };
     let router = router(app, &config);
     let stop = shutdown.clone();
     // Small frames answer small frames: without TCP_NODELAY every ack waits
@@ -150,7 +160,9 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
         }
     });
     let http = tokio::spawn(async move {
-        let served = axum::serve(listener, router).with_graceful_shutdown(stop.cancelled_owned()).await;
+        // The peer address lets /ws cap sockets per address (SPEC N8).
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(listener, service).with_graceful_shutdown(stop.cancelled_owned()).await;
         if let Err(e) = served {
             tracing::error!(error = %e, "HTTP server failed");
         }

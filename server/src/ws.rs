@@ -1,5 +1,5 @@
 //! The WebSocket endpoint `/ws`: Origin check, hello with a token (SPEC N5),
-//! then commands, resync and ping; limits and bad input (SPEC N6).
+//! then commands, resync and ping; limits and bad input (SPEC N6, N8).
 //!
 //! Close codes (also in `docs/server.md`):
 //! - 1000 normal: the client closed.
@@ -12,17 +12,21 @@
 //! - 4008 rate limited: too many frames over the limit in a row.
 //! - 4009 too slow: the socket did not keep up with its events; resume.
 //! - 4010 idle: nothing from the client, not even a pong, for too long.
+//! - 4011 too many sessions: the user has as many open as allowed.
 
+use crate::admission::Slot;
 use crate::owner::{Input, OUTBOX_CAPACITY};
 use crate::AppState;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use ringside::model::{Actor, ServerTime};
+use ringside::protocol::limits::echo;
 use ringside::protocol::{ClientMessage, FrameError, ServerMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION};
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
@@ -46,6 +50,8 @@ pub const CLOSE_RATE_LIMITED: u16 = 4008;
 pub const CLOSE_TOO_SLOW: u16 = 4009;
 /// Close code: nothing came from the client, not even a pong, for too long.
 pub const CLOSE_IDLE: u16 = 4010;
+/// Close code: the user already has as many sessions open as allowed.
+pub const CLOSE_TOO_MANY_SESSIONS: u16 = 4011;
 
 /// How long one write to a socket may take before the socket is given up.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -61,22 +67,38 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 type Sink = SplitSink<WebSocket, Message>;
 type Stream = SplitStream<WebSocket>;
 
-/// `GET /ws`: checks the Origin, then upgrades.
-pub async fn handler(State(app): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+/// `GET /ws`: checks the Origin and the socket caps, then upgrades.
+pub async fn handler(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
     if !origin_allowed(&headers, &app.config.allowed_origins) {
         let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("?");
-        tracing::info!(origin, "refused a WebSocket upgrade from a disallowed origin");
-        let body = serde_json::json!({ "code": "origin_not_allowed", "message": format!("origin {origin} is not allowed") });
-        return (StatusCode::FORBIDDEN, axum::Json(body)).into_response();
+        tracing::info!(origin = %echo(origin), "refused a WebSocket upgrade from a disallowed origin");
+        return refuse(StatusCode::FORBIDDEN, "origin_not_allowed", &format!("origin {} is not allowed", echo(origin)));
     }
-    if app.tracker.len() >= app.config.limits.max_connections {
-        let body = serde_json::json!({ "code": "too_many_connections", "message": "the server has no room for another session; retry later" });
-        return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+    let limits = &app.config.limits;
+    if app.tracker.len() >= limits.max_connections {
+        return refuse(StatusCode::SERVICE_UNAVAILABLE, "too_many_connections", "the server has no room for another session; retry later");
     }
+    // SPEC N8: sockets that have not said hello cost memory and a timer
+    // without a user to count them against; cap them per address.
+    let Some(pending) = app.admission.pending(peer.ip(), limits.max_unauthenticated_per_address) else {
+        tracing::info!(address = %peer.ip(), "refused a WebSocket upgrade: too many sockets without hello from one address");
+        let message = "too many sockets from this address have not said hello; retry later";
+        return refuse(StatusCode::SERVICE_UNAVAILABLE, "too_many_pending", message);
+    };
     let tracker = app.tracker.clone();
     ws.max_message_size(TRANSPORT_LIMIT)
         .max_frame_size(TRANSPORT_LIMIT)
-        .on_upgrade(move |socket| tracker.track_future(session(socket, app)))
+        .on_upgrade(move |socket| tracker.track_future(session(socket, app, pending)))
+}
+
+/// An HTTP refusal with a stable code.
+fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, axum::Json(serde_json::json!({ "code": code, "message": message }))).into_response()
 }
 
 /// No Origin (a non-browser client), the same host as the request, or one of
@@ -197,8 +219,9 @@ async fn read_hello(app: &AppState, sink: &mut Sink, stream: &mut Stream) -> Hel
     }
 }
 
-/// One socket, from upgrade to close.
-async fn session(socket: WebSocket, app: AppState) {
+/// One socket, from upgrade to close. `pending` is its place among the
+/// sockets of its address that have not said hello.
+async fn session(socket: WebSocket, app: AppState, pending: Slot<IpAddr>) {
     let (mut sink, mut stream) = socket.split();
     let (actor, resume, expires) = tokio::select! {
         hello = read_hello(&app, &mut sink, &mut stream) => match hello {
@@ -209,6 +232,14 @@ async fn session(socket: WebSocket, app: AppState) {
             close(&mut sink, CLOSE_GOING_AWAY, "server shutting down").await;
             return;
         }
+    };
+    drop(pending);
+    let limits = &app.config.limits;
+    // SPEC N8: each session costs an outbox and a place in the fan-out.
+    let Some(_place) = app.admission.session(&actor.user, limits.max_sessions_per_user) else {
+        let message = format!("{} already has {} sessions open, the most allowed", echo(actor.user.as_str()), limits.max_sessions_per_user);
+        fail(&mut sink, "too_many_sessions", &message, CLOSE_TOO_MANY_SESSIONS).await;
+        return;
     };
     let (outbox, mut inbox) = mpsc::channel(OUTBOX_CAPACITY);
     let (reply, registered) = oneshot::channel();
@@ -225,7 +256,6 @@ async fn session(socket: WebSocket, app: AppState) {
         return;
     };
     tracing::info!(%session, user = %actor.user, role = actor.role.name(), "session opened");
-    let limits = &app.config.limits;
     let mut bucket = Bucket::new(limits.commands_per_second, limits.command_burst);
     let mut strikes = 0u32;
     let remaining_ms = expires.saturating_mul(1000).saturating_sub(server_now().0);
