@@ -47,8 +47,11 @@ pub struct Limits {
     pub commands_per_second: f64,
     /// How many commands may come at once (token bucket size).
     pub command_burst: f64,
-    /// How many rate-limited frames in a row close the socket with 4008.
+    /// How many rate-limited frames within `rate_limit_window_ms` (counted
+    /// from the first of them) close the socket with 4008.
     pub rate_limit_strikes: u32,
+    /// The window, in milliseconds, in which rate-limit strikes add up.
+    pub rate_limit_window_ms: u64,
     /// Milliseconds a new socket has to send its hello (else close 4002).
     pub hello_timeout_ms: u64,
     /// How many events per agent are kept for resume (SPEC N2).
@@ -74,6 +77,7 @@ impl Default for Limits {
             commands_per_second: 20.0,
             command_burst: 40.0,
             rate_limit_strikes: 40,
+            rate_limit_window_ms: 10_000,
             hello_timeout_ms: 5_000,
             event_log_per_agent: 1_000,
             max_connections: 10_000,
@@ -158,6 +162,7 @@ impl Config {
             return Err(ConfigError::Invalid("limits.idle_timeout_ms must be longer than limits.ping_interval_ms (> 0)".into()));
         }
         let at_least_one = [
+            ("rate_limit_window_ms", l.rate_limit_window_ms == 0),
             ("max_sessions_per_user", l.max_sessions_per_user == 0),
             ("max_unauthenticated_per_address", l.max_unauthenticated_per_address == 0),
         ];
@@ -205,8 +210,9 @@ mod tests {
 
     // SPEC N8
     #[test]
-    fn socket_caps_must_be_positive_spec_n8() {
+    fn socket_caps_and_the_strike_window_must_be_positive_spec_n8() {
         let refused = |text: &str| Config::parse(text).expect_err("refused").to_string();
+        assert!(refused("[limits]\nrate_limit_window_ms = 0").contains("rate_limit_window_ms"));
         assert!(refused("[limits]\nmax_sessions_per_user = 0").contains("max_sessions_per_user"));
         assert!(refused("[limits]\nmax_unauthenticated_per_address = 0").contains("max_unauthenticated_per_address"));
         let defaults = Config::parse("").expect("valid").limits;

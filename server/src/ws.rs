@@ -9,7 +9,7 @@
 //! - 4002 no hello: nothing, or something other than hello, came first.
 //! - 4003 token expired: at hello, or during the session (announced first).
 //! - 4005 unsupported protocol version in hello.
-//! - 4008 rate limited: too many frames over the limit in a row.
+//! - 4008 rate limited: too many frames over the limit within a window.
 //! - 4009 too slow: the socket did not keep up with its events; resume.
 //! - 4010 idle: nothing from the client, not even a pong, for too long.
 //! - 4011 too many sessions: the user has as many open as allowed.
@@ -140,6 +140,29 @@ impl Bucket {
     }
 }
 
+/// Rate-limited frames within a window that starts at the first of them.
+struct Strikes {
+    window: Duration,
+    started: Instant,
+    count: u32,
+}
+
+impl Strikes {
+    fn new(window: Duration) -> Strikes {
+        Strikes { window, started: Instant::now(), count: 0 }
+    }
+
+    /// Counts a strike at `now`; returns the strikes in the current window.
+    fn add(&mut self, now: Instant) -> u32 {
+        if self.count == 0 || now.duration_since(self.started) >= self.window {
+            self.started = now;
+            self.count = 0;
+        }
+        self.count += 1;
+        self.count
+    }
+}
+
 fn server_now() -> ServerTime {
     ServerTime(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64))
 }
@@ -257,7 +280,7 @@ async fn session(socket: WebSocket, app: AppState, pending: Slot<IpAddr>) {
     };
     tracing::info!(%session, user = %actor.user, role = actor.role.name(), "session opened");
     let mut bucket = Bucket::new(limits.commands_per_second, limits.command_burst);
-    let mut strikes = 0u32;
+    let mut strikes = Strikes::new(Duration::from_millis(limits.rate_limit_window_ms));
     let remaining_ms = expires.saturating_mul(1000).saturating_sub(server_now().0);
     let expiry = tokio::time::sleep(Duration::from_millis(remaining_ms));
     tokio::pin!(expiry);
@@ -327,44 +350,47 @@ async fn session(socket: WebSocket, app: AppState, pending: Slot<IpAddr>) {
             },
             frame = stream.next() => {
                 last_heard = tokio::time::Instant::now();
-                let text = match frame {
+                let frame = match frame {
                     None | Some(Ok(Message::Close(_))) => break,
                     Some(Err(e)) => {
                         tracing::debug!(%session, error = %e, "socket read failed");
                         close(&mut sink, CLOSE_TOO_BIG, "frame refused").await;
                         break;
                     }
-                    Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(Message::Binary(_))) => {
+                    Some(Ok(frame)) => frame,
+                };
+                // SPEC N8: every frame, control frames included, pays before
+                // any work is done on it; a limited frame is not decoded.
+                if !bucket.take() {
+                    if strikes.add(Instant::now()) >= limits.rate_limit_strikes {
+                        fail(&mut sink, "rate_limited", "too many frames over the rate limit", CLOSE_RATE_LIMITED).await;
+                        break;
+                    }
+                    let id = match &frame {
+                        Message::Text(text) => ClientMessage::peek_command_id(text.as_str()),
+                        Message::Binary(_) => None,
+                        // A control frame has nothing to answer.
+                        _ => continue,
+                    };
+                    let nack = ServerMessage::Nack { id, code: "rate_limited".into(), message: "too many frames; slow down".into() };
+                    if !send(&mut sink, &nack).await { break; }
+                    continue;
+                }
+                let text = match frame {
+                    Message::Text(text) => text,
+                    Message::Binary(_) => {
                         let nack = ServerMessage::Nack { id: None, code: "malformed_frame".into(), message: "binary frames are not supported; send JSON text".into() };
                         if !send(&mut sink, &nack).await { break; }
                         continue;
                     }
-                    Some(Ok(_)) => continue,
+                    _ => continue,
                 };
                 if text.len() > MAX_FRAME_BYTES {
                     let message = format!("frame of {} bytes exceeds the limit of {MAX_FRAME_BYTES}", text.len());
                     fail(&mut sink, "oversize_frame", &message, CLOSE_TOO_BIG).await;
                     break;
                 }
-                let decoded = ClientMessage::decode(text.as_str());
-                if !bucket.take() {
-                    strikes += 1;
-                    if strikes >= limits.rate_limit_strikes {
-                        fail(&mut sink, "rate_limited", "too many frames over the rate limit", CLOSE_RATE_LIMITED).await;
-                        break;
-                    }
-                    let id = match &decoded {
-                        Ok(ClientMessage::Command { id, .. }) => Some(id.clone()),
-                        Err(refused) => refused.id.clone(),
-                        Ok(_) => None,
-                    };
-                    let nack = ServerMessage::Nack { id, code: "rate_limited".into(), message: "too many frames; slow down".into() };
-                    if !send(&mut sink, &nack).await { break; }
-                    continue;
-                }
-                strikes = 0;
-                let reply = match decoded {
+                let reply = match ClientMessage::decode(text.as_str()) {
                     Err(refused) => Some(ServerMessage::Nack { id: refused.id, code: refused.error.code().into(), message: refused.error.to_string() }),
                     Ok(ClientMessage::Hello { .. }) => Some(ServerMessage::Nack { id: None, code: "already_authenticated".into(), message: "this session has already said hello".into() }),
                     Ok(ClientMessage::Ping { client_time }) => Some(ServerMessage::Pong { client_time, server_time: server_now() }),
@@ -411,6 +437,17 @@ mod tests {
         assert!(origin_allowed(&headers(Some("http://127.0.0.1:8080"), "127.0.0.1:8080"), &allowed));
         assert!(origin_allowed(&headers(Some("https://crm.example.com"), "127.0.0.1:8080"), &allowed));
         assert!(!origin_allowed(&headers(Some("https://evil.example"), "127.0.0.1:8080"), &allowed));
+    }
+
+    // SPEC N8
+    #[test]
+    fn strikes_add_up_within_the_window_and_start_over_after_it_spec_n8() {
+        let mut strikes = Strikes::new(Duration::from_secs(10));
+        let start = Instant::now();
+        assert_eq!(strikes.add(start), 1);
+        assert_eq!(strikes.add(start + Duration::from_secs(9)), 2);
+        assert_eq!(strikes.add(start + Duration::from_secs(10)), 1, "a new window starts at the first strike after it");
+        assert_eq!(strikes.add(start + Duration::from_secs(11)), 2);
     }
 
     #[test]

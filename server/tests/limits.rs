@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::{hello_refused, token, Client, TestServer, WAIT};
+use common::{error_code, hello_refused, token, Client, TestServer, WAIT};
+use futures_util::SinkExt;
 use ringside::model::profile::Preset;
 use ringside::model::state::CommandKind;
 use ringside::model::Role;
@@ -12,6 +13,7 @@ use ringside::protocol::{ClientMessage, ServerMessage, PROTOCOL_VERSION};
 use ringside_server::config::Config;
 use std::net::SocketAddr;
 use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
 
 async fn server_with(change: impl FnOnce(&mut Config)) -> TestServer {
     TestServer::start(|db| {
@@ -20,6 +22,30 @@ async fn server_with(change: impl FnOnce(&mut Config)) -> TestServer {
         config
     })
     .await
+}
+
+/// A server whose token bucket refills once in ten seconds: past `burst`,
+/// every frame is limited.
+async fn slow_server(burst: f64, strikes: u32, window_ms: u64) -> TestServer {
+    server_with(|config| {
+        config.limits.commands_per_second = 0.1;
+        config.limits.command_burst = burst;
+        config.limits.rate_limit_strikes = strikes;
+        config.limits.rate_limit_window_ms = window_ms;
+    })
+    .await
+}
+
+/// The id and code of a nack.
+fn nack(message: &ServerMessage) -> (Option<String>, String) {
+    match message {
+        ServerMessage::Nack { id, code, .. } => (id.as_ref().map(|id| id.0.clone()), code.clone()),
+        other => panic!("expected a nack, got {other:?}"),
+    }
+}
+
+fn nack_with(id: Option<&str>, code: &str) -> (Option<String>, String) {
+    (id.map(str::to_owned), code.to_owned())
 }
 
 /// The status and `code` field of an upgrade the server refused over HTTP.
@@ -87,3 +113,57 @@ async fn sockets_without_hello_past_the_per_address_cap_get_503_too_many_pending
     server.handle.shutdown().await;
 }
 
+// SPEC N8
+#[tokio::test]
+async fn control_frames_count_against_the_rate_limit_spec_n8() {
+    let server = slow_server(3.0, 5, 10_000).await;
+    let (mut ben, _) = server.agent("ben").await;
+    let (mut ana, _) = server.agent("ana").await;
+    for _ in 0..10 {
+        ana.ws.send(Message::Ping(Vec::new().into())).await.expect("ping");
+    }
+    let (code, _, before) = ana.closed().await;
+    assert_eq!((code, error_code(&before).as_deref()), (4008, Some("rate_limited")));
+    assert!(before.iter().all(|m| matches!(m, ServerMessage::Error { .. })), "control frames get no nacks: {before:?}");
+    ben.ok(CommandKind::Login).await;
+    server.handle.shutdown().await;
+}
+
+// SPEC N8
+#[tokio::test]
+async fn a_rate_limited_frame_is_not_decoded_and_its_nack_names_a_peeked_command_id_spec_n8() {
+    let server = slow_server(1.0, 10, 10_000).await;
+    let (mut ana, _) = server.agent("ana").await;
+    assert!(ana.until_pong().await.is_empty(), "the burst passes");
+    // Not JSON past the id: a decoded frame would get malformed_frame.
+    ana.send_text(r#"{"command":{"id":"r1","kind":"#).await;
+    assert_eq!(nack(&ana.recv().await), nack_with(Some("r1"), "rate_limited"));
+    ana.send_text(r#"{ "command": {"id":"r2","kind":"login"}}"#).await;
+    assert_eq!(nack(&ana.recv().await), nack_with(None, "rate_limited"), "only the encoders' shape is scanned");
+    ana.ws.send(Message::Binary(vec![1, 2, 3].into())).await.expect("binary");
+    assert_eq!(nack(&ana.recv().await), nack_with(None, "rate_limited"));
+    server.handle.shutdown().await;
+}
+
+// SPEC N8
+#[tokio::test]
+async fn strikes_add_up_within_the_window_only_spec_n8() {
+    let server = slow_server(1.0, 3, 300).await;
+    let (mut ana, _) = server.agent("ana").await;
+    assert!(ana.until_pong().await.is_empty(), "the burst passes");
+    let ping = ClientMessage::Ping { client_time: 7 };
+    for _ in 0..2 {
+        ana.send(&ping).await;
+        assert_eq!(nack(&ana.recv().await).1, "rate_limited");
+    }
+    // Two strikes, then a quiet window: they no longer count.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    for _ in 0..2 {
+        ana.send(&ping).await;
+        assert_eq!(nack(&ana.recv().await).1, "rate_limited");
+    }
+    ana.send(&ping).await;
+    let (code, _, before) = ana.closed().await;
+    assert_eq!((code, error_code(&before).as_deref()), (4008, Some("rate_limited")), "the third strike within one window closes");
+    server.handle.shutdown().await;
+}
