@@ -5,6 +5,8 @@
 //! - 1000 normal: the client closed.
 //! - 1001 going away: the server is shutting down.
 //! - 1009 message too big: a frame over `MAX_FRAME_BYTES`.
+//! - 1011 internal error: a message to the client would have been over
+//!   `MAX_SERVER_FRAME_BYTES` (the profile validator rules this out).
 //! - 4001 unauthorized: bad token (signature, format) in hello.
 //! - 4002 no hello: nothing, or something other than hello, came first.
 //! - 4003 token expired: at hello, or during the session (announced first).
@@ -25,7 +27,7 @@ use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use ringside::model::{Actor, ServerTime};
 use ringside::protocol::limits::echo;
-use ringside::protocol::{ClientMessage, FrameError, ServerMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION};
+use ringside::protocol::{ClientMessage, FrameError, ServerMessage, MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES, PROTOCOL_VERSION};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
@@ -36,6 +38,9 @@ pub const CLOSE_NORMAL: u16 = 1000;
 pub const CLOSE_GOING_AWAY: u16 = 1001;
 /// Close code: a frame was larger than the limit.
 pub const CLOSE_TOO_BIG: u16 = 1009;
+/// Close code: the server could not send a message within the client's
+/// frame limit.
+pub const CLOSE_INTERNAL_ERROR: u16 = 1011;
 /// Close code: the token in hello is not valid.
 pub const CLOSE_UNAUTHORIZED: u16 = 4001;
 /// Close code: no hello in time, or another message first.
@@ -167,8 +172,28 @@ fn server_now() -> ServerTime {
     ServerTime(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64))
 }
 
+/// The text frame for `message`, or its length when it is over the limit
+/// clients accept (SPEC N8).
+fn frame_for(message: &ServerMessage) -> Result<String, usize> {
+    let text = message.encode();
+    if text.len() > MAX_SERVER_FRAME_BYTES {
+        return Err(text.len());
+    }
+    Ok(text)
+}
+
+/// Sends a message; `false` when the socket is gone. A message over the
+/// client's frame limit is not sent: the socket is closed with 1011.
 async fn send(sink: &mut Sink, message: &ServerMessage) -> bool {
-    matches!(tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Text(message.encode().into()))).await, Ok(Ok(())))
+    let text = match frame_for(message) {
+        Ok(text) => text,
+        Err(bytes) => {
+            tracing::error!(bytes, limit = MAX_SERVER_FRAME_BYTES, "a message over the client frame limit was not sent; closing the socket");
+            close(sink, CLOSE_INTERNAL_ERROR, "message over the frame limit").await;
+            return false;
+        }
+    };
+    matches!(tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Text(text.into()))).await, Ok(Ok(())))
 }
 
 async fn close(sink: &mut Sink, code: u16, reason: &str) {
@@ -448,6 +473,14 @@ mod tests {
         assert_eq!(strikes.add(start + Duration::from_secs(9)), 2);
         assert_eq!(strikes.add(start + Duration::from_secs(10)), 1, "a new window starts at the first strike after it");
         assert_eq!(strikes.add(start + Duration::from_secs(11)), 2);
+    }
+
+    // SPEC N8
+    #[test]
+    fn a_message_over_the_client_frame_limit_is_not_framed_spec_n8() {
+        let error = |len: usize| ServerMessage::Error { code: "x".into(), message: "m".repeat(len) };
+        assert!(frame_for(&error(10)).is_ok());
+        assert!(frame_for(&error(MAX_SERVER_FRAME_BYTES)).is_err());
     }
 
     #[test]
