@@ -3,6 +3,7 @@
 
 use ringside::model::profile::ProfileOverrides;
 use ringside::model::{Profile, QueueId};
+use ringside::protocol::limits::{check_name, MAX_ID_BYTES};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -172,6 +173,10 @@ impl Config {
         if self.queues.is_empty() {
             return Err(ConfigError::Invalid("at least one queue is needed".into()));
         }
+        // Queue ids travel in offers and interactions (SPEC N8).
+        for queue in &self.queues {
+            check_name("queues", queue.as_str(), MAX_ID_BYTES).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        }
         self.build_profile()?;
         Ok(())
     }
@@ -217,6 +222,13 @@ mod tests {
         assert!(refused("[limits]\nmax_unauthenticated_per_address = 0").contains("max_unauthenticated_per_address"));
         let defaults = Config::parse("").expect("valid").limits;
         assert_eq!((defaults.max_sessions_per_user, defaults.max_unauthenticated_per_address), (16, 64));
+    }
+
+    // SPEC N8
+    #[test]
+    fn queue_ids_over_their_bound_are_refused_spec_n8() {
+        let text = format!("queues = [\"{}\"]", "q".repeat(MAX_ID_BYTES + 1));
+        assert!(Config::parse(&text).expect_err("refused").to_string().contains("queues is 65 bytes"));
     }
 
     #[test]

@@ -4,11 +4,12 @@
 
 mod common;
 
-use common::{error_code, hello_refused, token, Client, TestServer, WAIT};
+use common::{error_code, hello_refused, set_status, token, Client, TestServer, WAIT};
 use futures_util::SinkExt;
 use ringside::model::profile::Preset;
-use ringside::model::state::CommandKind;
-use ringside::model::Role;
+use ringside::model::state::{CommandKind, EventKind};
+use ringside::model::{CommandId, Role, StatusId};
+use ringside::protocol::limits::{MAX_DTMF_DIGITS, MAX_FROM_BYTES, MAX_HISTORY_ENTRIES, MAX_ID_BYTES, MAX_TOKEN_BYTES};
 use ringside::protocol::{ClientMessage, ServerMessage, PROTOCOL_VERSION};
 use ringside_server::config::Config;
 use std::net::SocketAddr;
@@ -57,6 +58,90 @@ async fn upgrade_refused(addr: SocketAddr) -> (u16, String) {
         }
         other => panic!("expected the upgrade to be refused, got {:?}", other.map(|_| ())),
     }
+}
+
+// SPEC N8
+#[tokio::test]
+async fn a_text_over_its_bound_gets_invalid_message_naming_the_command_and_the_session_goes_on_spec_n8() {
+    let server = server_with(|_| {}).await;
+    let (mut ana, _) = server.agent("ana").await;
+    let long_status = CommandKind::SetStatus { status: StatusId("s".repeat(MAX_ID_BYTES + 1)), secondary: None };
+    let answer = ana.command_with_id(CommandId::from("long1"), long_status).await;
+    assert_eq!(nack(&answer), nack_with(Some("long1"), "invalid_message"));
+    // An over-long command id is refused without being named.
+    ana.send(&ClientMessage::Command { id: CommandId("c".repeat(MAX_ID_BYTES + 1)), kind: CommandKind::Login }).await;
+    assert_eq!(nack(&ana.recv().await), nack_with(None, "invalid_message"));
+    // Nothing was applied, and the session goes on.
+    ana.ok(CommandKind::Login).await;
+    server.handle.shutdown().await;
+}
+
+// SPEC N8
+#[tokio::test]
+async fn a_hello_with_a_token_over_its_bound_is_refused_and_others_go_on_spec_n8() {
+    let server = server_with(|_| {}).await;
+    let (mut ben, _) = server.agent("ben").await;
+    assert_eq!(hello_refused(&server, &"t".repeat(MAX_TOKEN_BYTES + 1)).await, (4002, Some("invalid_message".into())));
+    // A user id over its bound in a validly signed token is unauthorized.
+    let long_user = token(&"u".repeat(MAX_ID_BYTES + 1), Role::Agent);
+    assert_eq!(hello_refused(&server, &long_user).await, (4001, Some("unauthorized".into())));
+    ben.ok(CommandKind::Login).await;
+    server.handle.shutdown().await;
+}
+
+// SPEC N8
+#[tokio::test]
+async fn a_refusal_quotes_at_most_a_short_piece_of_what_the_client_sent_spec_n8() {
+    let server = server_with(|_| {}).await;
+    let (mut ana, _) = server.agent("ana").await;
+    let kind = "k".repeat(10_000);
+    ana.send_text(&format!(r#"{{"command":{{"id":"q1","kind":{{"{kind}":{{}}}}}}}}"#)).await;
+    match ana.recv().await {
+        ServerMessage::Nack { id, code, message } => {
+            assert_eq!((id.map(|id| id.0).as_deref(), code.as_str()), (Some("q1"), "unknown_kind"));
+            assert!(message.len() < 200, "{message}");
+        }
+        other => panic!("expected a nack, got {other:?}"),
+    }
+    ana.ok(CommandKind::Login).await;
+    server.handle.shutdown().await;
+}
+
+// SPEC N8, SPEC V5
+#[tokio::test]
+async fn dtmf_past_a_full_case_history_gets_history_full_and_the_call_goes_on_spec_n8() {
+    let server = server_with(|config| config.limits.commands_per_second = 1_000.0).await;
+    let (mut ana, _) = server.agent("ana").await;
+    ana.ok(CommandKind::Login).await;
+    ana.ok(set_status("available")).await;
+    server.http().contact("support", "voice").await;
+    let offered = ana.event("offer", |k| matches!(k, EventKind::OfferCreated { .. })).await;
+    let EventKind::OfferCreated { offer } = offered.kind else { unreachable!() };
+    ana.ok(CommandKind::Accept { offer: offer.id }).await;
+    let (_, snapshot) = server.agent("ana").await;
+    let call = snapshot.state.interactions[0].id;
+    let dtmf = || CommandKind::Dtmf { interaction: call, digits: "9".repeat(MAX_DTMF_DIGITS) };
+    for _ in 0..MAX_HISTORY_ENTRIES {
+        ana.ok(dtmf()).await;
+    }
+    assert_eq!(nack(&ana.command(dtmf()).await).1, "history_full");
+    ana.ok(CommandKind::Hold { interaction: call, participant: None }).await;
+    let (_, snapshot) = server.agent("ana").await;
+    assert_eq!(snapshot.state.interactions[0].call.history.len(), MAX_HISTORY_ENTRIES);
+    server.handle.shutdown().await;
+}
+
+// SPEC N8
+#[tokio::test]
+async fn a_customer_name_over_its_bound_is_refused_by_the_simulator_spec_n8() {
+    let server = server_with(|_| {}).await;
+    let sim = server.http();
+    let contact = |from: String| serde_json::json!({ "queue": "support", "channel": "chat", "from": from });
+    let (status, body) = sim.post("/sim/contacts", contact("f".repeat(MAX_FROM_BYTES + 1))).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("bad_request")));
+    let (status, _) = sim.post("/sim/contacts", contact("f".repeat(MAX_FROM_BYTES))).await;
+    assert_eq!(status, 201);
+    server.handle.shutdown().await;
 }
 
 /// Hello as `user` until welcomed: a closed session gives its place back a
