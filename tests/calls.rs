@@ -18,19 +18,6 @@ fn number(n: &str) -> Target {
     Target::Number(n.to_owned())
 }
 
-/// `name` becomes available and accepts a new customer on `channel`.
-fn on_call(desk: &mut Desk, name: &str, channel: Channel) -> InteractionId {
-    desk.ready(name);
-    desk.call(channel, "+46 8 555 0100");
-    accept_offer(desk, name);
-    desk.center.agent(&user(name)).unwrap().interactions.last().unwrap().id
-}
-
-fn accept_offer(desk: &mut Desk, name: &str) {
-    let offer = desk.center.agent(&user(name)).unwrap().offers.first().expect("an offer").id;
-    desk.send(name, CommandKind::Accept { offer }).expect("accept");
-}
-
 fn card(desk: &Desk, name: &str, id: InteractionId) -> InteractionView {
     desk.view(name).interactions.into_iter().find(|i| i.id == id).expect("the interaction is on the desk")
 }

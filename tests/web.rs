@@ -184,6 +184,18 @@ async fn a_nack_reaches_the_page_with_its_code() {
     supervisor.close();
 }
 
+/// A welcome for ana with the contact_center preset and `state` at event 1.
+fn welcome(server_time: ServerTime, state: AgentState) -> ServerMessage {
+    ServerMessage::Welcome {
+        protocol: PROTOCOL_VERSION,
+        user: UserId::from("ana"),
+        role: Role::Agent,
+        server_time,
+        profile: Box::new(Profile::preset(Preset::ContactCenter)),
+        snapshot: Some(Snapshot { seq: Seq(1), state }),
+    }
+}
+
 /// SPEC O2, SPEC T7: on a simulated page clock the replica wakes at each second
 /// of the countdown and at the flash start, and the flash is on from exactly
 /// deadline - 5 s (the core running as wasm in the browser).
@@ -205,15 +217,7 @@ fn the_ticker_schedule_follows_the_simulated_page_clock() {
     };
     let mut replica = Replica::new("clock");
     // The page clock reads 250 when the server reads `start`: offset start - 250.
-    let welcome = ServerMessage::Welcome {
-        protocol: PROTOCOL_VERSION,
-        user: UserId::from("ana"),
-        role: Role::Agent,
-        server_time: start,
-        profile: Box::new(Profile::preset(Preset::ContactCenter)),
-        snapshot: Some(Snapshot { seq: Seq(1), state }),
-    };
-    replica.handle_message(Millis(250), welcome).unwrap();
+    replica.handle_message(Millis(250), welcome(start, state)).unwrap();
     replica
         .handle_message(Millis(250), ServerMessage::Event(ringside::model::state::Event { seq: Seq(2), at: start, agent: UserId::from("ana"), kind: EventKind::OfferCreated { offer } }))
         .unwrap();
@@ -230,4 +234,69 @@ fn the_ticker_schedule_follows_the_simulated_page_clock() {
     let flashing_from = wakes.iter().find(|(_, flashing)| *flashing).map(|(at, _)| *at);
     assert_eq!(flashing_from, Some(13_000), "flash from deadline - 5 s: {wakes:?}");
     assert_eq!(wakes.len(), 18, "one wake per countdown second, no fixed fast tick: {wakes:?}");
+}
+
+/// A stand-in socket made in the page: an `EventTarget` with `send` and
+/// `close` that go nowhere, so a test can hand the engine any frame.
+fn fake_socket() -> (js_sys::Function, Rc<RefCell<JsValue>>) {
+    let made: Rc<RefCell<JsValue>> = Rc::default();
+    let factory = {
+        let made = made.clone();
+        let create = js_sys::Function::new_no_args("const t = new EventTarget(); t.send = () => {}; t.close = () => {}; return t;");
+        Closure::<dyn FnMut(String) -> JsValue>::new(move |_url: String| {
+            let socket = create.call0(&JsValue::NULL).expect("an EventTarget");
+            *made.borrow_mut() = socket.clone();
+            socket
+        })
+        .into_js_value()
+        .unchecked_into::<js_sys::Function>()
+    };
+    (factory, made)
+}
+
+fn deliver(socket: &JsValue, kind: &str, data: &str) {
+    let dispatch = js_sys::Function::new_with_args("t, kind, data", "t.dispatchEvent(kind === 'open' ? new Event('open') : new MessageEvent(kind, { data }))");
+    dispatch.call3(&JsValue::NULL, socket, &kind.into(), &data.into()).expect("dispatched");
+}
+
+/// SPEC N8, SPEC N6: the engine takes a frame of exactly
+/// MAX_SERVER_FRAME_BYTES, refuses a larger one with `oversize_frame`
+/// (whether its UTF-16 or only its UTF-8 length is over) without panicking,
+/// and refuses a command with a text over its bound with `invalid_message`.
+#[wasm_bindgen_test]
+fn frames_up_to_the_server_limit_are_taken_and_larger_ones_refused_spec_n8() {
+    use ringside::protocol::limits::MAX_SERVER_FRAME_BYTES;
+    use serde::Serialize;
+    let recorder = Recorder::default();
+    let (factory, socket) = fake_socket();
+    let desk = Engine::new("ws://fake".to_owned(), "token".to_owned(), "limits".to_owned(), 7, recorder.listener(), Some(factory));
+    let too_long = command(&desk, &format!(r#"{{"outdial":{{"number":"{}"}}}}"#, "5".repeat(33))).unwrap_err();
+    assert_eq!(field(&too_long, "code").as_string().as_deref(), Some("invalid_message"));
+    desk.connect();
+    let socket = socket.borrow().clone();
+    deliver(&socket, "open", "");
+
+    let now = ServerTime(1_800_000_000_000);
+    let welcome = welcome(now, AgentState::new(UserId::from("ana"), "offline".into(), now));
+    let value = welcome.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).expect("to JS");
+    let text_of = |value: &JsValue| js_sys::JSON::stringify(value).expect("JSON").as_string().expect("a string");
+    let unpadded = text_of(&value).len();
+    // Unknown fields are ignored: pad the welcome to exactly the limit.
+    let pad = MAX_SERVER_FRAME_BYTES - unpadded - r#","pad":"""#.len();
+    let inner = field(&value, "welcome");
+    js_sys::Reflect::set(&inner, &"pad".into(), &"x".repeat(pad).into()).expect("padded");
+    let largest = text_of(&value);
+    assert_eq!(largest.len(), MAX_SERVER_FRAME_BYTES);
+    deliver(&socket, "message", &largest);
+    assert_eq!(desk.connection_state(), "live", "a frame of exactly the limit is taken");
+    assert_eq!(recorder.count("error"), 0);
+
+    deliver(&socket, "message", &"x".repeat(MAX_SERVER_FRAME_BYTES + 1));
+    assert_eq!(field(&recorder.last("error").unwrap(), "code").as_string().as_deref(), Some("oversize_frame"));
+    // Half as many UTF-16 units, but over the limit once encoded as UTF-8.
+    deliver(&socket, "message", &"é".repeat(MAX_SERVER_FRAME_BYTES / 2 + 1));
+    assert_eq!(recorder.count("error"), 2);
+    assert_eq!(field(&recorder.last("error").unwrap(), "code").as_string().as_deref(), Some("oversize_frame"));
+    assert_eq!(desk.connection_state(), "live", "a refused frame changes nothing");
+    desk.close();
 }

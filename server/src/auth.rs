@@ -7,6 +7,7 @@ use crate::config::Config;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use ringside::model::{Role, UserId};
+use ringside::protocol::limits::{check_name, echo, MAX_ID_BYTES};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -40,7 +41,8 @@ impl Claims {
 /// Why a token was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthError {
-    /// Bad signature, malformed token, wrong algorithm or empty user.
+    /// Bad signature, malformed token, wrong algorithm, or a user id that is
+    /// empty, over its bound or holds a control character.
     Invalid(String),
     /// The token's expiry has passed.
     Expired,
@@ -97,18 +99,22 @@ impl Keys {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).unwrap_or_default()
     }
 
-    /// Checks signature, algorithm and expiry (no leeway).
+    /// Checks signature, algorithm and expiry (no leeway), and that the user
+    /// id is a name of at most `MAX_ID_BYTES` (it travels in every call the
+    /// user is on, SPEC N8).
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "sub"]);
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|e| match e.kind() {
             ErrorKind::ExpiredSignature => AuthError::Expired,
-            _ => AuthError::Invalid(e.to_string()),
+            // The error may quote the token's claims: keep it short.
+            _ => AuthError::Invalid(echo(&e.to_string()).into_owned()),
         })?;
         if data.claims.sub.trim().is_empty() {
             return Err(AuthError::Invalid("empty user".into()));
         }
+        check_name("sub", &data.claims.sub, MAX_ID_BYTES).map_err(|e| AuthError::Invalid(e.to_string()))?;
         if data.claims.exp <= unix_now() {
             return Err(AuthError::Expired);
         }
@@ -173,6 +179,16 @@ mod tests {
         assert_eq!((claims.sub.as_str(), claims.role), ("ana", Role::Agent));
         assert!(matches!(Keys::new(b"two").verify(&token), Err(AuthError::Invalid(_))));
         assert!(matches!(keys.verify("garbage"), Err(AuthError::Invalid(_))));
+    }
+
+    // SPEC N8
+    #[test]
+    fn a_user_id_over_its_bound_or_with_a_control_character_is_refused_spec_n8() {
+        let keys = Keys::new(b"one");
+        assert!(keys.verify(&keys.issue(&"u".repeat(MAX_ID_BYTES), Role::Agent, 60)).is_ok());
+        let long = keys.verify(&keys.issue(&"u".repeat(MAX_ID_BYTES + 1), Role::Agent, 60));
+        assert_eq!(long, Err(AuthError::Invalid(format!("sub is {} bytes, over the limit of {MAX_ID_BYTES}", MAX_ID_BYTES + 1))));
+        assert!(matches!(keys.verify(&keys.issue("ana\n", Role::Agent, 60)), Err(AuthError::Invalid(_))));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use ringside::model::profile::ProfileOverrides;
 use ringside::model::{Profile, QueueId};
+use ringside::protocol::limits::{check_name, MAX_ID_BYTES};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -31,7 +32,7 @@ pub struct Config {
     pub log_level: String,
     /// The folder holding `www/` (the demo) and `pkg/` (the built package).
     pub web_root: PathBuf,
-    /// Limits on what one connection may do (SPEC N6).
+    /// Limits on what one connection or user may do (SPEC N6, N8).
     pub limits: Limits,
     /// The organisation's profile: a preset plus overrides.
     pub profile: ProfileOverrides,
@@ -39,7 +40,7 @@ pub struct Config {
     pub queues: Vec<QueueId>,
 }
 
-/// Per-connection limits (SPEC N5, N6).
+/// Per-connection and per-user limits (SPEC N5, N6, N8).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
@@ -47,8 +48,11 @@ pub struct Limits {
     pub commands_per_second: f64,
     /// How many commands may come at once (token bucket size).
     pub command_burst: f64,
-    /// How many rate-limited frames in a row close the socket with 4008.
+    /// How many rate-limited frames within `rate_limit_window_ms` (counted
+    /// from the first of them) close the socket with 4008.
     pub rate_limit_strikes: u32,
+    /// The window, in milliseconds, in which rate-limit strikes add up.
+    pub rate_limit_window_ms: u64,
     /// Milliseconds a new socket has to send its hello (else close 4002).
     pub hello_timeout_ms: u64,
     /// How many of each agent's latest logged inputs are indexed for resume
@@ -60,6 +64,12 @@ pub struct Limits {
     pub input_queue: usize,
     /// How many WebSocket sessions may be open at once; more get 503.
     pub max_connections: usize,
+    /// How many sessions one user may have open (tabs, devices); one more
+    /// gets `too_many_sessions` and close 4011.
+    pub max_sessions_per_user: usize,
+    /// How many sockets from one IP address may be open without having said
+    /// hello; one more upgrade gets 503 `too_many_pending`.
+    pub max_unauthenticated_per_address: usize,
     /// How often the server pings a quiet socket, in milliseconds.
     pub ping_interval_ms: u64,
     /// A socket silent this long (no frame, no pong) is closed with 4010,
@@ -73,10 +83,13 @@ impl Default for Limits {
             commands_per_second: 20.0,
             command_burst: 40.0,
             rate_limit_strikes: 40,
+            rate_limit_window_ms: 10_000,
             hello_timeout_ms: 5_000,
             event_log_per_agent: 256,
             input_queue: 16_384,
             max_connections: 10_000,
+            max_sessions_per_user: 16,
+            max_unauthenticated_per_address: 64,
             ping_interval_ms: 15_000,
             idle_timeout_ms: 45_000,
         }
@@ -158,8 +171,20 @@ impl Config {
         if l.ping_interval_ms == 0 || l.idle_timeout_ms <= l.ping_interval_ms {
             return Err(ConfigError::Invalid("limits.idle_timeout_ms must be longer than limits.ping_interval_ms (> 0)".into()));
         }
+        let at_least_one = [
+            ("rate_limit_window_ms", l.rate_limit_window_ms == 0),
+            ("max_sessions_per_user", l.max_sessions_per_user == 0),
+            ("max_unauthenticated_per_address", l.max_unauthenticated_per_address == 0),
+        ];
+        if let Some((key, _)) = at_least_one.iter().find(|(_, zero)| *zero) {
+            return Err(ConfigError::Invalid(format!("limits.{key} must be at least 1")));
+        }
         if self.queues.is_empty() {
             return Err(ConfigError::Invalid("at least one queue is needed".into()));
+        }
+        // Queue ids travel in offers and interactions (SPEC N8).
+        for queue in &self.queues {
+            check_name("queues", queue.as_str(), MAX_ID_BYTES).map_err(|e| ConfigError::Invalid(e.to_string()))?;
         }
         self.build_profile()?;
         Ok(())
@@ -195,6 +220,24 @@ mod tests {
         let text = include_str!("../config.example.toml");
         let config = Config::parse(text).expect("example is valid");
         assert_eq!(config.limits.command_burst, 40.0);
+    }
+
+    // SPEC N8
+    #[test]
+    fn socket_caps_and_the_strike_window_must_be_positive_spec_n8() {
+        let refused = |text: &str| Config::parse(text).expect_err("refused").to_string();
+        assert!(refused("[limits]\nrate_limit_window_ms = 0").contains("rate_limit_window_ms"));
+        assert!(refused("[limits]\nmax_sessions_per_user = 0").contains("max_sessions_per_user"));
+        assert!(refused("[limits]\nmax_unauthenticated_per_address = 0").contains("max_unauthenticated_per_address"));
+        let defaults = Config::parse("").expect("valid").limits;
+        assert_eq!((defaults.max_sessions_per_user, defaults.max_unauthenticated_per_address), (16, 64));
+    }
+
+    // SPEC N8
+    #[test]
+    fn queue_ids_over_their_bound_are_refused_spec_n8() {
+        let text = format!("queues = [\"{}\"]", "q".repeat(MAX_ID_BYTES + 1));
+        assert!(Config::parse(&text).expect_err("refused").to_string().contains("queues is 65 bytes"));
     }
 
     #[test]

@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod admission;
 pub mod auth;
 pub mod config;
 pub mod metrics;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub tracker: TaskTracker,
     /// Counters for `/metrics` and the health of `/healthz`.
     pub metrics: Arc<metrics::Metrics>,
+    /// Caps sockets per user and per address (SPEC N8).
+    pub admission: admission::Admission,
 }
 
 /// Why the server could not start.
@@ -158,6 +161,7 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
         shutdown: shutdown.clone(),
         tracker: tracker.clone(),
         metrics,
+        admission: admission::Admission::default(),
     };
     let router = router(app, &config);
     let stop = shutdown.clone();
@@ -169,7 +173,9 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
         }
     });
     let http = tokio::spawn(async move {
-        let served = axum::serve(listener, router).with_graceful_shutdown(stop.cancelled_owned()).await;
+        // The peer address lets /ws cap sockets per address (SPEC N8).
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(listener, service).with_graceful_shutdown(stop.cancelled_owned()).await;
         if let Err(e) = served {
             tracing::error!(error = %e, "HTTP server failed");
         }

@@ -24,6 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use ringside::model::{Channel, CommandError, ContactId, InteractionId, OfferId, ParticipantId, QueueId, RonaCause, Role};
+use ringside::protocol::limits::{check_name, echo, MAX_FROM_BYTES};
 use serde::Deserialize;
 use tokio::sync::oneshot;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -120,7 +121,9 @@ fn require_admin(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
 }
 
 fn parse_body<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("invalid JSON body: {e}")))
+    // serde_json quotes the body's text: keep the message short (SPEC N8).
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("invalid JSON body: {}", echo(&e.to_string()))))
 }
 
 fn parse_id(text: &str, what: &str) -> Result<u64, ApiError> {
@@ -170,6 +173,8 @@ struct Answer {
 async fn create_contact(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     require_admin(&app, &headers)?;
     let new: NewContact = parse_body(&body)?;
+    // Who the customer is goes into every offer and interaction (SPEC N8).
+    check_name("from", &new.from, MAX_FROM_BYTES).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string()))?;
     let reply = ask(&app, SimRequest::Enqueue { queue: new.queue, channel: new.channel, from: new.from }).await?;
     Ok((StatusCode::CREATED, Json(reply)).into_response())
 }

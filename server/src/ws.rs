@@ -1,29 +1,35 @@
 //! The WebSocket endpoint `/ws`: Origin check, hello with a token (SPEC N5),
-//! then commands, resync and ping; limits and bad input (SPEC N6).
+//! then commands, resync and ping; limits and bad input (SPEC N6, N8).
 //!
 //! Close codes (also in `docs/server.md`):
 //! - 1000 normal: the client closed.
 //! - 1001 going away: the server is shutting down.
 //! - 1009 message too big: a frame over `MAX_FRAME_BYTES`.
+//! - 1011 internal error: a message to the client would have been over
+//!   `MAX_SERVER_FRAME_BYTES` (the profile validator rules this out).
 //! - 4001 unauthorized: bad token (signature, format) in hello.
 //! - 4002 no hello: nothing, or something other than hello, came first.
 //! - 4003 token expired: at hello, or during the session (announced first).
 //! - 4005 unsupported protocol version in hello.
-//! - 4008 rate limited: too many frames over the limit in a row.
+//! - 4008 rate limited: too many frames over the limit within a window.
 //! - 4009 too slow: the socket did not keep up with its events; resume.
 //! - 4010 idle: nothing from the client, not even a pong, for too long.
 //! - 1013 try again later: the server's input queue was full at hello.
+//! - 4011 too many sessions: the user has as many open as allowed.
 
+use crate::admission::Slot;
 use crate::owner::{Input, Refused, OUTBOX_CAPACITY};
 use crate::AppState;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use ringside::model::{Actor, ServerTime};
-use ringside::protocol::{ClientMessage, FrameError, ServerMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION};
+use ringside::protocol::limits::echo;
+use ringside::protocol::{ClientMessage, FrameError, ServerMessage, MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES, PROTOCOL_VERSION};
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
@@ -33,6 +39,9 @@ pub const CLOSE_NORMAL: u16 = 1000;
 pub const CLOSE_GOING_AWAY: u16 = 1001;
 /// Close code: a frame was larger than the limit.
 pub const CLOSE_TOO_BIG: u16 = 1009;
+/// Close code: the server could not send a message within the client's
+/// frame limit.
+pub const CLOSE_INTERNAL_ERROR: u16 = 1011;
 /// Close code: the token in hello is not valid.
 pub const CLOSE_UNAUTHORIZED: u16 = 4001;
 /// Close code: no hello in time, or another message first.
@@ -49,6 +58,8 @@ pub const CLOSE_TOO_SLOW: u16 = 4009;
 pub const CLOSE_IDLE: u16 = 4010;
 /// Close code: the server is too busy to take the session; reconnect later.
 pub const CLOSE_TRY_AGAIN: u16 = 1013;
+/// Close code: the user already has as many sessions open as allowed.
+pub const CLOSE_TOO_MANY_SESSIONS: u16 = 4011;
 
 /// How long one write to a socket may take before the socket is given up.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -64,22 +75,38 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 type Sink = SplitSink<WebSocket, Message>;
 type Stream = SplitStream<WebSocket>;
 
-/// `GET /ws`: checks the Origin, then upgrades.
-pub async fn handler(State(app): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+/// `GET /ws`: checks the Origin and the socket caps, then upgrades.
+pub async fn handler(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
     if !origin_allowed(&headers, &app.config.allowed_origins) {
         let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("?");
-        tracing::info!(origin, "refused a WebSocket upgrade from a disallowed origin");
-        let body = serde_json::json!({ "code": "origin_not_allowed", "message": format!("origin {origin} is not allowed") });
-        return (StatusCode::FORBIDDEN, axum::Json(body)).into_response();
+        tracing::info!(origin = %echo(origin), "refused a WebSocket upgrade from a disallowed origin");
+        return refuse(StatusCode::FORBIDDEN, "origin_not_allowed", &format!("origin {} is not allowed", echo(origin)));
     }
-    if app.tracker.len() >= app.config.limits.max_connections {
-        let body = serde_json::json!({ "code": "too_many_connections", "message": "the server has no room for another session; retry later" });
-        return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+    let limits = &app.config.limits;
+    if app.tracker.len() >= limits.max_connections {
+        return refuse(StatusCode::SERVICE_UNAVAILABLE, "too_many_connections", "the server has no room for another session; retry later");
     }
+    // SPEC N8: sockets that have not said hello cost memory and a timer
+    // without a user to count them against; cap them per address.
+    let Some(pending) = app.admission.pending(peer.ip(), limits.max_unauthenticated_per_address) else {
+        tracing::info!(address = %peer.ip(), "refused a WebSocket upgrade: too many sockets without hello from one address");
+        let message = "too many sockets from this address have not said hello; retry later";
+        return refuse(StatusCode::SERVICE_UNAVAILABLE, "too_many_pending", message);
+    };
     let tracker = app.tracker.clone();
     ws.max_message_size(TRANSPORT_LIMIT)
         .max_frame_size(TRANSPORT_LIMIT)
-        .on_upgrade(move |socket| tracker.track_future(session(socket, app)))
+        .on_upgrade(move |socket| tracker.track_future(session(socket, app, pending)))
+}
+
+/// An HTTP refusal with a stable code.
+fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, axum::Json(serde_json::json!({ "code": code, "message": message }))).into_response()
 }
 
 /// No Origin (a non-browser client), the same host as the request, or one of
@@ -121,12 +148,55 @@ impl Bucket {
     }
 }
 
+/// Rate-limited frames within a window that starts at the first of them.
+struct Strikes {
+    window: Duration,
+    started: Instant,
+    count: u32,
+}
+
+impl Strikes {
+    fn new(window: Duration) -> Strikes {
+        Strikes { window, started: Instant::now(), count: 0 }
+    }
+
+    /// Counts a strike at `now`; returns the strikes in the current window.
+    fn add(&mut self, now: Instant) -> u32 {
+        if self.count == 0 || now.duration_since(self.started) >= self.window {
+            self.started = now;
+            self.count = 0;
+        }
+        self.count += 1;
+        self.count
+    }
+}
+
 fn server_now() -> ServerTime {
     ServerTime(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64))
 }
 
+/// The text frame for `message`, or its length when it is over the limit
+/// clients accept (SPEC N8).
+fn frame_for(message: &ServerMessage) -> Result<String, usize> {
+    let text = message.encode();
+    if text.len() > MAX_SERVER_FRAME_BYTES {
+        return Err(text.len());
+    }
+    Ok(text)
+}
+
+/// Sends a message; `false` when the socket is gone. A message over the
+/// client's frame limit is not sent: the socket is closed with 1011.
 async fn send(sink: &mut Sink, message: &ServerMessage) -> bool {
-    matches!(tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Text(message.encode().into()))).await, Ok(Ok(())))
+    let text = match frame_for(message) {
+        Ok(text) => text,
+        Err(bytes) => {
+            tracing::error!(bytes, limit = MAX_SERVER_FRAME_BYTES, "a message over the client frame limit was not sent; closing the socket");
+            close(sink, CLOSE_INTERNAL_ERROR, "message over the frame limit").await;
+            return false;
+        }
+    };
+    matches!(tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Text(text.into()))).await, Ok(Ok(())))
 }
 
 async fn close(sink: &mut Sink, code: u16, reason: &str) {
@@ -205,8 +275,9 @@ async fn read_hello(app: &AppState, sink: &mut Sink, stream: &mut Stream) -> Hel
     }
 }
 
-/// One socket, from upgrade to close.
-async fn session(socket: WebSocket, app: AppState) {
+/// One socket, from upgrade to close. `pending` is its place among the
+/// sockets of its address that have not said hello.
+async fn session(socket: WebSocket, app: AppState, pending: Slot<IpAddr>) {
     let (mut sink, mut stream) = socket.split();
     let (actor, resume, expires) = tokio::select! {
         hello = read_hello(&app, &mut sink, &mut stream) => match hello {
@@ -217,6 +288,14 @@ async fn session(socket: WebSocket, app: AppState) {
             close(&mut sink, CLOSE_GOING_AWAY, "server shutting down").await;
             return;
         }
+    };
+    drop(pending);
+    let limits = &app.config.limits;
+    // SPEC N8: each session costs an outbox and a place in the fan-out.
+    let Some(_place) = app.admission.session(&actor.user, limits.max_sessions_per_user) else {
+        let message = format!("{} already has {} sessions open, the most allowed", echo(actor.user.as_str()), limits.max_sessions_per_user);
+        fail(&mut sink, "too_many_sessions", &message, CLOSE_TOO_MANY_SESSIONS).await;
+        return;
     };
     let (outbox, mut inbox) = mpsc::channel(OUTBOX_CAPACITY);
     let (reply, registered) = oneshot::channel();
@@ -240,9 +319,8 @@ async fn session(socket: WebSocket, app: AppState) {
         return;
     };
     tracing::info!(%session, user = %actor.user, role = actor.role.name(), "session opened");
-    let limits = &app.config.limits;
     let mut bucket = Bucket::new(limits.commands_per_second, limits.command_burst);
-    let mut strikes = 0u32;
+    let mut strikes = Strikes::new(Duration::from_millis(limits.rate_limit_window_ms));
     let remaining_ms = expires.saturating_mul(1000).saturating_sub(server_now().0);
     let expiry = tokio::time::sleep(Duration::from_millis(remaining_ms));
     tokio::pin!(expiry);
@@ -312,44 +390,47 @@ async fn session(socket: WebSocket, app: AppState) {
             },
             frame = stream.next() => {
                 last_heard = tokio::time::Instant::now();
-                let text = match frame {
+                let frame = match frame {
                     None | Some(Ok(Message::Close(_))) => break,
                     Some(Err(e)) => {
                         tracing::debug!(%session, error = %e, "socket read failed");
                         close(&mut sink, CLOSE_TOO_BIG, "frame refused").await;
                         break;
                     }
-                    Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(Message::Binary(_))) => {
+                    Some(Ok(frame)) => frame,
+                };
+                // SPEC N8: every frame, control frames included, pays before
+                // any work is done on it; a limited frame is not decoded.
+                if !bucket.take() {
+                    if strikes.add(Instant::now()) >= limits.rate_limit_strikes {
+                        fail(&mut sink, "rate_limited", "too many frames over the rate limit", CLOSE_RATE_LIMITED).await;
+                        break;
+                    }
+                    let id = match &frame {
+                        Message::Text(text) => ClientMessage::peek_command_id(text.as_str()),
+                        Message::Binary(_) => None,
+                        // A control frame has nothing to answer.
+                        _ => continue,
+                    };
+                    let nack = ServerMessage::Nack { id, code: "rate_limited".into(), message: "too many frames; slow down".into() };
+                    if !send(&mut sink, &nack).await { break; }
+                    continue;
+                }
+                let text = match frame {
+                    Message::Text(text) => text,
+                    Message::Binary(_) => {
                         let nack = ServerMessage::Nack { id: None, code: "malformed_frame".into(), message: "binary frames are not supported; send JSON text".into() };
                         if !send(&mut sink, &nack).await { break; }
                         continue;
                     }
-                    Some(Ok(_)) => continue,
+                    _ => continue,
                 };
                 if text.len() > MAX_FRAME_BYTES {
                     let message = format!("frame of {} bytes exceeds the limit of {MAX_FRAME_BYTES}", text.len());
                     fail(&mut sink, "oversize_frame", &message, CLOSE_TOO_BIG).await;
                     break;
                 }
-                let decoded = ClientMessage::decode(text.as_str());
-                if !bucket.take() {
-                    strikes += 1;
-                    if strikes >= limits.rate_limit_strikes {
-                        fail(&mut sink, "rate_limited", "too many frames over the rate limit", CLOSE_RATE_LIMITED).await;
-                        break;
-                    }
-                    let id = match &decoded {
-                        Ok(ClientMessage::Command { id, .. }) => Some(id.clone()),
-                        Err(refused) => refused.id.clone(),
-                        Ok(_) => None,
-                    };
-                    let nack = ServerMessage::Nack { id, code: "rate_limited".into(), message: "too many frames; slow down".into() };
-                    if !send(&mut sink, &nack).await { break; }
-                    continue;
-                }
-                strikes = 0;
-                let reply = match decoded {
+                let reply = match ClientMessage::decode(text.as_str()) {
                     Err(refused) => Some(ServerMessage::Nack { id: refused.id, code: refused.error.code().into(), message: refused.error.to_string() }),
                     Ok(ClientMessage::Hello { .. }) => Some(ServerMessage::Nack { id: None, code: "already_authenticated".into(), message: "this session has already said hello".into() }),
                     Ok(ClientMessage::Ping { client_time }) => Some(ServerMessage::Pong { client_time, server_time: server_now() }),
@@ -404,6 +485,25 @@ mod tests {
         assert!(origin_allowed(&headers(Some("http://127.0.0.1:8080"), "127.0.0.1:8080"), &allowed));
         assert!(origin_allowed(&headers(Some("https://crm.example.com"), "127.0.0.1:8080"), &allowed));
         assert!(!origin_allowed(&headers(Some("https://evil.example"), "127.0.0.1:8080"), &allowed));
+    }
+
+    // SPEC N8
+    #[test]
+    fn strikes_add_up_within_the_window_and_start_over_after_it_spec_n8() {
+        let mut strikes = Strikes::new(Duration::from_secs(10));
+        let start = Instant::now();
+        assert_eq!(strikes.add(start), 1);
+        assert_eq!(strikes.add(start + Duration::from_secs(9)), 2);
+        assert_eq!(strikes.add(start + Duration::from_secs(10)), 1, "a new window starts at the first strike after it");
+        assert_eq!(strikes.add(start + Duration::from_secs(11)), 2);
+    }
+
+    // SPEC N8
+    #[test]
+    fn a_message_over_the_client_frame_limit_is_not_framed_spec_n8() {
+        let error = |len: usize| ServerMessage::Error { code: "x".into(), message: "m".repeat(len) };
+        assert!(frame_for(&error(10)).is_ok());
+        assert!(frame_for(&error(MAX_SERVER_FRAME_BYTES)).is_err());
     }
 
     #[test]

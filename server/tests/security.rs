@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{error_code, set_status, token, Client, TestServer};
+use common::{error_code, hello_refused, set_status, token, Client, TestServer};
 use ringside::model::profile::Preset;
 use ringside::model::state::CommandKind;
 use ringside::model::{OfferId, Role};
@@ -13,13 +13,6 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 async fn server() -> TestServer {
     TestServer::with(Preset::ContactCenter, 5_000, 5_000).await
-}
-
-async fn hello_refused(server: &TestServer, token: &str) -> (u16, Option<String>) {
-    let mut client = Client::open(server.addr).await;
-    client.send(&ClientMessage::Hello { token: token.to_owned(), resume: None, protocol: PROTOCOL_VERSION }).await;
-    let (code, _, before) = client.closed().await;
-    (code, error_code(&before))
 }
 
 fn nack_code(message: &ServerMessage) -> &str {

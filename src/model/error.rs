@@ -1,7 +1,9 @@
 //! Why a command was refused. Every variant has a stable code (sent in nacks)
 //! and a message naming the command and the state it met (SPEC N1, N6).
+//! Ids a client sent are quoted cut to a bound (SPEC N8).
 
 use super::{Channel, ContactId, InteractionId, OfferId, ParticipantId, QueueId, Role, StatusId, UserId};
+use crate::protocol::limits::{echo, MAX_HISTORY_ENTRIES};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -92,6 +94,8 @@ pub enum CommandError {
     /// The target agent cannot take the request now (not available, not
     /// connected, or no room), or no agent of the target queue can.
     TargetUnavailable,
+    /// The interaction's case history is full (SPEC N8).
+    HistoryFull,
     /// An argument is empty or malformed.
     BadArgument {
         /// The refused command.
@@ -132,6 +136,7 @@ impl CommandError {
             CommandError::NotRecordable => "not_recordable",
             CommandError::NotWrapUpOwner => "not_wrap_up_owner",
             CommandError::TargetUnavailable => "target_unavailable",
+            CommandError::HistoryFull => "history_full",
             CommandError::BadArgument { .. } => "bad_argument",
         }
     }
@@ -142,10 +147,12 @@ impl fmt::Display for CommandError {
         match self {
             CommandError::NotLoggedIn { command } => write!(f, "{command} needs a logged-in agent"),
             CommandError::AlreadyLoggedIn => f.write_str("login: the agent is already logged in"),
-            CommandError::UnknownStatus(s) => write!(f, "set_status: `{s}` is not in the status catalogue"),
-            CommandError::StatusSystemOnly(s) => write!(f, "set_status: `{s}` is set only by the system"),
-            CommandError::SecondaryRequired(s) => write!(f, "set_status: `{s}` needs a secondary status"),
-            CommandError::UnknownSecondary(s) => write!(f, "set_status: that secondary status is not offered with `{s}`"),
+            CommandError::UnknownStatus(s) => write!(f, "set_status: `{}` is not in the status catalogue", echo(s.as_str())),
+            CommandError::StatusSystemOnly(s) => write!(f, "set_status: `{}` is set only by the system", echo(s.as_str())),
+            CommandError::SecondaryRequired(s) => write!(f, "set_status: `{}` needs a secondary status", echo(s.as_str())),
+            CommandError::UnknownSecondary(s) => {
+                write!(f, "set_status: that secondary status is not offered with `{}`", echo(s.as_str()))
+            }
             CommandError::UnknownOffer(o) => write!(f, "offer {o} is not open for this agent"),
             CommandError::OfferExpired(o) => write!(f, "offer {o} has passed its deadline"),
             CommandError::UnknownInteraction(i) => write!(f, "interaction {i} is not open for this agent"),
@@ -157,9 +164,9 @@ impl fmt::Display for CommandError {
             CommandError::InteractionsInProgress(n) => write!(f, "logout: {n} interaction(s) still in progress"),
             CommandError::NoCapacity(c) => write!(f, "no room for another {} interaction", c.name()),
             CommandError::Forbidden { command, role } => write!(f, "{command} is not allowed for role {}", role.name()),
-            CommandError::UnknownAgent(a) => write!(f, "agent `{a}` is not known"),
-            CommandError::LogoutNotAllowed { agent, reason } => write!(f, "logout_agent: `{agent}` {reason}"),
-            CommandError::UnknownQueue(q) => write!(f, "queue `{q}` does not exist"),
+            CommandError::UnknownAgent(a) => write!(f, "agent `{}` is not known", echo(a.as_str())),
+            CommandError::LogoutNotAllowed { agent, reason } => write!(f, "logout_agent: `{}` {reason}", echo(agent.as_str())),
+            CommandError::UnknownQueue(q) => write!(f, "queue `{}` does not exist", echo(q.as_str())),
             CommandError::UnknownContact(c) => write!(f, "contact {c} is not waiting or connected"),
             CommandError::NotReady => f.write_str("the engine has no state from the server yet"),
             CommandError::UnknownParticipant(p) => write!(f, "participant {p} is not on this interaction"),
@@ -169,6 +176,7 @@ impl fmt::Display for CommandError {
             CommandError::NotRecordable => f.write_str("record: this line cannot record on demand"),
             CommandError::NotWrapUpOwner => f.write_str("done: only the interaction's owner applies its wrap-up code"),
             CommandError::TargetUnavailable => f.write_str("the target cannot take the request now"),
+            CommandError::HistoryFull => write!(f, "the case history holds {MAX_HISTORY_ENTRIES} entries, its limit"),
             CommandError::BadArgument { command, detail } => write!(f, "{command}: {detail}"),
         }
     }

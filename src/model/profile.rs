@@ -2,9 +2,15 @@
 //! (S2 `contact_center`, S3 `presence`), per-channel offer timeouts and
 //! capacities (O1, E2), wrap-up codes (V3), the outdial policy (E4) and the
 //! reconnect grace (N3). Profiles load from JSON or TOML as a preset plus
-//! overrides and are validated with stable error codes.
+//! overrides and are validated with stable error codes. Its size is bounded
+//! ([`crate::protocol::limits`]) so every welcome fits the server's frame
+//! limit (SPEC N8).
 
 use super::{Channel, SecondaryId, StatusId, WrapUpCode};
+use crate::protocol::limits::{
+    check_name, LimitError, MAX_CHANNEL_CAPACITY, MAX_CONFERENCE_LIMIT, MAX_ID_BYTES, MAX_LABEL_BYTES,
+    MAX_SECONDARY_STATUSES, MAX_STATUSES, MAX_WRAP_UP_CODES,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -246,6 +252,19 @@ pub enum ProfileError {
     SecondaryRequiredWithoutChoices(StatusId),
     /// The conference limit is under 2 (the customer and one agent).
     ConferenceLimitTooSmall(u32),
+    /// The conference limit is over [`MAX_CONFERENCE_LIMIT`] (SPEC F1).
+    ConferenceLimitTooLarge(u32),
+    /// A channel's capacity is over [`MAX_CHANNEL_CAPACITY`].
+    CapacityTooLarge(Channel),
+    /// More statuses, secondary statuses or wrap-up codes than allowed.
+    TooManyEntries {
+        /// What is too many.
+        field: &'static str,
+        /// How many are allowed.
+        max: usize,
+    },
+    /// An id, label or colour is too long or holds a control character.
+    BadName(LimitError),
 }
 
 impl ProfileError {
@@ -266,6 +285,10 @@ impl ProfileError {
             ProfileError::BadWrapUpCodes => "bad_wrap_up_codes",
             ProfileError::SecondaryRequiredWithoutChoices(_) => "secondary_without_choices",
             ProfileError::ConferenceLimitTooSmall(_) => "conference_limit_too_small",
+            ProfileError::ConferenceLimitTooLarge(_) => "conference_limit_too_large",
+            ProfileError::CapacityTooLarge(_) => "capacity_too_large",
+            ProfileError::TooManyEntries { .. } => "too_many_entries",
+            ProfileError::BadName(_) => "bad_name",
         }
     }
 }
@@ -302,6 +325,14 @@ impl fmt::Display for ProfileError {
                 write!(f, "status `{id}` requires a secondary status but lists none")
             }
             ProfileError::ConferenceLimitTooSmall(n) => write!(f, "conference_limit {n} is under 2"),
+            ProfileError::ConferenceLimitTooLarge(n) => {
+                write!(f, "conference_limit {n} is over {MAX_CONFERENCE_LIMIT}")
+            }
+            ProfileError::CapacityTooLarge(ch) => {
+                write!(f, "channel {} has a capacity over {MAX_CHANNEL_CAPACITY}", ch.name())
+            }
+            ProfileError::TooManyEntries { field, max } => write!(f, "more than {max} {field}"),
+            ProfileError::BadName(e) => write!(f, "{e}"),
         }
     }
 }
@@ -563,6 +594,9 @@ impl Profile {
         if self.statuses.is_empty() {
             return Err(ProfileError::EmptyCatalogue);
         }
+        // Sizes first: they bound the welcome (SPEC N8) and the quadratic
+        // duplicate checks below.
+        self.check_size()?;
         for (i, s) in self.statuses.iter().enumerate() {
             if self.statuses[..i].iter().any(|other| other.id == s.id) {
                 return Err(ProfileError::DuplicateStatus(s.id.clone()));
@@ -600,6 +634,9 @@ impl Profile {
             if settings.capacity == 0 {
                 return Err(ProfileError::ZeroCapacity(channel));
             }
+            if settings.capacity > MAX_CHANNEL_CAPACITY {
+                return Err(ProfileError::CapacityTooLarge(channel));
+            }
             if settings.offer_timeout_ms == 0 {
                 return Err(ProfileError::ZeroOfferTimeout(channel));
             }
@@ -607,10 +644,46 @@ impl Profile {
         if self.conference_limit < 2 {
             return Err(ProfileError::ConferenceLimitTooSmall(self.conference_limit));
         }
+        if self.conference_limit > MAX_CONFERENCE_LIMIT {
+            return Err(ProfileError::ConferenceLimitTooLarge(self.conference_limit));
+        }
         let codes = &self.wrap_up.codes;
         let duplicate_code = codes.iter().enumerate().any(|(i, c)| codes[..i].iter().any(|o| o.id == c.id));
         if duplicate_code || (self.wrap_up.required && codes.is_empty()) {
             return Err(ProfileError::BadWrapUpCodes);
+        }
+        Ok(())
+    }
+
+    /// How many entries the catalogue and the wrap-up list hold, and how
+    /// long their names are.
+    fn check_size(&self) -> Result<(), ProfileError> {
+        let too_many = |field, max| Err(ProfileError::TooManyEntries { field, max });
+        if self.statuses.len() > MAX_STATUSES {
+            return too_many("statuses", MAX_STATUSES);
+        }
+        if self.statuses.iter().map(|s| s.secondary.len()).sum::<usize>() > MAX_SECONDARY_STATUSES {
+            return too_many("secondary statuses", MAX_SECONDARY_STATUSES);
+        }
+        if self.wrap_up.codes.len() > MAX_WRAP_UP_CODES {
+            return too_many("wrap-up codes", MAX_WRAP_UP_CODES);
+        }
+        self.check_names().map_err(ProfileError::BadName)
+    }
+
+    fn check_names(&self) -> Result<(), LimitError> {
+        for status in &self.statuses {
+            check_name("statuses.id", status.id.as_str(), MAX_ID_BYTES)?;
+            check_name("statuses.label", &status.label, MAX_LABEL_BYTES)?;
+            check_name("statuses.colour", &status.colour, MAX_LABEL_BYTES)?;
+            for secondary in &status.secondary {
+                check_name("statuses.secondary.id", secondary.id.as_str(), MAX_ID_BYTES)?;
+                check_name("statuses.secondary.label", &secondary.label, MAX_LABEL_BYTES)?;
+            }
+        }
+        for code in &self.wrap_up.codes {
+            check_name("wrap_up.codes.id", code.id.as_str(), MAX_ID_BYTES)?;
+            check_name("wrap_up.codes.label", &code.label, MAX_LABEL_BYTES)?;
         }
         Ok(())
     }

@@ -6,6 +6,7 @@ use super::call::{Party, Target};
 use super::profile::StatusCategory;
 use super::state::{AgentState, CommandKind, InteractionInfo, InteractionState};
 use super::{Channel, CommandError, InteractionId, Profile, Role, SecondaryId, ServerTime, StatusId};
+use crate::protocol::limits::{MAX_DTMF_DIGITS, MAX_HISTORY_ENTRIES, MAX_NUMBER_BYTES};
 
 /// Whether `command`, sent by an agent whose own state is `state`, is allowed
 /// at server time `now`. Commands about another agent ([`CommandKind::LogoutAgent`])
@@ -95,7 +96,8 @@ pub fn check(profile: &Profile, role: Role, state: &AgentState, now: ServerTime,
             if info.call.agents().count() > 1 {
                 return Err(CommandError::InvalidTransition { command: name, state: info.call.state().name() });
             }
-            check_target(state, name, target)
+            check_target(state, name, target)?;
+            history_has_room(info)
         }
         CommandKind::EndConsult { interaction } => {
             let info = on_call(state, *interaction, name)?;
@@ -108,11 +110,15 @@ pub fn check(profile: &Profile, role: Role, state: &AgentState, now: ServerTime,
         }
         CommandKind::CompleteTransfer { interaction } | CommandKind::StartConference { interaction } => {
             let info = on_call(state, *interaction, name)?;
-            if info.call.consult.as_ref().is_some_and(|c| c.by == state.agent) {
-                Ok(())
-            } else {
-                Err(CommandError::InvalidTransition { command: name, state: info.call.state().name() })
+            let initiator = info.call.consult.as_ref().is_some_and(|c| c.by == state.agent);
+            if !initiator {
+                return Err(CommandError::InvalidTransition { command: name, state: info.call.state().name() });
             }
+            // Completing a transfer writes it into the case history.
+            if matches!(command, CommandKind::CompleteTransfer { .. }) {
+                history_has_room(info)?;
+            }
+            Ok(())
         }
         CommandKind::Leave { interaction } => {
             let info = on_call(state, *interaction, name)?;
@@ -126,11 +132,13 @@ pub fn check(profile: &Profile, role: Role, state: &AgentState, now: ServerTime,
             let info = on_call(state, *interaction, name)?;
             channel_allows(info, name, &[Channel::Voice])?;
             customer_on_line(info, name)?;
-            let valid = !digits.is_empty() && digits.len() <= 32 && digits.chars().all(|c| c.is_ascii_digit() || c == '*' || c == '#');
+            let valid = !digits.is_empty()
+                && digits.len() <= MAX_DTMF_DIGITS
+                && digits.chars().all(|c| c.is_ascii_digit() || c == '*' || c == '#');
             if !valid {
                 return Err(CommandError::BadArgument { command: name, detail: "digits are 1 to 32 of 0-9, * and #" });
             }
-            Ok(())
+            history_has_room(info)
         }
         CommandKind::Record { interaction } => {
             let info = on_call(state, *interaction, name)?;
@@ -142,7 +150,7 @@ pub fn check(profile: &Profile, role: Role, state: &AgentState, now: ServerTime,
             if info.call.recording {
                 return Err(CommandError::InvalidTransition { command: name, state: "recording" });
             }
-            Ok(())
+            history_has_room(info)
         }
         CommandKind::FollowUp { interaction, channel } => {
             let info = on_call(state, *interaction, name)?;
@@ -152,7 +160,7 @@ pub fn check(profile: &Profile, role: Role, state: &AgentState, now: ServerTime,
             if state.load(*channel) >= profile.channel(*channel).capacity {
                 return Err(CommandError::NoCapacity(*channel));
             }
-            Ok(())
+            history_has_room(info)
         }
         CommandKind::Outdial { number } => {
             if !is_dialable(number) {
@@ -231,6 +239,15 @@ fn open_to_changes(info: &InteractionInfo, command: &'static str) -> Result<(), 
     Ok(())
 }
 
+/// Commands that write into the case history stop when it is full (SPEC
+/// N8), so a call_changed event, which carries the history, stays bounded.
+fn history_has_room(info: &InteractionInfo) -> Result<(), CommandError> {
+    if info.call.history.len() >= MAX_HISTORY_ENTRIES {
+        return Err(CommandError::HistoryFull);
+    }
+    Ok(())
+}
+
 fn check_target(state: &AgentState, command: &'static str, target: &Target) -> Result<(), CommandError> {
     match target {
         Target::Agent(agent) if *agent == state.agent => Err(CommandError::BadArgument { command, detail: "the target is this agent" }),
@@ -243,7 +260,7 @@ fn check_target(state: &AgentState, command: &'static str, target: &Target) -> R
 
 /// A dial string: at least one digit, otherwise only `+ ( ) - * #` and spaces.
 fn is_dialable(number: &str) -> bool {
-    number.len() <= 64
+    number.len() <= MAX_NUMBER_BYTES
         && number.chars().any(|c| c.is_ascii_digit())
         && number.chars().all(|c| c.is_ascii_digit() || "+()-*# ".contains(c))
 }

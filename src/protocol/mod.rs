@@ -4,6 +4,9 @@
 //! tagged: it keeps the browser build small, see README). Unknown fields are
 //! ignored, so newer peers can add them; an unknown kind is refused with the
 //! stable code `unknown_kind`. See `docs/protocol.md` for an example exchange.
+//! Every text a frame carries has a bound, in [`limits`].
+
+pub mod limits;
 
 use crate::model::profile::Profile;
 use crate::model::state::{CommandKind, Event};
@@ -13,8 +16,7 @@ use serde::{Deserialize, Serialize};
 /// The protocol version this build speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
 
-/// The largest frame either side accepts, in bytes (N6).
-pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+pub use limits::{MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES};
 
 /// A message from a client to the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,20 +167,46 @@ pub struct RefusedFrame {
     pub error: FrameError,
 }
 
+impl ClientMessage {
+    /// The command id of a frame written as the encoders write it
+    /// (`{"command":{"id":"...`), found by a scan of at most
+    /// [`limits::MAX_ID_BYTES`] bytes after that prefix, without decoding the
+    /// frame; `None` for any other shape. A rate-limited frame's nack names
+    /// its command this way (SPEC N8).
+    pub fn peek_command_id(text: &str) -> Option<CommandId> {
+        let rest = text.strip_prefix(r#"{"command":{"id":""#)?;
+        let window = &rest.as_bytes()[..rest.len().min(limits::MAX_ID_BYTES + 1)];
+        // A `"` byte is ASCII, so it is always a character boundary.
+        let end = window.iter().position(|&b| b == b'"')?;
+        let id = &rest[..end];
+        (!id.contains('\\')).then(|| CommandId::from(id))
+    }
+}
+
 #[cfg(feature = "formats")]
 impl ClientMessage {
     /// Parses a client frame, refusing oversize, malformed and unknown input
-    /// with a stable code; never panics.
+    /// and texts over their bounds ([`limits`]) with a stable code; never
+    /// panics. The refusal names the command id only when the id itself is
+    /// within its bound.
     pub fn decode(text: &str) -> Result<ClientMessage, RefusedFrame> {
         if text.len() > MAX_FRAME_BYTES {
             return Err(RefusedFrame { id: None, error: FrameError::Oversize(text.len()) });
         }
-        serde_json::from_str(text).map_err(|e| {
+        let message: ClientMessage = serde_json::from_str(text).map_err(|e| {
             let id = serde_json::from_str::<serde_json::Value>(text)
                 .ok()
-                .and_then(|v| v.pointer("/command/id").and_then(|id| id.as_str()).map(CommandId::from));
+                .and_then(|v| v.pointer("/command/id").and_then(|id| id.as_str()).and_then(nameable));
             RefusedFrame { id, error: classify(e) }
-        })
+        })?;
+        if let Err(e) = limits::check_message(&message) {
+            let id = match &message {
+                ClientMessage::Command { id, .. } => nameable(id.as_str()),
+                _ => None,
+            };
+            return Err(RefusedFrame { id, error: FrameError::Invalid(e.to_string()) });
+        }
+        Ok(message)
     }
 
     /// The frame as JSON text.
@@ -200,10 +228,22 @@ impl ServerMessage {
     }
 }
 
+/// A command id a refusal may name: one within its bound.
+#[cfg(feature = "formats")]
+fn nameable(id: &str) -> Option<CommandId> {
+    (id.len() <= limits::MAX_ID_BYTES).then(|| CommandId::from(id))
+}
+
 #[cfg(feature = "formats")]
 fn classify(error: serde_json::Error) -> FrameError {
     use serde_json::error::Category;
-    let detail = error.to_string();
+    let full = error.to_string();
+    // serde_json quotes the client's text (a variant name, a string value)
+    // after its own words: keep only the start of what follows the first quote.
+    let detail = match full.find(['`', '"']) {
+        Some(at) => format!("{}{}", &full[..=at], limits::echo(&full[at + 1..])),
+        None => full,
+    };
     match error.classify() {
         Category::Data if detail.starts_with("unknown variant") => FrameError::UnknownKind(detail),
         Category::Data => FrameError::Invalid(detail),

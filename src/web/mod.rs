@@ -12,7 +12,8 @@ use crate::agent::link::{Link, LinkAction, LinkState};
 use crate::agent::{Notice, Replica, SyncError};
 use crate::model::state::CommandKind;
 use crate::model::{CommandError, Millis};
-use crate::protocol::{ClientMessage, ServerMessage, MAX_FRAME_BYTES};
+use crate::protocol::limits::{check_command, MAX_SERVER_FRAME_BYTES};
+use crate::protocol::{ClientMessage, ServerMessage};
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
 use serde::Serialize;
@@ -109,10 +110,13 @@ impl Engine {
     }
 
     /// Validates a command with the authority's rules and sends it; returns
-    /// its id. Throws an `Error` with a `code` when the rules refuse it.
+    /// its id. Throws an `Error` with a `code` when the rules refuse it, or
+    /// `invalid_message` when it is not a command or a text in it is over
+    /// its bound (the server would refuse it the same way).
     pub fn command(&self, kind: JsValue) -> Result<String, JsValue> {
         let kind: CommandKind = serde_wasm_bindgen::from_value(kind)
             .map_err(|e| js_error("invalid_message", &format!("not a command: {e}")))?;
+        check_command(&kind).map_err(|e| js_error("invalid_message", &e.to_string()))?;
         run(&self.driver, |d| {
             let id = d.replica.command(now(), kind).map_err(|e: CommandError| js_error(e.code(), &e.to_string()))?;
             d.flush();
@@ -235,8 +239,8 @@ impl Driver {
         let (me_open, me_message, me_close) = (self.me.clone(), self.me.clone(), self.me.clone());
         let on_open = EventListener::new(&ws, "open", move |_| with(&me_open, Driver::on_open));
         let on_message = EventListener::new(&ws, "message", move |event| {
-            let text = event.dyn_ref::<web_sys::MessageEvent>().and_then(|m| m.data().as_string());
-            with(&me_message, |d| d.on_frame(text));
+            let data = event.dyn_ref::<web_sys::MessageEvent>().map(web_sys::MessageEvent::data);
+            with(&me_message, |d| d.on_frame(data));
         });
         let on_close = EventListener::new(&ws, "close", move |event| {
             let (code, reason) =
@@ -251,13 +255,19 @@ impl Driver {
         self.send(&hello);
     }
 
-    fn on_frame(&mut self, text: Option<String>) {
-        let Some(text) = text else {
+    fn on_frame(&mut self, data: Option<JsValue>) {
+        let Some(text) = data.filter(JsValue::is_string) else {
             return self.emit("error", Report { code: "malformed_frame", message: "binary frames are not part of the protocol".into() });
         };
-        if text.len() > MAX_FRAME_BYTES {
-            return self.emit("error", Report { code: "oversize_frame", message: format!("a frame of {} bytes was dropped", text.len()) });
-        }
+        // SPEC N8: frames up to MAX_SERVER_FRAME_BYTES of UTF-8 are taken.
+        // UTF-8 needs at least one byte per UTF-16 unit, so a longer JS
+        // string is refused before it is copied into wasm memory.
+        let units = text.unchecked_ref::<js_sys::JsString>().length() as usize;
+        let text = if units > MAX_SERVER_FRAME_BYTES { None } else { text.as_string() };
+        let Some(text) = text.filter(|t| t.len() <= MAX_SERVER_FRAME_BYTES) else {
+            let message = format!("a frame over {MAX_SERVER_FRAME_BYTES} bytes was dropped");
+            return self.emit("error", Report { code: "oversize_frame", message });
+        };
         let message = js_sys::JSON::parse(&text)
             .map_err(|_| ("malformed_frame", "the server sent a frame that is not JSON".to_owned()))
             .and_then(|value| serde_wasm_bindgen::from_value::<ServerMessage>(value).map_err(|e| ("invalid_message", e.to_string())));

@@ -7,7 +7,9 @@ use ringside::agent::{Notice, Replica, View};
 use ringside::center::{Center, Input, Outcome};
 use ringside::model::profile::{Preset, ProfileOverrides};
 use ringside::model::state::{CommandKind, Event, Reply};
-use ringside::model::{Actor, Channel, CommandId, ContactId, Millis, Profile, QueueId, Role, ServerTime, SessionId, StatusId, UserId};
+use ringside::model::{
+    Actor, Channel, CommandId, ContactId, InteractionId, Millis, Profile, QueueId, Role, ServerTime, SessionId, StatusId, UserId,
+};
 use ringside::protocol::{ClientMessage, ServerMessage, Snapshot, PROTOCOL_VERSION};
 use std::collections::BTreeMap;
 
@@ -44,6 +46,20 @@ pub fn set_status(id: &str) -> CommandKind {
 
 pub fn support() -> QueueId {
     QueueId::from("support")
+}
+
+/// `name` becomes available and accepts a new customer on `channel`.
+pub fn on_call(desk: &mut Desk, name: &str, channel: Channel) -> InteractionId {
+    desk.ready(name);
+    desk.call(channel, "+46 8 555 0100");
+    accept_offer(desk, name);
+    desk.center.agent(&user(name)).unwrap().interactions.last().unwrap().id
+}
+
+/// `name` accepts its oldest offer.
+pub fn accept_offer(desk: &mut Desk, name: &str) {
+    let offer = desk.center.agent(&user(name)).unwrap().offers.first().expect("an offer").id;
+    desk.send(name, CommandKind::Accept { offer }).expect("accept");
 }
 
 impl Desk {

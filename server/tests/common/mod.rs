@@ -300,6 +300,15 @@ pub fn set_status(status: &str) -> CommandKind {
     CommandKind::SetStatus { status: status.into(), secondary: None }
 }
 
+/// Says hello with `token` on a new socket that the server then closes: the
+/// close code and the code of the `Error` before it.
+pub async fn hello_refused(server: &TestServer, token: &str) -> (u16, Option<String>) {
+    let mut client = Client::open(server.addr).await;
+    client.send(&ClientMessage::Hello { token: token.to_owned(), resume: None, protocol: ringside::protocol::PROTOCOL_VERSION }).await;
+    let (code, _, before) = client.closed().await;
+    (code, error_code(&before))
+}
+
 /// The error message of a close-bound `Error`, if any.
 pub fn error_code(messages: &[ServerMessage]) -> Option<String> {
     messages.iter().find_map(|m| match m {

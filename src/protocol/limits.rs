@@ -1,0 +1,168 @@
+//! Every bound on what crosses the wire or grows per user (SPEC N6, N8), in
+//! one place: the frame decoder, the profile validator, the shared rules,
+//! the server and `docs/protocol.md` all cite these constants.
+//!
+//! Client-supplied text is bounded in bytes of UTF-8 when a frame is decoded
+//! (over a bound: `invalid_message`). Names that the server keeps and sends
+//! in every welcome (profile ids and labels, user ids, queue ids, customer
+//! names) must also be free of control characters, so their JSON encoding is
+//! at most twice their length (only `"` and `\` are escaped) and the largest
+//! welcome stays within [`MAX_SERVER_FRAME_BYTES`].
+
+use super::ClientMessage;
+use crate::model::call::Target;
+use crate::model::state::CommandKind;
+use std::borrow::Cow;
+use std::fmt;
+
+/// The largest frame the server accepts from a client, in bytes.
+pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+
+/// The largest frame a client accepts from the server, in bytes. The largest
+/// welcome the limits below allow (see `tests/limits.rs`) is under half of it.
+pub const MAX_SERVER_FRAME_BYTES: usize = 1024 * 1024;
+
+/// Command ids, user ids, status, secondary status and wrap-up code ids, and
+/// queue ids: at most this many bytes.
+pub const MAX_ID_BYTES: usize = 64;
+
+/// Labels and colours of the profile: at most this many bytes.
+pub const MAX_LABEL_BYTES: usize = 64;
+
+/// A dialled number (outdial, or a consult, conference or transfer target).
+pub const MAX_NUMBER_BYTES: usize = 32;
+
+/// DTMF digits sent by one command.
+pub const MAX_DTMF_DIGITS: usize = 32;
+
+/// The token in hello.
+pub const MAX_TOKEN_BYTES: usize = 4 * 1024;
+
+/// Who a customer is (caller id, chat name, address), as a contact arrives.
+pub const MAX_FROM_BYTES: usize = 128;
+
+/// Client text quoted back in a refusal is cut to this many characters.
+pub const MAX_ECHO_CHARS: usize = 64;
+
+/// Entries in one interaction's case history (DTMF, recording, transfers,
+/// follow-ups); past it those commands are refused with `history_full`.
+pub const MAX_HISTORY_ENTRIES: usize = 32;
+
+/// Statuses in the profile's catalogue.
+pub const MAX_STATUSES: usize = 32;
+
+/// Secondary statuses in the whole catalogue (all statuses together).
+pub const MAX_SECONDARY_STATUSES: usize = 64;
+
+/// Wrap-up codes in the profile.
+pub const MAX_WRAP_UP_CODES: usize = 64;
+
+/// Interactions and offers one agent may hold at once on one channel.
+pub const MAX_CHANNEL_CAPACITY: u32 = 8;
+
+/// Participants on one interaction, customer included (SPEC F1).
+pub const MAX_CONFERENCE_LIMIT: u32 = 8;
+
+/// A text over its bound, or a name with a control character.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LimitError {
+    /// The text is longer than its bound.
+    TooLong {
+        /// Which field, as the wire names it (`command.id`, `set_status.status`).
+        field: &'static str,
+        /// Its length in bytes.
+        len: usize,
+        /// The bound in bytes.
+        max: usize,
+    },
+    /// A name holds a control character.
+    ControlCharacter {
+        /// Which field.
+        field: &'static str,
+    },
+}
+
+impl fmt::Display for LimitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LimitError::TooLong { field, len, max } => write!(f, "{field} is {len} bytes, over the limit of {max}"),
+            LimitError::ControlCharacter { field } => write!(f, "{field} holds a control character"),
+        }
+    }
+}
+
+impl std::error::Error for LimitError {}
+
+/// Refuses `text` if it is longer than `max` bytes.
+pub fn check_length(field: &'static str, text: &str, max: usize) -> Result<(), LimitError> {
+    if text.len() > max {
+        return Err(LimitError::TooLong { field, len: text.len(), max });
+    }
+    Ok(())
+}
+
+/// Refuses a name the server keeps and sends on: over `max` bytes, or with a
+/// control character (which JSON would escape to six bytes).
+pub fn check_name(field: &'static str, text: &str, max: usize) -> Result<(), LimitError> {
+    check_length(field, text, max)?;
+    if text.chars().any(char::is_control) {
+        return Err(LimitError::ControlCharacter { field });
+    }
+    Ok(())
+}
+
+/// Checks every text a client frame carries against its bound.
+pub fn check_message(message: &ClientMessage) -> Result<(), LimitError> {
+    match message {
+        ClientMessage::Hello { token, .. } => check_length("hello.token", token, MAX_TOKEN_BYTES),
+        ClientMessage::Command { id, kind } => {
+            check_length("command.id", id.as_str(), MAX_ID_BYTES)?;
+            check_command(kind)
+        }
+        ClientMessage::Resync | ClientMessage::Ping { .. } => Ok(()),
+    }
+}
+
+/// Checks every text a command carries against its bound.
+pub fn check_command(kind: &CommandKind) -> Result<(), LimitError> {
+    match kind {
+        CommandKind::SetStatus { status, secondary } => {
+            check_length("set_status.status", status.as_str(), MAX_ID_BYTES)?;
+            secondary.as_ref().map_or(Ok(()), |s| check_length("set_status.secondary", s.as_str(), MAX_ID_BYTES))
+        }
+        CommandKind::Done { code, .. } => code.as_ref().map_or(Ok(()), |c| check_length("done.code", c.as_str(), MAX_ID_BYTES)),
+        CommandKind::Outdial { number } => check_length("outdial.number", number, MAX_NUMBER_BYTES),
+        CommandKind::LogoutAgent { agent } => check_length("logout_agent.agent", agent.as_str(), MAX_ID_BYTES),
+        CommandKind::Transfer { target, .. } | CommandKind::Consult { target, .. } | CommandKind::Conference { target, .. } => {
+            match target {
+                Target::Agent(agent) => check_length("target.agent", agent.as_str(), MAX_ID_BYTES),
+                Target::Queue(queue) => check_length("target.queue", queue.as_str(), MAX_ID_BYTES),
+                Target::Number(number) => check_length("target.number", number, MAX_NUMBER_BYTES),
+            }
+        }
+        CommandKind::Dtmf { digits, .. } => check_length("dtmf.digits", digits, MAX_DTMF_DIGITS),
+        CommandKind::Login
+        | CommandKind::Logout
+        | CommandKind::Accept { .. }
+        | CommandKind::Decline { .. }
+        | CommandKind::End { .. }
+        | CommandKind::Hold { .. }
+        | CommandKind::Resume { .. }
+        | CommandKind::EndConsult { .. }
+        | CommandKind::CompleteTransfer { .. }
+        | CommandKind::StartConference { .. }
+        | CommandKind::Leave { .. }
+        | CommandKind::Record { .. }
+        | CommandKind::FollowUp { .. } => Ok(()),
+    }
+}
+
+/// Client text as quoted in a refusal: at most [`MAX_ECHO_CHARS`]
+/// characters, cut on a character boundary and marked with `…`.
+pub fn echo(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(MAX_ECHO_CHARS) {
+        Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
+        None => Cow::Borrowed(text),
+    }
+}
