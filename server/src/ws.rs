@@ -188,6 +188,11 @@ fn frame_for(message: &ServerMessage) -> Result<String, usize> {
 /// Sends a message; `false` when the socket is gone. A message over the
 /// client's frame limit is not sent: the socket is closed with 1011.
 async fn send(sink: &mut Sink, message: &ServerMessage) -> bool {
+    write(sink, message).await && matches!(tokio::time::timeout(WRITE_TIMEOUT, sink.flush()).await, Ok(Ok(())))
+}
+
+/// Queues a message on the socket without flushing it.
+async fn write(sink: &mut Sink, message: &ServerMessage) -> bool {
     let text = match frame_for(message) {
         Ok(text) => text,
         Err(bytes) => {
@@ -196,7 +201,30 @@ async fn send(sink: &mut Sink, message: &ServerMessage) -> bool {
             return false;
         }
     };
-    matches!(tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Text(text.into()))).await, Ok(Ok(())))
+    matches!(tokio::time::timeout(WRITE_TIMEOUT, sink.feed(Message::Text(text.into()))).await, Ok(Ok(())))
+}
+
+/// How many waiting messages are written before one flush.
+const WRITES_PER_FLUSH: usize = 64;
+
+/// Writes `first` and the messages already waiting behind it, then flushes
+/// once: under load an event and its ack cost one write to the socket, not
+/// two. Counts the answers among them off `pending`.
+async fn send_waiting(sink: &mut Sink, first: ServerMessage, inbox: &mut mpsc::Receiver<ServerMessage>, pending: &mut usize) -> bool {
+    let mut next = Some(first);
+    let mut written = 0;
+    while let Some(message) = next {
+        // Acks and nacks from the owner answer this socket's commands.
+        if matches!(message, ServerMessage::Ack { .. } | ServerMessage::Nack { .. }) {
+            *pending = pending.saturating_sub(1);
+        }
+        if !write(sink, &message).await {
+            return false;
+        }
+        written += 1;
+        next = if written < WRITES_PER_FLUSH { inbox.try_recv().ok() } else { None };
+    }
+    matches!(tokio::time::timeout(WRITE_TIMEOUT, sink.flush()).await, Ok(Ok(())))
 }
 
 async fn close(sink: &mut Sink, code: u16, reason: &str) {
@@ -375,11 +403,7 @@ async fn session(socket: WebSocket, app: AppState, pending: Slot<IpAddr>) {
             }
             message = inbox.recv() => match message {
                 Some(message) => {
-                    // Acks and nacks from the owner answer this socket's commands.
-                    if matches!(message, ServerMessage::Ack { .. } | ServerMessage::Nack { .. }) {
-                        pending = pending.saturating_sub(1);
-                    }
-                    if !send(&mut sink, &message).await {
+                    if !send_waiting(&mut sink, message, &mut inbox, &mut pending).await {
                         break;
                     }
                 }
