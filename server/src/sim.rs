@@ -16,6 +16,7 @@
 //! Errors are `{"code": ..., "message": ...}` with a fitting HTTP status.
 
 use crate::owner::{Input, Refused, SimFailure, SimReply, SimRequest};
+use ringside::center::Input as CenterInput;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -175,14 +176,14 @@ async fn create_contact(State(app): State<AppState>, headers: HeaderMap, body: B
     let new: NewContact = parse_body(&body)?;
     // Who the customer is goes into every offer and interaction (SPEC N8).
     check_name("from", &new.from, MAX_FROM_BYTES).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string()))?;
-    let reply = ask(&app, SimRequest::Enqueue { queue: new.queue, channel: new.channel, from: new.from }).await?;
+    let reply = ask(&app, SimRequest::Change(CenterInput::EnqueueContact { queue: new.queue, channel: new.channel, from: new.from })).await?;
     Ok((StatusCode::CREATED, Json(reply)).into_response())
 }
 
 async fn hang_up(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
     require_admin(&app, &headers)?;
     let contact = ContactId(parse_id(&id, "contact")?);
-    let reply = ask(&app, SimRequest::HangUp { contact }).await?;
+    let reply = ask(&app, SimRequest::Change(CenterInput::CustomerHangUp { contact })).await?;
     Ok(Json(reply).into_response())
 }
 
@@ -190,7 +191,7 @@ async fn undeliverable(State(app): State<AppState>, headers: HeaderMap, Path(id)
     require_admin(&app, &headers)?;
     let offer = OfferId(parse_id(&id, "offer")?);
     let request: Undeliverable = parse_body(&body)?;
-    let reply = ask(&app, SimRequest::Undeliverable { offer, cause: request.cause }).await?;
+    let reply = ask(&app, SimRequest::Change(CenterInput::OfferUndeliverable { offer, cause: request.cause })).await?;
     Ok(Json(reply).into_response())
 }
 
@@ -198,7 +199,7 @@ async fn number_answers(State(app): State<AppState>, headers: HeaderMap, Path(id
     require_admin(&app, &headers)?;
     let interaction = InteractionId(parse_id(&id, "interaction")?);
     let request: Answer = parse_body(&body)?;
-    let reply = ask(&app, SimRequest::NumberAnswers { interaction, answered: request.answered }).await?;
+    let reply = ask(&app, SimRequest::Change(CenterInput::NumberAnswers { interaction, answered: request.answered })).await?;
     Ok(Json(reply).into_response())
 }
 
@@ -206,7 +207,7 @@ async fn party_hangs_up(State(app): State<AppState>, headers: HeaderMap, Path((i
     require_admin(&app, &headers)?;
     let interaction = InteractionId(parse_id(&id, "interaction")?);
     let participant = ParticipantId(parse_id(&participant, "participant")?);
-    let reply = ask(&app, SimRequest::PartyHangsUp { interaction, participant }).await?;
+    let reply = ask(&app, SimRequest::Change(CenterInput::PartyHangsUp { interaction, participant })).await?;
     Ok(Json(reply).into_response())
 }
 

@@ -22,10 +22,7 @@ use batch::Batch;
 use resume::ResumeIndex;
 use ringside::center::{Center, Input as CenterInput, Outcome, Place};
 use ringside::model::state::CommandKind;
-use ringside::model::{
-    Actor, Channel, CommandError, CommandId, ContactId, InteractionId, OfferId, ParticipantId, Profile, QueueId, RonaCause, Seq,
-    ServerTime, SessionId,
-};
+use ringside::model::{Actor, CommandError, CommandId, ContactId, Profile, QueueId, Seq, ServerTime, SessionId};
 use ringside::protocol::{ServerMessage, PROTOCOL_VERSION};
 use serde::Serialize;
 use sessions::Sessions;
@@ -53,43 +50,9 @@ pub type Outbox = tmpsc::Sender<ServerMessage>;
 /// A customer-simulator request (the `/sim/` endpoints).
 #[derive(Debug, Clone)]
 pub enum SimRequest {
-    /// A contact arrives on a queue.
-    Enqueue {
-        /// The queue.
-        queue: QueueId,
-        /// Its channel.
-        channel: Channel,
-        /// Who the customer is.
-        from: String,
-    },
-    /// The customer hangs up.
-    HangUp {
-        /// The contact.
-        contact: ContactId,
-    },
-    /// The offer could not be delivered (SPEC O4).
-    Undeliverable {
-        /// The offer.
-        offer: OfferId,
-        /// Why.
-        cause: RonaCause,
-    },
-    /// A dialled number answers, or declines, a consult or conference
-    /// request (SPEC V6).
-    NumberAnswers {
-        /// The interaction with the pending request.
-        interaction: InteractionId,
-        /// Whether the number answered.
-        answered: bool,
-    },
-    /// A participant outside the center (the customer or a dialled number)
-    /// hangs up (SPEC F7, F8).
-    PartyHangsUp {
-        /// The interaction.
-        interaction: InteractionId,
-        /// The participant.
-        participant: ParticipantId,
-    },
+    /// A change from outside the center: a contact arrives, a customer or a
+    /// dialled party hangs up or answers, an offer cannot be delivered.
+    Change(CenterInput),
     /// A view of queues and agents.
     State,
 }
@@ -544,11 +507,7 @@ impl State {
 
     fn sim(&mut self, batch: &mut Batch, request: SimRequest) -> Result<SimReply, SimFailure> {
         let input = match request {
-            SimRequest::Enqueue { queue, channel, from } => CenterInput::EnqueueContact { queue, channel, from },
-            SimRequest::HangUp { contact } => CenterInput::CustomerHangUp { contact },
-            SimRequest::Undeliverable { offer, cause } => CenterInput::OfferUndeliverable { offer, cause },
-            SimRequest::NumberAnswers { interaction, answered } => CenterInput::NumberAnswers { interaction, answered },
-            SimRequest::PartyHangsUp { interaction, participant } => CenterInput::PartyHangsUp { interaction, participant },
+            SimRequest::Change(input) => input,
             SimRequest::State => {
                 // A read: what is due fires first, so the view is current.
                 self.fire_due(batch);
