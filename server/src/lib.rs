@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod fd_limit;
 pub mod owner;
 pub mod sim;
 pub mod store;
