@@ -50,10 +50,13 @@ impl Percentiles {
     }
 }
 
-/// p50 / p99 / max; when answers are missing, also those of the answers
-/// that came, to show how late they were.
-fn three_percentiles(latencies: &LatencySummary) -> String {
-    let figures = |l: &LatencySummary| format!("{} / {} / {}", show(l.p50()), show(l.p99()), show(l.max()));
+/// p50 / p99, and the max when `with_max`; when answers are missing, also
+/// those of the answers that came, to show how late they were.
+fn percentiles(latencies: &LatencySummary, with_max: bool) -> String {
+    let figures = |l: &LatencySummary| {
+        let max = if with_max { format!(" / {}", show(l.max())) } else { String::new() };
+        format!("{} / {}{max}", show(l.p50()), show(l.p99()))
+    };
     if latencies.missing() == 0 {
         return figures(latencies);
     }
@@ -112,9 +115,9 @@ pub fn print_run(run: &Run, settings: &Settings) {
     );
     row("commands offered / s", thousands(steady.offered.unwrap_or(0.0)));
     row("commands achieved / s", thousands(steady.achieved()));
-    row("ack p50 / p99 / max", three_percentiles(&p.ack));
-    row("ping-to-pong p50 / p99", format!("{} / {}", show(p.pong.p50()), show(p.pong.p99())));
-    row("fan-out p50 / p99", format!("{} / {}", show(p.fanout.p50()), show(p.fanout.p99())));
+    row("ack p50 / p99 / max", percentiles(&p.ack, true));
+    row("ping-to-pong p50 / p99", percentiles(&p.pong, false));
+    row("fan-out p50 / p99", percentiles(&p.fanout, false));
     row("refused (nack) / unanswered", format!("{} / {}", show_counts(&tally.nacks), thousands(tally.ack.missing() as f64)));
     row("errors / stale answers", format!("{} / {}", show_counts(&tally.errors), tally.stale));
     row("store bytes / command", per_command(counters.store_bytes, steady, "no ringside_store_bytes_total in /metrics"));
@@ -148,7 +151,7 @@ pub fn print_run(run: &Run, settings: &Settings) {
             thousands(flat_out.tally.acked as f64),
             flat_out.window_seconds(),
             thousands(flat_out.achieved()),
-            three_percentiles(&p.ack),
+            percentiles(&p.ack, true),
             show_counts(&flat_out.tally.nacks),
             show_counts(&flat_out.tally.errors),
         );
@@ -271,7 +274,8 @@ fn target_fanout(runs: &[Run]) {
     let p99 = Percentiles::of(&run.steady).fanout.p99();
     let logged_in = run.setup.logged_in;
     let met = millis(p99).map(|ms| ms < 50.0 && logged_in == 10_000).or(Some(false));
-    verdict(met, target, format!("{} logged in, p99 fan-out {}", thousands(logged_in as f64), show(p99)));
+    let achieved = thousands(run.steady.achieved());
+    verdict(met, target, format!("{} logged in, {achieved} commands/s achieved, p99 fan-out {}", thousands(logged_in as f64), show(p99)));
 }
 
 fn target_bytes(runs: &[Run]) {

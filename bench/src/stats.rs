@@ -188,10 +188,13 @@ impl Tally {
     }
 
     /// Once the phase is over: the commands and pings that got no answer
-    /// count as missing.
+    /// count as missing, and so do the events of the unanswered commands
+    /// (each status change has one), so a server that applies only a few
+    /// of the commands cannot show a fast fan-out for those few.
     pub fn close_phase(&mut self) {
-        let answered = self.acked + self.nacked();
-        self.ack.record_missing(self.scheduled.saturating_sub(answered));
+        let unanswered = self.scheduled.saturating_sub(self.acked + self.nacked());
+        self.ack.record_missing(unanswered);
+        self.fanout.record_missing(unanswered);
         self.pong.record_missing(self.pings.saturating_sub(self.pong.measured()));
     }
 }
@@ -249,6 +252,7 @@ mod tests {
         tally.pong.record(100);
         tally.close_phase();
         assert_eq!(tally.ack.missing(), 2);
+        assert_eq!(tally.fanout.missing(), 2);
         assert_eq!(tally.pong.missing(), 2);
     }
 }
