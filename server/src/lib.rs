@@ -17,6 +17,7 @@
 pub mod admission;
 pub mod auth;
 pub mod config;
+pub mod fd_limit;
 pub mod metrics;
 pub mod owner;
 pub mod sim;

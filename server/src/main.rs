@@ -112,6 +112,8 @@ fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
 }
 
 fn main() -> ExitCode {
+    // Best effort: a server that cannot raise it still serves small centers.
+    let _ = ringside_server::fd_limit::raise_open_files_limit();
     let cli = Cli::parse();
     let config = match load_config(&cli) {
         Ok(config) => config,
