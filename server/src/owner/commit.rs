@@ -130,12 +130,14 @@ impl State {
         Ok(true)
     }
 
-    /// A snapshot is due when the log since the last one is as large as it
-    /// (and at least [`super::SNAPSHOT_MIN_LOG_BYTES`]): it is encoded from a
-    /// copy on another thread, and written with a later commit.
+    /// A snapshot is due when the log since the last one has grown to
+    /// [`super::SNAPSHOT_LOG_FACTOR`] times its size (and at least
+    /// [`super::SNAPSHOT_MIN_LOG_BYTES`]): it is encoded from a copy on
+    /// another thread, and written with a later commit.
     fn start_snapshot_if_due(&mut self) {
         let plan = &self.snapshots;
-        if plan.encoding.is_some() || plan.log_bytes < plan.last_bytes.max(super::SNAPSHOT_MIN_LOG_BYTES) {
+        let due = (plan.last_bytes * super::SNAPSHOT_LOG_FACTOR).max(super::SNAPSHOT_MIN_LOG_BYTES);
+        if plan.encoding.is_some() || plan.log_bytes < due {
             return;
         }
         let (tx, rx) = mpsc::channel();

@@ -41,8 +41,13 @@ pub const OUTBOX_CAPACITY: usize = 1024;
 pub const MAX_BATCH: usize = 4096;
 
 /// A snapshot is due when the log since the last one holds at least this
-/// many bytes and at least as many as that snapshot.
+/// many bytes and at least [`SNAPSHOT_LOG_FACTOR`] times that snapshot.
 const SNAPSHOT_MIN_LOG_BYTES: u64 = 1 << 20;
+
+/// How many times its own size the log grows between two snapshots: the
+/// snapshots then cost at most half the bytes of the records, at any size
+/// of the center, and a restart replays at most about twice a snapshot.
+const SNAPSHOT_LOG_FACTOR: u64 = 2;
 
 /// Messages to one session's socket.
 pub type Outbox = tmpsc::Sender<ServerMessage>;

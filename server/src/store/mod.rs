@@ -5,10 +5,10 @@
 //! the state that was acknowledged.
 //!
 //! What one command costs the store is its own record (the input and its
-//! events), whatever the size of the center. A snapshot is written when the
-//! log since the last one has grown as large as that snapshot, so snapshots
-//! cost at most as much again per command, and a replay never reads more
-//! than about one snapshot's worth of records.
+//! events), whatever the size of the center. The owner writes a snapshot
+//! when the log since the last one has grown to twice that snapshot, so
+//! snapshots cost at most half as much again per command, and a replay never
+//! reads more than about two snapshots' worth of records.
 //!
 //! The [`Store`] trait is all the owner knows of the storage: the embedded
 //! SQLite store implements it here; a networked log (many server nodes)
@@ -134,7 +134,7 @@ pub struct Recovered {
     /// The base.
     pub snapshot: Snapshot,
     /// The bytes of the snapshot document (the next one is due when the log
-    /// has grown as large).
+    /// has grown by a multiple of it).
     pub snapshot_bytes: u64,
     /// The records to replay on it.
     pub tail: Vec<Record>,
