@@ -273,7 +273,10 @@ impl Fleet {
 /// Connects, says hello and logs in; the socket's halves once the login is
 /// acked, or why not.
 async fn join_and_log_in(url: &str, token: String, limit_us: u64) -> Result<(Sink, Stream), String> {
-    let connecting = tokio::time::timeout_at(instant_at(limit_us), tokio_tungstenite::connect_async(url));
+    // A small read buffer: the default 128 KiB is zero-filled before every
+    // read, which would cost the client more than the server it measures.
+    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4 * 1024);
+    let connecting = tokio::time::timeout_at(instant_at(limit_us), tokio_tungstenite::connect_async_with_config(url, Some(config), false));
     let (socket, _) = connecting.await.map_err(|_| "connect timed out".to_owned())?.map_err(|e| format!("connect: {e}"))?;
     let (mut sink, mut stream) = socket.split();
     let hello = ClientMessage::Hello { token, resume: None, protocol: PROTOCOL_VERSION };
