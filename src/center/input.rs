@@ -113,8 +113,7 @@ impl Center {
         let due = self.poll_timeout().is_some_and(|at| at <= now);
         let (outcome, succeeded) = match input {
             Input::Command { actor, id, kind } => {
-                let repeat = self.replies.find(&actor.user, &id).is_some();
-                let reply = self.command(now, &actor, id, kind);
+                let (reply, repeat) = self.command_once(now, &actor, id, kind);
                 let applied = reply.is_ok() && !repeat;
                 (Outcome::Reply(reply), applied)
             }

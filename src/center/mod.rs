@@ -234,16 +234,21 @@ impl Center {
     /// acked gets the same ack again and changes nothing. A refused command
     /// changed nothing, so its repeat is judged again (`replies.rs`).
     pub fn command(&mut self, now: ServerTime, actor: &Actor, id: CommandId, kind: CommandKind) -> Reply {
+        self.command_once(now, actor, id, kind).0
+    }
+
+    /// [`Center::command`], and whether the id was a remembered repeat.
+    fn command_once(&mut self, now: ServerTime, actor: &Actor, id: CommandId, kind: CommandKind) -> (Reply, bool) {
         self.handle_timeout(now);
         if let Some(seq) = self.replies.find(&actor.user, &id) {
-            return Ok(seq);
+            return (Ok(seq), true);
         }
         let reply = self.execute(now, actor, kind).map(|subject| self.last_seq(&subject)).map_err(Refusal::from);
         if let Ok(seq) = reply {
             self.replies.remember(&actor.user, id, seq);
         }
         self.route(now);
-        reply
+        (reply, false)
     }
 
     /// A session of `user` connected (a tab or device, N4); ends the grace of
@@ -472,14 +477,12 @@ impl Center {
     }
 
     fn agent_entry(&mut self, now: ServerTime, user: &UserId) {
+        if self.agents.contains_key(user) {
+            return;
+        }
         let offline = self.profile.offline_status.clone();
-        self.agents.entry(user.clone()).or_insert_with(|| AgentRecord {
-            state: AgentState::new(user.clone(), offline, now),
-            seq: Seq(0),
-            ready_since: now,
-            grace_until: None,
-            login_on_connect: false,
-        });
+        let record = AgentRecord { state: AgentState::new(user.clone(), offline, now), seq: Seq(0), ready_since: now, grace_until: None, login_on_connect: false };
+        self.agents.insert(user.clone(), record);
     }
 
     /// Numbers, timestamps and applies an event: the only path by which an
