@@ -27,6 +27,16 @@ impl Center {
     /// Files `user` again after anything that decides whether it can take
     /// work changed: its state (every event) or its `ready_since`.
     pub(super) fn refile(&mut self, user: &UserId) {
+        let wanted = self.agents.get(user).map(|record| {
+            let channels: Vec<Channel> = Channel::ALL.into_iter().filter(|c| self.can_take(record, *c)).collect();
+            (record.ready_since, channels)
+        });
+        let wanted = wanted.filter(|(_, channels)| !channels.is_empty());
+        // Most events (a call change, a status that stays unroutable) leave
+        // the agent where it is filed.
+        if self.index.filed.get(user) == wanted.as_ref() {
+            return;
+        }
         if let Some((since, channels)) = self.index.filed.remove(user) {
             for channel in channels {
                 if let Some(ready) = self.index.ready.get_mut(&channel) {
@@ -37,12 +47,7 @@ impl Center {
                 }
             }
         }
-        let Some(record) = self.agents.get(user) else { return };
-        let channels: Vec<Channel> = Channel::ALL.into_iter().filter(|c| self.can_take(record, *c)).collect();
-        if channels.is_empty() {
-            return;
-        }
-        let since = record.ready_since;
+        let Some((since, channels)) = wanted else { return };
         for channel in &channels {
             self.index.ready.entry(*channel).or_default().insert((since, user.clone()));
         }

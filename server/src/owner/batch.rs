@@ -11,9 +11,13 @@ use ringside::protocol::ServerMessage;
 use tokio::sync::oneshot;
 
 /// Something to do after the commit, in input order.
+// Mostly answers, each sent once: boxing them would cost an allocation per
+// command to save room in a list that lives for one batch.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Delivery {
-    /// An event for every session of its user.
-    Event(Event),
+    /// The events of the batch's record at this index, for every session
+    /// of their users (the record holds them: no copy).
+    Events(usize),
     /// A message for one session (an answer, a resync welcome).
     Send(SessionId, ServerMessage),
     /// A new session: its welcome (and replay), then it joins the fan-out.
@@ -57,7 +61,9 @@ fn unavailable_error() -> ServerMessage {
 impl Batch {
     /// Appends a record, and its events to the deliveries.
     pub(super) fn log(&mut self, pos: u64, at: ServerTime, input: CenterInput, events: Vec<Event>) {
-        self.deliveries.extend(events.iter().cloned().map(Delivery::Event));
+        if !events.is_empty() {
+            self.deliveries.push(Delivery::Events(self.records.len()));
+        }
         self.records.push(Record { pos, at, input, events });
     }
 
@@ -107,7 +113,7 @@ impl Batch {
         let deliveries = std::mem::take(&mut self.deliveries);
         for delivery in deliveries {
             match delivery {
-                Delivery::Event(_) => {}
+                Delivery::Events(_) => {}
                 Delivery::Send(session, ServerMessage::Ack { id, .. } | ServerMessage::Nack { id: Some(id), .. }) => {
                     self.send(session, unavailable_nack(id));
                 }

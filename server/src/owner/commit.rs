@@ -75,7 +75,11 @@ impl State {
     fn deliver(&mut self, batch: &mut Batch) {
         for delivery in batch.deliveries.drain(..) {
             match delivery {
-                Delivery::Event(event) => self.sessions.fan_out(&event),
+                Delivery::Events(record) => {
+                    for event in batch.records.get(record).map_or(&[][..], |r| &r.events) {
+                        self.sessions.fan_out(event);
+                    }
+                }
                 Delivery::Send(session, message) => self.sessions.send(session, message),
                 Delivery::Register { session, actor, outbox, messages, reply } => {
                     let fits = messages.into_iter().all(|m| outbox.try_send(m).is_ok());
