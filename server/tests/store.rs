@@ -59,6 +59,7 @@ async fn a_database_written_by_the_first_release_opens_migrated_spec_s10() {
     again.shutdown().await;
 }
 
+// SPEC S10
 #[tokio::test]
 async fn a_database_of_a_newer_format_is_refused_naming_both_versions() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -73,6 +74,7 @@ async fn a_database_of_a_newer_format_is_refused_naming_both_versions() {
     assert!(message.contains("format 99") && message.contains(&format!("format {}", ringside_server::store::FORMAT_VERSION)), "{message}");
 }
 
+// SPEC N1, SPEC N8: a refusal or a repeat is not remembered or stored.
 #[tokio::test]
 async fn refused_commands_reads_and_repeats_write_nothing() {
     let server = TestServer::with(Preset::ContactCenter, 5_000, 30_000).await;

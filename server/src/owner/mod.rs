@@ -601,6 +601,7 @@ mod tests {
         }
     }
 
+    // SPEC N2: nothing the store did not keep is shown; SPEC N6: state is not lost.
     #[tokio::test]
     async fn a_store_that_cannot_commit_gets_unavailable_answers_and_fails_health_until_it_can() {
         let dir = tempfile::tempdir().expect("tempdir");

@@ -59,6 +59,7 @@ impl ResumeIndex {
 mod tests {
     use super::*;
 
+    // SPEC N2, SPEC N8: resume finds the missed events; the index is bounded per user.
     #[test]
     fn the_index_finds_the_records_of_a_range_and_forgets_beyond_its_bounds() {
         let ana = UserId::from("ana");
