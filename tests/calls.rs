@@ -289,7 +289,9 @@ fn a_conference_starts_from_a_consult_with_the_customer_off_hold() {
     send(&mut desk, "ana", CommandKind::StartConference { interaction: call }).unwrap();
     let view = card(&desk, "ana", call);
     assert_eq!(view.call_state, CallState::Conference);
-    assert!(view.participants.iter().all(|p| !p.held));
+    // SPEC F3: the conferenced agent waits on hold until allowed to talk.
+    let held: Vec<(Party, bool)> = view.participants.iter().map(|p| (p.party.clone(), p.held)).collect();
+    assert_eq!(held, [(Party::Customer, false), (Party::Agent(user("ana")), false), (Party::Agent(user("ben")), true)]);
 }
 
 /// SPEC F3: the primary may hold the customer or a conferenced agent; the
@@ -300,6 +302,7 @@ fn only_the_primary_holds_participants() {
     let call = three_way(&mut desk);
     let ben = card(&desk, "ana", call).participants.iter().find(|p| p.party == Party::Agent(user("ben"))).unwrap().id;
     assert_eq!(send(&mut desk, "ben", CommandKind::Hold { interaction: call, participant: None }), Err("not_in_control".into()));
+    send(&mut desk, "ana", CommandKind::Resume { interaction: call, participant: Some(ben) }).unwrap();
     assert!(card(&desk, "ana", call).participants.iter().find(|p| p.id == ben).unwrap().can_hold);
     send(&mut desk, "ana", CommandKind::Hold { interaction: call, participant: Some(ben) }).unwrap();
     assert!(card(&desk, "ben", call).participants.iter().find(|p| p.me).unwrap().held);

@@ -19,7 +19,7 @@ pub use view::{
 
 use crate::model::error::Refusal;
 use crate::model::profile::Profile;
-use crate::model::rules;
+use crate::model::rules::{Judge, OwnStateOnly};
 use crate::model::state::{CommandKind, EventKind, OfferInfo, OfferOutcome};
 use crate::model::{AgentState, CommandError, CommandId, Millis, RonaCause, Role, Seq, UserId};
 use crate::protocol::{ClientMessage, ServerMessage, PROTOCOL_VERSION};
@@ -223,11 +223,18 @@ impl Replica {
         Ok(())
     }
 
+    /// Judges a command as the authority would, with what this replica
+    /// knows (its own agent); the center judges the rest the same way.
+    pub fn check(&self, now: Millis, kind: &CommandKind) -> Result<(), CommandError> {
+        let (Some(profile), Some(state)) = (&self.profile, &self.state) else { return Err(CommandError::NotReady) };
+        let judge = Judge { profile, role: self.role, state, now: self.clock.server_time(now), world: &OwnStateOnly };
+        judge.decide(kind)
+    }
+
     /// Validates a command with the authority's rules and queues it for
     /// sending; refused commands are never sent.
     pub fn command(&mut self, now: Millis, kind: CommandKind) -> Result<CommandId, CommandError> {
-        let (Some(profile), Some(state)) = (&self.profile, &self.state) else { return Err(CommandError::NotReady) };
-        rules::check(profile, self.role, state, self.clock.server_time(now), &kind)?;
+        self.check(now, &kind)?;
         let id = CommandId(format!("{}-{}", self.client_tag, self.next_command));
         self.next_command += 1;
         self.pending.push((id.clone(), kind.clone()));

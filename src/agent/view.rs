@@ -1,10 +1,11 @@
 //! The render-ready view: labels, colours, timer texts, flashing flags and the
 //! enabled actions, all functions of the state and `now` (SPEC T7).
 
-use crate::model::call::{CallState, Note, Party, Target};
+use crate::model::action::Action;
+use crate::model::call::{CallState, Note, Party};
 use crate::model::profile::{Profile, StatusCategory, WrapUpCodeDef};
-use crate::model::rules;
-use crate::model::state::{CommandKind, InteractionInfo, InteractionState, JoinRequest, Origin};
+use crate::model::rules::{Judge, OwnStateOnly};
+use crate::model::state::{InteractionInfo, InteractionState, JoinRequest, Origin};
 use crate::model::{
     AgentState, Channel, ContactId, InteractionId, OfferId, ParticipantId, QueueId, RonaCause, Role, SecondaryId, ServerTime,
     StatusId,
@@ -36,6 +37,8 @@ pub struct View {
     pub can_logout: bool,
     /// Whether an outdial may be placed (E2 capacity, E4).
     pub can_outdial: bool,
+    /// Whether this user may log agents out (S9: supervisors).
+    pub can_logout_agents: bool,
     /// The rona choice, while in rona (O5).
     pub rona: Option<RonaChoice>,
 }
@@ -133,12 +136,16 @@ pub struct InteractionView {
     pub held: Option<String>,
     /// Time in the answered consult, while consulting (T3).
     pub consulting: Option<String>,
+    /// Time the consulted party has been on hold, in consult on hold (V1, T3).
+    pub consult_held: Option<String>,
     /// Time in wrap-up, while in wrap-up.
     pub wrap_up: Option<String>,
     /// Whether this agent is in control of the call (F3).
     pub in_control: bool,
     /// Whether this agent applies the wrap-up code (F5).
     pub owner: bool,
+    /// Whether done waits for a wrap-up code from this agent (V3, F5).
+    pub done_needs_code: bool,
     /// Whether the call is being recorded (V7).
     pub recording: bool,
     /// Who is on it, in joining order.
@@ -162,9 +169,12 @@ pub struct ParticipantView {
     pub held: bool,
     /// Whether it has call controls: agents do, dialled numbers do not (F6).
     pub controls: bool,
-    /// Whether this agent may put it on hold (F3).
+    /// Whether it is a conferenced party, whose hold is its talk
+    /// permission: on hold until the agent in control allows it (F3).
+    pub conferenced: bool,
+    /// Whether this agent may put it on hold, or keep it from talking (F3, V1).
     pub can_hold: bool,
-    /// Whether this agent may take it off hold (F3).
+    /// Whether this agent may take it off hold, or allow it to talk (F3, V1).
     pub can_resume: bool,
 }
 
@@ -174,7 +184,7 @@ pub struct ParticipantView {
 pub struct InteractionActions {
     /// End the call for everyone (V3, F8).
     pub end: bool,
-    /// Mark done (with a code, if this agent owns it and one is required).
+    /// Mark done; with a code when `done_needs_code` says so (V3, F5).
     pub done: bool,
     /// Put the customer on hold (V2).
     pub hold: bool,
@@ -214,7 +224,8 @@ pub fn format_duration(ms: u64) -> String {
 }
 
 pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: ServerTime) -> View {
-    let allowed = |kind: CommandKind| rules::check(profile, role, state, now, &kind).is_ok();
+    let judge = Judge { profile, role, state, now, world: &OwnStateOnly };
+    let allowed = |action: Action| judge.available(action).is_ok();
     let def = profile.status(&state.status);
     let kept_offline = !state.logged_in && def.is_some_and(|d| d.survives_logout);
     let (label, colour) = match def {
@@ -250,8 +261,8 @@ pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: Ser
                 remaining_ms,
                 remaining: format_duration(remaining_ms.div_ceil(1000) * 1000),
                 flashing: o.flash_at().is_some_and(|at| now >= at) && now < o.deadline,
-                can_accept: allowed(CommandKind::Accept { offer: o.id }),
-                can_decline: allowed(CommandKind::Decline { offer: o.id }),
+                can_accept: allowed(Action::Accept(o.id)),
+                can_decline: allowed(Action::Decline(o.id)),
             }
         })
         .collect();
@@ -278,9 +289,10 @@ pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: Ser
         interactions,
         wrap_up_codes: profile.wrap_up.codes.clone(),
         wrap_up_required: profile.wrap_up.required,
-        can_login: allowed(CommandKind::Login),
-        can_logout: allowed(CommandKind::Logout),
-        can_outdial: allowed(CommandKind::Outdial { number: "0".to_owned() }),
+        can_login: allowed(Action::Login),
+        can_logout: allowed(Action::Logout),
+        can_outdial: allowed(Action::Outdial),
+        can_logout_agents: allowed(Action::LogoutAgent),
         rona,
     }
 }
@@ -290,29 +302,31 @@ fn interaction_view(
     state: &AgentState,
     i: &InteractionInfo,
     now: ServerTime,
-    allowed: &dyn Fn(CommandKind) -> bool,
+    allowed: &dyn Fn(Action) -> bool,
 ) -> InteractionView {
     let id = i.id;
     let call = &i.call;
     let owner = call.owner == state.agent;
-    let done_code = owner.then(|| profile.wrap_up.codes.first().map(|c| c.id.clone())).flatten();
-    // Any valid target stands for all: the rules check the request, the
-    // server checks who is free.
-    let someone = || Target::Number("0".to_owned());
+    let consulted = call.consult.as_ref().map(|c| c.party);
     let participants = call
         .participants
         .iter()
-        .map(|p| ParticipantView {
-            id: p.id,
-            party: p.party.clone(),
-            me: p.agent() == Some(&state.agent),
-            held: p.held_since.is_some(),
-            controls: p.agent().is_some(),
-            can_hold: allowed(CommandKind::Hold { interaction: id, participant: Some(p.id) }),
-            can_resume: allowed(CommandKind::Resume { interaction: id, participant: Some(p.id) }),
+        .map(|p| {
+            let me = p.agent() == Some(&state.agent);
+            ParticipantView {
+                id: p.id,
+                party: p.party.clone(),
+                me,
+                held: p.held_since.is_some(),
+                controls: p.agent().is_some(),
+                conferenced: !me && p.party != Party::Customer && Some(p.id) != consulted && p.agent() != call.primary.as_ref(),
+                can_hold: allowed(Action::Hold(id, Some(p.id))),
+                can_resume: allowed(Action::Resume(id, Some(p.id))),
+            }
         })
         .collect();
     let on_call = i.state == InteractionState::Active;
+    let timer = |since: ServerTime| format_duration(now.since(since));
     InteractionView {
         id,
         channel: i.channel,
@@ -320,30 +334,32 @@ fn interaction_view(
         from: i.from.clone(),
         state: i.state,
         call_state: call.state(),
-        connected: format_duration(now.since(i.started_at)),
-        held: call.customer().and_then(|c| c.held_since).filter(|_| on_call).map(|since| format_duration(now.since(since))),
-        consulting: call.consult.as_ref().filter(|_| on_call).map(|c| format_duration(now.since(c.since))),
-        wrap_up: (i.state == InteractionState::WrapUp).then(|| format_duration(now.since(i.state_since))),
-        in_control: on_call && call.primary.as_ref() == Some(&state.agent),
+        connected: timer(i.started_at),
+        held: call.customer().and_then(|c| c.held_since).filter(|_| on_call).map(timer),
+        consulting: call.consult.as_ref().filter(|_| on_call).map(|c| timer(c.since)),
+        consult_held: call.consulted().and_then(|p| p.held_since).filter(|_| on_call).map(timer),
+        wrap_up: (i.state == InteractionState::WrapUp).then(|| timer(i.state_since)),
+        in_control: on_call && call.controls(&state.agent),
         owner,
+        done_needs_code: owner && profile.wrap_up.required,
         recording: call.recording,
         participants,
         history: call.history.clone(),
         actions: InteractionActions {
-            end: allowed(CommandKind::End { interaction: id }),
-            done: allowed(CommandKind::Done { interaction: id, code: done_code }),
-            hold: allowed(CommandKind::Hold { interaction: id, participant: None }),
-            resume: allowed(CommandKind::Resume { interaction: id, participant: None }),
-            consult: allowed(CommandKind::Consult { interaction: id, target: someone() }),
-            conference: allowed(CommandKind::Conference { interaction: id, target: someone() }),
-            transfer: allowed(CommandKind::Transfer { interaction: id, target: someone() }),
-            end_consult: allowed(CommandKind::EndConsult { interaction: id }),
-            complete_transfer: allowed(CommandKind::CompleteTransfer { interaction: id }),
-            start_conference: allowed(CommandKind::StartConference { interaction: id }),
-            leave: allowed(CommandKind::Leave { interaction: id }),
-            dtmf: allowed(CommandKind::Dtmf { interaction: id, digits: "1".to_owned() }),
-            record: allowed(CommandKind::Record { interaction: id }),
-            follow_up: Channel::ALL.into_iter().filter(|c| allowed(CommandKind::FollowUp { interaction: id, channel: *c })).collect(),
+            end: allowed(Action::End(id)),
+            done: allowed(Action::Done(id)),
+            hold: allowed(Action::Hold(id, None)),
+            resume: allowed(Action::Resume(id, None)),
+            consult: allowed(Action::Consult(id)),
+            conference: allowed(Action::Conference(id)),
+            transfer: allowed(Action::Transfer(id)),
+            end_consult: allowed(Action::EndConsult(id)),
+            complete_transfer: allowed(Action::CompleteTransfer(id)),
+            start_conference: allowed(Action::StartConference(id)),
+            leave: allowed(Action::Leave(id)),
+            dtmf: allowed(Action::Dtmf(id)),
+            record: allowed(Action::Record(id)),
+            follow_up: Channel::ALL.into_iter().filter(|c| allowed(Action::FollowUp(id, *c))).collect(),
         },
     }
 }
@@ -397,6 +413,7 @@ pub(super) fn next_change(state: &AgentState, now: ServerTime) -> Option<ServerT
             let call = &interaction.call;
             candidates.extend(call.customer().and_then(|c| c.held_since).map(next_second));
             candidates.extend(call.consult.as_ref().map(|c| next_second(c.since)));
+            candidates.extend(call.consulted().and_then(|p| p.held_since).map(next_second));
         }
     }
     for offer in state.offers.iter().filter(|o| now < o.deadline) {

@@ -11,10 +11,10 @@
 
 use crate::model::error::Refusal;
 use crate::model::profile::AfterGrace;
-use crate::model::rules;
+use crate::model::rules::{self, Judge, Seen, World};
 use crate::model::state::{
-    CommandKind, EndedBy, Event, EventKind, InteractionInfo, InteractionState, LogoutReason, OfferInfo, OfferOutcome,
-    Origin, Reply,
+    CommandKind, EndedBy, Event, EventKind, InteractionInfo, InteractionState, JoinRequest, LogoutReason, OfferInfo,
+    OfferOutcome, Origin, Reply,
 };
 use crate::model::{
     Actor, AgentState, Channel, CommandError, CommandId, ContactId, InteractionId, OfferId, Profile, QueueId,
@@ -69,7 +69,8 @@ struct Queue {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Contact {
-    queue: QueueId,
+    /// Its queue; none for an outdialled customer transferred to an agent.
+    queue: Option<QueueId>,
     channel: Channel,
     from: String,
     arrival: u64,
@@ -79,6 +80,10 @@ struct Contact {
     /// After a blind transfer to an agent, only that agent is offered it (V4).
     #[serde(default)]
     directed_to: Option<UserId>,
+    /// Set when this is not a customer but a request to join a running
+    /// interaction, waiting in a queue (V6 consult or V4 conference to a queue).
+    #[serde(default)]
+    join: Option<JoinRequest>,
 }
 
 /// Where a live contact is; exactly one place at a time.
@@ -316,13 +321,14 @@ impl Center {
         let arrival = self.next_arrival;
         self.next_arrival += 1;
         let contact = Contact {
-            queue: queue.clone(),
+            queue: Some(queue.clone()),
             channel,
             from: from.to_owned(),
             arrival,
             place: Place::Waiting,
             declined_by: BTreeSet::new(),
             directed_to: None,
+            join: None,
         };
         self.contacts.insert(id, contact);
         self.file_waiting(id);
@@ -335,21 +341,25 @@ impl Center {
     /// wrap-up.
     pub fn customer_hang_up(&mut self, now: ServerTime, contact: ContactId) -> Result<(), CommandError> {
         self.handle_timeout(now);
-        let place = self.contacts.get(&contact).ok_or(CommandError::UnknownContact(contact))?.place;
-        match place {
-            Place::Waiting => {}
-            Place::Offered(offer) => {
-                self.end_offer(now, offer, OfferOutcome::Withdrawn);
-            }
-            Place::Connected(interaction) => {
-                if let Some(customer) = self.interactions.get(&interaction).and_then(|r| r.info.call.customer()).map(|c| c.id) {
-                    self.party_left(now, interaction, customer);
-                }
+        // A request to join waits like a contact but is no customer.
+        let record = self.contacts.get(&contact).filter(|c| c.join.is_none()).ok_or(CommandError::UnknownContact(contact))?;
+        if let Place::Connected(interaction) = record.place {
+            if let Some(customer) = self.interactions.get(&interaction).and_then(|r| r.info.call.customer()).map(|c| c.id) {
+                self.party_left(now, interaction, customer);
             }
         }
-        self.remove_contact(contact);
+        self.withdraw_contact(now, contact);
         self.route(now);
         Ok(())
+    }
+
+    /// Takes a live contact out of the center: out of line, or its offer
+    /// withdrawn first.
+    fn withdraw_contact(&mut self, now: ServerTime, contact: ContactId) {
+        if let Some(Place::Offered(offer)) = self.contacts.get(&contact).map(|c| c.place) {
+            self.end_offer(now, offer, OfferOutcome::Withdrawn);
+        }
+        self.remove_contact(contact);
     }
 
     /// The offer could not be delivered (device or network fault, wrong
@@ -375,7 +385,7 @@ impl Center {
         for (queue_id, queue) in &self.queues {
             for (arrival, id) in &queue.waiting {
                 let contact = self.contacts.get(id).ok_or(format!("queued contact {id} is not live"))?;
-                if contact.place != Place::Waiting || contact.arrival != *arrival || &contact.queue != queue_id {
+                if contact.place != Place::Waiting || contact.arrival != *arrival || contact.queue.as_ref() != Some(queue_id) {
                     return Err(format!("queued contact {id} disagrees with its record"));
                 }
                 if !seen.insert(*id) {
@@ -385,6 +395,7 @@ impl Center {
         }
         for (id, contact) in &self.contacts {
             let holds = match contact.place {
+                Place::Waiting if contact.queue.is_none() => self.index.waiting.get(&contact.channel).is_some_and(|w| w.get(&contact.arrival) == Some(id)),
                 Place::Waiting => seen.contains(id),
                 Place::Offered(offer) => self.offers.get(&offer).is_some_and(|o| o.subject == Subject::Contact(*id)),
                 Place::Connected(i) => self.interactions.get(&i).is_some_and(|r| r.contact == Some(*id)),
@@ -416,6 +427,23 @@ impl Center {
             if call.participants.len() as u32 > call.limit {
                 return Err(format!("interaction {id} is over its participant limit (F1)"));
             }
+            if call.primary.as_ref().is_some_and(|p| *p != call.owner) {
+                return Err(format!("interaction {id}: the agent in control does not own the wrap-up code (F5)"));
+            }
+            if call.consult.as_ref().is_some_and(|c| call.participant(c.party).is_none()) {
+                return Err(format!("interaction {id}: the consulted party is not on the call"));
+            }
+            let queued = call.invitation.as_ref().and_then(|i| i.queued);
+            if queued.is_some_and(|c| self.contacts.get(&c).and_then(|c| c.join.as_ref()).map(|j| j.interaction) != Some(*id)) {
+                return Err(format!("interaction {id}: its queued request is not waiting"));
+            }
+        }
+        for (contact_id, contact) in &self.contacts {
+            let Some(join) = &contact.join else { continue };
+            let asked = self.interactions.get(&join.interaction).and_then(|r| r.info.call.invitation.as_ref()).and_then(|i| i.queued);
+            if asked != Some(*contact_id) {
+                return Err(format!("request {contact_id} waits for an interaction that does not ask for it"));
+            }
         }
         let mut reindexed = self.clone();
         reindexed.rebuild_index();
@@ -441,15 +469,15 @@ impl Center {
     fn execute(&mut self, now: ServerTime, actor: &Actor, kind: CommandKind) -> Result<UserId, CommandError> {
         let user = &actor.user;
         self.agent_entry(now, user);
-        let own = &self.agents[user].state;
-        rules::check(&self.profile, actor.role, own, now, &kind)?;
+        let own = &self.agents.get(user).ok_or_else(|| CommandError::UnknownAgent(user.clone()))?.state;
+        Judge { profile: &self.profile, role: actor.role, state: own, now, world: self }.decide(&kind)?;
         match kind {
             CommandKind::Login => self.log_in(now, user),
             CommandKind::Logout => self.log_out(now, user, LogoutReason::Agent),
             CommandKind::SetStatus { status, secondary } => self.change_status(now, user, status, secondary, None),
-            CommandKind::Accept { offer } => self.accept(now, offer),
+            CommandKind::Accept { offer } => self.accept(now, offer)?,
             CommandKind::Decline { offer } => {
-                if let Subject::Contact(contact) = self.end_offer(now, offer, OfferOutcome::Declined) {
+                if let Some(Subject::Contact(contact)) = self.end_offer(now, offer, OfferOutcome::Declined) {
                     if let Some(contact) = self.contacts.get_mut(&contact) {
                         contact.declined_by.insert(user.clone());
                         contact.directed_to = None;
@@ -457,11 +485,9 @@ impl Center {
                 }
             }
             CommandKind::End { interaction } => self.finish_call(now, interaction, EndedBy::Agent),
-            CommandKind::Done { interaction, code } => self.done(now, user, interaction, code),
+            CommandKind::Done { interaction, code } => self.done(now, user, interaction, code)?,
             CommandKind::Outdial { number } => self.outdial(now, user, number),
             CommandKind::LogoutAgent { agent } => {
-                let target = self.agent(&agent).ok_or_else(|| CommandError::UnknownAgent(agent.clone()))?;
-                rules::check_supervisor_logout(&self.profile, target)?;
                 self.log_out(now, &agent, LogoutReason::Supervisor);
                 return Ok(agent);
             }
@@ -562,11 +588,11 @@ impl Center {
             id,
             contact: contact_id,
             channel: contact.channel,
-            queue: Some(contact.queue.clone()),
+            queue: contact.queue.clone(),
             from: contact.from.clone(),
             offered_at: now,
             deadline,
-            join: None,
+            join: contact.join.clone(),
         };
         self.offers.insert(id, OfferRecord { agent: user.clone(), subject: Subject::Contact(contact_id), deadline });
         self.timers.insert((deadline, Timer::OfferDeadline(id)));
@@ -575,9 +601,10 @@ impl Center {
 
     /// Ends an open offer exactly once (O7). Unless accepted, a routed
     /// contact goes back to its queue at its original position (O3), and a
-    /// request to join is cancelled. Returns what the offer was for.
-    fn end_offer(&mut self, now: ServerTime, offer: OfferId, outcome: OfferOutcome) -> Subject {
-        let record = self.offers.remove(&offer).expect("callers end open offers");
+    /// request to join is cancelled; a queued one waits again. Returns what
+    /// the offer was for, if it was open.
+    fn end_offer(&mut self, now: ServerTime, offer: OfferId, outcome: OfferOutcome) -> Option<Subject> {
+        let record = self.offers.remove(&offer)?;
         self.timers.remove(&(record.deadline, Timer::OfferDeadline(offer)));
         self.emit(now, &record.agent, EventKind::OfferEnded { offer, outcome });
         if outcome != OfferOutcome::Accepted {
@@ -591,7 +618,7 @@ impl Center {
                 Subject::Join(interaction) => self.invitation_refused(now, interaction),
             }
         }
-        record.subject
+        Some(record.subject)
     }
 
     fn expire_offer(&mut self, now: ServerTime, offer: OfferId) {
@@ -613,12 +640,22 @@ impl Center {
         self.log_out(now, user, LogoutReason::ConnectionLost);
     }
 
-    fn accept(&mut self, now: ServerTime, offer: OfferId) {
-        let record = self.offers.get(&offer).expect("rules checked the offer").clone();
-        let info = self.agents[&record.agent].state.offer(offer).expect("offer records match agent state").clone();
+    fn accept(&mut self, now: ServerTime, offer: OfferId) -> Result<(), CommandError> {
+        let record = self.offers.get(&offer).ok_or(CommandError::UnknownOffer(offer))?.clone();
+        let info = self.agent(&record.agent).and_then(|a| a.offer(offer)).ok_or(CommandError::UnknownOffer(offer))?.clone();
         self.end_offer(now, offer, OfferOutcome::Accepted);
+        let queued_join = match record.subject {
+            Subject::Contact(contact) => self.contacts.get(&contact).and_then(|c| c.join.clone()).map(|join| (contact, join)),
+            Subject::Join(_) => None,
+        };
         match record.subject {
             Subject::Join(interaction) => self.join_accepted(now, interaction, &record.agent),
+            Subject::Contact(contact) if queued_join.is_some() => {
+                self.remove_contact(contact);
+                if let Some((_, join)) = queued_join {
+                    self.join_accepted(now, join.interaction, &record.agent);
+                }
+            }
             Subject::Contact(contact) => {
                 let id = InteractionId(self.allocate_id());
                 if let Some(contact) = self.contacts.get_mut(&contact) {
@@ -628,6 +665,7 @@ impl Center {
                 self.start_interaction(now, id, &record.agent, Some(contact), contact, info.channel, Origin::Inbound, info.queue, info.from);
             }
         }
+        Ok(())
     }
 
     fn outdial(&mut self, now: ServerTime, user: &UserId, number: String) {
@@ -667,8 +705,8 @@ impl Center {
         self.emit(now, agent, EventKind::InteractionStarted { interaction: info });
     }
 
-    fn done(&mut self, now: ServerTime, user: &UserId, interaction: InteractionId, code: Option<crate::model::WrapUpCode>) {
-        let info = self.agents[user].state.interaction(interaction).expect("rules checked the interaction").clone();
+    fn done(&mut self, now: ServerTime, user: &UserId, interaction: InteractionId, code: Option<crate::model::WrapUpCode>) -> Result<(), CommandError> {
+        let info = self.agent(user).and_then(|a| a.interaction(interaction)).ok_or(CommandError::UnknownInteraction(interaction))?.clone();
         let handling_ms = now.since(info.started_at);
         let consult_ms = info.call.consult_ms;
         self.emit(now, user, EventKind::InteractionDone { interaction, code, handling_ms, consult_ms });
@@ -688,6 +726,7 @@ impl Center {
             let available = self.profile.available_status.clone();
             self.change_status(now, user, available, None, None);
         }
+        Ok(())
     }
 
     fn remove_contact(&mut self, contact: ContactId) {
@@ -698,7 +737,19 @@ impl Center {
 
     /// Whether an agent could take new work on `channel` now (S7, E2).
     fn can_take(&self, agent: &AgentRecord, channel: Channel) -> bool {
-        let s = &agent.state;
-        s.logged_in && s.connected && self.profile.is_routable(&s.status) && s.load(channel) < self.profile.channel(channel).capacity
+        rules::can_take(&self.profile, &agent.state, channel)
+    }
+}
+
+/// The center knows every agent and queue: it judges what a replica cannot.
+impl World for Center {
+    fn agent(&self, user: &UserId) -> Seen<'_> {
+        match self.agents.get(user) {
+            Some(record) => Seen::Agent(&record.state),
+            None => Seen::NoSuchAgent,
+        }
+    }
+    fn queue_exists(&self, queue: &QueueId) -> Option<bool> {
+        Some(self.queues.contains_key(queue))
     }
 }

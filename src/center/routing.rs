@@ -20,7 +20,7 @@ pub(super) struct RoutingIndex {
     /// Under which `ready_since` and on which channels each agent is filed.
     filed: BTreeMap<UserId, (ServerTime, Vec<Channel>)>,
     /// Waiting contacts of every queue, by arrival, per channel.
-    waiting: BTreeMap<Channel, BTreeMap<u64, ContactId>>,
+    pub(super) waiting: BTreeMap<Channel, BTreeMap<u64, ContactId>>,
 }
 
 impl Center {
@@ -57,15 +57,15 @@ impl Center {
     /// Puts a live contact in line in its queue, at its arrival position (O3).
     pub(super) fn file_waiting(&mut self, id: ContactId) {
         let Some(contact) = self.contacts.get(&id) else { return };
-        if let Some(queue) = self.queues.get_mut(&contact.queue) {
+        if let Some(queue) = contact.queue.as_ref().and_then(|q| self.queues.get_mut(q)) {
             queue.waiting.insert(contact.arrival, id);
-            self.index.waiting.entry(contact.channel).or_default().insert(contact.arrival, id);
         }
+        self.index.waiting.entry(contact.channel).or_default().insert(contact.arrival, id);
     }
 
     /// Takes a contact out of line (offered, connected or gone).
     pub(super) fn unfile_waiting(&mut self, contact: &Contact) {
-        if let Some(queue) = self.queues.get_mut(&contact.queue) {
+        if let Some(queue) = contact.queue.as_ref().and_then(|q| self.queues.get_mut(q)) {
             queue.waiting.remove(&contact.arrival);
         }
         if let Some(waiting) = self.index.waiting.get_mut(&contact.channel) {
@@ -83,7 +83,8 @@ impl Center {
         for user in &users {
             self.refile(user);
         }
-        let waiting: Vec<ContactId> = self.queues.values().flat_map(|q| q.waiting.values().copied()).collect();
+        let waiting: Vec<ContactId> =
+            self.contacts.iter().filter(|(_, c)| c.place == super::Place::Waiting).map(|(id, _)| *id).collect();
         for id in waiting {
             self.file_waiting(id);
         }
@@ -130,11 +131,5 @@ impl Center {
             }
             None => ready.iter().find(|(_, agent)| !contact.declined_by.contains(agent)).map(|(_, agent)| agent.clone()),
         }
-    }
-
-    /// The agent ready longest that could take work on `channel`, other than
-    /// those in `exclude`.
-    pub(super) fn longest_ready(&self, channel: Channel, exclude: &[UserId]) -> Option<UserId> {
-        self.index.ready.get(&channel)?.iter().find(|(_, agent)| !exclude.contains(agent)).map(|(_, agent)| agent.clone())
     }
 }

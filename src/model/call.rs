@@ -3,7 +3,7 @@
 //! C1-C2, F1-F8). Its state is derived from its parts, so it cannot say
 //! "conference" while only two parties are on it.
 
-use super::{OfferId, ParticipantId, QueueId, ServerTime, UserId};
+use super::{ContactId, OfferId, ParticipantId, QueueId, ServerTime, UserId};
 use serde::{Deserialize, Serialize};
 
 /// Who a participant is.
@@ -74,8 +74,16 @@ pub struct Invitation {
     pub target: Target,
     /// When it was asked.
     pub since: ServerTime,
-    /// The offer made to the target agent, for agent and queue targets.
+    /// The offer made to a named target agent.
     pub offer: Option<OfferId>,
+    /// For a queue target: the request waiting in that queue like a contact,
+    /// offered in turn with its own deadline and RONA rules.
+    #[serde(default)]
+    pub queued: Option<ContactId>,
+    /// Whether the customer comes off hold when the consult ends: it was
+    /// talking when an agent not in control asked, so the conference goes on.
+    #[serde(default)]
+    pub resume_customer: bool,
 }
 
 /// An answered consult: the customer waits on hold while two parties talk (V6).
@@ -87,6 +95,9 @@ pub struct Consult {
     pub party: ParticipantId,
     /// When it was answered (T3 consult timer).
     pub since: ServerTime,
+    /// As [`Invitation::resume_customer`].
+    #[serde(default)]
+    pub resume_customer: bool,
 }
 
 /// A line of the interaction's case history (V5 DTMF digits, V7 recording).
@@ -112,6 +123,8 @@ pub enum CallState {
     ConsultRequested,
     /// The initiator talks with the consulted party; the customer waits (V6).
     Consulting,
+    /// The initiator has put the consulted party on hold (V1).
+    ConsultOnHold,
     /// A conference was asked for and not yet answered (C2, V4).
     ConferenceRequested,
     /// Three or more parties talk together (F2).
@@ -128,6 +141,7 @@ impl CallState {
             CallState::OnHold => "on_hold",
             CallState::ConsultRequested => "consult_requested",
             CallState::Consulting => "consulting",
+            CallState::ConsultOnHold => "consult_on_hold",
             CallState::ConferenceRequested => "conference_requested",
             CallState::Conference => "conference",
             CallState::CustomerLeft => "customer_left",
@@ -195,8 +209,11 @@ impl Call {
                 Purpose::Consult => CallState::ConsultRequested,
                 Purpose::Conference => CallState::ConferenceRequested,
             }
-        } else if self.consult.is_some() {
-            CallState::Consulting
+        } else if let Some(consult) = &self.consult {
+            match self.participant(consult.party).and_then(|p| p.held_since) {
+                Some(_) => CallState::ConsultOnHold,
+                None => CallState::Consulting,
+            }
         } else if self.customer().is_some_and(|c| c.held_since.is_some()) {
             CallState::OnHold
         } else if self.participants.len() >= 3 {
@@ -224,6 +241,23 @@ impl Call {
         self.participants.iter().find(|p| p.id == id)
     }
 
+    /// The party of the answered consult, while there is one.
+    pub fn consulted(&self) -> Option<&Participant> {
+        self.consult.as_ref().and_then(|c| self.participant(c.party))
+    }
+
+    /// Whether `agent` holds control of the call (F3).
+    pub fn controls(&self, agent: &UserId) -> bool {
+        self.primary.as_ref() == Some(agent)
+    }
+
+    /// Hands control and the wrap-up code to `agent` (F4, F5: they move
+    /// together, so the agent in control always owns the code).
+    pub fn hand_control(&mut self, agent: &UserId) {
+        self.primary = Some(agent.clone());
+        self.owner = agent.clone();
+    }
+
     /// The participant that is `agent`.
     pub fn agent_participant(&self, agent: &UserId) -> Option<&Participant> {
         self.participants.iter().find(|p| p.agent() == Some(agent))
@@ -247,8 +281,9 @@ impl Call {
         }
     }
 
-    /// Removes a participant. If it was the primary, control passes to the
-    /// agent present longest (F4); an answered consult with it ends.
+    /// Removes a participant. If it was the primary, control and the
+    /// wrap-up code pass to the agent present longest (F4); an answered
+    /// consult with it ends.
     pub fn remove(&mut self, id: ParticipantId, now: ServerTime) {
         let Some(index) = self.participants.iter().position(|p| p.id == id) else { return };
         let gone = self.participants.remove(index);
@@ -263,14 +298,38 @@ impl Call {
         }
         if gone.agent().is_some() && gone.agent() == self.primary.as_ref() {
             let longest_present = self.agents().next().cloned();
-            self.primary = longest_present;
+            match longest_present {
+                Some(longest_present) => self.hand_control(&longest_present),
+                None => self.primary = None,
+            }
         }
     }
 
-    /// Ends an answered consult, adding its time to the total (T5).
+    /// Ends an answered consult, adding its time to the total (T5); the
+    /// customer comes back if the consult put a talking conference on hold.
     pub fn end_consult(&mut self, now: ServerTime) {
         if let Some(consult) = self.consult.take() {
             self.consult_ms += now.since(consult.since);
+            if consult.resume_customer {
+                self.resume_customer(now);
+            }
+        }
+    }
+
+    /// Withdraws an unanswered request, with the customer as in
+    /// [`Call::end_consult`]; returns it.
+    pub fn drop_invitation(&mut self, now: ServerTime) -> Option<Invitation> {
+        let invitation = self.invitation.take()?;
+        if invitation.resume_customer {
+            self.resume_customer(now);
+        }
+        Some(invitation)
+    }
+
+    /// Takes the customer off hold, if it is on the call.
+    pub fn resume_customer(&mut self, now: ServerTime) {
+        if let Some(customer) = self.customer().map(|c| c.id) {
+            self.set_hold(customer, false, now);
         }
     }
 

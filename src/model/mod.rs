@@ -2,7 +2,9 @@
 //! channels, the profile and its status catalogue, the per-agent state and the
 //! rules that decide whether a command is allowed.
 
+pub mod action;
 pub mod call;
+pub mod control;
 pub mod error;
 pub mod profile;
 pub mod rules;

@@ -213,6 +213,10 @@ pub struct Profile {
     pub conference_limit: u32,
     /// Whether voice lines can record on demand (V7: SIP lines).
     pub recording_on_demand: bool,
+    /// Whether a party entering a conference may talk at once; by default
+    /// it stays on hold until the agent in control allows it (F3).
+    #[serde(default)]
+    pub conferenced_parties_talk: bool,
 }
 
 /// Why a profile was refused; each variant has a stable [`code`](Self::code).
@@ -373,6 +377,8 @@ pub struct ProfileOverrides {
     pub conference_limit: Option<u32>,
     /// Replaces whether lines record on demand.
     pub recording_on_demand: Option<bool>,
+    /// Replaces whether conferenced parties talk on joining (F3).
+    pub conferenced_parties_talk: Option<bool>,
 }
 
 /// Changes to one channel's settings.
@@ -428,6 +434,9 @@ impl ProfileOverrides {
         }
         if let Some(flag) = self.recording_on_demand {
             profile.recording_on_demand = flag;
+        }
+        if let Some(flag) = self.conferenced_parties_talk {
+            profile.conferenced_parties_talk = flag;
         }
         profile.validate()?;
         Ok(profile)
@@ -514,6 +523,7 @@ impl Profile {
                 after_grace: AfterGrace::LogOut,
                 conference_limit: 8,
                 recording_on_demand: true,
+                conferenced_parties_talk: false,
             },
             // SPEC S3: the presence catalogue; login Available. `away_auto` is
             // Away set by inactivity (voicemail at once, S3/S11) and
@@ -548,6 +558,7 @@ impl Profile {
                     after_grace: AfterGrace::LoginAgain,
                     conference_limit: 8,
                     recording_on_demand: true,
+                conferenced_parties_talk: false,
                 }
             }
         }

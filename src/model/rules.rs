@@ -1,177 +1,301 @@
-//! The rules that decide whether a command is allowed, shared by the authority
-//! (which refuses) and the replica (which validates before sending and derives
-//! the enabled actions), so the two never disagree.
+//! The one place a command is judged (SPEC N1, N6), for the authority
+//! (which refuses) and the replica (which validates before sending and
+//! derives the enabled actions), so the two never disagree.
+//!
+//! A judgement has two halves. [`Judge::available`] answers whether an
+//! action can be taken now, from the sender's own state and the control
+//! table ([`control`](super::control)); it is all a view asks. The other half
+//! checks a written command's arguments (target, number, digits, code).
+//! Facts beyond the sender's own state (is the target agent free, does the
+//! queue exist) come from a [`World`]: the center knows them, a replica does
+//! not and leaves them to the center, which judges with the same code.
 
-use super::call::{Party, Target};
+use super::action::Action;
+use super::call::{Call, Party, Target};
+use super::control::{row_of, CallAction, When, Who};
 use super::profile::StatusCategory;
 use super::state::{AgentState, CommandKind, InteractionInfo, InteractionState};
-use super::{Channel, CommandError, InteractionId, Profile, Role, SecondaryId, ServerTime, StatusId};
+use super::{Channel, CommandError, InteractionId, Profile, QueueId, Role, SecondaryId, ServerTime, StatusId, UserId};
 use crate::protocol::limits::{MAX_DTMF_DIGITS, MAX_HISTORY_ENTRIES, MAX_NUMBER_BYTES};
 
-/// Whether `command`, sent by an agent whose own state is `state`, is allowed
-/// at server time `now`. Commands about another agent ([`CommandKind::LogoutAgent`])
-/// are checked here for the role only; see [`check_supervisor_logout`].
-pub fn check(profile: &Profile, role: Role, state: &AgentState, now: ServerTime, command: &CommandKind) -> Result<(), CommandError> {
-    let name = command.name();
-    match command {
-        CommandKind::Login => {
-            return if state.logged_in { Err(CommandError::AlreadyLoggedIn) } else { Ok(()) };
-        }
-        CommandKind::LogoutAgent { .. } => {
-            return if role.supervises() { Ok(()) } else { Err(CommandError::Forbidden { command: name, role }) };
-        }
-        _ if !state.logged_in => return Err(CommandError::NotLoggedIn { command: name }),
-        _ => {}
+/// Another user, as one side of the system sees it.
+#[derive(Debug, Clone, Copy)]
+pub enum Seen<'a> {
+    /// The user's state.
+    Agent(&'a AgentState),
+    /// No such agent exists.
+    NoSuchAgent,
+    /// This side cannot tell: the center judges.
+    Unseen,
+}
+
+/// What a side knows beyond the sender's own state.
+pub trait World {
+    /// Another user.
+    fn agent(&self, user: &UserId) -> Seen<'_>;
+    /// Whether a queue exists; `None` if this side cannot tell.
+    fn queue_exists(&self, queue: &QueueId) -> Option<bool>;
+}
+
+/// The world of a replica: only its own agent's state, so the facts about
+/// others are judged by the center.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OwnStateOnly;
+
+impl World for OwnStateOnly {
+    fn agent(&self, _: &UserId) -> Seen<'_> {
+        Seen::Unseen
     }
-    match command {
-        CommandKind::Login | CommandKind::LogoutAgent { .. } => Ok(()),
-        CommandKind::Logout => match state.interactions.len() {
-            0 => Ok(()),
-            open => Err(CommandError::InteractionsInProgress(open)),
-        },
-        CommandKind::SetStatus { status, secondary } => check_status_choice(profile, status, secondary.as_ref()),
-        CommandKind::Accept { offer } | CommandKind::Decline { offer } => {
-            let info = state.offer(*offer).ok_or(CommandError::UnknownOffer(*offer))?;
-            if now >= info.deadline {
-                return Err(CommandError::OfferExpired(*offer));
+    fn queue_exists(&self, _: &QueueId) -> Option<bool> {
+        None
+    }
+}
+
+/// Everything a judgement reads.
+#[derive(Clone, Copy)]
+pub struct Judge<'a> {
+    /// The profile in force.
+    pub profile: &'a Profile,
+    /// The sender's role.
+    pub role: Role,
+    /// The sender's own state.
+    pub state: &'a AgentState,
+    /// Server time.
+    pub now: ServerTime,
+    /// What this side knows of others.
+    pub world: &'a dyn World,
+}
+
+impl Judge<'_> {
+    /// Whether `command` is allowed: its action is available and its
+    /// arguments are valid. The only place a command is judged.
+    pub fn decide(&self, command: &CommandKind) -> Result<(), CommandError> {
+        self.available(command.action())?;
+        self.arguments(command)
+    }
+
+    /// Whether `action` can be taken now, whatever arguments come with it.
+    pub fn available(&self, action: Action) -> Result<(), CommandError> {
+        let (state, name) = (self.state, action.name());
+        match action {
+            Action::Login => return if state.logged_in { Err(CommandError::AlreadyLoggedIn) } else { Ok(()) },
+            Action::LogoutAgent => {
+                return if self.role.supervises() { Ok(()) } else { Err(CommandError::Forbidden { command: name, role: self.role }) };
             }
-            Ok(())
+            _ if !state.logged_in => return Err(CommandError::NotLoggedIn { command: name }),
+            _ => {}
         }
-        CommandKind::End { interaction } => {
-            // SPEC F8: ending the call (and so a conference) is the primary's.
-            let info = on_call(state, *interaction, name)?;
-            in_control(state, info, name)
-        }
-        CommandKind::Done { interaction, code } => {
-            let info = state.interaction(*interaction).ok_or(CommandError::UnknownInteraction(*interaction))?;
-            if info.state != InteractionState::WrapUp {
-                return Err(CommandError::InvalidTransition { command: name, state: info.state.name() });
+        match action {
+            Action::Login | Action::LogoutAgent | Action::SetStatus => Ok(()),
+            Action::Logout => match state.interactions.len() {
+                0 => Ok(()),
+                open => Err(CommandError::InteractionsInProgress(open)),
+            },
+            Action::Accept(offer) | Action::Decline(offer) => {
+                let info = state.offer(offer).ok_or(CommandError::UnknownOffer(offer))?;
+                if self.now >= info.deadline {
+                    return Err(CommandError::OfferExpired(offer));
+                }
+                Ok(())
             }
-            // SPEC F5: others on a conference assist with wrap-up, without the code.
-            let owner = info.call.owner == state.agent;
-            match code {
-                Some(_) if !owner => Err(CommandError::NotWrapUpOwner),
-                Some(code) if !profile.wrap_up.codes.iter().any(|c| &c.id == code) => Err(CommandError::UnknownWrapUpCode),
-                None if owner && profile.wrap_up.required => Err(CommandError::WrapUpCodeRequired),
+            Action::Outdial => has_capacity(self.profile, state, Channel::Voice),
+            Action::Done(id) => {
+                let info = state.interaction(id).ok_or(CommandError::UnknownInteraction(id))?;
+                permitted(state, info, CallAction::DoneWithoutCode, name)
+            }
+            Action::Hold(id, participant) | Action::Resume(id, participant) => {
+                let hold = matches!(action, Action::Hold(..));
+                let info = on_call(state, id, name)?;
+                channel_allows(info, name, &[Channel::Voice])?;
+                let call = &info.call;
+                let target = match participant {
+                    Some(p) => call.participant(p).ok_or(CommandError::UnknownParticipant(p))?,
+                    None => call.customer().ok_or(CommandError::InvalidTransition { command: name, state: call.state().name() })?,
+                };
+                if target.agent() == Some(&state.agent) {
+                    return Err(CommandError::InvalidTransition { command: name, state: call.state().name() });
+                }
+                permitted(state, info, hold_action(call, target.id, hold), name)?;
+                if target.held_since.is_some() == hold {
+                    return Err(CommandError::InvalidTransition { command: name, state: call.state().name() });
+                }
+                Ok(())
+            }
+            Action::Consult(id) | Action::Conference(id) => {
+                let info = on_call(state, id, name)?;
+                let (channels, row): (&[Channel], _) = match action {
+                    Action::Consult(_) => (&[Channel::Voice], CallAction::Consult),
+                    _ => (&[Channel::Voice, Channel::Chat, Channel::Social], CallAction::Conference),
+                };
+                channel_allows(info, name, channels)?;
+                permitted(state, info, row, name)?;
+                if !info.call.has_room() {
+                    return Err(CommandError::ConferenceFull);
+                }
+                Ok(())
+            }
+            Action::Transfer(id) => {
+                let info = on_call(state, id, name)?;
+                permitted(state, info, CallAction::Transfer, name)?;
+                // SPEC F4: with another agent on it, transfer becomes "exit conference".
+                if info.call.agents().count() > 1 {
+                    return Err(CommandError::InvalidTransition { command: name, state: info.call.state().name() });
+                }
+                history_has_room(info)
+            }
+            Action::EndConsult(id) => permitted(state, on_call(state, id, name)?, CallAction::EndConsult, name),
+            Action::StartConference(id) => permitted(state, on_call(state, id, name)?, CallAction::StartConference, name),
+            Action::CompleteTransfer(id) => {
+                let info = on_call(state, id, name)?;
+                permitted(state, info, CallAction::CompleteTransfer, name)?;
+                history_has_room(info)
+            }
+            Action::Leave(id) => {
+                let info = on_call(state, id, name)?;
+                permitted(state, info, CallAction::Leave, name)?;
+                // Alone with the customer, an agent ends the call instead.
+                if info.call.agents().count() < 2 {
+                    return Err(CommandError::InvalidTransition { command: name, state: info.call.state().name() });
+                }
+                Ok(())
+            }
+            Action::End(id) => permitted(state, on_call(state, id, name)?, CallAction::End, name),
+            Action::Dtmf(id) => {
+                let info = on_call(state, id, name)?;
+                channel_allows(info, name, &[Channel::Voice])?;
+                permitted(state, info, CallAction::Dtmf, name)?;
+                history_has_room(info)
+            }
+            Action::Record(id) => {
+                let info = on_call(state, id, name)?;
+                channel_allows(info, name, &[Channel::Voice])?;
+                permitted(state, info, CallAction::Record, name)?;
+                if !info.call.recordable {
+                    return Err(CommandError::NotRecordable);
+                }
+                if info.call.recording {
+                    return Err(CommandError::InvalidTransition { command: name, state: "recording" });
+                }
+                history_has_room(info)
+            }
+            Action::FollowUp(id, channel) => {
+                let info = on_call(state, id, name)?;
+                permitted(state, info, CallAction::FollowUp, name)?;
+                if channel == info.channel {
+                    return Err(CommandError::BadArgument { command: name, detail: "choose another channel than the interaction's own" });
+                }
+                has_capacity(self.profile, state, channel)?;
+                history_has_room(info)
+            }
+        }
+    }
+
+    /// Whether the arguments of a command whose action is available are valid.
+    fn arguments(&self, command: &CommandKind) -> Result<(), CommandError> {
+        let name = command.name();
+        match command {
+            CommandKind::SetStatus { status, secondary } => check_status_choice(self.profile, status, secondary.as_ref()),
+            CommandKind::Done { interaction, code } => {
+                let info = self.state.interaction(*interaction).ok_or(CommandError::UnknownInteraction(*interaction))?;
+                let owner = Who::Owner.includes(&info.call, &self.state.agent);
+                match code {
+                    // SPEC F5: others on a conference assist with wrap-up, without the code.
+                    Some(_) if !owner => Err(CommandError::NotWrapUpOwner),
+                    Some(code) if !self.profile.wrap_up.codes.iter().any(|c| &c.id == code) => Err(CommandError::UnknownWrapUpCode),
+                    None if owner && self.profile.wrap_up.required => Err(CommandError::WrapUpCodeRequired),
+                    _ => Ok(()),
+                }
+            }
+            CommandKind::Outdial { number } => dialable(name, number),
+            CommandKind::LogoutAgent { agent } => match self.world.agent(agent) {
+                Seen::Agent(target) => check_supervisor_logout(self.profile, target),
+                Seen::NoSuchAgent => Err(CommandError::UnknownAgent(agent.clone())),
+                Seen::Unseen => Ok(()),
+            },
+            CommandKind::Transfer { interaction, target }
+            | CommandKind::Consult { interaction, target }
+            | CommandKind::Conference { interaction, target } => {
+                let info = self.state.interaction(*interaction).ok_or(CommandError::UnknownInteraction(*interaction))?;
+                self.target(info, name, target)
+            }
+            CommandKind::Dtmf { digits, .. } => {
+                let valid = !digits.is_empty()
+                    && digits.len() <= MAX_DTMF_DIGITS
+                    && digits.chars().all(|c| c.is_ascii_digit() || c == '*' || c == '#');
+                if valid { Ok(()) } else { Err(CommandError::BadArgument { command: name, detail: "digits are 1 to 32 of 0-9, * and #" }) }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A target to bring in or transfer to: a free agent not on the call
+    /// yet, an existing queue (whose request waits for an agent), or a
+    /// dialable number (V4, V6).
+    fn target(&self, info: &InteractionInfo, name: &'static str, target: &Target) -> Result<(), CommandError> {
+        match target {
+            Target::Agent(agent) if *agent == self.state.agent => Err(CommandError::BadArgument { command: name, detail: "the target is this agent" }),
+            Target::Agent(agent) if info.call.agent_participant(agent).is_some() => Err(CommandError::TargetUnavailable),
+            Target::Agent(agent) => match self.world.agent(agent) {
+                Seen::Agent(other) if can_take(self.profile, other, info.channel) => Ok(()),
+                Seen::Agent(_) | Seen::NoSuchAgent => Err(CommandError::TargetUnavailable),
+                Seen::Unseen => Ok(()),
+            },
+            Target::Queue(queue) => match self.world.queue_exists(queue) {
+                Some(false) => Err(CommandError::UnknownQueue(queue.clone())),
                 _ => Ok(()),
-            }
-        }
-        CommandKind::Hold { interaction, participant } | CommandKind::Resume { interaction, participant } => {
-            let hold = matches!(command, CommandKind::Hold { .. });
-            let info = on_call(state, *interaction, name)?;
-            channel_allows(info, name, &[Channel::Voice])?;
-            in_control(state, info, name)?;
-            open_to_changes(info, name)?;
-            let call = &info.call;
-            let target = match participant {
-                Some(id) => call.participant(*id).ok_or(CommandError::UnknownParticipant(*id))?,
-                None => call.customer().ok_or(CommandError::InvalidTransition { command: name, state: call.state().name() })?,
-            };
-            // The customer waits on hold through a consult, until it ends (V6).
-            let consult_holds_customer = target.party == Party::Customer && (call.consult.is_some() || call.invitation.is_some());
-            if target.agent() == Some(&state.agent) || target.held_since.is_some() == hold || (!hold && consult_holds_customer) {
-                return Err(CommandError::InvalidTransition { command: name, state: call.state().name() });
-            }
-            Ok(())
-        }
-        CommandKind::Consult { interaction, target } | CommandKind::Conference { interaction, target } => {
-            let info = on_call(state, *interaction, name)?;
-            let channels: &[Channel] = if matches!(command, CommandKind::Consult { .. }) {
-                &[Channel::Voice]
-            } else {
-                &[Channel::Voice, Channel::Chat, Channel::Social]
-            };
-            channel_allows(info, name, channels)?;
-            open_to_changes(info, name)?;
-            if !info.call.has_room() {
-                return Err(CommandError::ConferenceFull);
-            }
-            check_target(state, name, target)
-        }
-        CommandKind::Transfer { interaction, target } => {
-            let info = on_call(state, *interaction, name)?;
-            in_control(state, info, name)?;
-            open_to_changes(info, name)?;
-            // SPEC F4: during a conference, transfer becomes "exit conference".
-            if info.call.agents().count() > 1 {
-                return Err(CommandError::InvalidTransition { command: name, state: info.call.state().name() });
-            }
-            check_target(state, name, target)?;
-            history_has_room(info)
-        }
-        CommandKind::EndConsult { interaction } => {
-            let info = on_call(state, *interaction, name)?;
-            let call = &info.call;
-            let mine = call.invitation.as_ref().is_some_and(|i| i.by == state.agent)
-                || call.consult.as_ref().is_some_and(|c| {
-                    c.by == state.agent || call.participant(c.party).and_then(|p| p.agent()) == Some(&state.agent)
-                });
-            if mine { Ok(()) } else { Err(CommandError::InvalidTransition { command: name, state: call.state().name() }) }
-        }
-        CommandKind::CompleteTransfer { interaction } | CommandKind::StartConference { interaction } => {
-            let info = on_call(state, *interaction, name)?;
-            let initiator = info.call.consult.as_ref().is_some_and(|c| c.by == state.agent);
-            if !initiator {
-                return Err(CommandError::InvalidTransition { command: name, state: info.call.state().name() });
-            }
-            // Completing a transfer writes it into the case history.
-            if matches!(command, CommandKind::CompleteTransfer { .. }) {
-                history_has_room(info)?;
-            }
-            Ok(())
-        }
-        CommandKind::Leave { interaction } => {
-            let info = on_call(state, *interaction, name)?;
-            // Alone with the customer, an agent ends the call instead.
-            if info.call.agents().count() < 2 {
-                return Err(CommandError::InvalidTransition { command: name, state: info.call.state().name() });
-            }
-            Ok(())
-        }
-        CommandKind::Dtmf { interaction, digits } => {
-            let info = on_call(state, *interaction, name)?;
-            channel_allows(info, name, &[Channel::Voice])?;
-            customer_on_line(info, name)?;
-            let valid = !digits.is_empty()
-                && digits.len() <= MAX_DTMF_DIGITS
-                && digits.chars().all(|c| c.is_ascii_digit() || c == '*' || c == '#');
-            if !valid {
-                return Err(CommandError::BadArgument { command: name, detail: "digits are 1 to 32 of 0-9, * and #" });
-            }
-            history_has_room(info)
-        }
-        CommandKind::Record { interaction } => {
-            let info = on_call(state, *interaction, name)?;
-            channel_allows(info, name, &[Channel::Voice])?;
-            customer_on_line(info, name)?;
-            if !info.call.recordable {
-                return Err(CommandError::NotRecordable);
-            }
-            if info.call.recording {
-                return Err(CommandError::InvalidTransition { command: name, state: "recording" });
-            }
-            history_has_room(info)
-        }
-        CommandKind::FollowUp { interaction, channel } => {
-            let info = on_call(state, *interaction, name)?;
-            if *channel == info.channel {
-                return Err(CommandError::BadArgument { command: name, detail: "choose another channel than the interaction's own" });
-            }
-            if state.load(*channel) >= profile.channel(*channel).capacity {
-                return Err(CommandError::NoCapacity(*channel));
-            }
-            history_has_room(info)
-        }
-        CommandKind::Outdial { number } => {
-            if !is_dialable(number) {
-                return Err(CommandError::BadArgument { command: name, detail: "the number must hold digits and only + ( ) - * # or spaces" });
-            }
-            if state.load(Channel::Voice) >= profile.channel(Channel::Voice).capacity {
-                return Err(CommandError::NoCapacity(Channel::Voice));
-            }
-            Ok(())
+            },
+            Target::Number(number) => dialable(name, number),
         }
     }
+}
+
+/// Whether an agent could take new work on `channel` now (S7, E2): logged
+/// in, connected, in a routable status, with room on the channel.
+pub fn can_take(profile: &Profile, state: &AgentState, channel: Channel) -> bool {
+    state.logged_in && state.connected && profile.is_routable(&state.status) && state.load(channel) < profile.channel(channel).capacity
+}
+
+/// Which row of the control table a hold or resume of `target` is.
+fn hold_action(call: &Call, target: super::ParticipantId, hold: bool) -> CallAction {
+    let party = call.participant(target).map(|p| &p.party);
+    let consulted = call.consult.as_ref().is_some_and(|c| c.party == target);
+    match (party, consulted, hold) {
+        (Some(Party::Customer), _, true) => CallAction::HoldCustomer,
+        (Some(Party::Customer), _, false) => CallAction::ResumeCustomer,
+        (_, true, true) => CallAction::HoldConsulted,
+        (_, true, false) => CallAction::ResumeConsulted,
+        (_, false, true) => CallAction::HoldParty,
+        (_, false, false) => CallAction::AllowParty,
+    }
+}
+
+/// Whether the control table lets this agent take `action` on `info` now.
+fn permitted(state: &AgentState, info: &InteractionInfo, action: CallAction, command: &'static str) -> Result<(), CommandError> {
+    let row = row_of(action);
+    let call = &info.call;
+    let when = match row.when {
+        When::OnCall(states) => info.state == InteractionState::Active && states.contains(&call.state()),
+        When::WrapUp => info.state == InteractionState::WrapUp,
+    };
+    let state_name = match row.when {
+        When::OnCall(_) if info.state == InteractionState::Active => call.state().name(),
+        _ => info.state.name(),
+    };
+    if !row.who.includes(call, &state.agent) {
+        return Err(match row.who {
+            Who::Controller => CommandError::NotInControl { command },
+            Who::Owner => CommandError::NotWrapUpOwner,
+            _ => CommandError::InvalidTransition { command, state: state_name },
+        });
+    }
+    if when { Ok(()) } else { Err(CommandError::InvalidTransition { command, state: state_name }) }
+}
+
+fn has_capacity(profile: &Profile, state: &AgentState, channel: Channel) -> Result<(), CommandError> {
+    if state.load(channel) >= profile.channel(channel).capacity {
+        return Err(CommandError::NoCapacity(channel));
+    }
+    Ok(())
 }
 
 /// Whether an agent may choose `status` (with `secondary`) by hand (S6, S8).
@@ -213,30 +337,8 @@ fn on_call<'a>(state: &'a AgentState, id: InteractionId, command: &'static str) 
     }
 }
 
-fn in_control(state: &AgentState, info: &InteractionInfo, command: &'static str) -> Result<(), CommandError> {
-    if info.call.primary.as_ref() == Some(&state.agent) { Ok(()) } else { Err(CommandError::NotInControl { command }) }
-}
-
 fn channel_allows(info: &InteractionInfo, command: &'static str, channels: &[Channel]) -> Result<(), CommandError> {
     if channels.contains(&info.channel) { Ok(()) } else { Err(CommandError::NotOnChannel { command, channel: info.channel }) }
-}
-
-/// DTMF and recording are about the customer's line: gone once it left (F7).
-fn customer_on_line(info: &InteractionInfo, command: &'static str) -> Result<(), CommandError> {
-    if info.call.customer_left {
-        return Err(CommandError::InvalidTransition { command, state: info.call.state().name() });
-    }
-    Ok(())
-}
-
-/// No hold, resume, consult or new participant after the customer left (F7),
-/// and one consult or conference request at a time.
-fn open_to_changes(info: &InteractionInfo, command: &'static str) -> Result<(), CommandError> {
-    let call = &info.call;
-    if call.customer_left || call.invitation.is_some() || (call.consult.is_some() && !matches!(command, "hold" | "resume")) {
-        return Err(CommandError::InvalidTransition { command, state: call.state().name() });
-    }
-    Ok(())
 }
 
 /// Commands that write into the case history stop when it is full (SPEC
@@ -248,13 +350,11 @@ fn history_has_room(info: &InteractionInfo) -> Result<(), CommandError> {
     Ok(())
 }
 
-fn check_target(state: &AgentState, command: &'static str, target: &Target) -> Result<(), CommandError> {
-    match target {
-        Target::Agent(agent) if *agent == state.agent => Err(CommandError::BadArgument { command, detail: "the target is this agent" }),
-        Target::Number(number) if !is_dialable(number) => {
-            Err(CommandError::BadArgument { command, detail: "the number must hold digits and only + ( ) - * # or spaces" })
-        }
-        _ => Ok(()),
+fn dialable(command: &'static str, number: &str) -> Result<(), CommandError> {
+    if is_dialable(number) {
+        Ok(())
+    } else {
+        Err(CommandError::BadArgument { command, detail: "the number must hold digits and only + ( ) - * # or spaces" })
     }
 }
 

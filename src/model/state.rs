@@ -473,29 +473,7 @@ pub enum CommandKind {
 impl CommandKind {
     /// The command's wire name, used in error messages.
     pub fn name(&self) -> &'static str {
-        match self {
-            CommandKind::Login => "login",
-            CommandKind::Logout => "logout",
-            CommandKind::SetStatus { .. } => "set_status",
-            CommandKind::Accept { .. } => "accept",
-            CommandKind::Decline { .. } => "decline",
-            CommandKind::End { .. } => "end",
-            CommandKind::Done { .. } => "done",
-            CommandKind::Outdial { .. } => "outdial",
-            CommandKind::LogoutAgent { .. } => "logout_agent",
-            CommandKind::Hold { .. } => "hold",
-            CommandKind::Resume { .. } => "resume",
-            CommandKind::Transfer { .. } => "transfer",
-            CommandKind::Consult { .. } => "consult",
-            CommandKind::Conference { .. } => "conference",
-            CommandKind::EndConsult { .. } => "end_consult",
-            CommandKind::CompleteTransfer { .. } => "complete_transfer",
-            CommandKind::StartConference { .. } => "start_conference",
-            CommandKind::Leave { .. } => "leave",
-            CommandKind::Dtmf { .. } => "dtmf",
-            CommandKind::Record { .. } => "record",
-            CommandKind::FollowUp { .. } => "follow_up",
-        }
+        self.action().name()
     }
 }
 

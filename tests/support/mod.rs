@@ -23,6 +23,8 @@ pub struct Desk {
     sessions: BTreeMap<UserId, Vec<SessionId>>,
     next_session: u64,
     next_command: u64,
+    /// The role each connected user's token names.
+    roles: BTreeMap<UserId, Role>,
     /// Every event the center emitted, in order.
     pub log: Vec<Event>,
     /// Every input that changed the center, with its time, in order: what a
@@ -71,6 +73,7 @@ impl Desk {
             sessions: BTreeMap::new(),
             next_session: 1,
             next_command: 1,
+            roles: BTreeMap::new(),
             log: Vec::new(),
             inputs: Vec::new(),
             notices: BTreeMap::new(),
@@ -97,7 +100,13 @@ impl Desk {
 
     /// Connects a session for `name` and syncs its replica from a snapshot.
     pub fn connect(&mut self, name: &str) -> SessionId {
+        self.connect_as(name, Role::Agent)
+    }
+
+    /// Connects a session for `name` with `role` (a supervisor, say).
+    pub fn connect_as(&mut self, name: &str, role: Role) -> SessionId {
         let who = user(name);
+        self.roles.insert(who.clone(), role);
         let session = SessionId(self.next_session);
         self.next_session += 1;
         self.feed(Input::Connect { session, user: who.clone() });
@@ -107,7 +116,7 @@ impl Desk {
         let welcome = ServerMessage::Welcome {
             protocol: PROTOCOL_VERSION,
             user: who.clone(),
-            role: Role::Agent,
+            role,
             server_time: self.now,
             profile: Box::new(self.center.profile().clone()),
             snapshot: Some(Snapshot { seq: self.center.last_seq(&who), state: self.center.snapshot(&who, self.now) }),
@@ -150,7 +159,8 @@ impl Desk {
         let ClientMessage::Command { id, kind } = roundtrip(&replica.poll_transmit().expect("queued command")) else {
             panic!("a command frame was expected")
         };
-        let reply = self.command(Actor { user: who.clone(), role: Role::Agent }, id.clone(), kind);
+        let role = self.role_of(&who);
+        let reply = self.command(Actor { user: who.clone(), role }, id.clone(), kind);
         self.pump();
         let answer = match &reply {
             Ok(seq) => ServerMessage::Ack { id, seq: *seq },
@@ -160,6 +170,11 @@ impl Desk {
         self.replicas.get_mut(&who).expect("connected").handle_message(local, roundtrip(&answer)).expect("answer applies");
         self.drain_notices(&who);
         reply.map(|_| ()).map_err(|r| r.code)
+    }
+
+    /// The role `who` connected with (an agent if it never did).
+    pub fn role_of(&self, who: &UserId) -> Role {
+        self.roles.get(who).copied().unwrap_or(Role::Agent)
     }
 
     /// Sends a command straight to the center, bypassing replica validation.
