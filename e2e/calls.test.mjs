@@ -1,4 +1,5 @@
-// End to end: a consult, a conference with two more agents and the customer,
+// End to end: a consult, a conference where the primary keeps a conferenced
+// agent on hold and then allows it to talk, two more agents and the customer,
 // the primary exiting, the customer hanging up, and wrap-up with a required
 // code, each agent in its own Chromium page against the real server.
 // Screenshots of each step go to artifacts/e2e/.
@@ -86,45 +87,58 @@ test('consult, conference, exit, customer leaves, wrap-up with a required code (
   await ana.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.querySelector('.call-state')?.textContent === 'consulting');
   await shot(ana, 'calls-01-consulting.png');
 
-  // SPEC F2: the conference starts from the consult, the customer off hold.
+  // SPEC F2, SPEC F3: the conference starts from the consult, the customer
+  // off hold; Ben, conferenced, waits on hold until Ana allows him to talk.
   await act(ana, 'start-conference').click();
   await ana.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.querySelector('.call-state')?.textContent === 'conference');
-  assert.equal(await card(ana).locator('.participants em').count(), 0, 'nobody on hold');
+  const benRow = card(ana).locator('.participants li', { hasText: 'ben' });
+  assert.match(await benRow.textContent(), /on hold/);
+  assert.doesNotMatch(await card(ana).locator('.participants li', { hasText: 'Customer' }).textContent(), /on hold/);
+  await ben.waitForFunction(() => /on hold/.test(document.querySelector('ringside-agent').shadowRoot.querySelector('.participants li:last-child')?.textContent ?? ''));
+  await shot(ana, 'calls-02-conferenced-agent-held.png');
+  await benRow.locator('button[data-action="resume"]', { hasText: 'Allow to talk' }).click();
+  await ana.waitForFunction(() => /may talk/.test([...document.querySelector('ringside-agent').shadowRoot.querySelectorAll('.participants li')].find((li) => li.textContent.includes('ben'))?.textContent ?? ''));
+  assert.equal(await card(ana).locator('.participants em', { hasText: 'on hold' }).count(), 0, 'nobody on hold');
+  await ben.waitForFunction(() => /may talk/.test(document.querySelector('ringside-agent').shadowRoot.querySelector('.participants li:last-child')?.textContent ?? ''));
+  await shot(ben, 'calls-03-allowed-to-talk.png');
 
   // A second agent joins: the customer and three agents.
   await invite(ana, 'conference', 'cid');
   await acceptRequest(cid);
   await ana.waitForFunction(() => document.querySelectorAll('ringside-agent')[0].shadowRoot.querySelectorAll('.participants li').length === 4);
-  await shot(ana, 'calls-02-conference-of-four.png');
+  await shot(ana, 'calls-04-conference-of-four.png');
 
-  // SPEC F4: the primary exits; control passes to Ben, present longest.
+  // SPEC F4: the primary exits; control and the wrap-up code pass to Ben,
+  // present longest; Ana's wrap-up is an assist.
   assert.equal(await act(ana, 'leave').textContent(), 'Exit conference');
   assert.equal(await card(ana).locator('button[data-purpose="transfer"]').count(), 0, 'no transfer during a conference');
   await act(ana, 'leave').click();
-  await card(ana).locator('select[data-code-for]').waitFor();
+  await card(ana).locator('button[data-action="done"]').waitFor();
+  assert.equal(await card(ana).locator('select[data-code-for]').count(), 0, 'wrap-up assist: no code picker');
   await ben.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.querySelector('[data-interaction]')?.textContent.includes('in control'));
   assert.ok(!(await card(cid).textContent()).includes('in control'));
-  await shot(ben, 'calls-03-control-passed.png');
+  await shot(ben, 'calls-05-control-passed.png');
 
   // SPEC F7: the customer hangs up; the agents go on in wrap-up assist.
   await ana.locator('#sim-state tr', { hasText: '+46 8 555 0123' }).locator('button[data-do="hang-up"]').click();
   await ben.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.querySelector('.call-state')?.textContent.startsWith('customer left'));
   const controls = await card(ben).locator('.controls button').allTextContents();
   assert.ok(!controls.some((c) => /Hold|Consult|Conference|Transfer/.test(c)), `no call controls left: ${controls}`);
-  await shot(ben, 'calls-04-customer-left.png');
+  await shot(ben, 'calls-06-customer-left.png');
 
-  // SPEC F8: Ben leaves; Cid alone ends the call.
+  // SPEC F8, SPEC F4: Ben, in control, leaves: control and the code pass to
+  // Cid, who alone ends the call.
   await act(ben, 'leave').click();
   await card(cid).locator('button[data-action="done"]').waitFor();
 
   // SPEC V3, SPEC F5: the owner needs the code; the others assist without it.
   assert.equal(await card(ben).locator('select[data-code-for]').count(), 0, 'wrap-up assist: no code picker');
   await act(ben, 'done').click();
-  await act(cid, 'done').click();
-  assert.ok(await act(ana, 'done').isDisabled(), 'the owner must choose a code first');
-  await card(ana).locator('select[data-code-for]').selectOption('sale');
-  await shot(ana, 'calls-05-wrap-up-code.png');
   await act(ana, 'done').click();
+  assert.ok(await act(cid, 'done').isDisabled(), 'the owner must choose a code first');
+  await card(cid).locator('select[data-code-for]').selectOption('sale');
+  await shot(cid, 'calls-07-wrap-up-code.png');
+  await act(cid, 'done').click();
   for (const page of [ana, ben, cid]) await card(page).waitFor({ state: 'detached' });
-  await shot(ana, 'calls-06-done.png');
+  await shot(cid, 'calls-08-done.png');
 });

@@ -156,7 +156,7 @@ export class RingsideAgent extends HTMLElement {
     const shape = JSON.stringify([this.client?.connection, view.logged_in, view.status.id, view.status.label, view.status.engaged,
       view.choices, view.rona, view.can_login, view.can_logout,
       view.offers.map((o) => [o.id, o.can_accept, o.can_decline]),
-      view.interactions.map((i) => [i.id, i.state, i.call_state, i.actions, i.participants, i.recording, i.history.length]),
+      view.interactions.map((i) => [i.id, i.state, i.call_state, i.actions, i.participants, i.recording, i.history.length, i.held !== null, i.consult_held !== null]),
       [...this.#codes], this.#targetFor]);
     if (shape !== this.#shape) {
       this.#shape = shape;
@@ -176,7 +176,7 @@ export class RingsideAgent extends HTMLElement {
       const card = this.#root.querySelector(`[data-interaction="${item.id}"]`);
       if (!card) continue;
       card.querySelector('.connected').textContent = item.connected;
-      for (const [cls, text] of [['.wrap-timer', item.wrap_up], ['.held-timer', item.held], ['.consult-timer', item.consulting]]) {
+      for (const [cls, text] of [['.wrap-timer', item.wrap_up], ['.held-timer', item.held], ['.consult-timer', item.consulting], ['.consult-held-timer', item.consult_held]]) {
         const el = card.querySelector(cls);
         if (el) el.textContent = text ?? '';
       }
@@ -197,12 +197,12 @@ export class RingsideAgent extends HTMLElement {
       return `<div class="card" data-interaction="${i.id}" part="interaction"><div class="row"><strong>${esc(i.channel)}</strong>
         ${esc(i.from)} · <span class="timer connected"></span> · wrap-up</div>
         <div class="row">${picker} <span class="timer">wrap-up <span class="wrap-timer"></span></span>
-        <button data-action="done" data-id="${i.id}" ${a.done && (code || !i.owner || !view.wrap_up_required) ? '' : 'disabled'}>Done</button></div></div>`;
+        <button data-action="done" data-id="${i.id}" ${a.done && !this.client?.check({ done: { interaction: i.id, code: code || null } }) ? '' : 'disabled'}>Done</button></div></div>`;
     }
     const people = i.participants.map((p) => `<li data-participant="${p.id}">${esc(partyName(p.party))}${p.me ? ' (you)' : ''}
-      ${p.held ? '<em>on hold</em>' : ''}${p.controls ? '' : ' <small>no controls</small>'}
+      ${p.held ? '<em>on hold</em>' : p.conferenced ? '<em>may talk</em>' : ''}${p.controls ? '' : ' <small>no controls</small>'}
       ${p.can_hold && p.party !== 'customer' ? `<button data-action="hold" data-id="${i.id}" data-participant="${p.id}">Hold</button>` : ''}
-      ${p.can_resume && p.party !== 'customer' ? `<button data-action="resume" data-id="${i.id}" data-participant="${p.id}">Resume</button>` : ''}</li>`).join('');
+      ${p.can_resume && p.party !== 'customer' ? `<button data-action="resume" data-id="${i.id}" data-participant="${p.id}">${p.conferenced ? 'Allow to talk' : 'Resume'}</button>` : ''}</li>`).join('');
     const open = this.#targetFor?.id === String(i.id) ? this.#targetFor.purpose : null;
     const targetForm = open ? `<div class="row target-form" role="group" aria-label="${open} target">
       <select class="target-kind" aria-label="Target kind"><option value="agent">Agent</option><option value="queue">Queue</option><option value="number">Number</option></select>
@@ -230,8 +230,9 @@ export class RingsideAgent extends HTMLElement {
     return `<div class="card" data-interaction="${i.id}" part="interaction">
       <div class="row"><strong>${esc(i.channel)}</strong> ${esc(i.from)} · <span class="timer connected"></span>
         · <span class="call-state">${esc(STATE_TEXT[i.call_state] ?? i.call_state)}</span>
-        ${i.call_state === 'on_hold' || i.call_state === 'consulting' || i.call_state === 'consult_requested' ? '<span class="timer">held <span class="held-timer"></span></span>' : ''}
-        ${i.call_state === 'consulting' ? '<span class="timer">consult <span class="consult-timer"></span></span>' : ''}
+        ${i.held !== null ? '<span class="timer">held <span class="held-timer"></span></span>' : ''}
+        ${i.consulting !== null ? '<span class="timer">consult <span class="consult-timer"></span></span>' : ''}
+        ${i.consult_held !== null ? '<span class="timer">consult held <span class="consult-held-timer"></span></span>' : ''}
         ${i.in_control ? '<span class="engaged">in control</span>' : ''}${i.recording ? ' <span aria-label="recording">● rec</span>' : ''}</div>
       <ul class="participants" aria-label="Participants">${people}</ul>
       <div class="row controls" role="toolbar" aria-label="Call controls">${controls}</div>
@@ -266,6 +267,6 @@ export class RingsideAgent extends HTMLElement {
 
 const partyName = (party) => (party === 'customer' ? 'Customer' : party.agent ?? party.number);
 const STATE_TEXT = { connected: 'connected', on_hold: 'on hold', consult_requested: 'consult requested', consulting: 'consulting',
-  conference_requested: 'conference requested', conference: 'conference', customer_left: 'customer left (wrap-up assist)' };
+  consult_on_hold: 'consult on hold', conference_requested: 'conference requested', conference: 'conference', customer_left: 'customer left (wrap-up assist)' };
 
 if (!customElements.get('ringside-agent')) customElements.define('ringside-agent', RingsideAgent);

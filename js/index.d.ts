@@ -7,7 +7,9 @@ export type RonaCause = 'no_answer' | 'device_fault' | 'network_fault' | 'wrong_
 export type OfferOutcome = 'accepted' | 'declined' | 'expired' | 'undeliverable' | 'withdrawn';
 export type InteractionState = 'active' | 'wrap_up';
 export type Origin = 'inbound' | 'outdial' | 'follow_up';
-export type CallState = 'connected' | 'on_hold' | 'consult_requested' | 'consulting' | 'conference_requested' | 'conference' | 'customer_left';
+export type CallState =
+  | 'connected' | 'on_hold' | 'consult_requested' | 'consulting' | 'consult_on_hold'
+  | 'conference_requested' | 'conference' | 'customer_left';
 /** Who a participant is: the customer, an agent, or a dialled number. */
 export type Party = 'customer' | { agent: string } | { number: string };
 /** Whom to consult, conference or transfer to. */
@@ -66,7 +68,11 @@ export interface ParticipantView {
   held: boolean;
   /** Agents have call controls; dialled numbers do not. */
   controls: boolean;
+  /** A conferenced party: held means not allowed to talk (SPEC F3). */
+  conferenced: boolean;
+  /** Hold it (for a conferenced party: keep it from talking). */
   can_hold: boolean;
+  /** Take it off hold (for a conferenced party: allow it to talk). */
   can_resume: boolean;
 }
 
@@ -108,11 +114,15 @@ export interface InteractionView {
   held: string | null;
   /** Time in the answered consult, while consulting. */
   consulting: string | null;
+  /** Time the consulted party has been on hold, in consult on hold. */
+  consult_held: string | null;
   /** Time in wrap-up, while in wrap-up. */
   wrap_up: string | null;
   in_control: boolean;
   /** Whether this agent applies the wrap-up code. */
   owner: boolean;
+  /** Whether done waits for a wrap-up code from this agent. */
+  done_needs_code: boolean;
   recording: boolean;
   participants: ParticipantView[];
   history: Note[];
@@ -135,6 +145,8 @@ export interface View {
   can_login: boolean;
   can_logout: boolean;
   can_outdial: boolean;
+  /** Whether this user may log agents out (supervisors). */
+  can_logout_agents: boolean;
   rona: RonaChoice | null;
 }
 
@@ -210,6 +222,12 @@ export class Client {
   decline(offer: number): Promise<{ id: string; seq: number }>;
   /** @example await client.end(client.view.interactions[0].id); */
   end(interaction: number): Promise<{ id: string; seq: number }>;
+  /**
+   * Judges a command as sending it would, without sending: `null` if it
+   * would be sent, else the refusal's code and message.
+   * @example client.check({ done: { interaction: card.id, code: null } })?.code // 'wrap_up_code_required'
+   */
+  check(command: string | object): { code: string; message: string } | null;
   /** @example await client.done(interaction.id, 'resolved'); */
   done(interaction: number, code?: string | null): Promise<{ id: string; seq: number }>;
   /** @example await client.outdial('+46 8 555 0100'); */

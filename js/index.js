@@ -98,6 +98,9 @@ export class Client {
     });
   }
 
+  /** Judges a command as sending it would, without sending: null or { code, message }. */
+  check(kind) { return this.#engine.check(kind); }
+
   /** Logs in; the status becomes the profile's login status. */
   login() { return this.#send('login'); }
   /** Logs out; refused while interactions are open. */

@@ -319,7 +319,7 @@ fn interaction_view(
                 me,
                 held: p.held_since.is_some(),
                 controls: p.agent().is_some(),
-                conferenced: !me && p.party != Party::Customer && Some(p.id) != consulted && p.agent() != call.primary.as_ref(),
+                conferenced: p.party != Party::Customer && Some(p.id) != consulted && p.agent() != call.primary.as_ref(),
                 can_hold: allowed(Action::Hold(id, Some(p.id))),
                 can_resume: allowed(Action::Resume(id, Some(p.id))),
             }

@@ -11,7 +11,7 @@
 use crate::agent::link::{Link, LinkAction, LinkState};
 use crate::agent::{Notice, Replica, SyncError};
 use crate::model::state::CommandKind;
-use crate::model::{CommandError, Millis};
+use crate::model::{CommandError, Millis, Refusal};
 use crate::protocol::limits::{check_command, MAX_SERVER_FRAME_BYTES};
 use crate::protocol::{ClientMessage, ServerMessage};
 use gloo_events::EventListener;
@@ -123,6 +123,19 @@ impl Engine {
             Ok(id.0)
         })
         .unwrap_or_else(|| Err(busy()))
+    }
+
+    /// Judges a command as `command` would, without sending it: `null` if
+    /// it would be sent, else `{ code, message }`. A desk asks this about a
+    /// command its user is writing (a done with the chosen code, say).
+    pub fn check(&self, kind: JsValue) -> Result<JsValue, JsValue> {
+        let kind: CommandKind = serde_wasm_bindgen::from_value(kind)
+            .map_err(|e| js_error("invalid_message", &format!("not a command: {e}")))?;
+        let driver = self.driver.try_borrow().map_err(|_| busy())?;
+        match driver.replica.check(now(), &kind) {
+            Ok(()) => Ok(JsValue::NULL),
+            Err(e) => to_js(&Refusal::from(e)),
+        }
     }
 
     /// The render-ready view now.
