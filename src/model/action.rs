@@ -1,6 +1,6 @@
 //! What a command does, without its free arguments: the thing a desk
 //! enables or disables. Whether an action is available now is one question
-//! ([`rules::available`](super::rules::available)); whether a command's
+//! ([`Judge::available`](super::rules::Judge::available)); whether a command's
 //! arguments (a target, a number, a wrap-up code) are valid is another, asked
 //! only of a command the user actually wrote, so a view never invents them.
 
