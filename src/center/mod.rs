@@ -270,8 +270,8 @@ impl Center {
                 self.timers.remove(&(until, Timer::ReconnectGrace(user.clone())));
             }
             self.emit(now, user, EventKind::ConnectionChanged { connected: true });
-            let record = self.agents.get_mut(user).expect("entry made above");
-            if std::mem::take(&mut record.login_on_connect) && !record.state.logged_in {
+            let login_again = self.agents.get_mut(user).is_some_and(|r| std::mem::take(&mut r.login_on_connect) && !r.state.logged_in);
+            if login_again {
                 self.log_in(now, user);
             }
         }
@@ -292,7 +292,7 @@ impl Center {
         }
         self.emit(now, &user, EventKind::ConnectionChanged { connected: false });
         let grace = self.profile.reconnect_grace_ms;
-        let record = self.agents.get_mut(&user).expect("connected users have records");
+        let Some(record) = self.agents.get_mut(&user) else { return };
         if record.state.logged_in {
             let until = now.plus(grace);
             record.grace_until = Some(until);
@@ -512,9 +512,11 @@ impl Center {
     }
 
     /// Numbers, timestamps and applies an event: the only path by which an
-    /// agent's state changes.
+    /// agent's state changes. Every caller names a known agent (an entry is
+    /// made when a user first connects or sends); an unknown one has no
+    /// stream to number the event in, so there is nothing to apply.
     fn emit(&mut self, now: ServerTime, user: &UserId, kind: EventKind) {
-        let record = self.agents.get_mut(user).expect("events concern known agents");
+        let Some(record) = self.agents.get_mut(user) else { return };
         record.seq = Seq(record.seq.0 + 1);
         record.state.apply(&kind);
         self.events.push_back(Event { seq: record.seq, at: now, agent: user.clone(), kind });
@@ -523,7 +525,7 @@ impl Center {
 
     fn log_in(&mut self, now: ServerTime, user: &UserId) {
         self.emit(now, user, EventKind::LoggedIn);
-        let current = &self.agents[user].state.status;
+        let Some(current) = self.agent(user).map(|a| &a.status) else { return };
         // SPEC S3: a status that survives logout (Out of Office) is kept.
         if !self.profile.status(current).is_some_and(|s| s.survives_logout) {
             let login = self.profile.login_status.clone();
@@ -532,18 +534,17 @@ impl Center {
     }
 
     fn log_out(&mut self, now: ServerTime, user: &UserId, reason: LogoutReason) {
-        let open: Vec<OfferId> = self.agents[user].state.offers.iter().map(|o| o.id).collect();
+        let open: Vec<OfferId> = self.agent(user).map(|a| a.offers.iter().map(|o| o.id).collect()).unwrap_or_default();
         for offer in open {
             self.end_offer(now, offer, OfferOutcome::Withdrawn);
         }
-        let current = &self.agents[user].state.status;
+        let Some(current) = self.agent(user).map(|a| &a.status) else { return };
         if !self.profile.status(current).is_some_and(|s| s.survives_logout) {
             let offline = self.profile.offline_status.clone();
             self.change_status(now, user, offline, None, None);
         }
         self.emit(now, user, EventKind::LoggedOut { reason });
-        let record = self.agents.get_mut(user).expect("logged-in agents have records");
-        if let Some(until) = record.grace_until.take() {
+        if let Some(until) = self.agents.get_mut(user).and_then(|r| r.grace_until.take()) {
             self.timers.remove(&(until, Timer::ReconnectGrace(user.clone())));
         }
     }
@@ -551,8 +552,7 @@ impl Center {
     /// Sets a status (S5: at once, interactions untouched). Choosing the
     /// status already held changes nothing, so its timer keeps running.
     fn change_status(&mut self, now: ServerTime, user: &UserId, status: StatusId, secondary: Option<SecondaryId>, rona_cause: Option<RonaCause>) {
-        let record = &self.agents[user];
-        let state = &record.state;
+        let Some(state) = self.agent(user) else { return };
         if state.status == status && state.secondary == secondary && state.rona_cause == rona_cause {
             return;
         }
@@ -563,14 +563,16 @@ impl Center {
             (true, _) => Some(now),
         };
         if self.profile.is_routable(&status) {
-            self.agents.get_mut(user).expect("checked above").ready_since = now;
+            if let Some(record) = self.agents.get_mut(user) {
+                record.ready_since = now;
+            }
         }
         self.emit(now, user, EventKind::StatusChanged { status, since: now, secondary, idle_run_since, rona_cause });
     }
 
     fn enter_rona(&mut self, now: ServerTime, user: &UserId, cause: RonaCause) {
         let rona = self.profile.rona_status.clone();
-        if self.agents[user].state.status == rona {
+        if self.agent(user).is_none_or(|a| a.status == rona) {
             return;
         }
         self.change_status(now, user, rona, None, Some(cause));
