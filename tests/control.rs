@@ -365,3 +365,23 @@ fn an_outdialled_call_transfers_to_an_agent_or_a_queue() {
     assert_eq!(desk.center.waiting(&QueueId::from("sales")).len(), 1);
     assert_eq!(desk.center.check_consistency(), Ok(()));
 }
+
+/// SPEC V3, V4, F5: an agent still in wrap-up of an interaction cannot be
+/// brought back into it, by name or through a queue (found by fuzzing: the
+/// returning agent kept its wrap-up copy of the call).
+#[test]
+fn an_agent_in_wrap_up_of_a_call_is_not_brought_back_into_it() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let chat = on_call(&mut desk, "ana", Channel::Chat);
+    desk.ready("ben");
+    desk.send("ana", CommandKind::Conference { interaction: chat, target: agent("ben") }).unwrap();
+    accept_offer(&mut desk, "ben");
+    desk.send("ben", CommandKind::Leave { interaction: chat }).unwrap();
+    assert_eq!(card(&desk, "ben", chat).state, InteractionState::WrapUp);
+    assert_eq!(desk.send("ana", CommandKind::Conference { interaction: chat, target: agent("ben") }), Err("target_unavailable".into()));
+    desk.send("ana", CommandKind::Conference { interaction: chat, target: Target::Queue(QueueId::from("support")) }).unwrap();
+    assert!(desk.center.agent(&user("ben")).unwrap().offers.is_empty(), "ben is passed over");
+    desk.ready("cid");
+    accept_offer(&mut desk, "cid");
+    assert_eq!(desk.center.check_consistency(), Ok(()));
+}

@@ -122,7 +122,8 @@ impl Center {
         let record = self.interactions.get(&interaction).ok_or(CommandError::UnknownInteraction(interaction))?;
         let (channel, from) = (record.info.channel, record.info.from.clone());
         let call = &record.info.call;
-        let on_call: BTreeSet<UserId> = call.agents().cloned().collect();
+        // Agents on the call or still in wrap-up of it: never offered the request.
+        let on_call: BTreeSet<UserId> = record.agents.clone();
         // A consult asked by an agent not in control puts a talking
         // conference on hold only while it lasts.
         let customer_talking = call.customer().is_some_and(|c| c.held_since.is_none());

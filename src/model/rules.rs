@@ -236,6 +236,8 @@ impl Judge<'_> {
             Target::Agent(agent) if *agent == self.state.agent => Err(CommandError::BadArgument { command: name, detail: "the target is this agent" }),
             Target::Agent(agent) if info.call.agent_participant(agent).is_some() => Err(CommandError::TargetUnavailable),
             Target::Agent(agent) => match self.world.agent(agent) {
+                // An agent still in wrap-up of this interaction cannot rejoin it.
+                Seen::Agent(other) if other.interaction(info.id).is_some() => Err(CommandError::TargetUnavailable),
                 Seen::Agent(other) if can_take(self.profile, other, info.channel) => Ok(()),
                 Seen::Agent(_) | Seen::NoSuchAgent => Err(CommandError::TargetUnavailable),
                 Seen::Unseen => Ok(()),
