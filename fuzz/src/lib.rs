@@ -1,0 +1,503 @@
+//! Fuzz targets of the Ringside core, as plain functions of the fuzzer's
+//! bytes: a panic is a finding.
+//!
+//! - [`frame`]: the client frame decoder never panics on any text (SPEC N6).
+//! - [`center`]: the bytes drive a small center through a bounded sequence
+//!   of inputs; after each one every invariant that
+//!   [`Center::check_consistency`] knows must hold, every agent's events are
+//!   numbered without gaps (SPEC N2), and the center survives being stored
+//!   and loaded (SPEC S10).
+//!
+//! Nothing here depends on a fuzzer, so the workspace build and CI compile
+//! the targets and replay the seed corpus (`tests/corpus.rs`); the crate in
+//! `afl/` wraps them for AFL++ (`scripts/fuzz`).
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+use ringside::center::{Applied, Center, Input, Outcome};
+use ringside::model::call::Target;
+use ringside::model::profile::{Preset, ProfileOverrides, WrapUpSettings};
+use ringside::model::state::CommandKind;
+use ringside::model::{
+    Actor, Channel, CommandId, ContactId, InteractionId, OfferId, ParticipantId, Profile, QueueId, Role, RonaCause,
+    SecondaryId, Seq, ServerTime, SessionId, StatusId, UserId, WrapUpCode,
+};
+use ringside::protocol::{ClientMessage, FrameError};
+use std::collections::BTreeMap;
+
+/// Feeds `data` to the client frame decoder as the server would (text,
+/// lossily decoded so that every input reaches the parser).
+///
+/// Any answer is fine as long as nothing panics (SPEC N6). Two cheap
+/// consistency checks ride along, because both sit on the server's path for
+/// untrusted frames: an accepted frame encodes back to itself (the replica
+/// encodes commands the same way), and the command id that a rate-limited
+/// frame's nack would name ([`ClientMessage::peek_command_id`], SPEC N8) is
+/// the frame's own id.
+pub fn frame(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let peeked = ClientMessage::peek_command_id(&text);
+    match ClientMessage::decode(&text) {
+        Ok(message) => {
+            match ClientMessage::decode(&message.encode()) {
+                Ok(again) => assert_eq!(again, message, "an accepted frame does not encode back to itself"),
+                // Escaping can make the encoding longer than the frame was.
+                Err(refused) if matches!(refused.error, FrameError::Oversize(_)) => {}
+                Err(refused) => panic!("an accepted frame's encoding is refused: {:?}", refused.error),
+            }
+            if let (Some(peeked), ClientMessage::Command { id, .. }) = (peeked, &message) {
+                assert_eq!(&peeked, id, "the peeked command id is not the frame's");
+            }
+        }
+        Err(refused) => assert!(!refused.error.code().is_empty(), "a refusal without a code"),
+    }
+}
+
+/// Inputs one run applies at most: short runs keep the fuzzer fast, and
+/// every state the center has is reachable in far fewer.
+pub const MAX_INPUTS: usize = 256;
+
+/// How often the center is stored and loaded again (and at the end).
+pub const PERSIST_EVERY: usize = 16;
+
+/// The agents of the fixed world, all with the role Agent.
+pub const AGENTS: [&str; 4] = ["a0", "a1", "a2", "a3"];
+
+/// The supervisor of the fixed world: may log agents out (SPEC S9).
+pub const SUPERVISOR: &str = "sup";
+
+/// The queues of the fixed world.
+pub const QUEUES: [&str; 2] = ["support", "sales"];
+
+/// Start of every run: 2026-11-21 09:00 UTC, as in the core's tests.
+pub const T0: ServerTime = ServerTime(1_795_338_000_000);
+
+/// Runs the bytes as a sequence of center inputs (see [`center_observed`]).
+pub fn center(data: &[u8]) {
+    center_observed(data, |_, _| {});
+}
+
+/// [`center`], calling `observe` with each input and what it answered,
+/// so that a test can measure what a corpus reaches.
+///
+/// The first byte picks the profile; then each input takes one byte for
+/// its kind and a few for its arguments, up to [`MAX_INPUTS`] inputs or the
+/// end of the bytes (missing bytes read as zero). Every id an input names
+/// is drawn from the live set (the actor's offers and interactions, the
+/// call's participants, the open sessions, the live contacts...), and one
+/// draw in sixteen names a made-up or stale id instead, as a buggy or
+/// hostile client would.
+///
+/// # Panics
+///
+/// When an invariant breaks: [`Center::check_consistency`] fails after an
+/// input, an agent's events skip or repeat a number, or the stored center
+/// does not load back to the same state.
+pub fn center_observed(data: &[u8], mut observe: impl FnMut(&Input, &Applied)) {
+    let mut bytes = Bytes { data, at: 0 };
+    let mut run = Run::new(world(bytes.byte()));
+    let mut applied = 0;
+    while !bytes.is_empty() && applied < MAX_INPUTS {
+        let Some(input) = run.next_input(&mut bytes) else { continue };
+        let result = run.center.apply(run.now, input.clone());
+        applied += 1;
+        run.after(applied, &input, &result);
+        observe(&input, &result);
+        if applied % PERSIST_EVERY == 0 {
+            run.reload();
+        }
+    }
+    run.reload();
+}
+
+/// The center of every run: the agents, the supervisor and the queues
+/// above, under one of three profiles. Half the runs get the default
+/// (contact-center) profile; the others reach rules it leaves idle: a
+/// conference limit of 3 (SPEC F1), required wrap-up codes and "available
+/// after outdial" (SPEC E4), or the presence preset (log in again after the
+/// grace, SPEC N3).
+fn world(choice: u8) -> Center {
+    let profile = match choice % 4 {
+        1 => ProfileOverrides {
+            conference_limit: Some(3),
+            available_after_outdial: Some(true),
+            wrap_up: Some(WrapUpSettings { required: true, ..Profile::preset(Preset::ContactCenter).wrap_up }),
+            ..ProfileOverrides::default()
+        }
+        .build()
+        .expect("a valid profile"),
+        2 => Profile::preset(Preset::Presence),
+        _ => Profile::preset(Preset::ContactCenter),
+    };
+    Center::new(profile, QUEUES.map(QueueId::from))
+}
+
+/// The fuzzer's bytes, read front to back; past the end every byte is zero.
+struct Bytes<'a> {
+    data: &'a [u8],
+    at: usize,
+}
+
+impl Bytes<'_> {
+    fn byte(&mut self) -> u8 {
+        let byte = self.data.get(self.at).copied().unwrap_or(0);
+        self.at += 1;
+        byte
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::from(self.byte()) % n
+    }
+
+    fn is_empty(&self) -> bool {
+        self.at >= self.data.len()
+    }
+
+    /// One of `live`, or `bogus()` one time in sixteen (and whenever
+    /// nothing is live): clients name stale and made-up ids too.
+    fn pick<T: Clone>(&mut self, live: &[T], bogus: impl FnOnce(u8) -> T) -> T {
+        let byte = self.byte();
+        if live.is_empty() || byte < 16 {
+            bogus(byte)
+        } else {
+            live[usize::from(byte) % live.len()].clone()
+        }
+    }
+}
+
+/// Every user of the world: the agents, then the supervisor.
+fn users() -> impl Iterator<Item = UserId> {
+    AGENTS.into_iter().chain([SUPERVISOR]).map(UserId::from)
+}
+
+/// The actor of the world's user number `n`.
+fn actor(n: usize) -> Actor {
+    match AGENTS.get(n) {
+        Some(name) => Actor { user: UserId::from(*name), role: Role::Agent },
+        None => Actor { user: UserId::from(SUPERVISOR), role: Role::Supervisor },
+    }
+}
+
+/// Session ids per user: a user may have this many open at once (SPEC N4).
+const SESSIONS_PER_USER: usize = 3;
+
+/// A run in progress: the center, its clock and what the harness tracks.
+struct Run {
+    center: Center,
+    now: ServerTime,
+    commands: u64,
+    /// Each user's last command id, to send it again (SPEC N1).
+    last_command: BTreeMap<UserId, CommandId>,
+    /// The contacts that arrived, live or gone: hang-ups name both.
+    contacts: Vec<ContactId>,
+    /// The last event number seen per agent (SPEC N2).
+    seqs: BTreeMap<UserId, Seq>,
+}
+
+impl Run {
+    fn new(center: Center) -> Run {
+        Run {
+            center,
+            now: T0,
+            commands: 0,
+            last_command: BTreeMap::new(),
+            contacts: Vec::new(),
+            seqs: BTreeMap::new(),
+        }
+    }
+
+    /// The next input the bytes describe; `None` for a clock step or an
+    /// input that has nothing to act on.
+    fn next_input(&mut self, b: &mut Bytes) -> Option<Input> {
+        Some(match b.below(32) {
+            0..=15 => self.command(b),
+            16 | 17 => {
+                let user = b.below(AGENTS.len() + 1);
+                let session = SessionId((user * SESSIONS_PER_USER + b.below(SESSIONS_PER_USER)) as u64 + 1);
+                // A host never opens a session twice; skip instead.
+                if self.center.sessions().any(|s| s == session) {
+                    return None;
+                }
+                Input::Connect { session, user: actor(user).user }
+            }
+            18 => {
+                let open: Vec<SessionId> = self.center.sessions().collect();
+                Input::Disconnect { session: b.pick(&open, |n| SessionId(1_000 + u64::from(n))) }
+            }
+            19..=21 => {
+                let queues = QUEUES.map(QueueId::from);
+                let queue = b.pick(&queues, |_| QueueId::from("nowhere"));
+                let channel = Channel::ALL[b.below(Channel::ALL.len())];
+                let from = ["+46 8 555 0100", "Ada", "", "ada@example.com"][b.below(4)].to_owned();
+                Input::EnqueueContact { queue, channel, from }
+            }
+            22 => {
+                let live: Vec<ContactId> =
+                    self.contacts.iter().copied().filter(|c| self.center.contact_place(*c).is_some()).collect();
+                let gone = self.contacts.clone();
+                Input::CustomerHangUp { contact: b.pick(&live, |n| gone.get(usize::from(n)).copied().unwrap_or(ContactId(u64::from(n)))) }
+            }
+            23 => {
+                let open: Vec<OfferId> = self.center.agents().flat_map(|a| a.offers.iter().map(|o| o.id)).collect();
+                let offer = b.pick(&open, |n| OfferId(u64::from(n)));
+                let cause = [RonaCause::DeviceFault, RonaCause::NetworkFault, RonaCause::WrongNumber, RonaCause::NoAnswer][b.below(4)];
+                Input::OfferUndeliverable { offer, cause }
+            }
+            24 => {
+                let interaction = b.pick(&self.interactions(), |n| InteractionId(u64::from(n)));
+                Input::NumberAnswers { interaction, answered: b.byte() & 1 == 1 }
+            }
+            25 => {
+                let interaction = b.pick(&self.interactions(), |n| InteractionId(u64::from(n)));
+                let participants = self.participants(None, interaction);
+                Input::PartyHangsUp { interaction, participant: b.pick(&participants, |n| ParticipantId(u64::from(n))) }
+            }
+            26 => Input::Timeout,
+            _ => {
+                self.advance(b);
+                return None;
+            }
+        })
+    }
+
+    /// Moves the clock: small steps, exactly to (or just before) the next
+    /// deadline, past an offer timeout or the reconnect grace, or far.
+    fn advance(&mut self, b: &mut Bytes) {
+        let profile = self.center.profile();
+        let next = self.center.poll_timeout().map(|at| at.since(self.now));
+        let ms = match b.below(8) {
+            0 => u64::from(b.byte()),
+            1 => 100 * u64::from(b.byte()),
+            2 => 1_000 * u64::from(b.byte()),
+            3 => next.unwrap_or(0),
+            4 => next.unwrap_or(1).saturating_sub(1),
+            5 => profile.channel(Channel::ALL[b.below(Channel::ALL.len())]).offer_timeout_ms + 1,
+            6 => profile.reconnect_grace_ms + 1,
+            _ => 3_600_000,
+        };
+        self.now = self.now.plus(ms);
+    }
+
+    /// A command from one of the users, naming ids from the actor's own
+    /// offers, interactions and calls.
+    fn command(&mut self, b: &mut Bytes) -> Input {
+        let actor = actor(b.below(AGENTS.len() + 1));
+        let repeat = b.byte() < 16;
+        let id = match self.last_command.get(&actor.user) {
+            Some(last) if repeat => last.clone(),
+            _ => {
+                self.commands += 1;
+                CommandId(format!("c{}", self.commands))
+            }
+        };
+        self.last_command.insert(actor.user.clone(), id.clone());
+        let kind = build(b.byte(), &mut Picker { b, run: self, actor: &actor.user });
+        Input::Command { actor, id, kind }
+    }
+
+    /// Interactions some agent holds (on the call or in wrap-up).
+    fn interactions(&self) -> Vec<InteractionId> {
+        let mut ids: Vec<InteractionId> = self.center.agents().flat_map(|a| a.interactions.iter().map(|i| i.id)).collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// The participants of `interaction` as `agent` holds its call, or as
+    /// the first agent holding it does.
+    fn participants(&self, agent: Option<&UserId>, interaction: InteractionId) -> Vec<ParticipantId> {
+        let holder = |a: &&ringside::model::AgentState| agent.is_none_or(|agent| a.agent == *agent);
+        self.center
+            .agents()
+            .filter(holder)
+            .find_map(|a| a.interaction(interaction))
+            .map(|info| info.call.participants.iter().map(|p| p.id).collect())
+            .unwrap_or_default()
+    }
+
+    /// The checks after each input, and the bookkeeping of what it made.
+    fn after(&mut self, n: usize, input: &Input, applied: &Applied) {
+        if let Err(broken) = self.center.check_consistency() {
+            panic!("input {n} ({input:?}) at {} broke an invariant: {broken}", self.now.0);
+        }
+        while let Some(event) = self.center.poll_event() {
+            let last = self.seqs.entry(event.agent.clone()).or_insert(Seq(0));
+            assert_eq!(event.seq.0, last.0 + 1, "input {n} ({input:?}): {}'s events skip or repeat a number (N2)", event.agent);
+            *last = event.seq;
+        }
+        if let Outcome::Contact(Ok(contact)) = applied.outcome {
+            self.contacts.push(contact);
+        }
+    }
+
+    /// Stores the center and loads it back, as the server does (SPEC S10):
+    /// the loaded center must store the same text and hold every invariant.
+    /// The run goes on with the loaded one, so the rest of it also tests
+    /// the indexes that loading derives again.
+    fn reload(&mut self) {
+        let stored = serde_json::to_string(&self.center).expect("a center serialises");
+        let loaded: Center = serde_json::from_str(&stored).unwrap_or_else(|e| panic!("a stored center does not load: {e}"));
+        let again = serde_json::to_string(&loaded).expect("a center serialises");
+        assert_eq!(stored, again, "a loaded center stores other text than it was loaded from");
+        if let Err(broken) = loaded.check_consistency() {
+            panic!("a loaded center broke an invariant: {broken}");
+        }
+        self.center = loaded;
+    }
+}
+
+/// What a command names, drawn from the live set as seen by its actor.
+struct Picker<'a, 'b> {
+    b: &'a mut Bytes<'b>,
+    run: &'a Run,
+    actor: &'a UserId,
+}
+
+impl Picker<'_, '_> {
+    fn me(&self) -> Option<&ringside::model::AgentState> {
+        self.run.center.agent(self.actor)
+    }
+
+    fn offer(&mut self) -> OfferId {
+        let mine: Vec<OfferId> = self.me().map(|a| a.offers.iter().map(|o| o.id).collect()).unwrap_or_default();
+        self.b.pick(&mine, |n| OfferId(u64::from(n)))
+    }
+
+    fn interaction(&mut self) -> InteractionId {
+        let mine: Vec<InteractionId> = self.me().map(|a| a.interactions.iter().map(|i| i.id).collect()).unwrap_or_default();
+        self.b.pick(&mine, |n| InteractionId(u64::from(n)))
+    }
+
+    /// A participant of the actor's call, or none (the customer) a quarter
+    /// of the time.
+    fn participant(&mut self, interaction: InteractionId) -> Option<ParticipantId> {
+        if self.b.below(4) == 0 {
+            return None;
+        }
+        let on_call = self.run.participants(Some(self.actor), interaction);
+        Some(self.b.pick(&on_call, |n| ParticipantId(u64::from(n))))
+    }
+
+    fn user(&mut self) -> UserId {
+        let everyone: Vec<UserId> = users().collect();
+        self.b.pick(&everyone, |_| UserId::from("ghost"))
+    }
+
+    fn target(&mut self) -> Target {
+        match self.b.below(3) {
+            0 => Target::Agent(self.user()),
+            1 => Target::Queue(self.b.pick(&QUEUES.map(QueueId::from), |_| QueueId::from("nowhere"))),
+            _ => Target::Number(self.number()),
+        }
+    }
+
+    /// Dialable numbers, and ones the rules refuse (empty, no digits, over
+    /// the 32-byte bound).
+    fn number(&mut self) -> String {
+        const NUMBERS: [&str; 4] = ["+1 555 0142", "+46 (8) 555-0199", "0", " 112 "];
+        self.b.pick(&NUMBERS.map(str::to_owned), |n| ["", "call me", "123456789012345678901234567890123"][usize::from(n) % 3].to_owned())
+    }
+
+    fn digits(&mut self) -> String {
+        self.b.pick(&["42#".to_owned(), "0123456789*#".to_owned()], |n| ["", "12a", &"1".repeat(33)][usize::from(n) % 3].to_owned())
+    }
+
+    /// Any status of the profile, system-only ones included (SPEC S8).
+    fn status(&mut self) -> StatusId {
+        let statuses: Vec<StatusId> = self.run.center.profile().statuses.iter().map(|s| s.id.clone()).collect();
+        self.b.pick(&statuses, |_| StatusId::from("unknown"))
+    }
+
+    fn secondary(&mut self) -> Option<SecondaryId> {
+        if self.b.below(4) != 0 {
+            return None;
+        }
+        let profile = self.run.center.profile();
+        let all: Vec<SecondaryId> = profile.statuses.iter().flat_map(|s| s.secondary.iter().map(|d| d.id.clone())).collect();
+        Some(self.b.pick(&all, |_| SecondaryId::from("unknown")))
+    }
+
+    /// No code a third of the time, else one of the profile's.
+    fn code(&mut self) -> Option<WrapUpCode> {
+        if self.b.below(3) == 0 {
+            return None;
+        }
+        let codes: Vec<WrapUpCode> = self.run.center.profile().wrap_up.codes.iter().map(|c| c.id.clone()).collect();
+        Some(self.b.pick(&codes, |_| WrapUpCode::from("unknown")))
+    }
+
+    fn channel(&mut self) -> Channel {
+        Channel::ALL[self.b.below(Channel::ALL.len())]
+    }
+}
+
+/// The table of commands: one line per [`CommandKind`] variant, its pattern
+/// and how to build it. It expands to [`build`], which picks an entry by
+/// number, and `entry`, an exhaustive match on the variants: a variant added
+/// to the core fails to compile here until it has its line.
+macro_rules! command_table {
+    ($p:ident => $($variant:pat => $build:expr),+ $(,)?) => {
+        /// The builders, in table order.
+        // Entries without arguments (login, logout) leave the picker unused.
+        #[allow(unused_variables)]
+        const BUILDERS: &[fn(&mut Picker) -> CommandKind] = &[$(|$p: &mut Picker| $build),+];
+
+        /// The entry of the table that builds `kind`'s variant.
+        fn entry(kind: &CommandKind) -> usize {
+            const PATTERNS: &[&str] = &[$(stringify!($variant)),+];
+            let position = |pattern: &str| PATTERNS.iter().position(|p| *p == pattern).unwrap_or(usize::MAX);
+            match kind {
+                $($variant => position(stringify!($variant)),)+
+            }
+        }
+    };
+}
+
+use CommandKind as K;
+
+command_table! { p =>
+    K::Login => K::Login,
+    K::Logout => K::Logout,
+    K::SetStatus { .. } => K::SetStatus { status: p.status(), secondary: p.secondary() },
+    K::Accept { .. } => K::Accept { offer: p.offer() },
+    K::Decline { .. } => K::Decline { offer: p.offer() },
+    K::End { .. } => K::End { interaction: p.interaction() },
+    K::Done { .. } => K::Done { interaction: p.interaction(), code: p.code() },
+    K::Outdial { .. } => K::Outdial { number: p.number() },
+    K::LogoutAgent { .. } => K::LogoutAgent { agent: p.user() },
+    K::Hold { .. } => { let interaction = p.interaction(); K::Hold { interaction, participant: p.participant(interaction) } },
+    K::Resume { .. } => { let interaction = p.interaction(); K::Resume { interaction, participant: p.participant(interaction) } },
+    K::Transfer { .. } => K::Transfer { interaction: p.interaction(), target: p.target() },
+    K::Consult { .. } => K::Consult { interaction: p.interaction(), target: p.target() },
+    K::Conference { .. } => K::Conference { interaction: p.interaction(), target: p.target() },
+    K::EndConsult { .. } => K::EndConsult { interaction: p.interaction() },
+    K::CompleteTransfer { .. } => K::CompleteTransfer { interaction: p.interaction() },
+    K::StartConference { .. } => K::StartConference { interaction: p.interaction() },
+    K::Leave { .. } => K::Leave { interaction: p.interaction() },
+    K::Dtmf { .. } => K::Dtmf { interaction: p.interaction(), digits: p.digits() },
+    K::Record { .. } => K::Record { interaction: p.interaction() },
+    K::FollowUp { .. } => K::FollowUp { interaction: p.interaction(), channel: p.channel() },
+}
+
+/// Builds the command of table entry `choice` (modulo the table's length).
+fn build(choice: u8, p: &mut Picker) -> CommandKind {
+    let index = usize::from(choice) % BUILDERS.len();
+    let kind = BUILDERS[index](p);
+    debug_assert_eq!(entry(&kind), index, "table entry {index} builds another variant: {}", kind.name());
+    kind
+}
+
+/// The wire name of every command the center target sends, in table order.
+pub fn command_names() -> Vec<&'static str> {
+    let run = Run::new(world(0));
+    let actor = UserId::from(AGENTS[0]);
+    (0..BUILDERS.len())
+        .map(|index| {
+            let mut bytes = Bytes { data: &[], at: 0 };
+            let kind = BUILDERS[index](&mut Picker { b: &mut bytes, run: &run, actor: &actor });
+            assert_eq!(entry(&kind), index, "table entry {index} builds another variant: {}", kind.name());
+            kind.name()
+        })
+        .collect()
+}
