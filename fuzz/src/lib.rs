@@ -116,12 +116,14 @@ pub fn center_observed(data: &[u8], mut observe: impl FnMut(&Input, &Applied)) {
 /// (contact-center) profile; the others reach rules it leaves idle: a
 /// conference limit of 3 (SPEC F1), required wrap-up codes and "available
 /// after outdial" (SPEC E4), or the presence preset (log in again after the
-/// grace, SPEC N3).
+/// grace, SPEC N3). The second also lets conferenced parties talk on
+/// joining (F3).
 fn world(choice: u8) -> Center {
     let profile = match choice % 4 {
         1 => ProfileOverrides {
             conference_limit: Some(3),
             available_after_outdial: Some(true),
+            conferenced_parties_talk: Some(true),
             wrap_up: Some(WrapUpSettings { required: true, ..Profile::preset(Preset::ContactCenter).wrap_up }),
             ..ProfileOverrides::default()
         }
@@ -233,8 +235,11 @@ impl Run {
                 Input::EnqueueContact { queue, channel, from }
             }
             22 => {
-                let live: Vec<ContactId> =
+                // Contacts that arrived and are still live, and whatever waits
+                // in a queue (a consult or conference request waits there too).
+                let mut live: Vec<ContactId> =
                     self.contacts.iter().copied().filter(|c| self.center.contact_place(*c).is_some()).collect();
+                live.extend(QUEUES.iter().flat_map(|q| self.center.waiting(&QueueId::from(*q))));
                 let gone = self.contacts.clone();
                 Input::CustomerHangUp { contact: b.pick(&live, |n| gone.get(usize::from(n)).copied().unwrap_or(ContactId(u64::from(n)))) }
             }
