@@ -114,10 +114,10 @@ pub fn center_observed(data: &[u8], mut observe: impl FnMut(&Input, &Applied)) {
 /// The center of every run: the agents, the supervisor and the queues
 /// above, under one of three profiles. Half the runs get the default
 /// (contact-center) profile; the others reach rules it leaves idle: a
-/// conference limit of 3 (SPEC F1), required wrap-up codes and "available
-/// after outdial" (SPEC E4), or the presence preset (log in again after the
-/// grace, SPEC N3). The second also lets conferenced parties talk on
-/// joining (F3).
+/// conference limit of 3 (SPEC F1), required wrap-up codes, "available
+/// after outdial" (SPEC E4) and conferenced parties who talk on joining
+/// (SPEC F3); or the presence preset (log in again after the grace, SPEC
+/// N3).
 fn world(choice: u8) -> Center {
     let profile = match choice % 4 {
         1 => ProfileOverrides {
