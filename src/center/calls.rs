@@ -5,7 +5,7 @@
 //! goes, is the control table's (`model::control`), judged before any of
 //! this runs; a case the judgement missed is refused here, never a panic.
 
-use super::{Center, Contact, InteractionRecord, Place, Subject, Timer};
+use super::{Center, InteractionRecord, Place, Subject, Timer};
 use crate::model::call::{Call, Consult, Invitation, Note, Party, Purpose, Target};
 use crate::model::state::{CommandKind, EndedBy, EventKind, InteractionState, JoinRequest, OfferInfo, OfferOutcome, Origin};
 use crate::model::{CommandError, ContactId, InteractionId, OfferId, ParticipantId, QueueId, ServerTime, UserId};
@@ -157,12 +157,7 @@ impl Center {
     /// Files a request to join as a contact waiting in `queue`: routing
     /// offers it like any contact, never to an agent already on the call.
     fn queue_join(&mut self, queue: QueueId, channel: crate::model::Channel, from: String, request: JoinRequest, on_call: BTreeSet<UserId>) -> ContactId {
-        let id = ContactId(self.allocate_id());
-        let arrival = self.next_arrival;
-        self.next_arrival += 1;
-        let contact =
-            Contact { queue: Some(queue), channel, from, arrival, place: Place::Waiting, declined_by: on_call, directed_to: None, join: Some(request) };
-        self.contacts.insert(id, contact);
+        let id = self.new_contact(Some(queue), channel, from, on_call, Some(request));
         self.file_waiting(id);
         id
     }
@@ -292,24 +287,13 @@ impl Center {
         if let Some((queue, directed_to)) = destination {
             let contact = match self.interactions.get_mut(&interaction).and_then(|r| r.contact.take()) {
                 Some(contact) => contact,
-                None => self.outdialled_contact(channel, from),
+                // An outdialled or follow-up customer had none: it becomes one.
+                None => self.new_contact(None, channel, from, BTreeSet::new(), None),
             };
             self.requeue(contact, queue, directed_to);
         }
         self.finish_call(now, interaction, EndedBy::Agent);
         Ok(())
-    }
-
-    /// A contact for the customer of an outdial or follow-up, which had
-    /// none, so routing can carry it to an agent or queue.
-    fn outdialled_contact(&mut self, channel: crate::model::Channel, from: String) -> ContactId {
-        let id = ContactId(self.allocate_id());
-        let arrival = self.next_arrival;
-        self.next_arrival += 1;
-        let contact =
-            Contact { queue: None, channel, from, arrival, place: Place::Waiting, declined_by: BTreeSet::new(), directed_to: None, join: None };
-        self.contacts.insert(id, contact);
-        id
     }
 
     /// Puts a contact in line, at its original place if it had one.

@@ -317,20 +317,7 @@ impl Center {
         if !self.queues.contains_key(queue) {
             return Err(CommandError::UnknownQueue(queue.clone()));
         }
-        let id = ContactId(self.allocate_id());
-        let arrival = self.next_arrival;
-        self.next_arrival += 1;
-        let contact = Contact {
-            queue: Some(queue.clone()),
-            channel,
-            from: from.to_owned(),
-            arrival,
-            place: Place::Waiting,
-            declined_by: BTreeSet::new(),
-            directed_to: None,
-            join: None,
-        };
-        self.contacts.insert(id, contact);
+        let id = self.new_contact(Some(queue.clone()), channel, from.to_owned(), BTreeSet::new(), None);
         self.file_waiting(id);
         self.route(now);
         Ok(id)
@@ -351,6 +338,16 @@ impl Center {
         self.withdraw_contact(now, contact);
         self.route(now);
         Ok(())
+    }
+
+    /// A new live contact, next in arrival order, not yet filed in line.
+    fn new_contact(&mut self, queue: Option<QueueId>, channel: Channel, from: String, declined_by: BTreeSet<UserId>, join: Option<JoinRequest>) -> ContactId {
+        let id = ContactId(self.allocate_id());
+        let arrival = self.next_arrival;
+        self.next_arrival += 1;
+        let contact = Contact { queue, channel, from, arrival, place: Place::Waiting, declined_by, directed_to: None, join };
+        self.contacts.insert(id, contact);
+        id
     }
 
     /// Takes a live contact out of the center: out of line, or its offer
