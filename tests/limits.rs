@@ -348,6 +348,11 @@ fn the_largest_welcome_fits_half_the_server_frame_limit_spec_n8() {
         rona_cause: Some(ringside::model::RonaCause::NetworkFault),
         offers: Vec::new(),
         interactions,
+        // An agent holds at most one campaign record (a preview goes only to
+        // an agent without one, and so does a transferred record).
+        outbound: vec![largest_outbound()],
+        preview_media: Channel::ALL.to_vec(),
+        preview_paused: false,
     };
     let welcome = ServerMessage::Welcome {
         protocol: u32::MAX,
@@ -369,4 +374,49 @@ fn the_largest_welcome_fits_half_the_server_frame_limit_spec_n8() {
     let size = event.encode().len();
     eprintln!("largest call_changed: {size} bytes");
     assert!(size <= MAX_SERVER_FRAME_BYTES / 16, "the largest call_changed is {size} bytes");
+}
+
+/// A campaign record at its largest: every field, number, result, sound
+/// and remembered rejection at its bound (SPEC N8).
+fn largest_outbound() -> ringside::model::campaign::OutboundWork {
+    use ringside::model::campaign::*;
+    use ringside::protocol::limits::*;
+    let text = |n: usize| "\"".repeat(n);
+    let number = "9".repeat(MAX_NUMBER_BYTES);
+    let names: Vec<String> = (0..MAX_RECORD_FIELDS).map(|n| format!("{n:0>width$}", width = MAX_ID_BYTES)).collect();
+    let sound = Some(text(MAX_SOUND_BYTES));
+    OutboundWork {
+        record: CallingRecord {
+            id: ringside::model::RecordId(u64::MAX),
+            campaign: ringside::model::CampaignId(text(MAX_ID_BYTES)),
+            name: text(MAX_FROM_BYTES),
+            fields: names.iter().map(|n| (n.clone(), text(MAX_FIELD_BYTES))).collect(),
+            chain: vec![number.clone(); MAX_CHAINED_NUMBERS],
+            active: usize::MAX,
+            status: RecordStatus::AfterCall,
+            attempts: u32::MAX,
+            result: Some(text(MAX_ID_BYTES)),
+            schedule: Some(Schedule { at: LATEST, kind: CallbackKind::Personal, number: Some(number.clone()), agent: Some(UserId(id(0))) }),
+            agent: Some(UserId(id(0))),
+            rejected_by: vec![UserId(id(0)); REMEMBERED_REJECTIONS],
+        },
+        campaign: CampaignBrief {
+            id: ringside::model::CampaignId(text(MAX_ID_BYTES)),
+            name: text(MAX_LABEL_BYTES),
+            results: vec![text(MAX_ID_BYTES); MAX_CALL_RESULTS],
+            disposition_required: true,
+            reschedule_before_dial: true,
+            conference_limit: MAX_CONFERENCE_LIMIT,
+            fields: names,
+            sounds: CallbackSounds { offered: sound.clone(), held: sound.clone(), retrieved: sound.clone(), ended: sound },
+        },
+        origin: PreviewOrigin::PersonalCallback,
+        since: LATEST,
+        deadline: Some(LATEST),
+        stale_at: Some(LATEST),
+        interaction: Some(ringside::model::InteractionId(u64::MAX)),
+        dialled: Some(number),
+        dial_outcome: Some(DialOutcome::WrongNumber),
+        do_not_call: true,
+    }
 }

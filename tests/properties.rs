@@ -399,6 +399,30 @@ fn view_enables(desk: &Desk, name: &str, command: &CommandKind) -> bool {
         CommandKind::Dtmf { interaction, .. } => actions(*interaction).dtmf,
         CommandKind::Record { interaction } => actions(*interaction).record,
         CommandKind::FollowUp { interaction, channel } => actions(*interaction).follow_up.contains(channel),
+        CommandKind::PreviewMedia { .. } => view.logged_in,
+        CommandKind::GetRecord => view.can_get_record,
+        other => {
+            let ringside::model::action::Action::Outbound(record, action) = other.action() else { return false };
+            let Some(card) = view.outbound.iter().find(|o| o.record.id == record) else { return false };
+            use ringside::model::campaign::RecordAction as R;
+            let a = &card.actions;
+            match action {
+                R::Accept => a.accept,
+                R::Reject => a.reject,
+                R::Dial => a.dial,
+                R::Cancel => a.cancel,
+                R::Transfer => a.transfer,
+                R::Edit => a.edit,
+                R::AddChained => a.add_chained,
+                R::SetActive => a.set_active,
+                R::Update => a.update,
+                R::Reschedule => a.reschedule,
+                R::CancelReschedule => a.cancel_reschedule,
+                R::CallResult => a.call_result,
+                R::DoNotCall => a.do_not_call,
+                R::Done => a.done,
+            }
+        }
     }
 }
 

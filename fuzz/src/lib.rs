@@ -17,10 +17,11 @@
 
 use ringside::center::{Applied, Center, Input, Outcome};
 use ringside::model::call::Target;
+use ringside::model::campaign::{Campaign, CallbackKind, CallingRecord, DialOutcome, PreviewOrigin, RecordStatus, Schedule};
 use ringside::model::profile::{Preset, ProfileOverrides, WrapUpSettings};
 use ringside::model::state::CommandKind;
 use ringside::model::{
-    Actor, Channel, CommandId, ContactId, InteractionId, OfferId, ParticipantId, Profile, QueueId, Role, RonaCause,
+    Actor, CampaignId, Channel, CommandId, ContactId, InteractionId, OfferId, ParticipantId, Profile, QueueId, RecordId, Role, RonaCause,
     SecondaryId, Seq, ServerTime, SessionId, StatusId, UserId, WrapUpCode,
 };
 use ringside::protocol::{ClientMessage, FrameError};
@@ -132,7 +133,32 @@ fn world(choice: u8) -> Center {
         2 => Profile::preset(Preset::Presence),
         _ => Profile::preset(Preset::ContactCenter),
     };
-    Center::new(profile, QUEUES.map(QueueId::from))
+    let mut center = Center::new(profile, QUEUES.map(QueueId::from));
+    center.save_campaign(T0, campaign()).expect("a valid campaign");
+    center
+}
+
+/// The campaign of every run: running, every agent assigned, short limits
+/// so that clock steps reach them (SPEC P3, P8).
+pub const CAMPAIGN: &str = "renewals";
+
+fn campaign() -> Campaign {
+    Campaign {
+        id: CampaignId::from(CAMPAIGN),
+        name: "Renewals".to_owned(),
+        mode: Default::default(),
+        media: vec![Channel::Voice],
+        agents: AGENTS.map(UserId::from).to_vec(),
+        accept_timeout_ms: 10_000,
+        conference_limit: 3,
+        stale_limit_ms: 60_000,
+        results: vec!["answered".to_owned(), "no_answer".to_owned(), "callback".to_owned()],
+        disposition_required: false,
+        reschedule_before_dial: true,
+        sounds: Default::default(),
+        fields: vec!["plan".to_owned()],
+        running: true,
+    }
 }
 
 /// The fuzzer's bytes, read front to back; past the end every byte is zero.
@@ -259,11 +285,61 @@ impl Run {
                 Input::PartyHangsUp { interaction, participant: b.pick(&participants, |n| ParticipantId(u64::from(n))) }
             }
             26 => Input::Timeout,
+            27 => self.campaign_input(b),
             _ => {
                 self.advance(b);
                 return None;
             }
         })
+    }
+
+    /// The dialler's inputs (SPEC P1-P8, W1-W7): a record pushed to an
+    /// agent (to one who wants it mostly, as the server does), a dialled
+    /// number's answer, or the campaign changed, started or stopped.
+    fn campaign_input(&mut self, b: &mut Bytes) -> Input {
+        match b.below(4) {
+            0 | 1 => {
+                let wanted: Vec<UserId> = self.center.preview_wanted().into_iter().map(|(agent, _)| agent).collect();
+                let agent = b.pick(&wanted, |n| actor(usize::from(n) % (AGENTS.len() + 1)).user);
+                let id = RecordId(b.below(8) as u64 + 1);
+                let origin = [PreviewOrigin::Campaign, PreviewOrigin::Callback, PreviewOrigin::PersonalCallback][b.below(3)];
+                let schedule = origin.is_callback().then(|| Schedule {
+                    at: ServerTime(self.now.0.saturating_sub(1_000 * u64::from(b.byte()) * 8)),
+                    kind: if origin == PreviewOrigin::PersonalCallback { CallbackKind::Personal } else { CallbackKind::Campaign },
+                    number: None,
+                    agent: (origin == PreviewOrigin::PersonalCallback).then(|| agent.clone()),
+                });
+                let record = CallingRecord {
+                    id,
+                    campaign: CampaignId::from(CAMPAIGN),
+                    name: format!("Contact {id}"),
+                    fields: BTreeMap::new(),
+                    chain: vec!["+46 8 555 0101".to_owned(), "+46 8 555 0102".to_owned()],
+                    active: 0,
+                    status: RecordStatus::Ready,
+                    attempts: 0,
+                    result: None,
+                    schedule,
+                    agent: None,
+                    rejected_by: Vec::new(),
+                };
+                Input::PushPreview { agent, record, origin }
+            }
+            2 => {
+                let dialling: Vec<RecordId> = self.center.dialling().into_iter().map(|(record, _)| record).collect();
+                let record = b.pick(&dialling, |n| RecordId(u64::from(n)));
+                let outcome = [DialOutcome::Answered, DialOutcome::NoAnswer, DialOutcome::Busy, DialOutcome::WrongNumber][b.below(4)];
+                Input::DialAnswers { record, outcome }
+            }
+            _ => {
+                let mut campaign = campaign();
+                let flags = b.byte();
+                campaign.running = flags & 1 == 0;
+                campaign.disposition_required = flags & 2 != 0;
+                campaign.reschedule_before_dial = flags & 4 != 0;
+                Input::SaveCampaign { campaign }
+            }
+        }
     }
 
     /// Moves the clock: small steps, exactly to (or just before) the next
@@ -435,6 +511,46 @@ impl Picker<'_, '_> {
     fn channel(&mut self) -> Channel {
         Channel::ALL[self.b.below(Channel::ALL.len())]
     }
+
+    /// A record at the actor, or a made-up one.
+    fn record(&mut self) -> RecordId {
+        let held: Vec<RecordId> = self.me().map(|a| a.outbound.iter().map(|w| w.record.id).collect()).unwrap_or_default();
+        self.b.pick(&held, |n| RecordId(u64::from(n)))
+    }
+
+    /// Push-preview media: voice mostly, sometimes none or a channel twice.
+    fn media(&mut self) -> Vec<Channel> {
+        match self.b.below(4) {
+            0 => Vec::new(),
+            1 => vec![Channel::Voice, Channel::Voice],
+            2 => vec![self.channel()],
+            _ => vec![Channel::Voice],
+        }
+    }
+
+    fn maybe_number(&mut self) -> Option<String> {
+        (self.b.below(3) == 0).then(|| self.number())
+    }
+
+    /// A callback time: in the past, soon, or far ahead (SPEC W4).
+    fn when(&mut self) -> ServerTime {
+        let now = self.run.now;
+        match self.b.below(3) {
+            0 => ServerTime(now.0.saturating_sub(60_000)),
+            1 => now.plus(1_000 * u64::from(self.b.byte())),
+            _ => now.plus(86_400_000),
+        }
+    }
+
+    fn fields(&mut self) -> BTreeMap<String, String> {
+        let name = ["plan", "unknown"][self.b.below(2)].to_owned();
+        BTreeMap::from([(name, "gold".to_owned())])
+    }
+
+    /// One of the campaign's call results, or one it does not list.
+    fn result(&mut self) -> String {
+        ["answered", "no_answer", "callback", "made-up"][self.b.below(4)].to_owned()
+    }
 }
 
 /// The table of commands: one line per [`CommandKind`] variant, its pattern
@@ -483,6 +599,22 @@ command_table! { p =>
     K::Dtmf { .. } => K::Dtmf { interaction: p.interaction(), digits: p.digits() },
     K::Record { .. } => K::Record { interaction: p.interaction() },
     K::FollowUp { .. } => K::FollowUp { interaction: p.interaction(), channel: p.channel() },
+    K::PreviewMedia { .. } => K::PreviewMedia { media: p.media() },
+    K::GetRecord => K::GetRecord,
+    K::AcceptPreview { .. } => K::AcceptPreview { record: p.record() },
+    K::RejectPreview { .. } => K::RejectPreview { record: p.record() },
+    K::Dial { .. } => K::Dial { record: p.record(), number: p.maybe_number() },
+    K::CancelRecord { .. } => K::CancelRecord { record: p.record() },
+    K::TransferRecord { .. } => K::TransferRecord { record: p.record(), agent: p.user() },
+    K::EditRecord { .. } => K::EditRecord { record: p.record(), fields: p.fields() },
+    K::AddChained { .. } => K::AddChained { record: p.record(), number: p.number() },
+    K::SetActive { .. } => K::SetActive { record: p.record(), index: p.b.below(4) as u32 },
+    K::UpdateRecord { .. } => K::UpdateRecord { record: p.record() },
+    K::Reschedule { .. } => K::Reschedule { record: p.record(), at: p.when(), number: p.maybe_number(), personal: p.b.byte() & 1 == 1 },
+    K::CancelReschedule { .. } => K::CancelReschedule { record: p.record() },
+    K::CallResult { .. } => K::CallResult { record: p.record(), result: p.result() },
+    K::DoNotCall { .. } => K::DoNotCall { record: p.record() },
+    K::MarkDone { .. } => K::MarkDone { record: p.record(), stop: p.b.byte() & 1 == 1 },
 }
 
 /// Builds the command of table entry `choice` (modulo the table's length).

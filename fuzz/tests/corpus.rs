@@ -84,7 +84,7 @@ fn center_corpus_reaches_every_command_and_input() {
             }
         });
     }
-    let inputs = ["connect", "disconnect", "enqueue_contact", "customer_hang_up", "offer_undeliverable", "number_answers", "party_hangs_up", "timeout"];
+    let inputs = ["connect", "disconnect", "enqueue_contact", "customer_hang_up", "offer_undeliverable", "number_answers", "party_hangs_up", "timeout", "save_campaign", "push_preview", "dial_answers"];
     let expected: BTreeSet<&str> = ringside_fuzz::command_names().into_iter().chain(inputs).collect();
     let missing: Vec<&&str> = expected.difference(&reached).collect();
     assert!(missing.is_empty(), "no seed of corpus/center gets these applied: {missing:?}");
@@ -103,5 +103,8 @@ fn input_name(input: &Input) -> &'static str {
         Input::NumberAnswers { .. } => "number_answers",
         Input::PartyHangsUp { .. } => "party_hangs_up",
         Input::Timeout => "timeout",
+        Input::SaveCampaign { .. } => "save_campaign",
+        Input::PushPreview { .. } => "push_preview",
+        Input::DialAnswers { .. } => "dial_answers",
     }
 }

@@ -2,6 +2,7 @@
 //! enabled actions, all functions of the state and `now` (SPEC T7).
 
 use crate::model::action::Action;
+use crate::model::campaign::{CallingRecord, CampaignBrief, DialOutcome, OutboundWork, PreviewOrigin, RecordAction};
 use crate::model::call::{CallState, Note, Party};
 use crate::model::profile::{Profile, StatusCategory, WrapUpCodeDef};
 use crate::model::rules::{Judge, OwnStateOnly};
@@ -41,6 +42,78 @@ pub struct View {
     pub can_logout_agents: bool,
     /// The rona choice, while in rona (O5).
     pub rona: Option<RonaChoice>,
+    /// The campaign indicator flashes: a preview waits for accept or
+    /// reject (P2).
+    pub campaign_flashing: bool,
+    /// Campaign records at this agent (P2-P8).
+    pub outbound: Vec<OutboundView>,
+    /// The media types chosen for push preview (P1).
+    pub preview_media: Vec<Channel>,
+    /// Whether previews are stopped until "get record" (W1).
+    pub preview_paused: bool,
+    /// Whether "get record" is enabled (W1).
+    pub can_get_record: bool,
+}
+
+/// A campaign record card: the preview, then the record being worked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboundView {
+    /// The record: contact data, chained numbers with the active one,
+    /// status (the phase), attempts, call result, callback.
+    pub record: CallingRecord,
+    /// Its campaign.
+    pub campaign: CampaignBrief,
+    /// Why it came: `campaign`, `callback` or `personal_callback` (W5).
+    pub origin: PreviewOrigin,
+    /// Whether the preview flashes (P2).
+    pub flashing: bool,
+    /// While previewing: time left to accept, rounded up to the second (P3).
+    pub remaining: Option<String>,
+    /// For a callback: time left before it goes stale (P8).
+    pub stale_in: Option<String>,
+    /// The call, once connected.
+    pub interaction: Option<crate::model::InteractionId>,
+    /// The number dialled last.
+    pub dialled: Option<String>,
+    /// What the last dial did.
+    pub dial_outcome: Option<DialOutcome>,
+    /// Marked do-not-call (P6).
+    pub do_not_call: bool,
+    /// Exactly the record actions allowed now.
+    pub actions: RecordActions,
+}
+
+/// The record actions enabled now, from the phase table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordActions {
+    /// Accept the preview (P3).
+    pub accept: bool,
+    /// Reject the preview (P3, W7).
+    pub reject: bool,
+    /// Connect: dial the active or an edited number (P4, P6).
+    pub dial: bool,
+    /// Back to the list (P4).
+    pub cancel: bool,
+    /// Hand the record to another agent (P4, P6).
+    pub transfer: bool,
+    /// Edit the campaign data (P4, P5).
+    pub edit: bool,
+    /// Add a chained record (P4-P6).
+    pub add_chained: bool,
+    /// Make another chained record active (P4, P6).
+    pub set_active: bool,
+    /// Save the record now (P4, P5).
+    pub update: bool,
+    /// Set a callback (W2).
+    pub reschedule: bool,
+    /// Cancel the callback (W3).
+    pub cancel_reschedule: bool,
+    /// Choose the call result (P6).
+    pub call_result: bool,
+    /// Mark do-not-call (P6).
+    pub do_not_call: bool,
+    /// Mark done, or done and stop (P7, W1).
+    pub done: bool,
 }
 
 /// The status field (S1, E1, T1-T4).
@@ -267,6 +340,7 @@ pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: Ser
         })
         .collect();
     let interactions = state.interactions.iter().map(|i| interaction_view(profile, state, i, now, &allowed)).collect();
+    let outbound: Vec<OutboundView> = state.outbound.iter().map(|w| outbound_view(w, now, &allowed)).collect();
     let rona = (state.logged_in && state.status == profile.rona_status).then(|| RonaChoice {
         cause: state.rona_cause,
         go_idle: profile.default_idle_status.clone(),
@@ -294,6 +368,45 @@ pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: Ser
         can_outdial: allowed(Action::Outdial),
         can_logout_agents: allowed(Action::LogoutAgent),
         rona,
+        campaign_flashing: outbound.iter().any(|o| o.flashing),
+        outbound,
+        preview_media: state.preview_media.clone(),
+        preview_paused: state.preview_paused,
+        can_get_record: allowed(Action::GetRecord),
+    }
+}
+
+fn outbound_view(work: &OutboundWork, now: ServerTime, allowed: &dyn Fn(Action) -> bool) -> OutboundView {
+    let id = work.record.id;
+    let can = |action: RecordAction| allowed(Action::Outbound(id, action));
+    let left = |at: ServerTime| format_duration(at.since(now).div_ceil(1000) * 1000);
+    OutboundView {
+        record: work.record.clone(),
+        campaign: work.campaign.clone(),
+        origin: work.origin,
+        flashing: work.flashing() && work.deadline.is_some_and(|at| now < at),
+        remaining: work.deadline.map(left),
+        stale_in: work.stale_at.map(left),
+        interaction: work.interaction,
+        dialled: work.dialled.clone(),
+        dial_outcome: work.dial_outcome,
+        do_not_call: work.do_not_call,
+        actions: RecordActions {
+            accept: can(RecordAction::Accept),
+            reject: can(RecordAction::Reject),
+            dial: can(RecordAction::Dial),
+            cancel: can(RecordAction::Cancel),
+            transfer: can(RecordAction::Transfer),
+            edit: can(RecordAction::Edit),
+            add_chained: can(RecordAction::AddChained),
+            set_active: can(RecordAction::SetActive),
+            update: can(RecordAction::Update),
+            reschedule: can(RecordAction::Reschedule),
+            cancel_reschedule: can(RecordAction::CancelReschedule),
+            call_result: can(RecordAction::CallResult),
+            do_not_call: can(RecordAction::DoNotCall),
+            done: can(RecordAction::Done),
+        },
     }
 }
 
@@ -416,13 +529,21 @@ pub(super) fn next_change(state: &AgentState, now: ServerTime) -> Option<ServerT
             candidates.extend(call.consulted().and_then(|p| p.held_since).map(next_second));
         }
     }
-    for offer in state.offers.iter().filter(|o| now < o.deadline) {
-        let to_next_second = match offer.deadline.since(now) % 1000 {
+    let countdown = |deadline: ServerTime| {
+        let to_next_second = match deadline.since(now) % 1000 {
             0 => 1000,
             part => part,
         };
-        candidates.push(now.plus(to_next_second));
+        now.plus(to_next_second)
+    };
+    for offer in state.offers.iter().filter(|o| now < o.deadline) {
+        candidates.push(countdown(offer.deadline));
         candidates.extend(offer.flash_at().filter(|at| now < *at));
+    }
+    for work in &state.outbound {
+        candidates.extend([work.deadline, work.stale_at].into_iter().flatten().filter(|at| now < *at).map(countdown));
+        // A callback time passing makes mark done refused (W4).
+        candidates.extend(work.record.schedule.as_ref().map(|s| s.at).filter(|at| now < *at));
     }
     candidates.into_iter().min()
 }

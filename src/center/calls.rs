@@ -55,7 +55,8 @@ impl Center {
                 note(self.call_mut(interaction)?, now, user, format!("follow-up started on {}", channel.name()));
                 self.publish(now, interaction);
                 let id = InteractionId(self.allocate_id());
-                self.start_interaction(now, id, user, None, info.contact, channel, Origin::FollowUp, info.queue, info.from);
+                let limit = self.profile.conference_limit;
+                self.start_interaction(now, id, user, None, info.contact, channel, Origin::FollowUp, info.queue, info.from, limit);
             }
             other => return Err(CommandError::BadArgument { command: other.name(), detail: "not a call command" }),
         }

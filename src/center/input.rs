@@ -8,9 +8,10 @@
 //! therefore restart from a snapshot plus the inputs after it.
 
 use super::Center;
+use crate::model::campaign::{Campaign, CallingRecord, DialOutcome, PreviewOrigin};
 use crate::model::state::{CommandKind, Reply};
 use crate::model::{
-    Actor, Channel, CommandError, CommandId, ContactId, InteractionId, OfferId, ParticipantId, QueueId, RonaCause,
+    Actor, Channel, CommandError, CommandId, ContactId, InteractionId, OfferId, ParticipantId, QueueId, RecordId, RonaCause,
     ServerTime, SessionId, UserId,
 };
 use serde::{Deserialize, Serialize};
@@ -75,6 +76,29 @@ pub enum Input {
         /// The participant.
         participant: ParticipantId,
     },
+    /// An administrator creates, changes, starts or stops a campaign; see
+    /// [`Center::save_campaign`].
+    SaveCampaign {
+        /// The campaign as it is to be.
+        campaign: Campaign,
+    },
+    /// A record of a calling list goes to an agent as a preview; see
+    /// [`Center::push_preview`].
+    PushPreview {
+        /// The agent.
+        agent: UserId,
+        /// The record, as the list holds it.
+        record: CallingRecord,
+        /// Why it comes.
+        origin: PreviewOrigin,
+    },
+    /// The network's answer to a campaign dial; see [`Center::dial_answers`].
+    DialAnswers {
+        /// The record being dialled.
+        record: RecordId,
+        /// What the number did.
+        outcome: DialOutcome,
+    },
     /// Time passed: fire what is due; see [`Center::handle_timeout`].
     Timeout,
 }
@@ -107,7 +131,7 @@ impl Center {
     /// Applies one input at `now`: the only path a logging host uses, so
     /// that a replay of the logged inputs rebuilds the same center.
     pub fn apply(&mut self, now: ServerTime, input: Input) -> Applied {
-        let before = (self.events.len(), self.next_id, self.next_arrival);
+        let before = (self.events.len() + self.list_writes.len(), self.next_id, self.next_arrival);
         // Every input fires the timers that are due first; some change the
         // state without an event (a grace that ends while the agent works).
         let due = self.poll_timeout().is_some_and(|at| at <= now);
@@ -134,12 +158,15 @@ impl Center {
             Input::OfferUndeliverable { offer, cause } => done(self.offer_undeliverable(now, offer, cause)),
             Input::NumberAnswers { interaction, answered } => done(self.number_answers(now, interaction, answered)),
             Input::PartyHangsUp { interaction, participant } => done(self.party_hangs_up(now, interaction, participant)),
+            Input::SaveCampaign { campaign } => done(self.save_campaign(now, campaign)),
+            Input::PushPreview { agent, record, origin } => done(self.push_preview(now, &agent, record, origin)),
+            Input::DialAnswers { record, outcome } => done(self.dial_answers(now, record, outcome)),
             Input::Timeout => {
                 self.handle_timeout(now);
                 (Outcome::Applied, false)
             }
         };
-        let changed = due || succeeded || before != (self.events.len(), self.next_id, self.next_arrival);
+        let changed = due || succeeded || before != (self.events.len() + self.list_writes.len(), self.next_id, self.next_arrival);
         Applied { outcome, changed }
     }
 }

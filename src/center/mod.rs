@@ -16,9 +16,10 @@ use crate::model::state::{
     CommandKind, EndedBy, Event, EventKind, InteractionInfo, InteractionState, JoinRequest, LogoutReason, OfferInfo,
     OfferOutcome, Origin, Reply,
 };
+use crate::model::campaign::Campaign;
 use crate::model::{
-    Actor, AgentState, Channel, CommandError, CommandId, ContactId, InteractionId, OfferId, Profile, QueueId,
-    RonaCause, SecondaryId, Seq, ServerTime, SessionId, StatusId, UserId,
+    Actor, AgentState, CampaignId, Channel, CommandError, CommandId, ContactId, InteractionId, OfferId, Profile, QueueId,
+    RecordId, RonaCause, SecondaryId, Seq, ServerTime, SessionId, StatusId, UserId,
 };
 use crate::model::call::Call;
 use serde::{Deserialize, Serialize};
@@ -26,11 +27,13 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 mod calls;
 mod input;
+mod outbound;
 mod persist;
 mod replies;
 mod routing;
 
 pub use input::{Applied, Input, Outcome};
+pub use outbound::{ListWrite, DIAL_TIMEOUT_MS, REMEMBERED_STALE};
 pub use replies::{REMEMBERED_ACKS, REMEMBERED_ID_BYTES};
 
 /// The authority over agents, queues, offers and interactions.
@@ -54,6 +57,16 @@ pub struct Center {
     replies: replies::Remembered,
     next_id: u64,
     next_arrival: u64,
+    /// Outbound campaigns (their calling lists live with the host).
+    campaigns: BTreeMap<CampaignId, Campaign>,
+    /// Records that went stale lately, oldest first (P8).
+    stale: VecDeque<RecordId>,
+    /// Which agent each record at an agent is at (derived on load).
+    #[serde(skip)]
+    outbound: BTreeMap<RecordId, UserId>,
+    /// Changes for the calling lists, not yet taken by the host.
+    #[serde(skip)]
+    list_writes: VecDeque<outbound::ListWrite>,
     #[serde(skip)]
     events: VecDeque<Event>,
     #[serde(skip)]
@@ -142,6 +155,9 @@ struct InteractionRecord {
 enum Timer {
     OfferDeadline(OfferId),
     ReconnectGrace(UserId),
+    PreviewDeadline(RecordId),
+    DialTimeout(RecordId),
+    RecordStale(RecordId),
 }
 
 impl Center {
@@ -160,6 +176,10 @@ impl Center {
             replies: replies::Remembered::default(),
             next_id: 1,
             next_arrival: 1,
+            campaigns: BTreeMap::new(),
+            stale: VecDeque::new(),
+            outbound: BTreeMap::new(),
+            list_writes: VecDeque::new(),
             events: VecDeque::new(),
             index: routing::RoutingIndex::default(),
         }
@@ -230,6 +250,9 @@ impl Center {
             match timer {
                 Timer::OfferDeadline(offer) => self.expire_offer(at, offer),
                 Timer::ReconnectGrace(user) => self.grace_over(at, &user),
+                Timer::PreviewDeadline(record) => self.preview_expired(at, record),
+                Timer::DialTimeout(record) => self.dial_timed_out(at, record),
+                Timer::RecordStale(record) => self.record_went_stale(at, record),
             }
         }
         self.route(now);
@@ -442,9 +465,29 @@ impl Center {
                 return Err(format!("request {contact_id} waits for an interaction that does not ask for it"));
             }
         }
+        for (record, agent) in &self.outbound {
+            if self.agent(agent).and_then(|a| a.outbound_work(*record)).is_none() {
+                return Err(format!("record {record} is not at agent {agent}, as the index says"));
+            }
+        }
+        for agent in self.agents.values() {
+            for work in &agent.state.outbound {
+                if self.outbound.get(&work.record.id) != Some(&agent.state.agent) || work.record.agent.as_ref() != Some(&agent.state.agent) {
+                    return Err(format!("record {} at {} is missing from the index", work.record.id, agent.state.agent));
+                }
+                if !work.record.status.at_agent() {
+                    return Err(format!("record {} is at an agent in status {}", work.record.id, work.record.status.name()));
+                }
+                let previewing = work.record.status == crate::model::campaign::RecordStatus::Previewing;
+                let deadline_armed = work.deadline.is_some_and(|at| self.timers.contains(&(at, Timer::PreviewDeadline(work.record.id))));
+                if previewing != deadline_armed {
+                    return Err(format!("record {}: a preview's deadline is armed exactly while it is previewed", work.record.id));
+                }
+            }
+        }
         let mut reindexed = self.clone();
         reindexed.rebuild_index();
-        if reindexed.index != self.index {
+        if reindexed.index != self.index || reindexed.outbound != self.outbound {
             return Err("the routing index disagrees with the state it is derived from".into());
         }
         for agent in self.agents.values() {
@@ -488,7 +531,31 @@ impl Center {
                 self.log_out(now, &agent, LogoutReason::Supervisor);
                 return Ok(agent);
             }
-            call_command => self.call_command(now, user, call_command)?,
+            CommandKind::PreviewMedia { media } => self.emit(now, user, EventKind::PreviewMediaChosen { media }),
+            CommandKind::GetRecord => self.emit(now, user, EventKind::PreviewPaused { paused: false }),
+            CommandKind::Hold { .. }
+            | CommandKind::Resume { .. }
+            | CommandKind::Transfer { .. }
+            | CommandKind::Consult { .. }
+            | CommandKind::Conference { .. }
+            | CommandKind::EndConsult { .. }
+            | CommandKind::CompleteTransfer { .. }
+            | CommandKind::StartConference { .. }
+            | CommandKind::Leave { .. }
+            | CommandKind::Dtmf { .. }
+            | CommandKind::Record { .. }
+            | CommandKind::FollowUp { .. } => self.call_command(now, user, kind)?,
+            record_command => {
+                let target = match &record_command {
+                    CommandKind::TransferRecord { agent, .. } => Some(agent.clone()),
+                    _ => None,
+                };
+                self.record_command(now, user, record_command)?;
+                // A record handed over is news in the receiver's stream.
+                if let Some(target) = target {
+                    return Ok(target);
+                }
+            }
         }
         Ok(user.clone())
     }
@@ -516,8 +583,15 @@ impl Center {
         let Some(record) = self.agents.get_mut(user) else { return };
         record.seq = Seq(record.seq.0 + 1);
         record.state.apply(&kind);
+        let wrapped = match &kind {
+            EventKind::InteractionWrapUp { interaction, .. } => Some(*interaction),
+            _ => None,
+        };
         self.events.push_back(Event { seq: record.seq, at: now, agent: user.clone(), kind });
         self.refile(user);
+        if let Some(interaction) = wrapped {
+            self.campaign_call_over(now, user, interaction);
+        }
     }
 
     fn log_in(&mut self, now: ServerTime, user: &UserId) {
@@ -535,6 +609,7 @@ impl Center {
         for offer in open {
             self.end_offer(now, offer, OfferOutcome::Withdrawn);
         }
+        self.withdraw_previews(now, user);
         let Some(current) = self.agent(user).map(|a| &a.status) else { return };
         if !self.profile.status(current).is_some_and(|s| s.survives_logout) {
             let offline = self.profile.offline_status.clone();
@@ -661,7 +736,8 @@ impl Center {
                     contact.place = Place::Connected(id);
                     contact.directed_to = None;
                 }
-                self.start_interaction(now, id, &record.agent, Some(contact), contact, info.channel, Origin::Inbound, info.queue, info.from);
+                let limit = self.profile.conference_limit;
+                self.start_interaction(now, id, &record.agent, Some(contact), contact, info.channel, Origin::Inbound, info.queue, info.from, limit);
             }
         }
         Ok(())
@@ -670,7 +746,8 @@ impl Center {
     fn outdial(&mut self, now: ServerTime, user: &UserId, number: String) {
         let id = InteractionId(self.allocate_id());
         let contact = ContactId(self.allocate_id());
-        self.start_interaction(now, id, user, None, contact, Channel::Voice, Origin::Outdial, None, number.trim().to_owned());
+        let limit = self.profile.conference_limit;
+        self.start_interaction(now, id, user, None, contact, Channel::Voice, Origin::Outdial, None, number.trim().to_owned(), limit);
     }
 
     /// A new interaction between a customer and one agent.
@@ -686,6 +763,7 @@ impl Center {
         origin: Origin,
         queue: Option<QueueId>,
         from: String,
+        limit: u32,
     ) {
         let recordable = channel == Channel::Voice && self.profile.recording_on_demand;
         let info = InteractionInfo {
@@ -698,7 +776,7 @@ impl Center {
             state: InteractionState::Active,
             started_at: now,
             state_since: now,
-            call: Call::new(agent, now, self.profile.conference_limit, recordable),
+            call: Call::new(agent, now, limit, recordable),
         };
         self.interactions.insert(id, InteractionRecord { info: info.clone(), contact: routed, agents: BTreeSet::from([agent.clone()]) });
         self.emit(now, agent, EventKind::InteractionStarted { interaction: info });
@@ -750,5 +828,11 @@ impl World for Center {
     }
     fn queue_exists(&self, queue: &QueueId) -> Option<bool> {
         Some(self.queues.contains_key(queue))
+    }
+    fn assigned(&self, campaign: &CampaignId, agent: &UserId) -> Option<bool> {
+        Some(self.campaigns.get(campaign).is_some_and(|c| c.agents.contains(agent)))
+    }
+    fn went_stale(&self, record: RecordId) -> bool {
+        self.remembers_stale(record)
     }
 }

@@ -4,7 +4,8 @@
 
 use super::replies::Remembered;
 use super::{AgentRecord, Center, Contact, InteractionRecord, OfferRecord, Queue, Timer};
-use crate::model::{ContactId, InteractionId, OfferId, Profile, QueueId, ServerTime, SessionId, UserId};
+use crate::model::campaign::Campaign;
+use crate::model::{CampaignId, ContactId, InteractionId, OfferId, Profile, QueueId, RecordId, ServerTime, SessionId, UserId};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -22,6 +23,10 @@ pub(super) struct Persisted {
     replies: Remembered,
     next_id: u64,
     next_arrival: u64,
+    #[serde(default)]
+    campaigns: BTreeMap<CampaignId, Campaign>,
+    #[serde(default)]
+    stale: VecDeque<RecordId>,
 }
 
 impl From<Persisted> for Center {
@@ -43,6 +48,10 @@ impl From<Persisted> for Center {
             replies: p.replies,
             next_id: p.next_id,
             next_arrival: p.next_arrival,
+            campaigns: p.campaigns,
+            stale: p.stale,
+            outbound: BTreeMap::new(),
+            list_writes: VecDeque::new(),
             events: VecDeque::new(),
             index: Default::default(),
         };

@@ -88,6 +88,11 @@ impl Center {
         for id in waiting {
             self.file_waiting(id);
         }
+        self.outbound = self
+            .agents
+            .iter()
+            .flat_map(|(user, a)| a.state.outbound.iter().map(move |w| (w.record.id, user.clone())))
+            .collect();
     }
 
     /// Offers waiting contacts, oldest arrival first across queues and

@@ -5,7 +5,8 @@
 //! only of a command the user actually wrote, so a view never invents them.
 
 use super::state::CommandKind;
-use super::{Channel, InteractionId, OfferId, ParticipantId};
+use super::campaign::RecordAction;
+use super::{Channel, InteractionId, OfferId, ParticipantId, RecordId};
 
 /// A command's kind and the things it acts on, without free arguments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +53,12 @@ pub enum Action {
     Record(InteractionId),
     /// Start a follow-up on a channel.
     FollowUp(InteractionId, Channel),
+    /// Choose the media types for push preview.
+    PreviewMedia,
+    /// Ask for the next preview.
+    GetRecord,
+    /// Act on a campaign record.
+    Outbound(RecordId, RecordAction),
 }
 
 impl CommandKind {
@@ -79,6 +86,22 @@ impl CommandKind {
             CommandKind::Dtmf { interaction, .. } => Action::Dtmf(*interaction),
             CommandKind::Record { interaction } => Action::Record(*interaction),
             CommandKind::FollowUp { interaction, channel } => Action::FollowUp(*interaction, *channel),
+            CommandKind::PreviewMedia { .. } => Action::PreviewMedia,
+            CommandKind::GetRecord => Action::GetRecord,
+            CommandKind::AcceptPreview { record } => Action::Outbound(*record, RecordAction::Accept),
+            CommandKind::RejectPreview { record } => Action::Outbound(*record, RecordAction::Reject),
+            CommandKind::Dial { record, .. } => Action::Outbound(*record, RecordAction::Dial),
+            CommandKind::CancelRecord { record } => Action::Outbound(*record, RecordAction::Cancel),
+            CommandKind::TransferRecord { record, .. } => Action::Outbound(*record, RecordAction::Transfer),
+            CommandKind::EditRecord { record, .. } => Action::Outbound(*record, RecordAction::Edit),
+            CommandKind::AddChained { record, .. } => Action::Outbound(*record, RecordAction::AddChained),
+            CommandKind::SetActive { record, .. } => Action::Outbound(*record, RecordAction::SetActive),
+            CommandKind::UpdateRecord { record } => Action::Outbound(*record, RecordAction::Update),
+            CommandKind::Reschedule { record, .. } => Action::Outbound(*record, RecordAction::Reschedule),
+            CommandKind::CancelReschedule { record } => Action::Outbound(*record, RecordAction::CancelReschedule),
+            CommandKind::CallResult { record, .. } => Action::Outbound(*record, RecordAction::CallResult),
+            CommandKind::DoNotCall { record } => Action::Outbound(*record, RecordAction::DoNotCall),
+            CommandKind::MarkDone { record, .. } => Action::Outbound(*record, RecordAction::Done),
         }
     }
 }
@@ -108,6 +131,31 @@ impl Action {
             Action::Dtmf(_) => "dtmf",
             Action::Record(_) => "record",
             Action::FollowUp(..) => "follow_up",
+            Action::PreviewMedia => "preview_media",
+            Action::GetRecord => "get_record",
+            Action::Outbound(_, action) => action.command_name(),
+        }
+    }
+}
+
+impl RecordAction {
+    /// The wire name of the command that takes this action.
+    pub fn command_name(self) -> &'static str {
+        match self {
+            RecordAction::Accept => "accept_preview",
+            RecordAction::Reject => "reject_preview",
+            RecordAction::Dial => "dial",
+            RecordAction::Cancel => "cancel_record",
+            RecordAction::Transfer => "transfer_record",
+            RecordAction::Edit => "edit_record",
+            RecordAction::AddChained => "add_chained",
+            RecordAction::SetActive => "set_active",
+            RecordAction::Update => "update_record",
+            RecordAction::Reschedule => "reschedule",
+            RecordAction::CancelReschedule => "cancel_reschedule",
+            RecordAction::CallResult => "call_result",
+            RecordAction::DoNotCall => "do_not_call",
+            RecordAction::Done => "mark_done",
         }
     }
 }

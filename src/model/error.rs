@@ -2,7 +2,7 @@
 //! and a message naming the command and the state it met (SPEC N1, N6).
 //! Ids a client sent are quoted cut to a bound (SPEC N8).
 
-use super::{Channel, ContactId, InteractionId, OfferId, ParticipantId, QueueId, Role, StatusId, UserId};
+use super::{Channel, ContactId, InteractionId, OfferId, ParticipantId, QueueId, RecordId, Role, StatusId, UserId};
 use crate::protocol::limits::{echo, MAX_HISTORY_ENTRIES};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -96,6 +96,20 @@ pub enum CommandError {
     TargetUnavailable,
     /// The interaction's case history is full (SPEC N8).
     HistoryFull,
+    /// No such campaign record is at this agent.
+    UnknownRecord(RecordId),
+    /// The record went stale and can no longer be processed (P8).
+    RecordStale(RecordId),
+    /// The preview's accept time has passed (P3).
+    PreviewExpired(RecordId),
+    /// The campaign requires a call result before mark done (P7).
+    CallResultRequired,
+    /// The call result is not in the campaign's list (P6).
+    UnknownCallResult,
+    /// The callback time has passed: correct or cancel it first (W4).
+    RescheduleInPast,
+    /// The campaign does not allow rescheduling before dialling (W2).
+    RescheduleNotAllowed,
     /// An argument is empty or malformed.
     BadArgument {
         /// The refused command.
@@ -138,6 +152,13 @@ impl CommandError {
             CommandError::TargetUnavailable => "target_unavailable",
             CommandError::HistoryFull => "history_full",
             CommandError::BadArgument { .. } => "bad_argument",
+            CommandError::UnknownRecord(_) => "unknown_record",
+            CommandError::RecordStale(_) => "record_stale",
+            CommandError::PreviewExpired(_) => "preview_expired",
+            CommandError::CallResultRequired => "call_result_required",
+            CommandError::UnknownCallResult => "unknown_call_result",
+            CommandError::RescheduleInPast => "reschedule_in_past",
+            CommandError::RescheduleNotAllowed => "reschedule_not_allowed",
         }
     }
 }
@@ -178,6 +199,15 @@ impl fmt::Display for CommandError {
             CommandError::TargetUnavailable => f.write_str("the target cannot take the request now"),
             CommandError::HistoryFull => write!(f, "the case history holds {MAX_HISTORY_ENTRIES} entries, its limit"),
             CommandError::BadArgument { command, detail } => write!(f, "{command}: {detail}"),
+            CommandError::UnknownRecord(r) => write!(f, "record {r} is not at this agent"),
+            CommandError::RecordStale(r) => write!(f, "record {r} is stale: its callback was not processed in time, so no request on it is accepted"),
+            CommandError::PreviewExpired(r) => write!(f, "the preview of record {r} has passed its accept time"),
+            CommandError::CallResultRequired => f.write_str("mark_done: this campaign requires a call result first"),
+            CommandError::UnknownCallResult => f.write_str("call_result: that result is not in the campaign's list"),
+            CommandError::RescheduleInPast => {
+                f.write_str("mark_done: the callback time is in the past; choose a later time or cancel the callback")
+            }
+            CommandError::RescheduleNotAllowed => f.write_str("reschedule: this campaign does not allow rescheduling before the call"),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod call;
+pub mod campaign;
 pub mod control;
 pub mod error;
 pub mod profile;
@@ -94,6 +95,8 @@ text_id! {
     WrapUpCode,
     /// A command id chosen by the client; a repeated id is applied once (SPEC N1).
     CommandId,
+    /// An outbound campaign (SPEC P1-P8).
+    CampaignId,
 }
 
 number_id! {
@@ -109,6 +112,8 @@ number_id! {
     Seq,
     /// A party on an interaction (SPEC F1-F8).
     ParticipantId,
+    /// A record of a campaign's calling list (SPEC P2-P8, W1-W7).
+    RecordId,
 }
 
 /// The media channel of a contact, with its own offer timeout and capacity.

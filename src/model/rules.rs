@@ -12,11 +12,12 @@
 
 use super::action::Action;
 use super::call::{Call, Party, Target};
+use super::campaign::{self, is_dialable, RecordAction, RecordStatus};
 use super::control::{row_of, CallAction, When, Who};
 use super::profile::StatusCategory;
 use super::state::{AgentState, CommandKind, InteractionInfo, InteractionState};
-use super::{Channel, CommandError, InteractionId, Profile, QueueId, Role, SecondaryId, ServerTime, StatusId, UserId};
-use crate::protocol::limits::{MAX_DTMF_DIGITS, MAX_HISTORY_ENTRIES, MAX_NUMBER_BYTES};
+use super::{CampaignId, Channel, CommandError, InteractionId, Profile, QueueId, RecordId, Role, SecondaryId, ServerTime, StatusId, UserId};
+use crate::protocol::limits::{MAX_CHAINED_NUMBERS, MAX_DTMF_DIGITS, MAX_HISTORY_ENTRIES};
 
 /// Another user, as one side of the system sees it.
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +36,11 @@ pub trait World {
     fn agent(&self, user: &UserId) -> Seen<'_>;
     /// Whether a queue exists; `None` if this side cannot tell.
     fn queue_exists(&self, queue: &QueueId) -> Option<bool>;
+    /// Whether an agent is assigned to a campaign; `None` if this side
+    /// cannot tell.
+    fn assigned(&self, campaign: &CampaignId, agent: &UserId) -> Option<bool>;
+    /// Whether a record went stale lately (P8); false if this side cannot tell.
+    fn went_stale(&self, record: RecordId) -> bool;
 }
 
 /// The world of a replica: only its own agent's state, so the facts about
@@ -48,6 +54,12 @@ impl World for OwnStateOnly {
     }
     fn queue_exists(&self, _: &QueueId) -> Option<bool> {
         None
+    }
+    fn assigned(&self, _: &CampaignId, _: &UserId) -> Option<bool> {
+        None
+    }
+    fn went_stale(&self, _: RecordId) -> bool {
+        false
     }
 }
 
@@ -87,10 +99,14 @@ impl Judge<'_> {
         }
         match action {
             Action::Login | Action::LogoutAgent | Action::SetStatus => Ok(()),
-            Action::Logout => match state.interactions.len() {
+            Action::Logout => match state.interactions.len() + state.owned_records() {
                 0 => Ok(()),
                 open => Err(CommandError::InteractionsInProgress(open)),
             },
+            Action::PreviewMedia => Ok(()),
+            Action::GetRecord if state.preview_paused => Ok(()),
+            Action::GetRecord => Err(CommandError::InvalidTransition { command: name, state: "receiving previews" }),
+            Action::Outbound(record, action) => self.record_action(record, action),
             Action::Accept(offer) | Action::Decline(offer) => {
                 let info = state.offer(offer).ok_or(CommandError::UnknownOffer(offer))?;
                 if self.now >= info.deadline {
@@ -101,6 +117,10 @@ impl Judge<'_> {
             Action::Outdial => has_capacity(self.profile, state, Channel::Voice),
             Action::Done(id) => {
                 let info = state.interaction(id).ok_or(CommandError::UnknownInteraction(id))?;
+                // A campaign call closes with its record (P7).
+                if state.outbound.iter().any(|w| w.interaction == Some(id)) {
+                    return Err(CommandError::InvalidTransition { command: name, state: "a campaign record's call" });
+                }
                 permitted(state, info, CallAction::DoneWithoutCode, name)
             }
             Action::Hold(id, participant) | Action::Resume(id, participant) => {
@@ -190,10 +210,94 @@ impl Judge<'_> {
         }
     }
 
+    /// Whether a record action is allowed now: the record is at this agent
+    /// and not stale, and the phase table allows the action in its phase.
+    fn record_action(&self, record: RecordId, action: RecordAction) -> Result<(), CommandError> {
+        let name = action.command_name();
+        let work = match self.state.outbound_work(record) {
+            Some(work) => work,
+            None if self.world.went_stale(record) => return Err(CommandError::RecordStale(record)),
+            None => return Err(CommandError::UnknownRecord(record)),
+        };
+        if work.stale_at.is_some_and(|at| self.now >= at) {
+            return Err(CommandError::RecordStale(record));
+        }
+        let status = work.record.status;
+        if !action.row().phases.contains(&status) {
+            return Err(CommandError::InvalidTransition { command: name, state: status.name() });
+        }
+        let schedule = work.record.schedule.as_ref();
+        match action {
+            RecordAction::Accept | RecordAction::Reject if work.deadline.is_some_and(|at| self.now >= at) => {
+                Err(CommandError::PreviewExpired(record))
+            }
+            RecordAction::Reschedule if status == RecordStatus::Owned && !work.campaign.reschedule_before_dial => {
+                Err(CommandError::RescheduleNotAllowed)
+            }
+            RecordAction::CancelReschedule if schedule.is_none() => Err(CommandError::InvalidTransition { command: name, state: "not scheduled" }),
+            RecordAction::DoNotCall if work.do_not_call => Err(CommandError::InvalidTransition { command: name, state: "do_not_call" }),
+            // Before dialling, only a rescheduled record closes with done.
+            RecordAction::Done if status == RecordStatus::Owned && schedule.is_none() => {
+                Err(CommandError::InvalidTransition { command: name, state: status.name() })
+            }
+            RecordAction::Done if schedule.is_some_and(|s| s.at <= self.now) => Err(CommandError::RescheduleInPast),
+            RecordAction::Done if status == RecordStatus::AfterCall && work.campaign.disposition_required && work.record.result.is_none() => {
+                Err(CommandError::CallResultRequired)
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Whether the arguments of a command whose action is available are valid.
     fn arguments(&self, command: &CommandKind) -> Result<(), CommandError> {
         let name = command.name();
+        let work = |record: &RecordId| self.state.outbound_work(*record).ok_or(CommandError::UnknownRecord(*record));
         match command {
+            CommandKind::PreviewMedia { media } => {
+                let distinct = media.iter().enumerate().all(|(i, m)| !media[..i].contains(m));
+                if distinct { Ok(()) } else { Err(CommandError::BadArgument { command: name, detail: "a media type is named twice" }) }
+            }
+            CommandKind::Dial { number: Some(number), .. }
+            | CommandKind::AddChained { number, .. }
+            | CommandKind::Reschedule { number: Some(number), .. } => {
+                dialable(name, number)?;
+                match command {
+                    CommandKind::AddChained { record, .. } if work(record)?.record.chain.len() >= MAX_CHAINED_NUMBERS => {
+                        Err(CommandError::BadArgument { command: name, detail: "a record holds at most 8 numbers" })
+                    }
+                    _ => Ok(()),
+                }
+            }
+            CommandKind::SetActive { record, index } => {
+                let work = work(record)?;
+                if (*index as usize) < work.record.chain.len() {
+                    Ok(())
+                } else {
+                    Err(CommandError::BadArgument { command: name, detail: "no chained record at that position" })
+                }
+            }
+            CommandKind::EditRecord { record, fields } => {
+                let work = work(record)?;
+                campaign::check_fields(&work.campaign.fields, fields)
+                    .map_err(|_| CommandError::BadArgument { command: name, detail: "a field is not the campaign's, or its value is too long or holds a control character" })
+            }
+            CommandKind::CallResult { record, result } => {
+                if work(record)?.campaign.results.contains(result) { Ok(()) } else { Err(CommandError::UnknownCallResult) }
+            }
+            CommandKind::TransferRecord { record, agent } => {
+                let work = work(record)?;
+                if *agent == self.state.agent {
+                    return Err(CommandError::BadArgument { command: name, detail: "the target is this agent" });
+                }
+                if self.world.assigned(&work.campaign.id, agent) == Some(false) {
+                    return Err(CommandError::TargetUnavailable);
+                }
+                match self.world.agent(agent) {
+                    Seen::Agent(other) if other.logged_in && other.connected && other.outbound.is_empty() => Ok(()),
+                    Seen::Agent(_) | Seen::NoSuchAgent => Err(CommandError::TargetUnavailable),
+                    Seen::Unseen => Ok(()),
+                }
+            }
             CommandKind::SetStatus { status, secondary } => check_status_choice(self.profile, status, secondary.as_ref()),
             CommandKind::Done { interaction, code } => {
                 let info = self.state.interaction(*interaction).ok_or(CommandError::UnknownInteraction(*interaction))?;
@@ -358,11 +462,4 @@ fn dialable(command: &'static str, number: &str) -> Result<(), CommandError> {
     } else {
         Err(CommandError::BadArgument { command, detail: "the number must hold digits and only + ( ) - * # or spaces" })
     }
-}
-
-/// A dial string: at least one digit, otherwise only `+ ( ) - * #` and spaces.
-fn is_dialable(number: &str) -> bool {
-    number.len() <= MAX_NUMBER_BYTES
-        && number.chars().any(|c| c.is_ascii_digit())
-        && number.chars().all(|c| c.is_ascii_digit() || "+()-*# ".contains(c))
 }

@@ -6,11 +6,13 @@
 //! in the same order, so the two cannot drift apart while events are delivered.
 
 use super::call::{Call, Purpose, Target};
+use super::campaign::{OutboundOutcome, OutboundWork, RecordStatus};
 use super::{
-    Channel, ContactId, InteractionId, OfferId, QueueId, RonaCause, SecondaryId, Seq, ServerTime,
+    Channel, ContactId, InteractionId, OfferId, QueueId, RecordId, RonaCause, SecondaryId, Seq, ServerTime,
     StatusId, UserId, WrapUpCode, ParticipantId,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Everything the agent's desk needs to know about its own agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +37,17 @@ pub struct AgentState {
     pub offers: Vec<OfferInfo>,
     /// Accepted work not yet done, oldest first.
     pub interactions: Vec<InteractionInfo>,
+    /// Campaign records at this agent, oldest first (P2-P8).
+    #[serde(default)]
+    pub outbound: Vec<OutboundWork>,
+    /// The media types chosen for push preview at login (P1); none: no
+    /// previews.
+    #[serde(default)]
+    pub preview_media: Vec<Channel>,
+    /// No new preview until the agent asks for one ("done and stop", or a
+    /// preview left unanswered; W1, P3).
+    #[serde(default)]
+    pub preview_paused: bool,
 }
 
 /// A contact offered to the agent, with its server deadline (O1, O7).
@@ -80,6 +93,8 @@ pub enum Origin {
     Outdial,
     /// Started by the agent with the customer of another interaction (V8).
     FollowUp,
+    /// The call of a campaign record (P5).
+    Campaign,
 }
 
 /// Where an interaction is in its lifecycle (V3, C1).
@@ -239,6 +254,28 @@ pub enum EventKind {
         /// The part of it spent consulting (T5).
         consult_ms: u64,
     },
+    /// The media types for push preview were chosen (P1).
+    PreviewMediaChosen {
+        /// The media types.
+        media: Vec<Channel>,
+    },
+    /// Pushing previews to the agent stopped or resumed (W1, P3).
+    PreviewPaused {
+        /// Whether it is stopped.
+        paused: bool,
+    },
+    /// A campaign record reached the agent or changed there (P2-P8).
+    OutboundChanged {
+        /// The record as the agent works it now.
+        work: OutboundWork,
+    },
+    /// A campaign record left the agent.
+    OutboundEnded {
+        /// The record.
+        record: RecordId,
+        /// How.
+        outcome: OutboundOutcome,
+    },
 }
 
 /// A numbered, timestamped event about one agent (N2).
@@ -276,6 +313,9 @@ impl AgentState {
             rona_cause: None,
             offers: Vec::new(),
             interactions: Vec::new(),
+            outbound: Vec::new(),
+            preview_media: Vec::new(),
+            preview_paused: false,
         }
     }
 
@@ -315,7 +355,25 @@ impl AgentState {
                 }
             }
             EventKind::InteractionDone { interaction, .. } => self.interactions.retain(|i| i.id != *interaction),
+            EventKind::PreviewMediaChosen { media } => self.preview_media = media.clone(),
+            EventKind::PreviewPaused { paused } => self.preview_paused = *paused,
+            EventKind::OutboundChanged { work } => match self.outbound.iter_mut().find(|w| w.record.id == work.record.id) {
+                Some(held) => *held = work.clone(),
+                None => self.outbound.push(work.clone()),
+            },
+            EventKind::OutboundEnded { record, .. } => self.outbound.retain(|w| w.record.id != *record),
         }
+    }
+
+    /// A campaign record at this agent.
+    pub fn outbound_work(&self, record: RecordId) -> Option<&OutboundWork> {
+        self.outbound.iter().find(|w| w.record.id == record)
+    }
+
+    /// Campaign records accepted and not done: work in progress like an
+    /// interaction (a preview not yet accepted is not).
+    pub fn owned_records(&self) -> usize {
+        self.outbound.iter().filter(|w| w.record.status != RecordStatus::Previewing).count()
     }
 
     /// An open offer of this agent.
@@ -330,14 +388,16 @@ impl AgentState {
 
     /// Whether any interaction is open: the "Engaged" overlay (E1, E3).
     pub fn engaged(&self) -> bool {
-        !self.interactions.is_empty()
+        !self.interactions.is_empty() || self.owned_records() > 0
     }
 
     /// Offers plus interactions on a channel: what counts against capacity (E2).
     pub fn load(&self, channel: Channel) -> u32 {
         let offers = self.offers.iter().filter(|o| o.channel == channel).count();
         let work = self.interactions.iter().filter(|i| i.channel == channel).count();
-        (offers + work) as u32
+        // A record counts on voice until its call exists; then the call does.
+        let records = if channel == Channel::Voice { self.outbound.iter().filter(|w| w.interaction.is_none()).count() } else { 0 };
+        (offers + work + records) as u32
     }
 }
 
@@ -467,6 +527,108 @@ pub enum CommandKind {
         interaction: InteractionId,
         /// The channel.
         channel: Channel,
+    },
+    /// Choose the media types for push preview; part of logging in (P1).
+    PreviewMedia {
+        /// The media types; none stops previews.
+        media: Vec<Channel>,
+    },
+    /// Ask for the next preview after "done and stop" or a missed preview (W1).
+    GetRecord,
+    /// Accept a pushed preview: the record is this agent's (P3).
+    AcceptPreview {
+        /// The record.
+        record: RecordId,
+    },
+    /// Reject a pushed preview: back to the top of the list, a callback to
+    /// another agent (P3, W7).
+    RejectPreview {
+        /// The record.
+        record: RecordId,
+    },
+    /// Connect: dial the active number, or `number` (an edited one, P4).
+    Dial {
+        /// The record.
+        record: RecordId,
+        /// The number to dial instead of the active one.
+        #[serde(default)]
+        number: Option<String>,
+    },
+    /// Before dialling: back to the list, ownership released (P4).
+    CancelRecord {
+        /// The record.
+        record: RecordId,
+    },
+    /// Hand the record to another agent of the campaign (P4, P6).
+    TransferRecord {
+        /// The record.
+        record: RecordId,
+        /// The agent.
+        agent: UserId,
+    },
+    /// Change custom fields of the record (P4, P5).
+    EditRecord {
+        /// The record.
+        record: RecordId,
+        /// Field names and their new values.
+        fields: BTreeMap<String, String>,
+    },
+    /// Add a chained record: another number of the contact (P4-P6).
+    AddChained {
+        /// The record.
+        record: RecordId,
+        /// The number.
+        number: String,
+    },
+    /// Make another chained record the active one (P4, P6).
+    SetActive {
+        /// The record.
+        record: RecordId,
+        /// Its position in the chain, from 0.
+        index: u32,
+    },
+    /// Save the record to the calling list now (P4, P5).
+    UpdateRecord {
+        /// The record.
+        record: RecordId,
+    },
+    /// Set a callback (W2).
+    Reschedule {
+        /// The record.
+        record: RecordId,
+        /// When (server milliseconds, UTC).
+        at: ServerTime,
+        /// Another number to call then.
+        #[serde(default)]
+        number: Option<String>,
+        /// A personal callback (this agent) rather than a campaign one.
+        #[serde(default)]
+        personal: bool,
+    },
+    /// Cancel the callback (W3).
+    CancelReschedule {
+        /// The record.
+        record: RecordId,
+    },
+    /// Choose the call result (P6).
+    CallResult {
+        /// The record.
+        record: RecordId,
+        /// One of the campaign's results.
+        result: String,
+    },
+    /// Mark the contact do-not-call in every campaign (P6).
+    DoNotCall {
+        /// The record.
+        record: RecordId,
+    },
+    /// Mark done; with `stop`, no next preview until asked (P7, W1).
+    MarkDone {
+        /// The record.
+        record: RecordId,
+        /// Done and stop.
+        #[serde(default)]
+        stop: bool,
     },
 }
 

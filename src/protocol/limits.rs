@@ -12,6 +12,7 @@
 use super::ClientMessage;
 use crate::model::call::Target;
 use crate::model::state::CommandKind;
+use crate::model::Channel;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -63,6 +64,24 @@ pub const MAX_CHANNEL_CAPACITY: u32 = 8;
 /// Participants on one interaction, customer included (SPEC F1).
 pub const MAX_CONFERENCE_LIMIT: u32 = 8;
 
+/// Numbers chained to one campaign record (P4).
+pub const MAX_CHAINED_NUMBERS: usize = 8;
+
+/// Custom fields a campaign defines for its records.
+pub const MAX_RECORD_FIELDS: usize = 16;
+
+/// The value of one custom field of a record, in bytes.
+pub const MAX_FIELD_BYTES: usize = 256;
+
+/// Call results of one campaign (P6).
+pub const MAX_CALL_RESULTS: usize = 32;
+
+/// Agents assigned to one campaign.
+pub const MAX_CAMPAIGN_AGENTS: usize = 4096;
+
+/// A callback sound's name or URL (W6).
+pub const MAX_SOUND_BYTES: usize = 256;
+
 /// A text over its bound, or a name with a control character.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -76,6 +95,15 @@ pub enum LimitError {
         /// The bound in bytes.
         max: usize,
     },
+    /// A list holds more items than its bound.
+    TooMany {
+        /// Which field.
+        field: &'static str,
+        /// How many items it holds.
+        len: usize,
+        /// The bound.
+        max: usize,
+    },
     /// A name holds a control character.
     ControlCharacter {
         /// Which field.
@@ -87,6 +115,7 @@ impl fmt::Display for LimitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LimitError::TooLong { field, len, max } => write!(f, "{field} is {len} bytes, over the limit of {max}"),
+            LimitError::TooMany { field, len, max } => write!(f, "{field} holds {len} items, over the limit of {max}"),
             LimitError::ControlCharacter { field } => write!(f, "{field} holds a control character"),
         }
     }
@@ -142,6 +171,27 @@ pub fn check_command(kind: &CommandKind) -> Result<(), LimitError> {
             }
         }
         CommandKind::Dtmf { digits, .. } => check_length("dtmf.digits", digits, MAX_DTMF_DIGITS),
+        CommandKind::Dial { number, .. } => number.as_ref().map_or(Ok(()), |n| check_length("dial.number", n, MAX_NUMBER_BYTES)),
+        CommandKind::AddChained { number, .. } => check_length("add_chained.number", number, MAX_NUMBER_BYTES),
+        CommandKind::Reschedule { number, .. } => number.as_ref().map_or(Ok(()), |n| check_length("reschedule.number", n, MAX_NUMBER_BYTES)),
+        CommandKind::TransferRecord { agent, .. } => check_length("transfer_record.agent", agent.as_str(), MAX_ID_BYTES),
+        CommandKind::CallResult { result, .. } => check_length("call_result.result", result, MAX_ID_BYTES),
+        CommandKind::EditRecord { fields, .. } => {
+            if fields.len() > MAX_RECORD_FIELDS {
+                return Err(LimitError::TooMany { field: "edit_record.fields", len: fields.len(), max: MAX_RECORD_FIELDS });
+            }
+            for (name, value) in fields {
+                check_length("edit_record.fields", name, MAX_ID_BYTES)?;
+                check_length("edit_record.fields", value, MAX_FIELD_BYTES)?;
+            }
+            Ok(())
+        }
+        CommandKind::PreviewMedia { media } => {
+            if media.len() > Channel::ALL.len() {
+                return Err(LimitError::TooMany { field: "preview_media.media", len: media.len(), max: Channel::ALL.len() });
+            }
+            Ok(())
+        }
         CommandKind::Login
         | CommandKind::Logout
         | CommandKind::Accept { .. }
@@ -154,7 +204,16 @@ pub fn check_command(kind: &CommandKind) -> Result<(), LimitError> {
         | CommandKind::StartConference { .. }
         | CommandKind::Leave { .. }
         | CommandKind::Record { .. }
-        | CommandKind::FollowUp { .. } => Ok(()),
+        | CommandKind::FollowUp { .. }
+        | CommandKind::GetRecord
+        | CommandKind::AcceptPreview { .. }
+        | CommandKind::RejectPreview { .. }
+        | CommandKind::CancelRecord { .. }
+        | CommandKind::SetActive { .. }
+        | CommandKind::UpdateRecord { .. }
+        | CommandKind::CancelReschedule { .. }
+        | CommandKind::DoNotCall { .. }
+        | CommandKind::MarkDone { .. } => Ok(()),
     }
 }
 
