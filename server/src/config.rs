@@ -38,6 +38,9 @@ pub struct Config {
     pub profile: ProfileOverrides,
     /// The queues contacts arrive on.
     pub queues: Vec<QueueId>,
+    /// How long a simulated campaign number rings before the dialler's
+    /// rule answers it (`dialler.rs`).
+    pub dial_ring_ms: u64,
 }
 
 /// Per-connection and per-user limits (SPEC N5, N6, N8).
@@ -75,6 +78,8 @@ pub struct Limits {
     /// A socket silent this long (no frame, no pong) is closed with 4010,
     /// so a silently lost connection starts the reconnect grace (SPEC N3).
     pub idle_timeout_ms: u64,
+    /// The largest CSV body one import may send, in bytes.
+    pub max_import_bytes: usize,
 }
 
 impl Default for Limits {
@@ -92,6 +97,7 @@ impl Default for Limits {
             max_unauthenticated_per_address: 64,
             ping_interval_ms: 15_000,
             idle_timeout_ms: 45_000,
+            max_import_bytes: 64 << 20,
         }
     }
 }
@@ -108,6 +114,7 @@ impl Default for Config {
             limits: Limits::default(),
             profile: ProfileOverrides::default(),
             queues: vec![QueueId::from("support"), QueueId::from("sales")],
+            dial_ring_ms: crate::dialler::DEFAULT_RING_MS,
         }
     }
 }

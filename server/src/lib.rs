@@ -16,8 +16,11 @@
 
 pub mod admission;
 pub mod auth;
+pub mod campaigns;
 pub mod config;
+pub mod dialler;
 pub mod fd_limit;
+pub mod http_api;
 pub mod metrics;
 pub mod owner;
 pub mod sim;
@@ -98,6 +101,11 @@ impl ServerHandle {
         self.addr
     }
 
+    /// A sender of inputs to the center's owner.
+    pub fn owner(&self) -> OwnerSender {
+        self.owner.sender()
+    }
+
     /// The keys that sign this server's tokens.
     pub fn keys(&self) -> &auth::Keys {
         &self.keys
@@ -147,6 +155,7 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
         config.queues.clone(),
         config.limits.input_queue,
         config.limits.event_log_per_agent as usize,
+        config.dial_ring_ms,
         metrics.clone(),
     )
     .map_err(ServeError::Store)?;
@@ -194,6 +203,7 @@ fn router(app: AppState, config: &Config) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .merge(sim::routes(&config.allowed_origins))
+        .merge(campaigns::routes(config.limits.max_import_bytes))
         .nest_service("/pkg", ServeDir::new(config.web_root.join("pkg")))
         .fallback_service(www)
         .with_state(app)

@@ -22,6 +22,10 @@ struct Cli {
     /// A TOML config file (see server/config.example.toml).
     #[arg(long, global = true)]
     config: Option<PathBuf>,
+    /// Create the sample campaign `renewals` (300 records, agents ana and
+    /// ben) at start if the server has no campaign yet.
+    #[arg(long)]
+    demo_campaign: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -39,6 +43,19 @@ enum Command {
         /// Lifetime in seconds.
         #[arg(long, default_value_t = 8 * 3600)]
         ttl: u64,
+    },
+    /// Import calling-list records from a CSV file into a campaign of a
+    /// running server (streamed; nothing is imported if a line is bad).
+    Import {
+        /// The campaign id.
+        #[arg(long)]
+        campaign: String,
+        /// The CSV file (header: name, number, chained, the campaign's fields).
+        #[arg(long)]
+        file: PathBuf,
+        /// The server's address (default: the configured listen address).
+        #[arg(long)]
+        server: Option<SocketAddr>,
     },
 }
 
@@ -138,6 +155,26 @@ fn main() -> ExitCode {
             }
         };
     }
+    if let Some(Command::Import { campaign, file, server }) = &cli.command {
+        let token = match resolve_secret(&config) {
+            Ok(secret) => Keys::new(&secret).issue("import", Role::Admin, 3600),
+            Err(e) => {
+                eprintln!("ringside-server: token secret: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let server = server.unwrap_or(config.listen);
+        return match ringside_server::campaigns::cli::import(server, &token, campaign, file) {
+            Ok(answer) => {
+                println!("{answer}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("ringside-server: import: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     init_logs(&config.log_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -146,6 +183,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let demo_campaign = cli.demo_campaign;
     runtime.block_on(async move {
         let stop = match stop_signal() {
             Ok(stop) => stop,
@@ -154,6 +192,7 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        let database = config.database.clone();
         let server = match ringside_server::serve(config).await {
             Ok(server) => server,
             Err(e) => {
@@ -162,6 +201,12 @@ fn main() -> ExitCode {
             }
         };
         let addr = server.local_addr();
+        if demo_campaign {
+            match ringside_server::campaigns::demo::seed(&server.owner(), &database).await {
+                Ok(done) => println!("Demo campaign: {done}."),
+                Err(e) => eprintln!("ringside-server: demo campaign: {e}"),
+            }
+        }
         // Tokens go in the fragment (#token=...): the page reads them there,
         // and fragments never reach the server's logs or other sites.
         println!("Ringside is running at http://{addr}/. Open the desk as a demo user (each link carries that user's token only):");

@@ -10,11 +10,16 @@
 //!   declines (SPEC V6)
 //! - `POST /sim/interactions/{id}/participants/{participant}/hang_up` → 200
 //!   `{"ok": true}`: the customer or a dialled number leaves the call (SPEC F7, F8)
+//! - `POST /sim/records/{id}/answer` `{"outcome": "answered"}` → 200 `{"ok": true}`:
+//!   the number dialled for a campaign record answers, rings out
+//!   (`no_answer`), is `busy` or a `wrong_number`, now, whatever the
+//!   dialler's rule on its last digit says (`dialler.rs`)
 //! - `GET /sim/state` → 200 queues with waiting contacts, agents, next deadline
 //! - `GET /sim/` → 200 this list as JSON (no token needed)
 //!
 //! Errors are `{"code": ..., "message": ...}` with a fitting HTTP status.
 
+use crate::http_api::{parse_body, parse_id, require_admin, ApiError};
 use crate::owner::{Input, Refused, SimFailure, SimReply, SimRequest};
 use ringside::center::Input as CenterInput;
 use crate::AppState;
@@ -24,8 +29,9 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use ringside::model::{Channel, CommandError, ContactId, InteractionId, OfferId, ParticipantId, QueueId, RonaCause, Role};
-use ringside::protocol::limits::{check_name, echo, MAX_FROM_BYTES};
+use ringside::model::campaign::DialOutcome;
+use ringside::model::{Channel, ContactId, InteractionId, OfferId, ParticipantId, QueueId, RecordId, RonaCause};
+use ringside::protocol::limits::{check_name, MAX_FROM_BYTES};
 use serde::Deserialize;
 use tokio::sync::oneshot;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -48,6 +54,7 @@ pub fn routes(allowed_origins: &[String]) -> Router<AppState> {
         .route("/sim/offers/{id}/undeliverable", post(undeliverable))
         .route("/sim/interactions/{id}/answer", post(number_answers))
         .route("/sim/interactions/{id}/participants/{participant}/hang_up", post(party_hangs_up))
+        .route("/sim/records/{id}/answer", post(dial_answers))
         .route("/sim/state", get(state))
         .route("/sim", get(index))
         .route("/sim/", get(index))
@@ -64,71 +71,11 @@ async fn index() -> Json<serde_json::Value> {
             { "method": "POST", "path": "/sim/offers/{id}/undeliverable", "body": { "cause": "device_fault|network_fault|wrong_number" }, "returns": { "ok": true } },
             { "method": "POST", "path": "/sim/interactions/{id}/answer", "body": { "answered": "true|false" }, "returns": { "ok": true } },
             { "method": "POST", "path": "/sim/interactions/{id}/participants/{participant}/hang_up", "returns": { "ok": true } },
+            { "method": "POST", "path": "/sim/records/{id}/answer", "body": { "outcome": "answered|no_answer|busy|wrong_number" }, "returns": { "ok": true } },
             { "method": "GET", "path": "/sim/state", "returns": "queues with waiting contacts, agents, next deadline" }
         ],
         "errors": { "code": "stable_code", "message": "a sentence" }
     }))
-}
-
-/// An HTTP error with a stable code.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    code: String,
-    message: String,
-}
-
-impl ApiError {
-    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code: code.to_owned(), message: message.into() }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.status, Json(serde_json::json!({ "code": self.code, "message": self.message }))).into_response()
-    }
-}
-
-impl From<CommandError> for ApiError {
-    fn from(e: CommandError) -> Self {
-        let status = match e {
-            CommandError::UnknownQueue(_)
-            | CommandError::UnknownContact(_)
-            | CommandError::UnknownOffer(_)
-            | CommandError::UnknownInteraction(_)
-            | CommandError::UnknownParticipant(_) => StatusCode::NOT_FOUND,
-            // Well-formed, but not applicable to what the center holds now.
-            CommandError::BadArgument { .. } | CommandError::InvalidTransition { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            _ => StatusCode::CONFLICT,
-        };
-        ApiError::new(status, e.code(), e.to_string())
-    }
-}
-
-fn require_admin(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "an Authorization: Bearer <token> header is required"))?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "the Authorization header must be Bearer <token>"))?;
-    let claims = app.keys.verify(token.trim()).map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, e.code(), e.to_string()))?;
-    if claims.role != Role::Admin {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", format!("the simulator needs role admin, not {}", claims.role.name())));
-    }
-    Ok(())
-}
-
-fn parse_body<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, ApiError> {
-    // serde_json quotes the body's text: keep the message short (SPEC N8).
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("invalid JSON body: {}", echo(&e.to_string()))))
-}
-
-fn parse_id(text: &str, what: &str) -> Result<u64, ApiError> {
-    text.parse().map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("{what} id must be a number")))
 }
 
 async fn ask(app: &AppState, request: SimRequest) -> Result<SimReply, ApiError> {
@@ -208,6 +155,20 @@ async fn party_hangs_up(State(app): State<AppState>, headers: HeaderMap, Path((i
     let interaction = InteractionId(parse_id(&id, "interaction")?);
     let participant = ParticipantId(parse_id(&participant, "participant")?);
     let reply = ask(&app, SimRequest::Change(CenterInput::PartyHangsUp { interaction, participant })).await?;
+    Ok(Json(reply).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DialAnswer {
+    outcome: DialOutcome,
+}
+
+async fn dial_answers(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+    require_admin(&app, &headers)?;
+    let record = RecordId(parse_id(&id, "record")?);
+    let DialAnswer { outcome } = parse_body(&body)?;
+    let reply = ask(&app, SimRequest::Change(CenterInput::DialAnswers { record, outcome })).await?;
     Ok(Json(reply).into_response())
 }
 

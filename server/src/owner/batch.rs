@@ -2,9 +2,9 @@
 //! order, what to deliver once they are durable (or how to answer when they
 //! could not be stored).
 
-use super::{Outbox, SimFailure, SimReply};
+use super::{AdminFailure, AdminReply, Outbox, SimFailure, SimReply};
 use crate::store::Record;
-use ringside::center::Input as CenterInput;
+use ringside::center::{Input as CenterInput, ListWrite};
 use ringside::model::state::Event;
 use ringside::model::{Actor, CommandId, ServerTime, SessionId};
 use ringside::protocol::ServerMessage;
@@ -32,6 +32,8 @@ pub(super) enum Delivery {
     Unregister(SessionId),
     /// The answer to a simulator request.
     Sim(oneshot::Sender<Result<SimReply, SimFailure>>, Result<SimReply, SimFailure>),
+    /// The answer to an admin request.
+    Admin(oneshot::Sender<Result<AdminReply, AdminFailure>>, Result<AdminReply, AdminFailure>),
 }
 
 /// The inputs taken since the last commit.
@@ -41,6 +43,8 @@ pub(super) struct Batch {
     pub(super) inputs: usize,
     /// Records to append, in position order.
     pub(super) records: Vec<Record>,
+    /// The calling-list changes of those records, written with them.
+    pub(super) list_writes: Vec<ListWrite>,
     /// What to deliver after the commit.
     pub(super) deliveries: Vec<Delivery>,
     /// The center panicked on an input of this batch.
@@ -99,6 +103,9 @@ impl Batch {
             Input::Sim { reply, .. } => {
                 let _ = reply.send(Err(SimFailure::Unavailable));
             }
+            Input::Admin { reply, .. } => {
+                let _ = reply.send(Err(AdminFailure::Unavailable));
+            }
             Input::Resync { .. } => {}
             Input::Shutdown { done } => {
                 let _ = done.send(());
@@ -127,6 +134,9 @@ impl Batch {
                 }
                 Delivery::Sim(reply, _) => {
                     let _ = reply.send(Err(SimFailure::Unavailable));
+                }
+                Delivery::Admin(reply, _) => {
+                    let _ = reply.send(Err(AdminFailure::Unavailable));
                 }
             }
         }

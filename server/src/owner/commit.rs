@@ -31,10 +31,10 @@ impl State {
     /// their events for resume.
     pub(super) fn commit(&mut self, batch: &mut Batch) -> Result<(), StoreError> {
         let snapshot = self.finished_snapshot();
-        if batch.records.is_empty() && snapshot.is_none() {
+        if batch.records.is_empty() && batch.list_writes.is_empty() && snapshot.is_none() {
             return Ok(());
         }
-        let written = self.store.commit(Commit { records: &batch.records, snapshot: snapshot.as_ref() });
+        let written = self.store.commit(Commit { records: &batch.records, snapshot: snapshot.as_ref(), list_writes: &batch.list_writes });
         let written = match written {
             Ok(written) => written,
             Err(e) => {
@@ -94,6 +94,9 @@ impl State {
                     self.sessions.remove(session);
                 }
                 Delivery::Sim(reply, answer) => {
+                    let _ = reply.send(answer);
+                }
+                Delivery::Admin(reply, answer) => {
                     let _ = reply.send(answer);
                 }
             }

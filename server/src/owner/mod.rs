@@ -12,6 +12,7 @@
 //! keeping them here keeps the async workers free for sockets.
 
 mod batch;
+mod campaigns;
 mod commit;
 mod resume;
 mod sessions;
@@ -19,6 +20,7 @@ mod sessions;
 use crate::metrics::Metrics;
 use crate::store::{Snapshot, Store, StoreError};
 use batch::Batch;
+pub use campaigns::{AdminFailure, AdminReply, AdminRequest};
 use resume::ResumeIndex;
 use ringside::center::{Center, Input as CenterInput, Outcome, Place};
 use ringside::model::state::CommandKind;
@@ -133,6 +135,13 @@ pub enum Input {
         /// Gets the answer.
         reply: oneshot::Sender<Result<SimReply, SimFailure>>,
     },
+    /// An administrator's campaign request.
+    Admin {
+        /// The request.
+        request: AdminRequest,
+        /// Gets the answer.
+        reply: oneshot::Sender<Result<AdminReply, AdminFailure>>,
+    },
     /// Finish what came before, flush the database and stop.
     Shutdown {
         /// Told when done.
@@ -243,18 +252,21 @@ struct State {
     /// The position of the last record appended (0: none yet).
     pos: u64,
     last_now: u64,
+    outbound: campaigns::Outbound,
 }
 
 /// Loads the stored center (or makes a new one from the profile and queues),
 /// disconnects the sessions of the previous run, fires what fell due while
 /// the server was down, and starts the owner thread with an input queue of
-/// `queue_capacity`.
+/// `queue_capacity`. Simulated campaign numbers ring `dial_ring_ms` before
+/// they answer.
 pub fn spawn(
     store: Box<dyn Store>,
     profile: Profile,
     queues: Vec<QueueId>,
     queue_capacity: usize,
     keep_per_agent: usize,
+    dial_ring_ms: u64,
     metrics: Arc<Metrics>,
 ) -> Result<Owner, StoreError> {
     let overflow = Arc::new(Mutex::new(Vec::new()));
@@ -269,6 +281,7 @@ pub fn spawn(
         next_session: 1,
         pos: 0,
         last_now: 0,
+        outbound: campaigns::Outbound::new(dial_ring_ms),
     };
     if state.reload()? {
         if *state.center.profile() != profile {
@@ -280,7 +293,7 @@ pub fn spawn(
         }
     } else {
         let first = Snapshot::encode(0, 1, &state.center)?;
-        state.store.commit(crate::store::Commit { records: &[], snapshot: Some(&first) })?;
+        state.store.commit(crate::store::Commit { records: &[], snapshot: Some(&first), list_writes: &[] })?;
         state.snapshots.last_bytes = first.body.len() as u64;
         tracing::info!("created a new center");
     }
@@ -323,7 +336,8 @@ impl State {
             // Ends of sessions left over from the last batch are applied now,
             // not whenever the next input happens to come.
             let overflowing = self.overflow.lock().map(|o| !o.is_empty()).unwrap_or(false);
-            let first = match self.center.poll_timeout() {
+            let deadline = [self.center.poll_timeout(), self.campaign_deadline()].into_iter().flatten().min();
+            let first = match deadline {
                 _ if overflowing => rx.recv_timeout(Duration::ZERO),
                 Some(deadline) => rx.recv_timeout(Duration::from_millis(deadline.0.saturating_sub(wall_ms()))),
                 None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
@@ -349,6 +363,7 @@ impl State {
             }
             self.fire_due(&mut batch);
             self.finish(batch);
+            self.campaign_work();
             if let Some(done) = stopping {
                 self.stop();
                 if let Some(done) = done {
@@ -383,6 +398,7 @@ impl State {
             return None;
         };
         let events: Vec<_> = std::iter::from_fn(|| self.center.poll_event()).collect();
+        batch.list_writes.extend(std::iter::from_fn(|| self.center.poll_list_write()));
         if applied.changed || !events.is_empty() {
             self.pos += 1;
             batch.log(self.pos, now, logged, events);
@@ -441,6 +457,7 @@ impl State {
                 let answer = self.sim(batch, request);
                 batch.answer_sim(reply, answer);
             }
+            Input::Admin { request, reply } => self.admin(batch, request, reply),
             Input::Shutdown { done } => {
                 let _ = done.send(());
             }
@@ -590,6 +607,9 @@ mod tests {
         fn close(&mut self) -> Result<(), StoreError> {
             self.inner.close()
         }
+        fn lists(&mut self) -> &mut dyn crate::store::CallingLists {
+            self.inner.lists()
+        }
     }
 
     async fn answer(inbox: &mut tmpsc::Receiver<ServerMessage>) -> ServerMessage {
@@ -608,7 +628,7 @@ mod tests {
         let fail = Arc::new(AtomicBool::new(false));
         let store = FailingStore { fail: fail.clone(), inner: SqliteStore::open(&dir.path().join("r.db")).expect("open") };
         let metrics = Arc::new(Metrics::default());
-        let owner = spawn(Box::new(store), Profile::preset(Preset::ContactCenter), vec![QueueId::from("support")], 64, 16, metrics.clone())
+        let owner = spawn(Box::new(store), Profile::preset(Preset::ContactCenter), vec![QueueId::from("support")], 64, 16, 1_000, metrics.clone())
             .expect("starts");
         let sender = owner.sender();
         let (outbox, mut inbox) = tmpsc::channel(OUTBOX_CAPACITY);

@@ -4,11 +4,13 @@
 //!   center as one JSON document in `meta.center`, `meta.next_session`, a
 //!   per-agent `events` table and a `sessions` table.
 //! - Format 2: the input log and snapshots (`sqlite.rs`).
+//! - Format 3: format 2 plus the campaigns' calling lists (`lists.rs`); a
+//!   format 2 database gets the new, empty tables.
 //!
 //! A migration runs in one transaction: a crash during it leaves the old
 //! format, which the next start migrates again.
 
-use super::sqlite::{set_version, stored_version, SCHEMA};
+use super::sqlite::{schema, set_version, stored_version};
 use super::{StoreError, FORMAT_VERSION};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -25,7 +27,7 @@ pub(super) fn to_current(conn: &mut Connection) -> Result<(), StoreError> {
     if version > FORMAT_VERSION {
         return Err(StoreError::NewerFormat { found: version, supported: FORMAT_VERSION });
     }
-    tx.execute_batch(SCHEMA)?;
+    tx.execute_batch(&schema())?;
     if version == 1 {
         from_1_to_2(&tx)?;
         tracing::info!("migrated the database from storage format 1 to 2");

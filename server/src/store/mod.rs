@@ -14,19 +14,21 @@
 //! SQLite store implements it here; a networked log (many server nodes)
 //! implements the same calls.
 
+mod lists;
 mod migrate;
 mod sqlite;
 
+pub use lists::{CallingLists, RecordFilter};
 pub use sqlite::SqliteStore;
 
-use ringside::center::{Center, Input};
+use ringside::center::{Center, Input, ListWrite};
 use ringside::model::state::Event;
 use ringside::model::ServerTime;
 use serde::{Deserialize, Serialize};
 
 /// The storage format this build writes. Older formats are migrated when
 /// opened; newer ones are refused.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// A store error: the database, a stored document, or the file system.
 #[derive(Debug)]
@@ -150,6 +152,8 @@ pub struct Commit<'a> {
     /// A snapshot to keep; with it, records before the previous snapshot
     /// are no longer needed and are dropped.
     pub snapshot: Option<&'a EncodedSnapshot>,
+    /// The calling-list changes the records' inputs caused.
+    pub list_writes: &'a [ListWrite],
 }
 
 /// What a commit wrote.
@@ -175,4 +179,7 @@ pub trait Store: Send {
 
     /// Called on shutdown, after the last commit.
     fn close(&mut self) -> Result<(), StoreError>;
+
+    /// The calling lists of the campaigns.
+    fn lists(&mut self) -> &mut dyn CallingLists;
 }

@@ -5,12 +5,17 @@
 //! | `meta` | `format_version` |
 //! | `log` | `(pos, body)`: one record per changing input, appended |
 //! | `snapshots` | `(pos, body)`: the newest snapshot and the one before |
+//! | `records`, `record_numbers`, `do_not_call` | the campaigns' calling lists (`lists.rs`) |
 //!
 //! Appends go to the end of the `log` table's B-tree, so a commit writes the
 //! pages of its own records and nothing that grows with the center.
 
+use super::lists::{self, CallingLists, RecordFilter};
 use super::migrate;
 use super::{Commit, EncodedSnapshot, Record, Recovered, Snapshot, Store, StoreError, Written, FORMAT_VERSION};
+use ringside::model::campaign::{CallingRecord, PreviewOrigin};
+use ringside::model::{CampaignId, RecordId, ServerTime, UserId};
+use std::collections::{BTreeMap, BTreeSet};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 
@@ -25,6 +30,11 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS log (pos INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS snapshots (pos INTEGER PRIMARY KEY, body TEXT NOT NULL);
 ";
+
+/// Every table of the current format.
+pub(super) fn schema() -> String {
+    format!("{SCHEMA}{}", lists::LISTS_SCHEMA)
+}
 
 impl SqliteStore {
     /// Opens (creating if missing) the database in WAL mode and brings an
@@ -109,6 +119,7 @@ impl Store for SqliteStore {
                 tx.execute("DELETE FROM log WHERE pos <= ?1", params![previous])?;
             }
         }
+        lists::apply_writes(&tx, commit.list_writes)?;
         let first_kept: Option<i64> = tx.query_row("SELECT min(pos) FROM log", [], |r| r.get(0))?;
         tx.commit()?;
         Ok(Written { bytes, first_kept: first_kept.map_or(0, |p| p as u64) })
@@ -130,6 +141,37 @@ impl Store for SqliteStore {
         // Moves the write-ahead log into the main file.
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
+    }
+
+    fn lists(&mut self) -> &mut dyn CallingLists {
+        self
+    }
+}
+
+impl CallingLists for SqliteStore {
+    fn next_record(
+        &mut self,
+        agent: &UserId,
+        campaigns: &[CampaignId],
+        now: ServerTime,
+        skip: &BTreeSet<RecordId>,
+    ) -> Result<Option<(CallingRecord, PreviewOrigin)>, StoreError> {
+        lists::next_record(&self.conn, agent, campaigns, now, skip)
+    }
+    fn publish_import(&mut self, campaign: &CampaignId, staging: &Path) -> Result<u64, StoreError> {
+        lists::publish_import(&mut self.conn, campaign, staging)
+    }
+    fn list(&mut self, filter: &RecordFilter) -> Result<Vec<CallingRecord>, StoreError> {
+        lists::list(&self.conn, filter)
+    }
+    fn counts(&mut self, campaign: &CampaignId) -> Result<BTreeMap<String, u64>, StoreError> {
+        lists::counts(&self.conn, campaign)
+    }
+    fn sweep_stale(&mut self, campaign: &CampaignId, due_before: ServerTime) -> Result<u64, StoreError> {
+        lists::sweep_stale(&self.conn, campaign, due_before)
+    }
+    fn next_due(&mut self, after: ServerTime) -> Result<Option<ServerTime>, StoreError> {
+        lists::next_due(&self.conn, after)
     }
 }
 

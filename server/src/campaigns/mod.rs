@@ -1,0 +1,258 @@
+//! The campaign admin API: JSON over HTTP under `/admin/`, for tokens with
+//! role admin only (`Authorization: Bearer <token>`).
+//!
+//! - `GET /admin/campaigns` → 200 `{"campaigns": [{"campaign": {...}, "records": {"ready": 97, ...}}]}`
+//! - `PUT /admin/campaigns/{id}` a campaign (without `id` and `running`) → 200 `{"campaign": {...}}`
+//! - `POST /admin/campaigns/{id}/start`, `.../stop` → 200 `{"campaign": {...}}`
+//! - `POST /admin/campaigns/{id}/records` CSV body → 201 `{"imported": n}`, or
+//!   422 `{"code": "bad_csv", "bad_lines": n, "errors": [{"line": 3, "message": ...}]}`
+//!   with nothing imported
+//! - `GET /admin/campaigns/{id}/records?status=ready&after=0&limit=100` → 200 `{"records": [...], "next": id|null}`
+//! - `GET /admin/campaigns/{id}/export` → 200 CSV of every record with its results
+
+pub mod cli;
+pub mod demo;
+pub mod export;
+pub mod import;
+
+use crate::http_api::{parse_body, require_admin, ApiError};
+use crate::owner::{AdminFailure, AdminReply, AdminRequest, Input, Refused};
+use crate::store::RecordFilter;
+use crate::AppState;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use futures_util::TryStreamExt;
+use ringside::model::campaign::{CallbackSounds, Campaign, CampaignMode, RecordStatus};
+use ringside::model::{CampaignId, Channel, RecordId, UserId};
+use serde::Deserialize;
+use std::io::Read;
+use tokio::sync::oneshot;
+
+/// Records one list request returns at most.
+pub const MAX_LIST_LIMIT: usize = 1_000;
+
+/// The `/admin/` campaign routes.
+pub fn routes(max_import_bytes: usize) -> Router<AppState> {
+    Router::new()
+        .route("/admin/campaigns", get(list_campaigns))
+        .route("/admin/campaigns/{id}", put(save_campaign))
+        .route("/admin/campaigns/{id}/start", post(start))
+        .route("/admin/campaigns/{id}/stop", post(stop))
+        .route("/admin/campaigns/{id}/records", post(import_records).get(list_records))
+        .route("/admin/campaigns/{id}/export", get(export::export))
+        .layer(axum::Extension(ImportLimit(max_import_bytes)))
+}
+
+#[derive(Clone, Copy)]
+struct ImportLimit(usize);
+
+/// A campaign as an administrator writes it: everything but its id (from
+/// the path) and whether it runs (start and stop).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CampaignBody {
+    name: String,
+    #[serde(default)]
+    mode: CampaignMode,
+    #[serde(default)]
+    media: Option<Vec<Channel>>,
+    #[serde(default)]
+    agents: Vec<UserId>,
+    #[serde(default)]
+    accept_timeout_ms: Option<u64>,
+    #[serde(default)]
+    conference_limit: Option<u32>,
+    #[serde(default)]
+    stale_limit_ms: Option<u64>,
+    #[serde(default)]
+    results: Option<Vec<String>>,
+    #[serde(default)]
+    disposition_required: bool,
+    #[serde(default)]
+    reschedule_before_dial: bool,
+    #[serde(default)]
+    sounds: CallbackSounds,
+    #[serde(default)]
+    fields: Vec<String>,
+}
+
+impl CampaignBody {
+    /// The campaign, unset fields at their defaults.
+    fn into_campaign(self, id: CampaignId) -> Result<Campaign, ApiError> {
+        let defaults: Campaign = serde_json::from_value(serde_json::json!({ "id": id, "name": self.name }))
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string()))?;
+        let campaign = Campaign {
+            mode: self.mode,
+            media: self.media.unwrap_or(defaults.media.clone()),
+            agents: self.agents,
+            accept_timeout_ms: self.accept_timeout_ms.unwrap_or(defaults.accept_timeout_ms),
+            conference_limit: self.conference_limit.unwrap_or(defaults.conference_limit),
+            stale_limit_ms: self.stale_limit_ms.unwrap_or(defaults.stale_limit_ms),
+            results: self.results.unwrap_or(defaults.results.clone()),
+            disposition_required: self.disposition_required,
+            reschedule_before_dial: self.reschedule_before_dial,
+            sounds: self.sounds,
+            fields: self.fields,
+            ..defaults
+        };
+        campaign.check().map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_campaign", e))?;
+        Ok(campaign)
+    }
+}
+
+/// Sends an admin request to the owner and waits for its answer.
+pub(crate) async fn ask(app: &AppState, request: AdminRequest) -> Result<AdminReply, ApiError> {
+    let (reply, answer) = oneshot::channel();
+    let unavailable = || ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the server is stopping or could not store the change");
+    match app.owner.send(Input::Admin { request, reply }) {
+        Ok(()) => {}
+        Err(Refused::Busy) => return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the server is busy; retry shortly")),
+        Err(Refused::Stopped) => return Err(unavailable()),
+    }
+    match answer.await {
+        Ok(Ok(reply)) => Ok(reply),
+        Ok(Err(AdminFailure::Refused(e))) => Err(e.into()),
+        Ok(Err(AdminFailure::NoCampaign(id))) => {
+            Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_campaign", format!("campaign `{}` does not exist", ringside::protocol::limits::echo(id.as_str()))))
+        }
+        Ok(Err(AdminFailure::Unavailable)) | Err(_) => Err(unavailable()),
+    }
+}
+
+fn campaign_id(text: String) -> Result<CampaignId, ApiError> {
+    ringside::protocol::limits::check_name("campaign id", &text, ringside::protocol::limits::MAX_ID_BYTES)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string()))?;
+    Ok(CampaignId(text))
+}
+
+fn campaign_reply(reply: AdminReply) -> Response {
+    match reply {
+        AdminReply::Campaign(campaign) => Json(serde_json::json!({ "campaign": campaign })).into_response(),
+        AdminReply::Campaigns(list) => Json(serde_json::json!({ "campaigns": list })).into_response(),
+        AdminReply::Imported(count) => (StatusCode::CREATED, Json(serde_json::json!({ "imported": count }))).into_response(),
+        AdminReply::Records(records) => {
+            let next = records.last().map(|r| r.id);
+            Json(serde_json::json!({ "records": records, "next": next })).into_response()
+        }
+    }
+}
+
+async fn list_campaigns(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    require_admin(&app, &headers)?;
+    Ok(campaign_reply(ask(&app, AdminRequest::Campaigns).await?))
+}
+
+async fn save_campaign(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+    require_admin(&app, &headers)?;
+    let body: CampaignBody = parse_body(&body)?;
+    let campaign = body.into_campaign(campaign_id(id)?)?;
+    Ok(campaign_reply(ask(&app, AdminRequest::SaveCampaign(Box::new(campaign))).await?))
+}
+
+async fn start(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+    require_admin(&app, &headers)?;
+    Ok(campaign_reply(ask(&app, AdminRequest::SetRunning(campaign_id(id)?, true)).await?))
+}
+
+async fn stop(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+    require_admin(&app, &headers)?;
+    Ok(campaign_reply(ask(&app, AdminRequest::SetRunning(campaign_id(id)?, false)).await?))
+}
+
+/// The campaign as the owner holds it (for an import's checks).
+async fn campaign(app: &AppState, id: &CampaignId) -> Result<Campaign, ApiError> {
+    match ask(app, AdminRequest::Campaign(id.clone())).await? {
+        AdminReply::Campaign(campaign) => Ok(*campaign),
+        _ => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the owner answered another request")),
+    }
+}
+
+/// `POST /admin/campaigns/{id}/records`: the CSV body is read as it
+/// arrives, each line checked and staged; published only if every line
+/// was good.
+async fn import_records(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    axum::Extension(ImportLimit(limit)): axum::Extension<ImportLimit>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    require_admin(&app, &headers)?;
+    let id = campaign_id(id)?;
+    let campaign = campaign(&app, &id).await?;
+    let dir = app.config.database.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+    let staging = dir.join(format!("import-{}.staging", random_suffix()));
+    let stream = body.into_data_stream().map_err(std::io::Error::other);
+    let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
+    let path = staging.clone();
+    let staged = tokio::task::spawn_blocking(move || {
+        let mut limited = reader.take(limit as u64 + 1);
+        let report = import::stage(&mut limited, &campaign, &path);
+        (report, limited.limit() == 0)
+    })
+    .await;
+    let result = match staged {
+        Ok((_, true)) => Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("an import body holds at most {limit} bytes"))),
+        Ok((Ok(report), false)) if report.bad_lines > 0 => Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({
+            "code": "bad_csv",
+            "message": format!("{} bad line(s); nothing was imported", report.bad_lines),
+            "bad_lines": report.bad_lines,
+            "errors": report.errors,
+        })))
+        .into_response()),
+        Ok((Ok(_), false)) => ask(&app, AdminRequest::Publish { campaign: id, staging: staging.clone() }).await.map(campaign_reply),
+        Ok((Err(import::StageError::Read(e)), false)) => Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("the body could not be read: {e}"))),
+        Ok((Err(import::StageError::Sql(e)), false)) => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("staging failed: {e}"))),
+        Err(e) => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())),
+    };
+    let _ = std::fs::remove_file(&staging);
+    result
+}
+
+fn random_suffix() -> String {
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The query of a record list.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    after: Option<u64>,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+impl ListQuery {
+    /// The filter it asks for, checked.
+    pub(crate) fn filter(self, campaign: CampaignId) -> Result<RecordFilter, ApiError> {
+        let status = match self.status {
+            Some(name) => Some(
+                RecordStatus::parse(&name)
+                    .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("unknown status {:?}", ringside::protocol::limits::echo(&name))))?,
+            ),
+            None => None,
+        };
+        let limit = self.limit.unwrap_or(100).clamp(1, MAX_LIST_LIMIT);
+        Ok(RecordFilter { campaign, status, after: self.after.map(RecordId), limit })
+    }
+}
+
+async fn list_records(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>, Query(query): Query<ListQuery>) -> Result<Response, ApiError> {
+    require_admin(&app, &headers)?;
+    let filter = query.filter(campaign_id(id)?)?;
+    Ok(campaign_reply(ask(&app, AdminRequest::Records(filter)).await?))
+}
+
+/// A CSV response body.
+fn csv_response(body: Body) -> Response {
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response()
+}

@@ -1,0 +1,201 @@
+//! Outbound campaigns on the real server: the admin API (admin only), a
+//! streamed CSV import that reports bad lines and imports nothing then,
+//! push preview through a dialled call to a callback that comes back at its
+//! time, and a restart in the middle of a campaign.
+
+mod common;
+
+use common::{set_status, token, Client, TestServer};
+use ringside::model::campaign::{OutboundWork, PreviewOrigin, RecordStatus};
+use ringside::model::profile::Preset;
+use ringside::model::state::{CommandKind, EventKind};
+use ringside::model::{Channel, RecordId, Role, ServerTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+fn campaign_body() -> serde_json::Value {
+    serde_json::json!({
+        "name": "Renewals",
+        "agents": ["ana"],
+        "accept_timeout_ms": 20_000,
+        "results": ["answered", "no_answer", "renewed"],
+        "disposition_required": true,
+        "reschedule_before_dial": true,
+        "fields": ["plan"],
+    })
+}
+
+async fn put(sim: &common::Sim, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let response = sim.client.put(format!("{}{path}", sim.base)).bearer_auth(&sim.token).json(&body).send().await.expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+async fn import(sim: &common::Sim, campaign: &str, csv: String) -> (u16, serde_json::Value) {
+    let response = sim
+        .client
+        .post(format!("{}/admin/campaigns/{campaign}/records", sim.base))
+        .bearer_auth(&sim.token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+async fn work(client: &mut Client, what: &str, check: impl Fn(&OutboundWork) -> bool) -> OutboundWork {
+    let event = client.event(what, |k| matches!(k, EventKind::OutboundChanged { work } if check(work))).await;
+    let EventKind::OutboundChanged { work } = event.kind else { unreachable!() };
+    work
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_millis() as u64
+}
+
+async fn set_up(server: &TestServer, records: &str) -> common::Sim {
+    let sim = server.http();
+    let (status, body) = put(&sim, "/admin/campaigns/renewals", campaign_body()).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = import(&sim, "renewals", format!("name,number,chained,plan\n{records}")).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = sim.post("/admin/campaigns/renewals/start", serde_json::json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    sim
+}
+
+async fn preview_agent(server: &TestServer) -> Client {
+    let (mut ana, _) = server.agent("ana").await;
+    ana.ok(CommandKind::Login).await;
+    ana.ok(CommandKind::PreviewMedia { media: vec![Channel::Voice] }).await;
+    ana.ok(set_status("available")).await;
+    ana
+}
+
+// Every campaign endpoint is for admins only.
+#[tokio::test]
+async fn every_campaign_endpoint_refuses_agents_and_requests_without_a_token() {
+    let server = TestServer::with(Preset::ContactCenter, 10_000, 30_000).await;
+    let client = reqwest::Client::new();
+    let base = format!("http://{}", server.addr);
+    let agent = token("ana", Role::Agent);
+    let endpoints = [
+        ("GET", "/admin/campaigns"),
+        ("PUT", "/admin/campaigns/renewals"),
+        ("POST", "/admin/campaigns/renewals/start"),
+        ("POST", "/admin/campaigns/renewals/stop"),
+        ("POST", "/admin/campaigns/renewals/records"),
+        ("GET", "/admin/campaigns/renewals/records"),
+        ("GET", "/admin/campaigns/renewals/export"),
+        ("POST", "/sim/records/1/answer"),
+    ];
+    for (method, path) in endpoints {
+        let request = |bearer: Option<&str>| {
+            let mut r = client.request(method.parse().expect("method"), format!("{base}{path}")).body("{}");
+            if let Some(bearer) = bearer {
+                r = r.bearer_auth(bearer);
+            }
+            r
+        };
+        let none = request(None).send().await.expect("request");
+        assert_eq!(none.status().as_u16(), 401, "{method} {path} without a token");
+        let forbidden = request(Some(&agent)).send().await.expect("request");
+        assert_eq!(forbidden.status().as_u16(), 403, "{method} {path} with an agent token");
+    }
+}
+
+// An import with bad lines names each by number and imports nothing.
+#[tokio::test]
+async fn an_import_with_bad_lines_reports_them_and_imports_nothing() {
+    let server = TestServer::with(Preset::ContactCenter, 10_000, 30_000).await;
+    let sim = server.http();
+    assert_eq!(put(&sim, "/admin/campaigns/renewals", campaign_body()).await.0, 200);
+    let csv = "name,number,chained,plan\nAda,+46 8 555 0101,,gold\n,+46 8 555 0102,,\nBo,not a number,,\nCy,+46 8 555 0103,+46 70 1|x,\n".to_owned();
+    let (status, body) = import(&sim, "renewals", csv).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["code"], "bad_csv");
+    let lines: Vec<u64> = body["errors"].as_array().expect("errors").iter().map(|e| e["line"].as_u64().expect("line")).collect();
+    assert_eq!(lines, vec![3, 4, 5]);
+    let (status, listed) = sim.get("/admin/campaigns/renewals/records").await;
+    assert_eq!(status, 200);
+    assert_eq!(listed["records"].as_array().map(Vec::len), Some(0), "nothing half-imported: {listed}");
+    let (status, body) = import(&sim, "nowhere", "name,number\nAda,1\n".into()).await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("unknown_campaign")));
+}
+
+// SPEC P1, P2, P3, P5, P6, P7, W1, W2, W5: the whole path of one record
+// through the real server and its dialler, to a personal callback that
+// comes back at its time.
+#[tokio::test]
+async fn a_record_goes_from_preview_through_a_call_to_a_personal_callback_spec_p2_p7_w2_w5() {
+    let server = TestServer::with(Preset::ContactCenter, 10_000, 30_000).await;
+    let sim = set_up(&server, "Ada,+46 8 555 0101,+46 8 555 0102,gold\nBo,+46 8 555 0201,,basic\n").await;
+    let mut ana = preview_agent(&server).await;
+    let preview = work(&mut ana, "a preview (P2)", |w| w.record.status == RecordStatus::Previewing).await;
+    assert_eq!((preview.record.name.as_str(), preview.origin), ("Ada", PreviewOrigin::Campaign));
+    let record = preview.record.id;
+    ana.ok(CommandKind::AcceptPreview { record }).await;
+    // P4: the second chained number, dialled; it answers by the dialler's rule.
+    ana.ok(CommandKind::SetActive { record, index: 1 }).await;
+    ana.ok(CommandKind::Dial { record, number: None }).await;
+    let connected = work(&mut ana, "the call connected (P5)", |w| w.record.status == RecordStatus::Connected).await;
+    assert_eq!(connected.dialled.as_deref(), Some("+46 8 555 0102"));
+    let interaction = connected.interaction.expect("the call");
+    let (_, events) = ana.ok_with_events(CommandKind::End { interaction }).await;
+    let after_call = |k: &EventKind| matches!(k, EventKind::OutboundChanged { work } if work.record.status == RecordStatus::AfterCall);
+    assert!(events.iter().any(|e| after_call(&e.kind)), "the record is after the call (P6): {events:?}");
+    // P7: the campaign requires a call result first.
+    let refused = ana.command(CommandKind::MarkDone { record, stop: false }).await;
+    assert!(matches!(refused, ringside::protocol::ServerMessage::Nack { ref code, .. } if code == "call_result_required"), "{refused:?}");
+    ana.ok(CommandKind::CallResult { record, result: "answered".into() }).await;
+    let at = ServerTime(now() + 1_500);
+    ana.ok(CommandKind::Reschedule { record, at, number: None, personal: true }).await;
+    ana.ok(CommandKind::MarkDone { record, stop: false }).await;
+    // W1: done previews the next record.
+    let next = work(&mut ana, "the next record (W1)", |w| w.record.status == RecordStatus::Previewing).await;
+    assert_eq!(next.record.name, "Bo");
+    ana.ok(CommandKind::RejectPreview { record: next.record.id }).await;
+    // W5: the callback comes back to its agent, at its time.
+    let back = work(&mut ana, "the personal callback (W5)", |w| w.record.id == record).await;
+    assert_eq!(back.origin, PreviewOrigin::PersonalCallback);
+    assert!(now() >= at.0, "not before its time");
+    let (_, listed) = sim.get("/admin/campaigns/renewals/records?status=previewing").await;
+    assert_eq!(listed["records"][0]["id"], record.0, "{listed}");
+    let export = sim.client.get(format!("{}/admin/campaigns/renewals/export", sim.base)).bearer_auth(&sim.token).send().await.expect("export");
+    let text = export.text().await.expect("csv");
+    assert!(text.starts_with("id,name,number,chained,status,attempts,result,callback_at,callback_kind,agent,plan\n"), "{text}");
+    assert!(text.contains(",Ada,+46 8 555 0101,+46 8 555 0102,previewing,1,answered,,,ana,gold\n"), "{text}");
+}
+
+// SPEC S10, P3: a restart in the middle of a campaign keeps the owned
+// record, its schedule and the list around it.
+#[tokio::test]
+async fn a_restart_keeps_owned_records_and_schedules_spec_s10() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = TestServer::db(&dir);
+    let make = || common::config(&db, Preset::ContactCenter, 10_000, 30_000);
+    let first = ringside_server::serve(make()).await.expect("first run");
+    let server = TestServer { addr: first.local_addr(), handle: first, dir: tempfile::tempdir().expect("tempdir") };
+    set_up(&server, "Ada,+46 8 555 0101,,gold\nBo,+46 8 555 0201,,basic\n").await;
+    let mut ana = preview_agent(&server).await;
+    let preview = work(&mut ana, "a preview", |w| w.record.status == RecordStatus::Previewing).await;
+    let record: RecordId = preview.record.id;
+    ana.ok(CommandKind::AcceptPreview { record }).await;
+    let at = ServerTime(now() + 3_600_000);
+    ana.ok(CommandKind::Reschedule { record, at, number: None, personal: false }).await;
+    ana.close().await;
+    server.handle.shutdown().await;
+
+    let second = ringside_server::serve(make()).await.expect("second run");
+    let (_, snapshot) = Client::hello(second.local_addr(), &token("ana", Role::Agent), None).await.snapshot();
+    let held = snapshot.state.outbound_work(record).expect("the owned record is still ana's");
+    assert_eq!(held.record.status, RecordStatus::Owned);
+    assert_eq!(held.record.schedule.as_ref().map(|s| s.at), Some(at));
+    let sim = common::Sim { base: format!("http://{}", second.local_addr()), client: reqwest::Client::new(), token: token("admin", Role::Admin) };
+    let (_, listed) = sim.get("/admin/campaigns/renewals/records").await;
+    let statuses: Vec<&str> = listed["records"].as_array().expect("records").iter().map(|r| r["status"].as_str().unwrap_or("")).collect();
+    assert_eq!(statuses, vec!["owned", "ready"]);
+    second.shutdown().await;
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}
