@@ -70,7 +70,8 @@ impl List {
         loop {
             while let Some(write) = desk.center.poll_list_write() {
                 match write {
-                    ListWrite::Record(mut record) => {
+                    ListWrite::Record(record) => {
+                        let mut record = *record;
                         let dnc = record.chain.iter().any(|n| self.do_not_call.contains(&ringside::model::campaign::normalize_number(n)));
                         if dnc && matches!(record.status, RecordStatus::Ready | RecordStatus::Scheduled) {
                             record.status = RecordStatus::DoNotCall;
@@ -91,7 +92,7 @@ impl List {
             let mut pushed = false;
             for (agent, campaigns) in desk.center.preview_wanted() {
                 if let Some((record, origin)) = self.next(&agent, &campaigns, desk.now) {
-                    let outcome = desk.feed(Input::PushPreview { agent, record, origin });
+                    let outcome = desk.feed(Input::PushPreview { agent, record: Box::new(record), origin });
                     assert_eq!(outcome, Outcome::Done(Ok(())));
                     pushed = true;
                 }
@@ -140,7 +141,7 @@ impl List {
 fn desk_with(campaigns: Vec<Campaign>, records: Vec<CallingRecord>) -> (Desk, List) {
     let mut desk = Desk::preset(Preset::ContactCenter);
     for campaign in campaigns {
-        assert_eq!(desk.feed(Input::SaveCampaign { campaign }), Outcome::Done(Ok(())));
+        assert_eq!(desk.feed(Input::SaveCampaign { campaign: Box::new(campaign) }), Outcome::Done(Ok(())));
     }
     (desk, List::new(records))
 }
@@ -385,7 +386,7 @@ fn reschedule_before_dialling_needs_the_campaigns_leave_and_can_be_cancelled_spe
     assert_eq!(desk.send("ana", reschedule(true)), Err("reschedule_not_allowed".into()));
     let mut allowing = campaign("c1");
     allowing.reschedule_before_dial = true;
-    desk.feed(Input::SaveCampaign { campaign: allowing });
+    desk.feed(Input::SaveCampaign { campaign: Box::new(allowing) });
     // The record carries the campaign as it was pushed: a new preview does.
     send(&mut desk, &mut list, "ana", CommandKind::CancelRecord { record }).expect("cancel");
     send(&mut desk, &mut list, "ana", CommandKind::AcceptPreview { record }).expect("accept");

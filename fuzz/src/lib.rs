@@ -323,7 +323,7 @@ impl Run {
                     agent: None,
                     rejected_by: Vec::new(),
                 };
-                Input::PushPreview { agent, record, origin }
+                Input::PushPreview { agent, record: Box::new(record), origin }
             }
             2 => {
                 let dialling: Vec<RecordId> = self.center.dialling().into_iter().map(|(record, _)| record).collect();
@@ -337,7 +337,7 @@ impl Run {
                 campaign.running = flags & 1 == 0;
                 campaign.disposition_required = flags & 2 != 0;
                 campaign.reschedule_before_dial = flags & 4 != 0;
-                Input::SaveCampaign { campaign }
+                Input::SaveCampaign { campaign: Box::new(campaign) }
             }
         }
     }

@@ -47,7 +47,7 @@ async fn import(sim: &common::Sim, campaign: &str, csv: String) -> (u16, serde_j
 async fn work(client: &mut Client, what: &str, check: impl Fn(&OutboundWork) -> bool) -> OutboundWork {
     let event = client.event(what, |k| matches!(k, EventKind::OutboundChanged { work } if check(work))).await;
     let EventKind::OutboundChanged { work } = event.kind else { unreachable!() };
-    work
+    *work
 }
 
 fn now() -> u64 {

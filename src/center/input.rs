@@ -79,16 +79,16 @@ pub enum Input {
     /// An administrator creates, changes, starts or stops a campaign; see
     /// [`Center::save_campaign`].
     SaveCampaign {
-        /// The campaign as it is to be.
-        campaign: Campaign,
+        /// The campaign as it is to be (boxed: inputs stay small).
+        campaign: Box<Campaign>,
     },
     /// A record of a calling list goes to an agent as a preview; see
     /// [`Center::push_preview`].
     PushPreview {
         /// The agent.
         agent: UserId,
-        /// The record, as the list holds it.
-        record: CallingRecord,
+        /// The record, as the list holds it (boxed: inputs stay small).
+        record: Box<CallingRecord>,
         /// Why it comes.
         origin: PreviewOrigin,
     },
@@ -158,8 +158,8 @@ impl Center {
             Input::OfferUndeliverable { offer, cause } => done(self.offer_undeliverable(now, offer, cause)),
             Input::NumberAnswers { interaction, answered } => done(self.number_answers(now, interaction, answered)),
             Input::PartyHangsUp { interaction, participant } => done(self.party_hangs_up(now, interaction, participant)),
-            Input::SaveCampaign { campaign } => done(self.save_campaign(now, campaign)),
-            Input::PushPreview { agent, record, origin } => done(self.push_preview(now, &agent, record, origin)),
+            Input::SaveCampaign { campaign } => done(self.save_campaign(now, *campaign)),
+            Input::PushPreview { agent, record, origin } => done(self.push_preview(now, &agent, *record, origin)),
             Input::DialAnswers { record, outcome } => done(self.dial_answers(now, record, outcome)),
             Input::Timeout => {
                 self.handle_timeout(now);

@@ -32,7 +32,7 @@ pub const REMEMBERED_STALE: usize = 1024;
 #[serde(rename_all = "snake_case")]
 pub enum ListWrite {
     /// The record as it is now: writing it twice is writing it once.
-    Record(CallingRecord),
+    Record(Box<CallingRecord>),
     /// These numbers must never be called again, in any campaign (P6).
     DoNotCall(Vec<String>),
 }
@@ -147,7 +147,7 @@ impl Center {
         }
         if stale_at.is_some_and(|at| at <= now) {
             record.status = RecordStatus::Stale;
-            self.list_writes.push_back(ListWrite::Record(record.clone()));
+            self.list_writes.push_back(ListWrite::Record(Box::new(record.clone())));
             return Err(CommandError::RecordStale(record.id));
         }
         let deadline = now.plus(campaign.accept_timeout_ms);
@@ -275,7 +275,7 @@ impl Center {
             CommandKind::AddChained { number, .. } => work.record.chain.push(number.trim().to_owned()),
             CommandKind::SetActive { index, .. } => work.record.active = index as usize,
             CommandKind::UpdateRecord { .. } => {
-                self.list_writes.push_back(ListWrite::Record(work.record.clone()));
+                self.list_writes.push_back(ListWrite::Record(Box::new(work.record.clone())));
                 return Ok(());
             }
             CommandKind::Reschedule { at, number, personal, .. } => {
@@ -304,7 +304,7 @@ impl Center {
                 if closed.status != RecordStatus::Scheduled {
                     closed.schedule = None;
                 }
-                self.list_writes.push_back(ListWrite::Record(closed));
+                self.list_writes.push_back(ListWrite::Record(Box::new(closed)));
                 if stop {
                     self.emit(now, user, EventKind::PreviewPaused { paused: true });
                 }
@@ -363,7 +363,7 @@ impl Center {
         let mut stale = work.record;
         stale.status = RecordStatus::Stale;
         stale.agent = None;
-        self.list_writes.push_back(ListWrite::Record(stale));
+        self.list_writes.push_back(ListWrite::Record(Box::new(stale)));
         if self.stale.len() >= REMEMBERED_STALE {
             self.stale.pop_front();
         }
@@ -403,7 +403,7 @@ impl Center {
             }
             _ => back.status = RecordStatus::Ready,
         }
-        self.list_writes.push_back(ListWrite::Record(back));
+        self.list_writes.push_back(ListWrite::Record(Box::new(back)));
     }
 
     fn stale_limit(&self, campaign: &CampaignId) -> u64 {
@@ -435,8 +435,8 @@ impl Center {
 
     /// Tells the agent the record as it is now and has the list store it.
     fn publish_work(&mut self, now: ServerTime, agent: &UserId, work: OutboundWork) {
-        self.list_writes.push_back(ListWrite::Record(work.record.clone()));
-        self.emit(now, agent, EventKind::OutboundChanged { work });
+        self.list_writes.push_back(ListWrite::Record(Box::new(work.record.clone())));
+        self.emit(now, agent, EventKind::OutboundChanged { work: Box::new(work) });
     }
 
     /// Whether a record went stale lately (P8).

@@ -266,8 +266,8 @@ pub enum EventKind {
     },
     /// A campaign record reached the agent or changed there (P2-P8).
     OutboundChanged {
-        /// The record as the agent works it now.
-        work: OutboundWork,
+        /// The record as the agent works it now (boxed: events stay small).
+        work: Box<OutboundWork>,
     },
     /// A campaign record left the agent.
     OutboundEnded {
@@ -358,8 +358,8 @@ impl AgentState {
             EventKind::PreviewMediaChosen { media } => self.preview_media = media.clone(),
             EventKind::PreviewPaused { paused } => self.preview_paused = *paused,
             EventKind::OutboundChanged { work } => match self.outbound.iter_mut().find(|w| w.record.id == work.record.id) {
-                Some(held) => *held = work.clone(),
-                None => self.outbound.push(work.clone()),
+                Some(held) => *held = (**work).clone(),
+                None => self.outbound.push((**work).clone()),
             },
             EventKind::OutboundEnded { record, .. } => self.outbound.retain(|w| w.record.id != *record),
         }

@@ -92,7 +92,7 @@ impl Outbound {
 impl State {
     /// When the campaigns next need the owner: a dial answer or a callback.
     pub(super) fn campaign_deadline(&self) -> Option<ServerTime> {
-        let sweep = (!self.center.campaigns().next().is_none()).then_some(self.outbound.next_sweep);
+        let sweep = self.center.campaigns().next().is_some().then_some(self.outbound.next_sweep);
         [self.outbound.dialler.next(), self.outbound.next_due, sweep].into_iter().flatten().min()
     }
 
@@ -139,7 +139,7 @@ impl State {
             let Some((record, origin)) = self.store.lists().next_record(agent, campaigns, now, &claimed)? else { continue };
             claimed.insert(record.id);
             batch.inputs += 1;
-            self.apply(batch, CenterInput::PushPreview { agent: agent.clone(), record, origin });
+            self.apply(batch, CenterInput::PushPreview { agent: agent.clone(), record: Box::new(record), origin });
         }
         // Those who got a record want none now; those who did not are
         // asked again only when something changes.
@@ -201,7 +201,7 @@ impl State {
 
     fn save(&mut self, batch: &mut Batch, campaign: Campaign) -> Result<AdminReply, AdminFailure> {
         let id = campaign.id.clone();
-        match self.apply(batch, CenterInput::SaveCampaign { campaign }) {
+        match self.apply(batch, CenterInput::SaveCampaign { campaign: Box::new(campaign) }) {
             Some(Outcome::Done(Ok(()))) => {
                 self.outbound.dirty = true;
                 let saved = self.center.campaign(&id).cloned().ok_or(AdminFailure::Unavailable)?;
