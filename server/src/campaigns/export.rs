@@ -108,7 +108,7 @@ mod tests {
     #[test]
     fn times_are_utc_rfc3339() {
         assert_eq!(rfc3339(ServerTime(0)), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(ServerTime(1_795_338_000_000)), "2026-11-21T09:00:00Z");
+        assert_eq!(rfc3339(ServerTime(1_795_338_000_000)), "2026-11-22T09:00:00Z");
         assert_eq!(rfc3339(ServerTime(951_782_400_000)), "2000-02-29T00:00:00Z");
     }
 
