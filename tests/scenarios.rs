@@ -726,3 +726,46 @@ fn a_command_whose_ack_was_lost_is_resent_and_applied_once() {
     assert_eq!(desk.log.len(), applied, "applied once");
     assert_eq!(desk.status_of("ana"), "available");
 }
+
+/// SPEC P5, SPEC P6, SPEC E2: a campaign record is handed only to an agent
+/// with room for it on voice. Here the caller blind-transfers the campaign
+/// call to ben, then tries to hand ben the record too while ben is on that
+/// call: refused, as ben's voice channel is full (the record counts on it
+/// until it has a call of its own). Once ben is free, the hand-over works.
+#[test]
+fn a_campaign_record_goes_only_to_an_agent_with_room_on_voice() {
+    use ringside::model::call::Target;
+    use ringside::model::campaign::{DialOutcome, PreviewOrigin, RecordStatus};
+    use ringside::model::RecordId;
+    let mut desk = Desk::preset(Preset::ContactCenter);
+    let campaign = serde_json::from_str(r#"{"id": "renewals", "name": "Renewals", "agents": ["ana", "ben"], "running": true}"#).unwrap();
+    desk.center.save_campaign(desk.now, campaign).unwrap();
+    desk.ready("ana");
+    desk.ready("ben");
+    desk.send("ana", CommandKind::PreviewMedia { media: vec![Channel::Voice] }).unwrap();
+    let record = serde_json::from_str(r#"{"id": 1, "campaign": "renewals", "name": "Ada", "chain": ["+46 8 555 0101"], "status": "ready"}"#).unwrap();
+    desk.center.push_preview(desk.now, &user("ana"), record, PreviewOrigin::Campaign).unwrap();
+    desk.pump();
+    let record = RecordId(1);
+    desk.send("ana", CommandKind::AcceptPreview { record }).unwrap();
+    desk.send("ana", CommandKind::Dial { record, number: None }).unwrap();
+    desk.center.dial_answers(desk.now, record, DialOutcome::Answered).unwrap();
+    desk.pump();
+    let call = desk.center.agent(&user("ana")).unwrap().interactions[0].id;
+    desk.send("ana", CommandKind::Transfer { interaction: call, target: Target::Agent(user("ben")) }).unwrap();
+    accept_offer(&mut desk, "ben");
+    let record_at = |desk: &Desk, name: &str| desk.center.agent(&user(name)).unwrap().outbound_work(record).map(|w| w.record.status);
+    assert_eq!(record_at(&desk, "ana"), Some(RecordStatus::AfterCall));
+    let hand_over = CommandKind::TransferRecord { record, agent: user("ben") };
+    assert_eq!(desk.send("ana", hand_over.clone()), Err("target_unavailable".into()), "ben's voice channel is full");
+    desk.center.check_consistency().unwrap();
+    assert_eq!(record_at(&desk, "ana"), Some(RecordStatus::AfterCall), "the record stays with ana");
+    let ben_call = desk.center.agent(&user("ben")).unwrap().interactions[0].id;
+    wrap_up(&mut desk, "ben", ben_call);
+    desk.send("ana", hand_over).unwrap();
+    desk.center.check_consistency().unwrap();
+    assert_eq!(record_at(&desk, "ben"), Some(RecordStatus::AfterCall));
+    assert_eq!(record_at(&desk, "ana"), None);
+    desk.assert_converged("ana");
+    desk.assert_converged("ben");
+}

@@ -3,10 +3,14 @@
 //!
 //! - [`frame`]: the client frame decoder never panics on any text (SPEC N6).
 //! - [`center`]: the bytes drive a small center through a bounded sequence
-//!   of inputs; after each one every invariant that
-//!   [`Center::check_consistency`] knows must hold, every agent's events are
-//!   numbered without gaps (SPEC N2), and the center survives being stored
-//!   and loaded (SPEC S10).
+//!   of inputs (commands, sessions, the simulator's inputs, and the
+//!   dialler's: records pushed as previews, dials answered, the campaign
+//!   saved, stopped and started; SPEC P1-P8, W1-W7); after each one every
+//!   invariant that [`Center::check_consistency`] knows must hold (for
+//!   records too: each at one agent, as the index says, in a phase at an
+//!   agent, its accept deadline armed exactly while it is previewed, P3),
+//!   every agent's events are numbered without gaps (SPEC N2), and the
+//!   center survives being stored and loaded (SPEC S10).
 //!
 //! Nothing here depends on a fuzzer, so the workspace build and CI compile
 //! the targets and replay the seed corpus (`tests/corpus.rs`); the crate in

@@ -292,8 +292,10 @@ impl Judge<'_> {
                 if self.world.assigned(&work.campaign.id, agent) == Some(false) {
                     return Err(CommandError::TargetUnavailable);
                 }
+                // The record counts on the receiver's voice channel (E2):
+                // one on a call, or with a voice offer, has no room for it.
                 match self.world.agent(agent) {
-                    Seen::Agent(other) if other.logged_in && other.connected && other.outbound.is_empty() => Ok(()),
+                    Seen::Agent(other) if other.logged_in && other.connected && other.outbound.is_empty() && has_capacity(self.profile, other, Channel::Voice).is_ok() => Ok(()),
                     Seen::Agent(_) | Seen::NoSuchAgent => Err(CommandError::TargetUnavailable),
                     Seen::Unseen => Ok(()),
                 }
