@@ -55,6 +55,7 @@ async fn the_simulator_lists_its_endpoints_at_sim() {
             "/sim/offers/{id}/undeliverable",
             "/sim/interactions/{id}/answer",
             "/sim/interactions/{id}/participants/{participant}/hang_up",
+            "/sim/records/{id}/answer",
             "/sim/state",
         ]
     );
