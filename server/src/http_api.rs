@@ -1,6 +1,7 @@
 //! What the HTTP JSON endpoints share (`/sim/`, `/admin/`): errors with a
 //! stable code, the admin token check, and body and path parsing.
 
+use crate::owner::{Input, Refused};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -76,3 +77,21 @@ pub fn parse_id(text: &str, what: &str) -> Result<u64, ApiError> {
     text.parse().map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("{what} id must be a number")))
 }
 
+
+/// `unavailable`: the server is stopping or could not store the change.
+pub fn unavailable() -> ApiError {
+    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the server is stopping or could not store the change")
+}
+
+/// Sends the owner the input `make` builds around a reply channel and waits
+/// for the reply: `busy` when its queue is full, `unavailable` when it
+/// stopped or dropped the question.
+pub async fn ask_owner<T>(app: &AppState, make: impl FnOnce(tokio::sync::oneshot::Sender<T>) -> Input) -> Result<T, ApiError> {
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    match app.owner.send(make(reply)) {
+        Ok(()) => {}
+        Err(Refused::Busy) => return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the server is busy; retry shortly")),
+        Err(Refused::Stopped) => return Err(unavailable()),
+    }
+    answer.await.map_err(|_| unavailable())
+}

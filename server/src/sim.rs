@@ -19,8 +19,8 @@
 //!
 //! Errors are `{"code": ..., "message": ...}` with a fitting HTTP status.
 
-use crate::http_api::{parse_body, parse_id, require_admin, ApiError};
-use crate::owner::{Input, Refused, SimFailure, SimReply, SimRequest};
+use crate::http_api::{ask_owner, parse_body, parse_id, require_admin, unavailable, ApiError};
+use crate::owner::{Input, SimFailure, SimReply, SimRequest};
 use ringside::center::Input as CenterInput;
 use crate::AppState;
 use axum::body::Bytes;
@@ -33,7 +33,6 @@ use ringside::model::campaign::DialOutcome;
 use ringside::model::{Channel, ContactId, InteractionId, OfferId, ParticipantId, QueueId, RecordId, RonaCause};
 use ringside::protocol::limits::{check_name, MAX_FROM_BYTES};
 use serde::Deserialize;
-use tokio::sync::oneshot;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 /// The `/sim/` routes. Pages from the configured `allowed_origins` may call
@@ -79,17 +78,10 @@ async fn index() -> Json<serde_json::Value> {
 }
 
 async fn ask(app: &AppState, request: SimRequest) -> Result<SimReply, ApiError> {
-    let (reply, answer) = oneshot::channel();
-    let unavailable = || ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the server is stopping or could not store the change");
-    match app.owner.send(Input::Sim { request, reply }) {
-        Ok(()) => {}
-        Err(Refused::Busy) => return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the server is busy; retry shortly")),
-        Err(Refused::Stopped) => return Err(unavailable()),
-    }
-    match answer.await {
-        Ok(Ok(reply)) => Ok(reply),
-        Ok(Err(SimFailure::Refused(e))) => Err(e.into()),
-        Ok(Err(SimFailure::Unavailable)) | Err(_) => Err(unavailable()),
+    match ask_owner(app, |reply| Input::Sim { request, reply }).await? {
+        Ok(reply) => Ok(reply),
+        Err(SimFailure::Refused(e)) => Err(e.into()),
+        Err(SimFailure::Unavailable) => Err(unavailable()),
     }
 }
 

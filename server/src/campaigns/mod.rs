@@ -15,8 +15,8 @@ pub mod demo;
 pub mod export;
 pub mod import;
 
-use crate::http_api::{parse_body, require_admin, ApiError};
-use crate::owner::{AdminFailure, AdminReply, AdminRequest, Input, Refused};
+use crate::http_api::{ask_owner, parse_body, require_admin, unavailable, ApiError};
+use crate::owner::{AdminFailure, AdminReply, AdminRequest, Input};
 use crate::store::RecordFilter;
 use crate::AppState;
 use axum::body::{Body, Bytes};
@@ -30,7 +30,6 @@ use ringside::model::campaign::{CallbackSounds, Campaign, CampaignMode, RecordSt
 use ringside::model::{CampaignId, Channel, RecordId, UserId};
 use serde::Deserialize;
 use std::io::Read;
-use tokio::sync::oneshot;
 
 /// Records one list request returns at most.
 pub const MAX_LIST_LIMIT: usize = 1_000;
@@ -106,20 +105,13 @@ impl CampaignBody {
 
 /// Sends an admin request to the owner and waits for its answer.
 pub(crate) async fn ask(app: &AppState, request: AdminRequest) -> Result<AdminReply, ApiError> {
-    let (reply, answer) = oneshot::channel();
-    let unavailable = || ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the server is stopping or could not store the change");
-    match app.owner.send(Input::Admin { request, reply }) {
-        Ok(()) => {}
-        Err(Refused::Busy) => return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the server is busy; retry shortly")),
-        Err(Refused::Stopped) => return Err(unavailable()),
-    }
-    match answer.await {
-        Ok(Ok(reply)) => Ok(reply),
-        Ok(Err(AdminFailure::Refused(e))) => Err(e.into()),
-        Ok(Err(AdminFailure::NoCampaign(id))) => {
+    match ask_owner(app, |reply| Input::Admin { request, reply }).await? {
+        Ok(reply) => Ok(reply),
+        Err(AdminFailure::Refused(e)) => Err(e.into()),
+        Err(AdminFailure::NoCampaign(id)) => {
             Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_campaign", format!("campaign `{}` does not exist", ringside::protocol::limits::echo(id.as_str()))))
         }
-        Ok(Err(AdminFailure::Unavailable)) | Err(_) => Err(unavailable()),
+        Err(AdminFailure::Unavailable) => Err(unavailable()),
     }
 }
 

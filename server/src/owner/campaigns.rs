@@ -99,6 +99,10 @@ impl State {
     /// Applies the dial answers that are due and pushes previews, then
     /// commits and delivers them as one more batch.
     pub(super) fn campaign_work(&mut self) {
+        // Most centers run no campaign: nothing to look at after a batch.
+        if self.center.campaigns().next().is_none() {
+            return;
+        }
         let mut batch = Batch::default();
         let now = self.now();
         for (record, outcome) in self.outbound.dialler.due(now) {
