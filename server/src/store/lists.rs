@@ -66,7 +66,7 @@ pub trait CallingLists {
     ) -> Result<Option<(CallingRecord, PreviewOrigin)>, StoreError>;
 
     /// Publishes a validated import from its staging file (see
-    /// [`stage_import`]) in one transaction; returns how many records.
+    /// `campaigns::import::stage`) in one transaction; returns how many records.
     fn publish_import(&mut self, campaign: &CampaignId, staging: &Path) -> Result<u64, StoreError>;
 
     /// Records by filter, in id order.
