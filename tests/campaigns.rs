@@ -58,11 +58,13 @@ fn record(id: u64, campaign: &str, numbers: &[&str]) -> CallingRecord {
 struct List {
     records: BTreeMap<RecordId, CallingRecord>,
     do_not_call: BTreeSet<String>,
+    /// The campaign's stale limit, for the sweep of waiting callbacks (P8).
+    stale_limit_ms: u64,
 }
 
 impl List {
     fn new(records: Vec<CallingRecord>) -> List {
-        List { records: records.into_iter().map(|r| (r.id, r)).collect(), do_not_call: BTreeSet::new() }
+        List { records: records.into_iter().map(|r| (r.id, r)).collect(), do_not_call: BTreeSet::new(), stale_limit_ms: 30 * 60_000 }
     }
 
     /// Takes the center's writes, then pushes records to whoever wants one.
@@ -72,6 +74,9 @@ impl List {
                 match write {
                     ListWrite::Record(record) => {
                         let mut record = *record;
+                        // SPEC P8: a stale record is never processed again.
+                        let was = self.records.get(&record.id).map(|r| r.status);
+                        assert!(was != Some(RecordStatus::Stale) || record.status == RecordStatus::Stale, "stale record {} was processed", record.id);
                         let dnc = record.chain.iter().any(|n| self.do_not_call.contains(&ringside::model::campaign::normalize_number(n)));
                         if dnc && matches!(record.status, RecordStatus::Ready | RecordStatus::Scheduled) {
                             record.status = RecordStatus::DoNotCall;
@@ -89,9 +94,19 @@ impl List {
                     }
                 }
             }
+            // As the server does: callbacks left waiting past the limit are stale.
+            for record in self.records.values_mut() {
+                let due = record.schedule.as_ref().map(|s| s.at.plus(self.stale_limit_ms));
+                if record.status == RecordStatus::Scheduled && due.is_some_and(|at| at <= desk.now) {
+                    record.status = RecordStatus::Stale;
+                }
+            }
             let mut pushed = false;
             for (agent, campaigns) in desk.center.preview_wanted() {
                 if let Some((record, origin)) = self.next(&agent, &campaigns, desk.now) {
+                    // SPEC P6: a do-not-call contact is never previewed again.
+                    let numbers = record.chain.iter().map(|n| ringside::model::campaign::normalize_number(n));
+                    assert!(numbers.into_iter().all(|n| !self.do_not_call.contains(&n)), "do-not-call record {} pushed", record.id);
                     let outcome = desk.feed(Input::PushPreview { agent, record: Box::new(record), origin });
                     assert_eq!(outcome, Outcome::Done(Ok(())));
                     pushed = true;
@@ -464,4 +479,108 @@ fn a_rejected_callback_goes_to_another_agent_spec_w7() {
     assert_eq!((stored.status, stored.schedule.as_ref().map(|s| s.kind)), (RecordStatus::Scheduled, Some(CallbackKind::Campaign)));
     previewing(&mut desk, &mut list, "ben");
     assert_eq!(held(&desk, "ben").map(|w| (w.record.id, w.origin)), Some((RecordId(7), PreviewOrigin::Callback)));
+}
+
+/// One step of a random campaign day.
+#[derive(Debug, Clone)]
+enum Step {
+    Command(usize, u8, u8),
+    Answer(u8),
+    Advance(u64),
+    Restart,
+}
+
+fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+    use proptest::prelude::*;
+    prop_oneof![
+        6 => (0..3usize, 0..12u8, any::<u8>()).prop_map(|(a, c, x)| Step::Command(a, c, x)),
+        1 => (0..4u8).prop_map(Step::Answer),
+        2 => prop_oneof![Just(1_000u64), Just(20_000), Just(60_000), Just(31 * 60_000)].prop_map(Step::Advance),
+        1 => Just(Step::Restart),
+    ]
+}
+
+/// The command `choice` on the agent's record, with argument byte `x`.
+fn record_command(desk: &Desk, record: RecordId, choice: u8, x: u8) -> CommandKind {
+    let at = desk.now.plus(u64::from(x) * 1_000).plus(if x % 3 == 0 { 0 } else { 120_000 });
+    let at = if x % 5 == 0 { ServerTime(desk.now.0 - 60_000) } else { at };
+    match choice {
+        0 => CommandKind::AcceptPreview { record },
+        1 => CommandKind::RejectPreview { record },
+        2 => CommandKind::Dial { record, number: None },
+        3 => CommandKind::CancelRecord { record },
+        4 => CommandKind::Reschedule { record, at, number: None, personal: x % 2 == 0 },
+        5 => CommandKind::CancelReschedule { record },
+        6 => CommandKind::CallResult { record, result: "answered".into() },
+        7 => CommandKind::DoNotCall { record },
+        8 => CommandKind::MarkDone { record, stop: x % 4 == 0 },
+        9 => CommandKind::TransferRecord { record, agent: user(["ana", "ben", "cy"][usize::from(x) % 3]) },
+        10 => CommandKind::GetRecord,
+        _ => CommandKind::SetActive { record, index: u32::from(x % 2) },
+    }
+}
+
+// SPEC P3, P6, P8, W2, W7, S10: under any sequence of accept, reject,
+// timeout, dial, cancel, reschedule, done, do-not-call, transfer and
+// restart, a record is at most at one agent, none is lost or doubled
+// (`List::check`), a do-not-call contact is never previewed again and a
+// stale record is never processed (asserted in `List::sync`).
+#[test]
+fn no_record_is_lost_doubled_or_processed_against_the_rules_spec_p3_p6_p8() {
+    use proptest::test_runner::{Config, TestRunner};
+    let cases = 300;
+    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let strategy = proptest::collection::vec(step(), 1..60);
+    let shared = "+46 8 555 0300";
+    runner
+        .run(&strategy, |steps| {
+            let mut records: Vec<CallingRecord> = (1..=6).map(|n| record(n, "c1", &[&format!("+46 8 555 010{n}"), shared])).collect();
+            records.push(callback(7, T0.plus(30_000), Some("ben")));
+            records.push(callback(8, T0.plus(10_000), None));
+            let mut allowing = campaign("c1");
+            allowing.reschedule_before_dial = true;
+            allowing.stale_limit_ms = 5 * 60_000;
+            let (mut desk, mut list) = desk_with(vec![allowing], records);
+            list.stale_limit_ms = 5 * 60_000;
+            for name in ["ana", "ben", "cy"] {
+                previewing(&mut desk, &mut list, name);
+            }
+            for step in steps {
+                match step {
+                    Step::Command(agent, choice, x) => {
+                        let name = ["ana", "ben", "cy"][agent];
+                        let record = held(&desk, name).map_or(RecordId(99), |w| w.record.id);
+                        let kind = record_command(&desk, record, choice, x);
+                        // Refusals are part of the game; the replica judges first.
+                        let _ = send(&mut desk, &mut list, name, kind);
+                        if let Some(interaction) = held(&desk, name).and_then(|w| w.interaction) {
+                            if x % 2 == 1 {
+                                let _ = send(&mut desk, &mut list, name, CommandKind::End { interaction });
+                            }
+                        }
+                    }
+                    Step::Answer(outcome) => {
+                        let outcome = [DialOutcome::Answered, DialOutcome::NoAnswer, DialOutcome::Busy, DialOutcome::WrongNumber][usize::from(outcome)];
+                        for (record, _) in desk.center.dialling() {
+                            desk.feed(Input::DialAnswers { record, outcome });
+                        }
+                        desk.pump();
+                        list.sync(&mut desk);
+                    }
+                    Step::Advance(ms) => {
+                        desk.advance(ms);
+                        list.sync(&mut desk);
+                    }
+                    Step::Restart => {
+                        let stored = serde_json::to_string(&desk.center).expect("stores");
+                        desk.center = serde_json::from_str(&stored).expect("loads");
+                        list.sync(&mut desk);
+                    }
+                }
+                desk.center.check_consistency().map_err(proptest::test_runner::TestCaseError::fail)?;
+            }
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    eprintln!("property `campaign records`: {cases} cases; no record lost, doubled, stale-processed or do-not-call previewed");
 }
