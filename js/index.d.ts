@@ -6,7 +6,8 @@ export type StatusCategory = 'available' | 'idle' | 'away' | 'busy' | 'offline';
 export type RonaCause = 'no_answer' | 'device_fault' | 'network_fault' | 'wrong_number';
 export type OfferOutcome = 'accepted' | 'declined' | 'expired' | 'undeliverable' | 'withdrawn';
 export type InteractionState = 'active' | 'wrap_up';
-export type Origin = 'inbound' | 'outdial' | 'follow_up';
+/** How an interaction came about; `campaign` for the call of a campaign record (P5). */
+export type Origin = 'inbound' | 'outdial' | 'follow_up' | 'campaign';
 export type CallState =
   | 'connected' | 'on_hold' | 'consult_requested' | 'consulting' | 'consult_on_hold'
   | 'conference_requested' | 'conference' | 'customer_left';
@@ -132,6 +133,132 @@ export interface InteractionView {
 /** A wrap-up code of the profile. */
 export interface WrapUpCode { id: string; label: string; }
 
+/** Where a campaign record is: a phase at an agent, or a state in the calling list. */
+export type RecordStatus =
+  | 'ready' | 'previewing' | 'owned' | 'dialling' | 'connected' | 'after_call'
+  | 'scheduled' | 'done' | 'do_not_call' | 'stale';
+/** Why a record reached the agent (W5). */
+export type PreviewOrigin = 'campaign' | 'callback' | 'personal_callback';
+/** What a dialled campaign number did; also the call result it suggests. */
+export type DialOutcome = 'answered' | 'no_answer' | 'busy' | 'wrong_number';
+/** Who takes a callback: only the agent who set it, or any agent of the campaign (W2). */
+export type CallbackKind = 'personal' | 'campaign';
+/** How a record left an agent (the server's `outbound_ended` event). */
+export type OutboundOutcome = 'done' | 'rejected' | 'expired' | 'cancelled' | 'transferred' | 'stale' | 'withdrawn';
+/** The callback events a desk may play a sound on (W6). */
+export type CallbackSoundEvent = 'offered' | 'held' | 'retrieved' | 'ended';
+
+/** A sound name or URL per callback event; null stays silent (W6). */
+export type CallbackSounds = Record<CallbackSoundEvent, string | null>;
+
+/** The part of a campaign a desk needs beside a record (P6, P7, W2, W6). */
+export interface CampaignBrief {
+  id: string;
+  name: string;
+  /** The call results to choose from (P6). */
+  results: string[];
+  /** Whether mark done needs a call result first (P7). */
+  disposition_required: boolean;
+  /** Whether a record may be rescheduled before it is dialled (W2). */
+  reschedule_before_dial: boolean;
+  /** Participants on one of its calls, customer included (P5). */
+  conference_limit: number;
+  /** The custom fields of its records, in display order. */
+  fields: string[];
+  sounds: CallbackSounds;
+}
+
+/** A callback set on a record (W2). */
+export interface Schedule {
+  /** When to call back: server milliseconds since the Unix epoch (UTC). */
+  at: number;
+  kind: CallbackKind;
+  /** The number to call then, if not the active one. */
+  number: string | null;
+  /** The agent of a personal callback. */
+  agent: string | null;
+}
+
+/** A record of a campaign's calling list. */
+export interface CallingRecord {
+  id: number;
+  campaign: string;
+  /** The contact's name. */
+  name: string;
+  /** The campaign's custom fields for this contact. */
+  fields: Record<string, string>;
+  /** The chained records: the contact's numbers (P4, P6). */
+  chain: string[];
+  /** Which of `chain` is dialled on connect. */
+  active: number;
+  /** The phase it is in at this agent. */
+  status: RecordStatus;
+  /** How many times it was dialled. */
+  attempts: number;
+  /** The call result chosen (P6). */
+  result: string | null;
+  /** Its callback, if one is set (W2, W3). */
+  schedule: Schedule | null;
+  /** The agent it is at. */
+  agent: string | null;
+  /** Agents who rejected it lately (W7). */
+  rejected_by: string[];
+}
+
+/** The record actions enabled now, from the phase table: enable exactly these. */
+export interface RecordActions {
+  /** Accept the preview (P3). */
+  accept: boolean;
+  /** Reject the preview (P3, W7). */
+  reject: boolean;
+  /** Connect: dial the active or an edited number (P4, P6). */
+  dial: boolean;
+  /** Back to the list, before dialling (P4). */
+  cancel: boolean;
+  /** Hand the record to another agent (P4, P6). */
+  transfer: boolean;
+  /** Edit the custom fields (P4, P5). */
+  edit: boolean;
+  /** Add a chained record (P4-P6). */
+  add_chained: boolean;
+  /** Make another chained record active (P4, P6). */
+  set_active: boolean;
+  /** Save the record now (P4, P5). */
+  update: boolean;
+  /** Set a callback (W2). */
+  reschedule: boolean;
+  /** Cancel the callback (W3). */
+  cancel_reschedule: boolean;
+  /** Choose the call result (P6). */
+  call_result: boolean;
+  /** Mark the contact do-not-call (P6). */
+  do_not_call: boolean;
+  /** Mark done, or done and stop (P7, W1). */
+  done: boolean;
+}
+
+/** A campaign record card: the preview, then the record being worked. */
+export interface OutboundView {
+  record: CallingRecord;
+  campaign: CampaignBrief;
+  origin: PreviewOrigin;
+  /** Whether the preview flashes: until accepted or rejected (P2). */
+  flashing: boolean;
+  /** While previewing: time left to accept, rounded up to the second (P3). */
+  remaining: string | null;
+  /** For a callback: time left before it goes stale (P8). */
+  stale_in: string | null;
+  /** The call, once connected: also in `view.interactions`, origin `campaign`. */
+  interaction: number | null;
+  /** The number dialled last. */
+  dialled: string | null;
+  /** What the last dial did. */
+  dial_outcome: DialOutcome | null;
+  /** Marked do-not-call (P6). */
+  do_not_call: boolean;
+  actions: RecordActions;
+}
+
 /** Everything a desk renders; recomputed from timestamps on every change. */
 export interface View {
   ready: boolean;
@@ -148,6 +275,16 @@ export interface View {
   /** Whether this user may log agents out (supervisors). */
   can_logout_agents: boolean;
   rona: RonaChoice | null;
+  /** The campaign indicator flashes: a preview waits for accept or reject (P2). */
+  campaign_flashing: boolean;
+  /** Campaign records at this agent, oldest first (P2-P8). */
+  outbound: OutboundView[];
+  /** The media types chosen for push preview (P1); empty: no previews. */
+  preview_media: Channel[];
+  /** Whether previews are stopped until `getRecord()` (W1). */
+  preview_paused: boolean;
+  /** Whether "get record" is enabled (W1). */
+  can_get_record: boolean;
 }
 
 /** A routed offer as it arrived. */
@@ -169,10 +306,76 @@ export interface ClientEvents {
   ack: { id: string; seq: number };
   nack: { id: string; code: string; message: string };
   error: { code: string; message: string };
+  /** A campaign record arrived as a preview (P2, W5): a new card to announce. */
+  preview: OutboundView;
+  /** A campaign record left this agent (done, rejected, expired, transferred, stale...). */
+  record_ended: { record: number };
 }
 
+/** Every command the server takes, as `check()` and the wire spell it. */
+export type Command =
+  | 'login' | 'logout' | 'get_record'
+  | { set_status: { status: string; secondary?: string | null } }
+  | { accept: { offer: number } }
+  | { decline: { offer: number } }
+  | { end: { interaction: number } }
+  | { done: { interaction: number; code?: string | null } }
+  | { outdial: { number: string } }
+  | { logout_agent: { agent: string } }
+  | { hold: { interaction: number; participant?: number | null } }
+  | { resume: { interaction: number; participant?: number | null } }
+  | { consult: { interaction: number; target: Target } }
+  | { conference: { interaction: number; target: Target } }
+  | { transfer: { interaction: number; target: Target } }
+  | { end_consult: { interaction: number } }
+  | { complete_transfer: { interaction: number } }
+  | { start_conference: { interaction: number } }
+  | { leave: { interaction: number } }
+  | { dtmf: { interaction: number; digits: string } }
+  | { record: { interaction: number } }
+  | { follow_up: { interaction: number; channel: Channel } }
+  | { preview_media: { media: Channel[] } }
+  | { accept_preview: { record: number } }
+  | { reject_preview: { record: number } }
+  | { dial: { record: number; number?: string | null } }
+  | { cancel_record: { record: number } }
+  | { transfer_record: { record: number; agent: string } }
+  | { edit_record: { record: number; fields: Record<string, string> } }
+  | { add_chained: { record: number; number: string } }
+  | { set_active: { record: number; index: number } }
+  | { update_record: { record: number } }
+  | { reschedule: { record: number; at: number; number?: string | null; personal?: boolean } }
+  | { cancel_reschedule: { record: number } }
+  | { call_result: { record: number; result: string } }
+  | { do_not_call: { record: number } }
+  | { mark_done: { record: number; stop?: boolean } };
+
+/** The stable codes of refusals (server or local rules) and of this package's own failures. */
+export type ErrorCode =
+  | 'not_logged_in' | 'already_logged_in' | 'unknown_status' | 'status_system_only' | 'secondary_required'
+  | 'unknown_secondary' | 'unknown_offer' | 'offer_expired' | 'unknown_interaction' | 'invalid_transition'
+  | 'wrap_up_code_required' | 'unknown_wrap_up_code' | 'interactions_in_progress' | 'no_capacity' | 'forbidden'
+  | 'unknown_agent' | 'logout_not_allowed' | 'unknown_queue' | 'unknown_contact' | 'not_ready'
+  | 'unknown_participant' | 'not_in_control' | 'not_on_this_channel' | 'conference_full' | 'not_recordable'
+  | 'not_wrap_up_owner' | 'target_unavailable' | 'history_full' | 'bad_argument'
+  /** No such campaign record is at this agent. */
+  | 'unknown_record'
+  /** The callback went stale; no request on it is accepted (P8). */
+  | 'record_stale'
+  /** The preview's accept time has passed (P3). */
+  | 'preview_expired'
+  /** The campaign requires a call result before mark done (P7). */
+  | 'call_result_required'
+  /** The call result is not in the campaign's list (P6). */
+  | 'unknown_call_result'
+  /** The callback time has passed: correct or cancel it before mark done (W4). */
+  | 'reschedule_in_past'
+  /** The campaign does not allow rescheduling before the call (W2). */
+  | 'reschedule_not_allowed'
+  | 'invalid_message' | 'timeout' | 'closed' | 'not_in_rona' | 'busy' | 'rate_limited';
+
 /** An `Error` with a stable code: every rejection and throw of this package. */
-export interface RingsideError extends Error { code: string; }
+export interface RingsideError extends Error { code: ErrorCode | (string & {}); }
 
 /** An object with the WebSocket interface, for a pluggable transport. */
 export interface SocketLike {
@@ -195,6 +398,20 @@ export interface ConnectOptions {
   transport?: (url: string) => SocketLike;
 }
 
+export interface LoginOptions {
+  /** The media types push previews come on (P1); omitted: login alone. */
+  previewMedia?: Channel[];
+}
+
+export interface RescheduleOptions {
+  /** When to call back: a Date, or milliseconds since the Unix epoch (UTC). */
+  at: Date | number;
+  /** Another number to call then; the active one if omitted. */
+  number?: string | null;
+  /** A personal callback (this agent) rather than one for any agent of the campaign. */
+  personal?: boolean;
+}
+
 /** A connected desk. Every command resolves on ack and rejects with a `RingsideError`. */
 export class Client {
   /** The latest view. */
@@ -206,8 +423,13 @@ export class Client {
    * @example const stop = client.on('offer', (offer) => console.log(offer.from));
    */
   on<K extends keyof ClientEvents>(type: K, listener: (payload: ClientEvents[K]) => void): () => void;
-  /** @example await client.login(); */
-  login(): Promise<{ id: string; seq: number }>;
+  /**
+   * Logs in; with `previewMedia`, chooses the push-preview media right after
+   * (P1) and settles with that second command.
+   * @example await client.login();
+   * @example await client.login({ previewMedia: ['voice'] });
+   */
+  login(options?: LoginOptions): Promise<{ id: string; seq: number }>;
   /** @example await client.logout(); */
   logout(): Promise<{ id: string; seq: number }>;
   /** @example await client.setStatus('lunch'); */
@@ -227,7 +449,7 @@ export class Client {
    * would be sent, else the refusal's code and message.
    * @example client.check({ done: { interaction: card.id, code: null } })?.code // 'wrap_up_code_required'
    */
-  check(command: string | object): { code: string; message: string } | null;
+  check(command: Command | string | object): { code: ErrorCode | (string & {}); message: string } | null;
   /** @example await client.done(interaction.id, 'resolved'); */
   done(interaction: number, code?: string | null): Promise<{ id: string; seq: number }>;
   /** @example await client.outdial('+46 8 555 0100'); */
@@ -258,6 +480,41 @@ export class Client {
   record(interaction: number): Promise<{ id: string; seq: number }>;
   /** @example await client.followUp(call.id, 'email'); */
   followUp(interaction: number, channel: Channel): Promise<{ id: string; seq: number }>;
+  /** Push-preview media (P1); an empty list stops previews. @example await client.choosePreviewMedia(['voice']); */
+  choosePreviewMedia(media: Channel[]): Promise<{ id: string; seq: number }>;
+  /** The next preview after "done and stop" (W1). @example if (client.view.can_get_record) await client.getRecord(); */
+  getRecord(): Promise<{ id: string; seq: number }>;
+  /** Takes ownership of a preview (P3). @example await client.acceptPreview(client.view.outbound[0].record.id); */
+  acceptPreview(record: number): Promise<{ id: string; seq: number }>;
+  /** Back to the top of the list; a callback to another agent (P3, W7). @example await client.rejectPreview(record.id); */
+  rejectPreview(record: number): Promise<{ id: string; seq: number }>;
+  /** Connect: the active number, or an edited one (P4). @example await client.dial(record.id, '0' + record.chain[record.active]); */
+  dial(record: number, number?: string | null): Promise<{ id: string; seq: number }>;
+  /** Before dialling: back to the list (P4). @example await client.cancelRecord(record.id); */
+  cancelRecord(record: number): Promise<{ id: string; seq: number }>;
+  /** Hands the record to another agent (P4, P6). @example await client.transferRecord(record.id, 'ben'); */
+  transferRecord(record: number, agent: string): Promise<{ id: string; seq: number }>;
+  /** Changes custom fields (P4, P5). @example await client.editRecord(record.id, { plan: 'gold' }); */
+  editRecord(record: number, fields: Record<string, string>): Promise<{ id: string; seq: number }>;
+  /** Adds another number of the contact (P4-P6). @example await client.addChained(record.id, '+46 70 555 0101'); */
+  addChained(record: number, number: string): Promise<{ id: string; seq: number }>;
+  /** Makes a chained record active, by position from 0 (P4, P6). @example await client.setActive(record.id, 1); */
+  setActive(record: number, index: number): Promise<{ id: string; seq: number }>;
+  /** Saves the record now (P4, P5). @example await client.updateRecord(record.id); */
+  updateRecord(record: number): Promise<{ id: string; seq: number }>;
+  /**
+   * Sets a callback (W2); `at` is a Date or UTC milliseconds.
+   * @example await client.reschedule(record.id, { at: new Date('2030-05-01T09:30'), personal: true });
+   */
+  reschedule(record: number, options: RescheduleOptions): Promise<{ id: string; seq: number }>;
+  /** Cancels the callback (W3). @example await client.cancelReschedule(record.id); */
+  cancelReschedule(record: number): Promise<{ id: string; seq: number }>;
+  /** Chooses the call result (P6). @example await client.callResult(record.id, card.campaign.results[0]); */
+  callResult(record: number, result: string): Promise<{ id: string; seq: number }>;
+  /** Off every campaign's calling list (P6). @example await client.doNotCall(record.id); */
+  doNotCall(record: number): Promise<{ id: string; seq: number }>;
+  /** Done; with `stop`, no next preview until getRecord() (P7, W1). @example await client.markDone(record.id, { stop: true }); */
+  markDone(record: number, options?: { stop?: boolean }): Promise<{ id: string; seq: number }>;
   /** @example client.updateToken(await fetchFreshToken()); */
   updateToken(token: string): void;
   /** @example client.close(); */

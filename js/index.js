@@ -73,6 +73,11 @@ export class Client {
         else waiter.reject(failure(payload.code, payload.message));
       }
     }
+    this.#emit(type, payload);
+    if (type === 'view') this.#records(payload);
+  }
+
+  #emit(type, payload) {
     for (const listener of this.#listeners.get(type) ?? []) {
       try {
         listener(payload);
@@ -80,6 +85,26 @@ export class Client {
         queueMicrotask(() => { throw error; });
       }
     }
+  }
+
+  /** Records seen at this agent, by id: their status in the last view. */
+  #seen = new Map();
+
+  /**
+   * The engine reports campaign records through the view only: `preview`
+   * when a record arrives as a preview, `record_ended` when one leaves.
+   */
+  #records(view) {
+    if (!view.ready) return;
+    const now = new Map(view.outbound.map((o) => [o.record.id, o]));
+    for (const [id, item] of now) {
+      const before = this.#seen.get(id);
+      if (item.record.status === 'previewing' && before !== 'previewing') this.#emit('preview', item);
+    }
+    for (const id of this.#seen.keys()) {
+      if (!now.has(id)) this.#emit('record_ended', { record: id });
+    }
+    this.#seen = new Map([...now].map(([id, item]) => [id, item.record.status]));
   }
 
   #send(kind) {
@@ -101,8 +126,18 @@ export class Client {
   /** Judges a command as sending it would, without sending: null or { code, message }. */
   check(kind) { return this.#engine.check(kind); }
 
-  /** Logs in; the status becomes the profile's login status. */
-  login() { return this.#send('login'); }
+  /**
+   * Logs in; the status becomes the profile's login status. With
+   * `previewMedia`, the media types for push preview are chosen right after
+   * (P1) and the promise settles with that second command.
+   */
+  async login(options) {
+    const media = options?.previewMedia;
+    if (media === undefined || media === null) return this.#send('login');
+    if (!Array.isArray(media)) throw failure('bad_argument', 'login(): previewMedia must be an array of channels');
+    await this.#send('login');
+    return this.choosePreviewMedia(media);
+  }
   /** Logs out; refused while interactions are open. */
   logout() { return this.#send('logout'); }
   /** Chooses a status (and its secondary status, where required). */
@@ -147,6 +182,50 @@ export class Client {
   record(interaction) { return this.#send({ record: { interaction } }); }
   /** Starts another interaction with the same customer on another channel. */
   followUp(interaction, channel) { return this.#send({ follow_up: { interaction, channel } }); }
+
+  // Outbound campaigns in push preview (SPEC P1-P8, W1-W7). `record` is
+  // the id of a record in `view.outbound`; each action is enabled exactly
+  // when that record's `actions` says so.
+
+  /** Chooses the media types previews are pushed on (P1); none stops them. */
+  choosePreviewMedia(media) { return this.#send({ preview_media: { media } }); }
+  /** Asks for the next preview after "done and stop" or a missed preview (W1). */
+  getRecord() { return this.#send('get_record'); }
+  /** Accepts a preview: the record is this agent's (P3). */
+  acceptPreview(record) { return this.#send({ accept_preview: { record } }); }
+  /** Rejects a preview: back to the top of the list; a callback goes to another agent (P3, W7). */
+  rejectPreview(record) { return this.#send({ reject_preview: { record } }); }
+  /** Connect: dials the active number, or `number` (an edited one, P4). */
+  dial(record, number) { return this.#send({ dial: { record, number: number ?? null } }); }
+  /** Before dialling: back to the list, ownership released (P4). */
+  cancelRecord(record) { return this.#send({ cancel_record: { record } }); }
+  /** Hands the record to another agent of the campaign (P4, P6). */
+  transferRecord(record, agent) { return this.#send({ transfer_record: { record, agent } }); }
+  /** Changes custom fields of the record: `{ name: value }` (P4, P5). */
+  editRecord(record, fields) { return this.#send({ edit_record: { record, fields } }); }
+  /** Adds a chained record, another number of the contact (P4-P6). */
+  addChained(record, number) { return this.#send({ add_chained: { record, number } }); }
+  /** Makes the chained record at `index` (from 0) the active one (P4, P6). */
+  setActive(record, index) { return this.#send({ set_active: { record, index } }); }
+  /** Saves the record to the calling list now (P4, P5). */
+  updateRecord(record) { return this.#send({ update_record: { record } }); }
+  /**
+   * Sets a callback (W2) at `at` (a Date or UTC milliseconds), optionally on
+   * another number, personal (this agent) or for any agent of the campaign.
+   */
+  reschedule(record, { at, number, personal = false } = {}) {
+    const ms = at instanceof Date ? at.getTime() : at;
+    if (!Number.isFinite(ms) || ms < 0) return Promise.reject(failure('bad_argument', 'reschedule(): `at` must be a valid Date or milliseconds'));
+    return this.#send({ reschedule: { record, at: Math.round(ms), number: number || null, personal: Boolean(personal) } });
+  }
+  /** Cancels the callback set on the record (W3). */
+  cancelReschedule(record) { return this.#send({ cancel_reschedule: { record } }); }
+  /** Chooses the call result, one of `campaign.results` (P6). */
+  callResult(record, result) { return this.#send({ call_result: { record, result } }); }
+  /** Marks the contact do-not-call: off every campaign's list (P6). */
+  doNotCall(record) { return this.#send({ do_not_call: { record } }); }
+  /** Marks the record done; with `stop`, no next preview until getRecord() (P7, W1). */
+  markDone(record, { stop = false } = {}) { return this.#send({ mark_done: { record, stop: Boolean(stop) } }); }
 
   #fromRona(choice) {
     const rona = this.view.rona;

@@ -1,6 +1,9 @@
 // A consumer of the npm package, compiled with `tsc --strict --noEmit` against
 // the built package in pkg/: every public name and payload type must resolve.
-import { connect, type Client, type View, type ClientEvents, type RingsideError } from 'ringside';
+import {
+  connect, type Client, type View, type ClientEvents, type RingsideError, type OutboundView, type CallingRecord,
+  type RecordStatus, type PreviewOrigin, type DialOutcome, type CallbackKind, type Channel, type ErrorCode,
+} from 'ringside';
 import { RingsideAgent } from 'ringside/element';
 
 async function desk(token: string): Promise<Client> {
@@ -55,3 +58,55 @@ async function desk(token: string): Promise<Client> {
 const element: RingsideAgent | null = document.querySelector('ringside-agent');
 const widget: HTMLElementTagNameMap['ringside-agent'] = document.createElement('ringside-agent');
 void [desk, element, widget.client];
+
+// Outbound campaigns in push preview (SPEC P1-P8, W1-W7).
+async function campaignDesk(client: Client): Promise<void> {
+  await client.login({ previewMedia: ['voice'] });
+  client.on('preview', (card: OutboundView) => console.log(card.record.name, card.origin === 'personal_callback'));
+  client.on('record_ended', ({ record }) => console.log(record + 1));
+  const flashing: boolean = client.view.campaign_flashing;
+  const media: Channel[] = client.view.preview_media;
+  void [flashing, media, client.view.preview_paused];
+  const card = client.view.outbound[0];
+  if (!card) return;
+  const record: CallingRecord = card.record;
+  const id: number = record.id;
+  const status: RecordStatus = record.status;
+  const origin: PreviewOrigin = card.origin;
+  const left: string | null = card.remaining ?? card.stale_in;
+  const fields: string[] = card.campaign.fields.map((f) => `${f}: ${record.fields[f] ?? ''}`);
+  const sound: string | null = card.campaign.sounds.offered;
+  const outcome: DialOutcome | null = card.dial_outcome;
+  void [status, origin, left, fields, sound, outcome];
+  if (card.actions.accept) await client.acceptPreview(id);
+  if (card.actions.reject) await client.rejectPreview(id);
+  if (card.actions.set_active) await client.setActive(id, record.chain.length - 1);
+  if (card.actions.add_chained) await client.addChained(id, '+46 70 555 0101');
+  if (card.actions.edit) await client.editRecord(id, { plan: 'gold' });
+  if (card.actions.update) await client.updateRecord(id);
+  if (card.actions.dial) await client.dial(id, `0${record.chain[record.active]}`);
+  if (card.actions.dial) await client.dial(id);
+  if (card.actions.cancel) await client.cancelRecord(id);
+  if (card.actions.transfer) await client.transferRecord(id, 'ben');
+  if (card.interaction !== null) await client.end(card.interaction);
+  if (card.actions.call_result) await client.callResult(id, card.campaign.results[0] ?? 'answered');
+  if (card.actions.do_not_call) await client.doNotCall(id);
+  if (card.actions.reschedule) {
+    await client.reschedule(id, { at: new Date(Date.now() + 60_000), personal: true });
+    await client.reschedule(id, { at: Date.now() + 60_000, number: '+46 8 555 0102' });
+  }
+  const at: number | undefined = record.schedule?.at;
+  const kind: CallbackKind | undefined = record.schedule?.kind;
+  void [at, kind];
+  if (card.actions.cancel_reschedule) await client.cancelReschedule(id);
+  const refusal = client.check({ mark_done: { record: id, stop: false } });
+  const why: ErrorCode | (string & {}) | undefined = refusal?.code;
+  if (why === 'call_result_required' || why === 'reschedule_in_past') console.log(refusal?.message);
+  if (card.actions.done) await client.markDone(id, { stop: true });
+  await client.markDone(id);
+  if (client.view.can_get_record) await client.getRecord();
+  await client.choosePreviewMedia([]);
+  const work = client.view.interactions.find((i) => i.origin === 'campaign');
+  void work;
+}
+void campaignDesk;
