@@ -1,6 +1,8 @@
 // <ringside-agent url="wss://…/ws" token="…"> : a complete agent desk widget
 // for CRM pages. Themable through CSS custom properties, keyboard usable,
-// with an ARIA live region announcing offers and RONA.
+// with an ARIA live region announcing offers, previews and RONA. Campaign
+// records (push preview, SPEC P1-P8, W1-W7) get a card each: the preview,
+// then the record being worked, its call, the call result and callbacks.
 import { connect } from './index.js';
 
 const STYLE = `
@@ -28,6 +30,26 @@ button.accept.flashing { animation: ringside-flash .5s steps(2, start) infinite;
 .participants em { color: var(--ringside-flash, #d1242f); font-style: normal; font-size: 12px; }
 .controls button { margin: 2px 0; }
 .history { margin: 6px 0 0; padding-left: 18px; font-size: 12px; color: var(--ringside-muted, #57606a); }
+fieldset { border: 1px solid var(--ringside-border, #d0d7de); border-radius: 6px; padding: 2px 8px 4px; margin: 0; }
+legend { font-size: 12px; color: var(--ringside-muted, #57606a); }
+input, select { font: inherit; }
+.indicator { display: inline-flex; gap: 4px; align-items: center; padding: 2px 8px; border-radius: 10px; font-weight: 600;
+  background: var(--ringside-campaign, #fff8c5); border: 1px solid var(--ringside-campaign-border, #d4a72c); }
+.indicator.flashing { animation: ringside-campaign-flash .5s steps(2, start) infinite; }
+@keyframes ringside-campaign-flash { to { background: var(--ringside-campaign-flash, #d4a72c); color: #fff; } }
+@media (prefers-reduced-motion: reduce) { .indicator.flashing { animation: none; outline: 3px solid var(--ringside-campaign-border, #d4a72c); } }
+.record { border-left: 4px solid var(--ringside-campaign-border, #d4a72c); }
+.record .origin { font-weight: 600; }
+.record dl { display: grid; grid-template-columns: max-content 1fr; gap: 0 10px; margin: 4px 0; }
+.record dt { color: var(--ringside-muted, #57606a); }
+.record dd { margin: 0; }
+.chain { margin: 4px 0; padding-left: 22px; }
+.chain li { margin: 2px 0; }
+.chain li[aria-current] { font-weight: 600; }
+.chain em { font-style: normal; font-size: 12px; color: var(--ringside-accent, #1f883d); }
+.hint { font-size: 12px; color: var(--ringside-flash, #d1242f); }
+.note { font-size: 12px; color: var(--ringside-muted, #57606a); }
+.record .card { margin-left: 0; }
 `;
 
 const esc = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -39,6 +61,10 @@ export class RingsideAgent extends HTMLElement {
   #codes = new Map();
   /** The open consult / conference / transfer form: { id, purpose }. */
   #targetFor = null;
+  /** The open form of a campaign record: { id, form: 'edit' | 'transfer' | 'reschedule' }. */
+  #recordForm = null;
+  /** Callbacks at this agent, by record id, as the last view showed them (W6). */
+  #callbacks = new Map();
   /** The connected client, once connected. */
   client = null;
 
@@ -56,11 +82,14 @@ export class RingsideAgent extends HTMLElement {
     this.client.on('view', (view) => this.#render(view));
     this.client.on('connection', () => this.#render(this.client.view));
     this.client.on('offer', (offer) => this.#announce(`New ${offer.channel} offer from ${offer.from}`));
+    this.client.on('preview', (card) => this.#announce(`New ${ORIGIN_TEXT[card.origin].toLowerCase()} preview: ${card.record.name}, `
+      + `campaign ${card.campaign.name}${card.remaining ? `; accept within ${card.remaining}` : ''}`));
+    this.client.on('view', (view) => this.#sounds(view));
     this.client.on('rona', (rona) => {
       this.#announce('RONA: the offer was not answered. Choose Go idle or Go available.');
       if (rona.notification === 'toast') this.#toast('RONA: an offer was not answered');
     });
-    this.client.on('nack', (nack) => this.#toast(nack.message));
+    this.client.on('nack', (nack) => this.#toast(nack.message, nack.code));
     this.dispatchEvent(new CustomEvent('ringside-ready', { detail: this.client }));
     this.#render(this.client.view);
   }
@@ -78,10 +107,54 @@ export class RingsideAgent extends HTMLElement {
     this.#root.getElementById('live').textContent = text;
   }
 
-  #toast(text) {
+  #toast(text, code) {
     const toast = this.#root.getElementById('toast');
-    toast.innerHTML = `<div class="toast" role="status">${esc(text)}</div>`;
-    setTimeout(() => { toast.textContent = ''; }, 5000);
+    toast.innerHTML = `<div class="toast" role="status"${code ? ` data-code="${esc(code)}"` : ''}>${esc(text)}</div>`;
+    clearTimeout(this.#toastTimer);
+    this.#toastTimer = setTimeout(() => { toast.textContent = ''; }, 5000);
+  }
+  #toastTimer = 0;
+
+  /**
+   * Plays the sound a campaign names for a callback event (W6): `offered`,
+   * `held`, `retrieved` or `ended`. Replace it to map sound names to files,
+   * route them to another device or stay silent:
+   * `element.playSound = (sound, event, card) => ...`.
+   */
+  playSound(sound, _event, _card) {
+    const audio = new Audio(sound);
+    audio.play()?.catch(() => {});
+  }
+
+  /** Callback events between two views: offered, held, retrieved, ended (W6). */
+  #sounds(view) {
+    if (!view.ready) return;
+    const now = new Map();
+    const play = (card, event) => {
+      const sound = card.campaign.sounds?.[event];
+      if (!sound) return;
+      try {
+        this.playSound(sound, event, card);
+      } catch (error) {
+        queueMicrotask(() => { throw error; });
+      }
+    };
+    for (const card of view.outbound) {
+      if (card.origin === 'campaign') continue;
+      const call = card.interaction === null ? null : view.interactions.find((i) => i.id === card.interaction);
+      const live = call?.state === 'active';
+      const held = live && call.participants.some((p) => p.party === 'customer' && p.held);
+      const before = this.#callbacks.get(card.record.id);
+      if (!before && card.record.status === 'previewing') play(card, 'offered');
+      if (before && held && !before.held) play(card, 'held');
+      if (before && live && !held && before.held) play(card, 'retrieved');
+      if (before?.live && !live) play(card, 'ended');
+      now.set(card.record.id, { card, live, held });
+    }
+    for (const [id, before] of this.#callbacks) {
+      if (!now.has(id) && before.live) play(before.card, 'ended');
+    }
+    this.#callbacks = now;
   }
 
   async #onClick(event) {
@@ -91,8 +164,60 @@ export class RingsideAgent extends HTMLElement {
     const c = this.client;
     const n = Number(id);
     const card = button.closest('[data-interaction]');
+    const r = Number(button.dataset.record);
+    const item = button.closest('[data-record]');
+    const field = (selector) => item?.querySelector(selector)?.value.trim() ?? '';
+    const closing = (sent) => sent.then((ack) => {
+      this.#recordForm = null;
+      this.#render(c.view);
+      return ack;
+    });
     const run = {
-      login: () => c.login(),
+      login: () => {
+        // SPEC P1: the push-preview media are chosen at login.
+        const media = [...this.#root.querySelectorAll('input[name="preview-media"]:checked')].map((box) => box.value);
+        return c.login(media.length ? { previewMedia: media } : undefined);
+      },
+      'get-record': () => c.getRecord(),
+      'accept-preview': () => c.acceptPreview(r),
+      'reject-preview': () => c.rejectPreview(r),
+      dial: () => {
+        const record = c.view.outbound.find((o) => o.record.id === r)?.record;
+        const number = field('.dial-number');
+        return c.dial(r, number && number !== record?.chain[record.active] ? number : null);
+      },
+      'cancel-record': () => c.cancelRecord(r),
+      'update-record': () => c.updateRecord(r),
+      'set-active': () => c.setActive(r, Number(button.dataset.index)),
+      'add-chained': () => c.addChained(r, field('.chained-number')),
+      'cancel-reschedule': () => c.cancelReschedule(r),
+      'mark-done': () => c.markDone(r, { stop: button.dataset.stop === 'true' }),
+      'open-form': () => {
+        this.#recordForm = { id: button.dataset.record, form: button.dataset.form };
+        this.#render(c.view);
+        this.#root.querySelector(`[data-record="${r}"] .record-form :is(input, select)`)?.focus();
+      },
+      'close-form': () => {
+        this.#recordForm = null;
+        this.#render(c.view);
+        this.#root.querySelector(`[data-record="${r}"] button[data-action="open-form"]`)?.focus();
+      },
+      'transfer-record': () => closing(c.transferRecord(r, field('.transfer-agent'))),
+      'edit-record': () => {
+        const record = c.view.outbound.find((o) => o.record.id === r)?.record;
+        const fields = {};
+        for (const input of item.querySelectorAll('input[data-field]')) {
+          if (input.value !== (record?.fields[input.dataset.field] ?? '')) fields[input.dataset.field] = input.value;
+        }
+        return closing(Object.keys(fields).length ? c.editRecord(r, fields) : Promise.resolve());
+      },
+      reschedule: () => {
+        // The agent's local wall time, as the browser's zone reads it, to UTC ms.
+        const at = new Date(field('.callback-at'));
+        if (Number.isNaN(at.getTime())) throw Object.assign(new Error('Choose the date and time of the callback'), { code: 'bad_argument' });
+        const personal = item.querySelector('input.callback-kind:checked')?.value !== 'campaign';
+        return closing(c.reschedule(r, { at, number: field('.callback-number') || null, personal }));
+      },
       logout: () => c.logout(),
       accept: () => c.accept(n),
       decline: () => c.decline(n),
@@ -128,7 +253,7 @@ export class RingsideAgent extends HTMLElement {
     try {
       await run?.();
     } catch (error) {
-      this.#toast(error.message);
+      this.#toast(error.message, error.code);
     }
   }
 
@@ -136,6 +261,16 @@ export class RingsideAgent extends HTMLElement {
     const select = event.target;
     if (select.id === 'status' && this.client) {
       try { await this.client.setStatus(select.value); } catch (error) { this.#toast(error.message); }
+    } else if (this.client && (select.classList.contains('call-result') || select.classList.contains('do-not-call'))) {
+      const record = Number(select.dataset.record);
+      try {
+        if (select.classList.contains('call-result')) await this.client.callResult(record, select.value);
+        else if (select.checked) await this.client.doNotCall(record);
+      } catch (error) {
+        this.#toast(error.message, error.code);
+        this.#shape = ''; // show the record as it is again
+        this.#render(this.client.view);
+      }
     } else if (select.dataset.codeFor) {
       this.#codes.set(select.dataset.codeFor, select.value);
       this.#render(this.client.view);
@@ -157,10 +292,32 @@ export class RingsideAgent extends HTMLElement {
       view.choices, view.rona, view.can_login, view.can_logout,
       view.offers.map((o) => [o.id, o.can_accept, o.can_decline]),
       view.interactions.map((i) => [i.id, i.state, i.call_state, i.actions, i.participants, i.recording, i.history.length, i.held !== null, i.consult_held !== null]),
-      [...this.#codes], this.#targetFor]);
+      [...this.#codes], this.#targetFor,
+      view.preview_media, view.preview_paused, view.can_get_record, this.#recordForm,
+      view.outbound.map((o) => [o.record, o.origin, o.interaction, o.dialled, o.dial_outcome, o.do_not_call, o.actions,
+        o.remaining !== null, o.stale_in !== null, this.#doneRefusal(o)])]);
     if (shape !== this.#shape) {
       this.#shape = shape;
+      const kept = this.#keep();
       desk.innerHTML = this.#markup(view);
+      this.#restore(kept);
+    }
+    const indicator = this.#root.getElementById('campaign-indicator');
+    if (indicator) {
+      indicator.classList.toggle('flashing', view.campaign_flashing);
+      indicator.toggleAttribute('data-flashing', view.campaign_flashing);
+      indicator.setAttribute('aria-label', view.campaign_flashing ? 'Outbound campaign: a preview waits for accept or reject' : 'Outbound campaign');
+    }
+    for (const o of view.outbound) {
+      const card = this.#root.querySelector(`[data-record="${o.record.id}"]`);
+      if (!card) continue;
+      for (const [cls, text] of [['.remaining', o.remaining], ['.stale-in', o.stale_in]]) {
+        const el = card.querySelector(`:scope > .row ${cls}`);
+        if (el) el.textContent = text ?? '';
+      }
+      const accept = card.querySelector('button[data-action="accept-preview"]');
+      accept?.classList.toggle('flashing', o.flashing);
+      accept?.toggleAttribute('data-flashing', o.flashing);
     }
     const timer = this.#root.getElementById('status-timer');
     if (timer) timer.textContent = view.status.timer ?? '';
@@ -183,11 +340,131 @@ export class RingsideAgent extends HTMLElement {
     }
   }
 
+  /**
+   * What the user typed or chose in the desk's inputs, and where the focus
+   * was, so a rebuild for a state change keeps them.
+   */
+  #keep() {
+    const values = new Map();
+    for (const input of this.#root.querySelectorAll('[data-keep]')) {
+      values.set(input.dataset.keep, input.type === 'checkbox' || input.type === 'radio' ? input.checked : input.value);
+    }
+    const focused = this.#root.activeElement;
+    const key = focused?.dataset?.keep ? `[data-keep="${CSS.escape(focused.dataset.keep)}"]`
+      : focused?.dataset?.action ? ['action', 'id', 'record', 'index', 'participant', 'purpose', 'form', 'stop']
+        .filter((k) => focused.dataset[k] !== undefined).map((k) => `[data-${k}="${CSS.escape(focused.dataset[k])}"]`).join('') : null;
+    return { values, key };
+  }
+
+  #restore({ values, key }) {
+    for (const input of this.#root.querySelectorAll('[data-keep]')) {
+      if (!values.has(input.dataset.keep)) continue;
+      const value = values.get(input.dataset.keep);
+      if (input.type === 'checkbox' || input.type === 'radio') input.checked = value;
+      else input.value = value;
+    }
+    if (key) this.#root.querySelector(key)?.focus();
+  }
+
+  /** Why mark done is refused while its phase allows it: shown beside Done (P7, W4). */
+  #doneRefusal(o) {
+    const phase = o.record.status === 'after_call' || (o.record.status === 'owned' && o.record.schedule);
+    if (o.actions.done || !phase || !this.client) return null;
+    return this.client.check({ mark_done: { record: o.record.id, stop: false } });
+  }
+
+  /** One campaign record card (P2-P8, W1-W7): its phase's controls, exactly as `actions` allows. */
+  #record(view, o) {
+    const r = o.record;
+    const a = o.actions;
+    const id = r.id;
+    const active = r.chain[r.active] ?? '';
+    const button = (action, label, enabled, extra = '') =>
+      enabled ? `<button data-action="${action}" data-record="${id}" ${extra}>${label}</button>` : '';
+    const formOpen = this.#recordForm?.id === String(id) ? this.#recordForm.form : null;
+    const opener = (form, label, enabled) => button('open-form', label, enabled && formOpen !== form, `data-form="${form}" aria-expanded="false"`);
+    const fields = o.campaign.fields.length ? `<dl aria-label="Campaign data">${o.campaign.fields.map((f) =>
+      `<dt>${esc(f)}</dt><dd data-field-value="${esc(f)}">${esc(r.fields[f] ?? '')}</dd>`).join('')}</dl>` : '';
+    const chain = `<ol class="chain" aria-label="Chained records">${r.chain.map((number, index) => {
+      const current = index === r.active;
+      return `<li data-index="${index}"${current ? ' aria-current="true"' : ''}><span class="number">${esc(number)}</span>${current ? ' <em>active</em>' : ''}
+        ${button('set-active', 'Set active', a.set_active && !current, `data-index="${index}" aria-label="Set ${esc(number)} active"`)}</li>`;
+    }).join('')}</ol>`;
+    const addChained = a.add_chained ? `<div class="row"><input class="chained-number" data-keep="chained-${id}" aria-label="New chained record: number" placeholder="+46 70 …" size="14">
+      ${button('add-chained', 'New chained record', true)}</div>` : '';
+    const schedule = r.schedule ? `<p class="schedule row">Callback ${r.schedule.kind === 'personal' ? '(personal)' : '(campaign)'} at
+      <time datetime="${new Date(r.schedule.at).toISOString()}">${esc(new Date(r.schedule.at).toLocaleString())}</time>${r.schedule.number ? ` on ${esc(r.schedule.number)}` : ''}
+      ${button('cancel-reschedule', 'Cancel callback', a.cancel_reschedule)}</p>` : '';
+    const dialled = o.dialled ? `<p class="dialled">${r.status === 'dialling' ? 'Dialling' : 'Dialled'} <span class="number">${esc(o.dialled)}</span>${o.dial_outcome ? ` · <span class="dial-outcome">${esc(OUTCOME_TEXT[o.dial_outcome] ?? o.dial_outcome)}</span>` : ''}</p>` : '';
+    const preview = r.status === 'previewing' ? `<div class="row" role="group" aria-label="Preview">
+      <button class="accept" data-action="accept-preview" data-record="${id}" ${a.accept ? '' : 'disabled'}>Accept</button>
+      <button data-action="reject-preview" data-record="${id}" ${a.reject ? '' : 'disabled'}>Reject</button></div>` : '';
+    const connect = a.dial ? `<div class="row"><label>Number <input class="dial-number" data-keep="dial-${id}-${r.active}-${esc(active)}" value="${esc(active)}" size="18"></label>
+      ${button('dial', 'Connect', true)}</div>` : '';
+    const results = a.call_result || r.status === 'after_call' ? `<label>Call result <select class="call-result" data-record="${id}" ${a.call_result ? '' : 'disabled'}>
+      <option value="" disabled ${r.result ? '' : 'selected'}>Choose…</option>
+      ${o.campaign.results.map((x) => `<option value="${esc(x)}" ${x === r.result ? 'selected' : ''}>${esc(label(x))}</option>`).join('')}</select></label>` : '';
+    const dnc = a.do_not_call || o.do_not_call ? `<label><input type="checkbox" class="do-not-call" data-record="${id}" ${o.do_not_call ? 'checked disabled' : ''}>
+      Do not call <span class="note">(off every campaign's list)</span></label>` : '';
+    const refusal = this.#doneRefusal(o);
+    const showDone = a.done || refusal;
+    const done = showDone ? `<button data-action="mark-done" data-record="${id}" data-stop="false" ${a.done ? '' : 'disabled'}>Done</button>
+      <button data-action="mark-done" data-record="${id}" data-stop="true" ${a.done ? '' : 'disabled'}>Done and stop</button>
+      ${refusal ? `<span class="hint" role="note" data-code="${esc(refusal.code)}">${esc(refusal.message)}</span>` : ''}` : '';
+    const tools = [
+      button('cancel-record', 'Cancel', a.cancel),
+      opener('transfer', 'Transfer…', a.transfer),
+      opener('edit', 'Edit…', a.edit),
+      button('update-record', 'Update record', a.update),
+      opener('reschedule', r.schedule ? 'Reschedule… (callback set)' : 'Reschedule…', a.reschedule),
+    ].join('');
+    let form = '';
+    if (formOpen === 'transfer' && a.transfer) {
+      form = `<div class="row record-form" role="group" aria-label="Transfer the record">
+        <label>Agent <input class="transfer-agent" data-keep="transfer-${id}" placeholder="ben" size="10"></label>
+        ${button('transfer-record', 'Transfer', true)}${button('close-form', 'Cancel', true)}</div>`;
+    } else if (formOpen === 'edit' && a.edit) {
+      form = `<div class="row record-form" role="group" aria-label="Edit campaign data">
+        ${o.campaign.fields.map((f) => `<label>${esc(f)} <input data-field="${esc(f)}" data-keep="edit-${id}-${esc(f)}" value="${esc(r.fields[f] ?? '')}" size="12"></label>`).join('')}
+        ${button('edit-record', 'Save', true)}${button('close-form', 'Cancel', true)}</div>`;
+    } else if (formOpen === 'reschedule' && a.reschedule) {
+      const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      form = `<div class="record-form" role="group" aria-label="Reschedule">
+        <div class="row"><label>Callback time <input type="datetime-local" step="1" class="callback-at" data-keep="at-${id}" value="${r.schedule ? localInput(r.schedule.at) : ''}"></label>
+        <span class="note">your time zone: ${esc(zone)}</span></div>
+        <div class="row"><label>Number <input class="callback-number" data-keep="at-number-${id}" placeholder="${esc(active)}" value="${esc(r.schedule?.number ?? '')}" size="16"></label>
+        <fieldset><legend>Who calls back</legend>
+          <label><input type="radio" class="callback-kind" name="kind-${id}" value="personal" data-keep="kind-p-${id}" ${r.schedule?.kind === 'campaign' ? '' : 'checked'}> Personal callback (you)</label>
+          <label><input type="radio" class="callback-kind" name="kind-${id}" value="campaign" data-keep="kind-c-${id}" ${r.schedule?.kind === 'campaign' ? 'checked' : ''}> Campaign callback (any agent)</label>
+        </fieldset></div>
+        <div class="row">${button('reschedule', r.schedule ? 'Change callback' : 'Set callback', true)}${button('close-form', 'Close', true)}</div></div>`;
+    }
+    const call = o.interaction === null ? null : view.interactions.find((i) => i.id === o.interaction);
+    return `<div class="card record" data-record="${id}" part="record" role="group" aria-label="Campaign record ${esc(r.name)}">
+      <div class="row"><strong class="campaign-name">${esc(o.campaign.name)}</strong> · <span class="origin">${esc(ORIGIN_TEXT[o.origin] ?? o.origin)}</span>
+        · <span class="phase">${esc(PHASE_TEXT[r.status] ?? r.status)}</span>
+        ${o.remaining !== null ? '<span class="timer">accept within <span class="remaining"></span></span>' : ''}
+        ${o.stale_in !== null ? '<span class="timer">stale in <span class="stale-in"></span></span>' : ''}
+        ${o.do_not_call ? '<span class="engaged">do not call</span>' : ''}</div>
+      <div class="row"><span class="label contact-name">${esc(r.name)}</span>${r.attempts ? `<span class="note">${r.attempts} attempt${r.attempts === 1 ? '' : 's'}</span>` : ''}</div>
+      ${fields}${chain}${addChained}${schedule}${dialled}${preview}${connect}
+      ${call ? this.#interaction(view, call, true) : ''}
+      <div class="row">${results}${dnc}</div>
+      <div class="row" role="toolbar" aria-label="Record actions">${tools}</div>${form}
+      <div class="row">${done}</div></div>`;
+  }
+
   /** One interaction card: participants, call controls, wrap-up. */
-  #interaction(view, i) {
+  #interaction(view, i, campaign = false) {
     const a = i.actions;
     const button = (action, label, enabled, extra = '') =>
       enabled ? `<button data-action="${action}" data-id="${i.id}" ${extra}>${label}</button>` : '';
+    if (i.state === 'wrap_up' && campaign) {
+      // The call of a campaign record closes with its record (P7): no code here.
+      return `<div class="card" data-interaction="${i.id}" part="interaction"><div class="row"><strong>${esc(i.channel)}</strong>
+        ${esc(i.from)} · <span class="timer connected"></span> · <span class="call-state">call ended</span>
+        <span class="timer">after call <span class="wrap-timer"></span></span></div></div>`;
+    }
     if (i.state === 'wrap_up') {
       const code = this.#codes.get(String(i.id)) ?? '';
       const picker = i.owner ? `<label>Wrap-up code <select data-code-for="${i.id}">
@@ -250,7 +527,9 @@ export class RingsideAgent extends HTMLElement {
       ${view.logged_in ? `<label class="sr" for="status">Status</label><select id="status">${view.choices.map((c) =>
         `<option value="${esc(c.id)}" ${c.selected ? 'selected' : ''}>${esc(c.label)}</option>`).join('')}
         ${view.choices.some((c) => c.selected) ? '' : `<option selected disabled>${esc(s.label)}</option>`}</select>` : ''}
-      ${view.can_login ? '<button data-action="login">Log in</button>' : ''}
+      ${view.can_login ? `<fieldset class="preview-media"><legend>Push preview media</legend>${CHANNELS.map((c) =>
+        `<label><input type="checkbox" name="preview-media" value="${c}" data-keep="preview-${c}"> ${esc(label(c))}</label>`).join(' ')}</fieldset>
+        <button data-action="login">Log in</button>` : ''}
       ${view.can_logout ? '<button data-action="logout">Log out</button>' : ''}
       <span class="conn" id="connection">${esc(conn)}</span></div>`;
     const rona = view.rona ? `<section class="card rona" role="alertdialog" aria-label="RONA" id="rona">
@@ -260,12 +539,33 @@ export class RingsideAgent extends HTMLElement {
       <div class="row"><strong>${esc(o.join ? `${o.join.purpose} request from ${o.join.by}` : o.channel)}</strong> · ${esc(o.from)}${o.queue ? ` · ${esc(o.queue)}` : ''} · <span class="remaining timer"></span></div>
       <div class="row"><button class="accept" data-action="accept" data-id="${o.id}" ${o.can_accept ? '' : 'disabled'}>Accept</button>
       <button data-action="decline" data-id="${o.id}" ${o.can_decline ? '' : 'disabled'}>Decline</button></div></div>`).join('');
-    const work = view.interactions.map((i) => this.#interaction(view, i)).join('');
-    return `${head}${rona}<section aria-label="Offers">${offers}</section><section aria-label="Interactions">${work}</section>`;
+    const linked = new Set(view.outbound.map((o) => o.interaction));
+    const work = view.interactions.filter((i) => !linked.has(i.id)).map((i) => this.#interaction(view, i)).join('');
+    const campaigns = view.logged_in && (view.preview_media.length || view.outbound.length || view.can_get_record);
+    const bar = campaigns ? `<div class="row" part="campaign">
+      <span class="indicator" id="campaign-indicator" role="img" aria-label="Outbound campaign">&#9742; Campaign</span>
+      <span class="conn" id="preview-media">push preview: ${esc(view.preview_media.map(label).join(', ') || 'none')}${view.preview_paused ? ' · stopped' : ''}</span>
+      ${view.can_get_record ? '<button data-action="get-record">Get record</button>' : ''}</div>` : '';
+    const records = view.outbound.map((o) => this.#record(view, o)).join('');
+    return `${head}${rona}<section aria-label="Campaign">${bar}${records}</section>`
+      + `<section aria-label="Offers">${offers}</section><section aria-label="Interactions">${work}</section>`;
   }
 }
 
 const partyName = (party) => (party === 'customer' ? 'Customer' : party.agent ?? party.number);
+const CHANNELS = ['voice', 'chat', 'email', 'social'];
+/** `no_answer` → `No answer`. */
+const label = (id) => String(id).charAt(0).toUpperCase() + String(id).slice(1).replace(/_/g, ' ');
+const ORIGIN_TEXT = { campaign: 'Campaign', callback: 'Callback', personal_callback: 'Personal callback' };
+const PHASE_TEXT = { previewing: 'preview', owned: 'accepted, not dialled', dialling: 'dialling', connected: 'on the call', after_call: 'after the call',
+  scheduled: 'scheduled', done: 'done', do_not_call: 'do not call', stale: 'stale' };
+const OUTCOME_TEXT = { answered: 'answered', no_answer: 'no answer', busy: 'busy', wrong_number: 'wrong number' };
+/** A time as `<input type="datetime-local">` shows it: the agent's local wall time. */
+const localInput = (ms) => {
+  const d = new Date(ms);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+};
 const STATE_TEXT = { connected: 'connected', on_hold: 'on hold', consult_requested: 'consult requested', consulting: 'consulting',
   consult_on_hold: 'consult on hold', conference_requested: 'conference requested', conference: 'conference', customer_left: 'customer left (wrap-up assist)' };
 

@@ -110,3 +110,7 @@ async function campaignDesk(client: Client): Promise<void> {
   void work;
 }
 void campaignDesk;
+
+widget.playSound = (sound: string, event: import('ringside').CallbackSoundEvent, card: OutboundView) => {
+  console.log(sound, event === 'offered', card.record.id);
+};
