@@ -165,7 +165,7 @@ export class RingsideAgent extends HTMLElement {
     const n = Number(id);
     const card = button.closest('[data-interaction]');
     const r = Number(button.dataset.record);
-    const item = button.closest('[data-record]');
+    const item = button.closest('[data-record-card]');
     const field = (selector) => item?.querySelector(selector)?.value.trim() ?? '';
     const closing = (sent) => sent.then((ack) => {
       this.#recordForm = null;
@@ -195,12 +195,12 @@ export class RingsideAgent extends HTMLElement {
       'open-form': () => {
         this.#recordForm = { id: button.dataset.record, form: button.dataset.form };
         this.#render(c.view);
-        this.#root.querySelector(`[data-record="${r}"] .record-form :is(input, select)`)?.focus();
+        this.#root.querySelector(`[data-record-card="${r}"] .record-form :is(input, select)`)?.focus();
       },
       'close-form': () => {
         this.#recordForm = null;
         this.#render(c.view);
-        this.#root.querySelector(`[data-record="${r}"] button[data-action="open-form"]`)?.focus();
+        this.#root.querySelector(`[data-record-card="${r}"] button[data-action="open-form"]`)?.focus();
       },
       'transfer-record': () => closing(c.transferRecord(r, field('.transfer-agent'))),
       'edit-record': () => {
@@ -309,7 +309,7 @@ export class RingsideAgent extends HTMLElement {
       indicator.setAttribute('aria-label', view.campaign_flashing ? 'Outbound campaign: a preview waits for accept or reject' : 'Outbound campaign');
     }
     for (const o of view.outbound) {
-      const card = this.#root.querySelector(`[data-record="${o.record.id}"]`);
+      const card = this.#root.querySelector(`[data-record-card="${o.record.id}"]`);
       if (!card) continue;
       for (const [cls, text] of [['.remaining', o.remaining], ['.stale-in', o.stale_in]]) {
         const el = card.querySelector(`:scope > .row ${cls}`);
@@ -440,7 +440,7 @@ export class RingsideAgent extends HTMLElement {
         <div class="row">${button('reschedule', r.schedule ? 'Change callback' : 'Set callback', true)}${button('close-form', 'Close', true)}</div></div>`;
     }
     const call = o.interaction === null ? null : view.interactions.find((i) => i.id === o.interaction);
-    return `<div class="card record" data-record="${id}" part="record" role="group" aria-label="Campaign record ${esc(r.name)}">
+    return `<div class="card record" data-record-card="${id}" part="record" role="group" aria-label="Campaign record ${esc(r.name)}">
       <div class="row"><strong class="campaign-name">${esc(o.campaign.name)}</strong> · <span class="origin">${esc(ORIGIN_TEXT[o.origin] ?? o.origin)}</span>
         · <span class="phase">${esc(PHASE_TEXT[r.status] ?? r.status)}</span>
         ${o.remaining !== null ? '<span class="timer">accept within <span class="remaining"></span></span>' : ''}
