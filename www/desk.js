@@ -1,5 +1,7 @@
 // The demo desk: the <ringside-agent> element from the package, plus a
-// customer-simulator panel that drives the server's /sim/ endpoints.
+// customer-simulator panel that drives the server's /sim/ endpoints: it
+// places contacts, hangs up, and answers campaign dials that wait for it
+// (numbers ending in 0).
 import '/pkg/element.js';
 
 const params = new URLSearchParams(location.hash.slice(1));
@@ -62,6 +64,7 @@ function startSimulator(admin) {
       if (action === 'undeliverable') await call('POST', `/offers/${id}/undeliverable`, { cause: 'device_fault' });
       if (action === 'answer' || action === 'no-answer') await call('POST', `/interactions/${id}/answer`, { answered: action === 'answer' });
       if (action === 'drop') await call('POST', `/interactions/${id}/participants/${button.dataset.participant}/hang_up`);
+      if (action === 'dial-answer') await call('POST', `/records/${id}/answer`, { outcome: button.dataset.outcome });
     } catch (error) {
       alert(error.message);
     }
@@ -108,8 +111,13 @@ function startSimulator(admin) {
           <button data-do="hang-up" data-id="${offer.contact}">Hang up</button>
           <button data-do="undeliverable" data-id="${offer.id}">Fail delivery</button></td></tr>`);
       }
-      for (const work of agent.interactions.filter((i) => i.state === 'active' && i.origin === 'inbound' && i.call.primary === agent.agent && i.call.participants.some((p) => p.party === 'customer'))) {
-        rows.push(`<tr><td>${esc(work.queue)}</td><td>${esc(work.from)}</td><td>with ${esc(agent.agent)}</td><td>
+      for (const work of (agent.outbound ?? []).filter((o) => o.record.status === 'dialling')) {
+        rows.push(`<tr><td>${esc(work.campaign.name)}</td><td>${esc(work.dialled)}</td><td>dialled by ${esc(agent.agent)}</td><td>
+          ${['answered', 'no_answer', 'busy', 'wrong_number'].map((outcome) =>
+            `<button data-do="dial-answer" data-id="${work.record.id}" data-outcome="${outcome}">${esc(outcome.replace('_', ' '))}</button>`).join(' ')}</td></tr>`);
+      }
+      for (const work of agent.interactions.filter((i) => i.state === 'active' && (i.origin === 'inbound' || i.origin === 'campaign') && i.call.primary === agent.agent && i.call.participants.some((p) => p.party === 'customer'))) {
+        rows.push(`<tr><td>${esc(work.queue ?? 'campaign')}</td><td>${esc(work.from)}</td><td>with ${esc(agent.agent)}</td><td>
           <button data-do="hang-up" data-id="${work.contact}">Hang up</button></td></tr>`);
       }
     }
