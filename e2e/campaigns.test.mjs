@@ -4,6 +4,9 @@
 // simulated dialler answers by the last digit of the number (7 busy, any of
 // 1-6 answers). Ana works in Tokyo time while the server keeps UTC, so the
 // callback time crosses zones. Screenshots go to artifacts/e2e/campaign-*.
+// Besides the happy path: a refusal of the server shown with its code, a
+// callback time in the past that keeps done refused (W4), and the callback's
+// sounds through the element's playSound hook (W6).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -52,7 +55,7 @@ const records = async (status) => {
   return reply.body.records;
 };
 
-async function desk(user, { media = [], timezoneId } = {}) {
+async function desk(user, { media = [], timezoneId, loginShot } = {}) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, timezoneId, locale: 'en-GB' });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[${user}] page error:`, error));
@@ -67,6 +70,7 @@ async function desk(user, { media = [], timezoneId } = {}) {
   await page.goto(`${server.http}/#token=${server.token(user, 'agent')}`);
   await page.locator('ringside-agent button[data-action="login"]').waitFor();
   for (const channel of media) await page.locator(`ringside-agent input[name="preview-media"][value="${channel}"]`).check();
+  if (loginShot) await shot(page, loginShot);
   await page.locator('ringside-agent button[data-action="login"]').click();
   await page.locator('ringside-agent #status').selectOption('available');
   await page.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.getElementById('status-label')?.textContent === 'Available');
@@ -107,7 +111,7 @@ test('a campaign in push preview, worked in the element from preview to personal
 
   // SPEC P1, P2: Ana chooses voice at login; the first record is pushed to
   // her as a preview and the campaign indicator flashes.
-  const ana = await desk('ana', { media: ['voice'], timezoneId: 'Asia/Tokyo' });
+  const ana = await desk('ana', { media: ['voice'], timezoneId: 'Asia/Tokyo', loginShot: 'campaign-00-login-preview-media.png' });
   await ana.locator('ringside-agent #campaign-indicator[data-flashing]').waitFor();
   await card(ana).waitFor();
   assert.deepEqual(await ana.evaluate(() => document.querySelector('ringside-agent').client.view.preview_media), ['voice']);
@@ -207,19 +211,53 @@ test('a campaign in push preview, worked in the element from preview to personal
   assert.equal(scheduled.fields.plan, 'gold', 'the edited data reached the list');
   assert.equal(scheduled.result, 'renewed');
 
-  // SPEC P6: Bo's number is busy; Ana marks him do-not-call, which takes
-  // him off the list under either way of writing his number.
+  // A refusal of the server shows with its code: Zed is no agent of the
+  // campaign (P4 transfer).
   await act(ana, 'accept-preview').click();
   await until(ana, (o) => o.record.status === 'owned');
+  await act(ana, 'open-form', '[data-form="transfer"]').click();
+  await card(ana).locator('.transfer-agent').fill('zed');
+  await act(ana, 'transfer-record').click();
+  await ana.locator('ringside-agent .toast[data-code="target_unavailable"]').waitFor();
+  assert.equal((await outbound(ana)).record.status, 'owned', 'nothing changed');
+  await act(ana, 'close-form').click();
+
+  // SPEC P6: Bo's number is busy.
   await act(ana, 'dial').click();
   await until(ana, (o) => o.record.status === 'after_call');
   assert.equal(await card(ana).locator('.dial-outcome').textContent(), 'busy');
+
+  // SPEC W4, W3: a callback time in the past keeps done refused, with the
+  // reason shown, until the callback is cancelled.
+  const past = await ana.evaluate(() => {
+    let at = Math.floor((Date.now() - 120_000) / 1000) * 1000;
+    if (new Date(at).getSeconds() === 0) at -= 1000;
+    const d = new Date(at);
+    const two = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  });
+  await act(ana, 'open-form', '[data-form="reschedule"]').click();
+  await card(ana).locator('.callback-at').fill(past);
+  await card(ana).locator('input.callback-kind[value="campaign"]').check();
+  await act(ana, 'reschedule').click();
+  await until(ana, (o) => o.record.schedule?.kind === 'campaign');
+  assert.equal(await card(ana).locator('.hint').getAttribute('data-code'), 'reschedule_in_past');
+  assert.ok(await act(ana, 'mark-done').isDisabled());
+  await shot(ana, 'campaign-08-callback-in-the-past.png');
+  await act(ana, 'cancel-reschedule').click();
+  await until(ana, (o) => o.record.schedule === null);
+  assert.equal((await outbound(ana)).record.result, 'busy', 'the dial outcome is the suggested call result');
+  assert.equal(await card(ana).locator('.hint').count(), 0);
+  assert.ok(!(await act(ana, 'mark-done').isDisabled()));
+
+  // SPEC P6: Ana marks Bo do-not-call, which takes him off the list under
+  // either way of writing his number.
   await card(ana).locator('input.do-not-call').check();
   await until(ana, (o) => o.do_not_call);
   assert.ok(await card(ana).locator('input.do-not-call').isDisabled(), 'do-not-call cannot be undone');
-  await card(ana).locator('select.call-result').selectOption('busy');
-  await until(ana, (o) => o.record.result === 'busy');
-  await shot(ana, 'campaign-08-do-not-call.png');
+  await card(ana).locator('select.call-result').selectOption('not_interested');
+  await until(ana, (o) => o.record.result === 'not_interested');
+  await shot(ana, 'campaign-09-do-not-call.png');
   await act(ana, 'mark-done', '[data-stop="false"]').click();
   await card(ana).waitFor({ state: 'detached' });
   const barred = await records('do_not_call');
@@ -238,7 +276,7 @@ test('a campaign in push preview, worked in the element from preview to personal
   assert.match(await card(ana).locator('.stale-in').textContent(), /^0[12]:\d\d$/);
   await ana.locator('ringside-agent #campaign-indicator[data-flashing]').waitFor();
   assert.deepEqual(await ana.evaluate(() => window.__sounds.map((s) => [s.event, s.sound])), [['offered', SOUNDS.offered]]);
-  await shot(ana, 'campaign-09-personal-callback-back.png');
+  await shot(ana, 'campaign-10-personal-callback-back.png');
 
   // SPEC W6: held, retrieved and ended on the callback's call each play
   // their own sound.
@@ -261,7 +299,7 @@ test('a campaign in push preview, worked in the element from preview to personal
   await card(ana).waitFor({ state: 'detached' });
   await ana.locator('ringside-agent button[data-action="get-record"]').waitFor();
   assert.match(await ana.locator('ringside-agent #preview-media').textContent(), /stopped/);
-  await shot(ana, 'campaign-10-done-and-stop.png');
+  await shot(ana, 'campaign-11-done-and-stop.png');
   await ana.locator('ringside-agent button[data-action="get-record"]').click();
   await ana.locator('ringside-agent button[data-action="get-record"]').waitFor({ state: 'detached' });
   assert.deepEqual((await records('done')).map((r) => r.name), ['Ada Lind']);
