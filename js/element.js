@@ -414,7 +414,7 @@ export class RingsideAgent extends HTMLElement {
     const tools = [
       button('cancel-record', 'Cancel', a.cancel),
       opener('transfer', 'Transfer…', a.transfer),
-      opener('edit', 'Edit…', a.edit),
+      opener('edit', 'Edit…', a.edit && o.campaign.fields.length > 0),
       button('update-record', 'Update record', a.update),
       opener('reschedule', r.schedule ? 'Reschedule… (callback set)' : 'Reschedule…', a.reschedule),
     ].join('');
