@@ -55,7 +55,7 @@ const records = async (status) => {
   return reply.body.records;
 };
 
-async function desk(user, { media = [], timezoneId, loginShot } = {}) {
+async function desk(user, { media = [], timezoneId, loginShot, sim = false } = {}) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, timezoneId, locale: 'en-GB' });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[${user}] page error:`, error));
@@ -67,7 +67,7 @@ async function desk(user, { media = [], timezoneId, loginShot } = {}) {
       if (element) element.playSound = (sound, event, card) => window.__sounds.push({ sound, event, record: card.record.id, at: Date.now() });
     });
   });
-  await page.goto(`${server.http}/#token=${server.token(user, 'agent')}`);
+  await page.goto(`${server.http}/#token=${server.token(user, 'agent')}${sim ? `&sim=${admin}` : ''}`);
   await page.locator('ringside-agent button[data-action="login"]').waitFor();
   for (const channel of media) await page.locator(`ringside-agent input[name="preview-media"][value="${channel}"]`).check();
   if (loginShot) await shot(page, loginShot);
@@ -304,4 +304,28 @@ test('a campaign in push preview, worked in the element from preview to personal
   await ana.locator('ringside-agent button[data-action="get-record"]').click();
   await ana.locator('ringside-agent button[data-action="get-record"]').waitFor({ state: 'detached' });
   assert.deepEqual((await records('done')).map((r) => r.name), ['Ada Lind']);
+});
+
+test('a number ending in 0 rings until the demo desk\'s simulator answers it (SPEC P4, SPEC P5)', async () => {
+  const campaign = 'ring-e2e';
+  assert.equal((await api('PUT', `/admin/campaigns/${campaign}`, { name: 'Win-back', agents: ['dan'] })).status, 200);
+  assert.equal((await api('POST', `/admin/campaigns/${campaign}/records`, 'name,number\nEva Berg,+46 8 555 0110\n', 'text/csv')).status, 201);
+  assert.equal((await api('POST', `/admin/campaigns/${campaign}/start`)).status, 200);
+  const dan = await desk('dan', { media: ['voice'], sim: true });
+  await act(dan, 'accept-preview').click();
+  await until(dan, (o) => o.record.status === 'owned');
+  await act(dan, 'dial').click();
+  await until(dan, (o) => o.record.status === 'dialling');
+  const row = dan.locator('#sim-state tr', { hasText: 'dialled by dan' });
+  assert.match(await row.textContent(), /\+46 8 555 0110/);
+  await shot(dan, 'campaign-12-simulator-rings.png');
+  await row.locator('button[data-outcome="answered"]').click();
+  await until(dan, (o) => o.record.status === 'connected');
+  await card(dan).locator('[data-interaction] button[data-action="end"]').click();
+  await until(dan, (o) => o.record.status === 'after_call' && o.dial_outcome === 'answered');
+  await act(dan, 'mark-done', '[data-stop="false"]').click();
+  await card(dan).waitFor({ state: 'detached' });
+  assert.deepEqual((await records('done')).map((r) => r.name), ['Ada Lind'], 'the other campaign is untouched');
+  const done = await api('GET', `/admin/campaigns/${campaign}/records?status=done`);
+  assert.deepEqual(done.body.records.map((r) => r.name), ['Eva Berg']);
 });
