@@ -288,6 +288,8 @@ export class RingsideAgent extends HTMLElement {
       if (this.#shape !== waiting) desk.innerHTML = this.#shape = waiting;
       return;
     }
+    // A form belongs to a record at this agent; one that left takes it along.
+    if (this.#recordForm && !view.outbound.some((o) => String(o.record.id) === this.#recordForm.id)) this.#recordForm = null;
     const shape = JSON.stringify([this.client?.connection, view.logged_in, view.status.id, view.status.label, view.status.engaged,
       view.choices, view.rona, view.can_login, view.can_logout,
       view.offers.map((o) => [o.id, o.can_accept, o.can_decline]),
