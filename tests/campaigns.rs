@@ -38,20 +38,9 @@ fn campaign(id: &str) -> Campaign {
 }
 
 fn record(id: u64, campaign: &str, numbers: &[&str]) -> CallingRecord {
-    CallingRecord {
-        id: RecordId(id),
-        campaign: CampaignId::from(campaign),
-        name: format!("Contact {id}"),
-        fields: BTreeMap::from([("plan".to_owned(), "gold".to_owned())]),
-        chain: numbers.iter().map(|n| n.to_string()).collect(),
-        active: 0,
-        status: RecordStatus::Ready,
-        attempts: 0,
-        result: None,
-        schedule: None,
-        agent: None,
-        rejected_by: Vec::new(),
-    }
+    let chain = numbers.iter().map(|n| n.to_string()).collect();
+    let fields = BTreeMap::from([("plan".to_owned(), "gold".to_owned())]);
+    CallingRecord::new(RecordId(id), CampaignId::from(campaign), format!("Contact {id}"), chain, fields)
 }
 
 /// The calling list as the server keeps it.

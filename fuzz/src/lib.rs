@@ -21,7 +21,7 @@
 
 use ringside::center::{Applied, Center, Input, Outcome};
 use ringside::model::call::Target;
-use ringside::model::campaign::{Campaign, CallbackKind, CallingRecord, DialOutcome, PreviewOrigin, RecordStatus, Schedule};
+use ringside::model::campaign::{Campaign, CallbackKind, CallingRecord, DialOutcome, PreviewOrigin, Schedule};
 use ringside::model::profile::{Preset, ProfileOverrides, WrapUpSettings};
 use ringside::model::state::CommandKind;
 use ringside::model::{
@@ -313,20 +313,8 @@ impl Run {
                     number: None,
                     agent: (origin == PreviewOrigin::PersonalCallback).then(|| agent.clone()),
                 });
-                let record = CallingRecord {
-                    id,
-                    campaign: CampaignId::from(CAMPAIGN),
-                    name: format!("Contact {id}"),
-                    fields: BTreeMap::new(),
-                    chain: vec!["+46 8 555 0101".to_owned(), "+46 8 555 0102".to_owned()],
-                    active: 0,
-                    status: RecordStatus::Ready,
-                    attempts: 0,
-                    result: None,
-                    schedule,
-                    agent: None,
-                    rejected_by: Vec::new(),
-                };
+                let chain = vec!["+46 8 555 0101".to_owned(), "+46 8 555 0102".to_owned()];
+                let record = CallingRecord { schedule, ..CallingRecord::new(id, CampaignId::from(CAMPAIGN), format!("Contact {id}"), chain, BTreeMap::new()) };
                 Input::PushPreview { agent, record: Box::new(record), origin }
             }
             2 => {

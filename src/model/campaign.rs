@@ -331,6 +331,24 @@ pub struct CallingRecord {
 pub const REMEMBERED_REJECTIONS: usize = 8;
 
 impl CallingRecord {
+    /// A ready record of `campaign`, never called, its first number active.
+    pub fn new(id: RecordId, campaign: CampaignId, name: String, chain: Vec<String>, fields: BTreeMap<String, String>) -> CallingRecord {
+        CallingRecord {
+            id,
+            campaign,
+            name,
+            fields,
+            chain,
+            active: 0,
+            status: RecordStatus::Ready,
+            attempts: 0,
+            result: None,
+            schedule: None,
+            agent: None,
+            rejected_by: Vec::new(),
+        }
+    }
+
     /// The active number.
     pub fn active_number(&self) -> Option<&str> {
         self.chain.get(self.active).map(String::as_str)

@@ -7,7 +7,7 @@
 //! `chained` (more numbers of the contact, separated by `|`), and any of
 //! the campaign's custom fields. Every other line is one record.
 
-use ringside::model::campaign::{normalize_number, CallingRecord, Campaign, RecordStatus, RESERVED_COLUMNS};
+use ringside::model::campaign::{normalize_number, CallingRecord, Campaign, RESERVED_COLUMNS};
 use ringside::model::RecordId;
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -174,20 +174,8 @@ fn to_record(header: &[String], row: &csv::StringRecord, campaign: &Campaign) ->
         }
     }
     chain.extend(chained);
-    let record = CallingRecord {
-        id: RecordId(0),
-        campaign: campaign.id.clone(),
-        name,
-        fields,
-        chain,
-        active: 0,
-        status: RecordStatus::Ready,
-        attempts: 0,
-        result: None,
-        schedule: None,
-        agent: None,
-        rejected_by: Vec::new(),
-    };
+    // The list numbers it when it is published.
+    let record = CallingRecord::new(RecordId(0), campaign.id.clone(), name, chain, fields);
     record.check(campaign)?;
     Ok(record)
 }
