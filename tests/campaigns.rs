@@ -59,30 +59,7 @@ impl List {
     /// Takes the center's writes, then pushes records to whoever wants one.
     fn sync(&mut self, desk: &mut Desk) {
         loop {
-            while let Some(write) = desk.center.poll_list_write() {
-                match write {
-                    ListWrite::Record(record) => {
-                        let mut record = *record;
-                        // SPEC P8: a stale record is never processed again.
-                        let was = self.records.get(&record.id).map(|r| r.status);
-                        assert!(was != Some(RecordStatus::Stale) || record.status == RecordStatus::Stale, "stale record {} was processed", record.id);
-                        let dnc = record.chain.iter().any(|n| self.do_not_call.contains(&ringside::model::campaign::normalize_number(n)));
-                        if dnc && matches!(record.status, RecordStatus::Ready | RecordStatus::Scheduled) {
-                            record.status = RecordStatus::DoNotCall;
-                        }
-                        self.records.insert(record.id, record);
-                    }
-                    ListWrite::DoNotCall(numbers) => {
-                        self.do_not_call.extend(numbers.iter().cloned());
-                        for record in self.records.values_mut() {
-                            let hit = record.chain.iter().any(|n| numbers.contains(&ringside::model::campaign::normalize_number(n)));
-                            if hit && matches!(record.status, RecordStatus::Ready | RecordStatus::Scheduled) {
-                                record.status = RecordStatus::DoNotCall;
-                            }
-                        }
-                    }
-                }
-            }
+            self.take_writes(desk);
             // As the server does: callbacks left waiting past the limit are stale.
             for record in self.records.values_mut() {
                 let due = record.schedule.as_ref().map(|s| s.at.plus(self.stale_limit_ms));
@@ -98,6 +75,8 @@ impl List {
                     assert!(numbers.into_iter().all(|n| !self.do_not_call.contains(&n)), "do-not-call record {} pushed", record.id);
                     let outcome = desk.feed(Input::PushPreview { agent, record: Box::new(record), origin });
                     assert_eq!(outcome, Outcome::Done(Ok(())));
+                    // The push's own write, before the next agent is served.
+                    self.take_writes(desk);
                     pushed = true;
                 }
             }
@@ -105,6 +84,33 @@ impl List {
             if !pushed {
                 self.check(desk);
                 return;
+            }
+        }
+    }
+
+    fn take_writes(&mut self, desk: &mut Desk) {
+        while let Some(write) = desk.center.poll_list_write() {
+            match write {
+                ListWrite::Record(record) => {
+                    let mut record = *record;
+                    // SPEC P8: a stale record is never processed again.
+                    let was = self.records.get(&record.id).map(|r| r.status);
+                    assert!(was != Some(RecordStatus::Stale) || record.status == RecordStatus::Stale, "stale record {} was processed", record.id);
+                    let dnc = record.chain.iter().any(|n| self.do_not_call.contains(&ringside::model::campaign::normalize_number(n)));
+                    if dnc && matches!(record.status, RecordStatus::Ready | RecordStatus::Scheduled) {
+                        record.status = RecordStatus::DoNotCall;
+                    }
+                    self.records.insert(record.id, record);
+                }
+                ListWrite::DoNotCall(numbers) => {
+                    self.do_not_call.extend(numbers.iter().cloned());
+                    for record in self.records.values_mut() {
+                        let hit = record.chain.iter().any(|n| numbers.contains(&ringside::model::campaign::normalize_number(n)));
+                        if hit && matches!(record.status, RecordStatus::Ready | RecordStatus::Scheduled) {
+                            record.status = RecordStatus::DoNotCall;
+                        }
+                    }
+                }
             }
         }
     }
