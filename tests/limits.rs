@@ -11,7 +11,8 @@ use ringside::model::profile::{
     AfterGrace, ChannelOverride, DirectCallPolicy, Preset, ProfileOverrides, SecondaryDef, StatusCategory, StatusDef, WrapUpCodeDef,
     WrapUpSettings,
 };
-use ringside::model::state::{CommandKind, Event, EventKind, InteractionInfo, InteractionState, JoinRequest, OfferInfo, Origin};
+use ringside::model::monitoring::{MonitorMode, Monitoring};
+use ringside::model::state::{CommandKind, Event, EventKind, InteractionInfo, InteractionState, JoinRequest, Location, OfferInfo, Origin};
 use ringside::model::{
     AgentState, Channel, CommandError, CommandId, ContactId, InteractionId, OfferId, ParticipantId, Profile, QueueId, Role, SecondaryId,
     Seq, ServerTime, StatusId, UserId, WrapUpCode,
@@ -217,6 +218,7 @@ fn largest_profile() -> Profile {
         survives_logout: false,
         secondary: Vec::new(),
         secondary_required: false,
+        meeting: false,
     };
     let mut statuses: Vec<StatusDef> = (0..MAX_STATUSES).map(status).collect();
     statuses[0].routable = true;
@@ -304,6 +306,19 @@ fn largest_interaction(channel: Channel, n: usize) -> InteractionInfo {
         started_at: LATEST,
         state_since: LATEST,
         call: largest_call(),
+        monitored: true,
+    }
+}
+
+fn largest_monitoring(n: usize) -> Monitoring {
+    Monitoring {
+        interaction: InteractionId(u64::MAX - n as u64),
+        agents: (0..MAX_CONFERENCE_LIMIT as usize).map(|a| UserId(id(a))).collect(),
+        channel: Channel::Voice,
+        from: name(n, MAX_FROM_BYTES),
+        mode: MonitorMode::BargeIn,
+        paused: false,
+        since: LATEST,
     }
 }
 
@@ -353,6 +368,9 @@ fn the_largest_welcome_fits_half_the_server_frame_limit_spec_n8() {
         outbound: vec![largest_outbound()],
         preview_media: Channel::ALL.to_vec(),
         preview_paused: false,
+        location: Some(Location { text: name(0, MAX_LOCATION_BYTES), shared: true }),
+        // A supervisor's state also holds its monitorings (M1).
+        monitoring: (0..MAX_MONITORING).map(largest_monitoring).collect(),
     };
     let welcome = ServerMessage::Welcome {
         protocol: u32::MAX,

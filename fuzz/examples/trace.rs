@@ -23,7 +23,8 @@ fn main() {
             Outcome::Reply(Err(refusal)) => format!("nack {}", refusal.code),
             Outcome::Contact(Ok(contact)) => format!("contact {contact}"),
             Outcome::Contact(Err(e)) | Outcome::Done(Err(e)) => format!("refused {}", e.code()),
-            Outcome::Done(Ok(())) => "done".to_owned(),
+            Outcome::Done(Ok(())) | Outcome::Directory(Ok(())) => "done".to_owned(),
+            Outcome::Directory(Err(e)) => format!("refused {}", e.code()),
             Outcome::Applied => "applied".to_owned(),
         };
         println!("{n:3} {input:?} -> {answer}");

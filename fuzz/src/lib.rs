@@ -452,6 +452,16 @@ impl Picker<'_, '_> {
         Some(self.b.pick(&on_call, |n| ParticipantId(u64::from(n))))
     }
 
+    /// An interaction of any agent, mostly (what a supervisor monitors).
+    fn any_interaction(&mut self) -> InteractionId {
+        let all = self.run.interactions();
+        self.b.pick(&all, |n| InteractionId(u64::from(n)))
+    }
+
+    fn users(&mut self) -> Vec<UserId> {
+        (0..self.b.below(3)).map(|_| self.user()).collect()
+    }
+
     fn user(&mut self) -> UserId {
         let everyone: Vec<UserId> = users().collect();
         self.b.pick(&everyone, |_| UserId::from("ghost"))
@@ -607,6 +617,14 @@ command_table! { p =>
     K::CallResult { .. } => K::CallResult { record: p.record(), result: p.result() },
     K::DoNotCall { .. } => K::DoNotCall { record: p.record() },
     K::MarkDone { .. } => K::MarkDone { record: p.record(), stop: p.b.byte() & 1 == 1 },
+    K::Present => K::Present,
+    K::SetLocation { .. } => K::SetLocation { text: (p.b.below(3) != 0).then(|| "Floor 3".to_owned()), shared: p.b.byte() & 1 == 1 },
+    K::SetFavourites { .. } => K::SetFavourites { users: p.users() },
+    K::Monitor { .. } => K::Monitor { interaction: p.any_interaction(), agent: p.user() },
+    K::PauseMonitoring { .. } => K::PauseMonitoring { interaction: p.any_interaction() },
+    K::ResumeMonitoring { .. } => K::ResumeMonitoring { interaction: p.any_interaction() },
+    K::BargeIn { .. } => K::BargeIn { interaction: p.any_interaction() },
+    K::StopMonitoring { .. } => K::StopMonitoring { interaction: p.any_interaction() },
 }
 
 /// Builds the command of table entry `choice` (modulo the table's length).

@@ -86,6 +86,7 @@ fn center_corpus_reaches_every_command_and_input() {
                 (Outcome::Reply(reply), _) => reply.is_ok(),
                 (Outcome::Contact(contact), _) => contact.is_ok(),
                 (Outcome::Done(done), _) => done.is_ok(),
+                (Outcome::Directory(saved), _) => saved.is_ok(),
                 (Outcome::Applied, _) => true,
             };
             if ok {
@@ -115,5 +116,9 @@ fn input_name(input: &Input) -> &'static str {
         Input::SaveCampaign { .. } => "save_campaign",
         Input::PushPreview { .. } => "push_preview",
         Input::DialAnswers { .. } => "dial_answers",
+        Input::SaveDirectory { .. } => "save_directory",
+        Input::SaveTeam { .. } => "save_team",
+        Input::SaveMember { .. } => "save_member",
+        Input::ExternalStatus { .. } => "external_status",
     }
 }

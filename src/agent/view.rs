@@ -4,6 +4,7 @@
 use crate::model::action::Action;
 use crate::model::campaign::{CallingRecord, CampaignBrief, DialOutcome, OutboundWork, PreviewOrigin, RecordAction};
 use crate::model::call::{CallState, Note, Party};
+use crate::model::presence::status_display;
 use crate::model::profile::{Profile, StatusCategory, WrapUpCodeDef};
 use crate::model::rules::{Judge, OwnStateOnly};
 use crate::model::state::{InteractionInfo, InteractionState, JoinRequest, Origin};
@@ -299,14 +300,8 @@ pub fn format_duration(ms: u64) -> String {
 pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: ServerTime) -> View {
     let judge = Judge { profile, role, state, now, world: &OwnStateOnly };
     let allowed = |action: Action| judge.available(action).is_ok();
-    let def = profile.status(&state.status);
-    let kept_offline = !state.logged_in && def.is_some_and(|d| d.survives_logout);
-    let (label, colour) = match def {
-        // SPEC S3: "Out of office (offline)" in the offline colour.
-        Some(d) if kept_offline => (format!("{} (offline)", d.label), offline_colour(profile)),
-        Some(d) => (d.label.clone(), d.colour.clone()),
-        None => (state.status.to_string(), offline_colour(profile)),
-    };
+    // SPEC S3: "Out of office (offline)" in the offline colour.
+    let (label, colour) = status_display(profile, state);
     let engaged = state.engaged().then(|| engaged_label(profile, state));
     let timer = (state.logged_in && !state.engaged()).then(|| status_timer(state, now));
     let choices = if state.logged_in {
@@ -353,7 +348,7 @@ pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: Ser
             id: state.status.clone(),
             label,
             colour,
-            category: def.map(|d| d.category),
+            category: profile.status(&state.status).map(|d| d.category),
             secondary: state.secondary.clone(),
             engaged,
             timer,
@@ -475,10 +470,6 @@ fn interaction_view(
             follow_up: Channel::ALL.into_iter().filter(|c| allowed(Action::FollowUp(id, *c))).collect(),
         },
     }
-}
-
-fn offline_colour(profile: &Profile) -> String {
-    profile.status(&profile.offline_status).map(|s| s.colour.clone()).unwrap_or_default()
 }
 
 /// SPEC E1, O3: the overlay while work is open; the status stays underneath.

@@ -107,13 +107,14 @@ impl Center {
     }
 
     /// Sends the conversation as it is now to every agent on it.
-    fn publish(&mut self, now: ServerTime, interaction: InteractionId) {
+    pub(super) fn publish(&mut self, now: ServerTime, interaction: InteractionId) {
         let Some(record) = self.interactions.get(&interaction) else { return };
         let call = record.info.call.clone();
         let agents: Vec<UserId> = call.agents().cloned().collect();
         for agent in agents {
             self.emit(now, &agent, EventKind::CallChanged { interaction, call: call.clone() });
         }
+        self.review_monitors(now, interaction);
     }
 
     /// Asks a target to join for a consult (the customer goes on hold) or a
@@ -131,7 +132,7 @@ impl Center {
         let resume_customer = purpose == Purpose::Consult && customer_talking && !call.controls(by);
         let request = JoinRequest { interaction, purpose, by: by.clone() };
         let queued = match &target {
-            Target::Queue(queue) => Some(self.queue_join(queue.clone(), channel, from, request.clone(), on_call)),
+            Target::Queue(queue) => Some(self.queue_join(now, queue.clone(), channel, from, request.clone(), on_call)),
             Target::Agent(_) | Target::Number(_) => None,
         };
         let call = self.call_mut(interaction)?;
@@ -157,8 +158,8 @@ impl Center {
 
     /// Files a request to join as a contact waiting in `queue`: routing
     /// offers it like any contact, never to an agent already on the call.
-    fn queue_join(&mut self, queue: QueueId, channel: crate::model::Channel, from: String, request: JoinRequest, on_call: BTreeSet<UserId>) -> ContactId {
-        let id = self.new_contact(Some(queue), channel, from, on_call, Some(request));
+    fn queue_join(&mut self, now: ServerTime, queue: QueueId, channel: crate::model::Channel, from: String, request: JoinRequest, on_call: BTreeSet<UserId>) -> ContactId {
+        let id = self.new_contact(now, Some(queue), channel, from, on_call, Some(request));
         self.file_waiting(id);
         id
     }
@@ -289,7 +290,7 @@ impl Center {
             let contact = match self.interactions.get_mut(&interaction).and_then(|r| r.contact.take()) {
                 Some(contact) => contact,
                 // An outdialled or follow-up customer had none: it becomes one.
-                None => self.new_contact(None, channel, from, BTreeSet::new(), None),
+                None => self.new_contact(now, None, channel, from, BTreeSet::new(), None),
             };
             self.requeue(contact, queue, directed_to);
         }
@@ -346,7 +347,7 @@ impl Center {
                 self.emit(now, agent, EventKind::InteractionWrapUp { interaction, since: now, by: EndedBy::Agent });
                 EndedBy::Agent
             }
-            Party::Number(_) => EndedBy::Customer,
+            Party::Number(_) | Party::Supervisor(_) => EndedBy::Customer,
         };
         if self.interactions.get(&interaction).is_some_and(|r| r.info.call.is_over()) {
             self.finish_call(now, interaction, by);
@@ -374,6 +375,7 @@ impl Center {
         for agent in agents {
             self.emit(now, &agent, EventKind::InteractionWrapUp { interaction, since: now, by });
         }
+        self.review_monitors(now, interaction);
     }
 }
 

@@ -9,10 +9,11 @@
 
 use super::Center;
 use crate::model::campaign::{Campaign, CallingRecord, DialOutcome, PreviewOrigin};
+use crate::model::directory::{Directory, DirectoryError, Member, Team};
 use crate::model::state::{CommandKind, Reply};
 use crate::model::{
     Actor, Channel, CommandError, CommandId, ContactId, InteractionId, OfferId, ParticipantId, QueueId, RecordId, RonaCause,
-    ServerTime, SessionId, UserId,
+    SecondaryId, ServerTime, SessionId, StatusId, TeamId, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -99,6 +100,36 @@ pub enum Input {
         /// What the number did.
         outcome: DialOutcome,
     },
+    /// An administrator replaces the whole directory; see [`Center::save_directory`].
+    SaveDirectory {
+        /// The directory (boxed: inputs stay small).
+        directory: Box<Directory>,
+    },
+    /// An administrator creates, changes or removes a team; see [`Center::save_team`].
+    SaveTeam {
+        /// The team.
+        id: TeamId,
+        /// What it is to be; none removes it.
+        team: Option<Team>,
+    },
+    /// An administrator creates, replaces or removes a user's entry; see
+    /// [`Center::save_member`].
+    SaveMember {
+        /// The user.
+        user: UserId,
+        /// What it is to be; none removes it (boxed: inputs stay small).
+        member: Option<Box<Member>>,
+    },
+    /// An external presence system changed a user's status (N7); see
+    /// [`Center::external_status`].
+    ExternalStatus {
+        /// The user.
+        user: UserId,
+        /// The status.
+        status: StatusId,
+        /// Its secondary status.
+        secondary: Option<SecondaryId>,
+    },
     /// Time passed: fire what is due; see [`Center::handle_timeout`].
     Timeout,
 }
@@ -112,6 +143,8 @@ pub enum Outcome {
     Contact(Result<ContactId, CommandError>),
     /// A simulator-side input was applied, or why not.
     Done(Result<(), CommandError>),
+    /// A directory change was applied, or why not.
+    Directory(Result<(), DirectoryError>),
     /// A session or timer input; nothing to answer.
     Applied,
 }
@@ -161,6 +194,10 @@ impl Center {
             Input::SaveCampaign { campaign } => done(self.save_campaign(now, *campaign)),
             Input::PushPreview { agent, record, origin } => done(self.push_preview(now, &agent, *record, origin)),
             Input::DialAnswers { record, outcome } => done(self.dial_answers(now, record, outcome)),
+            Input::SaveDirectory { directory } => directory_done(self.save_directory(*directory)),
+            Input::SaveTeam { id, team } => directory_done(self.save_team(id, team)),
+            Input::SaveMember { user, member } => directory_done(self.save_member(user, member.map(|m| *m))),
+            Input::ExternalStatus { user, status, secondary } => done(self.external_status(now, &user, status, secondary)),
             Input::Timeout => {
                 self.handle_timeout(now);
                 (Outcome::Applied, false)
@@ -174,4 +211,9 @@ impl Center {
 fn done(result: Result<(), CommandError>) -> (Outcome, bool) {
     let ok = result.is_ok();
     (Outcome::Done(result), ok)
+}
+
+fn directory_done(result: Result<(), DirectoryError>) -> (Outcome, bool) {
+    let ok = result.is_ok();
+    (Outcome::Directory(result), ok)
 }

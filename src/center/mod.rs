@@ -17,6 +17,8 @@ use crate::model::state::{
     OfferOutcome, Origin, Reply,
 };
 use crate::model::campaign::Campaign;
+use crate::model::directory::Directory;
+use crate::model::state::Location;
 use crate::model::{
     Actor, AgentState, CampaignId, Channel, CommandError, CommandId, ContactId, InteractionId, OfferId, Profile, QueueId,
     RecordId, RonaCause, SecondaryId, Seq, ServerTime, SessionId, StatusId, UserId,
@@ -26,14 +28,18 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 mod calls;
+mod directory;
 mod input;
+mod monitoring;
 mod outbound;
 mod persist;
+mod presence;
 mod replies;
 mod routing;
 
 pub use input::{Applied, Input, Outcome};
 pub use outbound::{ListWrite, DIAL_TIMEOUT_MS, REMEMBERED_STALE};
+pub use presence::QueueStats;
 pub use replies::{REMEMBERED_ACKS, REMEMBERED_ID_BYTES};
 
 /// The authority over agents, queues, offers and interactions.
@@ -61,6 +67,14 @@ pub struct Center {
     campaigns: BTreeMap<CampaignId, Campaign>,
     /// Records that went stale lately, oldest first (P8).
     stale: VecDeque<RecordId>,
+    /// Teams, queue memberships, favourites, default phones.
+    directory: Directory,
+    /// Directory changes since built or loaded (see `directory_changes`).
+    #[serde(skip)]
+    directory_changes: u64,
+    /// Whether routing follows memberships (derived from the directory).
+    #[serde(skip)]
+    membership_routing: bool,
     /// Which agent each record at an agent is at (derived on load).
     #[serde(skip)]
     outbound: BTreeMap<RecordId, UserId>,
@@ -93,6 +107,9 @@ struct Contact {
     /// After a blind transfer to an agent, only that agent is offered it (V4).
     #[serde(default)]
     directed_to: Option<UserId>,
+    /// When it arrived: the wait timer of the queue tiles.
+    #[serde(default)]
+    arrived_at: ServerTime,
     /// Set when this is not a customer but a request to join a running
     /// interaction, waiting in a queue (V6 consult or V4 conference to a queue).
     #[serde(default)]
@@ -121,6 +138,12 @@ struct AgentRecord {
     grace_until: Option<ServerTime>,
     /// Log in again on the next connection (N3, after-grace policy).
     login_on_connect: bool,
+    /// When auto-away is due, while its timer is armed (S11).
+    #[serde(default)]
+    auto_away_at: Option<ServerTime>,
+    /// The status auto-away replaced, while it holds (S11).
+    #[serde(default)]
+    away_from: Option<(StatusId, Option<SecondaryId>)>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -148,6 +171,9 @@ struct InteractionRecord {
     contact: Option<ContactId>,
     /// Agents whose part is not done yet: on the call or in wrap-up.
     agents: BTreeSet<UserId>,
+    /// Supervisors monitoring it (M1-M3).
+    #[serde(default)]
+    monitors: BTreeSet<UserId>,
 }
 
 /// Timers are data: armed on entering a state, cancelled on leaving it.
@@ -158,6 +184,7 @@ enum Timer {
     PreviewDeadline(RecordId),
     DialTimeout(RecordId),
     RecordStale(RecordId),
+    AutoAway(UserId),
 }
 
 impl Center {
@@ -178,6 +205,9 @@ impl Center {
             next_arrival: 1,
             campaigns: BTreeMap::new(),
             stale: VecDeque::new(),
+            directory: Directory::default(),
+            directory_changes: 0,
+            membership_routing: false,
             outbound: BTreeMap::new(),
             list_writes: VecDeque::new(),
             events: VecDeque::new(),
@@ -253,6 +283,7 @@ impl Center {
                 Timer::PreviewDeadline(record) => self.preview_expired(at, record),
                 Timer::DialTimeout(record) => self.dial_timed_out(at, record),
                 Timer::RecordStale(record) => self.record_went_stale(at, record),
+                Timer::AutoAway(user) => self.auto_away_due(at, &user),
             }
         }
         self.route(now);
@@ -271,7 +302,12 @@ impl Center {
         if let Some(seq) = self.replies.find(&actor.user, &id) {
             return (Ok(seq), true);
         }
-        let reply = self.execute(now, actor, kind).map(|subject| self.last_seq(&subject)).map_err(Refusal::from);
+        let executed = self.execute(now, actor, kind);
+        if executed.is_ok() {
+            // Any command the user sends is input at the page (S11).
+            self.input_seen(now, &actor.user);
+        }
+        let reply = executed.map(|subject| self.last_seq(&subject)).map_err(Refusal::from);
         if let Ok(seq) = reply {
             self.replies.remember(&actor.user, id, seq);
         }
@@ -340,7 +376,7 @@ impl Center {
         if !self.queues.contains_key(queue) {
             return Err(CommandError::UnknownQueue(queue.clone()));
         }
-        let id = self.new_contact(Some(queue.clone()), channel, from.to_owned(), BTreeSet::new(), None);
+        let id = self.new_contact(now, Some(queue.clone()), channel, from.to_owned(), BTreeSet::new(), None);
         self.file_waiting(id);
         self.route(now);
         Ok(id)
@@ -364,11 +400,11 @@ impl Center {
     }
 
     /// A new live contact, next in arrival order, not yet filed in line.
-    fn new_contact(&mut self, queue: Option<QueueId>, channel: Channel, from: String, declined_by: BTreeSet<UserId>, join: Option<JoinRequest>) -> ContactId {
+    fn new_contact(&mut self, now: ServerTime, queue: Option<QueueId>, channel: Channel, from: String, declined_by: BTreeSet<UserId>, join: Option<JoinRequest>) -> ContactId {
         let id = ContactId(self.allocate_id());
         let arrival = self.next_arrival;
         self.next_arrival += 1;
-        let contact = Contact { queue, channel, from, arrival, place: Place::Waiting, declined_by, directed_to: None, join };
+        let contact = Contact { queue, channel, from, arrival, place: Place::Waiting, declined_by, directed_to: None, arrived_at: now, join };
         self.contacts.insert(id, contact);
         id
     }
@@ -532,6 +568,17 @@ impl Center {
                 return Ok(agent);
             }
             CommandKind::PreviewMedia { media } => self.emit(now, user, EventKind::PreviewMediaChosen { media }),
+            CommandKind::Present => {}
+            CommandKind::SetLocation { text, shared } => {
+                let location = text.map(|text| Location { text, shared });
+                self.emit(now, user, EventKind::LocationChanged { location });
+            }
+            CommandKind::SetFavourites { users } => self.set_favourites(user, users)?,
+            monitoring @ (CommandKind::Monitor { .. }
+            | CommandKind::PauseMonitoring { .. }
+            | CommandKind::ResumeMonitoring { .. }
+            | CommandKind::BargeIn { .. }
+            | CommandKind::StopMonitoring { .. }) => self.monitor_command(now, user, monitoring)?,
             CommandKind::GetRecord => self.emit(now, user, EventKind::PreviewPaused { paused: false }),
             CommandKind::Hold { .. }
             | CommandKind::Resume { .. }
@@ -571,7 +618,15 @@ impl Center {
             return;
         }
         let offline = self.profile.offline_status.clone();
-        let record = AgentRecord { state: AgentState::new(user.clone(), offline, now), seq: Seq(0), ready_since: now, grace_until: None, login_on_connect: false };
+        let record = AgentRecord {
+            state: AgentState::new(user.clone(), offline, now),
+            seq: Seq(0),
+            ready_since: now,
+            grace_until: None,
+            login_on_connect: false,
+            auto_away_at: None,
+            away_from: None,
+        };
         self.agents.insert(user.clone(), record);
     }
 
@@ -610,6 +665,8 @@ impl Center {
             self.end_offer(now, offer, OfferOutcome::Withdrawn);
         }
         self.withdraw_previews(now, user);
+        self.stop_all_monitoring(now, user);
+        self.auto_away_off(user);
         let Some(current) = self.agent(user).map(|a| &a.status) else { return };
         if !self.profile.status(current).is_some_and(|s| s.survives_logout) {
             let offline = self.profile.offline_status.clone();
@@ -777,8 +834,9 @@ impl Center {
             started_at: now,
             state_since: now,
             call: Call::new(agent, now, limit, recordable),
+            monitored: false,
         };
-        self.interactions.insert(id, InteractionRecord { info: info.clone(), contact: routed, agents: BTreeSet::from([agent.clone()]) });
+        self.interactions.insert(id, InteractionRecord { info: info.clone(), contact: routed, agents: BTreeSet::from([agent.clone()]), monitors: BTreeSet::new() });
         self.emit(now, agent, EventKind::InteractionStarted { interaction: info });
     }
 
@@ -787,11 +845,15 @@ impl Center {
         let handling_ms = now.since(info.started_at);
         let consult_ms = info.call.consult_ms;
         self.emit(now, user, EventKind::InteractionDone { interaction, code, handling_ms, consult_ms });
-        if let Some(record) = self.interactions.get_mut(&interaction) {
+        let last = self.interactions.get_mut(&interaction).is_some_and(|record| {
             record.agents.remove(user);
-            if record.agents.is_empty() {
-                self.interactions.remove(&interaction);
-            }
+            record.agents.is_empty()
+        });
+        if last {
+            self.interaction_closing(now, interaction);
+            self.interactions.remove(&interaction);
+        } else {
+            self.review_monitors(now, interaction);
         }
         if let Some(record) = self.agents.get_mut(user) {
             record.ready_since = now;

@@ -5,6 +5,7 @@
 use super::replies::Remembered;
 use super::{AgentRecord, Center, Contact, InteractionRecord, OfferRecord, Queue, Timer};
 use crate::model::campaign::Campaign;
+use crate::model::directory::Directory;
 use crate::model::{CampaignId, ContactId, InteractionId, OfferId, Profile, QueueId, RecordId, ServerTime, SessionId, UserId};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -27,6 +28,8 @@ pub(super) struct Persisted {
     campaigns: BTreeMap<CampaignId, Campaign>,
     #[serde(default)]
     stale: VecDeque<RecordId>,
+    #[serde(default)]
+    directory: Directory,
 }
 
 impl From<Persisted> for Center {
@@ -50,6 +53,9 @@ impl From<Persisted> for Center {
             next_arrival: p.next_arrival,
             campaigns: p.campaigns,
             stale: p.stale,
+            membership_routing: p.directory.restricts_routing(),
+            directory: p.directory,
+            directory_changes: 0,
             outbound: BTreeMap::new(),
             list_writes: VecDeque::new(),
             events: VecDeque::new(),

@@ -1,5 +1,6 @@
 //! Routing (SPEC S7, E2): a waiting contact goes to the agent that has been
-//! ready longest among those who can take its channel now.
+//! ready longest among those who can take its channel now and serve its
+//! queue (ties by skill level, then user id).
 //!
 //! Two indexes keep the cost of a route independent of how many contacts
 //! wait and how many agents exist: per channel, the agents who can take new
@@ -134,7 +135,30 @@ impl Center {
                 let (since, _) = self.index.filed.get(to)?;
                 ready.contains(&(*since, to.clone())).then(|| to.clone())
             }
-            None => ready.iter().find(|(_, agent)| !contact.declined_by.contains(agent)).map(|(_, agent)| agent.clone()),
+            // A queue's members only; among those ready equally long, the
+            // highest skill, then the lowest id.
+            None => {
+                let mut best: Option<(ServerTime, u8, &UserId)> = None;
+                for (since, agent) in ready {
+                    if best.is_some_and(|(first, ..)| *since > first) {
+                        break;
+                    }
+                    if contact.declined_by.contains(agent) {
+                        continue;
+                    }
+                    let skill = match &contact.queue {
+                        Some(queue) => match self.serves(queue, agent) {
+                            Some(skill) => skill,
+                            None => continue,
+                        },
+                        None => 0,
+                    };
+                    if best.is_none_or(|(_, top, _)| skill > top) {
+                        best = Some((*since, skill, agent));
+                    }
+                }
+                best.map(|(_, _, agent)| agent.clone())
+            }
         }
     }
 }

@@ -6,6 +6,7 @@
 
 use super::state::CommandKind;
 use super::campaign::RecordAction;
+use super::monitoring::MonitorAction;
 use super::{Channel, InteractionId, OfferId, ParticipantId, RecordId};
 
 /// A command's kind and the things it acts on, without free arguments.
@@ -59,6 +60,14 @@ pub enum Action {
     GetRecord,
     /// Act on a campaign record.
     Outbound(RecordId, RecordAction),
+    /// Tell the server the user is at the page (S11).
+    Present,
+    /// Give or share a location (S12).
+    SetLocation,
+    /// Replace the favourites (S12).
+    SetFavourites,
+    /// Supervisor: act on the monitoring of a call (M1-M3).
+    Monitor(InteractionId, MonitorAction),
 }
 
 impl CommandKind {
@@ -102,6 +111,14 @@ impl CommandKind {
             CommandKind::CallResult { record, .. } => Action::Outbound(*record, RecordAction::CallResult),
             CommandKind::DoNotCall { record } => Action::Outbound(*record, RecordAction::DoNotCall),
             CommandKind::MarkDone { record, .. } => Action::Outbound(*record, RecordAction::Done),
+            CommandKind::Present => Action::Present,
+            CommandKind::SetLocation { .. } => Action::SetLocation,
+            CommandKind::SetFavourites { .. } => Action::SetFavourites,
+            CommandKind::Monitor { interaction, .. } => Action::Monitor(*interaction, MonitorAction::Start),
+            CommandKind::PauseMonitoring { interaction } => Action::Monitor(*interaction, MonitorAction::Pause),
+            CommandKind::ResumeMonitoring { interaction } => Action::Monitor(*interaction, MonitorAction::Resume),
+            CommandKind::BargeIn { interaction } => Action::Monitor(*interaction, MonitorAction::BargeIn),
+            CommandKind::StopMonitoring { interaction } => Action::Monitor(*interaction, MonitorAction::Stop),
         }
     }
 }
@@ -134,6 +151,10 @@ impl Action {
             Action::PreviewMedia => "preview_media",
             Action::GetRecord => "get_record",
             Action::Outbound(_, action) => action.command_name(),
+            Action::Present => "present",
+            Action::SetLocation => "set_location",
+            Action::SetFavourites => "set_favourites",
+            Action::Monitor(_, action) => action.command_name(),
         }
     }
 }

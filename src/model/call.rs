@@ -16,6 +16,8 @@ pub enum Party {
     Agent(UserId),
     /// A dialled number outside the center: no call controls (F6).
     Number(String),
+    /// A supervisor who barged in (M1): takes a seat (F1), has no call controls.
+    Supervisor(UserId),
 }
 
 /// One party on the conversation.

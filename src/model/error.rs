@@ -3,7 +3,7 @@
 //! Ids a client sent are quoted cut to a bound (SPEC N8).
 
 use super::{Channel, ContactId, InteractionId, OfferId, ParticipantId, QueueId, RecordId, Role, StatusId, UserId};
-use crate::protocol::limits::{echo, MAX_HISTORY_ENTRIES};
+use crate::protocol::limits::{echo, MAX_HISTORY_ENTRIES, MAX_MONITORING, MAX_MONITORS_PER_CALL};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -110,6 +110,13 @@ pub enum CommandError {
     RescheduleInPast,
     /// The campaign does not allow rescheduling before dialling (W2).
     RescheduleNotAllowed,
+    /// No new monitoring or barge-in on a call in wrap-up (M2).
+    CallInWrapUp(InteractionId),
+    /// This supervisor does not monitor that interaction (M1).
+    NotMonitoring(InteractionId),
+    /// As many monitorings as allowed run already: of this supervisor, or on
+    /// this call (SPEC N8).
+    MonitoringFull,
     /// An argument is empty or malformed.
     BadArgument {
         /// The refused command.
@@ -159,6 +166,9 @@ impl CommandError {
             CommandError::UnknownCallResult => "unknown_call_result",
             CommandError::RescheduleInPast => "reschedule_in_past",
             CommandError::RescheduleNotAllowed => "reschedule_not_allowed",
+            CommandError::CallInWrapUp(_) => "call_in_wrap_up",
+            CommandError::NotMonitoring(_) => "not_monitoring",
+            CommandError::MonitoringFull => "monitoring_full",
         }
     }
 }
@@ -208,6 +218,12 @@ impl fmt::Display for CommandError {
                 f.write_str("mark_done: the callback time is in the past; choose a later time or cancel the callback")
             }
             CommandError::RescheduleNotAllowed => f.write_str("reschedule: this campaign does not allow rescheduling before the call"),
+            CommandError::CallInWrapUp(i) => write!(f, "interaction {i} is in wrap-up: no new monitoring or barge-in"),
+            CommandError::NotMonitoring(i) => write!(f, "interaction {i} is not monitored by this supervisor"),
+            CommandError::MonitoringFull => write!(
+                f,
+                "monitoring is full: a supervisor monitors at most {MAX_MONITORING} calls, a call has at most {MAX_MONITORS_PER_CALL} supervisors"
+            ),
         }
     }
 }

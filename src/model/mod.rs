@@ -6,7 +6,10 @@ pub mod action;
 pub mod call;
 pub mod campaign;
 pub mod control;
+pub mod directory;
 pub mod error;
+pub mod monitoring;
+pub mod presence;
 pub mod profile;
 pub mod rules;
 pub mod state;
@@ -97,6 +100,8 @@ text_id! {
     CommandId,
     /// An outbound campaign (SPEC P1-P8).
     CampaignId,
+    /// A team of users: whose presence a user sees (SPEC S6, S12).
+    TeamId,
 }
 
 number_id! {

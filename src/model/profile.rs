@@ -76,6 +76,9 @@ pub struct StatusDef {
     /// Whether choosing this status requires a secondary one (S6).
     #[serde(default)]
     pub secondary_required: bool,
+    /// Whether the status means "in a meeting" for the activity indicator (S12).
+    #[serde(default)]
+    pub meeting: bool,
 }
 
 fn default_direct_calls() -> DirectCallPolicy {
@@ -217,6 +220,17 @@ pub struct Profile {
     /// it stays on hold until the agent in control allows it (F3).
     #[serde(default)]
     pub conferenced_parties_talk: bool,
+    /// Auto-away (S11): after this long without input an agent in an
+    /// available status goes to [`Profile::auto_away_status`]; 0: off.
+    #[serde(default)]
+    pub auto_away_ms: u64,
+    /// The system status auto-away sets: Away of the automatic kind, whose
+    /// direct calls go to voicemail at once (S3).
+    #[serde(default)]
+    pub auto_away_status: Option<StatusId>,
+    /// Whether a monitored agent's view shows that it is monitored (M1).
+    #[serde(default)]
+    pub monitoring_visible: bool,
 }
 
 /// Why a profile was refused; each variant has a stable [`code`](Self::code).
@@ -269,6 +283,8 @@ pub enum ProfileError {
     },
     /// An id, label or colour is too long or holds a control character.
     BadName(LimitError),
+    /// Auto-away is on without a system-only, unroutable status to set.
+    BadAutoAwayStatus,
 }
 
 impl ProfileError {
@@ -293,6 +309,7 @@ impl ProfileError {
             ProfileError::CapacityTooLarge(_) => "capacity_too_large",
             ProfileError::TooManyEntries { .. } => "too_many_entries",
             ProfileError::BadName(_) => "bad_name",
+            ProfileError::BadAutoAwayStatus => "bad_auto_away_status",
         }
     }
 }
@@ -337,6 +354,9 @@ impl fmt::Display for ProfileError {
             }
             ProfileError::TooManyEntries { field, max } => write!(f, "more than {max} {field}"),
             ProfileError::BadName(e) => write!(f, "{e}"),
+            ProfileError::BadAutoAwayStatus => {
+                f.write_str("auto_away_ms is set, so auto_away_status must name a system-only, non-routable status")
+            }
         }
     }
 }
@@ -379,6 +399,12 @@ pub struct ProfileOverrides {
     pub recording_on_demand: Option<bool>,
     /// Replaces whether conferenced parties talk on joining (F3).
     pub conferenced_parties_talk: Option<bool>,
+    /// Replaces the inactivity time of auto-away (S11); 0 turns it off.
+    pub auto_away_ms: Option<u64>,
+    /// Replaces the status auto-away sets (S11).
+    pub auto_away_status: Option<StatusId>,
+    /// Replaces whether a monitored agent sees that it is monitored (M1).
+    pub monitoring_visible: Option<bool>,
 }
 
 /// Changes to one channel's settings.
@@ -438,6 +464,15 @@ impl ProfileOverrides {
         if let Some(flag) = self.conferenced_parties_talk {
             profile.conferenced_parties_talk = flag;
         }
+        if let Some(ms) = self.auto_away_ms {
+            profile.auto_away_ms = ms;
+        }
+        if self.auto_away_status.is_some() {
+            profile.auto_away_status = self.auto_away_status;
+        }
+        if let Some(flag) = self.monitoring_visible {
+            profile.monitoring_visible = flag;
+        }
         profile.validate()?;
         Ok(profile)
     }
@@ -466,7 +501,13 @@ fn status(
         survives_logout: false,
         secondary: Vec::new(),
         secondary_required: false,
+        meeting: false,
     }
+}
+
+fn meeting(mut def: StatusDef) -> StatusDef {
+    def.meeting = true;
+    def
 }
 
 fn channel_table(voice_ms: u64, digital_ms: u64) -> ChannelTable {
@@ -499,10 +540,12 @@ impl Profile {
                 statuses: vec![
                     status("available", "Available", GREEN, Available, true, Ring, false, false),
                     status("idle", "Idle", YELLOW, Idle, false, Voicemail, false, false),
-                    status("meeting", "Meeting", YELLOW, Idle, false, Voicemail, false, false),
+                    meeting(status("meeting", "Meeting", YELLOW, Idle, false, Voicemail, false, false)),
                     status("training", "Training", YELLOW, Idle, false, Voicemail, false, false),
                     status("lunch", "Lunch", YELLOW, Idle, false, Voicemail, false, false),
                     status("rona", "RONA", ORANGE, Away, false, Voicemail, false, true),
+                    // SPEC S11: set by auto-away where the profile turns it on.
+                    status("away_auto", "Away (inactive)", YELLOW, Idle, false, Voicemail, false, true),
                     status("offline", "Offline", GREY, Offline, false, Voicemail, false, true),
                 ],
                 login_status: StatusId::from("idle"),
@@ -524,6 +567,9 @@ impl Profile {
                 conference_limit: 8,
                 recording_on_demand: true,
                 conferenced_parties_talk: false,
+                auto_away_ms: 0,
+                auto_away_status: Some(StatusId::from("away_auto")),
+                monitoring_visible: false,
             },
             // SPEC S3: the presence catalogue; login Available. `away_auto` is
             // Away set by inactivity (voicemail at once, S3/S11) and
@@ -540,7 +586,7 @@ impl Profile {
                         status("away_auto", "Away", YELLOW, Away, false, Voicemail, false, true),
                         status("break", "Break", YELLOW, Away, false, Voicemail, false, false),
                         status("meal", "Meal", YELLOW, Away, false, Voicemail, false, false),
-                        status("meeting", "Meeting", RED, Busy, false, Voicemail, true, false),
+                        meeting(status("meeting", "Meeting", RED, Busy, false, Voicemail, true, false)),
                         status("training", "Training", YELLOW, Away, false, Voicemail, false, false),
                         out_of_office,
                         status("offline", "Offline", GREY, Offline, false, Voicemail, false, false),
@@ -558,7 +604,11 @@ impl Profile {
                     after_grace: AfterGrace::LoginAgain,
                     conference_limit: 8,
                     recording_on_demand: true,
-                conferenced_parties_talk: false,
+                    conferenced_parties_talk: false,
+                    // SPEC S11: ten minutes without input.
+                    auto_away_ms: 600_000,
+                    auto_away_status: Some(StatusId::from("away_auto")),
+                    monitoring_visible: false,
                 }
             }
         }
@@ -639,6 +689,12 @@ impl Profile {
         }
         if offline.routable {
             return Err(ProfileError::OfflineRoutable(offline.id.clone()));
+        }
+        if self.auto_away_ms > 0 {
+            let auto = self.auto_away_status.as_ref().and_then(|id| self.status(id));
+            if !auto.is_some_and(|s| s.system_only && !s.routable) {
+                return Err(ProfileError::BadAutoAwayStatus);
+            }
         }
         for channel in Channel::ALL {
             let settings = self.channels.get(channel);

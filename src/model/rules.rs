@@ -14,10 +14,11 @@ use super::action::Action;
 use super::call::{Call, Party, Target};
 use super::campaign::{self, is_dialable, RecordAction, RecordStatus};
 use super::control::{row_of, CallAction, When, Who};
+use super::monitoring::{MonitorAction, MonitorMode};
 use super::profile::StatusCategory;
 use super::state::{AgentState, CommandKind, InteractionInfo, InteractionState};
 use super::{CampaignId, Channel, CommandError, InteractionId, Profile, QueueId, RecordId, Role, SecondaryId, ServerTime, StatusId, UserId};
-use crate::protocol::limits::{MAX_CHAINED_NUMBERS, MAX_DTMF_DIGITS, MAX_HISTORY_ENTRIES};
+use crate::protocol::limits::{MAX_CHAINED_NUMBERS, MAX_DTMF_DIGITS, MAX_HISTORY_ENTRIES, MAX_MONITORING};
 
 /// Another user, as one side of the system sees it.
 #[derive(Debug, Clone, Copy)]
@@ -91,14 +92,16 @@ impl Judge<'_> {
         let (state, name) = (self.state, action.name());
         match action {
             Action::Login => return if state.logged_in { Err(CommandError::AlreadyLoggedIn) } else { Ok(()) },
-            Action::LogoutAgent => {
-                return if self.role.supervises() { Ok(()) } else { Err(CommandError::Forbidden { command: name, role: self.role }) };
+            Action::LogoutAgent | Action::Monitor(..) if !self.role.supervises() => {
+                return Err(CommandError::Forbidden { command: name, role: self.role });
             }
+            Action::LogoutAgent | Action::SetLocation | Action::SetFavourites => return Ok(()),
             _ if !state.logged_in => return Err(CommandError::NotLoggedIn { command: name }),
             _ => {}
         }
         match action {
-            Action::Login | Action::LogoutAgent | Action::SetStatus => Ok(()),
+            Action::Login | Action::LogoutAgent | Action::SetStatus | Action::SetLocation | Action::SetFavourites | Action::Present => Ok(()),
+            Action::Monitor(interaction, action) => monitor_action(state, interaction, action),
             Action::Logout => match state.interactions.len() + state.owned_records() {
                 0 => Ok(()),
                 open => Err(CommandError::InteractionsInProgress(open)),
@@ -313,6 +316,12 @@ impl Judge<'_> {
                 }
             }
             CommandKind::Outdial { number } => dialable(name, number),
+            CommandKind::Monitor { agent, .. } if *agent == self.state.agent => {
+                Err(CommandError::BadArgument { command: name, detail: "a supervisor does not monitor itself" })
+            }
+            CommandKind::SetFavourites { users } if users.contains(&self.state.agent) => {
+                Err(CommandError::BadArgument { command: name, detail: "a user does not follow itself" })
+            }
             CommandKind::LogoutAgent { agent } => match self.world.agent(agent) {
                 Seen::Agent(target) => check_supervisor_logout(self.profile, target),
                 Seen::NoSuchAgent => Err(CommandError::UnknownAgent(agent.clone())),
@@ -434,6 +443,28 @@ pub fn check_supervisor_logout(profile: &Profile, target: &AgentState) -> Result
         return refuse("has interactions in progress");
     }
     Ok(())
+}
+
+/// Whether a supervisor may take a monitoring action now, from its own
+/// monitorings (M1); the call itself is judged by the center.
+fn monitor_action(state: &AgentState, interaction: InteractionId, action: MonitorAction) -> Result<(), CommandError> {
+    let name = action.command_name();
+    let held = state.monitoring.iter().find(|m| m.interaction == interaction);
+    let Some(monitoring) = held else {
+        return match action {
+            MonitorAction::Start if state.monitoring.len() >= MAX_MONITORING => Err(CommandError::MonitoringFull),
+            MonitorAction::Start => Ok(()),
+            _ => Err(CommandError::NotMonitoring(interaction)),
+        };
+    };
+    let refuse = || Err(CommandError::InvalidTransition { command: name, state: monitoring.state_name() });
+    match action {
+        MonitorAction::Start | MonitorAction::Stop => Ok(()),
+        MonitorAction::Pause if monitoring.paused || monitoring.mode == MonitorMode::BargeIn => refuse(),
+        MonitorAction::Resume if !monitoring.paused => refuse(),
+        MonitorAction::BargeIn if monitoring.mode == MonitorMode::BargeIn => refuse(),
+        MonitorAction::Pause | MonitorAction::Resume | MonitorAction::BargeIn => Ok(()),
+    }
 }
 
 /// The agent's interaction, while the agent is on it (not in wrap-up).

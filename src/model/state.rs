@@ -7,6 +7,7 @@
 
 use super::call::{Call, Purpose, Target};
 use super::campaign::{OutboundOutcome, OutboundWork, RecordStatus};
+use super::monitoring::{Monitoring, MonitoringEnd};
 use super::{
     Channel, ContactId, InteractionId, OfferId, QueueId, RecordId, RonaCause, SecondaryId, Seq, ServerTime,
     StatusId, UserId, WrapUpCode, ParticipantId,
@@ -48,6 +49,21 @@ pub struct AgentState {
     /// preview left unanswered; W1, P3).
     #[serde(default)]
     pub preview_paused: bool,
+    /// Where the user is, and whether others may see it (S12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// Supervisors: the calls being monitored (M1-M3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monitoring: Vec<Monitoring>,
+}
+
+/// A location a user gave, shared with others or not (S12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    /// The place, as the user wrote it.
+    pub text: String,
+    /// Whether other users see it.
+    pub shared: bool,
 }
 
 /// A contact offered to the agent, with its server deadline (O1, O7).
@@ -140,6 +156,10 @@ pub struct InteractionInfo {
     pub state_since: ServerTime,
     /// The conversation, shared with every agent on it.
     pub call: Call,
+    /// Whether a supervisor monitors it; set only where the profile shows
+    /// monitoring to the agent (M1).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub monitored: bool,
 }
 
 /// How an offer ended; every offer ends exactly once (O7).
@@ -276,6 +296,31 @@ pub enum EventKind {
         /// How.
         outcome: OutboundOutcome,
     },
+    /// The user's location or whether it is shared changed (S12).
+    LocationChanged {
+        /// The location; none: not given.
+        location: Option<Location>,
+    },
+    /// Supervisors: a monitoring started or changed (M1-M3).
+    MonitoringChanged {
+        /// The monitoring now (boxed: events stay small).
+        monitoring: Box<Monitoring>,
+    },
+    /// Supervisors: a monitoring ended (M3).
+    MonitoringEnded {
+        /// The interaction.
+        interaction: InteractionId,
+        /// Why.
+        reason: MonitoringEnd,
+    },
+    /// A supervisor started or stopped monitoring the agent's interaction
+    /// (only where the profile shows it, M1).
+    MonitoredChanged {
+        /// The interaction.
+        interaction: InteractionId,
+        /// Whether it is monitored now.
+        monitored: bool,
+    },
 }
 
 /// A numbered, timestamped event about one agent (N2).
@@ -316,6 +361,8 @@ impl AgentState {
             outbound: Vec::new(),
             preview_media: Vec::new(),
             preview_paused: false,
+            location: None,
+            monitoring: Vec::new(),
         }
     }
 
@@ -362,6 +409,17 @@ impl AgentState {
                 None => self.outbound.push((**work).clone()),
             },
             EventKind::OutboundEnded { record, .. } => self.outbound.retain(|w| w.record.id != *record),
+            EventKind::LocationChanged { location } => self.location = location.clone(),
+            EventKind::MonitoringChanged { monitoring } => match self.monitoring.iter_mut().find(|m| m.interaction == monitoring.interaction) {
+                Some(held) => *held = (**monitoring).clone(),
+                None => self.monitoring.push((**monitoring).clone()),
+            },
+            EventKind::MonitoringEnded { interaction, .. } => self.monitoring.retain(|m| m.interaction != *interaction),
+            EventKind::MonitoredChanged { interaction, monitored } => {
+                if let Some(item) = self.interactions.iter_mut().find(|i| i.id == *interaction) {
+                    item.monitored = *monitored;
+                }
+            }
         }
     }
 
@@ -629,6 +687,50 @@ pub enum CommandKind {
         /// Done and stop.
         #[serde(default)]
         stop: bool,
+    },
+    /// The user is at the page: input was seen (S11). Any command counts
+    /// as input too; this one is for a user who only reads.
+    Present,
+    /// Give a location and choose whether others see it (S12).
+    SetLocation {
+        /// The place; none clears it.
+        #[serde(default)]
+        text: Option<String>,
+        /// Whether other users see it.
+        #[serde(default)]
+        shared: bool,
+    },
+    /// Replace the users whose presence this one follows besides its teams (S12).
+    SetFavourites {
+        /// The users.
+        users: Vec<UserId>,
+    },
+    /// Supervisor: start silent monitoring of an agent's call (M1, M2).
+    Monitor {
+        /// The interaction.
+        interaction: InteractionId,
+        /// The agent on it to monitor through.
+        agent: UserId,
+    },
+    /// Supervisor: pause a monitoring (M1).
+    PauseMonitoring {
+        /// The interaction.
+        interaction: InteractionId,
+    },
+    /// Supervisor: resume a paused monitoring (M1).
+    ResumeMonitoring {
+        /// The interaction.
+        interaction: InteractionId,
+    },
+    /// Supervisor: join the monitored call and talk (M1, M2).
+    BargeIn {
+        /// The interaction.
+        interaction: InteractionId,
+    },
+    /// Supervisor: stop monitoring and leave the call.
+    StopMonitoring {
+        /// The interaction.
+        interaction: InteractionId,
     },
 }
 

@@ -82,6 +82,27 @@ pub const MAX_CAMPAIGN_AGENTS: usize = 4096;
 /// A callback sound's name or URL (W6).
 pub const MAX_SOUND_BYTES: usize = 256;
 
+/// Teams of a center, and teams of one user (S6, S12).
+pub const MAX_TEAMS: usize = 256;
+
+/// Queues one user serves.
+pub const MAX_USER_QUEUES: usize = 64;
+
+/// Favourites of one user (S12).
+pub const MAX_FAVOURITES: usize = 64;
+
+/// Users with a directory entry: what one center's directory holds.
+pub const MAX_DIRECTORY_MEMBERS: usize = 20_000;
+
+/// A location a user shares (S12).
+pub const MAX_LOCATION_BYTES: usize = 64;
+
+/// Supervisors monitoring one interaction at once (M1).
+pub const MAX_MONITORS_PER_CALL: usize = 4;
+
+/// Interactions one supervisor monitors at once (M1).
+pub const MAX_MONITORING: usize = 4;
+
 /// A text over its bound, or a name with a control character.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -176,6 +197,14 @@ pub fn check_command(kind: &CommandKind) -> Result<(), LimitError> {
         CommandKind::Reschedule { number, .. } => number.as_ref().map_or(Ok(()), |n| check_length("reschedule.number", n, MAX_NUMBER_BYTES)),
         CommandKind::TransferRecord { agent, .. } => check_length("transfer_record.agent", agent.as_str(), MAX_ID_BYTES),
         CommandKind::CallResult { result, .. } => check_length("call_result.result", result, MAX_ID_BYTES),
+        CommandKind::SetLocation { text, .. } => text.as_ref().map_or(Ok(()), |t| check_name("set_location.text", t, MAX_LOCATION_BYTES)),
+        CommandKind::SetFavourites { users } => {
+            if users.len() > MAX_FAVOURITES {
+                return Err(LimitError::TooMany { field: "set_favourites.users", len: users.len(), max: MAX_FAVOURITES });
+            }
+            users.iter().try_for_each(|u| check_length("set_favourites.users", u.as_str(), MAX_ID_BYTES))
+        }
+        CommandKind::Monitor { agent, .. } => check_length("monitor.agent", agent.as_str(), MAX_ID_BYTES),
         CommandKind::EditRecord { fields, .. } => {
             if fields.len() > MAX_RECORD_FIELDS {
                 return Err(LimitError::TooMany { field: "edit_record.fields", len: fields.len(), max: MAX_RECORD_FIELDS });
@@ -194,6 +223,11 @@ pub fn check_command(kind: &CommandKind) -> Result<(), LimitError> {
         }
         CommandKind::Login
         | CommandKind::Logout
+        | CommandKind::Present
+        | CommandKind::PauseMonitoring { .. }
+        | CommandKind::ResumeMonitoring { .. }
+        | CommandKind::BargeIn { .. }
+        | CommandKind::StopMonitoring { .. }
         | CommandKind::Accept { .. }
         | CommandKind::Decline { .. }
         | CommandKind::End { .. }
