@@ -22,6 +22,10 @@ pub struct Metrics {
     pub busy: AtomicU64,
     /// Sessions registered for fan-out.
     pub sessions: AtomicU64,
+    /// Sessions following the presence roster.
+    pub roster_subscribers: AtomicU64,
+    /// Presence changes sent to roster subscribers (one per receiving session).
+    pub presence_messages: AtomicU64,
     /// Whether the owner thread is running.
     pub owner_running: AtomicBool,
     /// Whether the last commit succeeded.
@@ -55,6 +59,8 @@ impl Metrics {
             ("ringside_store_snapshots_total", "counter", "Snapshots of the center written.", &self.snapshots),
             ("ringside_busy_total", "counter", "Inputs refused with busy: the owner's queue was full.", &self.busy),
             ("ringside_sessions", "gauge", "Open sessions registered for events.", &self.sessions),
+            ("ringside_roster_subscribers", "gauge", "Sessions following the presence roster.", &self.roster_subscribers),
+            ("ringside_presence_messages_total", "counter", "Presence changes sent, one per receiving session.", &self.presence_messages),
         ];
         let mut text = String::new();
         for (name, kind, help, value) in counters {

@@ -18,7 +18,7 @@
 //! - 4011 too many sessions: the user has as many open as allowed.
 
 use crate::admission::Slot;
-use crate::owner::{Input, Refused, OUTBOX_CAPACITY};
+use crate::owner::{Input, Refused, RosterRequest, OUTBOX_CAPACITY};
 use crate::AppState;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
@@ -472,6 +472,16 @@ async fn session(socket: WebSocket, app: AppState, pending: Slot<IpAddr>) {
                             Err(Refused::Stopped) => break,
                         }
                     }
+                    Ok(ClientMessage::SubscribeRoster { resume }) => match app.owner.send(Input::Roster { session, request: RosterRequest::Subscribe(resume) }) {
+                        Ok(()) => None,
+                        Err(Refused::Busy) => Some(busy(None)),
+                        Err(Refused::Stopped) => break,
+                    },
+                    Ok(ClientMessage::UnsubscribeRoster) => match app.owner.send(Input::Roster { session, request: RosterRequest::Unsubscribe }) {
+                        Ok(()) => None,
+                        Err(Refused::Busy) => Some(busy(None)),
+                        Err(Refused::Stopped) => break,
+                    },
                     Ok(ClientMessage::Command { id, kind }) => {
                         match app.owner.send(Input::Command { session, actor: actor.clone(), id: id.clone(), kind }) {
                             Ok(()) => {

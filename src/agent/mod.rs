@@ -219,6 +219,7 @@ impl Replica {
             }
             ServerMessage::Pong { client_time, server_time } => self.clock.observe_round_trip(Millis(client_time), now, server_time),
             ServerMessage::Error { code, message } => self.notices.push_back(Notice::ServerError(Refusal { code, message })),
+            ServerMessage::Roster(_) | ServerMessage::Presence { .. } | ServerMessage::QueueStats { .. } => {}
         }
         Ok(())
     }

@@ -39,7 +39,6 @@ mod routing;
 
 pub use input::{Applied, Input, Outcome};
 pub use outbound::{ListWrite, DIAL_TIMEOUT_MS, REMEMBERED_STALE};
-pub use presence::QueueStats;
 pub use replies::{REMEMBERED_ACKS, REMEMBERED_ID_BYTES};
 
 /// The authority over agents, queues, offers and interactions.

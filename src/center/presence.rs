@@ -9,24 +9,10 @@
 //! the next input puts back the status it had.
 
 use super::{Center, Timer};
-use crate::model::presence::{direct_call, DirectCallDecision, Presence};
+use crate::model::presence::{direct_call, DirectCallDecision, Presence, QueueStats};
 use crate::model::profile::StatusCategory;
 use crate::model::rules::check_status_choice;
-use crate::model::{CommandError, QueueId, SecondaryId, ServerTime, StatusId, UserId};
-use serde::{Deserialize, Serialize};
-
-/// A queue's figures, as the supervisor's queue tiles show them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueueStats {
-    /// The queue.
-    pub queue: QueueId,
-    /// Contacts waiting in it.
-    pub waiting: u32,
-    /// When the contact waiting longest arrived (its wait timer).
-    pub oldest_since: Option<ServerTime>,
-    /// Members logged in, connected and in a routable status.
-    pub available: u32,
-}
+use crate::model::{CommandError, SecondaryId, ServerTime, StatusId, UserId};
 
 impl Center {
     /// Input from `user` at `now` (S11): arms the auto-away timer again and,
@@ -92,13 +78,13 @@ impl Center {
         }
     }
 
-    /// The full presence of a user the center has seen, as supervisors see
-    /// it; [`Presence::public`] is what other users see (S6, S12).
-    pub fn presence(&self, user: &UserId) -> Option<Presence> {
-        let state = self.agent(user)?;
+    /// The full presence of a user, as supervisors see it (offline for a
+    /// user the center has never seen); [`Presence::public`] is what other
+    /// users see (S6, S12).
+    pub fn presence(&self, user: &UserId, now: ServerTime) -> Presence {
         let teams = self.directory.teams_of(user).cloned().collect();
         let queues = self.directory.queues_of(user).cloned().unwrap_or_default();
-        Some(Presence::of(&self.profile, state, teams, queues))
+        Presence::of(&self.profile, &self.snapshot(user, now), teams, queues)
     }
 
     /// Where a direct call to `user` goes now (S3, S4); a user the center

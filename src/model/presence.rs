@@ -134,6 +134,19 @@ impl Presence {
     }
 }
 
+/// A queue's figures, as the supervisor's queue tiles show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueStats {
+    /// The queue.
+    pub queue: QueueId,
+    /// Contacts waiting in it.
+    pub waiting: u32,
+    /// When the contact waiting longest arrived (its wait timer).
+    pub oldest_since: Option<ServerTime>,
+    /// Members logged in, connected and in a routable status.
+    pub available: u32,
+}
+
 /// Where a direct call goes (S3, S4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

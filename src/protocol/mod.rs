@@ -8,6 +8,7 @@
 
 pub mod limits;
 
+use crate::model::presence::{Presence, QueueStats};
 use crate::model::profile::Profile;
 use crate::model::state::{CommandKind, Event};
 use crate::model::{AgentState, CommandId, Role, Seq, ServerTime, UserId};
@@ -47,6 +48,38 @@ pub enum ClientMessage {
         /// The client's monotonic time when sent.
         client_time: u64,
     },
+    /// Follow the presence of the user's roster (S6, S12): a
+    /// [`ServerMessage::Roster`] snapshot, or the changes after `resume`,
+    /// then every change.
+    SubscribeRoster {
+        /// Where the client's roster is; `None` asks for a snapshot.
+        #[serde(default)]
+        resume: Option<RosterPosition>,
+    },
+    /// Stop following the roster.
+    UnsubscribeRoster,
+}
+
+/// A place in the roster stream: the server run and the change number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterPosition {
+    /// The server run the numbers belong to; another run means a snapshot.
+    pub epoch: u64,
+    /// The last change held.
+    pub seq: u64,
+}
+
+/// The presence of a whole roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterSnapshot {
+    /// The server run.
+    pub epoch: u64,
+    /// The last change it includes.
+    pub seq: u64,
+    /// One entry per user the viewer follows, in id order.
+    pub entries: Vec<Presence>,
+    /// Supervisors and admins: the figures of every queue (empty for agents).
+    pub queues: Vec<QueueStats>,
 }
 
 fn current_version() -> u32 {
@@ -106,6 +139,21 @@ pub enum ServerMessage {
         code: String,
         /// A sentence for people.
         message: String,
+    },
+    /// The roster as it is (answer to a subscription, or after the directory
+    /// changed).
+    Roster(Box<RosterSnapshot>),
+    /// One user's presence changed.
+    Presence {
+        /// The change's number in the roster stream.
+        seq: u64,
+        /// The presence now, as this viewer may see it.
+        entry: Box<Presence>,
+    },
+    /// Supervisors and admins following the roster: queue figures changed.
+    QueueStats {
+        /// Every queue's figures.
+        queues: Vec<QueueStats>,
     },
 }
 

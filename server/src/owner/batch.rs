@@ -2,7 +2,7 @@
 //! order, what to deliver once they are durable (or how to answer when they
 //! could not be stored).
 
-use super::{AdminFailure, AdminReply, Outbox, SimFailure, SimReply};
+use super::{AdminFailure, AdminReply, Outbox, RosterRequest, SimFailure, SimReply};
 use crate::store::Record;
 use ringside::center::{Input as CenterInput, ListWrite};
 use ringside::model::state::Event;
@@ -34,6 +34,8 @@ pub(super) enum Delivery {
     Sim(oneshot::Sender<Result<SimReply, SimFailure>>, Result<SimReply, SimFailure>),
     /// The answer to an admin request.
     Admin(oneshot::Sender<Result<AdminReply, AdminFailure>>, Result<AdminReply, AdminFailure>),
+    /// A roster subscription change, served once the batch's changes went out.
+    Roster(SessionId, RosterRequest),
 }
 
 /// The inputs taken since the last commit.
@@ -86,6 +88,11 @@ impl Batch {
         self.deliveries.push(Delivery::Unregister(session));
     }
 
+    /// A roster subscription change after the commit.
+    pub(super) fn roster(&mut self, session: SessionId, request: RosterRequest) {
+        self.deliveries.push(Delivery::Roster(session, request));
+    }
+
     /// A simulator answer after the commit.
     pub(super) fn answer_sim(&mut self, reply: oneshot::Sender<Result<SimReply, SimFailure>>, answer: Result<SimReply, SimFailure>) {
         self.deliveries.push(Delivery::Sim(reply, answer));
@@ -106,7 +113,7 @@ impl Batch {
             Input::Admin { reply, .. } => {
                 let _ = reply.send(Err(AdminFailure::Unavailable));
             }
-            Input::Resync { .. } => {}
+            Input::Resync { .. } | Input::Roster { .. } => {}
             Input::Shutdown { done } => {
                 let _ = done.send(());
             }
@@ -138,6 +145,8 @@ impl Batch {
                 Delivery::Admin(reply, _) => {
                     let _ = reply.send(Err(AdminFailure::Unavailable));
                 }
+                // The center was reloaded: a subscription is served from it.
+                Delivery::Roster(session, request) => self.roster(session, request),
             }
         }
     }

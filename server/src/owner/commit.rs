@@ -2,7 +2,9 @@
 //! and scheduling snapshots.
 
 use super::batch::{Batch, Delivery};
-use super::State;
+use super::{RosterRequest, State};
+use ringside::model::{SessionId, UserId};
+use std::collections::BTreeSet;
 use crate::metrics::Metrics;
 use crate::store::{Commit, EncodedSnapshot, Snapshot, StoreError};
 use std::sync::atomic::Ordering;
@@ -73,6 +75,7 @@ impl State {
     }
 
     fn deliver(&mut self, batch: &mut Batch) {
+        let mut roster_requests = Vec::new();
         for delivery in batch.deliveries.drain(..) {
             match delivery {
                 Delivery::Events(record) => {
@@ -92,7 +95,9 @@ impl State {
                 }
                 Delivery::Unregister(session) => {
                     self.sessions.remove(session);
+                    self.roster.unsubscribe(session);
                 }
+                Delivery::Roster(session, request) => roster_requests.push((session, request)),
                 Delivery::Sim(reply, answer) => {
                     let _ = reply.send(answer);
                 }
@@ -101,7 +106,25 @@ impl State {
                 }
             }
         }
+        self.deliver_presence(batch, roster_requests);
         self.metrics.sessions.store(self.sessions.len() as u64, Ordering::Relaxed);
+    }
+
+    /// The roster's part of a delivered batch: the presence changes of the
+    /// users its events touched, then the subscriptions asked for in it
+    /// (whose snapshots hold those changes already).
+    fn deliver_presence(&mut self, batch: &Batch, requests: Vec<(SessionId, RosterRequest)>) {
+        let now = self.now();
+        let touched: BTreeSet<UserId> = batch.records.iter().flat_map(|r| r.events.iter().map(|e| e.agent.clone())).collect();
+        let sent = self.roster.after_batch(&self.center, now, &mut self.sessions, &touched);
+        Metrics::add(&self.metrics.presence_messages, sent as u64);
+        for (session, request) in requests {
+            match request {
+                RosterRequest::Subscribe(resume) => self.roster.subscribe(&self.center, now, &mut self.sessions, session, resume),
+                RosterRequest::Unsubscribe => self.roster.unsubscribe(session),
+            }
+        }
+        self.metrics.roster_subscribers.store(self.roster.len() as u64, Ordering::Relaxed);
     }
 
     /// Loads the last snapshot and replays the records after it; `false`

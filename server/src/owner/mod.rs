@@ -15,6 +15,7 @@ mod batch;
 mod campaigns;
 mod commit;
 mod resume;
+mod roster;
 mod sessions;
 
 use crate::metrics::Metrics;
@@ -22,6 +23,8 @@ use crate::store::{Snapshot, Store, StoreError};
 use batch::Batch;
 pub use campaigns::{AdminFailure, AdminReply, AdminRequest};
 use resume::ResumeIndex;
+pub use roster::{RosterRequest, ROSTER_LOG};
+use roster::Roster;
 use ringside::center::{Center, Input as CenterInput, Outcome, Place};
 use ringside::model::state::CommandKind;
 use ringside::model::{Actor, CommandError, CommandId, ContactId, Profile, QueueId, Seq, ServerTime, SessionId};
@@ -116,6 +119,13 @@ pub enum Input {
         id: CommandId,
         /// What to do.
         kind: CommandKind,
+    },
+    /// The session subscribes to the presence roster or leaves it.
+    Roster {
+        /// The session.
+        session: SessionId,
+        /// What it asks.
+        request: RosterRequest,
     },
     /// The session asks for a fresh snapshot.
     Resync {
@@ -253,6 +263,8 @@ struct State {
     pos: u64,
     last_now: u64,
     outbound: campaigns::Outbound,
+    /// Presence roster subscriptions (S6, S12).
+    roster: Roster,
 }
 
 /// Loads the stored center (or makes a new one from the profile and queues),
@@ -282,6 +294,7 @@ pub fn spawn(
         pos: 0,
         last_now: 0,
         outbound: campaigns::Outbound::new(dial_ring_ms),
+        roster: Roster::new(wall_ms()),
     };
     if state.reload()? {
         if *state.center.profile() != profile {
@@ -444,6 +457,7 @@ impl State {
                 };
                 batch.send(session, message);
             }
+            Input::Roster { session, request } => batch.roster(session, request),
             Input::Resync { session } => {
                 let Some(actor) = self.sessions.actor(session).cloned() else { return };
                 let welcome = self.snapshot_welcome(&actor);
