@@ -1,6 +1,8 @@
 //! The server's configuration: one TOML file, every field optional, with
 //! defaults that run the demo with no file at all.
 
+use ringside::center::Center;
+use ringside::model::directory::Directory;
 use ringside::model::profile::ProfileOverrides;
 use ringside::model::{Profile, QueueId};
 use ringside::protocol::limits::{check_name, MAX_ID_BYTES};
@@ -38,6 +40,10 @@ pub struct Config {
     pub profile: ProfileOverrides,
     /// The queues contacts arrive on.
     pub queues: Vec<QueueId>,
+    /// Teams, queue memberships with skills, favourites and default phones
+    /// of a new center (a stored center keeps its own; the admin API
+    /// changes it).
+    pub directory: Directory,
     /// How long a simulated campaign number rings before the dialler's
     /// rule answers it (`dialler.rs`).
     pub dial_ring_ms: u64,
@@ -114,6 +120,7 @@ impl Default for Config {
             limits: Limits::default(),
             profile: ProfileOverrides::default(),
             queues: vec![QueueId::from("support"), QueueId::from("sales")],
+            directory: Directory::default(),
             dial_ring_ms: crate::dialler::DEFAULT_RING_MS,
         }
     }
@@ -194,7 +201,15 @@ impl Config {
             check_name("queues", queue.as_str(), MAX_ID_BYTES).map_err(|e| ConfigError::Invalid(e.to_string()))?;
         }
         self.build_profile()?;
+        self.directory.check(|q| self.queues.contains(q)).map_err(|e| ConfigError::Invalid(format!("directory: {e}")))?;
         Ok(())
+    }
+
+    /// A new center as configured: the profile, the queues and the directory.
+    pub fn new_center(&self) -> Result<Center, ConfigError> {
+        let mut center = Center::new(self.build_profile()?, self.queues.clone());
+        center.save_directory(self.directory.clone()).map_err(|e| ConfigError::Invalid(format!("directory: {e}")))?;
+        Ok(center)
     }
 
     /// The profile: the preset with the file's overrides, validated.

@@ -1,6 +1,7 @@
 //! What the HTTP JSON endpoints share (`/sim/`, `/admin/`): errors with a
 //! stable code, the admin token check, and body and path parsing.
 
+use crate::auth::Claims;
 use crate::owner::{Input, Refused};
 use crate::AppState;
 use axum::body::Bytes;
@@ -49,8 +50,9 @@ impl From<CommandError> for ApiError {
     }
 }
 
-/// Refuses a request without a valid token of role admin.
-pub fn require_admin(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+/// The claims of the request's valid bearer token, or 401 `unauthorized`
+/// (or `token_expired`).
+pub fn bearer_claims(app: &AppState, headers: &HeaderMap) -> Result<Claims, ApiError> {
     let value = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -58,7 +60,12 @@ pub fn require_admin(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError
     let token = value
         .strip_prefix("Bearer ")
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "the Authorization header must be Bearer <token>"))?;
-    let claims = app.keys.verify(token.trim()).map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, e.code(), e.to_string()))?;
+    app.keys.verify(token.trim()).map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, e.code(), e.to_string()))
+}
+
+/// Refuses a request without a valid token of role admin.
+pub fn require_admin(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let claims = bearer_claims(app, headers)?;
     if claims.role != Role::Admin {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", format!("this endpoint needs role admin, not {}", claims.role.name())));
     }

@@ -19,6 +19,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod config;
 pub mod dialler;
+pub mod directory;
 pub mod fd_limit;
 pub mod http_api;
 pub mod metrics;
@@ -141,7 +142,7 @@ impl ServerHandle {
 /// address and serves HTTP and WebSocket on it.
 pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
     config.check().map_err(ServeError::Config)?;
-    let profile = config.build_profile().map_err(ServeError::Config)?;
+    let fresh = config.new_center().map_err(ServeError::Config)?;
     let secret = auth::resolve_secret(&config).map_err(ServeError::Secret)?;
     if secret.len() < 32 {
         tracing::warn!("the token secret is shorter than 32 bytes; use a long random one");
@@ -151,8 +152,7 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
     let metrics = Arc::new(metrics::Metrics::default());
     let owner = owner::spawn(
         Box::new(store),
-        profile,
-        config.queues.clone(),
+        fresh,
         config.limits.input_queue,
         config.limits.event_log_per_agent as usize,
         config.dial_ring_ms,
@@ -204,6 +204,7 @@ fn router(app: AppState, config: &Config) -> Router {
         .route("/metrics", get(metrics))
         .merge(sim::routes(&config.allowed_origins))
         .merge(campaigns::routes(config.limits.max_import_bytes))
+        .merge(directory::routes())
         .nest_service("/pkg", ServeDir::new(config.web_root.join("pkg")))
         .fallback_service(www)
         .with_state(app)

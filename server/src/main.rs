@@ -26,6 +26,10 @@ struct Cli {
     /// ben) at start if the server has no campaign yet.
     #[arg(long)]
     demo_campaign: bool,
+    /// Create the demo team `north` (ana, ben, sue) with queue memberships
+    /// at start if the stored directory is empty.
+    #[arg(long)]
+    demo_directory: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -183,7 +187,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let demo_campaign = cli.demo_campaign;
+    let (demo_campaign, demo_directory) = (cli.demo_campaign, cli.demo_directory);
     runtime.block_on(async move {
         let stop = match stop_signal() {
             Ok(stop) => stop,
@@ -205,6 +209,12 @@ fn main() -> ExitCode {
             match ringside_server::campaigns::demo::seed(&server.owner(), &database).await {
                 Ok(done) => println!("Demo campaign: {done}."),
                 Err(e) => eprintln!("ringside-server: demo campaign: {e}"),
+            }
+        }
+        if demo_directory {
+            match ringside_server::directory::demo::seed(&server.owner()).await {
+                Ok(done) => println!("Demo directory: {done}."),
+                Err(e) => eprintln!("ringside-server: demo directory: {e}"),
             }
         }
         // Tokens go in the fragment (#token=...): the page reads them there,

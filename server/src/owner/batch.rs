@@ -2,7 +2,7 @@
 //! order, what to deliver once they are durable (or how to answer when they
 //! could not be stored).
 
-use super::{AdminFailure, AdminReply, Outbox, RosterRequest, SimFailure, SimReply};
+use super::{AdminFailure, AdminReply, DirectoryAnswer, DirectoryFailure, Outbox, RosterRequest, SimFailure, SimReply};
 use crate::store::Record;
 use ringside::center::{Input as CenterInput, ListWrite};
 use ringside::model::state::Event;
@@ -34,6 +34,8 @@ pub(super) enum Delivery {
     Sim(oneshot::Sender<Result<SimReply, SimFailure>>, Result<SimReply, SimFailure>),
     /// The answer to an admin request.
     Admin(oneshot::Sender<Result<AdminReply, AdminFailure>>, Result<AdminReply, AdminFailure>),
+    /// The answer to a directory request.
+    Directory(oneshot::Sender<DirectoryAnswer>, DirectoryAnswer),
     /// A roster subscription change, served once the batch's changes went out.
     Roster(SessionId, RosterRequest),
 }
@@ -113,6 +115,9 @@ impl Batch {
             Input::Admin { reply, .. } => {
                 let _ = reply.send(Err(AdminFailure::Unavailable));
             }
+            Input::Directory { reply, .. } => {
+                let _ = reply.send(Err(DirectoryFailure::Unavailable));
+            }
             Input::Resync { .. } | Input::Roster { .. } => {}
             Input::Shutdown { done } => {
                 let _ = done.send(());
@@ -144,6 +149,9 @@ impl Batch {
                 }
                 Delivery::Admin(reply, _) => {
                     let _ = reply.send(Err(AdminFailure::Unavailable));
+                }
+                Delivery::Directory(reply, _) => {
+                    let _ = reply.send(Err(DirectoryFailure::Unavailable));
                 }
                 // The center was reloaded: a subscription is served from it.
                 Delivery::Roster(session, request) => self.roster(session, request),

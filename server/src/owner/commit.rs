@@ -104,6 +104,9 @@ impl State {
                 Delivery::Admin(reply, answer) => {
                     let _ = reply.send(answer);
                 }
+                Delivery::Directory(reply, answer) => {
+                    let _ = reply.send(answer);
+                }
             }
         }
         self.deliver_presence(batch, roster_requests);

@@ -14,6 +14,7 @@
 mod batch;
 mod campaigns;
 mod commit;
+mod directory;
 mod resume;
 mod roster;
 mod sessions;
@@ -22,12 +23,13 @@ use crate::metrics::Metrics;
 use crate::store::{Snapshot, Store, StoreError};
 use batch::Batch;
 pub use campaigns::{AdminFailure, AdminReply, AdminRequest};
+pub use directory::{DirectoryAnswer, DirectoryFailure, DirectoryReply, DirectoryRequest};
 use resume::ResumeIndex;
 pub use roster::{RosterRequest, ROSTER_LOG};
 use roster::Roster;
 use ringside::center::{Center, Input as CenterInput, Outcome, Place};
 use ringside::model::state::CommandKind;
-use ringside::model::{Actor, CommandError, CommandId, ContactId, Profile, QueueId, Seq, ServerTime, SessionId};
+use ringside::model::{Actor, CommandError, CommandId, ContactId, QueueId, Seq, ServerTime, SessionId};
 use ringside::protocol::{ServerMessage, PROTOCOL_VERSION};
 use serde::Serialize;
 use sessions::Sessions;
@@ -152,6 +154,13 @@ pub enum Input {
         /// Gets the answer.
         reply: oneshot::Sender<Result<AdminReply, AdminFailure>>,
     },
+    /// A directory or presence request of the HTTP API.
+    Directory {
+        /// The request.
+        request: DirectoryRequest,
+        /// Gets the answer.
+        reply: oneshot::Sender<DirectoryAnswer>,
+    },
     /// Finish what came before, flush the database and stop.
     Shutdown {
         /// Told when done.
@@ -267,15 +276,14 @@ struct State {
     roster: Roster,
 }
 
-/// Loads the stored center (or makes a new one from the profile and queues),
+/// Loads the stored center (or starts from `fresh`, the configured one),
 /// disconnects the sessions of the previous run, fires what fell due while
 /// the server was down, and starts the owner thread with an input queue of
 /// `queue_capacity`. Simulated campaign numbers ring `dial_ring_ms` before
 /// they answer.
 pub fn spawn(
     store: Box<dyn Store>,
-    profile: Profile,
-    queues: Vec<QueueId>,
+    fresh: Center,
     queue_capacity: usize,
     keep_per_agent: usize,
     dial_ring_ms: u64,
@@ -283,7 +291,7 @@ pub fn spawn(
 ) -> Result<Owner, StoreError> {
     let overflow = Arc::new(Mutex::new(Vec::new()));
     let mut state = State {
-        center: Center::new(profile.clone(), queues.clone()),
+        center: fresh.clone(),
         store,
         sessions: Sessions::default(),
         resume: ResumeIndex::new(keep_per_agent),
@@ -297,12 +305,16 @@ pub fn spawn(
         roster: Roster::new(wall_ms()),
     };
     if state.reload()? {
-        if *state.center.profile() != profile {
+        if state.center.profile() != fresh.profile() {
             tracing::warn!("the stored center keeps its own profile; the configured profile differs and is not applied");
         }
         let stored: Vec<&QueueId> = state.center.queues().collect();
-        if stored != queues.iter().collect::<Vec<_>>() {
-            tracing::warn!(?stored, configured = ?queues, "the stored center keeps its own queues");
+        let configured: Vec<&QueueId> = fresh.queues().collect();
+        if stored != configured {
+            tracing::warn!(?stored, ?configured, "the stored center keeps its own queues");
+        }
+        if state.center.directory() != fresh.directory() {
+            tracing::warn!("the stored center keeps its own directory; change it with the admin API (/admin/directory)");
         }
     } else {
         let first = Snapshot::encode(0, 1, &state.center)?;
@@ -472,6 +484,7 @@ impl State {
                 batch.answer_sim(reply, answer);
             }
             Input::Admin { request, reply } => self.admin(batch, request, reply),
+            Input::Directory { request, reply } => self.directory(batch, request, reply),
             Input::Shutdown { done } => {
                 let _ = done.send(());
             }
@@ -642,7 +655,7 @@ mod tests {
         let fail = Arc::new(AtomicBool::new(false));
         let store = FailingStore { fail: fail.clone(), inner: SqliteStore::open(&dir.path().join("r.db")).expect("open") };
         let metrics = Arc::new(Metrics::default());
-        let owner = spawn(Box::new(store), Profile::preset(Preset::ContactCenter), vec![QueueId::from("support")], 64, 16, 1_000, metrics.clone())
+        let owner = spawn(Box::new(store), Center::new(ringside::model::Profile::preset(Preset::ContactCenter), [QueueId::from("support")]), 64, 16, 1_000, metrics.clone())
             .expect("starts");
         let sender = owner.sender();
         let (outbox, mut inbox) = tmpsc::channel(OUTBOX_CAPACITY);
