@@ -194,9 +194,18 @@ impl Center {
             Input::SaveCampaign { campaign } => done(self.save_campaign(now, *campaign)),
             Input::PushPreview { agent, record, origin } => done(self.push_preview(now, &agent, *record, origin)),
             Input::DialAnswers { record, outcome } => done(self.dial_answers(now, record, outcome)),
-            Input::SaveDirectory { directory } => directory_done(self.save_directory(*directory)),
+            Input::SaveDirectory { directory } => {
+                let saved = self.save_directory(*directory);
+                self.route(now);
+                directory_done(saved)
+            }
             Input::SaveTeam { id, team } => directory_done(self.save_team(id, team)),
-            Input::SaveMember { user, member } => directory_done(self.save_member(user, member.map(|m| *m))),
+            Input::SaveMember { user, member } => {
+                let saved = self.save_member(user, member.map(|m| *m));
+                // A new membership may give a waiting contact its agent now.
+                self.route(now);
+                directory_done(saved)
+            }
             Input::ExternalStatus { user, status, secondary } => done(self.external_status(now, &user, status, secondary)),
             Input::Timeout => {
                 self.handle_timeout(now);
