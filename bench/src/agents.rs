@@ -588,7 +588,7 @@ fn observe(tally: &mut Tally, phase: u32, phase_start_us: u64, text: &str) -> Se
             Tally::count(&mut tally.errors, &code);
             return Seen::Other;
         }
-        ServerMessage::Welcome { .. } => return Seen::Other,
+        ServerMessage::Welcome { .. } | ServerMessage::Roster(_) | ServerMessage::Presence { .. } | ServerMessage::QueueStats { .. } => return Seen::Other,
     };
     let Some(tag) = CommandTag::parse(id.as_str()).filter(|tag| tag.phase == phase) else {
         tally.stale += 1;
