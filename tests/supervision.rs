@@ -11,9 +11,9 @@ use ringside::model::call::{Party, Target};
 use ringside::model::directory::{DefaultPhone, Directory, DirectoryError, Member, Team};
 use ringside::model::monitoring::{MonitorMode, MonitoringEnd};
 use ringside::model::presence::{Activity, DirectCallRoute};
-use ringside::model::profile::{Preset, ProfileOverrides};
+use ringside::model::profile::{Preset, ProfileOverrides, SecondaryDef};
 use ringside::model::state::{CommandKind, EventKind, InteractionState};
-use ringside::model::{Channel, InteractionId, QueueId, Role, SecondaryId, TeamId, UserId};
+use ringside::model::{Channel, InteractionId, Profile, QueueId, Role, SecondaryId, TeamId, UserId};
 use std::collections::{BTreeMap, BTreeSet};
 use support::*;
 
@@ -196,40 +196,11 @@ fn the_direct_call_policy_follows_the_status_and_the_default_phone_spec_s3_s4() 
 /// shared location; only supervisors see the secondary status.
 #[test]
 fn presence_shows_activity_and_a_shared_location_and_hides_the_secondary_from_agents_spec_s6_s12() {
-    let mut desk = Desk::with_toml(
-        r##"
-        [[statuses]]
-        id = "available"
-        label = "Available"
-        colour = "#2e7d32"
-        category = "available"
-        routable = true
-        [[statuses]]
-        id = "idle"
-        label = "Idle"
-        colour = "#f9a825"
-        category = "idle"
-        secondary = [{ id = "coaching", label = "Coaching" }]
-        [[statuses]]
-        id = "meeting"
-        label = "Meeting"
-        colour = "#f9a825"
-        category = "idle"
-        meeting = true
-        [[statuses]]
-        id = "rona"
-        label = "RONA"
-        colour = "#ef6c00"
-        category = "away"
-        system_only = true
-        [[statuses]]
-        id = "offline"
-        label = "Offline"
-        colour = "#757575"
-        category = "offline"
-        system_only = true
-        "##,
-    );
+    let mut profile = Profile::preset(Preset::ContactCenter);
+    if let Some(idle) = profile.statuses.iter_mut().find(|s| s.id.as_str() == "idle") {
+        idle.secondary = vec![SecondaryDef { id: SecondaryId::from("coaching"), label: "Coaching".into() }];
+    }
+    let mut desk = Desk::new(profile);
     desk.sign_in("ana");
     desk.send("ana", CommandKind::SetStatus { status: status("idle"), secondary: Some(SecondaryId::from("coaching")) }).unwrap();
     let full = desk.center.presence(&user("ana"), desk.now);
