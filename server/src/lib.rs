@@ -18,6 +18,7 @@ pub mod admission;
 pub mod auth;
 pub mod campaigns;
 pub mod config;
+pub mod csv_out;
 pub mod dialler;
 pub mod directory;
 pub mod fd_limit;

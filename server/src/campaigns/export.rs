@@ -5,7 +5,8 @@
 //! callback_at, callback_kind, agent`, then the campaign's fields.
 //! `callback_at` is UTC in RFC 3339 (`2026-11-22T14:30:00Z`).
 
-use super::{ask, campaign, campaign_id, csv_response, MAX_LIST_LIMIT};
+use super::{ask, campaign, campaign_id, MAX_LIST_LIMIT};
+use crate::csv_out::{csv_line, csv_response, rfc3339};
 use crate::http_api::{require_admin, ApiError};
 use crate::owner::{AdminReply, AdminRequest};
 use crate::store::RecordFilter;
@@ -15,7 +16,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use ringside::model::campaign::{CallbackKind, CallingRecord};
-use ringside::model::{CampaignId, RecordId, ServerTime};
+use ringside::model::{CampaignId, RecordId};
 
 /// The fixed columns, before the campaign's fields.
 pub const COLUMNS: [&str; 10] = ["id", "name", "number", "chained", "status", "attempts", "result", "callback_at", "callback_kind", "agent"];
@@ -71,49 +72,4 @@ fn row(record: &CallingRecord, fields: &[String]) -> Vec<String> {
     ];
     row.extend(fields.iter().map(|f| record.fields.get(f).cloned().unwrap_or_default()));
     row
-}
-
-/// One CSV line: fields with a comma, quote or line break are quoted.
-fn csv_line(fields: &[String]) -> String {
-    let mut line = fields
-        .iter()
-        .map(|f| if f.contains([',', '"', '\n', '\r']) { format!("\"{}\"", f.replace('"', "\"\"")) } else { f.clone() })
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push('\n');
-    line
-}
-
-/// A server time as UTC RFC 3339, to the second.
-pub fn rfc3339(at: ServerTime) -> String {
-    let secs = at.0 / 1000;
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    // Civil date from days since 1970-01-01 (proleptic Gregorian).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_are_utc_rfc3339() {
-        assert_eq!(rfc3339(ServerTime(0)), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(ServerTime(1_795_338_000_000)), "2026-11-22T09:00:00Z");
-        assert_eq!(rfc3339(ServerTime(951_782_400_000)), "2000-02-29T00:00:00Z");
-    }
-
-    #[test]
-    fn fields_with_commas_or_quotes_are_quoted() {
-        assert_eq!(csv_line(&["a,b".into(), "say \"hi\"".into(), "c".into()]), "\"a,b\",\"say \"\"hi\"\"\",c\n");
-    }
 }

@@ -21,7 +21,7 @@ use crate::store::RecordFilter;
 use crate::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -242,9 +242,4 @@ async fn list_records(State(app): State<AppState>, headers: HeaderMap, Path(id):
     require_admin(&app, &headers)?;
     let filter = query.filter(campaign_id(id)?)?;
     Ok(campaign_reply(ask(&app, AdminRequest::Records(filter)).await?))
-}
-
-/// A CSV response body.
-fn csv_response(body: Body) -> Response {
-    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response()
 }

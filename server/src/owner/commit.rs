@@ -6,7 +6,8 @@ use super::{RosterRequest, State};
 use ringside::model::{SessionId, UserId};
 use std::collections::BTreeSet;
 use crate::metrics::Metrics;
-use crate::store::{Commit, EncodedSnapshot, Snapshot, StoreError};
+use crate::store::{Commit, EncodedSnapshot, Snapshot, StatusRow, StoreError};
+use ringside::model::state::EventKind;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 
@@ -36,7 +37,8 @@ impl State {
         if batch.records.is_empty() && batch.list_writes.is_empty() && snapshot.is_none() {
             return Ok(());
         }
-        let written = self.store.commit(Commit { records: &batch.records, snapshot: snapshot.as_ref(), list_writes: &batch.list_writes });
+        let history = self.status_rows(&batch.records);
+        let written = self.store.commit(Commit { records: &batch.records, snapshot: snapshot.as_ref(), list_writes: &batch.list_writes, history: &history });
         let written = match written {
             Ok(written) => written,
             Err(e) => {
@@ -62,6 +64,26 @@ impl State {
         }
         self.start_snapshot_if_due();
         Ok(())
+    }
+
+    /// The status changes among the records' events, for the history (S6);
+    /// a change to the auto-away status is of the automatic kind (S11).
+    fn status_rows(&self, records: &[crate::store::Record]) -> Vec<StatusRow> {
+        let automatic = self.center.profile().auto_away_status.as_ref();
+        records
+            .iter()
+            .flat_map(|r| &r.events)
+            .filter_map(|event| match &event.kind {
+                EventKind::StatusChanged { status, since, secondary, .. } => Some(StatusRow {
+                    user: event.agent.clone(),
+                    at: *since,
+                    status: status.clone(),
+                    secondary: secondary.clone(),
+                    automatic: Some(status) == automatic,
+                }),
+                _ => None,
+            })
+            .collect()
     }
 
     fn index_events(&mut self, record: &crate::store::Record) {

@@ -318,7 +318,7 @@ pub fn spawn(
         }
     } else {
         let first = Snapshot::encode(0, 1, &state.center)?;
-        state.store.commit(crate::store::Commit { records: &[], snapshot: Some(&first), list_writes: &[] })?;
+        state.store.commit(crate::store::Commit { records: &[], snapshot: Some(&first), list_writes: &[], history: &[] })?;
         state.snapshots.last_bytes = first.body.len() as u64;
         tracing::info!("created a new center");
     }
@@ -636,6 +636,9 @@ mod tests {
         }
         fn lists(&mut self) -> &mut dyn crate::store::CallingLists {
             self.inner.lists()
+        }
+        fn history(&mut self) -> &mut dyn crate::store::StatusHistory {
+            self.inner.history()
         }
     }
 

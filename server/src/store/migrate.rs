@@ -6,6 +6,8 @@
 //! - Format 2: the input log and snapshots (`sqlite.rs`).
 //! - Format 3: format 2 plus the campaigns' calling lists (`lists.rs`); a
 //!   format 2 database gets the new, empty tables.
+//! - Format 4: format 3 plus the status history (`history.rs`); an older
+//!   database gets the new, empty table (its history starts at the upgrade).
 //!
 //! A migration runs in one transaction: a crash during it leaves the old
 //! format, which the next start migrates again.

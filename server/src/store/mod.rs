@@ -14,10 +14,12 @@
 //! SQLite store implements it here; a networked log (many server nodes)
 //! implements the same calls.
 
+mod history;
 mod lists;
 mod migrate;
 mod sqlite;
 
+pub use history::{StatusHistory, StatusRow};
 pub use lists::{CallingLists, RecordFilter};
 pub use sqlite::SqliteStore;
 
@@ -28,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 /// The storage format this build writes. Older formats are migrated when
 /// opened; newer ones are refused.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// A store error: the database, a stored document, or the file system.
 #[derive(Debug)]
@@ -154,6 +156,8 @@ pub struct Commit<'a> {
     pub snapshot: Option<&'a EncodedSnapshot>,
     /// The calling-list changes the records' inputs caused.
     pub list_writes: &'a [ListWrite],
+    /// The status changes among the records' events (SPEC S6).
+    pub history: &'a [StatusRow],
 }
 
 /// What a commit wrote.
@@ -182,4 +186,7 @@ pub trait Store: Send {
 
     /// The calling lists of the campaigns.
     fn lists(&mut self) -> &mut dyn CallingLists;
+
+    /// The status history (SPEC S6).
+    fn history(&mut self) -> &mut dyn StatusHistory;
 }

@@ -6,10 +6,12 @@
 //! | `log` | `(pos, body)`: one record per changing input, appended |
 //! | `snapshots` | `(pos, body)`: the newest snapshot and the one before |
 //! | `records`, `record_numbers`, `do_not_call` | the campaigns' calling lists (`lists.rs`) |
+//! | `status_history` | every status change, for reports (`history.rs`) |
 //!
 //! Appends go to the end of the `log` table's B-tree, so a commit writes the
 //! pages of its own records and nothing that grows with the center.
 
+use super::history::{self, StatusHistory};
 use super::lists::{self, CallingLists, RecordFilter};
 use super::migrate;
 use super::{Commit, EncodedSnapshot, Record, Recovered, Snapshot, Store, StoreError, Written, FORMAT_VERSION};
@@ -22,7 +24,7 @@ use std::path::Path;
 /// The SQLite database.
 #[derive(Debug)]
 pub struct SqliteStore {
-    conn: Connection,
+    pub(super) conn: Connection,
 }
 
 pub(super) const SCHEMA: &str = "
@@ -33,7 +35,7 @@ CREATE TABLE IF NOT EXISTS snapshots (pos INTEGER PRIMARY KEY, body TEXT NOT NUL
 
 /// Every table of the current format.
 pub(super) fn schema() -> String {
-    format!("{SCHEMA}{}", lists::LISTS_SCHEMA)
+    format!("{SCHEMA}{}{}", lists::LISTS_SCHEMA, history::HISTORY_SCHEMA)
 }
 
 impl SqliteStore {
@@ -120,6 +122,7 @@ impl Store for SqliteStore {
             }
         }
         lists::apply_writes(&tx, commit.list_writes)?;
+        history::append_rows(&tx, commit.history)?;
         let first_kept: Option<i64> = tx.query_row("SELECT min(pos) FROM log", [], |r| r.get(0))?;
         tx.commit()?;
         Ok(Written { bytes, first_kept: first_kept.map_or(0, |p| p as u64) })
@@ -144,6 +147,10 @@ impl Store for SqliteStore {
     }
 
     fn lists(&mut self) -> &mut dyn CallingLists {
+        self
+    }
+
+    fn history(&mut self) -> &mut dyn StatusHistory {
         self
     }
 }
