@@ -44,6 +44,8 @@ pub struct Config {
     /// of a new center (a stored center keeps its own; the admin API
     /// changes it).
     pub directory: Directory,
+    /// Days the status history keeps a change (SPEC S6); 0 keeps it forever.
+    pub history_retention_days: u64,
     /// How long a simulated campaign number rings before the dialler's
     /// rule answers it (`dialler.rs`).
     pub dial_ring_ms: u64,
@@ -121,6 +123,7 @@ impl Default for Config {
             profile: ProfileOverrides::default(),
             queues: vec![QueueId::from("support"), QueueId::from("sales")],
             directory: Directory::default(),
+            history_retention_days: 90,
             dial_ring_ms: crate::dialler::DEFAULT_RING_MS,
         }
     }

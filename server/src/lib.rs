@@ -25,6 +25,7 @@ pub mod fd_limit;
 pub mod http_api;
 pub mod metrics;
 pub mod owner;
+pub mod reports;
 pub mod sim;
 pub mod store;
 pub mod ws;
@@ -151,14 +152,13 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
     let keys = auth::Keys::new(&secret);
     let store = store::SqliteStore::open(&config.database).map_err(ServeError::Store)?;
     let metrics = Arc::new(metrics::Metrics::default());
-    let owner = owner::spawn(
-        Box::new(store),
-        fresh,
-        config.limits.input_queue,
-        config.limits.event_log_per_agent as usize,
-        config.dial_ring_ms,
-        metrics.clone(),
-    )
+    let settings = owner::OwnerSettings {
+        queue_capacity: config.limits.input_queue,
+        keep_per_agent: config.limits.event_log_per_agent as usize,
+        dial_ring_ms: config.dial_ring_ms,
+        history_retention_ms: config.history_retention_days.saturating_mul(86_400_000),
+    };
+    let owner = owner::spawn(Box::new(store), fresh, settings, metrics.clone())
     .map_err(ServeError::Store)?;
     let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(ServeError::Bind)?;
     let addr = listener.local_addr().map_err(ServeError::Bind)?;
@@ -206,6 +206,7 @@ fn router(app: AppState, config: &Config) -> Router {
         .merge(sim::routes(&config.allowed_origins))
         .merge(campaigns::routes(config.limits.max_import_bytes))
         .merge(directory::routes())
+        .merge(reports::routes())
         .nest_service("/pkg", ServeDir::new(config.web_root.join("pkg")))
         .fallback_service(www)
         .with_state(app)

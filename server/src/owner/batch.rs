@@ -118,6 +118,9 @@ impl Batch {
             Input::Directory { reply, .. } => {
                 let _ = reply.send(Err(DirectoryFailure::Unavailable));
             }
+            Input::Report { reply, .. } => {
+                let _ = reply.send(Err(super::ReportFailure::Unavailable));
+            }
             Input::Resync { .. } | Input::Roster { .. } => {}
             Input::Shutdown { done } => {
                 let _ = done.send(());

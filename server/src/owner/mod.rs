@@ -15,6 +15,7 @@ mod batch;
 mod campaigns;
 mod commit;
 mod directory;
+mod reports;
 mod resume;
 mod roster;
 mod sessions;
@@ -25,6 +26,7 @@ use batch::Batch;
 pub use campaigns::{AdminFailure, AdminReply, AdminRequest};
 pub use directory::{DirectoryAnswer, DirectoryFailure, DirectoryReply, DirectoryRequest};
 use resume::ResumeIndex;
+pub use reports::{Interval, ReportFailure, ReportRequest, ReportScope, MAX_REPORT_ROWS};
 pub use roster::{RosterRequest, ROSTER_LOG};
 use roster::Roster;
 use ringside::center::{Center, Input as CenterInput, Outcome, Place};
@@ -161,6 +163,13 @@ pub enum Input {
         /// Gets the answer.
         reply: oneshot::Sender<DirectoryAnswer>,
     },
+    /// A status report (read only: answered at once).
+    Report {
+        /// The report asked for.
+        request: ReportRequest,
+        /// Gets the answer.
+        reply: oneshot::Sender<Result<Vec<Interval>, ReportFailure>>,
+    },
     /// Finish what came before, flush the database and stop.
     Shutdown {
         /// Told when done.
@@ -274,35 +283,47 @@ struct State {
     outbound: campaigns::Outbound,
     /// Presence roster subscriptions (S6, S12).
     roster: Roster,
+    /// How long the status history keeps a change; 0: forever.
+    history_retention_ms: u64,
+    /// When the history is next pruned.
+    next_prune: ServerTime,
+}
+
+/// How the owner runs.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnerSettings {
+    /// Inputs that may wait for the owner; more are refused `busy`.
+    pub queue_capacity: usize,
+    /// Log entries indexed per agent for resume (SPEC N2).
+    pub keep_per_agent: usize,
+    /// How long a simulated campaign number rings before it answers.
+    pub dial_ring_ms: u64,
+    /// How long the status history keeps a change; 0: forever (SPEC S6).
+    pub history_retention_ms: u64,
 }
 
 /// Loads the stored center (or starts from `fresh`, the configured one),
 /// disconnects the sessions of the previous run, fires what fell due while
 /// the server was down, and starts the owner thread with an input queue of
-/// `queue_capacity`. Simulated campaign numbers ring `dial_ring_ms` before
+/// `settings.queue_capacity`. Simulated campaign numbers ring `settings.dial_ring_ms` before
 /// they answer.
-pub fn spawn(
-    store: Box<dyn Store>,
-    fresh: Center,
-    queue_capacity: usize,
-    keep_per_agent: usize,
-    dial_ring_ms: u64,
-    metrics: Arc<Metrics>,
-) -> Result<Owner, StoreError> {
+pub fn spawn(store: Box<dyn Store>, fresh: Center, settings: OwnerSettings, metrics: Arc<Metrics>) -> Result<Owner, StoreError> {
     let overflow = Arc::new(Mutex::new(Vec::new()));
     let mut state = State {
         center: fresh.clone(),
         store,
         sessions: Sessions::default(),
-        resume: ResumeIndex::new(keep_per_agent),
+        resume: ResumeIndex::new(settings.keep_per_agent),
         metrics: metrics.clone(),
         overflow: overflow.clone(),
         snapshots: SnapshotPlan { last_bytes: 0, log_bytes: 0, encoding: None },
         next_session: 1,
         pos: 0,
         last_now: 0,
-        outbound: campaigns::Outbound::new(dial_ring_ms),
+        outbound: campaigns::Outbound::new(settings.dial_ring_ms),
         roster: Roster::new(wall_ms()),
+        history_retention_ms: settings.history_retention_ms,
+        next_prune: ServerTime(0),
     };
     if state.reload()? {
         if state.center.profile() != fresh.profile() {
@@ -333,7 +354,7 @@ pub fn spawn(
     state.commit(&mut batch)?;
     metrics.store_ok.store(true, Ordering::Relaxed);
     metrics.owner_running.store(true, Ordering::Relaxed);
-    let (tx, rx) = mpsc::sync_channel(queue_capacity.max(1));
+    let (tx, rx) = mpsc::sync_channel(settings.queue_capacity.max(1));
     let thread = std::thread::Builder::new()
         .name("center-owner".into())
         .spawn(move || {
@@ -389,6 +410,7 @@ impl State {
             self.fire_due(&mut batch);
             self.finish(batch);
             self.campaign_work();
+            self.prune_history_if_due();
             if let Some(done) = stopping {
                 self.stop();
                 if let Some(done) = done {
@@ -485,6 +507,9 @@ impl State {
             }
             Input::Admin { request, reply } => self.admin(batch, request, reply),
             Input::Directory { request, reply } => self.directory(batch, request, reply),
+            Input::Report { request, reply } => {
+                let _ = reply.send(self.report(&request));
+            }
             Input::Shutdown { done } => {
                 let _ = done.send(());
             }
@@ -658,7 +683,7 @@ mod tests {
         let fail = Arc::new(AtomicBool::new(false));
         let store = FailingStore { fail: fail.clone(), inner: SqliteStore::open(&dir.path().join("r.db")).expect("open") };
         let metrics = Arc::new(Metrics::default());
-        let owner = spawn(Box::new(store), Center::new(ringside::model::Profile::preset(Preset::ContactCenter), [QueueId::from("support")]), 64, 16, 1_000, metrics.clone())
+        let owner = spawn(Box::new(store), Center::new(ringside::model::Profile::preset(Preset::ContactCenter), [QueueId::from("support")]), OwnerSettings { queue_capacity: 64, keep_per_agent: 16, dial_ring_ms: 1_000, history_retention_ms: 0 }, metrics.clone())
             .expect("starts");
         let sender = owner.sender();
         let (outbox, mut inbox) = tmpsc::channel(OUTBOX_CAPACITY);
