@@ -1,6 +1,7 @@
 //! The server's configuration: one TOML file, every field optional, with
 //! defaults that run the demo with no file at all.
 
+use crate::presence_adapter::webhook::WebhookSettings;
 use ringside::center::Center;
 use ringside::model::directory::Directory;
 use ringside::model::profile::ProfileOverrides;
@@ -46,6 +47,8 @@ pub struct Config {
     pub directory: Directory,
     /// Days the status history keeps a change (SPEC S6); 0 keeps it forever.
     pub history_retention_days: u64,
+    /// The external presence webhook (SPEC N7); none: no adapter.
+    pub presence_webhook: Option<WebhookSettings>,
     /// How long a simulated campaign number rings before the dialler's
     /// rule answers it (`dialler.rs`).
     pub dial_ring_ms: u64,
@@ -124,6 +127,7 @@ impl Default for Config {
             queues: vec![QueueId::from("support"), QueueId::from("sales")],
             directory: Directory::default(),
             history_retention_days: 90,
+            presence_webhook: None,
             dial_ring_ms: crate::dialler::DEFAULT_RING_MS,
         }
     }

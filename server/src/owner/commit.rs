@@ -6,6 +6,7 @@ use super::{RosterRequest, State};
 use ringside::model::{SessionId, UserId};
 use std::collections::BTreeSet;
 use crate::metrics::Metrics;
+use crate::presence_adapter::PresenceChange;
 use crate::store::{Commit, EncodedSnapshot, Snapshot, StatusRow, StoreError};
 use ringside::model::state::EventKind;
 use std::sync::atomic::Ordering;
@@ -59,6 +60,11 @@ impl State {
             None => self.snapshots.log_bytes += written.bytes,
         }
         self.resume.set_first_kept(written.first_kept);
+        if let Some(adapter) = &self.adapter {
+            for row in history {
+                adapter.publish(PresenceChange { user: row.user, status: row.status, secondary: row.secondary, automatic: row.automatic, at: row.at });
+            }
+        }
         for record in &batch.records {
             self.index_events(record);
         }

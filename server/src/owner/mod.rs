@@ -21,6 +21,7 @@ mod roster;
 mod sessions;
 
 use crate::metrics::Metrics;
+use crate::presence_adapter::PresenceAdapter;
 use crate::store::{Snapshot, Store, StoreError};
 use batch::Batch;
 pub use campaigns::{AdminFailure, AdminReply, AdminRequest};
@@ -287,10 +288,12 @@ struct State {
     history_retention_ms: u64,
     /// When the history is next pruned.
     next_prune: ServerTime,
+    /// The external presence adapter (SPEC N7).
+    adapter: Option<Arc<dyn PresenceAdapter>>,
 }
 
 /// How the owner runs.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub struct OwnerSettings {
     /// Inputs that may wait for the owner; more are refused `busy`.
     pub queue_capacity: usize,
@@ -300,6 +303,8 @@ pub struct OwnerSettings {
     pub dial_ring_ms: u64,
     /// How long the status history keeps a change; 0: forever (SPEC S6).
     pub history_retention_ms: u64,
+    /// Where status changes go out to an external presence system (SPEC N7).
+    pub adapter: Option<Arc<dyn PresenceAdapter>>,
 }
 
 /// Loads the stored center (or starts from `fresh`, the configured one),
@@ -324,6 +329,7 @@ pub fn spawn(store: Box<dyn Store>, fresh: Center, settings: OwnerSettings, metr
         roster: Roster::new(wall_ms()),
         history_retention_ms: settings.history_retention_ms,
         next_prune: ServerTime(0),
+        adapter: settings.adapter.clone(),
     };
     if state.reload()? {
         if state.center.profile() != fresh.profile() {
@@ -683,7 +689,7 @@ mod tests {
         let fail = Arc::new(AtomicBool::new(false));
         let store = FailingStore { fail: fail.clone(), inner: SqliteStore::open(&dir.path().join("r.db")).expect("open") };
         let metrics = Arc::new(Metrics::default());
-        let owner = spawn(Box::new(store), Center::new(ringside::model::Profile::preset(Preset::ContactCenter), [QueueId::from("support")]), OwnerSettings { queue_capacity: 64, keep_per_agent: 16, dial_ring_ms: 1_000, history_retention_ms: 0 }, metrics.clone())
+        let owner = spawn(Box::new(store), Center::new(ringside::model::Profile::preset(Preset::ContactCenter), [QueueId::from("support")]), OwnerSettings { queue_capacity: 64, keep_per_agent: 16, dial_ring_ms: 1_000, history_retention_ms: 0, adapter: None }, metrics.clone())
             .expect("starts");
         let sender = owner.sender();
         let (outbox, mut inbox) = tmpsc::channel(OUTBOX_CAPACITY);

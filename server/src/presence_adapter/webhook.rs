@@ -1,0 +1,111 @@
+//! The generic webhook adapter (SPEC N7): each status change is POSTed as
+//! JSON to a configured URL, signed ([`super::signature`]), in order, by
+//! one task. A failed delivery is tried again with a growing pause until the
+//! change is `max_delay_ms` old; then it is dropped and counted, so the
+//! delay stays bounded and a dead receiver never holds the server back.
+
+use super::signature::{sign, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use super::{AdapterStats, PresenceAdapter, PresenceChange};
+use serde::Deserialize;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::mpsc;
+
+/// Changes waiting for the webhook task at most; more are dropped (SPEC N8).
+pub const WEBHOOK_QUEUE: usize = 4096;
+
+/// The `[presence_webhook]` section of the config.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// Where our changes are POSTed (`http://`).
+    pub url: String,
+    /// Signs what goes out.
+    pub secret: String,
+    /// Verifies what comes in on `POST /presence/external`; none refuses it.
+    #[serde(default)]
+    pub inbound_secret: Option<String>,
+    /// A change not delivered this long after it happened is dropped.
+    #[serde(default = "default_max_delay_ms")]
+    pub max_delay_ms: u64,
+}
+
+fn default_max_delay_ms() -> u64 {
+    // SPEC N7: the source names up to 12 s of delay.
+    12_000
+}
+
+/// A running webhook adapter.
+#[derive(Debug)]
+pub struct WebhookAdapter {
+    queue: mpsc::Sender<PresenceChange>,
+    stats: Arc<AdapterStats>,
+    /// The settings it runs with.
+    pub settings: WebhookSettings,
+}
+
+fn wall_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+impl WebhookAdapter {
+    /// Starts the delivery task on the current tokio runtime.
+    pub fn start(settings: WebhookSettings) -> WebhookAdapter {
+        let (queue, changes) = mpsc::channel(WEBHOOK_QUEUE);
+        let stats = Arc::new(AdapterStats::default());
+        tokio::spawn(deliver(settings.clone(), changes, stats.clone()));
+        WebhookAdapter { queue, stats, settings }
+    }
+}
+
+impl PresenceAdapter for WebhookAdapter {
+    fn publish(&self, change: PresenceChange) {
+        if self.queue.try_send(change).is_err() {
+            self.stats.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn stats(&self) -> &AdapterStats {
+        &self.stats
+    }
+}
+
+/// Delivers changes in order until the adapter is dropped.
+async fn deliver(settings: WebhookSettings, mut changes: mpsc::Receiver<PresenceChange>, stats: Arc<AdapterStats>) {
+    let client = reqwest::Client::new();
+    while let Some(change) = changes.recv().await {
+        let Ok(body) = serde_json::to_vec(&change) else { continue };
+        let mut pause = Duration::from_millis(100);
+        loop {
+            let now = wall_ms();
+            let left = (change.at.0 + settings.max_delay_ms).saturating_sub(now);
+            if left == 0 {
+                stats.dropped.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(user = %change.user, "a presence change passed its delay bound undelivered and was dropped");
+                break;
+            }
+            let sent = client
+                .post(&settings.url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header(TIMESTAMP_HEADER, now.to_string())
+                .header(SIGNATURE_HEADER, sign(settings.secret.as_bytes(), now, &body))
+                .body(body.clone())
+                .timeout(Duration::from_millis(left))
+                .send()
+                .await;
+            match sent {
+                Ok(response) if response.status().is_success() => {
+                    stats.delivered(wall_ms().saturating_sub(change.at.0));
+                    break;
+                }
+                outcome => {
+                    stats.failed.fetch_add(1, Ordering::Relaxed);
+                    tracing::debug!(?outcome, "presence webhook delivery failed; trying again");
+                    tokio::time::sleep(pause.min(Duration::from_millis(left))).await;
+                    pause = (pause * 2).min(Duration::from_secs(2));
+                }
+            }
+        }
+    }
+}
