@@ -21,15 +21,16 @@
 
 use ringside::center::{Applied, Center, Input, Outcome};
 use ringside::model::call::Target;
+use ringside::model::directory::{DefaultPhone, Directory, Member, Team};
 use ringside::model::campaign::{Campaign, CallbackKind, CallingRecord, DialOutcome, PreviewOrigin, Schedule};
 use ringside::model::profile::{Preset, ProfileOverrides, WrapUpSettings};
 use ringside::model::state::CommandKind;
 use ringside::model::{
     Actor, CampaignId, Channel, CommandId, ContactId, InteractionId, OfferId, ParticipantId, Profile, QueueId, RecordId, Role, RonaCause,
-    SecondaryId, Seq, ServerTime, SessionId, StatusId, UserId, WrapUpCode,
+    SecondaryId, Seq, ServerTime, SessionId, StatusId, TeamId, UserId, WrapUpCode,
 };
 use ringside::protocol::{ClientMessage, FrameError};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Feeds `data` to the client frame decoder as the server would (text,
 /// lossily decoded so that every input reaches the parser).
@@ -290,6 +291,7 @@ impl Run {
             }
             26 => Input::Timeout,
             27 => self.campaign_input(b),
+            31 => self.directory_input(b),
             _ => {
                 self.advance(b);
                 return None;
@@ -330,6 +332,35 @@ impl Run {
                 campaign.disposition_required = flags & 2 != 0;
                 campaign.reschedule_before_dial = flags & 4 != 0;
                 Input::SaveCampaign { campaign: Box::new(campaign) }
+            }
+        }
+    }
+
+    /// An administrator's directory change or an external presence change
+    /// (SPEC S6, S12, N7): valid mostly, sometimes naming an unknown team or
+    /// queue, a skill over the bound, or a status that cannot be chosen.
+    fn directory_input(&mut self, b: &mut Bytes) -> Input {
+        let team = TeamId::from(["floor", "nowhere"][usize::from(b.byte() < 32)]);
+        let queue = QueueId::from(b.pick(&QUEUES.map(String::from), |_| "nowhere".to_owned()).as_str());
+        let member = Member {
+            teams: BTreeSet::from([team.clone()]),
+            queues: BTreeMap::from([(queue, [0, 7, 100, 101][b.below(4)])]),
+            favourites: BTreeSet::from([actor(b.below(AGENTS.len() + 1)).user]),
+            phone: if b.byte() & 1 == 0 { DefaultPhone::Webrtc } else { DefaultPhone::Number("+46 8 555 0199".into()) },
+        };
+        let user = actor(b.below(AGENTS.len() + 1)).user;
+        match b.below(4) {
+            0 => {
+                let floor = TeamId::from("floor");
+                let members = users().map(|u| (u, Member { teams: BTreeSet::from([floor.clone()]), ..member.clone() })).collect();
+                let teams = BTreeMap::from([(floor, Team { label: "Floor".into() })]);
+                Input::SaveDirectory { directory: Box::new(Directory { teams, members }) }
+            }
+            1 => Input::SaveTeam { id: team, team: (b.byte() & 1 == 0).then(|| Team { label: "Floor".into() }) },
+            2 => Input::SaveMember { user, member: (b.byte() & 1 == 0).then(|| Box::new(member)) },
+            _ => {
+                let statuses: Vec<StatusId> = self.center.profile().statuses.iter().map(|s| s.id.clone()).collect();
+                Input::ExternalStatus { user, status: b.pick(&statuses, |_| StatusId::from("unknown")), secondary: None }
             }
         }
     }

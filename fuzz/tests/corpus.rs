@@ -94,7 +94,7 @@ fn center_corpus_reaches_every_command_and_input() {
             }
         });
     }
-    let inputs = ["connect", "disconnect", "enqueue_contact", "customer_hang_up", "offer_undeliverable", "number_answers", "party_hangs_up", "timeout", "save_campaign", "push_preview", "dial_answers"];
+    let inputs = ["connect", "disconnect", "enqueue_contact", "customer_hang_up", "offer_undeliverable", "number_answers", "party_hangs_up", "timeout", "save_campaign", "push_preview", "dial_answers", "save_directory", "save_team", "save_member", "external_status"];
     let expected: BTreeSet<&str> = ringside_fuzz::command_names().into_iter().chain(inputs).collect();
     let missing: Vec<&&str> = expected.difference(&reached).collect();
     assert!(missing.is_empty(), "no seed of corpus/center gets these applied: {missing:?}");

@@ -520,6 +520,21 @@ impl Center {
                 }
             }
         }
+        for (id, record) in &self.interactions {
+            for supervisor in &record.monitors {
+                if !self.agent(supervisor).is_some_and(|s| s.monitoring.iter().any(|m| m.interaction == *id)) {
+                    return Err(format!("interaction {id} is monitored by {supervisor}, whose state does not say so (M1)"));
+                }
+            }
+        }
+        for agent in self.agents.values() {
+            for monitoring in &agent.state.monitoring {
+                let listed = self.interactions.get(&monitoring.interaction).is_some_and(|r| r.monitors.contains(&agent.state.agent));
+                if !listed || monitoring.agents.is_empty() {
+                    return Err(format!("{} monitors interaction {} through nobody or unknown to it (M3)", agent.state.agent, monitoring.interaction));
+                }
+            }
+        }
         let mut reindexed = self.clone();
         reindexed.rebuild_index();
         if reindexed.index != self.index || reindexed.outbound != self.outbound {
