@@ -21,8 +21,10 @@ use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
-type Sink = SplitSink<Socket, Message>;
-type Stream = SplitStream<Socket>;
+/// The sending half of a bench socket.
+pub type Sink = SplitSink<Socket, Message>;
+/// The receiving half of a bench socket.
+pub type Stream = SplitStream<Socket>;
 
 /// At most this many agents are between connecting and their login's ack:
 /// the server limits the sockets of one address that have not said hello.
@@ -43,7 +45,7 @@ const PHASE_LEAD: Duration = Duration::from_millis(200);
 const IDLE_READ_LIMIT: Duration = Duration::from_secs(3600);
 
 /// The token lifetime: longer than any run.
-const TOKEN_TTL_SECS: u64 = 24 * 3600;
+pub const TOKEN_TTL_SECS: u64 = 24 * 3600;
 
 /// The user id of agent `index`: `a0000`, `a0001`...
 pub fn user_of(index: usize) -> String {
@@ -272,7 +274,7 @@ impl Fleet {
 
 /// Connects, says hello and logs in; the socket's halves once the login is
 /// acked, or why not.
-async fn join_and_log_in(url: &str, token: String, limit_us: u64) -> Result<(Sink, Stream), String> {
+pub async fn join_and_log_in(url: &str, token: String, limit_us: u64) -> Result<(Sink, Stream), String> {
     // A small read buffer: the default 128 KiB is zero-filled before every
     // read, which would cost the client more than the server it measures.
     let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4 * 1024);

@@ -5,6 +5,7 @@
 mod agents;
 mod frames;
 mod memory;
+mod presence;
 mod report;
 mod server;
 mod stats;
@@ -91,9 +92,20 @@ struct Options {
     /// two-core machine to the server.
     #[arg(long, default_value_t = 1)]
     client_threads: usize,
-    /// The short form for CI: 100 agents, 3 s of load, a 1 s-step search.
+    /// The short form for CI: 100 agents, 3 s of load, a 1 s-step search
+    /// (with --presence: 100 agents, 5 supervisors, 100 changes/s for 2 s).
     #[arg(long)]
     quick: bool,
+    /// Run the presence fan-out benchmark instead: agents change status
+    /// while supervisors follow the whole roster [default: 1,000 agents].
+    #[arg(long)]
+    presence: bool,
+    /// With --presence: supervisors following the roster [default: 50].
+    #[arg(long)]
+    supervisors: Option<usize>,
+    /// With --presence: status changes per second, in total [default: 500].
+    #[arg(long)]
+    change_rate: Option<f64>,
 }
 
 /// The options with every default settled.
@@ -299,8 +311,23 @@ fn raise_open_files_limit() {
     }
 }
 
+/// The presence run's plan from the options (see [`presence`]).
+fn presence_plan(options: &Options) -> presence::PresencePlan {
+    let quick = options.quick;
+    presence::PresencePlan {
+        agents: options.agents.first().copied().unwrap_or(if quick { 100 } else { 1_000 }),
+        supervisors: options.supervisors.unwrap_or(if quick { 5 } else { 50 }),
+        rate: options.change_rate.unwrap_or(if quick { 100.0 } else { 500.0 }),
+        duration: Duration::from_secs_f64(options.duration.unwrap_or(if quick { 2.0 } else { 10.0 }).max(0.1)),
+        drain: Duration::from_secs_f64(options.drain.unwrap_or(5.0).max(0.1)),
+        setup_limit: Duration::from_secs_f64(options.setup_limit.max(1.0)),
+    }
+}
+
 fn main() -> ExitCode {
-    let settings = match Settings::from(Options::parse()) {
+    let options = Options::parse();
+    let plan = options.presence.then(|| presence_plan(&options));
+    let settings = match Settings::from(options) {
         Ok(settings) => settings,
         Err(e) => {
             eprintln!("ringside-bench: {e}");
@@ -315,6 +342,16 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(plan) = plan {
+        let outcome = random_secret().and_then(|secret| runtime.block_on(presence::run(&settings.server, &secret, &plan)));
+        return match outcome {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ringside-bench: the presence run failed: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let mut runs = Vec::new();
     let mut failed = false;
     for &agents in &settings.agents {

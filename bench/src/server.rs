@@ -71,12 +71,18 @@ impl ServerProcess {
     /// starts `binary` on it and waits for `/healthz`; the server and how
     /// long it took to answer.
     pub async fn start(binary: &Path, agents: usize, secret: &str) -> Result<(ServerProcess, Duration), String> {
+        Self::start_with(binary, agents, secret, "").await
+    }
+
+    /// [`ServerProcess::start`] with `extra` TOML appended to the config
+    /// (the presence benchmark's directory).
+    pub async fn start_with(binary: &Path, agents: usize, secret: &str, extra: &str) -> Result<(ServerProcess, Duration), String> {
         if !binary.exists() {
             return Err(format!("{} not found: build it with cargo build --release -p ringside-server", binary.display()));
         }
         let dir = tempfile::Builder::new().prefix("ringside-bench-").tempdir().map_err(|e| format!("temporary folder: {e}"))?;
         let addr = free_loopback_port()?;
-        let text = config_text(addr, &dir.path().join("ringside.db"), secret, agents);
+        let text = config_text(addr, &dir.path().join("ringside.db"), secret, agents) + extra;
         // The server refuses unknown keys: check with its own parser first.
         Config::parse(&text).map_err(|e| format!("the bench wrote a config the server refuses: {e}"))?;
         let config = dir.path().join("config.toml");
@@ -103,6 +109,12 @@ impl ServerProcess {
             inputs: prometheus_counter(&metrics, INPUTS),
             disk_bytes: self.proc_field("io", "write_bytes:").map(|bytes| bytes as f64),
         }
+    }
+
+    /// One counter of `/metrics`, if the server has it.
+    pub async fn metric(&self, name: &str) -> Option<f64> {
+        let text = self.get("/metrics").await.ok().filter(|(status, _)| *status == 200).map(|(_, body)| body)?;
+        prometheus_counter(&text, name)
     }
 
     /// Resident memory (`VmRSS`), in bytes.
