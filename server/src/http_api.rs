@@ -1,5 +1,6 @@
-//! What the HTTP JSON endpoints share (`/sim/`, `/admin/`): errors with a
-//! stable code, the admin token check, and body and path parsing.
+//! What the HTTP JSON endpoints share (`/sim/`, `/admin/`, `/reports/`):
+//! errors with a stable code, the role checks of bearer tokens, and body and
+//! path parsing.
 
 use crate::auth::Claims;
 use crate::owner::{Input, Refused};
@@ -65,9 +66,20 @@ pub fn bearer_claims(app: &AppState, headers: &HeaderMap) -> Result<Claims, ApiE
 
 /// Refuses a request without a valid token of role admin.
 pub fn require_admin(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    require_role(app, headers, "admin", |role| role == Role::Admin)
+}
+
+/// Refuses a request without a valid token of role supervisor or admin
+/// (reports show secondary statuses, which only they may see, SPEC S6).
+pub fn require_supervisor(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    require_role(app, headers, "supervisor or admin", Role::supervises)
+}
+
+/// 401 without a valid token, 403 `forbidden` when its role is not `allowed`.
+fn require_role(app: &AppState, headers: &HeaderMap, needed: &str, allowed: impl Fn(Role) -> bool) -> Result<(), ApiError> {
     let claims = bearer_claims(app, headers)?;
-    if claims.role != Role::Admin {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", format!("this endpoint needs role admin, not {}", claims.role.name())));
+    if !allowed(claims.role) {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", format!("this endpoint needs role {needed}, not {}", claims.role.name())));
     }
     Ok(())
 }

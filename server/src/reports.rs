@@ -11,7 +11,7 @@
 //! UTC RFC 3339 with milliseconds.
 
 use crate::csv_out::{csv_line, csv_response};
-use crate::http_api::{ask_owner, bearer_claims, unavailable, ApiError};
+use crate::http_api::{ask_owner, require_supervisor, unavailable, ApiError};
 use crate::owner::{Input, Interval, ReportFailure, ReportRequest, ReportScope, MAX_REPORT_ROWS};
 use crate::AppState;
 use axum::body::Body;
@@ -44,16 +44,6 @@ struct ReportQuery {
 
 fn bad(message: &str) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "bad_argument", message)
-}
-
-/// Refuses a request without a valid token of role supervisor or admin (S6:
-/// secondary statuses are theirs to see).
-fn require_supervisor(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let claims = bearer_claims(app, headers)?;
-    if !claims.role.supervises() {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", format!("reports need role supervisor or admin, not {}", claims.role.name())));
-    }
-    Ok(())
 }
 
 async fn status_report(State(app): State<AppState>, headers: HeaderMap, query: Result<Query<ReportQuery>, QueryRejection>) -> Result<Response, ApiError> {
