@@ -19,6 +19,17 @@ pub fn csv_line(fields: &[String]) -> String {
 
 /// A server time as UTC RFC 3339, to the second.
 pub fn rfc3339(at: ServerTime) -> String {
+    format!("{}Z", date_time(at))
+}
+
+/// A server time as UTC RFC 3339 with milliseconds, for times that change
+/// faster than once a second (status changes).
+pub fn rfc3339_ms(at: ServerTime) -> String {
+    format!("{}.{:03}Z", date_time(at), at.0 % 1000)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` in UTC.
+fn date_time(at: ServerTime) -> String {
     let secs = at.0 / 1000;
     let (days, rest) = (secs / 86_400, secs % 86_400);
     // Civil date from days since 1970-01-01 (proleptic Gregorian).
@@ -31,7 +42,7 @@ pub fn rfc3339(at: ServerTime) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}", rest / 3600, rest % 3600 / 60, rest % 60)
 }
 
 /// A CSV response body.
@@ -48,6 +59,7 @@ mod tests {
         assert_eq!(rfc3339(ServerTime(0)), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(ServerTime(1_795_338_000_000)), "2026-11-22T09:00:00Z");
         assert_eq!(rfc3339(ServerTime(951_782_400_000)), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339_ms(ServerTime(1_795_338_000_042)), "2026-11-22T09:00:00.042Z");
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! held in the range, by user then time. CSV: the same columns, times as
 //! UTC RFC 3339 with milliseconds.
 
-use crate::csv_out::{csv_line, csv_response};
+use crate::csv_out::{csv_line, csv_response, rfc3339_ms};
 use crate::http_api::{ask_owner, require_supervisor, unavailable, ApiError};
 use crate::owner::{Input, Interval, ReportFailure, ReportRequest, ReportScope, MAX_REPORT_ROWS};
 use crate::AppState;
@@ -99,10 +99,4 @@ fn csv_text(rows: &[Interval]) -> String {
         ]));
     }
     text
-}
-
-/// UTC RFC 3339 with milliseconds: status changes come faster than seconds.
-fn rfc3339_ms(at: ServerTime) -> String {
-    let seconds = crate::csv_out::rfc3339(at);
-    format!("{}.{:03}Z", seconds.trim_end_matches('Z'), at.0 % 1000)
 }
