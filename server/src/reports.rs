@@ -9,10 +9,15 @@
 //! "colour", "secondary", "automatic", "from", "to"}]}`, one row per status
 //! held in the range, by user then time. CSV: the same columns, times as
 //! UTC RFC 3339 with milliseconds.
+//!
+//! The owner answers who the report covers, then the history a bounded page
+//! at a time, like the campaign export; the rows become intervals here, off
+//! the owner thread.
 
 use crate::csv_out::{csv_line, csv_response, rfc3339_ms};
 use crate::http_api::{ask_owner, require_supervisor, unavailable, ApiError};
-use crate::owner::{Input, Interval, ReportFailure, ReportRequest, ReportScope, MAX_REPORT_ROWS};
+use crate::owner::{Input, PageRequest, ReportFailure, ReportScope};
+use crate::store::{HistoryCursor, StatusRow};
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
@@ -21,16 +26,43 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use ringside::model::{ServerTime, TeamId, UserId};
+use ringside::model::profile::StatusDef;
+use ringside::model::{SecondaryId, ServerTime, StatusId, TeamId, UserId};
 use ringside::protocol::limits::{check_name, MAX_ID_BYTES};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The longest range one report covers.
 pub const MAX_REPORT_RANGE_MS: u64 = 31 * 24 * 3_600_000;
 
+/// The most rows one report returns (SPEC N8); more is 413
+/// `report_too_large`.
+pub const MAX_REPORT_ROWS: usize = 50_000;
+
 /// The report route.
 pub fn routes() -> Router<AppState> {
     Router::new().route("/reports/status", get(status_report))
+}
+
+/// One status held for a time: a row of the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Interval {
+    /// Whose status.
+    pub user: UserId,
+    /// The primary status.
+    pub status: StatusId,
+    /// Its label in the profile.
+    pub label: String,
+    /// Its colour in the profile.
+    pub colour: String,
+    /// The secondary status.
+    pub secondary: Option<SecondaryId>,
+    /// Whether auto-away set it (S11).
+    pub automatic: bool,
+    /// When it began, or the range's start if earlier.
+    pub from: ServerTime,
+    /// When it ended: the next change, or the range's end (or now, for a
+    /// status still held in a range that reaches the future).
+    pub to: ServerTime,
 }
 
 #[derive(Deserialize)]
@@ -69,19 +101,54 @@ async fn status_report(State(app): State<AppState>, headers: HeaderMap, query: R
         Some(_) => return Err(bad("format is json or csv")),
         None => headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/csv")),
     };
-    let request = ReportRequest { scope, from: ServerTime(query.from), to: ServerTime(query.to) };
-    let rows = match ask_owner(&app, |reply| Input::Report { request, reply }).await? {
-        Ok(rows) => rows,
-        Err(ReportFailure::UnknownTeam) => return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_team", "no such team")),
-        Err(ReportFailure::TooLarge) => {
+    let (from, to) = (ServerTime(query.from), ServerTime(query.to));
+    let scope = ask_owner(&app, |reply| Input::ReportScope { scope, reply }).await?.map_err(failure)?;
+    let mut rows = Vec::new();
+    let mut cursor = Some(HistoryCursor::default());
+    while let Some(at) = cursor {
+        let request = PageRequest { users: scope.users.clone(), from, to, cursor: at };
+        let page = ask_owner(&app, |reply| Input::HistoryPage { request, reply }).await?.map_err(failure)?;
+        rows.extend(page.rows);
+        if rows.len() > MAX_REPORT_ROWS {
             return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "report_too_large", format!("over {MAX_REPORT_ROWS} rows: ask for a shorter range")));
         }
-        Err(ReportFailure::Unavailable) => return Err(unavailable()),
-    };
+        cursor = page.next;
+    }
+    let rows = intervals(&rows, from, to.min(scope.now), &scope.statuses);
     if csv {
         return Ok(csv_response(Body::from(csv_text(&rows))));
     }
     Ok(Json(serde_json::json!({ "from": query.from, "to": query.to, "rows": rows })).into_response())
+}
+
+fn failure(failure: ReportFailure) -> ApiError {
+    match failure {
+        ReportFailure::UnknownTeam => ApiError::new(StatusCode::NOT_FOUND, "unknown_team", "no such team"),
+        ReportFailure::Unavailable => unavailable(),
+    }
+}
+
+/// Rows (by user, then time) as intervals clipped to `[from, end]`, with
+/// the catalogue's label and colour (an unknown status shows its id).
+fn intervals(rows: &[StatusRow], from: ServerTime, end: ServerTime, statuses: &[StatusDef]) -> Vec<Interval> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let next = rows.get(i + 1).filter(|n| n.user == row.user).map(|n| n.at);
+            let def = statuses.iter().find(|s| s.id == row.status);
+            let start = row.at.max(from);
+            Interval {
+                user: row.user.clone(),
+                status: row.status.clone(),
+                label: def.map_or_else(|| row.status.to_string(), |d| d.label.clone()),
+                colour: def.map(|d| d.colour.clone()).unwrap_or_default(),
+                secondary: row.secondary.clone(),
+                automatic: row.automatic,
+                from: start,
+                to: next.unwrap_or(end).max(start),
+            }
+        })
+        .collect()
 }
 
 fn csv_text(rows: &[Interval]) -> String {
@@ -99,4 +166,30 @@ fn csv_text(rows: &[Interval]) -> String {
         ]));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ringside::model::profile::{Preset, Profile};
+
+    fn row(user: &str, at: u64, status: &str) -> StatusRow {
+        StatusRow { user: UserId::from(user), at: ServerTime(at), status: StatusId::from(status), secondary: None, automatic: false }
+    }
+
+    // SPEC S6: the status in force at the start is clipped to it; each
+    // interval ends at the user's next change, the last at the end; labels
+    // and colours come from the catalogue.
+    #[test]
+    fn rows_become_intervals_clipped_to_the_range() {
+        let rows = [row("ana", 50, "idle"), row("ana", 120, "available"), row("ben", 130, "gone")];
+        let statuses = Profile::preset(Preset::ContactCenter).statuses;
+        let found = intervals(&rows, ServerTime(100), ServerTime(200), &statuses);
+        let spans: Vec<(&str, &str, &str, &str, u64, u64)> =
+            found.iter().map(|i| (i.user.as_str(), i.status.as_str(), i.label.as_str(), i.colour.as_str(), i.from.0, i.to.0)).collect();
+        assert_eq!(
+            spans,
+            [("ana", "idle", "Idle", "#f9a825", 100, 120), ("ana", "available", "Available", "#2e7d32", 120, 200), ("ben", "gone", "gone", "", 130, 200)]
+        );
+    }
 }

@@ -118,7 +118,10 @@ impl Batch {
             Input::Directory { reply, .. } => {
                 let _ = reply.send(Err(DirectoryFailure::Unavailable));
             }
-            Input::Report { reply, .. } => {
+            Input::ReportScope { reply, .. } => {
+                let _ = reply.send(Err(super::ReportFailure::Unavailable));
+            }
+            Input::HistoryPage { reply, .. } => {
                 let _ = reply.send(Err(super::ReportFailure::Unavailable));
             }
             Input::Resync { .. } | Input::Roster { .. } => {}

@@ -15,19 +15,19 @@ mod batch;
 mod campaigns;
 mod commit;
 mod directory;
-mod reports;
+mod history;
 mod resume;
 mod roster;
 mod sessions;
 
 use crate::metrics::Metrics;
 use crate::presence_adapter::PresenceAdapter;
-use crate::store::{Snapshot, Store, StoreError};
+use crate::store::{HistoryPage, Snapshot, Store, StoreError};
 use batch::Batch;
 pub use campaigns::{AdminFailure, AdminReply, AdminRequest};
 pub use directory::{DirectoryAnswer, DirectoryFailure, DirectoryReply, DirectoryRequest};
+pub use history::{PageRequest, ReportFailure, ReportScope, ScopeAnswer};
 use resume::ResumeIndex;
-pub use reports::{Interval, ReportFailure, ReportRequest, ReportScope, MAX_REPORT_ROWS};
 pub use roster::{RosterRequest, ROSTER_LOG};
 use roster::Roster;
 use ringside::center::{Center, Input as CenterInput, Outcome, Place};
@@ -164,12 +164,19 @@ pub enum Input {
         /// Gets the answer.
         reply: oneshot::Sender<DirectoryAnswer>,
     },
-    /// A status report (read only: answered at once).
-    Report {
-        /// The report asked for.
-        request: ReportRequest,
+    /// Who a status report covers (read only: answered at once).
+    ReportScope {
+        /// The user or team asked for.
+        scope: ReportScope,
         /// Gets the answer.
-        reply: oneshot::Sender<Result<Vec<Interval>, ReportFailure>>,
+        reply: oneshot::Sender<Result<ScopeAnswer, ReportFailure>>,
+    },
+    /// One page of the status history (read only: answered at once).
+    HistoryPage {
+        /// The page asked for.
+        request: PageRequest,
+        /// Gets the answer.
+        reply: oneshot::Sender<Result<HistoryPage, ReportFailure>>,
     },
     /// Finish what came before, flush the database and stop.
     Shutdown {
@@ -513,8 +520,11 @@ impl State {
             }
             Input::Admin { request, reply } => self.admin(batch, request, reply),
             Input::Directory { request, reply } => self.directory(batch, request, reply),
-            Input::Report { request, reply } => {
-                let _ = reply.send(self.report(&request));
+            Input::ReportScope { scope, reply } => {
+                let _ = reply.send(self.report_scope(scope));
+            }
+            Input::HistoryPage { request, reply } => {
+                let _ = reply.send(self.history_page(&request));
             }
             Input::Shutdown { done } => {
                 let _ = done.send(());

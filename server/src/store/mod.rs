@@ -19,7 +19,7 @@ mod lists;
 mod migrate;
 mod sqlite;
 
-pub use history::{StatusHistory, StatusRow};
+pub use history::{HistoryCursor, HistoryPage, StatusHistory, StatusRow};
 pub use lists::{CallingLists, RecordFilter};
 pub use sqlite::SqliteStore;
 

@@ -1,0 +1,101 @@
+//! The owner's side of the status history (SPEC S6): who a report covers,
+//! pages of their history read from the store, and pruning by retention.
+//! The report itself (intervals, labels, JSON and CSV) is made off the owner
+//! thread, in `crate::reports`.
+
+use super::State;
+use crate::store::{HistoryCursor, HistoryPage};
+use ringside::model::profile::StatusDef;
+use ringside::model::{ServerTime, TeamId, UserId};
+use std::sync::Arc;
+
+/// The most rows one page of history holds: a page is one short read on
+/// the owner thread, between other inputs.
+const HISTORY_PAGE_ROWS: usize = 1_000;
+
+/// Whose history.
+#[derive(Debug, Clone)]
+pub enum ReportScope {
+    /// One user.
+    User(UserId),
+    /// Every member of a team.
+    Team(TeamId),
+}
+
+/// Who a report covers and what it needs to label its rows.
+#[derive(Debug, Clone)]
+pub struct ScopeAnswer {
+    /// The users, in the order their rows come.
+    pub users: Arc<[UserId]>,
+    /// The profile's status catalogue (labels and colours, SPEC S1).
+    pub statuses: Vec<StatusDef>,
+    /// The server's time now: a status still held ends here.
+    pub now: ServerTime,
+}
+
+/// One page of history asked for.
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    /// Whose, as the scope answered.
+    pub users: Arc<[UserId]>,
+    /// The range's start.
+    pub from: ServerTime,
+    /// The range's end.
+    pub to: ServerTime,
+    /// Where the page starts.
+    pub cursor: HistoryCursor,
+}
+
+/// Why a report was not made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFailure {
+    /// No such team.
+    UnknownTeam,
+    /// The store could not be read.
+    Unavailable,
+}
+
+/// Rows one pruning step deletes at most: the owner stays responsive.
+const PRUNE_STEP: usize = 10_000;
+
+/// How often the history is pruned while it has nothing old to delete.
+const PRUNE_EVERY_MS: u64 = 3_600_000;
+
+impl State {
+    /// Deletes history older than the retention, one bounded step when due
+    /// (at most hourly, or again a second later while old rows remain).
+    pub(super) fn prune_history_if_due(&mut self) {
+        let now = self.now();
+        if self.history_retention_ms == 0 || now < self.next_prune {
+            return;
+        }
+        let before = ServerTime(now.0.saturating_sub(self.history_retention_ms));
+        let pause = match self.store.history().prune_history(before, PRUNE_STEP) {
+            Ok(deleted) if deleted == PRUNE_STEP => 1_000,
+            Ok(_) => PRUNE_EVERY_MS,
+            Err(e) => {
+                tracing::warn!(error = %e, "pruning the status history failed");
+                PRUNE_EVERY_MS
+            }
+        };
+        self.next_prune = now.plus(pause);
+    }
+
+    /// The users a report covers, with the catalogue and the time now.
+    pub(super) fn report_scope(&mut self, scope: ReportScope) -> Result<ScopeAnswer, ReportFailure> {
+        let users = match scope {
+            ReportScope::User(user) => vec![user],
+            ReportScope::Team(team) if self.center.directory().teams.contains_key(&team) => self.center.team_members(&team),
+            ReportScope::Team(_) => return Err(ReportFailure::UnknownTeam),
+        };
+        Ok(ScopeAnswer { users: users.into(), statuses: self.center.profile().statuses.clone(), now: self.now() })
+    }
+
+    /// One page of the stored history.
+    pub(super) fn history_page(&mut self, request: &PageRequest) -> Result<HistoryPage, ReportFailure> {
+        self.store.history().status_page(&request.users, request.from, request.to, request.cursor, HISTORY_PAGE_ROWS).map_err(|e| {
+            tracing::error!(error = %e, "the status history cannot be read");
+            ReportFailure::Unavailable
+        })
+    }
+}
