@@ -174,7 +174,8 @@ impl Config {
         Ok(config)
     }
 
-    /// Checks limits, queues and the profile.
+    /// Checks limits, queues, the profile, the directory and the presence
+    /// webhook.
     pub fn check(&self) -> Result<(), ConfigError> {
         let l = &self.limits;
         if !(l.commands_per_second > 0.0 && l.commands_per_second.is_finite()) {
@@ -209,6 +210,9 @@ impl Config {
         }
         self.build_profile()?;
         self.directory.check(|q| self.queues.contains(q)).map_err(|e| ConfigError::Invalid(format!("directory: {e}")))?;
+        if let Some(webhook) = &self.presence_webhook {
+            webhook.check().map_err(ConfigError::Invalid)?;
+        }
         Ok(())
     }
 

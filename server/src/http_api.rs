@@ -5,7 +5,6 @@
 use crate::auth::Claims;
 use crate::owner::{Input, Refused};
 use crate::AppState;
-use axum::body::Bytes;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -85,7 +84,7 @@ fn require_role(app: &AppState, headers: &HeaderMap, needed: &str, allowed: impl
 }
 
 /// A JSON body, or `bad_request` with a short message.
-pub fn parse_body<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, ApiError> {
+pub fn parse_body<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
     // serde_json quotes the body's text: keep the message short (SPEC N8).
     serde_json::from_slice(body)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("invalid JSON body: {}", echo(&e.to_string()))))

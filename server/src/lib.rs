@@ -60,8 +60,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Caps sockets per user and per address (SPEC N8).
     pub admission: admission::Admission,
-    /// The external presence webhook, when configured (SPEC N7).
-    pub presence: Option<Arc<presence_adapter::webhook::WebhookAdapter>>,
+    /// The external presence adapter, when configured (SPEC N7).
+    pub presence: Option<Arc<dyn presence_adapter::PresenceAdapter>>,
 }
 
 /// Why the server could not start.
@@ -155,13 +155,16 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
     let keys = auth::Keys::new(&secret);
     let store = store::SqliteStore::open(&config.database).map_err(ServeError::Store)?;
     let metrics = Arc::new(metrics::Metrics::default());
-    let presence = config.presence_webhook.clone().map(|settings| Arc::new(presence_adapter::webhook::WebhookAdapter::start(settings)));
+    let presence = config
+        .presence_webhook
+        .clone()
+        .map(|settings| Arc::new(presence_adapter::webhook::WebhookAdapter::start(settings)) as Arc<dyn presence_adapter::PresenceAdapter>);
     let settings = owner::OwnerSettings {
         queue_capacity: config.limits.input_queue,
         keep_per_agent: config.limits.event_log_per_agent as usize,
         dial_ring_ms: config.dial_ring_ms,
         history_retention_ms: config.history_retention_days.saturating_mul(86_400_000),
-        adapter: presence.clone().map(|a| a as Arc<dyn presence_adapter::PresenceAdapter>),
+        adapter: presence.clone(),
     };
     let owner = owner::spawn(Box::new(store), fresh, settings, metrics.clone())
     .map_err(ServeError::Store)?;
@@ -214,7 +217,7 @@ fn router(app: AppState, config: &Config) -> Router {
         .merge(directory::routes())
         .merge(reports::routes())
         .merge(presence_adapter::inbound::routes())
-        .merge(presence_adapter::status_routes())
+        .merge(presence_adapter::stats::routes())
         .nest_service("/pkg", ServeDir::new(config.web_root.join("pkg")))
         .fallback_service(www)
         .with_state(app)
@@ -231,7 +234,7 @@ async fn healthz(axum::extract::State(app): axum::extract::State<AppState>) -> (
 
 /// `GET /metrics`: the counters in Prometheus text format.
 async fn metrics(axum::extract::State(app): axum::extract::State<AppState>) -> impl axum::response::IntoResponse {
-    let adapter = app.presence.as_ref().map(|a| presence_adapter::PresenceAdapter::stats(a.as_ref()).render()).unwrap_or_default();
+    let adapter = app.presence.as_ref().map(|a| a.stats().render()).unwrap_or_default();
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], app.metrics.render() + &adapter)
 }
 

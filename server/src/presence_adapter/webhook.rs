@@ -1,11 +1,15 @@
-//! The generic webhook adapter (SPEC N7): each status change is POSTed as
-//! JSON to a configured URL, signed ([`super::signature`]), in order, by
+//! The generic webhook adapter (SPEC N7). Out: each status change is POSTed
+//! as JSON to a configured URL, signed ([`super::signature`]), in order, by
 //! one task. A failed delivery is tried again with a growing pause until the
 //! change is `max_delay_ms` old; then it is dropped and counted, so the
 //! delay stays bounded and a dead receiver never holds the server back.
+//! In: a request to `POST /presence/external` is taken when it carries a
+//! valid signature made with the `inbound_secret`.
 
-use super::signature::{sign, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use super::{AdapterStats, PresenceAdapter, PresenceChange};
+use super::signature::{sign, verify, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use super::{AdapterStats, ExternalChange, PresenceAdapter, PresenceChange};
+use crate::http_api::{parse_body, ApiError};
+use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -36,13 +40,30 @@ fn default_max_delay_ms() -> u64 {
     12_000
 }
 
+impl WebhookSettings {
+    /// What is wrong with the settings, if anything.
+    pub fn check(&self) -> Result<(), String> {
+        // The client is built without TLS: put a TLS proxy in front of an
+        // https receiver.
+        if !self.url.starts_with("http://") {
+            return Err("presence_webhook.url must be an http:// URL".into());
+        }
+        if self.secret.is_empty() || self.inbound_secret.as_ref().is_some_and(String::is_empty) {
+            return Err("presence_webhook secrets must not be empty".into());
+        }
+        if self.max_delay_ms == 0 {
+            return Err("presence_webhook.max_delay_ms must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
 /// A running webhook adapter.
 #[derive(Debug)]
 pub struct WebhookAdapter {
     queue: mpsc::Sender<PresenceChange>,
     stats: Arc<AdapterStats>,
-    /// The settings it runs with.
-    pub settings: WebhookSettings,
+    settings: WebhookSettings,
 }
 
 fn wall_ms() -> u64 {
@@ -62,12 +83,35 @@ impl WebhookAdapter {
 impl PresenceAdapter for WebhookAdapter {
     fn publish(&self, change: PresenceChange) {
         if self.queue.try_send(change).is_err() {
-            self.stats.dropped.fetch_add(1, Ordering::Relaxed);
+            self.stats.dropped(1);
         }
+    }
+
+    fn receive(&self, headers: &HeaderMap, body: &[u8]) -> Result<ExternalChange, ApiError> {
+        let Some(secret) = &self.settings.inbound_secret else {
+            return Err(ApiError::new(StatusCode::NOT_FOUND, "not_configured", "no inbound presence secret is configured"));
+        };
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let signed = match (header(TIMESTAMP_HEADER).and_then(|t| t.parse::<u64>().ok()), header(SIGNATURE_HEADER)) {
+            (Some(timestamp), Some(signature)) => verify(secret.as_bytes(), timestamp, body, signature, wall_ms()),
+            _ => false,
+        };
+        if !signed {
+            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_signature", "the body's signature is missing, wrong or stale"));
+        }
+        parse_body(body)
     }
 
     fn stats(&self) -> &AdapterStats {
         &self.stats
+    }
+
+    fn target(&self) -> &str {
+        &self.settings.url
+    }
+
+    fn delay_bound_ms(&self) -> u64 {
+        self.settings.max_delay_ms
     }
 }
 
@@ -75,36 +119,41 @@ impl PresenceAdapter for WebhookAdapter {
 async fn deliver(settings: WebhookSettings, mut changes: mpsc::Receiver<PresenceChange>, stats: Arc<AdapterStats>) {
     let client = reqwest::Client::new();
     while let Some(change) = changes.recv().await {
-        let Ok(body) = serde_json::to_vec(&change) else { continue };
-        let mut pause = Duration::from_millis(100);
-        loop {
-            let now = wall_ms();
-            let left = (change.at.0 + settings.max_delay_ms).saturating_sub(now);
-            if left == 0 {
-                stats.dropped.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(user = %change.user, "a presence change passed its delay bound undelivered and was dropped");
-                break;
+        deliver_one(&client, &settings, &stats, &change).await;
+    }
+}
+
+/// Posts one change until it is delivered or past the delay bound.
+async fn deliver_one(client: &reqwest::Client, settings: &WebhookSettings, stats: &AdapterStats, change: &PresenceChange) {
+    let Ok(body) = serde_json::to_vec(change) else { return };
+    let mut pause = Duration::from_millis(100);
+    loop {
+        let now = wall_ms();
+        let left = (change.at.0 + settings.max_delay_ms).saturating_sub(now);
+        if left == 0 {
+            stats.dropped(1);
+            tracing::warn!(user = %change.user, "a presence change passed its delay bound undelivered and was dropped");
+            return;
+        }
+        let sent = client
+            .post(&settings.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(TIMESTAMP_HEADER, now.to_string())
+            .header(SIGNATURE_HEADER, sign(settings.secret.as_bytes(), now, &body))
+            .body(body.clone())
+            .timeout(Duration::from_millis(left))
+            .send()
+            .await;
+        match sent {
+            Ok(response) if response.status().is_success() => {
+                stats.delivered(wall_ms().saturating_sub(change.at.0));
+                return;
             }
-            let sent = client
-                .post(&settings.url)
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .header(TIMESTAMP_HEADER, now.to_string())
-                .header(SIGNATURE_HEADER, sign(settings.secret.as_bytes(), now, &body))
-                .body(body.clone())
-                .timeout(Duration::from_millis(left))
-                .send()
-                .await;
-            match sent {
-                Ok(response) if response.status().is_success() => {
-                    stats.delivered(wall_ms().saturating_sub(change.at.0));
-                    break;
-                }
-                outcome => {
-                    stats.failed.fetch_add(1, Ordering::Relaxed);
-                    tracing::debug!(?outcome, "presence webhook delivery failed; trying again");
-                    tokio::time::sleep(pause.min(Duration::from_millis(left))).await;
-                    pause = (pause * 2).min(Duration::from_secs(2));
-                }
+            outcome => {
+                stats.failed.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(?outcome, "presence webhook delivery failed; trying again");
+                tokio::time::sleep(pause.min(Duration::from_millis(left))).await;
+                pause = (pause * 2).min(Duration::from_secs(2));
             }
         }
     }
