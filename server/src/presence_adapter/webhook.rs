@@ -14,9 +14,10 @@ use serde::Deserialize;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::sync::mpsc;
+use tokio::sync::broadcast;
 
-/// Changes waiting for the webhook task at most; more are dropped (SPEC N8).
+/// Changes waiting for the webhook task at most; past it the oldest are
+/// dropped (SPEC N8): a newer change of a user supersedes an older one.
 pub const WEBHOOK_QUEUE: usize = 4096;
 
 /// The `[presence_webhook]` section of the config.
@@ -61,7 +62,7 @@ impl WebhookSettings {
 /// A running webhook adapter.
 #[derive(Debug)]
 pub struct WebhookAdapter {
-    queue: mpsc::Sender<PresenceChange>,
+    queue: broadcast::Sender<PresenceChange>,
     stats: Arc<AdapterStats>,
     settings: WebhookSettings,
 }
@@ -73,7 +74,10 @@ fn wall_ms() -> u64 {
 impl WebhookAdapter {
     /// Starts the delivery task on the current tokio runtime.
     pub fn start(settings: WebhookSettings) -> WebhookAdapter {
-        let (queue, changes) = mpsc::channel(WEBHOOK_QUEUE);
+        // A broadcast channel with one receiver is a bounded queue whose
+        // sender never waits and overwrites the oldest entry when full; the
+        // receiver learns how many it lost.
+        let (queue, changes) = broadcast::channel(WEBHOOK_QUEUE);
         let stats = Arc::new(AdapterStats::default());
         tokio::spawn(deliver(settings.clone(), changes, stats.clone()));
         WebhookAdapter { queue, stats, settings }
@@ -82,7 +86,8 @@ impl WebhookAdapter {
 
 impl PresenceAdapter for WebhookAdapter {
     fn publish(&self, change: PresenceChange) {
-        if self.queue.try_send(change).is_err() {
+        if self.queue.send(change).is_err() {
+            // The delivery task is gone (the runtime is stopping).
             self.stats.dropped(1);
         }
     }
@@ -116,9 +121,18 @@ impl PresenceAdapter for WebhookAdapter {
 }
 
 /// Delivers changes in order until the adapter is dropped.
-async fn deliver(settings: WebhookSettings, mut changes: mpsc::Receiver<PresenceChange>, stats: Arc<AdapterStats>) {
+async fn deliver(settings: WebhookSettings, mut changes: broadcast::Receiver<PresenceChange>, stats: Arc<AdapterStats>) {
     let client = reqwest::Client::new();
-    while let Some(change) = changes.recv().await {
+    loop {
+        let change = match changes.recv().await {
+            Ok(change) => change,
+            Err(broadcast::error::RecvError::Lagged(lost)) => {
+                stats.dropped(lost);
+                tracing::warn!(lost, "the presence webhook queue was full; the oldest changes were dropped");
+                continue;
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
         deliver_one(&client, &settings, &stats, &change).await;
     }
 }
@@ -156,5 +170,41 @@ async fn deliver_one(client: &reqwest::Client, settings: &WebhookSettings, stats
                 pause = (pause * 2).min(Duration::from_secs(2));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Bytes;
+    use ringside::model::{ServerTime, StatusId, UserId};
+
+    // SPEC N7, SPEC N8: a full queue never blocks the publisher; the oldest
+    // changes go, are counted, and the newest are delivered.
+    #[tokio::test]
+    async fn a_full_queue_drops_the_oldest_changes_and_counts_them() {
+        let (arrived, mut arrivals) = tokio::sync::mpsc::unbounded_channel::<Bytes>();
+        let app = axum::Router::new().route(
+            "/presence",
+            axum::routing::post(move |body: Bytes| {
+                let _ = arrived.send(body);
+                async { StatusCode::NO_CONTENT }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}/presence", listener.local_addr().expect("address"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let adapter = WebhookAdapter::start(WebhookSettings { url, secret: "s".into(), inbound_secret: None, max_delay_ms: 60_000 });
+        let now = ServerTime(wall_ms());
+        // The test's runtime has one thread: the delivery task cannot run
+        // until this loop is done, so the queue overflows by three.
+        for i in 0..WEBHOOK_QUEUE + 3 {
+            let user = UserId(format!("u{i}"));
+            adapter.publish(PresenceChange { user, status: StatusId::from("idle"), secondary: None, automatic: false, at: now });
+        }
+        let first = tokio::time::timeout(Duration::from_secs(5), arrivals.recv()).await.expect("in time").expect("a delivery");
+        let first: PresenceChange = serde_json::from_slice(&first).expect("a change");
+        assert_eq!(first.user.as_str(), "u3", "the three oldest were dropped");
+        assert_eq!(adapter.stats().dropped.load(Ordering::Relaxed), 3);
     }
 }
