@@ -7,7 +7,8 @@ use ringside::model::{SessionId, UserId};
 use std::collections::BTreeSet;
 use crate::metrics::Metrics;
 use crate::presence_adapter::PresenceChange;
-use crate::store::{Commit, EncodedSnapshot, Snapshot, StatusRow, StoreError};
+use crate::store::{Commit, EncodedSnapshot, Record, Snapshot, StatusRow, StoreError};
+use ringside::center::Input as CenterInput;
 use ringside::model::state::EventKind;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc;
@@ -38,7 +39,7 @@ impl State {
         if batch.records.is_empty() && batch.list_writes.is_empty() && snapshot.is_none() {
             return Ok(());
         }
-        let history = self.status_rows(&batch.records);
+        let history: Vec<StatusRow> = batch.records.iter().flat_map(|r| self.status_rows(r)).collect();
         let written = self.store.commit(Commit { records: &batch.records, snapshot: snapshot.as_ref(), list_writes: &batch.list_writes, history: &history });
         let written = match written {
             Ok(written) => written,
@@ -61,8 +62,12 @@ impl State {
         }
         self.resume.set_first_kept(written.first_kept);
         if let Some(adapter) = &self.adapter {
-            for row in history {
-                adapter.publish(PresenceChange { user: row.user, status: row.status, secondary: row.secondary, automatic: row.automatic, at: row.at });
+            // A change the external system asked for is not sent back to it:
+            // an echo could bounce between the two systems.
+            for record in batch.records.iter().filter(|r| !matches!(r.input, CenterInput::ExternalStatus { .. })) {
+                for row in self.status_rows(record) {
+                    adapter.publish(PresenceChange { user: row.user, status: row.status, secondary: row.secondary, automatic: row.automatic, at: row.at });
+                }
             }
         }
         for record in &batch.records {
@@ -72,27 +77,24 @@ impl State {
         Ok(())
     }
 
-    /// The status changes among the records' events, for the history (S6);
-    /// a change to the auto-away status is of the automatic kind (S11).
-    fn status_rows(&self, records: &[crate::store::Record]) -> Vec<StatusRow> {
+    /// The status changes among a record's events, for the history (S6)
+    /// and the presence adapter (N7); a change to the auto-away status is
+    /// of the automatic kind (S11).
+    fn status_rows<'a>(&'a self, record: &'a Record) -> impl Iterator<Item = StatusRow> + 'a {
         let automatic = self.center.profile().auto_away_status.as_ref();
-        records
-            .iter()
-            .flat_map(|r| &r.events)
-            .filter_map(|event| match &event.kind {
-                EventKind::StatusChanged { status, since, secondary, .. } => Some(StatusRow {
-                    user: event.agent.clone(),
-                    at: *since,
-                    status: status.clone(),
-                    secondary: secondary.clone(),
-                    automatic: Some(status) == automatic,
-                }),
-                _ => None,
-            })
-            .collect()
+        record.events.iter().filter_map(move |event| match &event.kind {
+            EventKind::StatusChanged { status, since, secondary, .. } => Some(StatusRow {
+                user: event.agent.clone(),
+                at: *since,
+                status: status.clone(),
+                secondary: secondary.clone(),
+                automatic: Some(status) == automatic,
+            }),
+            _ => None,
+        })
     }
 
-    fn index_events(&mut self, record: &crate::store::Record) {
+    fn index_events(&mut self, record: &Record) {
         let mut previous = None;
         for event in &record.events {
             if previous != Some(&event.agent) {
