@@ -1,19 +1,16 @@
-//! The status history report (SPEC S6) and the external presence webhook
-//! (SPEC N7) on the real server: statuses driven over the WebSocket, the
-//! report read as JSON and CSV, and the webhook against a real HTTP server
-//! started by the test.
+//! The status history report (SPEC S6) on the real server: statuses and
+//! secondary statuses driven over the WebSocket, the report read over HTTP
+//! as JSON and CSV from the history in the database file.
 
 mod common;
 
-use axum::body::Bytes;
-use axum::http::HeaderMap;
 use common::{config, set_status, token, Client, TestServer};
 use ringside::model::directory::{Directory, Member, Team};
 use ringside::model::profile::{Preset, Profile, SecondaryDef};
 use ringside::model::state::{CommandKind, EventKind};
-use ringside::model::{Role, SecondaryId, TeamId, UserId};
-use ringside_server::presence_adapter::signature::{sign, verify, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use ringside_server::presence_adapter::webhook::WebhookSettings;
+use ringside::model::{CommandId, Role, SecondaryId, ServerTime, TeamId, UserId};
+use ringside::protocol::{ClientMessage, ServerMessage};
+use ringside_server::csv_out::rfc3339_ms;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -21,8 +18,8 @@ fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_millis() as u64
 }
 
-/// The contact-center preset with `coaching` under idle (S6), and team
-/// north with ana and ben.
+/// The contact-center preset with the secondary status `coaching` under
+/// idle (S6), and team north with ana and ben.
 fn with_history(db: &std::path::Path) -> ringside_server::config::Config {
     let mut config = config(db, Preset::ContactCenter, 30_000, 60_000);
     let mut statuses = Profile::preset(Preset::ContactCenter).statuses;
@@ -38,134 +35,177 @@ fn with_history(db: &std::path::Path) -> ringside_server::config::Config {
     config
 }
 
-async fn get(server: &TestServer, path: &str, bearer: &str) -> reqwest::Response {
-    reqwest::Client::new().get(format!("http://{}{path}", server.addr)).bearer_auth(bearer).send().await.expect("request")
+async fn get(server: &TestServer, path: &str, bearer: Option<&str>, accept: Option<&str>) -> reqwest::Response {
+    let mut request = reqwest::Client::new().get(format!("http://{}{path}", server.addr));
+    if let Some(bearer) = bearer {
+        request = request.bearer_auth(bearer);
+    }
+    if let Some(accept) = accept {
+        request = request.header("accept", accept);
+    }
+    request.send().await.expect("request")
 }
 
-/// SPEC S6: every status change, secondary included, is in the history; the
-/// report gives intervals clipped to the range, with labels and colours, as
-/// JSON and CSV, to supervisors and admins only.
+async fn json(server: &TestServer, path: &str, bearer: &str) -> serde_json::Value {
+    let response = get(server, path, Some(bearer), None).await;
+    assert_eq!(response.status().as_u16(), 200, "{path}");
+    response.json().await.expect("json")
+}
+
+/// The status change a command caused: when it began (its `since`).
+async fn change(client: &mut Client, kind: CommandKind) -> u64 {
+    let (_, events) = client.ok_with_events(kind).await;
+    let since = events.iter().find_map(|e| match &e.kind {
+        EventKind::StatusChanged { since, .. } => Some(since.0),
+        _ => None,
+    });
+    // Distinct milliseconds make every interval longer than zero.
+    tokio::time::sleep(Duration::from_millis(8)).await;
+    since.expect("a status change")
+}
+
+/// `(status, secondary, from, to)` of each row.
+fn spans(report: &serde_json::Value) -> Vec<(String, Option<String>, u64, u64)> {
+    let rows = report["rows"].as_array().expect("rows");
+    rows.iter()
+        .map(|r| {
+            let secondary = r["secondary"].as_str().map(str::to_owned);
+            (r["status"].as_str().expect("status").to_owned(), secondary, r["from"].as_u64().expect("from"), r["to"].as_u64().expect("to"))
+        })
+        .collect()
+}
+
+fn span(status: &str, secondary: Option<&str>, from: u64, to: u64) -> (String, Option<String>, u64, u64) {
+    (status.to_owned(), secondary.map(str::to_owned), from, to)
+}
+
+/// SPEC S6: every status change, secondary statuses included, is in the
+/// history; the report gives one interval per status held, clipped to the
+/// range, with the catalogue's labels and colours, as JSON and CSV, to
+/// supervisors and admins only.
 #[tokio::test]
-async fn the_status_report_gives_a_users_and_a_teams_history_as_json_and_csv_spec_s6() {
+async fn the_status_report_gives_clipped_intervals_with_labels_colours_and_secondary_statuses_spec_s6() {
     let server = TestServer::start(with_history).await;
+    let (mut ana, _) = server.agent("ana").await;
     let start = now();
-    let (mut ana, _) = Client::hello(server.addr, &token("ana", Role::Agent), None).await.snapshot();
-    ana.ok(CommandKind::Login).await;
-    ana.ok(set_status("available")).await;
-    ana.ok(CommandKind::SetStatus { status: "idle".into(), secondary: Some(SecondaryId::from("coaching")) }).await;
-    let (mut ben, _) = Client::hello(server.addr, &token("ben", Role::Agent), None).await.snapshot();
-    ben.ok(CommandKind::Login).await;
-    tokio::time::sleep(Duration::from_millis(20)).await;
-    let end = now() + 1;
+    let login = change(&mut ana, CommandKind::Login).await;
+    let available = change(&mut ana, set_status("available")).await;
+    let coaching = change(&mut ana, CommandKind::SetStatus { status: "idle".into(), secondary: Some(SecondaryId::from("coaching")) }).await;
+    let lunch = change(&mut ana, set_status("lunch")).await;
+    let back = change(&mut ana, set_status("available")).await;
+    let (mut ben, _) = server.agent("ben").await;
+    let ben_login = change(&mut ben, CommandKind::Login).await;
+    let end = now();
     let supervisor = token("sue", Role::Supervisor);
 
-    let path = format!("/reports/status?user=ana&from={start}&to={end}");
-    let report: serde_json::Value = get(&server, &path, &supervisor).await.json().await.expect("json");
-    let rows = report["rows"].as_array().expect("rows");
-    let statuses: Vec<&str> = rows.iter().map(|r| r["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["idle", "available", "idle"], "login (idle), available, idle with coaching");
-    let last = rows.last().unwrap();
-    assert_eq!((last["label"].as_str(), last["colour"].as_str(), last["secondary"].as_str()), (Some("Idle"), Some("#f9a825"), Some("coaching")));
-    assert_eq!(rows[0]["to"], rows[1]["from"], "each interval ends where the next begins");
-    assert!(rows.iter().all(|r| r["from"].as_u64().unwrap() >= start && r["to"].as_u64().unwrap() <= end), "clipped to the range");
+    let report = json(&server, &format!("/reports/status?user=ana&from={start}&to={end}"), &supervisor).await;
+    assert_eq!((report["from"].as_u64(), report["to"].as_u64()), (Some(start), Some(end)));
+    let expected = [
+        span("idle", None, login, available),
+        span("available", None, available, coaching),
+        span("idle", Some("coaching"), coaching, lunch),
+        span("lunch", None, lunch, back),
+        span("available", None, back, end),
+    ];
+    assert_eq!(spans(&report), expected, "each interval ends at the next change; the last at the range's end");
+    let catalogue = Profile::preset(Preset::ContactCenter).statuses;
+    for row in report["rows"].as_array().expect("rows") {
+        let def = catalogue.iter().find(|s| s.id.as_str() == row["status"]).expect("a status of the catalogue");
+        assert_eq!((row["user"].as_str(), row["label"].as_str(), row["colour"].as_str()), (Some("ana"), Some(def.label.as_str()), Some(def.colour.as_str())));
+        assert_eq!(row["automatic"], false, "chosen by hand");
+    }
 
-    // A range that starts later: the status in force then is its first row.
-    let later = last["from"].as_u64().unwrap();
-    let path = format!("/reports/status?user=ana&from={later}&to={end}");
-    let clipped: serde_json::Value = get(&server, &path, &supervisor).await.json().await.expect("json");
-    assert_eq!(clipped["rows"].as_array().unwrap().len(), 1);
+    // A range starting and ending inside intervals: the status in force at
+    // its start is found from the change before it, and both ends are clipped.
+    let (inside_from, inside_to) = ((available + coaching) / 2, (lunch + back) / 2);
+    let clipped = json(&server, &format!("/reports/status?user=ana&from={inside_from}&to={inside_to}"), &supervisor).await;
+    let expected = [span("available", None, inside_from, coaching), span("idle", Some("coaching"), coaching, lunch), span("lunch", None, lunch, inside_to)];
+    assert_eq!(spans(&clipped), expected);
 
-    let team: serde_json::Value = get(&server, &format!("/reports/status?team=north&from={start}&to={end}"), &supervisor).await.json().await.unwrap();
-    let users: BTreeSet<&str> = team["rows"].as_array().unwrap().iter().map(|r| r["user"].as_str().unwrap()).collect();
-    assert_eq!(users, BTreeSet::from(["ana", "ben"]));
+    let team = json(&server, &format!("/reports/status?team=north&from={start}&to={end}"), &supervisor).await;
+    let users: Vec<&str> = team["rows"].as_array().expect("rows").iter().map(|r| r["user"].as_str().expect("user")).collect();
+    assert_eq!(users, ["ana", "ana", "ana", "ana", "ana", "ben"], "by user, then time");
+    assert_eq!(spans(&team).last(), Some(&span("idle", None, ben_login, end)));
 
-    let csv = get(&server, &format!("/reports/status?user=ana&from={start}&to={end}&format=csv"), &supervisor).await;
-    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
-    let text = csv.text().await.unwrap();
+    let path = format!("/reports/status?user=ana&from={start}&to={end}&format=csv");
+    let csv = get(&server, &path, Some(&supervisor), None).await;
+    assert!(csv.headers()["content-type"].to_str().expect("type").starts_with("text/csv"));
+    let text = csv.text().await.expect("text");
     let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 6, "{text}");
     assert_eq!(lines[0], "user,status,label,colour,secondary,automatic,from,to");
-    assert_eq!(lines.len(), 4);
-    assert!(lines[3].starts_with("ana,idle,Idle,#f9a825,coaching,false,20"), "{}", lines[3]);
+    let at = |ms: u64| rfc3339_ms(ServerTime(ms));
+    assert_eq!(lines[3], format!("ana,idle,Idle,#f9a825,coaching,false,{},{}", at(coaching), at(lunch)));
+    assert_eq!(lines[5], format!("ana,available,Available,#2e7d32,,false,{},{}", at(back), at(end)));
+    let accepted = get(&server, &format!("/reports/status?user=ana&from={start}&to={end}"), Some(&supervisor), Some("text/csv")).await;
+    assert_eq!(accepted.text().await.expect("text"), text, "Accept: text/csv chooses CSV");
 
-    assert_eq!(get(&server, &path, &token("ana", Role::Agent)).await.status().as_u16(), 403, "agents never read secondary statuses");
-    let too_long = format!("/reports/status?user=ana&from=0&to={}", 32 * 86_400_000u64);
-    assert_eq!(get(&server, &too_long, &supervisor).await.status().as_u16(), 400);
-    assert_eq!(get(&server, &format!("/reports/status?team=south&from={start}&to={end}"), &supervisor).await.status().as_u16(), 404);
+    let admin = get(&server, &path, Some(&token("root", Role::Admin)), None).await;
+    assert_eq!(admin.status().as_u16(), 200, "admins read reports too");
 }
 
-/// What the test's webhook receiver got: the bodies whose signature verified.
-type Received = std::sync::Arc<tokio::sync::Mutex<Vec<serde_json::Value>>>;
-
-async fn receiver(secret: &'static str) -> (String, Received) {
-    let received: Received = Default::default();
-    let store = received.clone();
-    let app = axum::Router::new().route(
-        "/presence",
-        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
-            let store = store.clone();
-            async move {
-                let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-                let timestamp: u64 = header(TIMESTAMP_HEADER).parse().unwrap_or(0);
-                if !verify(secret.as_bytes(), timestamp, &body, &header(SIGNATURE_HEADER), now()) {
-                    return axum::http::StatusCode::UNAUTHORIZED;
-                }
-                store.lock().await.push(serde_json::from_slice(&body).expect("json body"));
-                axum::http::StatusCode::NO_CONTENT
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}/presence", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, received)
-}
-
-/// SPEC N7: our changes go out signed to a real HTTP receiver within the
-/// delay bound; a signed change comes in and the agent sees it; a bad
-/// signature is refused.
+/// SPEC S6, SPEC N5, SPEC N8: agents never read secondary statuses, a
+/// request needs a valid token, and a report is bounded.
 #[tokio::test]
-async fn the_webhook_adapter_sends_signed_changes_and_applies_signed_ones_spec_n7() {
-    let (url, received) = receiver("out-secret").await;
+async fn the_status_report_is_refused_to_agents_and_without_a_token_and_over_31_days_spec_s6() {
+    let server = TestServer::start(with_history).await;
+    let supervisor = token("sue", Role::Supervisor);
+    let end = now();
+    let from = end - 1_000;
+    let ok = format!("/reports/status?user=ana&from={from}&to={end}");
+    let refusals = [
+        (ok.clone(), Some(token("ana", Role::Agent)), 403, "forbidden"),
+        (ok.clone(), None, 401, "unauthorized"),
+        (ok.clone(), Some("not-a-token".to_owned()), 401, "unauthorized"),
+        (format!("/reports/status?user=ana&from=0&to={}", 31 * 86_400_000u64 + 1), Some(supervisor.clone()), 400, "bad_argument"),
+        (format!("/reports/status?user=ana&from={end}&to={end}"), Some(supervisor.clone()), 400, "bad_argument"),
+        (format!("/reports/status?user=ana&team=north&from={from}&to={end}"), Some(supervisor.clone()), 400, "bad_argument"),
+        ("/reports/status?user=ana".to_owned(), Some(supervisor.clone()), 400, "bad_argument"),
+        (format!("{ok}&format=xml"), Some(supervisor.clone()), 400, "bad_argument"),
+        (format!("/reports/status?team=south&from={from}&to={end}"), Some(supervisor.clone()), 404, "unknown_team"),
+    ];
+    for (path, bearer, status, code) in refusals {
+        let response = get(&server, &path, bearer.as_deref(), None).await;
+        assert_eq!(response.status().as_u16(), status, "{path}");
+        let body: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(body["code"], code, "{path}: {body}");
+    }
+    let full = get(&server, &format!("/reports/status?user=ana&from=0&to={}", 31 * 86_400_000u64), Some(&supervisor), None).await;
+    assert_eq!(full.status().as_u16(), 200, "31 days exactly is allowed");
+}
+
+/// SPEC S6: a report longer than one page of the history (1,000 rows) comes
+/// whole and in order, each interval ending where the next begins, even
+/// with many changes in one millisecond.
+#[tokio::test]
+async fn a_report_longer_than_a_page_of_history_comes_whole_and_in_order_spec_s6() {
     let server = TestServer::start(|db| {
         let mut config = with_history(db);
-        config.presence_webhook =
-            Some(WebhookSettings { url, secret: "out-secret".into(), inbound_secret: Some("in-secret".into()), max_delay_ms: 12_000 });
+        config.limits.commands_per_second = 1_000_000.0;
+        config.limits.command_burst = 1_000_000.0;
         config
     })
     .await;
-    let (mut ana, _) = Client::hello(server.addr, &token("ana", Role::Agent), None).await.snapshot();
+    let start = now();
+    let (mut ana, _) = server.agent("ana").await;
     ana.ok(CommandKind::Login).await;
-    ana.ok(set_status("available")).await;
-    let deadline = tokio::time::Instant::now() + common::WAIT;
-    loop {
-        let got = received.lock().await.clone();
-        if got.iter().any(|c| c["user"] == "ana" && c["status"] == "available") {
-            break;
+    let changes = 1_200;
+    for chunk in 0..changes / 100 {
+        // A hundred commands at a time without waiting: they share commits.
+        for i in chunk * 100..(chunk + 1) * 100 {
+            let status = if i % 2 == 0 { "available" } else { "idle" };
+            ana.send(&ClientMessage::Command { id: CommandId(format!("p{i}")), kind: set_status(status) }).await;
         }
-        assert!(tokio::time::Instant::now() < deadline, "the change did not arrive: {got:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        let last = CommandId(format!("p{}", (chunk + 1) * 100 - 1));
+        ana.recv_until("the chunk's last ack", |m| matches!(m, ServerMessage::Ack { id, .. } if *id == last)).await;
     }
-    let sim = server.http();
-    let (status, adapter) = sim.get("/admin/presence-adapter").await;
-    assert_eq!(status, 200);
-    assert!(adapter["sent"].as_u64().unwrap() >= 1 && adapter["max_delay_ms"].as_u64().unwrap() <= 12_000, "{adapter}");
-
-    let post = |body: &'static str, secret: &'static str| {
-        let at = now();
-        reqwest::Client::new()
-            .post(format!("http://{}/presence/external", server.addr))
-            .header(TIMESTAMP_HEADER, at.to_string())
-            .header(SIGNATURE_HEADER, sign(secret.as_bytes(), at, body.as_bytes()))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-    };
-    let busy = r#"{"user":"ana","status":"lunch"}"#;
-    assert_eq!(post(busy, "wrong-secret").await.unwrap().status().as_u16(), 401);
-    assert_eq!(post(busy, "in-secret").await.unwrap().status().as_u16(), 200);
-    ana.event("the external change", |k| matches!(k, EventKind::StatusChanged { status, .. } if status.as_str() == "lunch")).await;
-    let refused = post(r#"{"user":"ana","status":"rona"}"#, "in-secret").await.unwrap();
-    assert_eq!(refused.json::<serde_json::Value>().await.unwrap()["code"], "status_system_only");
-    let metrics = reqwest::get(format!("http://{}/metrics", server.addr)).await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("ringside_presence_adapter_received_total 1"), "{metrics}");
+    let end = now() + 1;
+    let report = json(&server, &format!("/reports/status?user=ana&from={start}&to={end}"), &token("sue", Role::Supervisor)).await;
+    let spans = spans(&report);
+    assert_eq!(spans.len(), changes + 1, "the login's idle, then every change");
+    for (i, pair) in spans.windows(2).enumerate() {
+        assert_eq!(pair[0].3, pair[1].2, "row {i} ends where the next begins");
+        assert_ne!(pair[0].0, pair[1].0, "rows {i} and {} alternate", i + 1);
+    }
+    assert_eq!(spans.last().map(|s| s.0.as_str()), Some("idle"), "the last change, in order");
 }
