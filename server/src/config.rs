@@ -255,6 +255,26 @@ mod tests {
         assert_eq!(config.limits.command_burst, 40.0);
     }
 
+    // SPEC N7: the example's commented-out webhook section is valid once
+    // uncommented; an https URL (no TLS in the client), an empty secret or a
+    // zero delay bound are refused at start.
+    #[test]
+    fn the_presence_webhook_section_parses_and_is_checked_spec_n7() {
+        let example = include_str!("../config.example.toml");
+        let (before, section) = example.split_at(example.find("# [presence_webhook]").expect("the section"));
+        let uncommented: String = section.lines().map(|l| format!("{}\n", l.trim_start_matches("# "))).collect();
+        let webhook = Config::parse(&format!("{before}{uncommented}")).expect("valid").presence_webhook.expect("the section");
+        assert_eq!((webhook.url.as_str(), webhook.max_delay_ms), ("http://127.0.0.1:9000/presence", 12_000));
+
+        let minimal = "[presence_webhook]\nurl = \"http://127.0.0.1:9000/presence\"\nsecret = \"s\"\n";
+        let webhook = Config::parse(minimal).expect("valid").presence_webhook.expect("the section");
+        assert_eq!((webhook.max_delay_ms, webhook.inbound_secret), (12_000, None), "the defaults");
+        let refused = |text: &str| Config::parse(text).expect_err("refused").to_string();
+        assert!(refused(&minimal.replace("http://", "https://")).contains("http://"));
+        assert!(refused(&minimal.replace("\"s\"", "\"\"")).contains("secrets"));
+        assert!(refused(&format!("{minimal}max_delay_ms = 0\n")).contains("max_delay_ms"));
+    }
+
     // SPEC N8
     #[test]
     fn socket_caps_and_the_strike_window_must_be_positive_spec_n8() {
