@@ -76,3 +76,32 @@ fn from_1_to_2(conn: &Connection) -> Result<(), StoreError> {
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Commit, HistoryCursor, SqliteStore, StatusHistory, StatusRow, Store};
+    use ringside::model::{ServerTime, StatusId, UserId};
+
+    // SPEC S10: a format 3 database (calling lists, no history) opens as
+    // format 4 with an empty history that takes changes from then on.
+    #[test]
+    fn a_format_3_database_gets_an_empty_status_history() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f3.db");
+        drop(SqliteStore::open(&path).expect("create"));
+        let conn = Connection::open(&path).expect("open");
+        conn.execute_batch("DROP TABLE status_history; UPDATE meta SET value = '3' WHERE key = 'format_version';").expect("make it format 3");
+        drop(conn);
+
+        let mut store = SqliteStore::open(&path).expect("migrates");
+        assert_eq!(stored_version(&store.conn).expect("version"), Some(FORMAT_VERSION));
+        let ana = [UserId::from("ana")];
+        let page = store.status_page(&ana, ServerTime(0), ServerTime(1_000), HistoryCursor::default(), 10).expect("read");
+        assert!(page.rows.is_empty(), "the history starts at the upgrade");
+        let row = StatusRow { user: UserId::from("ana"), at: ServerTime(5), status: StatusId::from("idle"), secondary: None, automatic: false };
+        store.commit(Commit { history: std::slice::from_ref(&row), ..Commit::default() }).expect("commit");
+        let page = store.status_page(&ana, ServerTime(0), ServerTime(1_000), HistoryCursor::default(), 10).expect("read");
+        assert_eq!(page.rows, [row]);
+    }
+}
