@@ -16,7 +16,7 @@
 
 use crate::csv_out::{csv_line, csv_response, rfc3339_ms};
 use crate::http_api::{ask_owner, require_supervisor, unavailable, ApiError};
-use crate::owner::{Input, PageRequest, ReportFailure, ReportScope};
+use crate::owner::{Input, PageRequest, ReportFailure, ReportRead, ReportScope};
 use crate::store::{HistoryCursor, StatusRow};
 use crate::AppState;
 use axum::body::Body;
@@ -102,12 +102,12 @@ async fn status_report(State(app): State<AppState>, headers: HeaderMap, query: R
         None => headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/csv")),
     };
     let (from, to) = (ServerTime(query.from), ServerTime(query.to));
-    let scope = ask_owner(&app, |reply| Input::ReportScope { scope, reply }).await?.map_err(failure)?;
+    let scope = ask_owner(&app, |reply| Input::Report(ReportRead::Scope(scope, reply))).await?.map_err(failure)?;
     let mut rows = Vec::new();
     let mut cursor = Some(HistoryCursor::default());
     while let Some(at) = cursor {
         let request = PageRequest { users: scope.users.clone(), from, to, cursor: at };
-        let page = ask_owner(&app, |reply| Input::HistoryPage { request, reply }).await?.map_err(failure)?;
+        let page = ask_owner(&app, |reply| Input::Report(ReportRead::Page(request, reply))).await?.map_err(failure)?;
         rows.extend(page.rows);
         if rows.len() > MAX_REPORT_ROWS {
             return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "report_too_large", format!("over {MAX_REPORT_ROWS} rows: ask for a shorter range")));

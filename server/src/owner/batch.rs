@@ -118,12 +118,7 @@ impl Batch {
             Input::Directory { reply, .. } => {
                 let _ = reply.send(Err(DirectoryFailure::Unavailable));
             }
-            Input::ReportScope { reply, .. } => {
-                let _ = reply.send(Err(super::ReportFailure::Unavailable));
-            }
-            Input::HistoryPage { reply, .. } => {
-                let _ = reply.send(Err(super::ReportFailure::Unavailable));
-            }
+            Input::Report(read) => read.refuse(),
             Input::Resync { .. } | Input::Roster { .. } => {}
             Input::Shutdown { done } => {
                 let _ = done.send(());

@@ -8,6 +8,7 @@ use crate::store::{HistoryCursor, HistoryPage};
 use ringside::model::profile::StatusDef;
 use ringside::model::{ServerTime, TeamId, UserId};
 use std::sync::Arc;
+use tokio::sync::oneshot;
 
 /// The most rows one page of history holds: a page is one short read on
 /// the owner thread, between other inputs.
@@ -46,6 +47,29 @@ pub struct PageRequest {
     pub cursor: HistoryCursor,
 }
 
+/// A read for a report, with where its answer goes.
+#[derive(Debug)]
+pub enum ReportRead {
+    /// Who a report covers.
+    Scope(ReportScope, oneshot::Sender<Result<ScopeAnswer, ReportFailure>>),
+    /// One page of their history.
+    Page(PageRequest, oneshot::Sender<Result<HistoryPage, ReportFailure>>),
+}
+
+impl ReportRead {
+    /// Answers `unavailable` (the owner did not read).
+    pub(super) fn refuse(self) {
+        match self {
+            ReportRead::Scope(_, reply) => {
+                let _ = reply.send(Err(ReportFailure::Unavailable));
+            }
+            ReportRead::Page(_, reply) => {
+                let _ = reply.send(Err(ReportFailure::Unavailable));
+            }
+        }
+    }
+}
+
 /// Why a report was not made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportFailure {
@@ -81,8 +105,20 @@ impl State {
         self.next_prune = now.plus(pause);
     }
 
+    /// Reads for a report and answers at once.
+    pub(super) fn report_read(&mut self, read: ReportRead) {
+        match read {
+            ReportRead::Scope(scope, reply) => {
+                let _ = reply.send(self.report_scope(scope));
+            }
+            ReportRead::Page(request, reply) => {
+                let _ = reply.send(self.history_page(&request));
+            }
+        }
+    }
+
     /// The users a report covers, with the catalogue and the time now.
-    pub(super) fn report_scope(&mut self, scope: ReportScope) -> Result<ScopeAnswer, ReportFailure> {
+    fn report_scope(&mut self, scope: ReportScope) -> Result<ScopeAnswer, ReportFailure> {
         let users = match scope {
             ReportScope::User(user) => vec![user],
             ReportScope::Team(team) if self.center.directory().teams.contains_key(&team) => self.center.team_members(&team),
@@ -92,7 +128,7 @@ impl State {
     }
 
     /// One page of the stored history.
-    pub(super) fn history_page(&mut self, request: &PageRequest) -> Result<HistoryPage, ReportFailure> {
+    fn history_page(&mut self, request: &PageRequest) -> Result<HistoryPage, ReportFailure> {
         self.store.history().status_page(&request.users, request.from, request.to, request.cursor, HISTORY_PAGE_ROWS).map_err(|e| {
             tracing::error!(error = %e, "the status history cannot be read");
             ReportFailure::Unavailable

@@ -22,11 +22,11 @@ mod sessions;
 
 use crate::metrics::Metrics;
 use crate::presence_adapter::PresenceAdapter;
-use crate::store::{HistoryPage, Snapshot, Store, StoreError};
+use crate::store::{Snapshot, Store, StoreError};
 use batch::Batch;
 pub use campaigns::{AdminFailure, AdminReply, AdminRequest};
 pub use directory::{DirectoryAnswer, DirectoryFailure, DirectoryReply, DirectoryRequest};
-pub use history::{PageRequest, ReportFailure, ReportScope, ScopeAnswer};
+pub use history::{PageRequest, ReportFailure, ReportRead, ReportScope, ScopeAnswer};
 use resume::ResumeIndex;
 pub use roster::{RosterRequest, ROSTER_LOG};
 use roster::Roster;
@@ -164,20 +164,8 @@ pub enum Input {
         /// Gets the answer.
         reply: oneshot::Sender<DirectoryAnswer>,
     },
-    /// Who a status report covers (read only: answered at once).
-    ReportScope {
-        /// The user or team asked for.
-        scope: ReportScope,
-        /// Gets the answer.
-        reply: oneshot::Sender<Result<ScopeAnswer, ReportFailure>>,
-    },
-    /// One page of the status history (read only: answered at once).
-    HistoryPage {
-        /// The page asked for.
-        request: PageRequest,
-        /// Gets the answer.
-        reply: oneshot::Sender<Result<HistoryPage, ReportFailure>>,
-    },
+    /// A status report's read (read only: answered at once).
+    Report(ReportRead),
     /// Finish what came before, flush the database and stop.
     Shutdown {
         /// Told when done.
@@ -520,12 +508,7 @@ impl State {
             }
             Input::Admin { request, reply } => self.admin(batch, request, reply),
             Input::Directory { request, reply } => self.directory(batch, request, reply),
-            Input::ReportScope { scope, reply } => {
-                let _ = reply.send(self.report_scope(scope));
-            }
-            Input::HistoryPage { request, reply } => {
-                let _ = reply.send(self.history_page(&request));
-            }
+            Input::Report(read) => self.report_read(read),
             Input::Shutdown { done } => {
                 let _ = done.send(());
             }
