@@ -397,3 +397,107 @@ fn a_user_chooses_its_favourites_spec_s12() {
     let over = ringside::protocol::limits::check_command(&CommandKind::SetFavourites { users: many });
     assert!(over.is_err(), "65 favourites are over the bound");
 }
+
+/// The monitoring actions a supervisor's view enables, as the commands its
+/// user would send.
+fn enabled_monitoring(desk: &Desk) -> Vec<CommandKind> {
+    let mut enabled = Vec::new();
+    for m in desk.view("sue").monitoring {
+        let interaction = m.interaction;
+        let flagged = [
+            (m.actions.pause, CommandKind::PauseMonitoring { interaction }),
+            (m.actions.resume, CommandKind::ResumeMonitoring { interaction }),
+            (m.actions.barge_in, CommandKind::BargeIn { interaction }),
+            (m.actions.stop, CommandKind::StopMonitoring { interaction }),
+        ];
+        enabled.extend(flagged.into_iter().filter(|(on, _)| *on).map(|(_, kind)| kind));
+    }
+    enabled
+}
+
+/// SPEC M1: the supervisor's view lists each monitoring with its M1 state
+/// name, and enables exactly the actions the center accepts at each step;
+/// the monitored agent's card says so where the profile shows it.
+#[test]
+fn the_supervisors_view_enables_exactly_the_monitoring_actions_the_center_accepts_spec_m1() {
+    let mut desk = Desk::with_overrides(ProfileOverrides { monitoring_visible: Some(true), ..Default::default() });
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    supervisor(&mut desk);
+    assert!(desk.view("sue").supervisor && !desk.view("ana").supervisor);
+    assert!(desk.view("sue").monitoring.is_empty());
+    desk.send("sue", CommandKind::Monitor { interaction: call, agent: user("ana") }).unwrap();
+    assert!(desk.view("ana").interactions[0].monitored, "the agent sees it (monitoring_visible)");
+    let steps = [
+        (None, "monitoring"),
+        (Some(CommandKind::PauseMonitoring { interaction: call }), "monitoring_paused"),
+        (Some(CommandKind::ResumeMonitoring { interaction: call }), "monitoring"),
+        (Some(CommandKind::BargeIn { interaction: call }), "monitoring"),
+    ];
+    for (command, state) in steps {
+        if let Some(command) = command {
+            desk.send("sue", command).unwrap();
+        }
+        let view = desk.view("sue");
+        assert_eq!((view.monitoring.len(), view.monitoring[0].state), (1, state));
+        let enabled = enabled_monitoring(&desk);
+        let every = [
+            CommandKind::PauseMonitoring { interaction: call },
+            CommandKind::ResumeMonitoring { interaction: call },
+            CommandKind::BargeIn { interaction: call },
+            CommandKind::StopMonitoring { interaction: call },
+        ];
+        for command in every {
+            let mut authority = desk.center.clone();
+            let actor = ringside::model::Actor { user: user("sue"), role: Role::Supervisor };
+            let accepted = authority.command(desk.now, &actor, "probe".into(), command.clone()).is_ok();
+            assert_eq!(enabled.contains(&command), accepted, "{} in state {state}", command.name());
+        }
+    }
+    desk.send("sue", CommandKind::StopMonitoring { interaction: call }).unwrap();
+    assert!(desk.view("sue").monitoring.is_empty());
+    assert!(!desk.view("ana").interactions[0].monitored);
+}
+
+/// SPEC S6, S12, N2: the roster a supervisor's replica holds follows the
+/// server's frames, and after a reconnect (a new welcome) it subscribes
+/// again from the position it holds, so only the changes since come.
+#[test]
+fn the_roster_replica_follows_the_stream_and_resubscribes_from_its_position_spec_s12() {
+    use ringside::agent::Notice;
+    use ringside::model::Millis;
+    use ringside::protocol::{ClientMessage, RosterPosition, RosterSnapshot, ServerMessage};
+    let mut desk = Desk::preset(Preset::ContactCenter);
+    save(&mut desk, Input::SaveDirectory { directory: Box::new(north()) }).unwrap();
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    supervisor(&mut desk);
+    let now = Millis(desk.now.0);
+    let sue = desk.replicas.get_mut(&user("sue")).unwrap();
+    sue.subscribe_roster();
+    assert_eq!(sue.poll_transmit(), Some(ClientMessage::SubscribeRoster { resume: None }));
+    let entries = ["ana", "ben", "sue"].map(|u| desk.center.presence(&user(u), desk.now)).to_vec();
+    let snapshot = RosterSnapshot { epoch: 7, seq: 12, entries, queues: desk.center.queue_stats() };
+    let sue = desk.replicas.get_mut(&user("sue")).unwrap();
+    sue.handle_message(now, roundtrip(&ServerMessage::Roster(Box::new(snapshot)))).unwrap();
+    assert_eq!(sue.poll_notice(), Some(Notice::Roster));
+    let roster = sue.roster_view(now);
+    let ana = &roster.entries[0];
+    assert_eq!((ana.user.as_str(), ana.activity), ("ana", Some(Activity::OnCall)));
+    assert_eq!(ana.interactions[0].id, call);
+    assert!(ana.interactions[0].can_monitor && ana.can_log_out, "a supervisor's row actions");
+    assert_eq!(roster.queues.len(), 2, "the queue tiles");
+
+    // A presence frame moves the position; a new welcome resubscribes from it.
+    desk.send("ana", CommandKind::End { interaction: call }).unwrap();
+    let entry = desk.center.presence(&user("ana"), desk.now);
+    let sue = desk.replicas.get_mut(&user("sue")).unwrap();
+    sue.handle_message(now, roundtrip(&ServerMessage::Presence { seq: 15, entry: Box::new(entry) })).unwrap();
+    assert_eq!(sue.poll_notice(), Some(Notice::Presence(user("ana"))));
+    assert!(!sue.roster_view(now).entries[0].interactions[0].can_monitor, "no new monitoring in wrap-up (M2)");
+    desk.connect_as("sue", Role::Supervisor);
+    let sue = desk.replicas.get_mut(&user("sue")).unwrap();
+    let resume = Some(RosterPosition { epoch: 7, seq: 15 });
+    assert_eq!(sue.poll_transmit(), Some(ClientMessage::SubscribeRoster { resume }));
+    sue.unsubscribe_roster();
+    assert_eq!(sue.poll_transmit(), Some(ClientMessage::UnsubscribeRoster));
+    assert!(sue.roster_view(now).entries.is_empty());
+}

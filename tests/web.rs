@@ -170,6 +170,31 @@ async fn a_dropped_socket_resumes_without_losing_an_event() {
     other_tab.close();
 }
 
+/// SPEC S12: the engine follows the real server's roster: the snapshot with
+/// the user's own entry, then a `presence` event when its status changes.
+#[wasm_bindgen_test]
+async fn the_engine_follows_the_servers_roster_spec_s12() {
+    let recorder = Recorder::default();
+    let desk = engine("web1", &recorder, None);
+    desk.subscribe_roster(); // before the welcome: sent once live
+    live(&desk, &recorder).await;
+    until("the roster", || recorder.count("roster") > 0).await;
+    let own = || js_sys::Array::from(&field(&desk.roster().unwrap(), "entries")).iter().find(|e| field(e, "user").as_string().as_deref() == Some("web1"));
+    assert!(own().is_some(), "a user follows itself");
+    let _ = command(&desk, r#""login""#);
+    until("logged in", || field(&desk.view().unwrap(), "logged_in").as_bool() == Some(true)).await;
+    let wanted = if status_of(&desk).await == "lunch" { "idle" } else { "lunch" };
+    command(&desk, &format!(r#"{{"set_status":{{"status":"{wanted}"}}}}"#)).unwrap();
+    until("the presence event", || {
+        recorder.0.borrow().iter().any(|(k, p)| k == "presence" && field(p, "status").as_string().as_deref() == Some(wanted))
+    })
+    .await;
+    assert_eq!(own().map(|e| field(&e, "status").as_string()), Some(Some(wanted.to_owned())), "client roster follows");
+    desk.unsubscribe_roster();
+    assert_eq!(js_sys::Array::from(&field(&recorder.last("roster").unwrap(), "entries")).length(), 0, "a last, empty roster");
+    desk.close();
+}
+
 /// SPEC N5, SPEC N6: a command the server refuses surfaces as a nack with its code.
 #[wasm_bindgen_test]
 async fn a_nack_reaches_the_page_with_its_code() {
@@ -236,13 +261,14 @@ fn the_ticker_schedule_follows_the_simulated_page_clock() {
     assert_eq!(wakes.len(), 18, "one wake per countdown second, no fixed fast tick: {wakes:?}");
 }
 
-/// A stand-in socket made in the page: an `EventTarget` with `send` and
-/// `close` that go nowhere, so a test can hand the engine any frame.
+/// A stand-in socket made in the page: an `EventTarget` whose `send` keeps
+/// the frames in `sent` and whose `close` does nothing, so a test can hand
+/// the engine any frame.
 fn fake_socket() -> (js_sys::Function, Rc<RefCell<JsValue>>) {
     let made: Rc<RefCell<JsValue>> = Rc::default();
     let factory = {
         let made = made.clone();
-        let create = js_sys::Function::new_no_args("const t = new EventTarget(); t.send = () => {}; t.close = () => {}; return t;");
+        let create = js_sys::Function::new_no_args("const t = new EventTarget(); t.sent = []; t.send = (d) => t.sent.push(d); t.close = () => {}; return t;");
         Closure::<dyn FnMut(String) -> JsValue>::new(move |_url: String| {
             let socket = create.call0(&JsValue::NULL).expect("an EventTarget");
             *made.borrow_mut() = socket.clone();
@@ -299,4 +325,63 @@ fn frames_up_to_the_server_limit_are_taken_and_larger_ones_refused_spec_n8() {
     assert_eq!(field(&recorder.last("error").unwrap(), "code").as_string().as_deref(), Some("oversize_frame"));
     assert_eq!(desk.connection_state(), "live", "a refused frame changes nothing");
     desk.close();
+}
+
+/// The frames a fake socket was handed, parsed.
+fn sent(socket: &JsValue) -> Vec<JsValue> {
+    js_sys::Array::from(&field(socket, "sent")).iter().map(|t| js_sys::JSON::parse(&t.as_string().unwrap_or_default()).unwrap_or(JsValue::NULL)).collect()
+}
+
+/// SPEC S12, SPEC N2, SPEC N6: roster frames reach the page as `roster` and
+/// `presence` events; frames with wrong fields are refused without a panic
+/// and change nothing; after a reconnect the engine subscribes again from
+/// the position it holds.
+#[wasm_bindgen_test]
+fn roster_frames_reach_the_page_and_a_reconnect_resumes_from_the_position() {
+    let recorder = Recorder::default();
+    let (factory, socket) = fake_socket();
+    let desk = Engine::new("ws://fake".to_owned(), "token".to_owned(), "roster".to_owned(), 7, recorder.listener(), Some(factory));
+    desk.connect();
+    let first = socket.borrow().clone();
+    deliver(&first, "open", "");
+    let now = ServerTime(1_800_000_000_000);
+    let welcome = serde_json_text(&welcome(now, AgentState::new(UserId::from("ana"), "offline".into(), now)));
+    deliver(&first, "message", &welcome);
+    desk.subscribe_roster();
+    let subscribe = sent(&first).pop().expect("the subscription");
+    assert!(field(&subscribe, "subscribe_roster.resume").is_null(), "a first subscription asks for a snapshot");
+    let entry = |user: &str, status: &str| {
+        format!(r##"{{"user":"{user}","status":"{status}","label":"{status}","colour":"#2e7d32","since":{},"activity":null,"logged_in":true,"connected":true}}"##, now.0)
+    };
+    deliver(&first, "message", &format!(r#"{{"roster":{{"epoch":3,"seq":40,"entries":[{},{}],"queues":[]}}}}"#, entry("ana", "available"), entry("ben", "idle")));
+    assert_eq!(js_sys::Array::from(&field(&recorder.last("roster").unwrap(), "entries")).length(), 2);
+    let errors = recorder.count("error");
+    for bad in [r#"{"roster":{"epoch":-1}}"#, r#"{"presence":{"seq":41,"entry":null}}"#, r#"{"queue_stats":{"queues":[{"queue":7}]}}"#] {
+        deliver(&first, "message", bad);
+    }
+    assert_eq!(recorder.count("error"), errors + 3, "each bad frame is reported");
+    deliver(&first, "message", &format!(r#"{{"presence":{{"seq":44,"entry":{}}}}}"#, entry("ben", "lunch")));
+    let presence = recorder.last("presence").expect("a presence event");
+    assert_eq!(field(&presence, "status").as_string().as_deref(), Some("lunch"));
+    assert_eq!(js_sys::Array::from(&field(&desk.roster().unwrap(), "entries")).length(), 2, "one entry replaced");
+
+    // The socket drops; the next one resumes the roster from (3, 44).
+    let close = js_sys::Function::new_with_args("t", "t.dispatchEvent(new CloseEvent('close', { code: 1006 }))");
+    close.call1(&JsValue::NULL, &first).unwrap();
+    assert_eq!(desk.connection_state(), "waiting");
+    desk.connect();
+    let second = socket.borrow().clone();
+    deliver(&second, "open", "");
+    deliver(&second, "message", &welcome);
+    let frames = sent(&second);
+    let resume = frames.iter().find(|f| !field(f, "subscribe_roster").is_undefined()).expect("subscribed again");
+    assert_eq!(field(resume, "subscribe_roster.resume.epoch").as_f64(), Some(3.0));
+    assert_eq!(field(resume, "subscribe_roster.resume.seq").as_f64(), Some(44.0));
+    desk.close();
+}
+
+fn serde_json_text(message: &ServerMessage) -> String {
+    use serde::Serialize;
+    let value = message.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).expect("to JS");
+    js_sys::JSON::stringify(&value).expect("JSON").as_string().expect("a string")
 }

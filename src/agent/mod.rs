@@ -6,15 +6,20 @@
 //! server clock from ping/pong, and derives the [`View`]. The host (the wasm
 //! driver, or a test) feeds [`Replica::handle_message`], sends what
 //! [`Replica::poll_transmit`] returns, reacts to [`Replica::poll_notice`], and
-//! sleeps until [`Replica::next_change`].
+//! sleeps until [`Replica::next_change`]. When the page follows the
+//! presence roster, the replica keeps it too ([`Roster`]) and derives its
+//! [`RosterView`].
 
 mod clock;
 pub mod link;
+mod roster;
 mod view;
 
 pub use clock::ClockSync;
+pub use roster::{QueueTile, Roster, RosterEntryView, RosterView, RosterWorkView};
 pub use view::{
-    format_duration, InteractionActions, InteractionView, OfferView, ParticipantView, RonaChoice, StatusChoice, StatusView, View,
+    format_duration, InteractionActions, InteractionView, MonitoringActions, MonitoringView, OfferView, ParticipantView, RonaChoice,
+    StatusChoice, StatusView, View,
 };
 
 use crate::model::error::Refusal;
@@ -44,6 +49,10 @@ pub enum Notice {
     Rejected(CommandId, Refusal),
     /// The server reported a connection-level error.
     ServerError(Refusal),
+    /// The roster was replaced (a snapshot) or its queue figures changed.
+    Roster,
+    /// One followed user's presence changed.
+    Presence(UserId),
 }
 
 /// Why a server message could not be used.
@@ -92,6 +101,7 @@ pub struct Replica {
     pending: Vec<(CommandId, CommandKind)>,
     outbox: VecDeque<ClientMessage>,
     notices: VecDeque<Notice>,
+    roster: Roster,
 }
 
 impl Replica {
@@ -110,6 +120,7 @@ impl Replica {
             pending: Vec::new(),
             outbox: VecDeque::new(),
             notices: VecDeque::new(),
+            roster: Roster::default(),
         }
     }
 
@@ -175,10 +186,16 @@ impl Replica {
                 // A command whose answer was lost with the old connection is
                 // sent again under its own id: the server applies it once and
                 // answers a repeat with its first answer (SPEC N1).
-                self.outbox.retain(|m| !matches!(m, ClientMessage::Command { .. }));
+                // A roster subscription belongs to its connection: a page
+                // that follows the roster follows it again from the position
+                // held, so only the changes since come (S12).
+                self.outbox.retain(|m| {
+                    !matches!(m, ClientMessage::Command { .. } | ClientMessage::SubscribeRoster { .. } | ClientMessage::UnsubscribeRoster)
+                });
                 for (id, kind) in &self.pending {
                     self.outbox.push_back(ClientMessage::Command { id: id.clone(), kind: kind.clone() });
                 }
+                self.outbox.extend(self.roster.resubscribe());
                 self.notices.push_back(Notice::Synced);
                 self.notices.push_back(Notice::Changed);
             }
@@ -219,7 +236,22 @@ impl Replica {
             }
             ServerMessage::Pong { client_time, server_time } => self.clock.observe_round_trip(Millis(client_time), now, server_time),
             ServerMessage::Error { code, message } => self.notices.push_back(Notice::ServerError(Refusal { code, message })),
-            ServerMessage::Roster(_) | ServerMessage::Presence { .. } | ServerMessage::QueueStats { .. } => {}
+            ServerMessage::Roster(snapshot) => {
+                if self.roster.apply_snapshot(*snapshot) {
+                    self.notices.push_back(Notice::Roster);
+                }
+            }
+            ServerMessage::Presence { seq, entry } => {
+                let user = entry.user.clone();
+                if self.roster.apply_presence(seq, *entry) {
+                    self.notices.push_back(Notice::Presence(user));
+                }
+            }
+            ServerMessage::QueueStats { queues } => {
+                if self.roster.apply_queue_stats(queues) {
+                    self.notices.push_back(Notice::Roster);
+                }
+            }
         }
         Ok(())
     }
@@ -241,6 +273,37 @@ impl Replica {
         self.pending.push((id.clone(), kind.clone()));
         self.outbox.push_back(ClientMessage::Command { id: id.clone(), kind });
         Ok(id)
+    }
+
+    /// Follows the presence roster (S6, S12): queues the subscription, from
+    /// the position held if any. After a reconnect the replica subscribes
+    /// again by itself.
+    pub fn subscribe_roster(&mut self) {
+        let message = self.roster.subscribe();
+        self.outbox.push_back(message);
+    }
+
+    /// Stops following the roster and forgets it.
+    pub fn unsubscribe_roster(&mut self) {
+        let message = self.roster.unsubscribe();
+        self.outbox.push_back(message);
+        self.notices.push_back(Notice::Roster);
+    }
+
+    /// The roster as last told by the server.
+    pub fn roster(&self) -> &Roster {
+        &self.roster
+    }
+
+    /// The roster's render-ready form at local time `now`: timers, and the
+    /// monitoring and logout actions this user may take on each row.
+    pub fn roster_view(&self, now: Millis) -> RosterView {
+        let server_now = self.clock.server_time(now);
+        let judge = match (&self.profile, &self.state) {
+            (Some(profile), Some(state)) => Some(Judge { profile, role: self.role, state, now: server_now, world: &OwnStateOnly }),
+            _ => None,
+        };
+        roster::derive(&self.roster, judge.as_ref(), server_now)
     }
 
     /// Queues a clock probe.
@@ -271,6 +334,8 @@ impl Replica {
     pub fn next_change(&self, now: Millis) -> Option<Millis> {
         let state = self.state.as_ref()?;
         let server_now = self.clock.server_time(now);
-        view::next_change(state, server_now).map(|at| self.clock.local_time(at))
+        let own = view::next_change(state, server_now);
+        let roster = roster::next_change(&self.roster, server_now);
+        own.into_iter().chain(roster).min().map(|at| self.clock.local_time(at))
     }
 }

@@ -4,6 +4,7 @@
 use crate::model::action::Action;
 use crate::model::campaign::{CallingRecord, CampaignBrief, DialOutcome, OutboundWork, PreviewOrigin, RecordAction};
 use crate::model::call::{CallState, Note, Party};
+use crate::model::monitoring::{MonitorAction, MonitorMode, Monitoring};
 use crate::model::presence::status_display;
 use crate::model::profile::{Profile, StatusCategory, WrapUpCodeDef};
 use crate::model::rules::{Judge, OwnStateOnly};
@@ -54,6 +55,50 @@ pub struct View {
     pub preview_paused: bool,
     /// Whether "get record" is enabled (W1).
     pub can_get_record: bool,
+    /// Whether this user has a supervisor's rights (supervisors and
+    /// admins): the roster shows secondary statuses, interactions and queue
+    /// figures, and offers the monitoring actions (S6, S9, M1).
+    pub supervisor: bool,
+    /// Supervisors: the calls being monitored, oldest first (M1-M3).
+    pub monitoring: Vec<MonitoringView>,
+    /// Milliseconds without input before an available user goes away
+    /// automatically; 0 when auto-away is off (S11). The package watches the
+    /// page's input when it is set.
+    pub auto_away_ms: u64,
+}
+
+/// A call a supervisor monitors (M1-M3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MonitoringView {
+    /// The interaction.
+    pub interaction: InteractionId,
+    /// The agents it goes through.
+    pub agents: Vec<crate::model::UserId>,
+    /// The call's channel.
+    pub channel: Channel,
+    /// Who the customer is.
+    pub from: String,
+    /// Silent or barged in.
+    pub mode: MonitorMode,
+    /// The M1 state: `monitoring` or `monitoring_paused`.
+    pub state: &'static str,
+    /// Time since it started.
+    pub timer: String,
+    /// The monitoring actions enabled now.
+    pub actions: MonitoringActions,
+}
+
+/// What a supervisor may do to a monitoring now, from the shared rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MonitoringActions {
+    /// Pause a silent monitoring (M1).
+    pub pause: bool,
+    /// Resume a paused one (M1).
+    pub resume: bool,
+    /// Join the call and talk (M1).
+    pub barge_in: bool,
+    /// Stop and leave the call.
+    pub stop: bool,
 }
 
 /// A campaign record card: the preview, then the record being worked.
@@ -226,6 +271,9 @@ pub struct InteractionView {
     pub participants: Vec<ParticipantView>,
     /// Case history: DTMF digits, recording, transfers (V5).
     pub history: Vec<Note>,
+    /// Whether a supervisor monitors it; only where the profile shows
+    /// monitoring to agents (M1).
+    pub monitored: bool,
     /// The actions this agent may take now.
     pub actions: InteractionActions,
 }
@@ -368,6 +416,28 @@ pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: Ser
         preview_media: state.preview_media.clone(),
         preview_paused: state.preview_paused,
         can_get_record: allowed(Action::GetRecord),
+        supervisor: role.supervises(),
+        monitoring: state.monitoring.iter().map(|m| monitoring_view(m, now, &allowed)).collect(),
+        auto_away_ms: profile.auto_away_ms,
+    }
+}
+
+fn monitoring_view(m: &Monitoring, now: ServerTime, allowed: &dyn Fn(Action) -> bool) -> MonitoringView {
+    let can = |action: MonitorAction| allowed(Action::Monitor(m.interaction, action));
+    MonitoringView {
+        interaction: m.interaction,
+        agents: m.agents.clone(),
+        channel: m.channel,
+        from: m.from.clone(),
+        mode: m.mode,
+        state: m.state_name(),
+        timer: format_duration(now.since(m.since)),
+        actions: MonitoringActions {
+            pause: can(MonitorAction::Pause),
+            resume: can(MonitorAction::Resume),
+            barge_in: can(MonitorAction::BargeIn),
+            stop: can(MonitorAction::Stop),
+        },
     }
 }
 
@@ -453,6 +523,7 @@ fn interaction_view(
         recording: call.recording,
         participants,
         history: call.history.clone(),
+        monitored: i.monitored,
         actions: InteractionActions {
             end: allowed(Action::End(id)),
             done: allowed(Action::Done(id)),
@@ -495,20 +566,24 @@ fn status_timer(state: &AgentState, now: ServerTime) -> String {
     }
 }
 
+/// When a timer counting from `since` next shows another second.
+pub(super) fn next_second(since: ServerTime, now: ServerTime) -> ServerTime {
+    if now < since {
+        since
+    } else {
+        since.plus((now.since(since) / 1000 + 1) * 1000)
+    }
+}
+
 /// The next instant any text or flag of the view changes.
 pub(super) fn next_change(state: &AgentState, now: ServerTime) -> Option<ServerTime> {
-    let next_second = |since: ServerTime| {
-        if now < since {
-            since
-        } else {
-            since.plus((now.since(since) / 1000 + 1) * 1000)
-        }
-    };
+    let next_second = |since: ServerTime| next_second(since, now);
     let mut candidates = Vec::new();
     if state.logged_in && !state.engaged() {
         candidates.push(next_second(state.status_since));
         candidates.extend(state.idle_run_since.map(next_second));
     }
+    candidates.extend(state.monitoring.iter().map(|m| next_second(m.since)));
     for interaction in &state.interactions {
         candidates.push(next_second(interaction.started_at));
         if interaction.state == InteractionState::WrapUp {

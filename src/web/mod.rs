@@ -4,12 +4,15 @@
 //! and retries as [`Link`] says, feeds frames to the [`Replica`], sleeps until
 //! the replica's next view change (never a fixed fast tick), recomputes on
 //! `visibilitychange` (SPEC T7), pings for the clock offset (O7) and raises the
-//! RONA notification when the page is hidden (O6). Events reach the page's
+//! RONA notification when the page is hidden (O6). When the page follows the
+//! presence roster, it gets `roster` whenever what the roster shows changes
+//! (a frame, a timer's next second, its own monitorings) and `presence` for
+//! each followed user's change (S6, S12). Events reach the page's
 //! listener only after the engine's own state is released, so a listener may
 //! call back into the engine at once.
 
 use crate::agent::link::{Link, LinkAction, LinkState};
-use crate::agent::{Notice, Replica, SyncError};
+use crate::agent::{Notice, Replica, RosterView, SyncError};
 use crate::model::state::CommandKind;
 use crate::model::{CommandError, Millis, Refusal};
 use crate::protocol::limits::{check_command, MAX_SERVER_FRAME_BYTES};
@@ -47,6 +50,8 @@ struct Driver {
     transport: Option<js_sys::Function>,
     /// Events for the page, delivered once the driver is released.
     pending: Vec<(&'static str, JsValue)>,
+    /// The roster as last sent to the page, while it follows the roster.
+    roster_shown: Option<RosterView>,
 }
 
 /// An open socket and its listeners; dropping it detaches and closes.
@@ -94,6 +99,7 @@ impl Engine {
                 listener,
                 transport,
                 pending: Vec::new(),
+                roster_shown: None,
             })
         });
         Engine { driver }
@@ -142,6 +148,34 @@ impl Engine {
     pub fn view(&self) -> Result<JsValue, JsValue> {
         let view = self.driver.try_borrow().map_err(|_| busy())?.replica.view(now());
         to_js(&view)
+    }
+
+    /// Follows the presence roster of the user's teams and favourites
+    /// (S6, S12): `roster` events follow, and `presence` for each change.
+    /// After a reconnect the engine follows it again from where it was.
+    #[wasm_bindgen(js_name = subscribeRoster)]
+    pub fn subscribe_roster(&self) {
+        let _ = run(&self.driver, |d| {
+            d.replica.subscribe_roster();
+            d.flush();
+            d.schedule_wake();
+        });
+    }
+
+    /// Stops following the roster; a last `roster` event says it is empty.
+    #[wasm_bindgen(js_name = unsubscribeRoster)]
+    pub fn unsubscribe_roster(&self) {
+        let _ = run(&self.driver, |d| {
+            d.replica.unsubscribe_roster();
+            d.flush();
+            d.drain_notices();
+        });
+    }
+
+    /// The roster now: `{ entries, queues }`, empty unless followed.
+    pub fn roster(&self) -> Result<JsValue, JsValue> {
+        let roster = self.driver.try_borrow().map_err(|_| busy())?.replica.roster_view(now());
+        to_js(&roster)
     }
 
     /// The connection state: `closed`, `connecting`, `live`, `waiting` or `unauthorized`.
@@ -356,6 +390,7 @@ impl Driver {
 
     fn drain_notices(&mut self) {
         let mut changed = false;
+        let mut presences = Vec::new();
         while let Some(notice) = self.replica.poll_notice() {
             match notice {
                 Notice::Synced => {}
@@ -371,10 +406,34 @@ impl Driver {
                     self.emit("nack", NackReport { id: id.0, code: refusal.code, message: refusal.message })
                 }
                 Notice::ServerError(refusal) => self.emit("error", refusal),
+                Notice::Roster => {}
+                Notice::Presence(user) => presences.push(user),
             }
         }
         if changed {
             self.emit_view();
+        }
+        self.emit_roster(&presences);
+    }
+
+    /// Sends `presence` for each user changed, then `roster` if what the
+    /// roster shows differs from what the page last got.
+    fn emit_roster(&mut self, presences: &[crate::model::UserId]) {
+        if !self.replica.roster().subscribed() && self.roster_shown.is_none() {
+            return;
+        }
+        let roster = self.replica.roster_view(now());
+        for user in presences {
+            if let Some(entry) = roster.entries.iter().find(|e| &e.user == user) {
+                self.emit("presence", entry);
+            }
+        }
+        if self.roster_shown.as_ref() != Some(&roster) {
+            self.emit("roster", &roster);
+            self.roster_shown = Some(roster);
+        }
+        if !self.replica.roster().subscribed() {
+            self.roster_shown = None;
         }
     }
 
@@ -395,6 +454,7 @@ impl Driver {
 
     fn on_wake(&mut self) {
         self.emit_view();
+        self.emit_roster(&[]);
         self.schedule_wake();
     }
 

@@ -1,0 +1,375 @@
+//! The roster replica: the presence of the users this user follows and, for
+//! supervisors, the queue figures, as the server's roster stream tells them
+//! (SPEC S6, S12); and its render-ready form, with timer texts computed from
+//! server timestamps (T6, T7).
+//!
+//! The stream is numbered within a server run (`epoch`). The replica keeps
+//! the position of the last frame it applied, so after a reconnect it
+//! subscribes again from there and the server sends only what changed.
+//! Frames that arrive while the page does not follow the roster (after an
+//! unsubscribe, say) change nothing.
+
+use super::view::{format_duration, next_second};
+use crate::model::action::Action;
+use crate::model::monitoring::MonitorAction;
+use crate::model::presence::{Activity, Presence, QueueStats};
+use crate::model::rules::Judge;
+use crate::model::state::InteractionState;
+use crate::model::{AgentState, Channel, InteractionId, QueueId, SecondaryId, ServerTime, StatusId, TeamId, UserId};
+use crate::protocol::{ClientMessage, RosterPosition, RosterSnapshot};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The roster as last told by the server.
+#[derive(Debug, Clone, Default)]
+pub struct Roster {
+    subscribed: bool,
+    position: Option<RosterPosition>,
+    entries: BTreeMap<UserId, Presence>,
+    queues: Vec<QueueStats>,
+}
+
+impl Roster {
+    /// Whether the page follows the roster.
+    pub fn subscribed(&self) -> bool {
+        self.subscribed
+    }
+
+    /// The position of the last frame applied, if any.
+    pub fn position(&self) -> Option<RosterPosition> {
+        self.position
+    }
+
+    /// One user's presence, if followed.
+    pub fn entry(&self, user: &UserId) -> Option<&Presence> {
+        self.entries.get(user)
+    }
+
+    /// The followed users' presence, in id order.
+    pub fn entries(&self) -> impl Iterator<Item = &Presence> {
+        self.entries.values()
+    }
+
+    /// The queue figures (supervisors and admins; empty for agents).
+    pub fn queues(&self) -> &[QueueStats] {
+        &self.queues
+    }
+
+    /// Starts following the roster (or follows it again): the frame asks
+    /// for the changes after the position held, or for a snapshot.
+    pub fn subscribe(&mut self) -> ClientMessage {
+        self.subscribed = true;
+        ClientMessage::SubscribeRoster { resume: self.position }
+    }
+
+    /// Stops following it and forgets it.
+    pub fn unsubscribe(&mut self) -> ClientMessage {
+        *self = Roster::default();
+        ClientMessage::UnsubscribeRoster
+    }
+
+    /// After a new welcome (a new connection): the subscription to send
+    /// again, from the position held, if the page follows the roster.
+    pub fn resubscribe(&self) -> Option<ClientMessage> {
+        self.subscribed.then_some(ClientMessage::SubscribeRoster { resume: self.position })
+    }
+
+    /// A `roster` frame: the whole roster as it is. Returns whether it was
+    /// applied.
+    pub fn apply_snapshot(&mut self, snapshot: RosterSnapshot) -> bool {
+        if !self.subscribed {
+            return false;
+        }
+        self.position = Some(RosterPosition { epoch: snapshot.epoch, seq: snapshot.seq });
+        self.entries = snapshot.entries.into_iter().map(|p| (p.user.clone(), p)).collect();
+        self.queues = snapshot.queues;
+        true
+    }
+
+    /// A `presence` frame: one user's presence now. Frames of one run are
+    /// numbered by the whole server's changes, so a viewer's numbers may
+    /// skip; the position only moves forward. Returns whether it was applied.
+    pub fn apply_presence(&mut self, seq: u64, entry: Presence) -> bool {
+        if !self.subscribed {
+            return false;
+        }
+        if let Some(position) = &mut self.position {
+            position.seq = position.seq.max(seq);
+        }
+        self.entries.insert(entry.user.clone(), entry);
+        true
+    }
+
+    /// A `queue_stats` frame: every queue's figures. Returns whether it was
+    /// applied.
+    pub fn apply_queue_stats(&mut self, queues: Vec<QueueStats>) -> bool {
+        if !self.subscribed {
+            return false;
+        }
+        self.queues = queues;
+        true
+    }
+}
+
+/// The roster as a desk renders it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct RosterView {
+    /// One row per followed user, in id order.
+    pub entries: Vec<RosterEntryView>,
+    /// Supervisors and admins: one tile per queue.
+    pub queues: Vec<QueueTile>,
+}
+
+/// One row of the roster (S6, S12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RosterEntryView {
+    /// The user.
+    pub user: UserId,
+    /// Whether it is this desk's own user.
+    pub me: bool,
+    /// The primary status.
+    pub status: StatusId,
+    /// Its label.
+    pub label: String,
+    /// Its colour.
+    pub colour: String,
+    /// Since when the status is held.
+    pub since: ServerTime,
+    /// Time in the status, while logged in (T1, T6).
+    pub timer: Option<String>,
+    /// What the user is doing (S12).
+    pub activity: Option<Activity>,
+    /// Whether the user is logged in.
+    pub logged_in: bool,
+    /// Whether a session of the user is connected.
+    pub connected: bool,
+    /// The location it shares (S12).
+    pub location: Option<String>,
+    /// Its teams.
+    pub teams: Vec<TeamId>,
+    /// Supervisors and admins only: the secondary status (S6).
+    pub secondary: Option<SecondaryId>,
+    /// Supervisors and admins only: its open interactions, oldest first.
+    pub interactions: Vec<RosterWorkView>,
+    /// Supervisors and admins only: the queues it serves, with skill levels.
+    pub queues: BTreeMap<QueueId, u8>,
+    /// Whether this user may ask to log it out (S9: a supervisor, for
+    /// another user who is logged in; the server judges the rest).
+    pub can_log_out: bool,
+}
+
+/// One interaction on a roster row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RosterWorkView {
+    /// The interaction.
+    pub id: InteractionId,
+    /// Its channel.
+    pub channel: Channel,
+    /// Active or wrap-up.
+    pub state: InteractionState,
+    /// When that state began.
+    pub since: ServerTime,
+    /// Time in that state.
+    pub timer: String,
+    /// This supervisor's monitoring of it, by its M1 state name
+    /// (`monitoring`, `monitoring_paused`), if any.
+    pub monitoring: Option<&'static str>,
+    /// Whether this user may start monitoring it through the row's agent:
+    /// the shared rules allow it (M1) and the call is not in wrap-up (M2).
+    pub can_monitor: bool,
+}
+
+/// A queue tile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueueTile {
+    /// The queue.
+    pub queue: QueueId,
+    /// Contacts waiting.
+    pub waiting: u32,
+    /// When the contact waiting longest arrived.
+    pub oldest_since: Option<ServerTime>,
+    /// How long it has waited.
+    pub longest_wait: Option<String>,
+    /// Members logged in, connected and routable.
+    pub available: u32,
+}
+
+/// The roster's render-ready form at server time `now`; `judge` speaks for
+/// the desk's own user.
+pub(super) fn derive(roster: &Roster, judge: Option<&Judge<'_>>, now: ServerTime) -> RosterView {
+    let me = judge.map(|j| &j.state.agent);
+    let supervises = judge.is_some_and(|j| j.role.supervises());
+    let own: Option<&AgentState> = judge.map(|j| j.state);
+    let entries = roster
+        .entries()
+        .map(|p| {
+            let interactions = p
+                .interactions
+                .iter()
+                .map(|w| {
+                    let monitoring = own.and_then(|s| s.monitoring.iter().find(|m| m.interaction == w.id)).map(|m| m.state_name());
+                    let start = judge.is_some_and(|j| j.available(Action::Monitor(w.id, MonitorAction::Start)).is_ok());
+                    RosterWorkView {
+                        id: w.id,
+                        channel: w.channel,
+                        state: w.state,
+                        since: w.since,
+                        timer: format_duration(now.since(w.since)),
+                        monitoring,
+                        can_monitor: start && monitoring.is_none() && w.state == InteractionState::Active,
+                    }
+                })
+                .collect();
+            let mine = me == Some(&p.user);
+            RosterEntryView {
+                user: p.user.clone(),
+                me: mine,
+                status: p.status.clone(),
+                label: p.label.clone(),
+                colour: p.colour.clone(),
+                since: p.since,
+                timer: p.logged_in.then(|| format_duration(now.since(p.since))),
+                activity: p.activity,
+                logged_in: p.logged_in,
+                connected: p.connected,
+                location: p.location.clone(),
+                teams: p.teams.clone(),
+                secondary: p.secondary.clone(),
+                interactions,
+                queues: p.queues.clone(),
+                can_log_out: supervises && !mine && p.logged_in,
+            }
+        })
+        .collect();
+    let queues = roster
+        .queues()
+        .iter()
+        .map(|q| QueueTile {
+            queue: q.queue.clone(),
+            waiting: q.waiting,
+            oldest_since: q.oldest_since,
+            longest_wait: q.oldest_since.filter(|_| q.waiting > 0).map(|at| format_duration(now.since(at))),
+            available: q.available,
+        })
+        .collect();
+    RosterView { entries, queues }
+}
+
+/// When a roster timer next shows another second.
+pub(super) fn next_change(roster: &Roster, now: ServerTime) -> Option<ServerTime> {
+    let statuses = roster.entries().filter(|p| p.logged_in).map(|p| p.since);
+    let work = roster.entries().flat_map(|p| p.interactions.iter().map(|w| w.since));
+    let waits = roster.queues().iter().filter(|q| q.waiting > 0).filter_map(|q| q.oldest_since);
+    statuses.chain(work).chain(waits).map(|since| next_second(since, now)).min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::presence::WorkItem;
+    use crate::model::Profile;
+
+    fn presence(user: &str, since: u64) -> Presence {
+        Presence {
+            user: UserId::from(user),
+            status: StatusId::from("available"),
+            label: "Available".into(),
+            colour: "#2e7d32".into(),
+            since: ServerTime(since),
+            activity: None,
+            logged_in: true,
+            connected: true,
+            location: None,
+            teams: Vec::new(),
+            secondary: None,
+            interactions: Vec::new(),
+            queues: BTreeMap::new(),
+        }
+    }
+
+    fn snapshot(epoch: u64, seq: u64, entries: Vec<Presence>) -> RosterSnapshot {
+        RosterSnapshot { epoch, seq, entries, queues: Vec::new() }
+    }
+
+    /// SPEC S12: a snapshot, then one user's change, then a resubscription
+    /// from the position held; frames that come while not following are
+    /// dropped.
+    #[test]
+    fn applies_the_stream_and_resumes_from_its_position() {
+        let mut roster = Roster::default();
+        assert!(!roster.apply_snapshot(snapshot(5, 1, vec![presence("ana", 0)])), "not followed yet");
+        assert_eq!(roster.subscribe(), ClientMessage::SubscribeRoster { resume: None });
+        assert!(roster.apply_snapshot(snapshot(5, 3, vec![presence("ben", 0), presence("ana", 0)])));
+        let users: Vec<&str> = roster.entries().map(|p| p.user.as_str()).collect();
+        assert_eq!(users, ["ana", "ben"], "in id order");
+        let mut away = presence("ben", 9_000);
+        away.status = StatusId::from("away");
+        assert!(roster.apply_presence(9, away));
+        assert!(roster.apply_presence(7, presence("cy", 0)), "a late frame still applies");
+        assert_eq!(roster.entry(&UserId::from("ben")).map(|p| p.status.as_str()), Some("away"));
+        assert_eq!(roster.position(), Some(RosterPosition { epoch: 5, seq: 9 }), "the position never goes back");
+        assert_eq!(roster.resubscribe(), Some(ClientMessage::SubscribeRoster { resume: Some(RosterPosition { epoch: 5, seq: 9 }) }));
+        assert_eq!(roster.unsubscribe(), ClientMessage::UnsubscribeRoster);
+        assert_eq!(roster.resubscribe(), None);
+        assert!(!roster.apply_presence(10, presence("ana", 0)));
+        assert_eq!(roster.entries().count(), 0);
+    }
+
+    /// SPEC T6, T7: timers from server timestamps; a queue tile's longest
+    /// wait only while something waits; the next wake is the next second.
+    #[test]
+    fn timers_count_from_the_servers_timestamps() {
+        let mut roster = Roster::default();
+        roster.subscribe();
+        let mut ana = presence("ana", 1_000);
+        ana.interactions = vec![WorkItem { id: InteractionId(4), channel: Channel::Voice, state: InteractionState::Active, since: ServerTime(30_500) }];
+        let mut off = presence("ben", 0);
+        off.logged_in = false;
+        roster.apply_snapshot(RosterSnapshot {
+            epoch: 1,
+            seq: 0,
+            entries: vec![ana, off],
+            queues: vec![
+                QueueStats { queue: QueueId::from("support"), waiting: 2, oldest_since: Some(ServerTime(60_000)), available: 1 },
+                QueueStats { queue: QueueId::from("sales"), waiting: 0, oldest_since: None, available: 0 },
+            ],
+        });
+        let view = derive(&roster, None, ServerTime(62_100));
+        assert_eq!(view.entries[0].timer.as_deref(), Some("01:01"));
+        assert_eq!(view.entries[0].interactions[0].timer, "00:31");
+        assert!(!view.entries[0].interactions[0].can_monitor, "without a judge nothing is enabled");
+        assert_eq!(view.entries[1].timer, None, "no timer while logged out");
+        assert_eq!(view.queues[0].longest_wait.as_deref(), Some("00:02"));
+        assert_eq!(view.queues[1].longest_wait, None);
+        assert_eq!(next_change(&roster, ServerTime(62_100)), Some(ServerTime(62_500)));
+    }
+
+    /// SPEC M1, M2, S9: a supervisor may monitor an active call of another
+    /// agent and log that agent out; never a call in wrap-up, never itself.
+    #[test]
+    fn a_supervisor_gets_the_monitor_and_logout_actions() {
+        use crate::model::profile::Preset;
+        use crate::model::rules::OwnStateOnly;
+        use crate::model::Role;
+        let profile = Profile::preset(Preset::ContactCenter);
+        let mut sue = AgentState::new(UserId::from("sue"), StatusId::from("available"), ServerTime(0));
+        sue.logged_in = true;
+        let mut roster = Roster::default();
+        roster.subscribe();
+        let mut ana = presence("ana", 0);
+        ana.interactions = vec![
+            WorkItem { id: InteractionId(1), channel: Channel::Voice, state: InteractionState::Active, since: ServerTime(0) },
+            WorkItem { id: InteractionId(2), channel: Channel::Chat, state: InteractionState::WrapUp, since: ServerTime(0) },
+        ];
+        roster.apply_snapshot(snapshot(1, 0, vec![ana, presence("sue", 0)]));
+        for (role, expected) in [(Role::Supervisor, true), (Role::Agent, false)] {
+            let judge = Judge { profile: &profile, role, state: &sue, now: ServerTime(0), world: &OwnStateOnly };
+            let view = derive(&roster, Some(&judge), ServerTime(0));
+            let (ana, own) = (&view.entries[0], &view.entries[1]);
+            assert_eq!(ana.interactions[0].can_monitor, expected, "{role:?}");
+            assert!(!ana.interactions[1].can_monitor, "not in wrap-up (M2)");
+            assert_eq!(ana.can_log_out, expected);
+            assert!(own.me && !own.can_log_out);
+        }
+    }
+}
