@@ -195,7 +195,9 @@ impl Replica {
                 for (id, kind) in &self.pending {
                     self.outbox.push_back(ClientMessage::Command { id: id.clone(), kind: kind.clone() });
                 }
-                self.outbox.extend(self.roster.resubscribe());
+                if let Some(subscription) = self.roster.resubscribe() {
+                    self.outbox.push_back(subscription);
+                }
                 self.notices.push_back(Notice::Synced);
                 self.notices.push_back(Notice::Changed);
             }
@@ -297,7 +299,7 @@ impl Replica {
 
     /// The roster's render-ready form at local time `now`: timers, and the
     /// monitoring and logout actions this user may take on each row.
-    pub fn roster_view(&self, now: Millis) -> RosterView {
+    pub fn roster_view(&self, now: Millis) -> RosterView<'_> {
         let server_now = self.clock.server_time(now);
         let judge = match (&self.profile, &self.state) {
             (Some(profile), Some(state)) => Some(Judge { profile, role: self.role, state, now: server_now, world: &OwnStateOnly }),

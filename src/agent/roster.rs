@@ -25,7 +25,8 @@ use std::collections::BTreeMap;
 pub struct Roster {
     subscribed: bool,
     position: Option<RosterPosition>,
-    entries: BTreeMap<UserId, Presence>,
+    /// In user id order (a sorted list: smaller in the browser than a map).
+    entries: Vec<Presence>,
     queues: Vec<QueueStats>,
 }
 
@@ -42,12 +43,12 @@ impl Roster {
 
     /// One user's presence, if followed.
     pub fn entry(&self, user: &UserId) -> Option<&Presence> {
-        self.entries.get(user)
+        self.entries.binary_search_by(|p| p.user.cmp(user)).ok().map(|at| &self.entries[at])
     }
 
     /// The followed users' presence, in id order.
-    pub fn entries(&self) -> impl Iterator<Item = &Presence> {
-        self.entries.values()
+    pub fn entries(&self) -> &[Presence] {
+        &self.entries
     }
 
     /// The queue figures (supervisors and admins; empty for agents).
@@ -81,7 +82,10 @@ impl Roster {
             return false;
         }
         self.position = Some(RosterPosition { epoch: snapshot.epoch, seq: snapshot.seq });
-        self.entries = snapshot.entries.into_iter().map(|p| (p.user.clone(), p)).collect();
+        self.entries.clear();
+        for entry in snapshot.entries {
+            self.upsert(entry);
+        }
         self.queues = snapshot.queues;
         true
     }
@@ -96,8 +100,15 @@ impl Roster {
         if let Some(position) = &mut self.position {
             position.seq = position.seq.max(seq);
         }
-        self.entries.insert(entry.user.clone(), entry);
+        self.upsert(entry);
         true
+    }
+
+    fn upsert(&mut self, entry: Presence) {
+        match self.entries.binary_search_by(|p| p.user.cmp(&entry.user)) {
+            Ok(at) => self.entries[at] = entry,
+            Err(at) => self.entries.insert(at, entry),
+        }
     }
 
     /// A `queue_stats` frame: every queue's figures. Returns whether it was
@@ -111,28 +122,28 @@ impl Roster {
     }
 }
 
-/// The roster as a desk renders it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-pub struct RosterView {
+/// The roster as a desk renders it, borrowed from the [`Roster`].
+#[derive(Debug, Serialize)]
+pub struct RosterView<'a> {
     /// One row per followed user, in id order.
-    pub entries: Vec<RosterEntryView>,
+    pub entries: Vec<RosterEntryView<'a>>,
     /// Supervisors and admins: one tile per queue.
-    pub queues: Vec<QueueTile>,
+    pub queues: Vec<QueueTile<'a>>,
 }
 
 /// One row of the roster (S6, S12).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RosterEntryView {
+#[derive(Debug, Serialize)]
+pub struct RosterEntryView<'a> {
     /// The user.
-    pub user: UserId,
+    pub user: &'a UserId,
     /// Whether it is this desk's own user.
     pub me: bool,
     /// The primary status.
-    pub status: StatusId,
+    pub status: &'a StatusId,
     /// Its label.
-    pub label: String,
+    pub label: &'a str,
     /// Its colour.
-    pub colour: String,
+    pub colour: &'a str,
     /// Since when the status is held.
     pub since: ServerTime,
     /// Time in the status, while logged in (T1, T6).
@@ -144,22 +155,22 @@ pub struct RosterEntryView {
     /// Whether a session of the user is connected.
     pub connected: bool,
     /// The location it shares (S12).
-    pub location: Option<String>,
+    pub location: Option<&'a str>,
     /// Its teams.
-    pub teams: Vec<TeamId>,
+    pub teams: &'a [TeamId],
     /// Supervisors and admins only: the secondary status (S6).
-    pub secondary: Option<SecondaryId>,
+    pub secondary: Option<&'a SecondaryId>,
     /// Supervisors and admins only: its open interactions, oldest first.
     pub interactions: Vec<RosterWorkView>,
     /// Supervisors and admins only: the queues it serves, with skill levels.
-    pub queues: BTreeMap<QueueId, u8>,
+    pub queues: &'a BTreeMap<QueueId, u8>,
     /// Whether this user may ask to log it out (S9: a supervisor, for
     /// another user who is logged in; the server judges the rest).
     pub can_log_out: bool,
 }
 
 /// One interaction on a roster row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct RosterWorkView {
     /// The interaction.
     pub id: InteractionId,
@@ -180,10 +191,10 @@ pub struct RosterWorkView {
 }
 
 /// A queue tile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct QueueTile {
+#[derive(Debug, Serialize)]
+pub struct QueueTile<'a> {
     /// The queue.
-    pub queue: QueueId,
+    pub queue: &'a QueueId,
     /// Contacts waiting.
     pub waiting: u32,
     /// When the contact waiting longest arrived.
@@ -196,12 +207,13 @@ pub struct QueueTile {
 
 /// The roster's render-ready form at server time `now`; `judge` speaks for
 /// the desk's own user.
-pub(super) fn derive(roster: &Roster, judge: Option<&Judge<'_>>, now: ServerTime) -> RosterView {
+pub(super) fn derive<'a>(roster: &'a Roster, judge: Option<&Judge<'_>>, now: ServerTime) -> RosterView<'a> {
     let me = judge.map(|j| &j.state.agent);
     let supervises = judge.is_some_and(|j| j.role.supervises());
     let own: Option<&AgentState> = judge.map(|j| j.state);
     let entries = roster
         .entries()
+        .iter()
         .map(|p| {
             let interactions = p
                 .interactions
@@ -222,21 +234,21 @@ pub(super) fn derive(roster: &Roster, judge: Option<&Judge<'_>>, now: ServerTime
                 .collect();
             let mine = me == Some(&p.user);
             RosterEntryView {
-                user: p.user.clone(),
+                user: &p.user,
                 me: mine,
-                status: p.status.clone(),
-                label: p.label.clone(),
-                colour: p.colour.clone(),
+                status: &p.status,
+                label: &p.label,
+                colour: &p.colour,
                 since: p.since,
                 timer: p.logged_in.then(|| format_duration(now.since(p.since))),
                 activity: p.activity,
                 logged_in: p.logged_in,
                 connected: p.connected,
-                location: p.location.clone(),
-                teams: p.teams.clone(),
-                secondary: p.secondary.clone(),
+                location: p.location.as_deref(),
+                teams: &p.teams,
+                secondary: p.secondary.as_ref(),
                 interactions,
-                queues: p.queues.clone(),
+                queues: &p.queues,
                 can_log_out: supervises && !mine && p.logged_in,
             }
         })
@@ -245,7 +257,7 @@ pub(super) fn derive(roster: &Roster, judge: Option<&Judge<'_>>, now: ServerTime
         .queues()
         .iter()
         .map(|q| QueueTile {
-            queue: q.queue.clone(),
+            queue: &q.queue,
             waiting: q.waiting,
             oldest_since: q.oldest_since,
             longest_wait: q.oldest_since.filter(|_| q.waiting > 0).map(|at| format_duration(now.since(at))),
@@ -257,8 +269,8 @@ pub(super) fn derive(roster: &Roster, judge: Option<&Judge<'_>>, now: ServerTime
 
 /// When a roster timer next shows another second.
 pub(super) fn next_change(roster: &Roster, now: ServerTime) -> Option<ServerTime> {
-    let statuses = roster.entries().filter(|p| p.logged_in).map(|p| p.since);
-    let work = roster.entries().flat_map(|p| p.interactions.iter().map(|w| w.since));
+    let statuses = roster.entries().iter().filter(|p| p.logged_in).map(|p| p.since);
+    let work = roster.entries().iter().flat_map(|p| p.interactions.iter().map(|w| w.since));
     let waits = roster.queues().iter().filter(|q| q.waiting > 0).filter_map(|q| q.oldest_since);
     statuses.chain(work).chain(waits).map(|since| next_second(since, now)).min()
 }
@@ -300,7 +312,7 @@ mod tests {
         assert!(!roster.apply_snapshot(snapshot(5, 1, vec![presence("ana", 0)])), "not followed yet");
         assert_eq!(roster.subscribe(), ClientMessage::SubscribeRoster { resume: None });
         assert!(roster.apply_snapshot(snapshot(5, 3, vec![presence("ben", 0), presence("ana", 0)])));
-        let users: Vec<&str> = roster.entries().map(|p| p.user.as_str()).collect();
+        let users: Vec<&str> = roster.entries().iter().map(|p| p.user.as_str()).collect();
         assert_eq!(users, ["ana", "ben"], "in id order");
         let mut away = presence("ben", 9_000);
         away.status = StatusId::from("away");
@@ -312,7 +324,7 @@ mod tests {
         assert_eq!(roster.unsubscribe(), ClientMessage::UnsubscribeRoster);
         assert_eq!(roster.resubscribe(), None);
         assert!(!roster.apply_presence(10, presence("ana", 0)));
-        assert_eq!(roster.entries().count(), 0);
+        assert!(roster.entries().is_empty());
     }
 
     /// SPEC T6, T7: timers from server timestamps; a queue tile's longest

@@ -12,7 +12,7 @@
 //! call back into the engine at once.
 
 use crate::agent::link::{Link, LinkAction, LinkState};
-use crate::agent::{Notice, Replica, RosterView, SyncError};
+use crate::agent::{Notice, Replica, SyncError};
 use crate::model::state::CommandKind;
 use crate::model::{CommandError, Millis, Refusal};
 use crate::protocol::limits::{check_command, MAX_SERVER_FRAME_BYTES};
@@ -50,8 +50,6 @@ struct Driver {
     transport: Option<js_sys::Function>,
     /// Events for the page, delivered once the driver is released.
     pending: Vec<(&'static str, JsValue)>,
-    /// The roster as last sent to the page, while it follows the roster.
-    roster_shown: Option<RosterView>,
 }
 
 /// An open socket and its listeners; dropping it detaches and closes.
@@ -99,7 +97,6 @@ impl Engine {
                 listener,
                 transport,
                 pending: Vec::new(),
-                roster_shown: None,
             })
         });
         Engine { driver }
@@ -174,8 +171,8 @@ impl Engine {
 
     /// The roster now: `{ entries, queues }`, empty unless followed.
     pub fn roster(&self) -> Result<JsValue, JsValue> {
-        let roster = self.driver.try_borrow().map_err(|_| busy())?.replica.roster_view(now());
-        to_js(&roster)
+        let driver = self.driver.try_borrow().map_err(|_| busy())?;
+        to_js(&driver.replica.roster_view(now()))
     }
 
     /// The connection state: `closed`, `connecting`, `live`, `waiting` or `unauthorized`.
@@ -240,10 +237,7 @@ fn with(me: &Weak<RefCell<Driver>>, f: impl FnOnce(&mut Driver)) {
 
 impl Driver {
     fn emit(&mut self, kind: &'static str, payload: impl Serialize) {
-        match to_js(&payload) {
-            Ok(value) => self.pending.push((kind, value)),
-            Err(error) => self.pending.push(("error", error)),
-        }
+        self.pending.push(event(kind, &payload));
     }
 
     fn act(&mut self, action: LinkAction) {
@@ -390,6 +384,7 @@ impl Driver {
 
     fn drain_notices(&mut self) {
         let mut changed = false;
+        let mut roster_changed = false;
         let mut presences = Vec::new();
         while let Some(notice) = self.replica.poll_notice() {
             match notice {
@@ -406,35 +401,28 @@ impl Driver {
                     self.emit("nack", NackReport { id: id.0, code: refusal.code, message: refusal.message })
                 }
                 Notice::ServerError(refusal) => self.emit("error", refusal),
-                Notice::Roster => {}
+                Notice::Roster => roster_changed = true,
                 Notice::Presence(user) => presences.push(user),
             }
         }
         if changed {
             self.emit_view();
         }
-        self.emit_roster(&presences);
+        // The own state holds the monitorings a roster row shows.
+        if roster_changed || !presences.is_empty() || (changed && self.replica.roster().subscribed()) {
+            self.emit_roster(&presences);
+        }
     }
 
-    /// Sends `presence` for each user changed, then `roster` if what the
-    /// roster shows differs from what the page last got.
+    /// Sends `presence` for each user changed, then the whole `roster`.
     fn emit_roster(&mut self, presences: &[crate::model::UserId]) {
-        if !self.replica.roster().subscribed() && self.roster_shown.is_none() {
-            return;
-        }
         let roster = self.replica.roster_view(now());
         for user in presences {
-            if let Some(entry) = roster.entries.iter().find(|e| &e.user == user) {
-                self.emit("presence", entry);
+            if let Some(entry) = roster.entries.iter().find(|e| e.user == user) {
+                self.pending.push(event("presence", entry));
             }
         }
-        if self.roster_shown.as_ref() != Some(&roster) {
-            self.emit("roster", &roster);
-            self.roster_shown = Some(roster);
-        }
-        if !self.replica.roster().subscribed() {
-            self.roster_shown = None;
-        }
+        self.pending.push(event("roster", &roster));
     }
 
     fn emit_view(&mut self) {
@@ -454,7 +442,9 @@ impl Driver {
 
     fn on_wake(&mut self) {
         self.emit_view();
-        self.emit_roster(&[]);
+        if self.replica.roster().subscribed() {
+            self.emit_roster(&[]);
+        }
         self.schedule_wake();
     }
 
@@ -543,6 +533,14 @@ fn name_of(state: LinkState) -> String {
 fn now() -> Millis {
     let ms = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
     Millis(ms.max(0.0) as u64)
+}
+
+/// An event for the page, or an `error` event if its payload cannot be encoded.
+fn event(kind: &'static str, payload: &impl Serialize) -> (&'static str, JsValue) {
+    match to_js(payload) {
+        Ok(value) => (kind, value),
+        Err(error) => ("error", error),
+    }
 }
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
