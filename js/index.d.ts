@@ -11,8 +11,8 @@ export type Origin = 'inbound' | 'outdial' | 'follow_up' | 'campaign';
 export type CallState =
   | 'connected' | 'on_hold' | 'consult_requested' | 'consulting' | 'consult_on_hold'
   | 'conference_requested' | 'conference' | 'customer_left';
-/** Who a participant is: the customer, an agent, or a dialled number. */
-export type Party = 'customer' | { agent: string } | { number: string };
+/** Who a participant is: the customer, an agent, a dialled number, or a supervisor who barged in. */
+export type Party = 'customer' | { agent: string } | { number: string } | { supervisor: string };
 /** Whom to consult, conference or transfer to. */
 export type Target = { agent: string } | { queue: string } | { number: string };
 
@@ -127,6 +127,8 @@ export interface InteractionView {
   recording: boolean;
   participants: ParticipantView[];
   history: Note[];
+  /** Whether a supervisor monitors it; only where the profile shows monitoring to agents (M1). */
+  monitored: boolean;
   actions: InteractionActions;
 }
 
@@ -285,6 +287,96 @@ export interface View {
   preview_paused: boolean;
   /** Whether "get record" is enabled (W1). */
   can_get_record: boolean;
+  /** Whether this user has a supervisor's rights (supervisors and admins). */
+  supervisor: boolean;
+  /** Supervisors: the calls being monitored, oldest first (M1-M3). */
+  monitoring: MonitoringView[];
+  /** Milliseconds without input before auto-away; 0 when off (S11). */
+  auto_away_ms: number;
+}
+
+/** A monitoring's state (SPEC M1). */
+export type MonitoringState = 'monitoring' | 'monitoring_paused';
+/** How the supervisor is on the call: listening unheard, or joined and talking. */
+export type MonitorMode = 'silent' | 'barge_in';
+
+/** A call a supervisor monitors, with the actions the rules allow now. */
+export interface MonitoringView {
+  interaction: number;
+  /** The agents it goes through (M3). */
+  agents: string[];
+  channel: Channel;
+  from: string;
+  mode: MonitorMode;
+  state: MonitoringState;
+  /** Time since it started. */
+  timer: string;
+  actions: { pause: boolean; resume: boolean; barge_in: boolean; stop: boolean };
+}
+
+/** What a user is doing, shown under its presence (S12). */
+export type Activity = 'on_call' | 'in_interaction' | 'in_meeting';
+
+/** One interaction on a roster row (supervisors and admins). */
+export interface RosterWork {
+  id: number;
+  channel: Channel;
+  state: InteractionState;
+  /** When that state began: server milliseconds since the Unix epoch. */
+  since: number;
+  /** Time in that state, `mm:ss`. */
+  timer: string;
+  /** This supervisor's monitoring of it, if any. */
+  monitoring: MonitoringState | null;
+  /** Whether `monitor(id, entry.user)` is enabled: the rules allow it and the call is not in wrap-up (M1, M2). */
+  can_monitor: boolean;
+}
+
+/** One user on the roster (S6, S12). Agents never get another user's secondary, interactions or queues. */
+export interface RosterEntry {
+  user: string;
+  /** Whether it is this desk's own user. */
+  me: boolean;
+  status: string;
+  /** "Out of Office (offline)" for a status kept through logout. */
+  label: string;
+  colour: string;
+  /** When the status began: server milliseconds since the Unix epoch. */
+  since: number;
+  /** Time in the status while logged in, `mm:ss` or `h:mm:ss`. */
+  timer: string | null;
+  activity: Activity | null;
+  logged_in: boolean;
+  connected: boolean;
+  /** The location the user shares, if any. */
+  location: string | null;
+  teams: string[];
+  /** Supervisors and admins only (S6). */
+  secondary: string | null;
+  /** Supervisors and admins only: open interactions, oldest first. */
+  interactions: RosterWork[];
+  /** Supervisors and admins only: queues served, with skill levels. */
+  queues: Record<string, number>;
+  /** Whether `logoutAgent(user)` may be tried (S9: the server judges the rest). */
+  can_log_out: boolean;
+}
+
+/** A queue tile (supervisors and admins). */
+export interface QueueTile {
+  queue: string;
+  waiting: number;
+  /** When the contact waiting longest arrived: server milliseconds. */
+  oldest_since: number | null;
+  /** How long it has waited, while something waits. */
+  longest_wait: string | null;
+  /** Members logged in, connected and routable. */
+  available: number;
+}
+
+/** The presence roster: one entry per followed user in id order, and the queue tiles. */
+export interface Roster {
+  entries: RosterEntry[];
+  queues: QueueTile[];
 }
 
 /** A routed offer as it arrived. */
@@ -310,11 +402,15 @@ export interface ClientEvents {
   preview: OutboundView;
   /** A campaign record left this agent (done, rejected, expired, transferred, stale...). */
   record_ended: { record: number };
+  /** The roster as it shows now: after any change, and as its timers tick. */
+  roster: Roster;
+  /** One followed user's presence changed. */
+  presence: RosterEntry;
 }
 
 /** Every command the server takes, as `check()` and the wire spell it. */
 export type Command =
-  | 'login' | 'logout' | 'get_record'
+  | 'login' | 'logout' | 'get_record' | 'present'
   | { set_status: { status: string; secondary?: string | null } }
   | { accept: { offer: number } }
   | { decline: { offer: number } }
@@ -348,7 +444,14 @@ export type Command =
   | { cancel_reschedule: { record: number } }
   | { call_result: { record: number; result: string } }
   | { do_not_call: { record: number } }
-  | { mark_done: { record: number; stop?: boolean } };
+  | { mark_done: { record: number; stop?: boolean } }
+  | { set_location: { text: string | null; shared?: boolean } }
+  | { set_favourites: { users: string[] } }
+  | { monitor: { interaction: number; agent: string } }
+  | { pause_monitoring: { interaction: number } }
+  | { resume_monitoring: { interaction: number } }
+  | { barge_in: { interaction: number } }
+  | { stop_monitoring: { interaction: number } };
 
 /** The stable codes of refusals (server or local rules) and of this package's own failures. */
 export type ErrorCode =
@@ -372,6 +475,12 @@ export type ErrorCode =
   | 'reschedule_in_past'
   /** The campaign does not allow rescheduling before the call (W2). */
   | 'reschedule_not_allowed'
+  /** No new monitoring or barge-in on a call in wrap-up (M2). */
+  | 'call_in_wrap_up'
+  /** This supervisor does not monitor that call. */
+  | 'not_monitoring'
+  /** At most 4 monitorings per supervisor and 4 monitors per call. */
+  | 'monitoring_full'
   | 'invalid_message' | 'timeout' | 'closed' | 'not_in_rona' | 'busy' | 'rate_limited';
 
 /** An `Error` with a stable code: every rejection and throw of this package. */
@@ -418,6 +527,8 @@ export class Client {
   readonly view: View;
   /** The connection state. */
   readonly connection: ConnectionState;
+  /** The presence roster; empty until `subscribeRoster()`. */
+  readonly roster: Roster;
   /**
    * Listens to an event; returns a function that stops listening.
    * @example const stop = client.on('offer', (offer) => console.log(offer.from));
@@ -515,6 +626,35 @@ export class Client {
   doNotCall(record: number): Promise<{ id: string; seq: number }>;
   /** Done; with `stop`, no next preview until getRecord() (P7, W1). @example await client.markDone(record.id, { stop: true }); */
   markDone(record: number, options?: { stop?: boolean }): Promise<{ id: string; seq: number }>;
+  /**
+   * Follows the presence of the user's teams and favourites (S6, S12);
+   * `roster` and `presence` events follow, and it resumes after reconnects.
+   * @example client.subscribeRoster(); client.on('roster', ({ entries }) => renderTeam(entries));
+   */
+  subscribeRoster(): void;
+  /** Stops following the roster. @example client.unsubscribeRoster(); */
+  unsubscribeRoster(): void;
+  /** A location others see only if shared; null clears it (S12). @example await client.setLocation('Floor 3', { shared: true }); */
+  setLocation(text: string | null, options?: { shared?: boolean }): Promise<{ id: string; seq: number }>;
+  /** Users followed besides the teams (S12). @example await client.setFavourites(['ben']); */
+  setFavourites(users: string[]): Promise<{ id: string; seq: number }>;
+  /** Supervisors: silent monitoring through an agent on the call (M1, M2). @example await client.monitor(work.id, entry.user); */
+  monitor(interaction: number, agent: string): Promise<{ id: string; seq: number }>;
+  /** Supervisors (M1). @example await client.pauseMonitoring(m.interaction); */
+  pauseMonitoring(interaction: number): Promise<{ id: string; seq: number }>;
+  /** Supervisors (M1). @example await client.resumeMonitoring(m.interaction); */
+  resumeMonitoring(interaction: number): Promise<{ id: string; seq: number }>;
+  /** Supervisors: join the call and talk; takes a seat of the conference limit (M1, F1). @example await client.bargeIn(m.interaction); */
+  bargeIn(interaction: number): Promise<{ id: string; seq: number }>;
+  /** Supervisors: stop and leave the call. @example await client.stopMonitoring(m.interaction); */
+  stopMonitoring(interaction: number): Promise<{ id: string; seq: number }>;
+  /**
+   * Asks for the Idle Detection permission; call it from a user gesture.
+   * Once granted, activity anywhere on the device keeps the user present
+   * for auto-away (S11), as input in the page always does.
+   * @example button.onclick = () => client.enableIdleDetection();
+   */
+  enableIdleDetection(): Promise<'granted' | 'denied' | 'unsupported'>;
   /** @example client.updateToken(await fetchFreshToken()); */
   updateToken(token: string): void;
   /** @example client.close(); */

@@ -1,7 +1,13 @@
 // The idiomatic face of the Ringside engine: events, promises, types.
 // The wasm engine owns the connection, the state and the timers; this file
-// only turns its events into listeners and its command ids into promises.
+// turns its events into listeners and its command ids into promises, and
+// tells the server the user is at the page for auto-away (SPEC S11).
 import init, { Engine } from './wasm/engine.js';
+
+/** Input that shows the user is at the page (S11). */
+const INPUT_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart', 'focus'];
+/** The Idle Detection API's smallest threshold, in milliseconds. */
+const IDLE_THRESHOLD_MS = 60_000;
 
 let loading;
 
@@ -50,6 +56,8 @@ export class Client {
     this.view = this.#engine.view();
     /** The connection state: closed, connecting, live, waiting or unauthorized. */
     this.connection = 'connecting';
+    /** The presence roster, `{ entries, queues }`: empty until subscribeRoster(). */
+    this.roster = this.#engine.roster();
     this.#engine.connect();
   }
 
@@ -63,6 +71,7 @@ export class Client {
 
   #dispatch(type, payload) {
     if (type === 'view') this.view = payload;
+    if (type === 'roster') this.roster = payload;
     if (type === 'connection') this.connection = payload.state;
     if (type === 'ack' || type === 'nack') {
       const waiter = this.#pending.get(payload.id);
@@ -74,7 +83,10 @@ export class Client {
       }
     }
     this.#emit(type, payload);
-    if (type === 'view') this.#records(payload);
+    if (type === 'view') {
+      this.#records(payload);
+      this.#watchInput(payload);
+    }
   }
 
   #emit(type, payload) {
@@ -227,6 +239,95 @@ export class Client {
   /** Marks the record done; with `stop`, no next preview until getRecord() (P7, W1). */
   markDone(record, { stop = false } = {}) { return this.#send({ mark_done: { record, stop: Boolean(stop) } }); }
 
+  // Presence and supervision (SPEC S6, S11, S12, M1-M3, S9).
+
+  /** Follows the presence of the user's teams and favourites: `roster` and `presence` events follow. */
+  subscribeRoster() { this.#engine.subscribeRoster(); }
+  /** Stops following the roster; `roster` becomes empty. */
+  unsubscribeRoster() { this.#engine.unsubscribeRoster(); }
+  /** Gives a location (null clears it) and whether others see it (S12). */
+  setLocation(text, { shared = false } = {}) { return this.#send({ set_location: { text: text ?? null, shared: Boolean(shared) } }); }
+  /** Replaces the users followed besides the teams (S12). */
+  setFavourites(users) { return this.#send({ set_favourites: { users } }); }
+  /** Supervisor: monitors an agent's call silently, through that agent (M1, M2). */
+  monitor(interaction, agent) { return this.#send({ monitor: { interaction, agent } }); }
+  /** Supervisor: pauses a silent monitoring (M1). */
+  pauseMonitoring(interaction) { return this.#send({ pause_monitoring: { interaction } }); }
+  /** Supervisor: resumes a paused monitoring (M1). */
+  resumeMonitoring(interaction) { return this.#send({ resume_monitoring: { interaction } }); }
+  /** Supervisor: joins the monitored call and talks (M1). */
+  bargeIn(interaction) { return this.#send({ barge_in: { interaction } }); }
+  /** Supervisor: stops monitoring and leaves the call. */
+  stopMonitoring(interaction) { return this.#send({ stop_monitoring: { interaction } }); }
+
+  /** Stops the input watching of auto-away. */
+  #watching = null;
+  /** When `present` was last sent, on the page's clock. */
+  #presentAt = -Infinity;
+  #idleDetector = null;
+
+  /**
+   * SPEC S11: where the profile has auto-away, input in the page (and the
+   * Idle Detection API, where already permitted) tells the server the user
+   * is here, at most once per quarter of the auto-away time. Listeners are
+   * passive and registered once.
+   */
+  #watchInput(view) {
+    if (this.#watching || !(view.auto_away_ms > 0) || typeof window === 'undefined') return;
+    this.#watching = new AbortController();
+    const options = { passive: true, capture: true, signal: this.#watching.signal };
+    for (const type of INPUT_EVENTS) window.addEventListener(type, () => this.#present(), options);
+    this.#detectIdle(false).catch(() => {});
+  }
+
+  #present() {
+    const every = this.view.auto_away_ms / 4;
+    if (!(every > 0) || !this.view.logged_in || performance.now() - this.#presentAt < every) return;
+    this.#presentAt = performance.now();
+    this.#send('present').catch(() => {});
+  }
+
+  /**
+   * Asks for the Idle Detection permission (call it from a user gesture,
+   * such as a click) and, once granted, sends `present` while the user is
+   * active anywhere on the device, not only in this page (S11). Resolves
+   * with the permission: `granted`, `denied` or `unsupported`.
+   */
+  enableIdleDetection() { return this.#detectIdle(true); }
+
+  async #detectIdle(ask) {
+    const Detector = globalThis.IdleDetector;
+    if (typeof Detector !== 'function') return 'unsupported';
+    let state;
+    if (ask) {
+      state = await Detector.requestPermission();
+    } else {
+      try {
+        state = (await navigator.permissions.query({ name: 'idle-detection' })).state;
+      } catch {
+        return 'unsupported';
+      }
+    }
+    const watching = this.#watching;
+    if (state !== 'granted' || !watching || this.#idleDetector) return state;
+    const detector = (this.#idleDetector = new Detector());
+    let timer = 0;
+    const follow = () => {
+      clearInterval(timer);
+      if (detector.userState !== 'active' || detector.screenState !== 'unlocked') return;
+      this.#present();
+      timer = setInterval(() => this.#present(), Math.max(1_000, this.view.auto_away_ms / 4));
+    };
+    watching.signal.addEventListener('abort', () => {
+      clearInterval(timer);
+      this.#idleDetector = null;
+    });
+    detector.addEventListener('change', follow, { signal: watching.signal });
+    await detector.start({ threshold: IDLE_THRESHOLD_MS, signal: watching.signal });
+    follow();
+    return state;
+  }
+
   #fromRona(choice) {
     const rona = this.view.rona;
     if (!rona) return Promise.reject(failure('not_in_rona', 'the agent is not in RONA'));
@@ -236,8 +337,10 @@ export class Client {
   /** Replaces the token; reconnects at once if the old one was refused. */
   updateToken(token) { this.#engine.updateToken(token); }
 
-  /** Closes the connection; pending commands are rejected with `closed`. */
+  /** Closes the connection and stops watching input; pending commands are rejected with `closed`. */
   close() {
+    this.#watching?.abort();
+    this.#watching = null;
     this.#engine.close();
     for (const [id, waiter] of this.#pending) {
       clearTimeout(waiter.timer);

@@ -3,6 +3,7 @@
 import {
   connect, type Client, type View, type ClientEvents, type RingsideError, type OutboundView, type CallingRecord,
   type RecordStatus, type PreviewOrigin, type DialOutcome, type CallbackKind, type Channel, type ErrorCode,
+  type Roster, type RosterEntry, type RosterWork, type MonitoringState, type MonitorMode,
 } from 'ringside';
 import { RingsideAgent } from 'ringside/element';
 
@@ -114,3 +115,48 @@ void campaignDesk;
 widget.playSound = (sound: string, event: import('ringside').CallbackSoundEvent, card: OutboundView) => {
   console.log(sound, event === 'offered', card.record.id);
 };
+
+// Presence, auto-away and supervision (SPEC S6, S11, S12, M1-M3, S9).
+async function supervisorDesk(client: Client): Promise<void> {
+  client.subscribeRoster();
+  client.on('roster', (roster: Roster) => {
+    for (const tile of roster.queues) console.log(tile.queue, tile.waiting, tile.longest_wait ?? '', tile.available);
+  });
+  client.on('presence', (entry: RosterEntry) => console.log(entry.user, entry.label, entry.timer, entry.activity === 'on_call'));
+  for (const entry of client.roster.entries) {
+    const secondary: string | null = entry.secondary;
+    const skill: number | undefined = entry.queues.support;
+    void [secondary, skill, entry.location, entry.me];
+    const work: RosterWork | undefined = entry.interactions.find((w) => w.state === 'active');
+    if (work?.can_monitor) await client.monitor(work.id, entry.user);
+    const state: MonitoringState | null = work?.monitoring ?? null;
+    void state;
+    if (entry.can_log_out) await client.logoutAgent(entry.user);
+  }
+  if (client.view.supervisor) {
+    for (const m of client.view.monitoring) {
+      const mode: MonitorMode = m.mode;
+      void [mode, m.timer, m.agents];
+      if (m.actions.pause) await client.pauseMonitoring(m.interaction);
+      if (m.actions.resume) await client.resumeMonitoring(m.interaction);
+      if (m.actions.barge_in) await client.bargeIn(m.interaction);
+      if (m.actions.stop) await client.stopMonitoring(m.interaction);
+    }
+  }
+  const monitored: boolean = client.view.interactions[0]?.monitored ?? false;
+  const supervisors = client.view.interactions.flatMap((i) => i.participants).filter((p) => typeof p.party === 'object' && 'supervisor' in p.party);
+  void [monitored, supervisors];
+  await client.setLocation('Floor 3', { shared: true });
+  await client.setLocation(null);
+  await client.setFavourites(['ben']);
+  const away: number = client.view.auto_away_ms;
+  if (away > 0) {
+    const permission: 'granted' | 'denied' | 'unsupported' = await client.enableIdleDetection();
+    void permission;
+  }
+  const refusal = client.check({ monitor: { interaction: 1, agent: 'ana' } });
+  if (refusal?.code === 'monitoring_full' || refusal?.code === 'call_in_wrap_up') console.log(refusal.message);
+  void client.check('present');
+  client.unsubscribeRoster();
+}
+void supervisorDesk;
