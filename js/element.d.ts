@@ -1,6 +1,11 @@
 import type { CallbackSoundEvent, Client, OutboundView } from './index.js';
 
-/** `<ringside-agent url="wss://…/ws" token="…">`: a complete agent desk widget. */
+/**
+ * `<ringside-agent url="wss://…/ws" token="…">`: a complete agent desk
+ * widget, with the team's presence roster below it (supervisors also get
+ * queue tiles, monitoring and log out per row); `roster="off"` leaves the
+ * roster out.
+ */
 export class RingsideAgent extends HTMLElement {
   /** The connected client, once the element has connected. */
   client: Client | null;

@@ -3,6 +3,9 @@
 // with an ARIA live region announcing offers, previews and RONA. Campaign
 // records (push preview, SPEC P1-P8, W1-W7) get a card each: the preview,
 // then the record being worked, its call, the call result and callbacks.
+// Below the desk, the team's presence roster (SPEC S6, S12); supervisors
+// also get queue tiles and, per row, monitoring (M1-M3) and log out (S9).
+// `roster="off"` leaves the roster out.
 import { connect } from './index.js';
 
 const STYLE = `
@@ -50,6 +53,20 @@ input, select { font: inherit; }
 .hint { font-size: 12px; color: var(--ringside-flash, #d1242f); }
 .note { font-size: 12px; color: var(--ringside-muted, #57606a); }
 .record .card { margin-left: 0; }
+.monitored { color: var(--ringside-flash, #d1242f); font-size: 12px; font-weight: 600; }
+#team { margin-top: 12px; }
+#team h2 { font-size: 14px; margin: 0 0 6px; }
+.tiles { display: flex; gap: 8px; flex-wrap: wrap; margin-bottom: 8px; }
+.tile { border: 1px solid var(--ringside-border, #d0d7de); border-radius: var(--ringside-radius, 8px); padding: 6px 10px; min-width: 110px; }
+.tile strong { display: block; }
+.tile .waiting { font-size: 20px; font-weight: 600; }
+.tile.busy { border-color: var(--ringside-flash, #d1242f); }
+table.roster { border-collapse: collapse; width: 100%; }
+.roster th, .roster td { text-align: left; vertical-align: top; padding: 4px 6px; border-bottom: 1px solid var(--ringside-border, #d0d7de); }
+.roster th { font-size: 12px; color: var(--ringside-muted, #57606a); font-weight: 600; }
+.roster ul { margin: 0; padding: 0; list-style: none; }
+.roster .secondary { color: var(--ringside-muted, #57606a); }
+.monitoring-state { font-weight: 600; color: var(--ringside-engaged, #6f42c1); }
 `;
 
 const esc = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -70,7 +87,8 @@ export class RingsideAgent extends HTMLElement {
 
   async connectedCallback() {
     if (this.client) return;
-    this.#root.innerHTML = `<style>${STYLE}</style><div class="sr" aria-live="assertive" id="live"></div><div id="desk">Connecting…</div><div id="toast"></div>`;
+    this.#root.innerHTML = `<style>${STYLE}</style><div class="sr" aria-live="assertive" id="live"></div><div id="desk">Connecting…</div>`
+      + '<section id="team" aria-label="Team" hidden></section><div id="toast"></div>';
     this.#root.addEventListener('click', (event) => this.#onClick(event));
     this.#root.addEventListener('change', (event) => this.#onChange(event));
     try {
@@ -81,6 +99,11 @@ export class RingsideAgent extends HTMLElement {
     }
     this.client.on('view', (view) => this.#render(view));
     this.client.on('connection', () => this.#render(this.client.view));
+    // The roster moves only with the server's roster frames and this
+    // desk's own state (its monitorings), never by polling.
+    this.client.on('roster', () => this.#renderRoster());
+    this.client.on('view', () => this.#renderRoster());
+    if (this.getAttribute('roster') !== 'off') this.client.subscribeRoster();
     this.client.on('offer', (offer) => this.#announce(`New ${offer.channel} offer from ${offer.from}`));
     this.client.on('preview', (card) => this.#announce(`New ${ORIGIN_TEXT[card.origin].toLowerCase()} preview: ${card.record.name}, `
       + `campaign ${card.campaign.name}${card.remaining ? `; accept within ${card.remaining}` : ''}`));
@@ -243,6 +266,12 @@ export class RingsideAgent extends HTMLElement {
         this.#targetFor = null;
         this.#render(c.view);
       },
+      monitor: () => c.monitor(n, button.dataset.agent),
+      'pause-monitoring': () => c.pauseMonitoring(n),
+      'resume-monitoring': () => c.resumeMonitoring(n),
+      'barge-in': () => c.bargeIn(n),
+      'stop-monitoring': () => c.stopMonitoring(n),
+      'logout-agent': () => c.logoutAgent(button.dataset.agent),
       'send-target': () => {
         const kind = card.querySelector('.target-kind').value;
         const value = card.querySelector('.target-value').value.trim();
@@ -293,7 +322,7 @@ export class RingsideAgent extends HTMLElement {
     const shape = JSON.stringify([this.client?.connection, view.logged_in, view.status.id, view.status.label, view.status.engaged,
       view.choices, view.rona, view.can_login, view.can_logout,
       view.offers.map((o) => [o.id, o.can_accept, o.can_decline]),
-      view.interactions.map((i) => [i.id, i.state, i.call_state, i.actions, i.participants, i.recording, i.history.length, i.held !== null, i.consult_held !== null]),
+      view.interactions.map((i) => [i.id, i.state, i.call_state, i.actions, i.participants, i.recording, i.history.length, i.held !== null, i.consult_held !== null, i.monitored]),
       [...this.#codes], this.#targetFor,
       view.preview_media, view.preview_paused, view.can_get_record, this.#recordForm,
       view.outbound.map((o) => [o.record, o.origin, o.interaction, o.dialled, o.dial_outcome, o.do_not_call, o.actions,
@@ -353,7 +382,7 @@ export class RingsideAgent extends HTMLElement {
     }
     const focused = this.#root.activeElement;
     const key = focused?.dataset?.keep ? `[data-keep="${CSS.escape(focused.dataset.keep)}"]`
-      : focused?.dataset?.action ? ['action', 'id', 'record', 'index', 'participant', 'purpose', 'form', 'stop']
+      : focused?.dataset?.action ? ['action', 'id', 'record', 'index', 'participant', 'purpose', 'form', 'stop', 'agent']
         .filter((k) => focused.dataset[k] !== undefined).map((k) => `[data-${k}="${CSS.escape(focused.dataset[k])}"]`).join('') : null;
     return { values, key };
   }
@@ -512,10 +541,91 @@ export class RingsideAgent extends HTMLElement {
         ${i.held !== null ? '<span class="timer">held <span class="held-timer"></span></span>' : ''}
         ${i.consulting !== null ? '<span class="timer">consult <span class="consult-timer"></span></span>' : ''}
         ${i.consult_held !== null ? '<span class="timer">consult held <span class="consult-held-timer"></span></span>' : ''}
-        ${i.in_control ? '<span class="engaged">in control</span>' : ''}${i.recording ? ' <span aria-label="recording">● rec</span>' : ''}</div>
+        ${i.in_control ? '<span class="engaged">in control</span>' : ''}${i.recording ? ' <span aria-label="recording">● rec</span>' : ''}
+        ${i.monitored ? '<span class="monitored">monitored by a supervisor</span>' : ''}</div>
       <ul class="participants" aria-label="Participants">${people}</ul>
       <div class="row controls" role="toolbar" aria-label="Call controls">${controls}</div>
       ${targetForm}<div class="row">${extras}</div>${history}</div>`;
+  }
+
+  #rosterShape = '';
+
+  /** The team's roster; rebuilt only when what it shows changes, timers updated in place. */
+  #renderRoster() {
+    const team = this.#root.getElementById('team');
+    const c = this.client;
+    if (!team || !c) return;
+    const { entries, queues } = c.roster;
+    const view = c.view;
+    const monitorings = view.ready ? view.monitoring : [];
+    const shape = JSON.stringify([view.supervisor,
+      entries.map((e) => [e.user, e.me, e.status, e.label, e.colour, e.secondary, e.activity, e.logged_in, e.connected, e.location, e.queues,
+        e.can_log_out, e.interactions.map((w) => [w.id, w.channel, w.state, w.monitoring, w.can_monitor])]),
+      queues.map((q) => [q.queue, q.waiting, q.available, q.longest_wait !== null]),
+      monitorings.map((m) => [m.interaction, m.state, m.mode, m.agents, m.actions])]);
+    if (shape !== this.#rosterShape) {
+      this.#rosterShape = shape;
+      const kept = this.#keep();
+      team.hidden = entries.length === 0;
+      team.innerHTML = entries.length ? this.#rosterMarkup(view, entries, queues, monitorings) : '';
+      this.#restore(kept);
+    }
+    for (const e of entries) {
+      const row = team.querySelector(`tr[data-user="${CSS.escape(e.user)}"]`);
+      if (!row) continue;
+      row.querySelector('.status-timer').textContent = e.timer ?? '';
+      for (const w of e.interactions) {
+        const timer = row.querySelector(`[data-work="${w.id}"] .work-timer`);
+        if (timer) timer.textContent = w.timer;
+      }
+    }
+    for (const q of queues) {
+      const wait = team.querySelector(`[data-queue="${CSS.escape(q.queue)}"] .wait-timer`);
+      if (wait) wait.textContent = q.longest_wait ?? '–';
+    }
+  }
+
+  /** Queue tiles and one row per followed user; supervisors get the interactions, queues and actions (S6, S9, M1). */
+  #rosterMarkup(view, entries, queues, monitorings) {
+    const sup = view.supervisor;
+    const byCall = new Map(monitorings.map((m) => [m.interaction, m]));
+    const tiles = queues.length ? `<div class="tiles" role="list" aria-label="Queues">${queues.map((q) =>
+      `<div class="tile${q.waiting ? ' busy' : ''}" role="listitem" data-queue="${esc(q.queue)}" part="queue-tile"><strong>${esc(q.queue)}</strong>
+        <span class="waiting">${q.waiting}</span> waiting<br><span class="note">longest <span class="timer wait-timer"></span></span><br>
+        <span class="available">${q.available}</span> available</div>`).join('')}</div>` : '';
+    const rows = entries.map((e) => {
+      const activity = [e.interactions.length ? 'Engaged' : '', ACTIVITY_TEXT[e.activity] ?? '',
+        !e.logged_in ? 'Logged out' : e.connected ? '' : 'Disconnected'].filter(Boolean).join(' · ');
+      const work = e.interactions.map((w) => `<li data-work="${w.id}">${esc(label(w.channel))} · ${w.state === 'wrap_up' ? 'wrap-up' : 'active'}
+        <span class="timer work-timer"></span></li>`).join('');
+      const watched = e.interactions.map((w) => byCall.get(w.id)).find(Boolean);
+      const first = e.interactions.find((w) => w.state === 'active');
+      const actions = [
+        watched ? this.#monitoringControls(watched)
+          : first?.can_monitor ? `<button data-action="monitor" data-id="${first.id}" data-agent="${esc(e.user)}">Monitor</button>` : '',
+        e.can_log_out ? `<button data-action="logout-agent" data-agent="${esc(e.user)}">Log out</button>` : '',
+      ].join(' ');
+      return `<tr data-user="${esc(e.user)}" part="roster-row"><td class="user">${esc(e.user)}${e.me ? ' (you)' : ''}
+          ${e.location ? `<div class="note location">at ${esc(e.location)}</div>` : ''}</td>
+        <td><span class="badge" style="background:${esc(e.colour)}"></span> <span class="roster-status">${esc(e.label)}</span>${e.secondary ? ` <span class="secondary">· ${esc(e.secondary)}</span>` : ''}</td>
+        <td class="timer status-timer"></td><td class="activity">${esc(activity)}</td>
+        ${sup ? `<td><ul class="work" aria-label="Interactions">${work}</ul></td>
+          <td class="queues">${Object.entries(e.queues).map(([q, skill]) => `${esc(q)} ${skill}`).join(', ')}</td><td class="row-actions">${actions}</td>` : ''}</tr>`;
+    }).join('');
+    const shown = new Set(entries.flatMap((e) => e.interactions.map((w) => w.id)));
+    const elsewhere = monitorings.filter((m) => !shown.has(m.interaction)).map((m) => `<div class="card" data-monitoring="${m.interaction}">
+      ${esc(label(m.channel))} ${esc(m.from)} through ${esc(m.agents.join(', '))}: ${this.#monitoringControls(m)}</div>`).join('');
+    return `<h2>${sup ? 'Supervisor desk' : 'Team'}</h2>${tiles}<table class="roster"><thead><tr><th>Agent</th><th>Status</th><th>Time</th><th>Activity</th>
+      ${sup ? '<th>Interactions</th><th>Queues</th><th>Actions</th>' : ''}</tr></thead><tbody>${rows}</tbody></table>${elsewhere}`;
+  }
+
+  /** A monitoring's M1 state and the actions the rules allow now. */
+  #monitoringControls(m) {
+    const button = (action, text, enabled) => (enabled ? `<button data-action="${action}" data-id="${m.interaction}">${text}</button>` : '');
+    const state = m.mode === 'barge_in' ? 'Barged in' : m.state === 'monitoring_paused' ? 'Monitoring paused' : 'Monitoring';
+    return `<span class="monitoring-state" data-state="${esc(m.state)}" data-mode="${esc(m.mode)}">${state}</span>
+      ${button('pause-monitoring', 'Pause', m.actions.pause)}${button('resume-monitoring', 'Resume', m.actions.resume)}
+      ${button('barge-in', 'Barge in', m.actions.barge_in)}${button('stop-monitoring', 'Stop', m.actions.stop)}`;
   }
 
   #markup(view) {
@@ -554,7 +664,8 @@ export class RingsideAgent extends HTMLElement {
   }
 }
 
-const partyName = (party) => (party === 'customer' ? 'Customer' : party.agent ?? party.number);
+const partyName = (party) => (party === 'customer' ? 'Customer' : party.agent ?? party.number ?? `${party.supervisor} (supervisor)`);
+const ACTIVITY_TEXT = { on_call: 'On a call', in_interaction: 'In an interaction', in_meeting: 'In a meeting' };
 const CHANNELS = ['voice', 'chat', 'email', 'social'];
 /** `no_answer` → `No answer`. */
 const label = (id) => String(id).charAt(0).toUpperCase() + String(id).slice(1).replace(/_/g, ' ');
