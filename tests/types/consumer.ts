@@ -6,6 +6,7 @@ import {
   type Roster, type RosterEntry, type RosterWork, type MonitoringState, type MonitorMode,
 } from 'ringside';
 import { RingsideAgent } from 'ringside/element';
+import { drawTimeline, fetchStatusReport, showStatusTimeline, type StatusReport, type StatusRow } from 'ringside/timeline';
 
 async function desk(token: string): Promise<Client> {
   const client = await connect({ url: 'wss://desk.example.com/ws', token, commandTimeoutMs: 5_000 });
@@ -160,3 +161,17 @@ async function supervisorDesk(client: Client): Promise<void> {
   client.unsubscribeRoster();
 }
 void supervisorDesk;
+
+// The status timeline chart, its own entry (SPEC S6).
+async function chart(target: HTMLElement, token: string): Promise<void> {
+  const to = Date.now();
+  const report: StatusReport = await fetchStatusReport({ token, team: 'north', from: to - 86_400_000, to });
+  const row: StatusRow | undefined = report.rows[0];
+  const end: number | null = row?.to ?? null;
+  const automatic: boolean = row?.automatic ?? false;
+  void [end, automatic];
+  const svg: SVGSVGElement = drawTimeline(target, report, { now: to });
+  void svg;
+  await showStatusTimeline(target, { token, user: 'ana', from: to - 3_600_000, to, laneHeight: 18 });
+}
+void chart;
