@@ -1,7 +1,8 @@
 // The demo desk: the <ringside-agent> element from the package, plus a
 // customer-simulator panel that drives the server's /sim/ endpoints: it
 // places contacts, hangs up, and answers campaign dials that wait for it
-// (numbers ending in 0).
+// (numbers ending in 0). Supervisors and admins also get the timeline of
+// their team's statuses (SPEC S6), drawn by the package's timeline module.
 import '/pkg/element.js';
 
 const params = new URLSearchParams(location.hash.slice(1));
@@ -33,7 +34,58 @@ if (!token) {
   agent.setAttribute('token', token);
   $('desk').append(agent);
   $('desk').hidden = false;
+  if (who.role === 'supervisor' || who.role === 'admin') {
+    document.body.classList.add('supervising');
+    agent.addEventListener('ringside-ready', (event) => startTimeline(event.detail, token));
+  }
 }
+/**
+ * The team's statuses over the chosen range, drawn again when a followed
+ * user's presence changes (a new row in the history) and on Refresh.
+ */
+function startTimeline(client, token) {
+  const ranges = {
+    day: () => [Date.now() - 86_400_000, Date.now()],
+    today: () => [new Date().setHours(0, 0, 0, 0), Date.now()],
+    hour: () => [Date.now() - 3_600_000, Date.now()],
+    quarter: () => [Date.now() - 900_000, Date.now()],
+    five: () => [Date.now() - 300_000, Date.now()],
+  };
+  let draw = null;
+  let later = 0;
+  const team = () => {
+    const entries = client.roster.entries;
+    return (entries.find((e) => e.me) ?? entries.find((e) => e.teams.length))?.teams[0] ?? null;
+  };
+  const refresh = async () => {
+    const name = team();
+    if (!name) return;
+    draw ??= (await import('/pkg/timeline.js')).showStatusTimeline;
+    const [from, to] = ranges[$('timeline-range').value]();
+    try {
+      await draw($('timeline-chart'), { token, team: name, from, to });
+      $('timeline-note').textContent = `team ${name}`;
+      $('timeline').dataset.drawn = String(Number($('timeline').dataset.drawn ?? 0) + 1);
+    } catch (error) {
+      $('timeline-note').textContent = `${error.code ?? 'error'}: ${error.message}`;
+    }
+  };
+  $('timeline').hidden = false;
+  $('timeline-range').addEventListener('change', refresh);
+  $('timeline-refresh').addEventListener('click', refresh);
+  let waiting = true; // for the roster that names the team
+  client.on('roster', () => {
+    if (waiting && team()) {
+      waiting = false;
+      refresh();
+    }
+  });
+  client.on('presence', () => {
+    clearTimeout(later);
+    later = setTimeout(refresh, 1_000);
+  });
+}
+
 // The simulator link carries only the admin token; a desk link may add it.
 if (simToken) startSimulator(simToken);
 
