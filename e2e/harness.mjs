@@ -1,7 +1,8 @@
 // What every end-to-end test needs: the real ringside-server binary on a
 // free loopback port with a fresh database and short offer timeouts (tokens
-// minted by the binary's own `token` command), Debian's Chromium, and a
-// folder for screenshots.
+// minted by the binary's own `token` command), optionally with profile
+// overrides and a directory (TOML appended to the config), Debian's
+// Chromium, and a folder for screenshots.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -22,7 +23,7 @@ function freePort() {
   });
 }
 
-export async function startServer({ voiceTimeoutMs = 10_000, profile = '' } = {}) {
+export async function startServer({ voiceTimeoutMs = 10_000, profile = '', directory = '' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ringside-e2e-'));
   const port = await freePort();
   const config = join(dir, 'config.toml');
@@ -37,6 +38,7 @@ preset = "contact_center"
 ${profile}
 [profile.channels.voice]
 offer_timeout_ms = ${voiceTimeoutMs}
+${directory}
 `);
   const log = join(dir, 'server.log');
   const child = spawn(binary, ['--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
