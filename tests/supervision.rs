@@ -501,3 +501,23 @@ fn the_roster_replica_follows_the_stream_and_resubscribes_from_its_position_spec
     assert_eq!(sue.poll_transmit(), Some(ClientMessage::UnsubscribeRoster));
     assert!(sue.roster_view(now).entries.is_empty());
 }
+
+/// SPEC F1, M1: a consult or conference still ringing holds its seat, so a
+/// barge-in that would take the last one is refused with conference_full
+/// and the answering party still finds its seat.
+#[test]
+fn a_ringing_invitation_holds_its_seat_against_a_barge_in_spec_f1_m1() {
+    let mut desk = Desk::with_overrides(ProfileOverrides { conference_limit: Some(3), ..Default::default() });
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    supervisor(&mut desk);
+    desk.send("sue", CommandKind::Monitor { interaction: call, agent: user("ana") }).unwrap();
+    desk.send("ana", CommandKind::Consult { interaction: call, target: Target::Number("+46 8 555 0199".into()) }).unwrap();
+    assert_eq!(desk.send("sue", CommandKind::BargeIn { interaction: call }), Err("conference_full".into()), "customer, ana and the ringing number");
+    desk.feed(Input::NumberAnswers { interaction: call, answered: true });
+    desk.pump();
+    let participants = desk.center.agent(&user("ana")).unwrap().interaction(call).unwrap().call.participants.len();
+    assert_eq!(participants, 3, "the number took the seat it held");
+    desk.center.check_consistency().unwrap();
+    desk.send("ana", CommandKind::EndConsult { interaction: call }).unwrap();
+    desk.send("sue", CommandKind::BargeIn { interaction: call }).unwrap();
+}

@@ -273,7 +273,8 @@ impl Call {
     /// Whether another participant may join: under the limit (F1), counting
     /// one seat for a pending invitation, and the customer still there (F7).
     pub fn has_room(&self) -> bool {
-        !self.customer_left && (self.participants.len() as u32) < self.limit
+        let seats = self.participants.len() as u32 + u32::from(self.invitation.is_some());
+        !self.customer_left && seats < self.limit
     }
 
     /// Sets or clears a participant's hold, at `now`.
