@@ -485,6 +485,8 @@ fn the_roster_replica_follows_the_stream_and_resubscribes_from_its_position_spec
     assert_eq!(ana.interactions[0].id, call);
     assert!(ana.interactions[0].can_monitor && ana.can_log_out, "a supervisor's row actions");
     assert_eq!(roster.queues.len(), 2, "the queue tiles");
+    desk.send("sue", CommandKind::Monitor { interaction: call, agent: user("ana") }).unwrap();
+    assert!(desk.view("sue").monitoring[0].actions.barge_in);
 
     // A presence frame moves the position; a new welcome resubscribes from it.
     desk.send("ana", CommandKind::End { interaction: call }).unwrap();
@@ -493,6 +495,8 @@ fn the_roster_replica_follows_the_stream_and_resubscribes_from_its_position_spec
     sue.handle_message(now, roundtrip(&ServerMessage::Presence { seq: 15, entry: Box::new(entry) })).unwrap();
     assert_eq!(sue.poll_notice(), Some(Notice::Presence(user("ana"))));
     assert!(!sue.roster_view(now).entries[0].interactions[0].can_monitor, "no new monitoring in wrap-up (M2)");
+    assert!(!desk.view("sue").monitoring[0].actions.barge_in, "the roster says the call is in wrap-up (M2)");
+    assert_eq!(desk.send("sue", CommandKind::BargeIn { interaction: call }), Err("call_in_wrap_up".into()), "as the center says");
     desk.connect_as("sue", Role::Supervisor);
     let sue = desk.replicas.get_mut(&user("sue")).unwrap();
     let resume = Some(RosterPosition { epoch: 7, seq: 15 });

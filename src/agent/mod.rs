@@ -325,10 +325,16 @@ impl Replica {
 
     /// The render-ready view at local time `now`.
     pub fn view(&self, now: Millis) -> View {
-        match (&self.profile, &self.state) {
+        let mut view = match (&self.profile, &self.state) {
             (Some(profile), Some(state)) => view::derive(profile, self.role, state, self.clock.server_time(now)),
             _ => View::default(),
+        };
+        // SPEC M2: no barge-in on a call in wrap-up. The supervisor's own
+        // state does not say when a monitored call ended; the roster does.
+        for monitoring in &mut view.monitoring {
+            monitoring.actions.barge_in &= !self.roster.in_wrap_up(monitoring.interaction);
         }
+        view
     }
 
     /// When the view next changes (a timer's next second, a flash start, a

@@ -56,6 +56,13 @@ impl Roster {
         &self.queues
     }
 
+    /// Whether the roster shows `interaction` only in wrap-up: its call is
+    /// over for every agent on it that this user follows (M2).
+    pub fn in_wrap_up(&self, interaction: InteractionId) -> bool {
+        let mut work = self.entries.iter().flat_map(|p| &p.interactions).filter(|w| w.id == interaction).peekable();
+        work.peek().is_some() && work.all(|w| w.state == InteractionState::WrapUp)
+    }
+
     /// Starts following the roster (or follows it again): the frame asks
     /// for the changes after the position held, or for a snapshot.
     pub fn subscribe(&mut self) -> ClientMessage {
@@ -354,6 +361,8 @@ mod tests {
         assert_eq!(view.queues[0].longest_wait.as_deref(), Some("00:02"));
         assert_eq!(view.queues[1].longest_wait, None);
         assert_eq!(next_change(&roster, ServerTime(62_100)), Some(ServerTime(62_500)));
+        assert!(!roster.in_wrap_up(InteractionId(4)), "active");
+        assert!(!roster.in_wrap_up(InteractionId(5)), "not on the roster");
     }
 
     /// SPEC M1, M2, S9: a supervisor may monitor an active call of another
@@ -377,6 +386,7 @@ mod tests {
         for (role, expected) in [(Role::Supervisor, true), (Role::Agent, false)] {
             let judge = Judge { profile: &profile, role, state: &sue, now: ServerTime(0), world: &OwnStateOnly };
             let view = derive(&roster, Some(&judge), ServerTime(0));
+            assert!(roster.in_wrap_up(InteractionId(2)) && !roster.in_wrap_up(InteractionId(1)));
             let (ana, own) = (&view.entries[0], &view.entries[1]);
             assert_eq!(ana.interactions[0].can_monitor, expected, "{role:?}");
             assert!(!ana.interactions[1].can_monitor, "not in wrap-up (M2)");
