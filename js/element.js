@@ -566,8 +566,10 @@ export class RingsideAgent extends HTMLElement {
     if (shape !== this.#rosterShape) {
       this.#rosterShape = shape;
       const kept = this.#keep();
-      team.hidden = entries.length === 0;
-      team.innerHTML = entries.length ? this.#rosterMarkup(view, entries, queues, monitorings) : '';
+      // A roster of this user alone (no team, no favourites) shows nothing new.
+      const shown = queues.length > 0 || entries.some((e) => !e.me);
+      team.hidden = !shown;
+      team.innerHTML = shown ? this.#rosterMarkup(view, entries, queues, monitorings) : '';
       this.#restore(kept);
     }
     for (const e of entries) {
