@@ -149,7 +149,7 @@ impl State {
     fn deliver_presence(&mut self, batch: &Batch, requests: Vec<(SessionId, RosterRequest)>) {
         let now = self.now();
         let touched: BTreeSet<UserId> = batch.records.iter().flat_map(|r| r.events.iter().map(|e| e.agent.clone())).collect();
-        let sent = self.roster.after_batch(&self.center, now, &mut self.sessions, &touched);
+        let sent = self.roster.after_batch(&self.center, now, &mut self.sessions, &touched, !batch.records.is_empty());
         Metrics::add(&self.metrics.presence_messages, sent as u64);
         for (session, request) in requests {
             match request {

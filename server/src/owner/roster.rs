@@ -134,11 +134,12 @@ impl Roster {
         self.supervisors.remove(&session);
     }
 
-    /// After a durable batch: sends each changed presence of `touched` users
-    /// to the sessions that follow them, the queue figures to supervisors
-    /// when they changed, and new snapshots to everyone when the directory
-    /// changed. Returns how many presence messages went out.
-    pub(super) fn after_batch(&mut self, center: &Center, now: ServerTime, sessions: &mut Sessions, touched: &BTreeSet<UserId>) -> usize {
+    /// After a durable batch that `changed` the center: sends each changed
+    /// presence of `touched` users to the sessions that follow them, the
+    /// queue figures to supervisors when they changed (a contact that only
+    /// arrives or leaves touches no user), and new snapshots to everyone when
+    /// the directory changed. Returns how many presence messages went out.
+    pub(super) fn after_batch(&mut self, center: &Center, now: ServerTime, sessions: &mut Sessions, touched: &BTreeSet<UserId>, changed: bool) -> usize {
         if self.viewers.is_empty() {
             // Nobody follows: forget what was sent, so a first subscriber
             // after a quiet spell compares against the truth.
@@ -167,7 +168,7 @@ impl Roster {
                 sent += 1;
             }
         }
-        if !self.supervisors.is_empty() && !touched.is_empty() {
+        if !self.supervisors.is_empty() && changed {
             let queues = center.queue_stats();
             if queues != self.last_queues {
                 self.last_queues = queues.clone();
