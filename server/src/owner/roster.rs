@@ -149,6 +149,8 @@ impl Roster {
         }
         if center.directory_changes() != self.directory_changes {
             self.directory_changes = center.directory_changes();
+            // The new snapshots carry this batch's changes: from the center.
+            self.last.clear();
             self.directory_changed(center, now, sessions);
             return 0;
         }
