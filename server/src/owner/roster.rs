@@ -247,11 +247,9 @@ impl Roster {
         self.last.get(user).cloned().unwrap_or_else(|| center.presence(user, now))
     }
 
+    /// The directory's rule (S12), and an admin follows everyone.
     fn follows(&self, viewer: &Viewer, center: &Center, user: &UserId) -> bool {
-        viewer.sees_all()
-            || &viewer.actor.user == user
-            || viewer.favourites.contains(user)
-            || center.directory().teams_of(user).any(|t| viewer.teams.contains(t))
+        viewer.sees_all() || center.directory().follows(&viewer.actor.user, user)
     }
 
     /// The sessions that follow `user`, each once.
