@@ -51,13 +51,13 @@ export class Client {
   constructor(url, token, timeoutMs, transport) {
     this.#timeoutMs = timeoutMs;
     const seed = crypto.getRandomValues(new Uint32Array(1))[0];
-    this.#engine = new Engine(url, token, randomTag(), seed, (type, payload) => this.#dispatch(type, payload), transport);
+    this.#engine = new Engine(url, token, randomTag(), seed, (type, payload) => this.#dispatch(type, JSON.parse(payload)), transport);
     /** The latest render-ready view. */
-    this.view = this.#engine.view();
+    this.view = JSON.parse(this.#engine.view());
     /** The connection state: closed, connecting, live, waiting or unauthorized. */
     this.connection = 'connecting';
     /** The presence roster, `{ entries, queues }`: empty until subscribeRoster(). */
-    this.roster = this.#engine.roster();
+    this.roster = JSON.parse(this.#engine.roster());
     this.#engine.connect();
   }
 
@@ -122,7 +122,7 @@ export class Client {
   #send(kind) {
     let id;
     try {
-      id = this.#engine.command(kind);
+      id = this.#engine.command(JSON.stringify(kind));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -136,7 +136,10 @@ export class Client {
   }
 
   /** Judges a command as sending it would, without sending: null or { code, message }. */
-  check(kind) { return this.#engine.check(kind); }
+  check(kind) {
+    const refusal = this.#engine.check(JSON.stringify(kind));
+    return refusal === undefined ? null : JSON.parse(refusal);
+  }
 
   /**
    * Logs in; the status becomes the profile's login status. With

@@ -35,8 +35,12 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+// The codec's derives name `::ringside::codec`, inside this crate too.
+extern crate self as ringside;
+
 pub mod agent;
 pub mod center;
+pub mod codec;
 pub mod model;
 pub mod protocol;
 #[cfg(target_arch = "wasm32")]

@@ -39,7 +39,7 @@ struct Recorder(Rc<RefCell<Vec<(String, JsValue)>>>);
 impl Recorder {
     fn listener(&self) -> js_sys::Function {
         let events = self.0.clone();
-        Closure::<dyn FnMut(String, JsValue)>::new(move |kind: String, payload: JsValue| events.borrow_mut().push((kind, payload)))
+        Closure::<dyn FnMut(String, String)>::new(move |kind: String, payload: String| events.borrow_mut().push((kind, parse(&payload))))
             .into_js_value()
             .unchecked_into()
     }
@@ -49,6 +49,15 @@ impl Recorder {
     fn last(&self, kind: &str) -> Option<JsValue> {
         self.0.borrow().iter().rev().find(|(k, _)| k == kind).map(|(_, v)| v.clone())
     }
+}
+
+/// The engine hands the page JSON text, as the package's wrapper parses it.
+fn parse(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).expect("the engine writes JSON")
+}
+
+fn view_of(engine: &Engine) -> JsValue {
+    parse(&engine.view().expect("not busy"))
 }
 
 fn field(value: &JsValue, path: &str) -> JsValue {
@@ -70,27 +79,27 @@ fn engine(user: &str, recorder: &Recorder, transport: Option<js_sys::Function>) 
 }
 
 fn command(engine: &Engine, json: &str) -> Result<String, JsValue> {
-    engine.command(js_sys::JSON::parse(json).expect("valid JSON"))
+    engine.command(json)
 }
 
 async fn live(engine: &Engine, recorder: &Recorder) {
     engine.connect();
-    until("the welcome", || engine.connection_state() == "live" && field(&engine.view().unwrap(), "ready").as_bool() == Some(true)).await;
+    until("the welcome", || engine.connection_state() == "live" && field(&view_of(engine), "ready").as_bool() == Some(true)).await;
     let _ = recorder;
 }
 
 async fn status_of(engine: &Engine) -> String {
-    field(&engine.view().unwrap(), "status.id").as_string().unwrap_or_default()
+    field(&view_of(engine), "status.id").as_string().unwrap_or_default()
 }
 
 /// Makes sure `user` is logged in and available, whatever earlier runs left.
 async fn ready(engine: &Engine) {
     let _ = command(engine, r#""login""#);
-    until("login", || field(&engine.view().unwrap(), "logged_in").as_bool() == Some(true)).await;
+    until("login", || field(&view_of(engine), "logged_in").as_bool() == Some(true)).await;
     if status_of(engine).await != "available" {
         command(engine, r#"{"set_status":{"status":"available"}}"#).unwrap();
     }
-    until("available", || field(&engine.view().unwrap(), "status.id").as_string().as_deref() == Some("available")).await;
+    until("available", || field(&view_of(engine), "status.id").as_string().as_deref() == Some("available")).await;
 }
 
 async fn sim_post(path: &str, body: &str) -> JsValue {
@@ -147,7 +156,7 @@ async fn a_dropped_socket_resumes_without_losing_an_event() {
     live(&tab, &first).await;
     live(&other_tab, &second).await;
     ready(&tab).await;
-    until("the other tab follows", || field(&other_tab.view().unwrap(), "status.id").as_string().as_deref() == Some("available")).await;
+    until("the other tab follows", || field(&view_of(&other_tab), "status.id").as_string().as_deref() == Some("available")).await;
 
     online.set(false);
     current.borrow().as_ref().unwrap().close().unwrap();
@@ -179,10 +188,10 @@ async fn the_engine_follows_the_servers_roster_spec_s12() {
     desk.subscribe_roster(); // before the welcome: sent once live
     live(&desk, &recorder).await;
     until("the roster", || recorder.count("roster") > 0).await;
-    let own = || js_sys::Array::from(&field(&desk.roster().unwrap(), "entries")).iter().find(|e| field(e, "user").as_string().as_deref() == Some("web1"));
+    let own = || js_sys::Array::from(&field(&parse(&desk.roster().unwrap()), "entries")).iter().find(|e| field(e, "user").as_string().as_deref() == Some("web1"));
     assert!(own().is_some(), "a user follows itself");
     let _ = command(&desk, r#""login""#);
-    until("logged in", || field(&desk.view().unwrap(), "logged_in").as_bool() == Some(true)).await;
+    until("logged in", || field(&view_of(&desk), "logged_in").as_bool() == Some(true)).await;
     let wanted = if status_of(&desk).await == "lunch" { "idle" } else { "lunch" };
     command(&desk, &format!(r#"{{"set_status":{{"status":"{wanted}"}}}}"#)).unwrap();
     until("the presence event", || {
@@ -292,7 +301,6 @@ fn deliver(socket: &JsValue, kind: &str, data: &str) {
 #[wasm_bindgen_test]
 fn frames_up_to_the_server_limit_are_taken_and_larger_ones_refused_spec_n8() {
     use ringside::protocol::limits::MAX_SERVER_FRAME_BYTES;
-    use serde::Serialize;
     let recorder = Recorder::default();
     let (factory, socket) = fake_socket();
     let desk = Engine::new("ws://fake".to_owned(), "token".to_owned(), "limits".to_owned(), 7, recorder.listener(), Some(factory));
@@ -304,7 +312,7 @@ fn frames_up_to_the_server_limit_are_taken_and_larger_ones_refused_spec_n8() {
 
     let now = ServerTime(1_800_000_000_000);
     let welcome = welcome(now, AgentState::new(UserId::from("ana"), "offline".into(), now));
-    let value = welcome.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).expect("to JS");
+    let value = parse(&ringside::codec::to_string(&welcome));
     let text_of = |value: &JsValue| js_sys::JSON::stringify(value).expect("JSON").as_string().expect("a string");
     let unpadded = text_of(&value).len();
     // Unknown fields are ignored: pad the welcome to exactly the limit.
@@ -345,7 +353,7 @@ fn roster_frames_reach_the_page_and_a_reconnect_resumes_from_the_position() {
     let first = socket.borrow().clone();
     deliver(&first, "open", "");
     let now = ServerTime(1_800_000_000_000);
-    let welcome = serde_json_text(&welcome(now, AgentState::new(UserId::from("ana"), "offline".into(), now)));
+    let welcome = json_text(&welcome(now, AgentState::new(UserId::from("ana"), "offline".into(), now)));
     deliver(&first, "message", &welcome);
     desk.subscribe_roster();
     let subscribe = sent(&first).pop().expect("the subscription");
@@ -363,7 +371,7 @@ fn roster_frames_reach_the_page_and_a_reconnect_resumes_from_the_position() {
     deliver(&first, "message", &format!(r#"{{"presence":{{"seq":44,"entry":{}}}}}"#, entry("ben", "lunch")));
     let presence = recorder.last("presence").expect("a presence event");
     assert_eq!(field(&presence, "status").as_string().as_deref(), Some("lunch"));
-    assert_eq!(js_sys::Array::from(&field(&desk.roster().unwrap(), "entries")).length(), 2, "one entry replaced");
+    assert_eq!(js_sys::Array::from(&field(&parse(&desk.roster().unwrap()), "entries")).length(), 2, "one entry replaced");
 
     // The socket drops; the next one resumes the roster from (3, 44).
     let close = js_sys::Function::new_with_args("t", "t.dispatchEvent(new CloseEvent('close', { code: 1006 }))");
@@ -380,8 +388,6 @@ fn roster_frames_reach_the_page_and_a_reconnect_resumes_from_the_position() {
     desk.close();
 }
 
-fn serde_json_text(message: &ServerMessage) -> String {
-    use serde::Serialize;
-    let value = message.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).expect("to JS");
-    js_sys::JSON::stringify(&value).expect("JSON").as_string().expect("a string")
+fn json_text(message: &ServerMessage) -> String {
+    ringside::codec::to_string(message)
 }

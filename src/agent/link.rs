@@ -3,6 +3,7 @@
 //! stop and wait for a new token. The wasm driver executes its decisions.
 
 use crate::model::Millis;
+use crate::codec::Encode;
 use serde::Serialize;
 
 /// First retry window, in milliseconds.
@@ -14,7 +15,7 @@ const MAX_DELAY_MS: u64 = 30_000;
 pub const UNAUTHORIZED_CLOSE_CODES: [u16; 2] = [4001, 4003];
 
 /// Where the connection is, as the page shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Encode)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkState {
     /// Not started, or closed by the page.

@@ -17,6 +17,7 @@ use crate::model::rules::Judge;
 use crate::model::state::InteractionState;
 use crate::model::{AgentState, Channel, InteractionId, QueueId, SecondaryId, ServerTime, StatusId, TeamId, UserId};
 use crate::protocol::{ClientMessage, RosterPosition, RosterSnapshot};
+use crate::codec::Encode;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -130,7 +131,7 @@ impl Roster {
 }
 
 /// The roster as a desk renders it, borrowed from the [`Roster`].
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Encode)]
 pub struct RosterView<'a> {
     /// One row per followed user, in id order.
     pub entries: Vec<RosterEntryView<'a>>,
@@ -139,7 +140,7 @@ pub struct RosterView<'a> {
 }
 
 /// One row of the roster (S6, S12).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Encode)]
 pub struct RosterEntryView<'a> {
     /// The user.
     pub user: &'a UserId,
@@ -177,7 +178,7 @@ pub struct RosterEntryView<'a> {
 }
 
 /// One interaction on a roster row.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Encode)]
 pub struct RosterWorkView {
     /// The interaction.
     pub id: InteractionId,
@@ -198,7 +199,7 @@ pub struct RosterWorkView {
 }
 
 /// A queue tile.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Encode)]
 pub struct QueueTile<'a> {
     /// The queue.
     pub queue: &'a QueueId,

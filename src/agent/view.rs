@@ -13,10 +13,11 @@ use crate::model::{
     AgentState, Channel, ContactId, InteractionId, OfferId, ParticipantId, QueueId, RonaCause, Role, SecondaryId, ServerTime,
     StatusId,
 };
+use crate::codec::Encode;
 use serde::Serialize;
 
 /// Everything a desk renders.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default, Encode)]
 pub struct View {
     /// Whether the engine holds the server's state.
     pub ready: bool,
@@ -68,7 +69,7 @@ pub struct View {
 }
 
 /// A call a supervisor monitors (M1-M3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
 pub struct MonitoringView {
     /// The interaction.
     pub interaction: InteractionId,
@@ -89,7 +90,7 @@ pub struct MonitoringView {
 }
 
 /// What a supervisor may do to a monitoring now, from the shared rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
 pub struct MonitoringActions {
     /// Pause a silent monitoring (M1).
     pub pause: bool,
@@ -102,7 +103,7 @@ pub struct MonitoringActions {
 }
 
 /// A campaign record card: the preview, then the record being worked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
 pub struct OutboundView {
     /// The record: contact data, chained numbers with the active one,
     /// status (the phase), attempts, call result, callback.
@@ -130,7 +131,7 @@ pub struct OutboundView {
 }
 
 /// The record actions enabled now, from the phase table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
 pub struct RecordActions {
     /// Accept the preview (P3).
     pub accept: bool,
@@ -163,7 +164,7 @@ pub struct RecordActions {
 }
 
 /// The status field (S1, E1, T1-T4).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default, Encode)]
 pub struct StatusView {
     /// The status id.
     pub id: StatusId,
@@ -183,7 +184,7 @@ pub struct StatusView {
 }
 
 /// A status in the selector.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
 pub struct StatusChoice {
     /// The status id.
     pub id: StatusId,
@@ -196,7 +197,7 @@ pub struct StatusChoice {
 }
 
 /// The two ways out of rona (O5).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
 pub struct RonaChoice {
     /// Why the agent is in rona.
     pub cause: Option<RonaCause>,
@@ -207,7 +208,7 @@ pub struct RonaChoice {
 }
 
 /// An offer card (O1, O2, O7).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
 pub struct OfferView {
     /// The offer.
     pub id: OfferId,
@@ -235,7 +236,7 @@ pub struct OfferView {
 }
 
 /// An interaction card (T3, V1-V8, F1-F8).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
 pub struct InteractionView {
     /// The interaction.
     pub id: InteractionId,
@@ -279,7 +280,7 @@ pub struct InteractionView {
 }
 
 /// One party on an interaction card.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
 pub struct ParticipantView {
     /// The participant.
     pub id: ParticipantId,
@@ -302,7 +303,7 @@ pub struct ParticipantView {
 
 /// What an agent may do on an interaction; each flag is the shared rules'
 /// answer, so the desk never offers what the server would refuse.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default, Encode)]
 pub struct InteractionActions {
     /// End the call for everyone (V3, F8).
     pub end: bool,

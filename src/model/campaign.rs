@@ -12,12 +12,13 @@ use crate::protocol::limits::{
     check_name, MAX_CAMPAIGN_AGENTS, MAX_CALL_RESULTS, MAX_CHAINED_NUMBERS, MAX_FIELD_BYTES, MAX_ID_BYTES, MAX_LABEL_BYTES,
     MAX_NUMBER_BYTES, MAX_RECORD_FIELDS, MAX_CONFERENCE_LIMIT, MAX_FROM_BYTES, MAX_SOUND_BYTES,
 };
+use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// How a campaign dials. Only push preview exists: the agent sees the record
 /// before the number is dialled (P2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum CampaignMode {
     /// Records are pushed to agents as previews (P2).
@@ -27,7 +28,7 @@ pub enum CampaignMode {
 
 /// Sounds the desk plays on callback events (W6): a sound name or URL per
 /// event, none to stay silent.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Encode, Decode)]
 pub struct CallbackSounds {
     /// A callback preview is offered.
     #[serde(default)]
@@ -44,7 +45,7 @@ pub struct CallbackSounds {
 }
 
 /// An outbound campaign as an administrator configures it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Campaign {
     /// Its id.
     pub id: CampaignId,
@@ -175,7 +176,7 @@ impl Campaign {
 pub const RESERVED_COLUMNS: [&str; 3] = ["name", "number", "chained"];
 
 /// The part of a campaign a desk needs beside a record (P6, P7, W2, W6).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct CampaignBrief {
     /// The campaign.
     pub id: CampaignId,
@@ -197,7 +198,7 @@ pub struct CampaignBrief {
 
 /// Where a record is in its life. The first five are phases at an agent;
 /// the others are states in the calling list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordStatus {
     /// In the list, waiting to be previewed.
@@ -265,7 +266,7 @@ impl RecordStatus {
 }
 
 /// Who a callback is for (W2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum CallbackKind {
     /// Only the agent who scheduled it takes it (W5: it waits for that agent).
@@ -275,7 +276,7 @@ pub enum CallbackKind {
 }
 
 /// A callback time set on a record (W2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Schedule {
     /// When to call back (UTC, server milliseconds).
     pub at: ServerTime,
@@ -291,7 +292,7 @@ pub struct Schedule {
 
 /// A record of a calling list: the contact, its chained numbers, and what
 /// happened to it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct CallingRecord {
     /// Its id.
     pub id: RecordId,
@@ -400,7 +401,7 @@ pub fn normalize_number(number: &str) -> String {
 }
 
 /// Why a record reached an agent (W5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum PreviewOrigin {
     /// The next record of the list.
@@ -419,7 +420,7 @@ impl PreviewOrigin {
 }
 
 /// What a dialled campaign number did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum DialOutcome {
     /// The contact answered: the call is connected.
@@ -445,7 +446,7 @@ impl DialOutcome {
 }
 
 /// A record at an agent: what the desk shows and the rules judge.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct OutboundWork {
     /// The record, its status the phase it is in.
     pub record: CallingRecord,
@@ -478,7 +479,7 @@ impl OutboundWork {
 }
 
 /// How a record left an agent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboundOutcome {
     /// Marked done (W1).
@@ -499,7 +500,7 @@ pub enum OutboundOutcome {
 }
 
 /// A record action, without its free arguments: the thing a desk enables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordAction {
     /// Accept the preview (P3).

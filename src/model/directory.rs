@@ -13,6 +13,7 @@ use super::{QueueId, TeamId, UserId};
 use crate::protocol::limits::{
     check_name, LimitError, MAX_DIRECTORY_MEMBERS, MAX_FAVOURITES, MAX_ID_BYTES, MAX_LABEL_BYTES, MAX_NUMBER_BYTES, MAX_TEAMS, MAX_USER_QUEUES,
 };
+use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const MAX_SKILL: u8 = 100;
 
 /// A team: users who see each other's presence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(deny_unknown_fields)]
 pub struct Team {
     /// Text shown to people.
@@ -28,7 +29,7 @@ pub struct Team {
 }
 
 /// The phone a user's direct calls reach while the user is offline (S4).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum DefaultPhone {
     /// The browser (WebRTC) phone: offline, nothing rings.
@@ -39,7 +40,7 @@ pub enum DefaultPhone {
 }
 
 /// One user's entry.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Encode, Decode)]
 #[serde(deny_unknown_fields)]
 pub struct Member {
     /// The teams the user belongs to.
@@ -57,7 +58,7 @@ pub struct Member {
 }
 
 /// Teams and members of a center.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Encode, Decode)]
 #[serde(deny_unknown_fields)]
 pub struct Directory {
     /// The teams by id.

@@ -4,6 +4,7 @@
 
 use super::{Channel, ContactId, InteractionId, OfferId, ParticipantId, QueueId, RecordId, Role, StatusId, UserId};
 use crate::protocol::limits::{echo, MAX_HISTORY_ENTRIES, MAX_MONITORING, MAX_MONITORS_PER_CALL};
+use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -232,7 +233,7 @@ impl std::error::Error for CommandError {}
 
 /// A refusal as it travels and is remembered: the stable code and the message
 /// of a [`CommandError`] (SPEC N1: a repeated command gets the same answer).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Refusal {
     /// The stable code, as [`CommandError::code`].
     pub code: String,

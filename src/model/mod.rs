@@ -14,6 +14,7 @@ pub mod profile;
 pub mod rules;
 pub mod state;
 
+use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -25,14 +26,14 @@ pub use state::{AgentState, InteractionInfo, InteractionState, OfferInfo};
 ///
 /// The authority is driven with this time by its host; every event carries it,
 /// so replicas compute timer texts from the same timestamps (SPEC T7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, Encode, Decode)]
 #[serde(transparent)]
 pub struct ServerTime(pub u64);
 
 /// A point on the caller's monotonic clock, in milliseconds (in the browser,
 /// the page's high-resolution time origin); never compared with [`ServerTime`] without the
 /// measured clock offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, Encode, Decode)]
 #[serde(transparent)]
 pub struct Millis(pub u64);
 
@@ -57,7 +58,7 @@ impl Millis {
 macro_rules! text_id {
     ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
         #[$doc]
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, Encode, Decode)]
         #[serde(transparent)]
         pub struct $name(pub String);
         impl $name {
@@ -76,7 +77,7 @@ macro_rules! text_id {
 macro_rules! number_id {
     ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
         #[$doc]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Encode, Decode)]
         #[serde(transparent)]
         pub struct $name(pub u64);
         impl fmt::Display for $name {
@@ -122,7 +123,7 @@ number_id! {
 }
 
 /// The media channel of a contact, with its own offer timeout and capacity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// A phone call.
@@ -151,7 +152,7 @@ impl Channel {
 }
 
 /// What a user may do, as carried by its token (SPEC N5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Works its own status, offers and interactions.
@@ -178,7 +179,7 @@ impl Role {
 }
 
 /// Who sends a command: the authenticated user and its role.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Actor {
     /// The user named by the token.
     pub user: UserId,
@@ -187,7 +188,7 @@ pub struct Actor {
 }
 
 /// Why an agent went to `rona` (SPEC O3, O4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum RonaCause {
     /// The offer was not accepted before its deadline (O3).

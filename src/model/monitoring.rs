@@ -12,10 +12,11 @@
 //! takes a seat.
 
 use super::{Channel, InteractionId, ServerTime, UserId};
+use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 /// How the supervisor is on the call (M1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum MonitorMode {
     /// Listening, unheard.
@@ -53,7 +54,7 @@ impl MonitorAction {
 }
 
 /// One call a supervisor monitors.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Monitoring {
     /// The interaction.
     pub interaction: InteractionId,
@@ -84,7 +85,7 @@ impl Monitoring {
 }
 
 /// Why a monitoring ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum MonitoringEnd {
     /// The supervisor stopped it.

@@ -7,11 +7,12 @@ use super::directory::DefaultPhone;
 use super::profile::{DirectCallPolicy, StatusCategory};
 use super::state::{AgentState, InteractionState};
 use super::{Channel, InteractionId, Profile, QueueId, SecondaryId, ServerTime, StatusId, TeamId, UserId};
+use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What a user is doing, shown under its presence (S12).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum Activity {
     /// On a voice call.
@@ -23,7 +24,7 @@ pub enum Activity {
 }
 
 /// One interaction as a supervisor's roster shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct WorkItem {
     /// The interaction.
     pub id: InteractionId,
@@ -41,7 +42,7 @@ pub struct WorkItem {
 /// activity and whether the user is logged in and connected; the location
 /// only where the user shares it (S12). Only supervisors and admins see the
 /// secondary status, the interactions and the queue memberships (S6).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Presence {
     /// The user.
     pub user: UserId,
@@ -135,7 +136,7 @@ impl Presence {
 }
 
 /// A queue's figures, as the supervisor's queue tiles show them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct QueueStats {
     /// The queue.
     pub queue: QueueId,
@@ -148,7 +149,7 @@ pub struct QueueStats {
 }
 
 /// Where a direct call goes (S3, S4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum DirectCallRoute {
     /// The user's phone rings.
@@ -162,7 +163,7 @@ pub enum DirectCallRoute {
 }
 
 /// The answer for one incoming direct call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct DirectCallDecision {
     /// The user called.
     pub user: UserId,

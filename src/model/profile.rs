@@ -11,12 +11,13 @@ use crate::protocol::limits::{
     check_name, LimitError, MAX_CHANNEL_CAPACITY, MAX_CONFERENCE_LIMIT, MAX_ID_BYTES, MAX_LABEL_BYTES,
     MAX_SECONDARY_STATUSES, MAX_STATUSES, MAX_WRAP_UP_CODES,
 };
+use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
 /// The broad kind of a status; it decides timers and routing defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum StatusCategory {
     /// Ready for work.
@@ -32,7 +33,7 @@ pub enum StatusCategory {
 }
 
 /// What happens to a direct (non-queue) call while in a status (S1, S3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum DirectCallPolicy {
     /// The agent's phone rings.
@@ -44,7 +45,7 @@ pub enum DirectCallPolicy {
 }
 
 /// One entry of the status catalogue (S1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(deny_unknown_fields)]
 pub struct StatusDef {
     /// Stable id used on the wire.
@@ -86,7 +87,7 @@ fn default_direct_calls() -> DirectCallPolicy {
 }
 
 /// A secondary status choice (S6).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(deny_unknown_fields)]
 pub struct SecondaryDef {
     /// Stable id used on the wire.
@@ -96,7 +97,7 @@ pub struct SecondaryDef {
 }
 
 /// Offer timeout and capacity of one channel (O1, E2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelSettings {
     /// Time an agent has to accept an offer, in milliseconds (O1).
@@ -107,7 +108,7 @@ pub struct ChannelSettings {
 
 /// Settings of every channel. A struct rather than a map: every channel is
 /// always present, and the browser build carries no map code for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelTable {
     /// Phone calls.
@@ -142,7 +143,7 @@ impl ChannelTable {
 }
 
 /// A wrap-up code (disposition) the agent may choose (V3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(deny_unknown_fields)]
 pub struct WrapUpCodeDef {
     /// Stable id used on the wire.
@@ -152,7 +153,7 @@ pub struct WrapUpCodeDef {
 }
 
 /// Wrap-up codes and whether one is required before done (V3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, Encode, Decode)]
 #[serde(deny_unknown_fields)]
 pub struct WrapUpSettings {
     /// The codes to choose from.
@@ -164,7 +165,7 @@ pub struct WrapUpSettings {
 }
 
 /// What happens when a lost connection is not back within the grace (N3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum AfterGrace {
     /// The agent is logged out; the next connection finds it logged out.
@@ -175,7 +176,7 @@ pub enum AfterGrace {
 }
 
 /// A built-in profile (S2, S3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum Preset {
     /// Webex-style contact centre: available, idle with reasons, rona (S2).
@@ -186,7 +187,7 @@ pub enum Preset {
 }
 
 /// The organisation's validated profile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Profile {
     /// The preset this profile started from.
     pub preset: Preset,
@@ -364,7 +365,7 @@ impl fmt::Display for ProfileError {
 impl std::error::Error for ProfileError {}
 
 /// A profile as written in a file: a preset plus any overrides.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Encode, Decode)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileOverrides {
     /// The preset to start from (default `contact_center`).
@@ -408,7 +409,7 @@ pub struct ProfileOverrides {
 }
 
 /// Changes to one channel's settings.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, Encode, Decode)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelOverride {
     /// New offer timeout in milliseconds.

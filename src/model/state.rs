@@ -12,11 +12,12 @@ use super::{
     Channel, ContactId, InteractionId, OfferId, QueueId, RecordId, RonaCause, SecondaryId, Seq, ServerTime,
     StatusId, UserId, WrapUpCode, ParticipantId,
 };
+use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Everything the agent's desk needs to know about its own agent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct AgentState {
     /// The agent.
     pub agent: UserId,
@@ -58,7 +59,7 @@ pub struct AgentState {
 }
 
 /// A location a user gave, shared with others or not (S12).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Location {
     /// The place, as the user wrote it.
     pub text: String,
@@ -67,7 +68,7 @@ pub struct Location {
 }
 
 /// A contact offered to the agent, with its server deadline (O1, O7).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct OfferInfo {
     /// The offer.
     pub id: OfferId,
@@ -89,7 +90,7 @@ pub struct OfferInfo {
 }
 
 /// An invitation to join a running interaction (V6, C2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct JoinRequest {
     /// The interaction.
     pub interaction: InteractionId,
@@ -100,7 +101,7 @@ pub struct JoinRequest {
 }
 
 /// How an interaction came about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
     /// Routed from a queue and accepted.
@@ -114,7 +115,7 @@ pub enum Origin {
 }
 
 /// Where an interaction is in its lifecycle (V3, C1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum InteractionState {
     /// Connected and being worked.
@@ -134,7 +135,7 @@ impl InteractionState {
 }
 
 /// An accepted piece of work.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct InteractionInfo {
     /// The interaction.
     pub id: InteractionId,
@@ -163,7 +164,7 @@ pub struct InteractionInfo {
 }
 
 /// How an offer ended; every offer ends exactly once (O7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum OfferOutcome {
     /// The agent accepted it; an interaction starts.
@@ -179,7 +180,7 @@ pub enum OfferOutcome {
 }
 
 /// Who ended an interaction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum EndedBy {
     /// The agent ended it.
@@ -189,7 +190,7 @@ pub enum EndedBy {
 }
 
 /// Why an agent was logged out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum LogoutReason {
     /// The agent logged out.
@@ -201,7 +202,7 @@ pub enum LogoutReason {
 }
 
 /// A change to one agent's state, as the authority decided it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// The agent logged in; a status change follows.
@@ -324,7 +325,7 @@ pub enum EventKind {
 }
 
 /// A numbered, timestamped event about one agent (N2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Event {
     /// Its place in the agent's stream: 1, 2, 3... without gaps.
     pub seq: Seq,
@@ -460,7 +461,7 @@ impl AgentState {
 }
 
 /// What an agent (or supervisor) asks the authority to do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum CommandKind {
     /// Log in; the status becomes the profile's login status (S2, S3).

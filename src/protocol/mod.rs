@@ -12,6 +12,7 @@ use crate::model::presence::{Presence, QueueStats};
 use crate::model::profile::Profile;
 use crate::model::state::{CommandKind, Event};
 use crate::model::{AgentState, CommandId, Role, Seq, ServerTime, UserId};
+use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 /// The protocol version this build speaks.
@@ -20,7 +21,7 @@ pub const PROTOCOL_VERSION: u32 = 1;
 pub use limits::{MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES};
 
 /// A message from a client to the server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientMessage {
     /// The first frame: authenticate and say where to resume (N2, N5).
@@ -61,7 +62,7 @@ pub enum ClientMessage {
 }
 
 /// A place in the roster stream: the server run and the change number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct RosterPosition {
     /// The server run the numbers belong to; another run means a snapshot.
     pub epoch: u64,
@@ -70,7 +71,7 @@ pub struct RosterPosition {
 }
 
 /// The presence of a whole roster.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct RosterSnapshot {
     /// The server run.
     pub epoch: u64,
@@ -87,7 +88,7 @@ fn current_version() -> u32 {
 }
 
 /// A message from the server to a client.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum ServerMessage {
     /// Answer to hello or resync: who you are, the profile, and either a
@@ -158,7 +159,7 @@ pub enum ServerMessage {
 }
 
 /// The agent's whole state at an event number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Snapshot {
     /// The number of the last event included.
     pub seq: Seq,

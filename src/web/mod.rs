@@ -12,6 +12,7 @@
 //! call back into the engine at once.
 
 use crate::agent::link::{Link, LinkAction, LinkState};
+use crate::codec::{self, Decode, Encode};
 use crate::agent::{Notice, Replica, SyncError};
 use crate::model::state::CommandKind;
 use crate::model::{CommandError, Millis, Refusal};
@@ -19,7 +20,6 @@ use crate::protocol::limits::{check_command, MAX_SERVER_FRAME_BYTES};
 use crate::protocol::{ClientMessage, ServerMessage};
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
-use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -48,8 +48,9 @@ struct Driver {
     listener: js_sys::Function,
     /// Makes the socket: `(url) => WebSocket-like`; the browser's WebSocket if none.
     transport: Option<js_sys::Function>,
-    /// Events for the page, delivered once the driver is released.
-    pending: Vec<(&'static str, JsValue)>,
+    /// Events for the page (kind, JSON payload), delivered once the driver
+    /// is released.
+    pending: Vec<(&'static str, String)>,
 }
 
 /// An open socket and its listeners; dropping it detaches and closes.
@@ -112,14 +113,13 @@ impl Engine {
         });
     }
 
-    /// Validates a command with the authority's rules and sends it; returns
-    /// its id. Throws an `Error` with a `code` when the rules refuse it, or
-    /// `invalid_message` when it is not a command or a text in it is over
-    /// its bound (the server would refuse it the same way).
-    pub fn command(&self, kind: JsValue) -> Result<String, JsValue> {
-        let kind: CommandKind = serde_wasm_bindgen::from_value(kind)
-            .map_err(|e| js_error("invalid_message", &format!("not a command: {e}")))?;
-        check_command(&kind).map_err(|e| js_error("invalid_message", &e.to_string()))?;
+    /// Validates a command (its JSON, as in docs/protocol.md) with the
+    /// authority's rules and sends it; returns its id. Throws an `Error` with
+    /// a `code` when the rules refuse it, or `invalid_message` when it is not
+    /// a command or a text in it is over its bound (the server would refuse
+    /// it the same way).
+    pub fn command(&self, kind: &str) -> Result<String, JsValue> {
+        let kind = command_of(kind)?;
         run(&self.driver, |d| {
             let id = d.replica.command(now(), kind).map_err(|e: CommandError| js_error(e.code(), &e.to_string()))?;
             d.flush();
@@ -128,23 +128,20 @@ impl Engine {
         .unwrap_or_else(|| Err(busy()))
     }
 
-    /// Judges a command as `command` would, without sending it: `null` if
-    /// it would be sent, else `{ code, message }`. A desk asks this about a
-    /// command its user is writing (a done with the chosen code, say).
-    pub fn check(&self, kind: JsValue) -> Result<JsValue, JsValue> {
-        let kind: CommandKind = serde_wasm_bindgen::from_value(kind)
-            .map_err(|e| js_error("invalid_message", &format!("not a command: {e}")))?;
+    /// Judges a command (JSON) as `command` would, without sending it:
+    /// nothing if it would be sent, else the JSON of `{ code, message }`. A
+    /// desk asks this about a command its user is writing (a done with the
+    /// chosen code, say).
+    pub fn check(&self, kind: &str) -> Result<Option<String>, JsValue> {
+        let kind = command_of(kind)?;
         let driver = self.driver.try_borrow().map_err(|_| busy())?;
-        match driver.replica.check(now(), &kind) {
-            Ok(()) => Ok(JsValue::NULL),
-            Err(e) => to_js(&Refusal::from(e)),
-        }
+        Ok(driver.replica.check(now(), &kind).err().map(|e| codec::to_string(&Refusal::from(e))))
     }
 
-    /// The render-ready view now.
-    pub fn view(&self) -> Result<JsValue, JsValue> {
+    /// The render-ready view now, as JSON.
+    pub fn view(&self) -> Result<String, JsValue> {
         let view = self.driver.try_borrow().map_err(|_| busy())?.replica.view(now());
-        to_js(&view)
+        Ok(codec::to_string(&view))
     }
 
     /// Follows the presence roster of the user's teams and favourites
@@ -169,10 +166,11 @@ impl Engine {
         });
     }
 
-    /// The roster now: `{ entries, queues }`, empty unless followed.
-    pub fn roster(&self) -> Result<JsValue, JsValue> {
+    /// The roster now, as the JSON of `{ entries, queues }`, empty unless
+    /// followed.
+    pub fn roster(&self) -> Result<String, JsValue> {
         let driver = self.driver.try_borrow().map_err(|_| busy())?;
-        to_js(&driver.replica.roster_view(now()))
+        Ok(codec::to_string(&driver.replica.roster_view(now())))
     }
 
     /// The connection state: `closed`, `connecting`, `live`, `waiting` or `unauthorized`.
@@ -220,9 +218,16 @@ fn run<T>(driver: &Rc<RefCell<Driver>>, f: impl FnOnce(&mut Driver) -> T) -> Opt
         (result, std::mem::take(&mut d.pending), d.listener.clone())
     };
     for (kind, payload) in events {
-        let _ = listener.call2(&JsValue::NULL, &JsValue::from_str(kind), &payload);
+        let _ = listener.call2(&JsValue::NULL, &JsValue::from_str(kind), &JsValue::from_str(&payload));
     }
     Some(result)
+}
+
+/// Reads a command from the page's JSON, within the wire's bounds.
+fn command_of(json: &str) -> Result<CommandKind, JsValue> {
+    let kind = codec::from_str::<CommandKind>(json).map_err(|e| js_error("invalid_message", &format!("not a command: {e}")))?;
+    check_command(&kind).map_err(|e| js_error("invalid_message", &e.to_string()))?;
+    Ok(kind)
 }
 
 fn busy() -> JsValue {
@@ -236,8 +241,8 @@ fn with(me: &Weak<RefCell<Driver>>, f: impl FnOnce(&mut Driver)) {
 }
 
 impl Driver {
-    fn emit(&mut self, kind: &'static str, payload: impl Serialize) {
-        self.pending.push(event(kind, &payload));
+    fn emit(&mut self, kind: &'static str, payload: impl Encode) {
+        self.pending.push((kind, codec::to_string(&payload)));
     }
 
     fn act(&mut self, action: LinkAction) {
@@ -309,9 +314,9 @@ impl Driver {
             let message = format!("a frame over {MAX_SERVER_FRAME_BYTES} bytes was dropped");
             return self.emit("error", Report { code: "oversize_frame", message });
         };
-        let message = js_sys::JSON::parse(&text)
-            .map_err(|_| ("malformed_frame", "the server sent a frame that is not JSON".to_owned()))
-            .and_then(|value| serde_wasm_bindgen::from_value::<ServerMessage>(value).map_err(|e| ("invalid_message", e.to_string())));
+        let message = codec::parse(&text)
+            .map_err(|e| ("malformed_frame", format!("the server sent a frame that is not JSON: {e}")))
+            .and_then(|json| ServerMessage::decode(json).map_err(|e| ("invalid_message", e.to_string())));
         let message = match message {
             Ok(message) => message,
             Err((code, message)) => return self.emit("error", Report { code, message }),
@@ -374,8 +379,8 @@ impl Driver {
     }
 
     fn send(&mut self, message: &ClientMessage) {
-        let text = to_js(message).ok().and_then(|value| js_sys::JSON::stringify(&value).ok()).and_then(|s| s.as_string());
-        if let (Some(socket), Some(text)) = (&self.socket, text) {
+        if let Some(socket) = &self.socket {
+            let text = codec::to_string(message);
             if socket.ws.send_with_str(&text).is_err() {
                 self.emit("error", Report { code: "send_failed", message: "the socket refused a frame".into() });
             }
@@ -419,10 +424,10 @@ impl Driver {
         let roster = self.replica.roster_view(now());
         for user in presences {
             if let Some(entry) = roster.entries.iter().find(|e| e.user == user) {
-                self.pending.push(event("presence", entry));
+                self.pending.push(("presence", codec::to_string(entry)));
             }
         }
-        self.pending.push(event("roster", &roster));
+        self.pending.push(("roster", codec::to_string(&roster)));
     }
 
     fn emit_view(&mut self) {
@@ -479,13 +484,13 @@ fn notify_rona() -> &'static str {
     "toast"
 }
 
-#[derive(Serialize)]
+#[derive(Encode)]
 struct Report {
     code: &'static str,
     message: String,
 }
 
-#[derive(Serialize)]
+#[derive(Encode)]
 struct ConnectionReport {
     state: String,
     failures: u32,
@@ -493,25 +498,25 @@ struct ConnectionReport {
     reason: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Encode)]
 struct OfferEndedReport {
     offer: u64,
     outcome: crate::model::state::OfferOutcome,
 }
 
-#[derive(Serialize)]
+#[derive(Encode)]
 struct RonaReport {
     cause: crate::model::RonaCause,
     notification: &'static str,
 }
 
-#[derive(Serialize)]
+#[derive(Encode)]
 struct AckReport {
     id: String,
     seq: u64,
 }
 
-#[derive(Serialize)]
+#[derive(Encode)]
 struct NackReport {
     id: String,
     code: String,
@@ -533,20 +538,6 @@ fn name_of(state: LinkState) -> String {
 fn now() -> Millis {
     let ms = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
     Millis(ms.max(0.0) as u64)
-}
-
-/// An event for the page, or an `error` event if its payload cannot be encoded.
-fn event(kind: &'static str, payload: &impl Serialize) -> (&'static str, JsValue) {
-    match to_js(payload) {
-        Ok(value) => (kind, value),
-        Err(error) => ("error", error),
-    }
-}
-
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| js_error("encode_failed", &e.to_string()))
 }
 
 /// A real JS `Error` with a stable `code` property.

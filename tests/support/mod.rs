@@ -5,6 +5,7 @@
 
 use ringside::agent::{Notice, Replica, View};
 use ringside::center::{Center, Input, Outcome};
+use ringside::codec;
 use ringside::model::profile::{Preset, ProfileOverrides};
 use ringside::model::state::{CommandKind, Event, Reply};
 use ringside::model::{
@@ -255,7 +256,10 @@ impl Desk {
     }
 
     pub fn view(&self, name: &str) -> View {
-        self.replicas[&user(name)].view(self.local())
+        let view = self.replicas[&user(name)].view(self.local());
+        let expected = serde_json::to_string(&view).expect("serialises");
+        assert_eq!(codec::to_string(&view), expected, "the codec writes another view than serde_json");
+        view
     }
 
     /// When the replica of `name` says its view next changes.
@@ -275,7 +279,17 @@ impl Desk {
     }
 }
 
-/// Serialises and parses a message, as the wire does.
-pub fn roundtrip<T: serde::Serialize + serde::de::DeserializeOwned>(message: &T) -> T {
-    serde_json::from_str(&serde_json::to_string(message).expect("serialises")).expect("parses")
+/// Serialises and parses a message, as the wire does. Every message also
+/// goes through the browser's codec, which must write the same bytes as
+/// serde_json and read back the same value.
+pub fn roundtrip<T>(message: &T) -> T
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + codec::Encode + codec::Decode + PartialEq + std::fmt::Debug,
+{
+    let text = serde_json::to_string(message).expect("serialises");
+    assert_eq!(codec::to_string(message), text, "the codec writes other JSON than serde_json");
+    let parsed: T = serde_json::from_str(&text).expect("parses");
+    let decoded: T = codec::from_str(&text).unwrap_or_else(|e| panic!("the codec cannot read {text}: {e}"));
+    assert_eq!(decoded, parsed, "the codec reads another value than serde_json from {text}");
+    parsed
 }

@@ -1,0 +1,354 @@
+//! `#[derive(Encode, Decode)]` for Ringside's compact JSON codec
+//! (`ringside::codec`).
+//!
+//! The wire format is declared once, by the `#[serde(...)]` attributes the
+//! types already carry for the server's serde_json; these derives read the
+//! same attributes, so the browser's codec cannot drift from them. Serde's
+//! own derives are generic over every format, and in the browser build that
+//! generality was most of the engine's size; this codec is monomorphic and
+//! works on one small JSON tree.
+//!
+//! Supported: structs with named fields (`default`, `default = "path"`,
+//! `skip_serializing_if = "path"`, container `default`,
+//! `deny_unknown_fields`), newtype and tuple structs (`transparent`), and
+//! externally tagged enums with `rename_all = "snake_case"`. Anything else
+//! is a compile error rather than a silent difference.
+
+use proc_macro::TokenStream;
+use proc_macro2::{Span, TokenStream as Tokens};
+use quote::{format_ident, quote};
+use syn::{parse_macro_input, Attribute, Data, DeriveInput, Fields, Ident, LitStr};
+
+/// Derives `ringside::codec::Encode` from the type's serde attributes.
+#[proc_macro_derive(Encode, attributes(serde))]
+pub fn derive_encode(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand(&input, encode_body)
+        .unwrap_or_else(|e| e.to_compile_error())
+        .into()
+}
+
+/// Derives `ringside::codec::Decode` from the type's serde attributes.
+#[proc_macro_derive(Decode, attributes(serde))]
+pub fn derive_decode(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand(&input, decode_body)
+        .unwrap_or_else(|e| e.to_compile_error())
+        .into()
+}
+
+/// The serde attributes this codec understands, on a container or a field.
+#[derive(Default)]
+struct Serde {
+    default: bool,
+    default_fn: Option<syn::Path>,
+    skip_if: Option<syn::Path>,
+    snake_case: bool,
+    transparent: bool,
+    deny_unknown: bool,
+}
+
+fn serde_of(attrs: &[Attribute]) -> syn::Result<Serde> {
+    let mut serde = Serde::default();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        attr.parse_nested_meta(|meta| {
+            let name = meta
+                .path
+                .get_ident()
+                .map(Ident::to_string)
+                .unwrap_or_default();
+            match name.as_str() {
+                "default" if meta.input.peek(syn::Token![=]) => {
+                    serde.default_fn = Some(meta.value()?.parse::<LitStr>()?.parse()?);
+                }
+                "default" => serde.default = true,
+                "skip_serializing_if" => {
+                    serde.skip_if = Some(meta.value()?.parse::<LitStr>()?.parse()?)
+                }
+                "rename_all" => {
+                    let rule = meta.value()?.parse::<LitStr>()?;
+                    if rule.value() != "snake_case" {
+                        return Err(meta.error("the codec knows rename_all = \"snake_case\" only"));
+                    }
+                    serde.snake_case = true;
+                }
+                "transparent" => serde.transparent = true,
+                "deny_unknown_fields" => serde.deny_unknown = true,
+                _ => return Err(meta.error("a serde attribute the codec does not implement")),
+            }
+            Ok(())
+        })?;
+    }
+    Ok(serde)
+}
+
+type Body = fn(&DeriveInput, &Serde) -> syn::Result<Tokens>;
+
+fn expand(input: &DeriveInput, body: Body) -> syn::Result<Tokens> {
+    if input.generics.type_params().next().is_some() {
+        return Err(syn::Error::new_spanned(
+            &input.generics,
+            "the codec derives no generic types (lifetimes are fine)",
+        ));
+    }
+    body(input, &serde_of(&input.attrs)?)
+}
+
+/// serde's snake_case rule for variant names.
+fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+fn wire_name(ident: &Ident, snake: bool) -> LitStr {
+    let name = ident.to_string();
+    LitStr::new(
+        &if snake { snake_case(&name) } else { name },
+        Span::call_site(),
+    )
+}
+
+fn encode_body(input: &DeriveInput, serde: &Serde) -> syn::Result<Tokens> {
+    let name = &input.ident;
+    let body = match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(fields) => encode_object(fields, |f| quote!(&self.#f))?,
+            Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
+                quote!(::ringside::codec::Encode::encode(&self.0, out);)
+            }
+            Fields::Unnamed(fields) => {
+                let items = (0..fields.unnamed.len())
+                    .map(syn::Index::from)
+                    .map(|i| quote!(&self.#i));
+                encode_array(items)
+            }
+            Fields::Unit => quote!(out.push_str("null");),
+        },
+        Data::Enum(data) => {
+            let arms = data.variants.iter().map(|variant| {
+                let v = &variant.ident;
+                let tag = wire_name(v, serde.snake_case);
+                Ok(match &variant.fields {
+                    Fields::Unit => quote!(#name::#v => ::ringside::codec::write_str(out, #tag),),
+                    Fields::Unnamed(fields) => {
+                        let binds: Vec<Ident> = (0..fields.unnamed.len())
+                            .map(|i| format_ident!("f{i}"))
+                            .collect();
+                        let inner = if binds.len() == 1 {
+                            quote!(::ringside::codec::Encode::encode(f0, out);)
+                        } else {
+                            encode_array(binds.iter().map(|b| quote!(#b)))
+                        };
+                        quote!(#name::#v(#(#binds),*) => {
+                            ::ringside::codec::open_tag(out, #tag);
+                            #inner
+                            out.push('}');
+                        })
+                    }
+                    Fields::Named(fields) => {
+                        let binds: Vec<&Ident> = fields
+                            .named
+                            .iter()
+                            .filter_map(|f| f.ident.as_ref())
+                            .collect();
+                        let inner = encode_object(fields, |f| quote!(#f))?;
+                        quote!(#name::#v { #(#binds),* } => {
+                            ::ringside::codec::open_tag(out, #tag);
+                            #inner
+                            out.push('}');
+                        })
+                    }
+                })
+            });
+            let arms = arms.collect::<syn::Result<Vec<_>>>()?;
+            quote!(match self { #(#arms)* })
+        }
+        Data::Union(_) => {
+            return Err(syn::Error::new_spanned(
+                input,
+                "the codec derives no unions",
+            ))
+        }
+    };
+    let (generics, params, _) = input.generics.split_for_impl();
+    Ok(quote! {
+        impl #generics ::ringside::codec::Encode for #name #params {
+            fn encode(&self, out: &mut ::std::string::String) { #body }
+        }
+    })
+}
+
+fn encode_array(items: impl Iterator<Item = Tokens>) -> Tokens {
+    let items: Vec<Tokens> = items.collect();
+    let commas = (0..items.len()).map(|i| {
+        if i == 0 {
+            quote!()
+        } else {
+            quote!(out.push(',');)
+        }
+    });
+    quote! {
+        out.push('[');
+        #( #commas ::ringside::codec::Encode::encode(#items, out); )*
+        out.push(']');
+    }
+}
+
+fn encode_object(
+    fields: &syn::FieldsNamed,
+    access: impl Fn(&Ident) -> Tokens,
+) -> syn::Result<Tokens> {
+    let mut steps = Vec::new();
+    for field in &fields.named {
+        let ident = field.ident.as_ref().expect("named field");
+        let key = LitStr::new(&format!("\"{ident}\":"), Span::call_site());
+        let value = access(ident);
+        let write = quote! {
+            ::ringside::codec::key(out, &mut first, #key);
+            ::ringside::codec::Encode::encode(#value, out);
+        };
+        steps.push(match serde_of(&field.attrs)?.skip_if {
+            Some(skip) => quote!(if !#skip(#value) { #write }),
+            None => write,
+        });
+    }
+    Ok(quote! {
+        let mut first = true;
+        out.push('{');
+        #(#steps)*
+        let _ = first;
+        out.push('}');
+    })
+}
+
+fn decode_body(input: &DeriveInput, serde: &Serde) -> syn::Result<Tokens> {
+    let name = &input.ident;
+    let body = match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(fields) => decode_object(quote!(#name), fields, serde)?,
+            Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
+                quote!(Ok(#name(::ringside::codec::Decode::decode(json)?)))
+            }
+            Fields::Unnamed(fields) => {
+                let count = fields.unnamed.len();
+                let items = (0..count).map(|_| {
+                    quote!(::ringside::codec::Decode::decode(
+                        items.next().unwrap_or_default()
+                    )?)
+                });
+                quote! {
+                    let mut items = ::ringside::codec::array(json, #count)?.into_iter();
+                    Ok(#name(#(#items),*))
+                }
+            }
+            Fields::Unit => quote!(::ringside::codec::null(json).map(|()| #name)),
+        },
+        Data::Enum(data) => {
+            let mut units = Vec::new();
+            let mut tagged = Vec::new();
+            for variant in &data.variants {
+                let v = &variant.ident;
+                let tag = wire_name(v, serde.snake_case);
+                match &variant.fields {
+                    Fields::Unit => units.push(quote!(#tag => Ok(#name::#v),)),
+                    Fields::Unnamed(fields) if fields.unnamed.len() == 1 => tagged.push(
+                        quote!(#tag => Ok(#name::#v(::ringside::codec::Decode::decode(json)?)),),
+                    ),
+                    Fields::Unnamed(fields) => {
+                        let count = fields.unnamed.len();
+                        let items = (0..count).map(|_| {
+                            quote!(::ringside::codec::Decode::decode(
+                                items.next().unwrap_or_default()
+                            )?)
+                        });
+                        tagged.push(quote!(#tag => {
+                            let mut items = ::ringside::codec::array(json, #count)?.into_iter();
+                            Ok(#name::#v(#(#items),*))
+                        }))
+                    }
+                    Fields::Named(fields) => {
+                        let inner = decode_object(quote!(#name::#v), fields, &Serde::default())?;
+                        tagged.push(quote!(#tag => { #inner }))
+                    }
+                }
+            }
+            quote! {
+                match ::ringside::codec::variant(json)? {
+                    ::ringside::codec::Variant::Unit(tag) => match tag.as_str() {
+                        #(#units)*
+                        _ => Err(::ringside::codec::CodecError::new("unknown kind")),
+                    },
+                    ::ringside::codec::Variant::Tagged(tag, json) => match tag.as_str() {
+                        #(#tagged)*
+                        _ => Err(::ringside::codec::CodecError::new("unknown kind")),
+                    },
+                }
+            }
+        }
+        Data::Union(_) => {
+            return Err(syn::Error::new_spanned(
+                input,
+                "the codec derives no unions",
+            ))
+        }
+    };
+    let (generics, params, _) = input.generics.split_for_impl();
+    Ok(quote! {
+        impl #generics ::ringside::codec::Decode for #name #params {
+            #[allow(unused_mut, unused_variables)]
+            fn decode(json: ::ringside::codec::Json) -> ::std::result::Result<Self, ::ringside::codec::CodecError> { #body }
+        }
+    })
+}
+
+/// Reads an object into `path { fields }`: each field taken by name, a
+/// missing one from its default (serde's rules), unknown ones ignored unless
+/// the container denies them. Errors are collected by the object and checked
+/// once at the end: an early return per field would drop the fields read so
+/// far at every exit, code that grows with the square of the field count.
+fn decode_object(
+    path: Tokens,
+    fields: &syn::FieldsNamed,
+    container: &Serde,
+) -> syn::Result<Tokens> {
+    let mut reads = Vec::new();
+    let mut names = Vec::new();
+    for field in &fields.named {
+        let ident = field.ident.as_ref().expect("named field");
+        let ty = &field.ty;
+        let key = LitStr::new(&ident.to_string(), Span::call_site());
+        let attrs = serde_of(&field.attrs)?;
+        let read = if let Some(default_fn) = attrs.default_fn {
+            quote!(object.field_or::<#ty>(#key, #default_fn))
+        } else if attrs.default {
+            quote!(object.field_or::<#ty>(#key, <#ty as ::std::default::Default>::default))
+        } else if container.default {
+            quote!(object.field_else::<#ty>(#key, container_default.#ident))
+        } else {
+            quote!(object.field::<#ty>(#key))
+        };
+        reads.push(quote!(let #ident = #read;));
+        names.push(ident);
+    }
+    let container_default = container
+        .default
+        .then(|| quote!(let container_default: Self = ::std::default::Default::default();));
+    let deny = container.deny_unknown;
+    Ok(quote! {
+        let mut object = ::ringside::codec::object(json)?;
+        #container_default
+        #(#reads)*
+        object.finish(#deny)?;
+        match (#(#names,)*) {
+            (#(Some(#names),)*) => Ok(#path { #(#names),* }),
+            #[allow(unreachable_patterns)]
+            _ => Err(::ringside::codec::CodecError::new("a field is missing")),
+        }
+    })
+}

@@ -1,0 +1,98 @@
+//! The browser's codec (`ringside::codec`) against serde_json, the server's:
+//! the same bytes out, the same values in, and the same refusals for what a
+//! hostile or broken peer sends (SPEC N6, N8: an error, never a panic). The
+//! scenario and property tests compare the two on every message and view they
+//! produce (tests/support `roundtrip`); these cover what those never make.
+
+use ringside::codec::{self, Json};
+use ringside::model::profile::{Preset, StatusDef};
+use ringside::model::state::CommandKind;
+use ringside::model::{CommandId, Profile, Seq};
+use ringside::protocol::{ClientMessage, ServerMessage};
+
+#[test]
+fn strings_are_escaped_exactly_as_serde_json_does() {
+    let texts = ["plain", "quote \" and \\ back", "lines\n\r\t\u{8}\u{c}", "\u{1}\u{1f}\u{7f}", "å ä ö 日本 🎧", "</script>"];
+    for text in texts {
+        let kind = CommandKind::Dtmf { interaction: ringside::model::InteractionId(1), digits: text.to_owned() };
+        let expected = serde_json::to_string(&kind).unwrap();
+        assert_eq!(codec::to_string(&kind), expected);
+        assert_eq!(codec::from_str::<CommandKind>(&expected).unwrap(), kind);
+    }
+}
+
+#[test]
+fn escapes_serde_json_accepts_are_read_the_same() {
+    let frame = r#"{"command":{"id":"c\u00e51","kind":{"set_status":{"status":"av\/ail\ud83c\udfa7","secondary":null}}}}"#;
+    let by_serde: ClientMessage = serde_json::from_str(frame).unwrap();
+    assert_eq!(codec::from_str::<ClientMessage>(frame).unwrap(), by_serde);
+}
+
+#[test]
+fn unknown_fields_are_ignored_unless_the_type_denies_them() {
+    let ack = r#"{"ack":{"id":"c1","seq":7,"newer_field":[1,{"x":null}]}}"#;
+    let expected = ServerMessage::Ack { id: CommandId::from("c1"), seq: Seq(7) };
+    assert_eq!(serde_json::from_str::<ServerMessage>(ack).unwrap(), expected);
+    assert_eq!(codec::from_str::<ServerMessage>(ack).unwrap(), expected);
+
+    let status = Profile::preset(Preset::ContactCenter).statuses[0].clone();
+    let mut json = serde_json::to_value(&status).unwrap();
+    json["surprise"] = serde_json::Value::Bool(true);
+    let text = json.to_string();
+    assert!(serde_json::from_str::<StatusDef>(&text).is_err());
+    assert!(codec::from_str::<StatusDef>(&text).is_err());
+}
+
+#[test]
+fn a_whole_profile_reads_back_equal() {
+    for preset in [Preset::ContactCenter, Preset::Presence] {
+        let profile = Profile::preset(preset);
+        let text = serde_json::to_string(&profile).unwrap();
+        assert_eq!(codec::to_string(&profile), text);
+        assert_eq!(codec::from_str::<Profile>(&text).unwrap(), profile);
+    }
+}
+
+#[test]
+fn broken_frames_are_refused_by_both() {
+    let frames = [
+        "",
+        "{",
+        r#"{"ack":{"id":"c1","seq":-1}}"#,
+        r#"{"ack":{"id":"c1","seq":1.5}}"#,
+        r#"{"ack":{"id":"c1","seq":1e3}}"#,
+        r#"{"ack":{"id":"c1","seq":18446744073709551616}}"#,
+        r#"{"ack":{"id":"c1","seq":01}}"#,
+        r#"{"ack":{"id":"c1"}}"#,
+        r#"{"ack":{"id":"c1","seq":1}} trailing"#,
+        r#"{"ack":{"id":"c\x1","seq":1}}"#,
+        r#"{"ack":{"id":"\ud800","seq":1}}"#,
+        r#"{"no_such_kind":{}}"#,
+        r#"{"ack":{"id":"c1","seq":1},"pong":{}}"#,
+        "\"ack\"",
+        "[]",
+        "nul",
+    ];
+    for frame in frames {
+        assert!(serde_json::from_str::<ServerMessage>(frame).is_err(), "serde_json took {frame}");
+        assert!(codec::from_str::<ServerMessage>(frame).is_err(), "the codec took {frame}");
+    }
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(codec::parse(&deep).is_err());
+    let fine = format!("{}{}", "[".repeat(60), "]".repeat(60));
+    assert!(codec::parse(&fine).is_ok());
+}
+
+#[test]
+fn errors_name_the_field_that_failed() {
+    let error = codec::from_str::<ServerMessage>(r#"{"ack":{"id":7,"seq":1}}"#).unwrap_err();
+    assert_eq!(error.to_string(), "expected a string at id");
+    assert_eq!(codec::parse("  {\"a\" : [true, false, null, 12] }  ").unwrap(), Json::Object(vec![(
+        "a".to_owned(),
+        Json::Array(vec![Json::Bool(true), Json::Bool(false), Json::Null, Json::Number(12)])
+    )]));
+}
