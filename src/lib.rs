@@ -39,5 +39,7 @@ pub mod agent;
 pub mod center;
 pub mod model;
 pub mod protocol;
+#[cfg(test)]
+mod typescript;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -4,7 +4,7 @@
 use crate::model::action::Action;
 use crate::model::campaign::{CallingRecord, CampaignBrief, DialOutcome, OutboundWork, PreviewOrigin, RecordAction};
 use crate::model::call::{CallState, Note, Party};
-use crate::model::monitoring::{MonitorAction, MonitorMode, Monitoring};
+use crate::model::monitoring::{MonitorAction, MonitorMode, Monitoring, MonitoringState};
 use crate::model::presence::status_display;
 use crate::model::profile::{Profile, StatusCategory, WrapUpCodeDef};
 use crate::model::rules::{Judge, OwnStateOnly};
@@ -17,6 +17,7 @@ use serde::Serialize;
 
 /// Everything a desk renders.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct View {
     /// Whether the engine holds the server's state.
     pub ready: bool,
@@ -69,6 +70,7 @@ pub struct View {
 
 /// A call a supervisor monitors (M1-M3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct MonitoringView {
     /// The interaction.
     pub interaction: InteractionId,
@@ -81,7 +83,7 @@ pub struct MonitoringView {
     /// Silent or barged in.
     pub mode: MonitorMode,
     /// The M1 state: `monitoring` or `monitoring_paused`.
-    pub state: &'static str,
+    pub state: MonitoringState,
     /// Time since it started.
     pub timer: String,
     /// The monitoring actions enabled now.
@@ -90,6 +92,7 @@ pub struct MonitoringView {
 
 /// What a supervisor may do to a monitoring now, from the shared rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct MonitoringActions {
     /// Pause a silent monitoring (M1).
     pub pause: bool,
@@ -103,6 +106,7 @@ pub struct MonitoringActions {
 
 /// A campaign record card: the preview, then the record being worked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct OutboundView {
     /// The record: contact data, chained numbers with the active one,
     /// status (the phase), attempts, call result, callback.
@@ -131,6 +135,7 @@ pub struct OutboundView {
 
 /// The record actions enabled now, from the phase table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RecordActions {
     /// Accept the preview (P3).
     pub accept: bool,
@@ -164,6 +169,7 @@ pub struct RecordActions {
 
 /// The status field (S1, E1, T1-T4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct StatusView {
     /// The status id.
     pub id: StatusId,
@@ -184,6 +190,7 @@ pub struct StatusView {
 
 /// A status in the selector.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct StatusChoice {
     /// The status id.
     pub id: StatusId,
@@ -197,6 +204,7 @@ pub struct StatusChoice {
 
 /// The two ways out of rona (O5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RonaChoice {
     /// Why the agent is in rona.
     pub cause: Option<RonaCause>,
@@ -208,6 +216,7 @@ pub struct RonaChoice {
 
 /// An offer card (O1, O2, O7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct OfferView {
     /// The offer.
     pub id: OfferId,
@@ -236,6 +245,7 @@ pub struct OfferView {
 
 /// An interaction card (T3, V1-V8, F1-F8).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct InteractionView {
     /// The interaction.
     pub id: InteractionId,
@@ -280,6 +290,7 @@ pub struct InteractionView {
 
 /// One party on an interaction card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ParticipantView {
     /// The participant.
     pub id: ParticipantId,
@@ -303,6 +314,7 @@ pub struct ParticipantView {
 /// What an agent may do on an interaction; each flag is the shared rules'
 /// answer, so the desk never offers what the server would refuse.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct InteractionActions {
     /// End the call for everyone (V3, F8).
     pub end: bool,
@@ -430,7 +442,7 @@ fn monitoring_view(m: &Monitoring, now: ServerTime, allowed: &dyn Fn(Action) -> 
         channel: m.channel,
         from: m.from.clone(),
         mode: m.mode,
-        state: m.state_name(),
+        state: m.state(),
         timer: format_duration(now.since(m.since)),
         actions: MonitoringActions {
             pause: can(MonitorAction::Pause),

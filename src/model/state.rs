@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 
 /// Everything the agent's desk needs to know about its own agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AgentState {
     /// The agent.
     pub agent: UserId,
@@ -59,6 +60,7 @@ pub struct AgentState {
 
 /// A location a user gave, shared with others or not (S12).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Location {
     /// The place, as the user wrote it.
     pub text: String,
@@ -68,6 +70,8 @@ pub struct Location {
 
 /// A contact offered to the agent, with its server deadline (O1, O7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename = "Offer"))]
 pub struct OfferInfo {
     /// The offer.
     pub id: OfferId,
@@ -90,6 +94,7 @@ pub struct OfferInfo {
 
 /// An invitation to join a running interaction (V6, C2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct JoinRequest {
     /// The interaction.
     pub interaction: InteractionId,
@@ -101,6 +106,7 @@ pub struct JoinRequest {
 
 /// How an interaction came about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
     /// Routed from a queue and accepted.
@@ -115,6 +121,7 @@ pub enum Origin {
 
 /// Where an interaction is in its lifecycle (V3, C1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum InteractionState {
     /// Connected and being worked.
@@ -135,6 +142,7 @@ impl InteractionState {
 
 /// An accepted piece of work.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct InteractionInfo {
     /// The interaction.
     pub id: InteractionId,
@@ -164,6 +172,7 @@ pub struct InteractionInfo {
 
 /// How an offer ended; every offer ends exactly once (O7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum OfferOutcome {
     /// The agent accepted it; an interaction starts.
@@ -180,6 +189,7 @@ pub enum OfferOutcome {
 
 /// Who ended an interaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EndedBy {
     /// The agent ended it.
@@ -190,6 +200,7 @@ pub enum EndedBy {
 
 /// Why an agent was logged out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LogoutReason {
     /// The agent logged out.
@@ -202,6 +213,7 @@ pub enum LogoutReason {
 
 /// A change to one agent's state, as the authority decided it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// The agent logged in; a status change follows.
@@ -325,6 +337,7 @@ pub enum EventKind {
 
 /// A numbered, timestamped event about one agent (N2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Event {
     /// Its place in the agent's stream: 1, 2, 3... without gaps.
     pub seq: Seq,
@@ -461,6 +474,8 @@ impl AgentState {
 
 /// What an agent (or supervisor) asks the authority to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename = "Command"))]
 #[serde(rename_all = "snake_case")]
 pub enum CommandKind {
     /// Log in; the status becomes the profile's login status (S2, S3).
@@ -473,6 +488,7 @@ pub enum CommandKind {
         status: StatusId,
         /// Its secondary status (S6).
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         secondary: Option<SecondaryId>,
     },
     /// Accept an offer (E1).
@@ -496,6 +512,7 @@ pub enum CommandKind {
         interaction: InteractionId,
         /// The wrap-up code; required when the profile says so.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         code: Option<WrapUpCode>,
     },
     /// Place an outbound call (E4).
@@ -514,6 +531,7 @@ pub enum CommandKind {
         interaction: InteractionId,
         /// Whom; the customer if none.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         participant: Option<ParticipantId>,
     },
     /// Take a participant (the customer if none) off hold (V2, F3).
@@ -522,6 +540,7 @@ pub enum CommandKind {
         interaction: InteractionId,
         /// Whom; the customer if none.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         participant: Option<ParticipantId>,
     },
     /// Instant (blind) transfer: the customer goes to the target and this
@@ -610,6 +629,7 @@ pub enum CommandKind {
         record: RecordId,
         /// The number to dial instead of the active one.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         number: Option<String>,
     },
     /// Before dialling: back to the list, ownership released (P4).
@@ -658,9 +678,11 @@ pub enum CommandKind {
         at: ServerTime,
         /// Another number to call then.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         number: Option<String>,
         /// A personal callback (this agent) rather than a campaign one.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         personal: bool,
     },
     /// Cancel the callback (W3).
@@ -686,6 +708,7 @@ pub enum CommandKind {
         record: RecordId,
         /// Done and stop.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         stop: bool,
     },
     /// The user is at the page: input was seen (S11). Any command counts
@@ -695,9 +718,11 @@ pub enum CommandKind {
     SetLocation {
         /// The place; none clears it.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         text: Option<String>,
         /// Whether other users see it.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         shared: bool,
     },
     /// Replace the users whose presence this one follows besides its teams (S12).

@@ -6,12 +6,14 @@
 //! stable code `unknown_kind`. See `docs/protocol.md` for an example exchange.
 //! Every text a frame carries has a bound, in [`limits`].
 
+pub mod codes;
 pub mod limits;
 
 use crate::model::presence::{Presence, QueueStats};
 use crate::model::profile::Profile;
 use crate::model::state::{CommandKind, Event};
 use crate::model::{AgentState, CommandId, Role, Seq, ServerTime, UserId};
+use codes::stable_codes;
 use serde::{Deserialize, Serialize};
 
 /// The protocol version this build speaks.
@@ -21,6 +23,7 @@ pub use limits::{MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES};
 
 /// A message from a client to the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ClientMessage {
     /// The first frame: authenticate and say where to resume (N2, N5).
@@ -29,9 +32,11 @@ pub enum ClientMessage {
         token: String,
         /// The last event number the client holds; `None` asks for a snapshot.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         resume: Option<Seq>,
         /// The protocol version the client speaks.
         #[serde(default = "current_version")]
+        #[cfg_attr(test, ts(optional = nullable))]
         protocol: u32,
     },
     /// A command to apply once (N1).
@@ -54,6 +59,7 @@ pub enum ClientMessage {
     SubscribeRoster {
         /// Where the client's roster is; `None` asks for a snapshot.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         resume: Option<RosterPosition>,
     },
     /// Stop following the roster.
@@ -62,6 +68,7 @@ pub enum ClientMessage {
 
 /// A place in the roster stream: the server run and the change number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RosterPosition {
     /// The server run the numbers belong to; another run means a snapshot.
     pub epoch: u64,
@@ -71,6 +78,7 @@ pub struct RosterPosition {
 
 /// The presence of a whole roster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RosterSnapshot {
     /// The server run.
     pub epoch: u64,
@@ -88,6 +96,7 @@ fn current_version() -> u32 {
 
 /// A message from the server to a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ServerMessage {
     /// Answer to hello or resync: who you are, the profile, and either a
@@ -121,6 +130,7 @@ pub enum ServerMessage {
         /// The command, when the frame named one.
         id: Option<CommandId>,
         /// Stable error code.
+        #[cfg_attr(test, ts(type = "ErrorCode"))]
         code: String,
         /// A sentence for people.
         message: String,
@@ -136,6 +146,7 @@ pub enum ServerMessage {
     /// the socket after it.
     Error {
         /// Stable error code.
+        #[cfg_attr(test, ts(type = "ErrorCode"))]
         code: String,
         /// A sentence for people.
         message: String,
@@ -159,6 +170,7 @@ pub enum ServerMessage {
 
 /// The agent's whole state at an event number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Snapshot {
     /// The number of the last event included.
     pub seq: Seq,
@@ -180,17 +192,12 @@ pub enum FrameError {
     Invalid(String),
 }
 
-impl FrameError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            FrameError::Oversize(_) => "oversize_frame",
-            FrameError::Malformed(_) => "malformed_frame",
-            FrameError::UnknownKind(_) => "unknown_kind",
-            FrameError::Invalid(_) => "invalid_message",
-        }
-    }
-}
+stable_codes!(FrameError {
+    FrameError::Oversize(_) => "oversize_frame",
+    FrameError::Malformed(_) => "malformed_frame",
+    FrameError::UnknownKind(_) => "unknown_kind",
+    FrameError::Invalid(_) => "invalid_message",
+});
 
 impl std::fmt::Display for FrameError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
