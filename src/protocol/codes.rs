@@ -1,5 +1,5 @@
 //! Every stable error code a client can meet, in one place: command and
-//! frame refusals come from their error enums ([`stable_codes!`] keeps each
+//! frame refusals come from their error enums (`stable_codes!` keeps each
 //! enum's `code()` and its `CODES` list one table), the server's own
 //! conditions and the codes the browser package makes up itself are listed
 //! here with when they happen. The package's `ErrorCode` type and the code
