@@ -8,6 +8,8 @@
 // `roster="off"` leaves the roster out.
 import { connect } from './index.js';
 
+/** @import { Channel } from './types.gen.js' */
+
 const STYLE = `
 :host { display: block; font: var(--ringside-font, 14px/1.4 system-ui, sans-serif); color: var(--ringside-fg, #1f2328);
   background: var(--ringside-bg, #fff); border: 1px solid var(--ringside-border, #d0d7de); border-radius: var(--ringside-radius, 8px); padding: 12px; }
@@ -198,7 +200,8 @@ export class RingsideAgent extends HTMLElement {
     const run = {
       login: () => {
         // SPEC P1: the push-preview media are chosen at login.
-        const media = [...this.#root.querySelectorAll('input[name="preview-media"]:checked')].map((box) => box.value);
+        const boxes = /** @type {NodeListOf<HTMLInputElement>} */ (this.#root.querySelectorAll('input[name="preview-media"]:checked'));
+        const media = [...boxes].map((box) => /** @type {Channel} */ (box.value));
         return c.login(media.length ? { previewMedia: media } : undefined);
       },
       'get-record': () => c.getRecord(),
@@ -218,12 +221,12 @@ export class RingsideAgent extends HTMLElement {
       'open-form': () => {
         this.#recordForm = { id: button.dataset.record, form: button.dataset.form };
         this.#render(c.view);
-        this.#root.querySelector(`[data-record-card="${r}"] .record-form :is(input, select)`)?.focus();
+        /** @type {HTMLElement | null} */ (this.#root.querySelector(`[data-record-card="${r}"] .record-form :is(input, select)`))?.focus();
       },
       'close-form': () => {
         this.#recordForm = null;
         this.#render(c.view);
-        this.#root.querySelector(`[data-record-card="${r}"] button[data-action="open-form"]`)?.focus();
+        /** @type {HTMLElement | null} */ (this.#root.querySelector(`[data-record-card="${r}"] button[data-action="open-form"]`))?.focus();
       },
       'transfer-record': () => closing(c.transferRecord(r, field('.transfer-agent'))),
       'edit-record': () => {
@@ -377,10 +380,10 @@ export class RingsideAgent extends HTMLElement {
    */
   #keep() {
     const values = new Map();
-    for (const input of this.#root.querySelectorAll('[data-keep]')) {
+    for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (this.#root.querySelectorAll('[data-keep]'))) {
       values.set(input.dataset.keep, input.type === 'checkbox' || input.type === 'radio' ? input.checked : input.value);
     }
-    const focused = this.#root.activeElement;
+    const focused = /** @type {HTMLElement | null} */ (this.#root.activeElement);
     const key = focused?.dataset?.keep ? `[data-keep="${CSS.escape(focused.dataset.keep)}"]`
       : focused?.dataset?.action ? ['action', 'id', 'record', 'index', 'participant', 'purpose', 'form', 'stop', 'agent']
         .filter((k) => focused.dataset[k] !== undefined).map((k) => `[data-${k}="${CSS.escape(focused.dataset[k])}"]`).join('') : null;
@@ -388,13 +391,13 @@ export class RingsideAgent extends HTMLElement {
   }
 
   #restore({ values, key }) {
-    for (const input of this.#root.querySelectorAll('[data-keep]')) {
+    for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (this.#root.querySelectorAll('[data-keep]'))) {
       if (!values.has(input.dataset.keep)) continue;
       const value = values.get(input.dataset.keep);
       if (input.type === 'checkbox' || input.type === 'radio') input.checked = value;
       else input.value = value;
     }
-    if (key) this.#root.querySelector(key)?.focus();
+    if (key) /** @type {HTMLElement | null} */ (this.#root.querySelector(key))?.focus();
   }
 
   /** Why mark done is refused while its phase allows it: shown beside Done (P7, W4). */

@@ -4,20 +4,33 @@
 // tells the server the user is at the page for auto-away (SPEC S11).
 import init, { Engine } from './wasm/engine.js';
 
+/**
+ * @import { Client as ClientApi, ClientEvents, ConnectOptions, SocketLike } from './index.js'
+ * @import { Command, ErrorCode, View } from './types.gen.js'
+ */
+
 /** Input that shows the user is at the page (S11). */
 const INPUT_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart', 'focus'];
 /** The Idle Detection API's smallest threshold, in milliseconds. */
 const IDLE_THRESHOLD_MS = 60_000;
 
+/** @type {Promise<unknown> | undefined} */
 let loading;
 
-/** Loads the wasm module once per page. */
+/**
+ * Loads the wasm module once per page.
+ * @param {string | URL | undefined} wasmUrl
+ */
 function load(wasmUrl) {
   loading ??= init(wasmUrl ? { module_or_path: wasmUrl } : undefined);
   return loading;
 }
 
-/** An `Error` with a stable `code`, as every rejection of this package. */
+/**
+ * An `Error` with a stable `code`, as every rejection of this package.
+ * @param {ErrorCode} code
+ * @param {string} message
+ */
 function failure(code, message) {
   return Object.assign(new Error(message), { code });
 }
@@ -30,8 +43,8 @@ function randomTag() {
 
 /**
  * Connects an agent desk to a Ringside server.
- * @param {import('./index.js').ConnectOptions} options
- * @returns {Promise<import('./index.js').Client>}
+ * @param {ConnectOptions} options
+ * @returns {Promise<ClientApi>}
  */
 export async function connect(options) {
   const { url, token, wasmUrl, commandTimeoutMs = 10_000, transport } = options ?? {};
@@ -42,26 +55,36 @@ export async function connect(options) {
   return new Client(url, token, commandTimeoutMs, transport);
 }
 
+/** @implements {ClientApi} */
 export class Client {
   #engine;
+  /** @type {Map<string, Set<(payload: any) => void>>} */
   #listeners = new Map();
+  /** Commands sent and not yet answered, by id. */
+  /** @type {Map<string, { resolve: (ack: { id: string, seq: number }) => void, reject: (error: Error) => void, timer: ReturnType<typeof setTimeout> }>} */
   #pending = new Map();
   #timeoutMs;
 
+  /**
+   * @param {string} url
+   * @param {string} token
+   * @param {number} timeoutMs
+   * @param {((url: string) => SocketLike) | undefined} transport
+   */
   constructor(url, token, timeoutMs, transport) {
     this.#timeoutMs = timeoutMs;
     const seed = crypto.getRandomValues(new Uint32Array(1))[0];
-    this.#engine = new Engine(url, token, randomTag(), seed, (type, payload) => this.#dispatch(type, JSON.parse(payload)), transport);
-    /** The latest render-ready view. */
+    this.#engine = new Engine(url, token, randomTag(), seed, (/** @type {string} */ type, /** @type {string} */ payload) => this.#dispatch(type, JSON.parse(payload)), transport);
+    /** The latest render-ready view. @type {View} */
     this.view = JSON.parse(this.#engine.view());
-    /** The connection state: closed, connecting, live, waiting or unauthorized. */
+    /** The connection state: closed, connecting, live, waiting or unauthorized. @type {ClientApi['connection']} */
     this.connection = 'connecting';
-    /** The presence roster, `{ entries, queues }`: empty until subscribeRoster(). */
+    /** The presence roster, `{ entries, queues }`: empty until subscribeRoster(). @type {ClientApi['roster']} */
     this.roster = JSON.parse(this.#engine.roster());
     this.#engine.connect();
   }
 
-  /** Listens to an event; returns a function that stops listening. */
+  /** Listens to an event; returns a function that stops listening. @type {ClientApi['on']} */
   on(type, listener) {
     let set = this.#listeners.get(type);
     if (!set) this.#listeners.set(type, (set = new Set()));
@@ -69,6 +92,10 @@ export class Client {
     return () => set.delete(listener);
   }
 
+  /**
+   * @param {string} type
+   * @param {any} payload
+   */
   #dispatch(type, payload) {
     if (type === 'view') this.view = payload;
     if (type === 'roster') this.roster = payload;
@@ -89,6 +116,10 @@ export class Client {
     }
   }
 
+  /**
+   * @param {string} type
+   * @param {unknown} payload
+   */
   #emit(type, payload) {
     for (const listener of this.#listeners.get(type) ?? []) {
       try {
@@ -99,12 +130,13 @@ export class Client {
     }
   }
 
-  /** Records seen at this agent, by id: their status in the last view. */
+  /** Records seen at this agent, by id: their status in the last view. @type {Map<number, string>} */
   #seen = new Map();
 
   /**
    * The engine reports campaign records through the view only: `preview`
    * when a record arrives as a preview, `record_ended` when one leaves.
+   * @param {View} view
    */
   #records(view) {
     if (!view.ready) return;
@@ -119,7 +151,12 @@ export class Client {
     this.#seen = new Map([...now].map(([id, item]) => [id, item.record.status]));
   }
 
+  /**
+   * @param {Command} kind
+   * @returns {Promise<{ id: string, seq: number }>}
+   */
   #send(kind) {
+    /** @type {string} */
     let id;
     try {
       id = this.#engine.command(JSON.stringify(kind));
@@ -135,7 +172,7 @@ export class Client {
     });
   }
 
-  /** Judges a command as sending it would, without sending: null or { code, message }. */
+  /** Judges a command as sending it would, without sending: null or { code, message }. @type {ClientApi['check']} */
   check(kind) {
     const refusal = this.#engine.check(JSON.stringify(kind));
     return refusal === undefined ? null : JSON.parse(refusal);
@@ -145,6 +182,7 @@ export class Client {
    * Logs in; the status becomes the profile's login status. With
    * `previewMedia`, the media types for push preview are chosen right after
    * (P1) and the promise settles with that second command.
+   * @type {ClientApi['login']}
    */
   async login(options) {
     const media = options?.previewMedia;
@@ -153,120 +191,123 @@ export class Client {
     await this.#send('login');
     return this.choosePreviewMedia(media);
   }
-  /** Logs out; refused while interactions are open. */
+  /** Logs out; refused while interactions are open. @type {ClientApi['logout']} */
   logout() { return this.#send('logout'); }
-  /** Chooses a status (and its secondary status, where required). */
+  /** Chooses a status (and its secondary status, where required). @type {ClientApi['setStatus']} */
   setStatus(status, secondary) { return this.#send({ set_status: { status, secondary: secondary ?? null } }); }
-  /** From RONA: the default idle reason. */
+  /** From RONA: the default idle reason. @type {ClientApi['goIdle']} */
   goIdle() { return this.#fromRona('go_idle'); }
-  /** From RONA: available again. */
+  /** From RONA: available again. @type {ClientApi['goAvailable']} */
   goAvailable() { return this.#fromRona('go_available'); }
-  /** Accepts an offer. */
+  /** Accepts an offer. @type {ClientApi['accept']} */
   accept(offer) { return this.#send({ accept: { offer } }); }
-  /** Declines an offer; the contact goes back to its queue. */
+  /** Declines an offer; the contact goes back to its queue. @type {ClientApi['decline']} */
   decline(offer) { return this.#send({ decline: { offer } }); }
-  /** Ends an active interaction; it enters wrap-up. */
+  /** Ends an active interaction; it enters wrap-up. @type {ClientApi['end']} */
   end(interaction) { return this.#send({ end: { interaction } }); }
-  /** Marks an interaction in wrap-up done, with a wrap-up code. */
+  /** Marks an interaction in wrap-up done, with a wrap-up code. @type {ClientApi['done']} */
   done(interaction, code) { return this.#send({ done: { interaction, code: code ?? null } }); }
-  /** Places an outbound call. */
+  /** Places an outbound call. @type {ClientApi['outdial']} */
   outdial(number) { return this.#send({ outdial: { number } }); }
-  /** Supervisor: logs an agent out. */
+  /** Supervisor: logs an agent out. @type {ClientApi['logoutAgent']} */
   logoutAgent(agent) { return this.#send({ logout_agent: { agent } }); }
-  /** Puts the customer (or, in control, any participant) on hold. */
+  /** Puts the customer (or, in control, any participant) on hold. @type {ClientApi['hold']} */
   hold(interaction, participant) { return this.#send({ hold: { interaction, participant: participant ?? null } }); }
-  /** Takes the customer (or a participant) off hold. */
+  /** Takes the customer (or a participant) off hold. @type {ClientApi['resume']} */
   resume(interaction, participant) { return this.#send({ resume: { interaction, participant: participant ?? null } }); }
-  /** Consults an agent, queue or number while the customer waits on hold. */
+  /** Consults an agent, queue or number while the customer waits on hold. @type {ClientApi['consult']} */
   consult(interaction, target) { return this.#send({ consult: { interaction, target } }); }
-  /** Brings an agent, queue or number straight into the conversation. */
+  /** Brings an agent, queue or number straight into the conversation. @type {ClientApi['conference']} */
   conference(interaction, target) { return this.#send({ conference: { interaction, target } }); }
-  /** Blind transfer to an agent, queue or number; this agent goes to wrap-up. */
+  /** Blind transfer to an agent, queue or number; this agent goes to wrap-up. @type {ClientApi['transfer']} */
   transfer(interaction, target) { return this.#send({ transfer: { interaction, target } }); }
-  /** Ends a consult, asked or answered. */
+  /** Ends a consult, asked or answered. @type {ClientApi['endConsult']} */
   endConsult(interaction) { return this.#send({ end_consult: { interaction } }); }
-  /** After a consult: hands the customer to the consulted party. */
+  /** After a consult: hands the customer to the consulted party. @type {ClientApi['completeTransfer']} */
   completeTransfer(interaction) { return this.#send({ complete_transfer: { interaction } }); }
-  /** After a consult: everyone talks together. */
+  /** After a consult: everyone talks together. @type {ClientApi['startConference']} */
   startConference(interaction) { return this.#send({ start_conference: { interaction } }); }
-  /** Leaves a call that goes on ("exit conference" for the agent in control). */
+  /** Leaves a call that goes on ("exit conference" for the agent in control). @type {ClientApi['leave']} */
   leave(interaction) { return this.#send({ leave: { interaction } }); }
-  /** Sends DTMF digits (0-9, *, #); they go into the case history. */
+  /** Sends DTMF digits (0-9, *, #); they go into the case history. @type {ClientApi['dtmf']} */
   dtmf(interaction, digits) { return this.#send({ dtmf: { interaction, digits } }); }
-  /** Starts recording, where the line supports it. */
+  /** Starts recording, where the line supports it. @type {ClientApi['record']} */
   record(interaction) { return this.#send({ record: { interaction } }); }
-  /** Starts another interaction with the same customer on another channel. */
+  /** Starts another interaction with the same customer on another channel. @type {ClientApi['followUp']} */
   followUp(interaction, channel) { return this.#send({ follow_up: { interaction, channel } }); }
 
   // Outbound campaigns in push preview (SPEC P1-P8, W1-W7). `record` is
   // the id of a record in `view.outbound`; each action is enabled exactly
   // when that record's `actions` says so.
 
-  /** Chooses the media types previews are pushed on (P1); none stops them. */
+  /** Chooses the media types previews are pushed on (P1); none stops them. @type {ClientApi['choosePreviewMedia']} */
   choosePreviewMedia(media) { return this.#send({ preview_media: { media } }); }
-  /** Asks for the next preview after "done and stop" or a missed preview (W1). */
+  /** Asks for the next preview after "done and stop" or a missed preview (W1). @type {ClientApi['getRecord']} */
   getRecord() { return this.#send('get_record'); }
-  /** Accepts a preview: the record is this agent's (P3). */
+  /** Accepts a preview: the record is this agent's (P3). @type {ClientApi['acceptPreview']} */
   acceptPreview(record) { return this.#send({ accept_preview: { record } }); }
-  /** Rejects a preview: back to the top of the list; a callback goes to another agent (P3, W7). */
+  /** Rejects a preview: back to the top of the list; a callback goes to another agent (P3, W7). @type {ClientApi['rejectPreview']} */
   rejectPreview(record) { return this.#send({ reject_preview: { record } }); }
-  /** Connect: dials the active number, or `number` (an edited one, P4). */
+  /** Connect: dials the active number, or `number` (an edited one, P4). @type {ClientApi['dial']} */
   dial(record, number) { return this.#send({ dial: { record, number: number ?? null } }); }
-  /** Before dialling: back to the list, ownership released (P4). */
+  /** Before dialling: back to the list, ownership released (P4). @type {ClientApi['cancelRecord']} */
   cancelRecord(record) { return this.#send({ cancel_record: { record } }); }
-  /** Hands the record to another agent of the campaign (P4, P6). */
+  /** Hands the record to another agent of the campaign (P4, P6). @type {ClientApi['transferRecord']} */
   transferRecord(record, agent) { return this.#send({ transfer_record: { record, agent } }); }
-  /** Changes custom fields of the record: `{ name: value }` (P4, P5). */
+  /** Changes custom fields of the record: `{ name: value }` (P4, P5). @type {ClientApi['editRecord']} */
   editRecord(record, fields) { return this.#send({ edit_record: { record, fields } }); }
-  /** Adds a chained record, another number of the contact (P4-P6). */
+  /** Adds a chained record, another number of the contact (P4-P6). @type {ClientApi['addChained']} */
   addChained(record, number) { return this.#send({ add_chained: { record, number } }); }
-  /** Makes the chained record at `index` (from 0) the active one (P4, P6). */
+  /** Makes the chained record at `index` (from 0) the active one (P4, P6). @type {ClientApi['setActive']} */
   setActive(record, index) { return this.#send({ set_active: { record, index } }); }
-  /** Saves the record to the calling list now (P4, P5). */
+  /** Saves the record to the calling list now (P4, P5). @type {ClientApi['updateRecord']} */
   updateRecord(record) { return this.#send({ update_record: { record } }); }
   /**
    * Sets a callback (W2) at `at` (a Date or UTC milliseconds), optionally on
    * another number, personal (this agent) or for any agent of the campaign.
+   * @type {ClientApi['reschedule']}
    */
-  reschedule(record, { at, number, personal = false } = {}) {
+  // A caller in plain JS may leave the options out: `at` is then rejected below.
+  reschedule(record, { at, number, personal = false } = /** @type {any} */ ({})) {
     const ms = at instanceof Date ? at.getTime() : at;
     if (!Number.isFinite(ms) || ms < 0) return Promise.reject(failure('bad_argument', 'reschedule(): `at` must be a valid Date or milliseconds'));
     return this.#send({ reschedule: { record, at: Math.round(ms), number: number || null, personal: Boolean(personal) } });
   }
-  /** Cancels the callback set on the record (W3). */
+  /** Cancels the callback set on the record (W3). @type {ClientApi['cancelReschedule']} */
   cancelReschedule(record) { return this.#send({ cancel_reschedule: { record } }); }
-  /** Chooses the call result, one of `campaign.results` (P6). */
+  /** Chooses the call result, one of `campaign.results` (P6). @type {ClientApi['callResult']} */
   callResult(record, result) { return this.#send({ call_result: { record, result } }); }
-  /** Marks the contact do-not-call: off every campaign's list (P6). */
+  /** Marks the contact do-not-call: off every campaign's list (P6). @type {ClientApi['doNotCall']} */
   doNotCall(record) { return this.#send({ do_not_call: { record } }); }
-  /** Marks the record done; with `stop`, no next preview until getRecord() (P7, W1). */
+  /** Marks the record done; with `stop`, no next preview until getRecord() (P7, W1). @type {ClientApi['markDone']} */
   markDone(record, { stop = false } = {}) { return this.#send({ mark_done: { record, stop: Boolean(stop) } }); }
 
   // Presence and supervision (SPEC S6, S11, S12, M1-M3, S9).
 
-  /** Follows the presence of the user's teams and favourites: `roster` and `presence` events follow. */
+  /** Follows the presence of the user's teams and favourites: `roster` and `presence` events follow. @type {ClientApi['subscribeRoster']} */
   subscribeRoster() { this.#engine.subscribeRoster(); }
-  /** Stops following the roster; `roster` becomes empty. */
+  /** Stops following the roster; `roster` becomes empty. @type {ClientApi['unsubscribeRoster']} */
   unsubscribeRoster() { this.#engine.unsubscribeRoster(); }
-  /** Gives a location (null clears it) and whether others see it (S12). */
+  /** Gives a location (null clears it) and whether others see it (S12). @type {ClientApi['setLocation']} */
   setLocation(text, { shared = false } = {}) { return this.#send({ set_location: { text: text ?? null, shared: Boolean(shared) } }); }
-  /** Replaces the users followed besides the teams (S12). */
+  /** Replaces the users followed besides the teams (S12). @type {ClientApi['setFavourites']} */
   setFavourites(users) { return this.#send({ set_favourites: { users } }); }
-  /** Supervisor: monitors an agent's call silently, through that agent (M1, M2). */
+  /** Supervisor: monitors an agent's call silently, through that agent (M1, M2). @type {ClientApi['monitor']} */
   monitor(interaction, agent) { return this.#send({ monitor: { interaction, agent } }); }
-  /** Supervisor: pauses a silent monitoring (M1). */
+  /** Supervisor: pauses a silent monitoring (M1). @type {ClientApi['pauseMonitoring']} */
   pauseMonitoring(interaction) { return this.#send({ pause_monitoring: { interaction } }); }
-  /** Supervisor: resumes a paused monitoring (M1). */
+  /** Supervisor: resumes a paused monitoring (M1). @type {ClientApi['resumeMonitoring']} */
   resumeMonitoring(interaction) { return this.#send({ resume_monitoring: { interaction } }); }
-  /** Supervisor: joins the monitored call and talks (M1). */
+  /** Supervisor: joins the monitored call and talks (M1). @type {ClientApi['bargeIn']} */
   bargeIn(interaction) { return this.#send({ barge_in: { interaction } }); }
-  /** Supervisor: stops monitoring and leaves the call. */
+  /** Supervisor: stops monitoring and leaves the call. @type {ClientApi['stopMonitoring']} */
   stopMonitoring(interaction) { return this.#send({ stop_monitoring: { interaction } }); }
 
-  /** Stops the input watching of auto-away. */
+  /** Stops the input watching of auto-away. @type {AbortController | null} */
   #watching = null;
   /** When `present` was last sent, on the page's clock. */
   #presentAt = -Infinity;
+  /** The Idle Detection API's detector, once permitted (not in every DOM typing). @type {any} */
   #idleDetector = null;
 
   /**
@@ -274,6 +315,7 @@ export class Client {
    * Idle Detection API, where already permitted) tells the server the user
    * is here, at most once per quarter of the auto-away time. Listeners are
    * passive and registered once.
+   * @param {View} view
    */
   #watchInput(view) {
     if (this.#watching || !(view.auto_away_ms > 0) || typeof window === 'undefined') return;
@@ -295,18 +337,24 @@ export class Client {
    * such as a click) and, once granted, sends `present` while the user is
    * active anywhere on the device, not only in this page (S11). Resolves
    * with the permission: `granted`, `denied` or `unsupported`.
+   * @type {ClientApi['enableIdleDetection']}
    */
   enableIdleDetection() { return this.#detectIdle(true); }
 
+  /**
+   * @param {boolean} ask
+   * @returns {Promise<'granted' | 'denied' | 'unsupported'>}
+   */
   async #detectIdle(ask) {
-    const Detector = globalThis.IdleDetector;
+    /** @type {any} */
+    const Detector = Reflect.get(globalThis, 'IdleDetector');
     if (typeof Detector !== 'function') return 'unsupported';
     let state;
     if (ask) {
       state = await Detector.requestPermission();
     } else {
       try {
-        state = (await navigator.permissions.query({ name: 'idle-detection' })).state;
+        state = (await navigator.permissions.query({ name: /** @type {PermissionName} */ ('idle-detection') })).state;
       } catch {
         return 'unsupported';
       }
@@ -331,16 +379,17 @@ export class Client {
     return state;
   }
 
+  /** @param {'go_idle' | 'go_available'} choice */
   #fromRona(choice) {
     const rona = this.view.rona;
     if (!rona) return Promise.reject(failure('not_in_rona', 'the agent is not in RONA'));
     return this.setStatus(rona[choice]);
   }
 
-  /** Replaces the token; reconnects at once if the old one was refused. */
+  /** Replaces the token; reconnects at once if the old one was refused. @type {ClientApi['updateToken']} */
   updateToken(token) { this.#engine.updateToken(token); }
 
-  /** Closes the connection and stops watching input; pending commands are rejected with `closed`. */
+  /** Closes the connection and stops watching input; pending commands are rejected with `closed`. @type {ClientApi['close']} */
   close() {
     this.#watching?.abort();
     this.#watching = null;

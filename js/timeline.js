@@ -12,6 +12,7 @@ const AXIS_HEIGHT = 22;
 /**
  * Fetches the status report of a team (or one user) for [from, to], in
  * server milliseconds. Rejects with an `Error` carrying the server's `code`.
+ * @type {typeof import('./timeline.js').fetchStatusReport}
  */
 export async function fetchStatusReport({ token, team, user, from, to, origin = globalThis.location?.origin }) {
   const query = new URLSearchParams({ from: String(Math.floor(from)), to: String(Math.floor(to)), format: 'json' });
@@ -31,9 +32,15 @@ export async function fetchStatusReport({ token, team, user, from, to, origin = 
  * tooltip on hover give the status, secondary status and times), an axis
  * with ticks on the hour (or on round minutes for short ranges) and a
  * legend. A status still held is drawn up to `now`. Returns the `<svg>`.
+ * @type {typeof import('./timeline.js').drawTimeline}
  */
 export function drawTimeline(target, report, { now = Date.now(), width = 960, laneHeight = 22 } = {}) {
   const doc = target.ownerDocument;
+  /**
+   * @param {string} name
+   * @param {Record<string, string | number>} [attributes]
+   * @param {string} [text]
+   */
   const el = (name, attributes = {}, text) => {
     const node = doc.createElementNS(SVG, name);
     for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, String(value));
@@ -44,9 +51,9 @@ export function drawTimeline(target, report, { now = Date.now(), width = 960, la
   const users = [...new Set(report.rows.map((row) => row.user))];
   const height = AXIS_HEIGHT + users.length * laneHeight + 4;
   const span = Math.max(1, to - from);
-  const x = (t) => LABEL_WIDTH + ((Math.min(Math.max(t, from), to) - from) / span) * (width - LABEL_WIDTH - 8);
-  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', role: 'img', class: 'ringside-timeline',
-    'aria-label': `Statuses from ${clock(from)} to ${clock(to)}` });
+  const x = (/** @type {number} */ t) => LABEL_WIDTH + ((Math.min(Math.max(t, from), to) - from) / span) * (width - LABEL_WIDTH - 8);
+  const svg = /** @type {SVGSVGElement} */ (el('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', role: 'img', class: 'ringside-timeline',
+    'aria-label': `Statuses from ${clock(from)} to ${clock(to)}` }));
   svg.style.font = '11px system-ui, sans-serif';
 
   const axis = el('g', { class: 'axis' });
@@ -94,7 +101,7 @@ export function drawTimeline(target, report, { now = Date.now(), width = 960, la
   tooltip.hidden = true;
   tooltip.style.cssText = 'position:absolute;pointer-events:none;background:#1f2328;color:#fff;padding:4px 8px;border-radius:6px;font-size:12px;white-space:nowrap';
   svg.addEventListener('pointermove', (event) => {
-    const tip = event.target.getAttribute?.('data-tip');
+    const tip = /** @type {Element} */ (event.target).getAttribute?.('data-tip');
     tooltip.hidden = !tip;
     if (!tip) return;
     const box = target.getBoundingClientRect();
@@ -110,25 +117,35 @@ export function drawTimeline(target, report, { now = Date.now(), width = 960, la
   return svg;
 }
 
-/** Fetches a report and draws it into `target`; resolves with the report. */
+/**
+ * Fetches a report and draws it into `target`; resolves with the report.
+ * @type {typeof import('./timeline.js').showStatusTimeline}
+ */
 export async function showStatusTimeline(target, options) {
   const report = await fetchStatusReport(options);
   drawTimeline(target, report, options);
   return report;
 }
 
-/** Tick times between `from` and `to`, on round local minutes or hours. */
+/**
+ * Tick times between `from` and `to`, on round local minutes or hours.
+ * @param {number} from
+ * @param {number} to
+ */
 function ticks(from, to) {
-  const step = STEPS.find((s) => (to - from) / s <= 12) ?? STEPS.at(-1);
+  const step = STEPS.find((s) => (to - from) / s <= 12) ?? STEPS[STEPS.length - 1];
   const zone = new Date(from).getTimezoneOffset() * MINUTE;
   const out = [];
   for (let t = Math.ceil((from - zone) / step) * step + zone; t <= to; t += step) out.push(t);
   return out;
 }
 
-/** `HH:MM`, or `HH:MM:SS`, in the browser's time zone. */
+/**
+ * `HH:MM`, or `HH:MM:SS`, in the browser's time zone.
+ * @param {number} ms
+ */
 function clock(ms, seconds = false) {
   const d = new Date(ms);
-  const two = (n) => String(n).padStart(2, '0');
+  const two = (/** @type {number} */ n) => String(n).padStart(2, '0');
   return `${two(d.getHours())}:${two(d.getMinutes())}${seconds ? `:${two(d.getSeconds())}` : ''}`;
 }

@@ -43,5 +43,7 @@ pub mod center;
 pub mod codec;
 pub mod model;
 pub mod protocol;
+#[cfg(test)]
+mod typescript;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -438,7 +438,7 @@ fn the_supervisors_view_enables_exactly_the_monitoring_actions_the_center_accept
             desk.send("sue", command).unwrap();
         }
         let view = desk.view("sue");
-        assert_eq!((view.monitoring.len(), view.monitoring[0].state), (1, state));
+        assert_eq!((view.monitoring.len(), view.monitoring[0].state.name()), (1, state));
         let enabled = enabled_monitoring(&desk);
         let every = [
             CommandKind::PauseMonitoring { interaction: call },

@@ -16,6 +16,8 @@ pub const UNAUTHORIZED_CLOSE_CODES: [u16; 2] = [4001, 4003];
 
 /// Where the connection is, as the page shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename = "ConnectionState"))]
 #[serde(rename_all = "snake_case")]
 pub enum LinkState {
     /// Not started, or closed by the page.

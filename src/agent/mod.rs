@@ -27,6 +27,7 @@ use crate::model::profile::Profile;
 use crate::model::rules::{Judge, OwnStateOnly};
 use crate::model::state::{CommandKind, EventKind, OfferInfo, OfferOutcome};
 use crate::model::{AgentState, CommandError, CommandId, Millis, RonaCause, Role, Seq, UserId};
+use crate::protocol::codes::stable_codes;
 use crate::protocol::{ClientMessage, ServerMessage, PROTOCOL_VERSION};
 use std::collections::VecDeque;
 
@@ -65,15 +66,10 @@ pub enum SyncError {
     Version(u32),
 }
 
-impl SyncError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            SyncError::NotSynced => "not_synced",
-            SyncError::Version(_) => "protocol_version",
-        }
-    }
-}
+stable_codes!(SyncError {
+    SyncError::NotSynced => "not_synced",
+    SyncError::Version(_) => "protocol_version",
+});
 
 impl std::fmt::Display for SyncError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -11,7 +11,7 @@
 
 use super::view::{format_duration, next_second};
 use crate::model::action::Action;
-use crate::model::monitoring::MonitorAction;
+use crate::model::monitoring::{MonitorAction, MonitoringState};
 use crate::model::presence::{Activity, Presence, QueueStats};
 use crate::model::rules::Judge;
 use crate::model::state::InteractionState;
@@ -132,6 +132,8 @@ impl Roster {
 
 /// The roster as a desk renders it, borrowed from the [`Roster`].
 #[derive(Debug, Serialize, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename = "Roster"))]
 pub struct RosterView<'a> {
     /// One row per followed user, in id order.
     pub entries: Vec<RosterEntryView<'a>>,
@@ -141,6 +143,8 @@ pub struct RosterView<'a> {
 
 /// One row of the roster (S6, S12).
 #[derive(Debug, Serialize, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename = "RosterEntry"))]
 pub struct RosterEntryView<'a> {
     /// The user.
     pub user: &'a UserId,
@@ -179,6 +183,8 @@ pub struct RosterEntryView<'a> {
 
 /// One interaction on a roster row.
 #[derive(Debug, Serialize, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename = "RosterWork"))]
 pub struct RosterWorkView {
     /// The interaction.
     pub id: InteractionId,
@@ -190,9 +196,9 @@ pub struct RosterWorkView {
     pub since: ServerTime,
     /// Time in that state.
     pub timer: String,
-    /// This supervisor's monitoring of it, by its M1 state name
+    /// This supervisor's monitoring of it, by its M1 state
     /// (`monitoring`, `monitoring_paused`), if any.
-    pub monitoring: Option<&'static str>,
+    pub monitoring: Option<MonitoringState>,
     /// Whether this user may start monitoring it through the row's agent:
     /// the shared rules allow it (M1) and the call is not in wrap-up (M2).
     pub can_monitor: bool,
@@ -200,6 +206,7 @@ pub struct RosterWorkView {
 
 /// A queue tile.
 #[derive(Debug, Serialize, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct QueueTile<'a> {
     /// The queue.
     pub queue: &'a QueueId,
@@ -227,7 +234,7 @@ pub(super) fn derive<'a>(roster: &'a Roster, judge: Option<&Judge<'_>>, now: Ser
                 .interactions
                 .iter()
                 .map(|w| {
-                    let monitoring = own.and_then(|s| s.monitoring.iter().find(|m| m.interaction == w.id)).map(|m| m.state_name());
+                    let monitoring = own.and_then(|s| s.monitoring.iter().find(|m| m.interaction == w.id)).map(|m| m.state());
                     let start = judge.is_some_and(|j| j.available(Action::Monitor(w.id, MonitorAction::Start)).is_ok());
                     RosterWorkView {
                         id: w.id,

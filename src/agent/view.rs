@@ -4,7 +4,7 @@
 use crate::model::action::Action;
 use crate::model::campaign::{CallingRecord, CampaignBrief, DialOutcome, OutboundWork, PreviewOrigin, RecordAction};
 use crate::model::call::{CallState, Note, Party};
-use crate::model::monitoring::{MonitorAction, MonitorMode, Monitoring};
+use crate::model::monitoring::{MonitorAction, MonitorMode, Monitoring, MonitoringState};
 use crate::model::presence::status_display;
 use crate::model::profile::{Profile, StatusCategory, WrapUpCodeDef};
 use crate::model::rules::{Judge, OwnStateOnly};
@@ -18,6 +18,7 @@ use serde::Serialize;
 
 /// Everything a desk renders.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct View {
     /// Whether the engine holds the server's state.
     pub ready: bool,
@@ -70,6 +71,7 @@ pub struct View {
 
 /// A call a supervisor monitors (M1-M3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct MonitoringView {
     /// The interaction.
     pub interaction: InteractionId,
@@ -82,7 +84,7 @@ pub struct MonitoringView {
     /// Silent or barged in.
     pub mode: MonitorMode,
     /// The M1 state: `monitoring` or `monitoring_paused`.
-    pub state: &'static str,
+    pub state: MonitoringState,
     /// Time since it started.
     pub timer: String,
     /// The monitoring actions enabled now.
@@ -91,6 +93,7 @@ pub struct MonitoringView {
 
 /// What a supervisor may do to a monitoring now, from the shared rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct MonitoringActions {
     /// Pause a silent monitoring (M1).
     pub pause: bool,
@@ -104,6 +107,7 @@ pub struct MonitoringActions {
 
 /// A campaign record card: the preview, then the record being worked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct OutboundView {
     /// The record: contact data, chained numbers with the active one,
     /// status (the phase), attempts, call result, callback.
@@ -132,6 +136,7 @@ pub struct OutboundView {
 
 /// The record actions enabled now, from the phase table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RecordActions {
     /// Accept the preview (P3).
     pub accept: bool,
@@ -165,6 +170,7 @@ pub struct RecordActions {
 
 /// The status field (S1, E1, T1-T4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct StatusView {
     /// The status id.
     pub id: StatusId,
@@ -185,6 +191,7 @@ pub struct StatusView {
 
 /// A status in the selector.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct StatusChoice {
     /// The status id.
     pub id: StatusId,
@@ -198,6 +205,7 @@ pub struct StatusChoice {
 
 /// The two ways out of rona (O5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RonaChoice {
     /// Why the agent is in rona.
     pub cause: Option<RonaCause>,
@@ -209,6 +217,7 @@ pub struct RonaChoice {
 
 /// An offer card (O1, O2, O7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct OfferView {
     /// The offer.
     pub id: OfferId,
@@ -237,6 +246,7 @@ pub struct OfferView {
 
 /// An interaction card (T3, V1-V8, F1-F8).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct InteractionView {
     /// The interaction.
     pub id: InteractionId,
@@ -281,6 +291,7 @@ pub struct InteractionView {
 
 /// One party on an interaction card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ParticipantView {
     /// The participant.
     pub id: ParticipantId,
@@ -304,6 +315,7 @@ pub struct ParticipantView {
 /// What an agent may do on an interaction; each flag is the shared rules'
 /// answer, so the desk never offers what the server would refuse.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct InteractionActions {
     /// End the call for everyone (V3, F8).
     pub end: bool,
@@ -431,7 +443,7 @@ fn monitoring_view(m: &Monitoring, now: ServerTime, allowed: &dyn Fn(Action) -> 
         channel: m.channel,
         from: m.from.clone(),
         mode: m.mode,
-        state: m.state_name(),
+        state: m.state(),
         timer: format_duration(now.since(m.since)),
         actions: MonitoringActions {
             pause: can(MonitorAction::Pause),

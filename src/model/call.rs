@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who a participant is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Party {
     /// The customer the interaction is with.
@@ -23,6 +24,7 @@ pub enum Party {
 
 /// One party on the conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Participant {
     /// Stable within the interaction.
     pub id: ParticipantId,
@@ -46,6 +48,7 @@ impl Participant {
 
 /// Whom to bring in by consult, conference or transfer (V4, V6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Target {
     /// A named agent.
@@ -58,6 +61,7 @@ pub enum Target {
 
 /// Why another party is being brought in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Purpose {
     /// Talk privately with the customer on hold first (V6).
@@ -68,6 +72,7 @@ pub enum Purpose {
 
 /// A party asked to join and not yet answered (consult or conference requested).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Invitation {
     /// Consult or conference.
     pub purpose: Purpose,
@@ -91,6 +96,7 @@ pub struct Invitation {
 
 /// An answered consult: the customer waits on hold while two parties talk (V6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Consult {
     /// The agent who asked for it.
     pub by: UserId,
@@ -105,6 +111,7 @@ pub struct Consult {
 
 /// A line of the interaction's case history (V5 DTMF digits, V7 recording).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Note {
     /// When.
     pub at: ServerTime,
@@ -116,6 +123,7 @@ pub struct Note {
 
 /// The state of the conversation (V1, C1, C2), derived from its parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CallState {
     /// The customer and one agent (voice: connected; digital: active).
@@ -154,6 +162,7 @@ impl CallState {
 
 /// The conversation shared by every agent on an interaction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Call {
     /// Who is on it now, in joining order.
     pub participants: Vec<Participant>,

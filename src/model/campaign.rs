@@ -29,6 +29,7 @@ pub enum CampaignMode {
 /// Sounds the desk plays on callback events (W6): a sound name or URL per
 /// event, none to stay silent.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CallbackSounds {
     /// A callback preview is offered.
     #[serde(default)]
@@ -177,6 +178,7 @@ pub const RESERVED_COLUMNS: [&str; 3] = ["name", "number", "chained"];
 
 /// The part of a campaign a desk needs beside a record (P6, P7, W2, W6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CampaignBrief {
     /// The campaign.
     pub id: CampaignId,
@@ -199,6 +201,7 @@ pub struct CampaignBrief {
 /// Where a record is in its life. The first five are phases at an agent;
 /// the others are states in the calling list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordStatus {
     /// In the list, waiting to be previewed.
@@ -267,6 +270,7 @@ impl RecordStatus {
 
 /// Who a callback is for (W2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CallbackKind {
     /// Only the agent who scheduled it takes it (W5: it waits for that agent).
@@ -277,6 +281,7 @@ pub enum CallbackKind {
 
 /// A callback time set on a record (W2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Schedule {
     /// When to call back (UTC, server milliseconds).
     pub at: ServerTime,
@@ -293,6 +298,7 @@ pub struct Schedule {
 /// A record of a calling list: the contact, its chained numbers, and what
 /// happened to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CallingRecord {
     /// Its id.
     pub id: RecordId,
@@ -402,6 +408,7 @@ pub fn normalize_number(number: &str) -> String {
 
 /// Why a record reached an agent (W5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PreviewOrigin {
     /// The next record of the list.
@@ -421,6 +428,7 @@ impl PreviewOrigin {
 
 /// What a dialled campaign number did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DialOutcome {
     /// The contact answered: the call is connected.
@@ -447,6 +455,7 @@ impl DialOutcome {
 
 /// A record at an agent: what the desk shows and the rules judge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct OutboundWork {
     /// The record, its status the phase it is in.
     pub record: CallingRecord,
@@ -480,6 +489,7 @@ impl OutboundWork {
 
 /// How a record left an agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum OutboundOutcome {
     /// Marked done (W1).

@@ -7,6 +7,7 @@ use crate::protocol::limits::{echo, MAX_HISTORY_ENTRIES, MAX_MONITORING, MAX_MON
 use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use crate::protocol::codes::stable_codes;
 
 /// A refused command; nothing was changed. Codes never change once shipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,52 +128,47 @@ pub enum CommandError {
     },
 }
 
-impl CommandError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            CommandError::NotLoggedIn { .. } => "not_logged_in",
-            CommandError::AlreadyLoggedIn => "already_logged_in",
-            CommandError::UnknownStatus(_) => "unknown_status",
-            CommandError::StatusSystemOnly(_) => "status_system_only",
-            CommandError::SecondaryRequired(_) => "secondary_required",
-            CommandError::UnknownSecondary(_) => "unknown_secondary",
-            CommandError::UnknownOffer(_) => "unknown_offer",
-            CommandError::OfferExpired(_) => "offer_expired",
-            CommandError::UnknownInteraction(_) => "unknown_interaction",
-            CommandError::InvalidTransition { .. } => "invalid_transition",
-            CommandError::WrapUpCodeRequired => "wrap_up_code_required",
-            CommandError::UnknownWrapUpCode => "unknown_wrap_up_code",
-            CommandError::InteractionsInProgress(_) => "interactions_in_progress",
-            CommandError::NoCapacity(_) => "no_capacity",
-            CommandError::Forbidden { .. } => "forbidden",
-            CommandError::UnknownAgent(_) => "unknown_agent",
-            CommandError::LogoutNotAllowed { .. } => "logout_not_allowed",
-            CommandError::UnknownQueue(_) => "unknown_queue",
-            CommandError::UnknownContact(_) => "unknown_contact",
-            CommandError::NotReady => "not_ready",
-            CommandError::UnknownParticipant(_) => "unknown_participant",
-            CommandError::NotInControl { .. } => "not_in_control",
-            CommandError::NotOnChannel { .. } => "not_on_this_channel",
-            CommandError::ConferenceFull => "conference_full",
-            CommandError::NotRecordable => "not_recordable",
-            CommandError::NotWrapUpOwner => "not_wrap_up_owner",
-            CommandError::TargetUnavailable => "target_unavailable",
-            CommandError::HistoryFull => "history_full",
-            CommandError::BadArgument { .. } => "bad_argument",
-            CommandError::UnknownRecord(_) => "unknown_record",
-            CommandError::RecordStale(_) => "record_stale",
-            CommandError::PreviewExpired(_) => "preview_expired",
-            CommandError::CallResultRequired => "call_result_required",
-            CommandError::UnknownCallResult => "unknown_call_result",
-            CommandError::RescheduleInPast => "reschedule_in_past",
-            CommandError::RescheduleNotAllowed => "reschedule_not_allowed",
-            CommandError::CallInWrapUp(_) => "call_in_wrap_up",
-            CommandError::NotMonitoring(_) => "not_monitoring",
-            CommandError::MonitoringFull => "monitoring_full",
-        }
-    }
-}
+stable_codes!(CommandError {
+    CommandError::NotLoggedIn { .. } => "not_logged_in",
+    CommandError::AlreadyLoggedIn => "already_logged_in",
+    CommandError::UnknownStatus(_) => "unknown_status",
+    CommandError::StatusSystemOnly(_) => "status_system_only",
+    CommandError::SecondaryRequired(_) => "secondary_required",
+    CommandError::UnknownSecondary(_) => "unknown_secondary",
+    CommandError::UnknownOffer(_) => "unknown_offer",
+    CommandError::OfferExpired(_) => "offer_expired",
+    CommandError::UnknownInteraction(_) => "unknown_interaction",
+    CommandError::InvalidTransition { .. } => "invalid_transition",
+    CommandError::WrapUpCodeRequired => "wrap_up_code_required",
+    CommandError::UnknownWrapUpCode => "unknown_wrap_up_code",
+    CommandError::InteractionsInProgress(_) => "interactions_in_progress",
+    CommandError::NoCapacity(_) => "no_capacity",
+    CommandError::Forbidden { .. } => "forbidden",
+    CommandError::UnknownAgent(_) => "unknown_agent",
+    CommandError::LogoutNotAllowed { .. } => "logout_not_allowed",
+    CommandError::UnknownQueue(_) => "unknown_queue",
+    CommandError::UnknownContact(_) => "unknown_contact",
+    CommandError::NotReady => "not_ready",
+    CommandError::UnknownParticipant(_) => "unknown_participant",
+    CommandError::NotInControl { .. } => "not_in_control",
+    CommandError::NotOnChannel { .. } => "not_on_this_channel",
+    CommandError::ConferenceFull => "conference_full",
+    CommandError::NotRecordable => "not_recordable",
+    CommandError::NotWrapUpOwner => "not_wrap_up_owner",
+    CommandError::TargetUnavailable => "target_unavailable",
+    CommandError::HistoryFull => "history_full",
+    CommandError::BadArgument { .. } => "bad_argument",
+    CommandError::UnknownRecord(_) => "unknown_record",
+    CommandError::RecordStale(_) => "record_stale",
+    CommandError::PreviewExpired(_) => "preview_expired",
+    CommandError::CallResultRequired => "call_result_required",
+    CommandError::UnknownCallResult => "unknown_call_result",
+    CommandError::RescheduleInPast => "reschedule_in_past",
+    CommandError::RescheduleNotAllowed => "reschedule_not_allowed",
+    CommandError::CallInWrapUp(_) => "call_in_wrap_up",
+    CommandError::NotMonitoring(_) => "not_monitoring",
+    CommandError::MonitoringFull => "monitoring_full",
+});
 
 impl fmt::Display for CommandError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -234,8 +230,10 @@ impl std::error::Error for CommandError {}
 /// A refusal as it travels and is remembered: the stable code and the message
 /// of a [`CommandError`] (SPEC N1: a repeated command gets the same answer).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Refusal {
     /// The stable code, as [`CommandError::code`].
+    #[cfg_attr(test, ts(type = "ErrorCode"))]
     pub code: String,
     /// A sentence for people.
     pub message: String,

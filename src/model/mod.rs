@@ -27,6 +27,7 @@ pub use state::{AgentState, InteractionInfo, InteractionState, OfferInfo};
 /// The authority is driven with this time by its host; every event carries it,
 /// so replicas compute timer texts from the same timestamps (SPEC T7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct ServerTime(pub u64);
 
@@ -56,9 +57,10 @@ impl Millis {
 }
 
 macro_rules! text_id {
-    ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
-        #[$doc]
+    ($($(#[$meta:meta])+ $name:ident),* $(,)?) => {$(
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, Encode, Decode)]
+        #[cfg_attr(test, derive(ts_rs::TS))]
+        $(#[$meta])+
         #[serde(transparent)]
         pub struct $name(pub String);
         impl $name {
@@ -78,6 +80,7 @@ macro_rules! number_id {
     ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
         #[$doc]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Encode, Decode)]
+        #[cfg_attr(test, derive(ts_rs::TS))]
         #[serde(transparent)]
         pub struct $name(pub u64);
         impl fmt::Display for $name {
@@ -96,6 +99,7 @@ text_id! {
     /// A queue that holds waiting contacts.
     QueueId,
     /// A wrap-up code (disposition) of the profile (SPEC V3).
+    #[cfg_attr(test, ts(rename = "WrapUpCodeId"))]
     WrapUpCode,
     /// A command id chosen by the client; a repeated id is applied once (SPEC N1).
     CommandId,
@@ -124,6 +128,7 @@ number_id! {
 
 /// The media channel of a contact, with its own offer timeout and capacity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// A phone call.
@@ -153,6 +158,7 @@ impl Channel {
 
 /// What a user may do, as carried by its token (SPEC N5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Works its own status, offers and interactions.
@@ -189,6 +195,7 @@ pub struct Actor {
 
 /// Why an agent went to `rona` (SPEC O3, O4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RonaCause {
     /// The offer was not accepted before its deadline (O3).

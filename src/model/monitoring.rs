@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 /// How the supervisor is on the call (M1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum MonitorMode {
     /// Listening, unheard.
@@ -55,6 +56,7 @@ impl MonitorAction {
 
 /// One call a supervisor monitors.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Monitoring {
     /// The interaction.
     pub interaction: InteractionId,
@@ -72,20 +74,46 @@ pub struct Monitoring {
     pub since: ServerTime,
 }
 
-impl Monitoring {
+/// A monitoring's state as a desk shows it (M1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Encode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum MonitoringState {
+    /// Listening (silent) or talking (barged in).
+    Monitoring,
+    /// Paused: the supervisor hears nothing until it resumes.
+    MonitoringPaused,
+}
 
-    /// Its state name as a desk shows it (M1).
-    pub fn state_name(&self) -> &'static str {
-        if self.paused {
-            "monitoring_paused"
-        } else {
-            "monitoring"
+impl MonitoringState {
+    /// The state's wire name.
+    pub fn name(self) -> &'static str {
+        match self {
+            MonitoringState::Monitoring => "monitoring",
+            MonitoringState::MonitoringPaused => "monitoring_paused",
         }
+    }
+}
+
+impl Monitoring {
+    /// Its state as a desk shows it (M1).
+    pub fn state(&self) -> MonitoringState {
+        if self.paused {
+            MonitoringState::MonitoringPaused
+        } else {
+            MonitoringState::Monitoring
+        }
+    }
+
+    /// Its state's wire name, for messages.
+    pub fn state_name(&self) -> &'static str {
+        self.state().name()
     }
 }
 
 /// Why a monitoring ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum MonitoringEnd {
     /// The supervisor stopped it.

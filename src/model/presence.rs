@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 /// What a user is doing, shown under its presence (S12).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Activity {
     /// On a voice call.
@@ -25,6 +26,7 @@ pub enum Activity {
 
 /// One interaction as a supervisor's roster shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct WorkItem {
     /// The interaction.
     pub id: InteractionId,
@@ -43,6 +45,7 @@ pub struct WorkItem {
 /// only where the user shares it (S12). Only supervisors and admins see the
 /// secondary status, the interactions and the queue memberships (S6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Presence {
     /// The user.
     pub user: UserId,
@@ -137,6 +140,7 @@ impl Presence {
 
 /// A queue's figures, as the supervisor's queue tiles show them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct QueueStats {
     /// The queue.
     pub queue: QueueId,

@@ -18,6 +18,7 @@ use std::fmt;
 
 /// The broad kind of a status; it decides timers and routing defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum StatusCategory {
     /// Ready for work.
@@ -34,6 +35,7 @@ pub enum StatusCategory {
 
 /// What happens to a direct (non-queue) call while in a status (S1, S3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DirectCallPolicy {
     /// The agent's phone rings.
@@ -46,6 +48,7 @@ pub enum DirectCallPolicy {
 
 /// One entry of the status catalogue (S1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct StatusDef {
     /// Stable id used on the wire.
@@ -88,6 +91,7 @@ fn default_direct_calls() -> DirectCallPolicy {
 
 /// A secondary status choice (S6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct SecondaryDef {
     /// Stable id used on the wire.
@@ -98,6 +102,7 @@ pub struct SecondaryDef {
 
 /// Offer timeout and capacity of one channel (O1, E2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ChannelSettings {
     /// Time an agent has to accept an offer, in milliseconds (O1).
@@ -109,6 +114,7 @@ pub struct ChannelSettings {
 /// Settings of every channel. A struct rather than a map: every channel is
 /// always present, and the browser build carries no map code for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ChannelTable {
     /// Phone calls.
@@ -144,6 +150,8 @@ impl ChannelTable {
 
 /// A wrap-up code (disposition) the agent may choose (V3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename = "WrapUpCode"))]
 #[serde(deny_unknown_fields)]
 pub struct WrapUpCodeDef {
     /// Stable id used on the wire.
@@ -154,6 +162,7 @@ pub struct WrapUpCodeDef {
 
 /// Wrap-up codes and whether one is required before done (V3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct WrapUpSettings {
     /// The codes to choose from.
@@ -166,6 +175,7 @@ pub struct WrapUpSettings {
 
 /// What happens when a lost connection is not back within the grace (N3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum AfterGrace {
     /// The agent is logged out; the next connection finds it logged out.
@@ -177,6 +187,7 @@ pub enum AfterGrace {
 
 /// A built-in profile (S2, S3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Preset {
     /// Webex-style contact centre: available, idle with reasons, rona (S2).
@@ -188,6 +199,7 @@ pub enum Preset {
 
 /// The organisation's validated profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Profile {
     /// The preset this profile started from.
     pub preset: Preset,

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 
 /// Everything the agent's desk needs to know about its own agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AgentState {
     /// The agent.
     pub agent: UserId,
@@ -60,6 +61,7 @@ pub struct AgentState {
 
 /// A location a user gave, shared with others or not (S12).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Location {
     /// The place, as the user wrote it.
     pub text: String,
@@ -69,6 +71,8 @@ pub struct Location {
 
 /// A contact offered to the agent, with its server deadline (O1, O7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename = "Offer"))]
 pub struct OfferInfo {
     /// The offer.
     pub id: OfferId,
@@ -91,6 +95,7 @@ pub struct OfferInfo {
 
 /// An invitation to join a running interaction (V6, C2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct JoinRequest {
     /// The interaction.
     pub interaction: InteractionId,
@@ -102,6 +107,7 @@ pub struct JoinRequest {
 
 /// How an interaction came about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
     /// Routed from a queue and accepted.
@@ -116,6 +122,7 @@ pub enum Origin {
 
 /// Where an interaction is in its lifecycle (V3, C1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum InteractionState {
     /// Connected and being worked.
@@ -136,6 +143,7 @@ impl InteractionState {
 
 /// An accepted piece of work.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct InteractionInfo {
     /// The interaction.
     pub id: InteractionId,
@@ -165,6 +173,7 @@ pub struct InteractionInfo {
 
 /// How an offer ended; every offer ends exactly once (O7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum OfferOutcome {
     /// The agent accepted it; an interaction starts.
@@ -181,6 +190,7 @@ pub enum OfferOutcome {
 
 /// Who ended an interaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EndedBy {
     /// The agent ended it.
@@ -191,6 +201,7 @@ pub enum EndedBy {
 
 /// Why an agent was logged out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LogoutReason {
     /// The agent logged out.
@@ -203,6 +214,7 @@ pub enum LogoutReason {
 
 /// A change to one agent's state, as the authority decided it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// The agent logged in; a status change follows.
@@ -326,6 +338,7 @@ pub enum EventKind {
 
 /// A numbered, timestamped event about one agent (N2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Event {
     /// Its place in the agent's stream: 1, 2, 3... without gaps.
     pub seq: Seq,
@@ -462,6 +475,8 @@ impl AgentState {
 
 /// What an agent (or supervisor) asks the authority to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename = "Command"))]
 #[serde(rename_all = "snake_case")]
 pub enum CommandKind {
     /// Log in; the status becomes the profile's login status (S2, S3).
@@ -474,6 +489,7 @@ pub enum CommandKind {
         status: StatusId,
         /// Its secondary status (S6).
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         secondary: Option<SecondaryId>,
     },
     /// Accept an offer (E1).
@@ -497,6 +513,7 @@ pub enum CommandKind {
         interaction: InteractionId,
         /// The wrap-up code; required when the profile says so.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         code: Option<WrapUpCode>,
     },
     /// Place an outbound call (E4).
@@ -515,6 +532,7 @@ pub enum CommandKind {
         interaction: InteractionId,
         /// Whom; the customer if none.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         participant: Option<ParticipantId>,
     },
     /// Take a participant (the customer if none) off hold (V2, F3).
@@ -523,6 +541,7 @@ pub enum CommandKind {
         interaction: InteractionId,
         /// Whom; the customer if none.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         participant: Option<ParticipantId>,
     },
     /// Instant (blind) transfer: the customer goes to the target and this
@@ -611,6 +630,7 @@ pub enum CommandKind {
         record: RecordId,
         /// The number to dial instead of the active one.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         number: Option<String>,
     },
     /// Before dialling: back to the list, ownership released (P4).
@@ -659,9 +679,11 @@ pub enum CommandKind {
         at: ServerTime,
         /// Another number to call then.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         number: Option<String>,
         /// A personal callback (this agent) rather than a campaign one.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         personal: bool,
     },
     /// Cancel the callback (W3).
@@ -687,6 +709,7 @@ pub enum CommandKind {
         record: RecordId,
         /// Done and stop.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         stop: bool,
     },
     /// The user is at the page: input was seen (S11). Any command counts
@@ -696,9 +719,11 @@ pub enum CommandKind {
     SetLocation {
         /// The place; none clears it.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         text: Option<String>,
         /// Whether other users see it.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         shared: bool,
     },
     /// Replace the users whose presence this one follows besides its teams (S12).

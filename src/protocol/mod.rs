@@ -6,6 +6,7 @@
 //! stable code `unknown_kind`. See `docs/protocol.md` for an example exchange.
 //! Every text a frame carries has a bound, in [`limits`].
 
+pub mod codes;
 pub mod limits;
 
 use crate::model::presence::{Presence, QueueStats};
@@ -13,6 +14,7 @@ use crate::model::profile::Profile;
 use crate::model::state::{CommandKind, Event};
 use crate::model::{AgentState, CommandId, Role, Seq, ServerTime, UserId};
 use crate::codec::{Decode, Encode};
+use codes::stable_codes;
 use serde::{Deserialize, Serialize};
 
 /// The protocol version this build speaks.
@@ -22,6 +24,7 @@ pub use limits::{MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES};
 
 /// A message from a client to the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ClientMessage {
     /// The first frame: authenticate and say where to resume (N2, N5).
@@ -30,9 +33,11 @@ pub enum ClientMessage {
         token: String,
         /// The last event number the client holds; `None` asks for a snapshot.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         resume: Option<Seq>,
         /// The protocol version the client speaks.
         #[serde(default = "current_version")]
+        #[cfg_attr(test, ts(optional = nullable))]
         protocol: u32,
     },
     /// A command to apply once (N1).
@@ -55,6 +60,7 @@ pub enum ClientMessage {
     SubscribeRoster {
         /// Where the client's roster is; `None` asks for a snapshot.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional = nullable))]
         resume: Option<RosterPosition>,
     },
     /// Stop following the roster.
@@ -63,6 +69,7 @@ pub enum ClientMessage {
 
 /// A place in the roster stream: the server run and the change number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RosterPosition {
     /// The server run the numbers belong to; another run means a snapshot.
     pub epoch: u64,
@@ -72,6 +79,7 @@ pub struct RosterPosition {
 
 /// The presence of a whole roster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RosterSnapshot {
     /// The server run.
     pub epoch: u64,
@@ -89,6 +97,7 @@ fn current_version() -> u32 {
 
 /// A message from the server to a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ServerMessage {
     /// Answer to hello or resync: who you are, the profile, and either a
@@ -122,6 +131,7 @@ pub enum ServerMessage {
         /// The command, when the frame named one.
         id: Option<CommandId>,
         /// Stable error code.
+        #[cfg_attr(test, ts(type = "ErrorCode"))]
         code: String,
         /// A sentence for people.
         message: String,
@@ -137,6 +147,7 @@ pub enum ServerMessage {
     /// the socket after it.
     Error {
         /// Stable error code.
+        #[cfg_attr(test, ts(type = "ErrorCode"))]
         code: String,
         /// A sentence for people.
         message: String,
@@ -160,6 +171,7 @@ pub enum ServerMessage {
 
 /// The agent's whole state at an event number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Snapshot {
     /// The number of the last event included.
     pub seq: Seq,
@@ -181,17 +193,12 @@ pub enum FrameError {
     Invalid(String),
 }
 
-impl FrameError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            FrameError::Oversize(_) => "oversize_frame",
-            FrameError::Malformed(_) => "malformed_frame",
-            FrameError::UnknownKind(_) => "unknown_kind",
-            FrameError::Invalid(_) => "invalid_message",
-        }
-    }
-}
+stable_codes!(FrameError {
+    FrameError::Oversize(_) => "oversize_frame",
+    FrameError::Malformed(_) => "malformed_frame",
+    FrameError::UnknownKind(_) => "unknown_kind",
+    FrameError::Invalid(_) => "invalid_message",
+});
 
 impl std::fmt::Display for FrameError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
