@@ -34,12 +34,12 @@ function randomTag() {
  * @returns {Promise<import('./index.js').Client>}
  */
 export async function connect(options) {
-  const { url, token, wasmUrl, commandTimeoutMs = 10_000, transport } = options ?? {};
+  const { url, token, wasmUrl, commandTimeoutMs = 10_000, transport, clock } = options ?? {};
   if (typeof url !== 'string' || typeof token !== 'string') {
     throw failure('bad_argument', 'connect() needs a url and a token');
   }
   await load(wasmUrl);
-  return new Client(url, token, commandTimeoutMs, transport);
+  return new Client(url, token, commandTimeoutMs, transport, clock);
 }
 
 export class Client {
@@ -48,10 +48,16 @@ export class Client {
   #pending = new Map();
   #timeoutMs;
 
-  constructor(url, token, timeoutMs, transport) {
+  /** Stops the given clock's wake-ups. */
+  #unclock;
+
+  constructor(url, token, timeoutMs, transport, clock) {
     this.#timeoutMs = timeoutMs;
     const seed = crypto.getRandomValues(new Uint32Array(1))[0];
-    this.#engine = new Engine(url, token, randomTag(), seed, (type, payload) => this.#dispatch(type, payload), transport);
+    this.#engine = new Engine(url, token, randomTag(), seed, (type, payload) => this.#dispatch(type, payload), transport,
+      clock && (() => clock.now()));
+    // A virtual clock jumps: the view is recomputed after each move.
+    this.#unclock = clock?.onAdvance(() => this.#engine.wake());
     /** The latest render-ready view. */
     this.view = this.#engine.view();
     /** The connection state: closed, connecting, live, waiting or unauthorized. */
@@ -341,6 +347,7 @@ export class Client {
   close() {
     this.#watching?.abort();
     this.#watching = null;
+    this.#unclock?.();
     this.#engine.close();
     for (const [id, waiter] of this.#pending) {
       clearTimeout(waiter.timer);
