@@ -58,6 +58,19 @@ export interface ConnectOptions {
   commandTimeoutMs?: number;
   /** Makes the socket; the browser's WebSocket if omitted. */
   transport?: (url: string) => SocketLike;
+  /**
+   * Time in place of the page's clock, for every engine of the page: the
+   * in-page simulator's virtual clock (`ringside/sim`).
+   */
+  clock?: Clock;
+}
+
+/** A clock the engine reads instead of the page's, and that says when it jumps. */
+export interface Clock {
+  /** The time now, in milliseconds. */
+  now(): number;
+  /** Calls `wake` after each move of the clock; returns a function that stops it. */
+  onAdvance(wake: () => void): () => void;
 }
 
 export interface LoginOptions {

@@ -47,12 +47,12 @@ function randomTag() {
  * @returns {Promise<ClientApi>}
  */
 export async function connect(options) {
-  const { url, token, wasmUrl, commandTimeoutMs = 10_000, transport } = options ?? {};
+  const { url, token, wasmUrl, commandTimeoutMs = 10_000, transport, clock } = options ?? {};
   if (typeof url !== 'string' || typeof token !== 'string') {
     throw failure('bad_argument', 'connect() needs a url and a token');
   }
   await load(wasmUrl);
-  return new Client(url, token, commandTimeoutMs, transport);
+  return new Client(url, token, commandTimeoutMs, transport, clock);
 }
 
 /** @implements {ClientApi} */
@@ -65,16 +65,23 @@ export class Client {
   #pending = new Map();
   #timeoutMs;
 
+  /** Stops the given clock's wake-ups. @type {(() => void) | undefined} */
+  #unclock;
+
   /**
    * @param {string} url
    * @param {string} token
    * @param {number} timeoutMs
    * @param {((url: string) => SocketLike) | undefined} transport
+   * @param {ConnectOptions['clock']} clock
    */
-  constructor(url, token, timeoutMs, transport) {
+  constructor(url, token, timeoutMs, transport, clock) {
     this.#timeoutMs = timeoutMs;
     const seed = crypto.getRandomValues(new Uint32Array(1))[0];
-    this.#engine = new Engine(url, token, randomTag(), seed, (/** @type {string} */ type, /** @type {string} */ payload) => this.#dispatch(type, JSON.parse(payload)), transport);
+    this.#engine = new Engine(url, token, randomTag(), seed, (/** @type {string} */ type, /** @type {string} */ payload) => this.#dispatch(type, JSON.parse(payload)), transport,
+      clock && (() => clock.now()));
+    // A virtual clock jumps: the view is recomputed after each move.
+    this.#unclock = clock?.onAdvance(() => this.#engine.wake());
     /** The latest render-ready view. @type {View} */
     this.view = JSON.parse(this.#engine.view());
     /** The connection state: closed, connecting, live, waiting or unauthorized. @type {ClientApi['connection']} */
@@ -393,6 +400,7 @@ export class Client {
   close() {
     this.#watching?.abort();
     this.#watching = null;
+    this.#unclock?.();
     this.#engine.close();
     for (const [id, waiter] of this.#pending) {
       clearTimeout(waiter.timer);

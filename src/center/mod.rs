@@ -36,10 +36,12 @@ mod persist;
 mod presence;
 mod replies;
 mod routing;
+mod sim_state;
 
 pub use input::{Applied, Input, Outcome};
 pub use outbound::{ListWrite, DIAL_TIMEOUT_MS, REMEMBERED_STALE};
 pub use replies::{REMEMBERED_ACKS, REMEMBERED_ID_BYTES};
+pub use sim_state::{ContactPlace, SimState, WaitingContact};
 
 /// The authority over agents, queues, offers and interactions.
 ///

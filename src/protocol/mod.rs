@@ -6,6 +6,7 @@
 //! stable code `unknown_kind`. See `docs/protocol.md` for an example exchange.
 //! Every text a frame carries has a bound, in [`limits`].
 
+mod answers;
 pub mod codes;
 pub mod limits;
 

@@ -73,7 +73,10 @@ impl Engine {
     /// event. `transport(url)`, if given, returns an object with the
     /// WebSocket interface (`send`, `close`, `open`/`message`/`close` events)
     /// to use instead of the browser's WebSocket: an in-page simulator or a
-    /// test double. Nothing connects until [`Engine::connect`].
+    /// test double. `clock()`, if given, returns the time in milliseconds
+    /// in place of the page's clock, for every engine of the page: the
+    /// in-page simulator's virtual time. Nothing connects until
+    /// [`Engine::connect`].
     #[wasm_bindgen(constructor)]
     pub fn new(
         url: String,
@@ -82,7 +85,11 @@ impl Engine {
         seed: u32,
         listener: js_sys::Function,
         transport: Option<js_sys::Function>,
+        clock: Option<js_sys::Function>,
     ) -> Engine {
+        if clock.is_some() {
+            CLOCK.set(clock);
+        }
         let driver = Rc::new_cyclic(|me| {
             RefCell::new(Driver {
                 me: me.clone(),
@@ -190,6 +197,12 @@ impl Engine {
                 d.report_connection(None);
             }
         });
+    }
+
+    /// Recomputes the view now, as when the page becomes visible: the
+    /// simulator calls it after moving its virtual clock.
+    pub fn wake(&self) {
+        let _ = run(&self.driver, Driver::on_wake);
     }
 
     /// Closes the connection and stops every timer.
@@ -534,10 +547,16 @@ fn name_of(state: LinkState) -> String {
     .to_owned()
 }
 
-/// The page's monotonic clock, in whole milliseconds.
+thread_local! {
+    /// The clock given to an engine in place of the page's (a simulator's).
+    static CLOCK: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+}
+
+/// The page's monotonic clock (or the given one), in whole milliseconds.
 fn now() -> Millis {
-    let ms = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
-    Millis(ms.max(0.0) as u64)
+    let given = CLOCK.with_borrow(|clock| clock.as_ref().and_then(|f| f.call0(&JsValue::NULL).ok()));
+    let ms = given.and_then(|t| t.as_f64()).or_else(|| web_sys::window().and_then(|w| w.performance()).map(|p| p.now()));
+    Millis(ms.unwrap_or(0.0).max(0.0) as u64)
 }
 
 /// A real JS `Error` with a stable `code` property.

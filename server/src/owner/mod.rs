@@ -30,13 +30,12 @@ pub use history::{PageRequest, ReportFailure, ReportRead, ReportScope, ScopeAnsw
 use resume::ResumeIndex;
 pub use roster::{RosterRequest, ROSTER_LOG};
 use roster::Roster;
-use ringside::center::{Center, Input as CenterInput, Outcome, Place};
+use ringside::center::{Center, Input as CenterInput, Outcome, SimState};
 use ringside::model::state::CommandKind;
 use ringside::model::{Actor, CommandError, CommandId, ContactId, QueueId, Seq, ServerTime, SessionId};
-use ringside::protocol::{ServerMessage, PROTOCOL_VERSION};
+use ringside::protocol::ServerMessage;
 use serde::Serialize;
 use sessions::Sessions;
-use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, RecvTimeoutError, TrySendError};
 use std::sync::{Arc, Mutex};
@@ -87,7 +86,7 @@ pub enum SimReply {
         ok: bool,
     },
     /// Queues and agents.
-    State(serde_json::Value),
+    State(Box<SimState>),
 }
 
 /// Why a simulator request failed.
@@ -480,13 +479,12 @@ impl State {
                 let name = kind.name();
                 let outcome = self.apply(batch, CenterInput::Command { actor: actor.clone(), id: id.clone(), kind });
                 let message = match outcome {
-                    Some(Outcome::Reply(Ok(seq))) => {
-                        tracing::debug!(%session, user = %actor.user, command = name, id = %id, seq = seq.0, "command applied");
-                        ServerMessage::Ack { id, seq }
-                    }
-                    Some(Outcome::Reply(Err(refusal))) => {
-                        tracing::debug!(%session, user = %actor.user, command = name, id = %id, code = %refusal.code, "command refused");
-                        ServerMessage::Nack { id: Some(id), code: refusal.code, message: refusal.message }
+                    Some(Outcome::Reply(reply)) => {
+                        match &reply {
+                            Ok(seq) => tracing::debug!(%session, user = %actor.user, command = name, id = %id, seq = seq.0, "command applied"),
+                            Err(refusal) => tracing::debug!(%session, user = %actor.user, command = name, id = %id, code = %refusal.code, "command refused"),
+                        }
+                        ServerMessage::answer(id, reply)
                     }
                     _ => batch::unavailable_nack(id),
                 };
@@ -495,7 +493,7 @@ impl State {
             Input::Roster { session, request } => batch.roster(session, request),
             Input::Resync { session } => {
                 let Some(actor) = self.sessions.actor(session).cloned() else { return };
-                let welcome = self.snapshot_welcome(&actor);
+                let welcome = self.welcome(&actor, true);
                 batch.send(session, welcome);
             }
             Input::Disconnect { session } => {
@@ -531,10 +529,10 @@ impl State {
         let mut messages = Vec::new();
         match replay {
             Some(events) => {
-                messages.push(self.welcome(&actor, None));
+                messages.push(self.welcome(&actor, false));
                 messages.extend(events.into_iter().map(ServerMessage::Event));
             }
-            None => messages.push(self.snapshot_welcome(&actor)),
+            None => messages.push(self.welcome(&actor, true)),
         }
         batch.register(session, actor, outbox, messages, reply);
     }
@@ -560,22 +558,9 @@ impl State {
         complete.then_some(events)
     }
 
-    fn welcome(&mut self, actor: &Actor, snapshot: Option<ringside::protocol::Snapshot>) -> ServerMessage {
-        ServerMessage::Welcome {
-            protocol: PROTOCOL_VERSION,
-            user: actor.user.clone(),
-            role: actor.role,
-            server_time: self.now(),
-            profile: Box::new(self.center.profile().clone()),
-            snapshot,
-        }
-    }
-
-    fn snapshot_welcome(&mut self, actor: &Actor) -> ServerMessage {
+    fn welcome(&mut self, actor: &Actor, with_snapshot: bool) -> ServerMessage {
         let now = self.now();
-        let snapshot =
-            ringside::protocol::Snapshot { seq: self.center.last_seq(&actor.user), state: self.center.snapshot(&actor.user, now) };
-        self.welcome(actor, Some(snapshot))
+        ServerMessage::welcome(&self.center, actor, now, with_snapshot)
     }
 
     fn sim(&mut self, batch: &mut Batch, request: SimRequest) -> Result<SimReply, SimFailure> {
@@ -585,7 +570,7 @@ impl State {
                 // A read: what is due fires first, so the view is current.
                 self.fire_due(batch);
                 let now = self.now();
-                return Ok(SimReply::State(self.state_view(now)));
+                return Ok(SimReply::State(Box::new(self.center.sim_state(now))));
             }
         };
         match self.apply(batch, input) {
@@ -595,37 +580,6 @@ impl State {
         }
     }
 
-    fn state_view(&self, now: ServerTime) -> serde_json::Value {
-        let queues: BTreeMap<String, Vec<serde_json::Value>> = self
-            .center
-            .queues()
-            .map(|q| {
-                let waiting = self
-                    .center
-                    .waiting(q)
-                    .into_iter()
-                    .map(|c| serde_json::json!({ "contact": c, "place": place_name(self.center.contact_place(c)) }))
-                    .collect();
-                (q.to_string(), waiting)
-            })
-            .collect();
-        let agents: Vec<&ringside::model::AgentState> = self.center.agents().collect();
-        serde_json::json!({
-            "server_time": now,
-            "queues": queues,
-            "agents": agents,
-            "next_deadline": self.center.poll_timeout(),
-        })
-    }
-}
-
-fn place_name(place: Option<Place>) -> &'static str {
-    match place {
-        Some(Place::Waiting) => "waiting",
-        Some(Place::Offered(_)) => "offered",
-        Some(Place::Connected(_)) => "connected",
-        None => "gone",
-    }
 }
 
 #[cfg(test)]

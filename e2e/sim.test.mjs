@@ -1,0 +1,149 @@
+// End to end: the in-page simulator (`ringside/sim`) with no ringside-server.
+// The real center runs in the page behind a virtual clock; the unchanged
+// engine connects to it through `connect({ transport, clock })`. Written the
+// way a CRM developer's headless test would be (README, "Simulator").
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { launchChromium } from './harness.mjs';
+
+const pkg = resolve(import.meta.dirname, '..', 'pkg');
+const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+
+let http;
+let base;
+let browser;
+
+before(async () => {
+  // A static server for the built package and an empty page: nothing else.
+  http = createServer(async (request, response) => {
+    const path = new URL(request.url, 'http://x').pathname;
+    if (path === '/') {
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>sim</title>');
+      return;
+    }
+    const file = normalize(join(pkg, path.replace(/^\/pkg\//, '/')));
+    try {
+      if (!file.startsWith(pkg)) throw new Error('outside');
+      const body = await readFile(file);
+      response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise((done) => http.listen(0, '127.0.0.1', done));
+  base = `http://127.0.0.1:${http.address().port}`;
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((done) => http?.close(done) ?? done());
+});
+
+/** A fresh page with a simulator and `tabs` engines of agent ana on it. */
+async function simulatedDesk(tabs = 1) {
+  const page = await browser.newPage();
+  await page.goto(base);
+  await page.evaluate(async (tabs) => {
+    const { connect } = await import('/pkg/index.js');
+    const { createSimulator } = await import('/pkg/sim.js');
+    const sim = await createSimulator({ queues: ['support'], agents: ['ana'], profile: { preset: 'contact_center' } });
+    const clients = [];
+    for (let i = 0; i < tabs; i++) {
+      clients.push(await connect({ url: 'sim://center', token: 'ana', transport: sim.transport, clock: sim.clock }));
+    }
+    const seen = { offers: [], rona: [], ended: [] };
+    clients[0].on('offer', (offer) => seen.offers.push(offer));
+    clients[0].on('rona', (rona) => seen.rona.push(rona));
+    clients.at(-1).on('offer_ended', (ended) => seen.ended.push(ended));
+    Object.assign(window, { sim, clients, client: clients[0], seen });
+  }, tabs);
+  return page;
+}
+
+test('a whole RONA cycle runs on the virtual clock with no server (SPEC O1, O2, O3, O5)', async () => {
+  const page = await simulatedDesk();
+  const cycle = await page.evaluate(async () => {
+    const started = performance.now();
+    await client.login();
+    await client.setStatus('available');
+    const contact = sim.placeContact({ queue: 'support', channel: 'voice', from: '+46 8 555 0100' });
+    const offer = seen.offers[0];
+    const flashAt = offer.deadline - 5_000;
+    const steps = { contact, voiceTimeout: offer.deadline - offer.offered_at };
+    await sim.advanceTo(flashAt - 1);
+    steps.beforeFlash = { flashing: client.view.offers[0].flashing, remaining: client.view.offers[0].remaining };
+    await sim.advanceTo(flashAt);
+    steps.atFlash = { flashing: client.view.offers[0].flashing, remaining: client.view.offers[0].remaining };
+    await sim.advanceTo(offer.deadline - 1);
+    steps.lastMs = { status: client.view.status.id, rona: seen.rona.length };
+    await sim.advanceTo(offer.deadline);
+    steps.atDeadline = { status: client.view.status.id, rona: seen.rona, offers: client.view.offers.length };
+    steps.queue = sim.state().queues.support;
+    await client.goAvailable();
+    steps.again = { status: client.view.status.id, offered: client.view.offers.map((o) => o.contact) };
+    steps.ms = performance.now() - started;
+    return steps;
+  });
+  console.log(`simulator: a whole RONA cycle (login, offer, flash, RONA, available, offered again) took ${cycle.ms.toFixed(1)} ms of page time for ${(cycle.voiceTimeout / 1000).toFixed(0)} s of virtual time`);
+  assert.equal(cycle.voiceTimeout, 18_000, 'voice offers time out after 18 s (O1)');
+  assert.deepEqual(cycle.beforeFlash, { flashing: false, remaining: '00:06' });
+  assert.deepEqual(cycle.atFlash, { flashing: true, remaining: '00:05' }, 'the flash starts exactly 5 s before the deadline (O2)');
+  assert.deepEqual(cycle.lastMs, { status: 'available', rona: 0 });
+  assert.deepEqual(cycle.atDeadline, { status: 'rona', rona: [{ cause: 'no_answer', notification: 'none' }], offers: 0 });
+  assert.deepEqual(cycle.queue, [{ contact: cycle.contact, place: 'waiting' }], 'the contact is back in its queue (O3)');
+  assert.deepEqual(cycle.again, { status: 'available', offered: [cycle.contact] }, 'available again, the contact comes back (O5)');
+  await page.close();
+});
+
+test('accept, end and done on the simulator, seen by a second tab of the same agent (SPEC N4, V3)', async () => {
+  const page = await simulatedDesk(2);
+  const result = await page.evaluate(async () => {
+    const [first, second] = clients;
+    await first.login();
+    await first.setStatus('available');
+    sim.placeContact({ channel: 'chat', from: 'Kim' });
+    const offer = first.view.offers[0];
+    await first.accept(offer.id);
+    const call = first.view.interactions[0];
+    const inSecond = second.view.interactions.map((i) => i.id);
+    await sim.advance(30_000);
+    const timer = first.view.interactions[0].connected;
+    await first.end(call.id);
+    const wrapUp = second.view.interactions[0]?.state ?? null;
+    const code = first.view.wrap_up_codes[0]?.id ?? null;
+    await first.done(call.id, code);
+    return { inSecond, call: call.id, ended: seen.ended, timer, wrapUp, left: [first.view.interactions.length, second.view.interactions.length], status: second.view.status.id };
+  });
+  assert.deepEqual(result.inSecond, [result.call], 'the second tab shows the accepted interaction (N4)');
+  assert.equal(result.ended.length, 1, 'the second tab saw the offer end');
+  assert.equal(result.timer, '00:30', 'the connected timer follows the virtual clock');
+  assert.equal(result.wrapUp, 'wrap_up', 'ended in one tab is wrap-up in both (V3)');
+  assert.deepEqual(result.left, [0, 0], 'done in one tab is done in both');
+  assert.equal(result.status, 'available');
+  await page.close();
+});
+
+test('a dropped connection resumes on the simulator without losing an event (SPEC N2, N3)', async () => {
+  const page = await simulatedDesk();
+  const result = await page.evaluate(async () => {
+    await client.login();
+    const states = [];
+    client.on('connection', ({ state }) => states.push(state));
+    sim.dropConnections('ana');
+    sim.placeContact({ channel: 'email' });
+    await new Promise((done) => {
+      const stop = client.on('connection', ({ state }) => { if (state === 'live') { stop(); done(); } });
+    });
+    await client.setStatus('available');
+    return { states, offers: client.view.offers.length, status: client.view.status.id };
+  });
+  assert.equal(result.states[0], 'waiting');
+  assert.equal(result.states.at(-1), 'live');
+  assert.equal(result.status, 'available');
+  assert.equal(result.offers, 1, 'the email waiting in the queue is offered once available');
+  await page.close();
+});

@@ -1,0 +1,201 @@
+// The in-page simulator (`ringside/sim`): the real center, compiled to wasm,
+// runs in the page behind a virtual clock. Engines connect to it through
+// `connect({ transport, clock })` and hear exactly what the server would
+// send; the page plays the customer. Its own entry: the client never loads it.
+import init, { Simulator } from './sim/sim.js';
+
+let loading;
+
+/** Loads the simulator's wasm module once per page. */
+function load(wasmUrl) {
+  loading ??= init(wasmUrl ? { module_or_path: wasmUrl } : undefined);
+  return loading;
+}
+
+/** Lets queued frames and the listeners they wake run. */
+const settle = () => new Promise((done) => setTimeout(done, 0));
+
+/**
+ * Creates a simulated center.
+ * @param {import('./sim.js').SimulatorOptions} options
+ * @returns {Promise<import('./sim.js').SimulatedCenter>}
+ */
+export async function createSimulator(options) {
+  const { profile = {}, queues = ['support'], agents = [], start = Date.now(), wasmUrl } = options ?? {};
+  await load(wasmUrl);
+  return new SimulatedCenter(new Simulator(JSON.stringify({ profile, queues, agents }), start));
+}
+
+/**
+ * One simulated socket with the WebSocket interface the engine uses. The
+ * center hears its frames a microtask later, as a real socket would
+ * deliver them: never while the engine that sent them is still running.
+ */
+class SimSocket extends EventTarget {
+  readyState = 0;
+  #link;
+  session = 0;
+
+  constructor(link) {
+    super();
+    this.#link = link;
+    queueMicrotask(() => link.open(this));
+  }
+
+  send(text) {
+    if (this.readyState !== 1) throw new DOMException('the socket is not open', 'InvalidStateError');
+    const session = this.session;
+    queueMicrotask(() => this.#link.receive(session, String(text)));
+  }
+
+  close(code = 1000, reason = '') {
+    if (this.readyState >= 2) return;
+    this.readyState = 3;
+    const session = this.session;
+    queueMicrotask(() => {
+      this.#link.closed(session);
+      this.dispatchEvent(new CloseEvent('close', { code, reason, wasClean: true }));
+    });
+  }
+}
+
+export class SimulatedCenter {
+  #sim;
+  #sockets = new Map();
+  #wakers = new Set();
+  #delivering = false;
+
+  constructor(sim) {
+    this.#sim = sim;
+    const link = {
+      open: (socket) => {
+        if (socket.readyState !== 0) return;
+        socket.session = this.#sim.open();
+        this.#sockets.set(socket.session, socket);
+        socket.readyState = 1;
+        socket.dispatchEvent(new Event('open'));
+      },
+      receive: (session, text) => {
+        if (!this.#sockets.has(session)) return;
+        this.#sim.receive(session, text);
+        this.#deliver();
+      },
+      closed: (session) => {
+        if (!this.#sockets.delete(session)) return;
+        this.#sim.closed(session);
+        this.#deliver();
+      },
+    };
+    /** For `connect({ transport })`: each call opens a simulated socket. */
+    this.transport = () => new SimSocket(link);
+    /** For `connect({ clock })`: the engines read the virtual time and recompute after each advance. */
+    this.clock = {
+      now: () => this.#sim.now(),
+      onAdvance: (wake) => {
+        this.#wakers.add(wake);
+        return () => this.#wakers.delete(wake);
+      },
+    };
+  }
+
+  /** The virtual time, in milliseconds since the epoch. */
+  now() { return this.#sim.now(); }
+
+  /** When the center next acts by itself (an offer expires...), or null. */
+  nextDeadline() { return this.#sim.nextDeadline() ?? null; }
+
+  /** Moves the virtual clock `ms` forward; see advanceTo. */
+  advance(ms) { return this.advanceTo(this.now() + ms); }
+
+  /**
+   * Moves the virtual clock to `at`, firing each deadline on the way at its
+   * own time (offer expiry and RONA, grace ends, auto-away), delivering
+   * what it sends, then has every engine recompute its view at `at`.
+   * Resolves once the engines have handled it all.
+   */
+  async advanceTo(at) {
+    await settle();
+    for (let next = this.#sim.nextDeadline(); next !== undefined && next <= at; next = this.#sim.nextDeadline()) {
+      this.#sim.advanceTo(next);
+      this.#deliver();
+      await settle();
+    }
+    this.#sim.advanceTo(at);
+    this.#deliver();
+    for (const wake of [...this.#wakers]) wake();
+    await settle();
+  }
+
+  /** A customer contact arrives on a queue; returns its id (`POST /sim/contacts`). */
+  placeContact({ queue = 'support', channel = 'voice', from = '+46 8 555 0100' } = {}) {
+    return this.#customer({ place_contact: { queue, channel, from } }).contact;
+  }
+
+  /** The customer hangs up (`POST /sim/contacts/{id}/hang_up`). */
+  hangUp(contact) { this.#customer({ hang_up: { contact } }); }
+
+  /** The offer cannot be delivered: RONA with this cause (`POST /sim/offers/{id}/undeliverable`, O4). */
+  undeliverable(offer, cause = 'device_fault') { this.#customer({ undeliverable: { offer, cause } }); }
+
+  /** The dialled number of a pending consult or conference answers, or declines (`POST /sim/interactions/{id}/answer`). */
+  numberAnswers(interaction, answered = true) { this.#customer({ number_answers: { interaction, answered } }); }
+
+  /** The customer or a dialled party leaves the call (`POST /sim/interactions/{id}/participants/{p}/hang_up`). */
+  partyHangsUp(interaction, participant) { this.#customer({ party_hangs_up: { interaction, participant } }); }
+
+  /** The number dialled for a campaign record answers, rings out, is busy or wrong (`POST /sim/records/{id}/answer`). */
+  dialAnswers(record, outcome = 'answered') { this.#customer({ dial_answers: { record, outcome } }); }
+
+  /** Queues with their contacts, agents and the next deadline (`GET /sim/state`). */
+  state() { return JSON.parse(this.#sim.state()); }
+
+  /** Drops every socket of `user` as a network failure would (1006); its engines reconnect and resume. */
+  dropConnections(user) {
+    this.#sim.dropConnections(user);
+    this.#deliver();
+  }
+
+  /** Closes every socket and frees the simulator's memory. */
+  close() {
+    for (const socket of this.#sockets.values()) {
+      socket.readyState = 3;
+      socket.dispatchEvent(new CloseEvent('close', { code: 1001, reason: 'simulator closed', wasClean: true }));
+    }
+    this.#sockets.clear();
+    this.#wakers.clear();
+    this.#sim.free();
+  }
+
+  #customer(action) {
+    const reply = JSON.parse(this.#sim.customer(JSON.stringify(action)));
+    this.#deliver();
+    return reply;
+  }
+
+  /**
+   * Hands each queued frame to its socket, in order. A listener that acts
+   * on the center while frames are handed out adds to the queue this loop
+   * drains, so no frame overtakes an earlier one.
+   */
+  #deliver() {
+    if (this.#delivering) return;
+    this.#delivering = true;
+    try {
+      for (let batch = JSON.parse(this.#sim.deliveries()); batch.length; batch = JSON.parse(this.#sim.deliveries())) {
+        for (const { session, text, close } of batch) {
+          const socket = this.#sockets.get(session);
+          if (!socket) continue;
+          if (text !== undefined) {
+            socket.dispatchEvent(new MessageEvent('message', { data: text }));
+          } else {
+            this.#sockets.delete(session);
+            socket.readyState = 3;
+            socket.dispatchEvent(new CloseEvent('close', { code: close[0], reason: close[1], wasClean: false }));
+          }
+        }
+      }
+    } finally {
+      this.#delivering = false;
+    }
+  }
+}
