@@ -329,7 +329,7 @@ impl Driver {
         };
         let message = codec::parse(&text)
             .map_err(|e| ("malformed_frame", format!("the server sent a frame that is not JSON: {e}")))
-            .and_then(|json| ServerMessage::decode(json).map_err(|e| ("invalid_message", e.to_string())));
+            .and_then(|json| <ServerMessage as Decode>::decode(json).map_err(|e| ("invalid_message", e.to_string())));
         let message = match message {
             Ok(message) => message,
             Err((code, message)) => return self.emit("error", Report { code, message }),
