@@ -22,6 +22,9 @@ function failure(code, message) {
   return Object.assign(new Error(message), { code });
 }
 
+/** The refusal of anything asked of a closed client. */
+const closed = () => failure('closed', 'the client is closed');
+
 function randomTag() {
   const bytes = new Uint8Array(6);
   crypto.getRandomValues(bytes);
@@ -34,15 +37,20 @@ function randomTag() {
  * @returns {Promise<import('./index.js').Client>}
  */
 export async function connect(options) {
-  const { url, token, wasmUrl, commandTimeoutMs = 10_000, transport } = options ?? {};
+  const { url, token, wasmUrl, commandTimeoutMs = 10_000, transport, signal } = options ?? {};
   if (typeof url !== 'string' || typeof token !== 'string') {
     throw failure('bad_argument', 'connect() needs a url and a token');
   }
   await load(wasmUrl);
-  return new Client(url, token, commandTimeoutMs, transport);
+  // Aborted while the module loaded: no engine, no socket, no session.
+  if (signal?.aborted) throw failure('closed', 'connect() was aborted');
+  const client = new Client(url, token, commandTimeoutMs, transport);
+  signal?.addEventListener('abort', () => client.close(), { once: true });
+  return client;
 }
 
 export class Client {
+  /** The wasm engine; null once closed and freed, so nothing calls into freed memory. */
   #engine;
   #listeners = new Map();
   #pending = new Map();
@@ -120,6 +128,7 @@ export class Client {
   }
 
   #send(kind) {
+    if (!this.#engine) return Promise.reject(closed());
     let id;
     try {
       id = this.#engine.command(kind);
@@ -136,7 +145,10 @@ export class Client {
   }
 
   /** Judges a command as sending it would, without sending: null or { code, message }. */
-  check(kind) { return this.#engine.check(kind); }
+  check(kind) {
+    if (!this.#engine) return { code: 'closed', message: closed().message };
+    return this.#engine.check(kind);
+  }
 
   /**
    * Logs in; the status becomes the profile's login status. With
@@ -242,9 +254,9 @@ export class Client {
   // Presence and supervision (SPEC S6, S11, S12, M1-M3, S9).
 
   /** Follows the presence of the user's teams and favourites: `roster` and `presence` events follow. */
-  subscribeRoster() { this.#engine.subscribeRoster(); }
+  subscribeRoster() { this.#engine?.subscribeRoster(); }
   /** Stops following the roster; `roster` becomes empty. */
-  unsubscribeRoster() { this.#engine.unsubscribeRoster(); }
+  unsubscribeRoster() { this.#engine?.unsubscribeRoster(); }
   /** Gives a location (null clears it) and whether others see it (S12). */
   setLocation(text, { shared = false } = {}) { return this.#send({ set_location: { text: text ?? null, shared: Boolean(shared) } }); }
   /** Replaces the users followed besides the teams (S12). */
@@ -273,7 +285,7 @@ export class Client {
    * passive and registered once.
    */
   #watchInput(view) {
-    if (this.#watching || !(view.auto_away_ms > 0) || typeof window === 'undefined') return;
+    if (this.#watching || !this.#engine || !(view.auto_away_ms > 0) || typeof window === 'undefined') return;
     this.#watching = new AbortController();
     const options = { passive: true, capture: true, signal: this.#watching.signal };
     for (const type of INPUT_EVENTS) window.addEventListener(type, () => this.#present(), options);
@@ -335,13 +347,22 @@ export class Client {
   }
 
   /** Replaces the token; reconnects at once if the old one was refused. */
-  updateToken(token) { this.#engine.updateToken(token); }
+  updateToken(token) { this.#engine?.updateToken(token); }
 
-  /** Closes the connection and stops watching input; pending commands are rejected with `closed`. */
+  /**
+   * Closes the connection, stops watching input and frees the wasm engine;
+   * pending and later commands are rejected with `closed`. Safe to call twice.
+   */
   close() {
+    const engine = this.#engine;
+    if (!engine) return;
+    this.#engine = null;
     this.#watching?.abort();
     this.#watching = null;
-    this.#engine.close();
+    engine.close();
+    // Freed once the current call stack is done: close() may run inside one
+    // of the engine's own events, while the engine is still borrowed.
+    queueMicrotask(() => engine.free());
     for (const [id, waiter] of this.#pending) {
       clearTimeout(waiter.timer);
       waiter.reject(failure('closed', `the client closed before command ${id} was answered`));
