@@ -389,8 +389,7 @@ export class RingsideAgent extends HTMLElement {
     const connection = c?.connection ?? (this.#starting ? 'connecting' : 'closed');
     if (connection === 'incompatible') {
       // Terminal: the engine will not retry, so neither does the desk.
-      patch(desk, [['incompatible', `<p class="hint" role="alert" id="incompatible" data-state="incompatible">This desk cannot work with
-        this server: their protocol versions differ. It will not reconnect; reload the page once the desk or the server is updated.</p>`]]);
+      patch(desk, [['incompatible', '<p class="hint" role="alert" id="incompatible">This desk and the server speak different protocol versions: it will not reconnect.</p>']]);
       return;
     }
     if (this.#failure !== null) {
@@ -754,7 +753,7 @@ function patch(parent, parts) {
         if (input.type === 'checkbox' || input.type === 'radio') twin.checked = input.checked;
         else twin.value = input.value;
       }
-      const key = old.contains(focused) && focusKey(focused);
+      const key = focused && old.contains(focused) && focusKey(focused);
       if (key) refocus = fresh.querySelector(key);
     }
     next.set(key, fresh);
@@ -772,13 +771,12 @@ function patch(parent, parts) {
   return next;
 }
 
-/** A selector that finds the focused control again in its part's new markup. */
-function focusKey(element) {
-  if (element.id) return `#${CSS.escape(element.id)}`;
-  if (element.dataset.keep) return `[data-keep="${CSS.escape(element.dataset.keep)}"]`;
-  return ['action', 'id', 'record', 'index', 'participant', 'purpose', 'form', 'stop', 'agent']
-    .filter((k) => element.dataset[k] !== undefined).map((k) => `[data-${k}="${CSS.escape(element.dataset[k])}"]`).join('') || null;
-}
+/**
+ * A selector that finds the focused control again in its part's new
+ * markup: its id and data attributes, but the flash set after building.
+ */
+const focusKey = (element) => [...element.attributes].filter((a) => a.name === 'id' || (a.name.startsWith('data-') && a.name !== 'data-flashing'))
+  .map((a) => `[${a.name}="${CSS.escape(a.value)}"]`).join('');
 
 const partyName = (party) => (party === 'customer' ? 'Customer' : party.agent ?? party.number ?? `${party.supervisor} (supervisor)`);
 const ACTIVITY_TEXT = { on_call: 'On a call', in_interaction: 'In an interaction', in_meeting: 'In a meeting' };
