@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchChromium, shots, startServer } from './harness.mjs';
+import { expectAccessible, launchChromium, shots, startServer } from './harness.mjs';
 
 
 let server;
@@ -107,6 +107,7 @@ test('consult, conference, exit, customer leaves, wrap-up with a required code (
   await acceptRequest(cid);
   await ana.waitForFunction(() => document.querySelectorAll('ringside-agent')[0].shadowRoot.querySelectorAll('.participants li').length === 4);
   await shot(ana, 'calls-04-conference-of-four.png');
+  await expectAccessible(ana, 'a conference call with its participants');
 
   // SPEC F4: the primary exits; control and the wrap-up code pass to Ben,
   // present longest; Ana's wrap-up is an assist.
@@ -138,6 +139,7 @@ test('consult, conference, exit, customer leaves, wrap-up with a required code (
   assert.ok(await act(cid, 'done').isDisabled(), 'the owner must choose a code first');
   await card(cid).locator('select[data-code-for]').selectOption('sale');
   await shot(cid, 'calls-07-wrap-up-code.png');
+  await expectAccessible(cid, 'wrap-up with a code');
   await act(cid, 'done').click();
   for (const page of [ana, ben, cid]) await card(page).waitFor({ state: 'detached' });
   await shot(cid, 'calls-08-done.png');

@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchChromium, shots, startServer } from './harness.mjs';
+import { expectAccessible, launchChromium, shots, startServer } from './harness.mjs';
 
 const CAMPAIGN = 'renewals-e2e';
 const SOUNDS = { offered: '/sounds/callback-offered.ogg', held: '/sounds/callback-held.ogg', retrieved: '/sounds/callback-retrieved.ogg', ended: '/sounds/callback-ended.ogg' };
@@ -125,6 +125,7 @@ test('a campaign in push preview, worked in the element from preview to personal
   await ana.waitForFunction(() => /New campaign preview: Ada Lind/.test(document.querySelector('ringside-agent').shadowRoot.getElementById('live').textContent));
   assert.equal(await act(ana, 'dial').count(), 0, 'no connect before accept');
   await shot(ana, 'campaign-01-preview-flashing.png');
+  await expectAccessible(ana, 'a campaign preview card, flashing');
 
   // SPEC P3: accept takes ownership; the indicator stops flashing.
   await act(ana, 'accept-preview').click();
@@ -181,6 +182,7 @@ test('a campaign in push preview, worked in the element from preview to personal
   await until(ana, (o) => o.record.result === 'renewed');
   assert.ok(!(await act(ana, 'mark-done').isDisabled()));
   await shot(ana, 'campaign-06-call-result.png');
+  await expectAccessible(ana, 'a campaign record after the call');
 
   // SPEC W2: a personal callback a few seconds ahead, entered in Ana's
   // local time (Tokyo) and sent as UTC milliseconds.
@@ -200,6 +202,7 @@ test('a campaign in push preview, worked in the element from preview to personal
   assert.equal(await card(ana).locator('.schedule time').textContent(), wanted.shown);
   assert.equal(await act(ana, 'cancel-reschedule').count(), 1);
   await shot(ana, 'campaign-07-personal-callback-set.png');
+  await expectAccessible(ana, 'a campaign record with its callback');
 
   // SPEC W1: mark done; the callback waits in the list, and the next
   // record is previewed at once.

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchChromium, shots, startServer } from './harness.mjs';
+import { expectAccessible, launchChromium, shots, startServer } from './harness.mjs';
 
 
 let server;
@@ -47,10 +47,12 @@ async function goAvailable(page) {
 test('an agent goes available, and a second tab of the same agent follows (SPEC N4)', async () => {
   const ana = await openDesk('ana', 'ana', { sim: true });
   const anaTab2 = await openDesk('anaTab2', 'ana');
+  await expectAccessible(ana, 'the desk, logged out');
   await goAvailable(ana);
   await anaTab2.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.getElementById('status-label')?.textContent === 'Available');
   assert.equal(await label(anaTab2), 'Available');
   await shot(ana, '01-available.png');
+  await expectAccessible(ana, 'the desk, available');
 });
 
 test('the accept button flashes from deadline - 5 s, RONA shows at the deadline and the call goes to the next agent (SPEC O2, SPEC O3)', async () => {
@@ -74,6 +76,7 @@ test('the accept button flashes from deadline - 5 s, RONA shows at the deadline 
   await ana.locator('ringside-agent [data-offer]').waitFor();
   await anaTab2.locator('ringside-agent [data-offer]').waitFor();
   await shot(ana, '02-offer.png');
+  await expectAccessible(ana, 'an offer ringing');
   const offer = await ana.evaluate(() => window.__offers[0]);
   assert.equal(offer.deadline - offer.offered_at, 10_000);
   assert.equal(await ana.locator('ringside-agent button.accept[data-flashing]').count(), 0, 'no flash before deadline - 5 s');
@@ -86,11 +89,13 @@ test('the accept button flashes from deadline - 5 s, RONA shows at the deadline 
   // offset), so only millisecond rounding may show as a tiny negative lag.
   assert.ok(lag >= -5, `the flash started ${-lag} ms before the offer could flash`);
   await shot(ana, '03-flashing.png');
+  await expectAccessible(ana, 'an offer flashing');
 
   await ana.locator('ringside-agent #rona').waitFor({ timeout: 8_000 });
   assert.equal(await label(ana), 'RONA');
   await anaTab2.locator('ringside-agent #rona').waitFor();
   await shot(ana, '04-rona.png');
+  await expectAccessible(ana, 'RONA');
   await ben.locator('ringside-agent [data-offer]').waitFor();
   assert.match(await ben.locator('ringside-agent [data-offer]').textContent(), /\+46 8 555 0199/);
   await shot(ben, '05-offered-to-next-agent.png');
@@ -101,6 +106,7 @@ test('the accept button flashes from deadline - 5 s, RONA shows at the deadline 
   await ben.locator('ringside-agent button[data-action="end"]').click();
   await ben.locator('ringside-agent select[data-code-for]').selectOption('resolved');
   await shot(ben, '06-wrap-up.png');
+  await expectAccessible(ben, 'wrap-up');
   await ben.locator('ringside-agent button[data-action="done"]').click();
   await ben.locator('ringside-agent [data-interaction]').waitFor({ state: 'detached' });
 });

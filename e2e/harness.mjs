@@ -2,7 +2,8 @@
 // free loopback port with a fresh database and short offer timeouts (tokens
 // minted by the binary's own `token` command), optionally with profile
 // overrides and a directory (TOML appended to the config), Debian's
-// Chromium, and a folder for screenshots.
+// Chromium, a folder for screenshots, and axe-core's accessibility check.
+import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
+const axeSource = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const binary = process.env.RINGSIDE_SERVER_BIN ?? join(root, 'target/debug/ringside-server');
 
 function freePort() {
@@ -55,7 +57,8 @@ ${directory}
     if (i > 100 || child.exitCode !== null) throw new Error(`the server did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  const token = (user, role) => execFileSync(binary, ['--config', config, 'token', '--user', user, '--role', role]).toString().trim();
+  const token = (user, role, ttlSecs = 8 * 3600) => execFileSync(binary,
+    ['--config', config, 'token', '--user', user, '--role', role, '--ttl', String(ttlSecs)]).toString().trim();
   return {
     http,
     token,
@@ -80,3 +83,19 @@ export function launchChromium() {
 /** The folder screenshots are saved in, created if missing. */
 export const shots = join(root, 'artifacts/e2e');
 mkdirSync(shots, { recursive: true });
+
+/** Asserts that axe-core finds nothing on the page in this state. */
+export async function expectAccessible(page, state) {
+  assert.deepEqual(await axeViolations(page), [], `axe-core violations on ${state}`);
+}
+
+/**
+ * axe-core's violations on the whole page, open shadow roots (the
+ * element's) included: `[]` when it passes. Each is `rule: target (impact)`
+ * so a failing assertion says what to fix.
+ */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => (await window.axe.run(document)).violations);
+  return violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' > ')} (${v.impact}) ${n.failureSummary.replace(/\s+/g, ' ')}`));
+}

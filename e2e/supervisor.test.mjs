@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchChromium, shots, startServer } from './harness.mjs';
+import { expectAccessible, launchChromium, shots, startServer } from './harness.mjs';
 
 // The contact_center catalogue, with secondary statuses for Lunch (S6) and
 // colours that tell the statuses apart on the timeline.
@@ -129,6 +129,7 @@ test('the supervisor desk shows the team live: statuses with secondary statuses,
   assert.notEqual(after, before);
   assert.deepEqual(frames, [], `the timer went ${before} -> ${after} with no frame from the server`);
   await shot(sue, 'supervisor-01-roster.png');
+  await expectAccessible(sue, 'the supervisor desk');
 });
 
 test('a contact that waits with nobody to take it shows on the queue tile at once (SPEC S6)', async () => {
@@ -183,6 +184,7 @@ test('a supervisor monitors ana\'s call, pauses, resumes, barges in and is on th
   const names = (await ana.locator('ringside-agent [data-interaction] .participants li').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
   assert.ok(names.some((n) => n.startsWith('Customer')) && names.some((n) => n.startsWith('ana (you)')), names.join(' | '));
   await shot(sue, 'supervisor-03-barged-in.png');
+  await expectAccessible(sue, 'the supervisor desk, barged in');
   await shot(ana, 'supervisor-04-agent-with-supervisor.png');
 
   await row(sue, 'ana').locator('button[data-action="stop-monitoring"]').click();
@@ -227,4 +229,5 @@ test('the timeline charts the day\'s statuses of the team, one lane per agent, w
   assert.match(await tooltip.textContent(), /Lunch \(canteen\)/);
   await sue.locator('#timeline').scrollIntoViewIfNeeded();
   await shot(sue, 'supervisor-05-timeline.png');
+  await expectAccessible(sue, 'the supervisor desk with the timeline');
 });

@@ -4,11 +4,20 @@ import type { CallbackSoundEvent, Client, OutboundView } from './index.js';
  * `<ringside-agent url="wss://…/ws" token="…">`: a complete agent desk
  * widget, with the team's presence roster below it (supervisors also get
  * queue tiles, monitoring and log out per row); `roster="off"` leaves the
- * roster out.
+ * roster out, `wasm-url` says where the .wasm file is served. A new `url`
+ * reconnects; a new `token` is handed to the engine without reconnecting.
+ * Fires `ringside-ready` (detail: the `Client`) each time a session starts.
+ * Moving it in the page keeps its session; removing it closes the session.
  */
 export class RingsideAgent extends HTMLElement {
-  /** The connected client, once the element has connected. */
+  /** The connected client; null before it connects, after `close()` and while removed. */
   client: Client | null;
+  /**
+   * Closes the session and frees the wasm engine; pending and later
+   * commands of its client reject with `closed`. Inserting the element
+   * again starts a new session.
+   */
+  close(): void;
   /**
    * Plays the sound a campaign names for a callback event (SPEC W6). The
    * default plays `new Audio(sound)`, the name taken as a URL relative to the
@@ -21,5 +30,8 @@ export class RingsideAgent extends HTMLElement {
 declare global {
   interface HTMLElementTagNameMap {
     'ringside-agent': RingsideAgent;
+  }
+  interface HTMLElementEventMap {
+    'ringside-ready': CustomEvent<Client>;
   }
 }

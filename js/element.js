@@ -8,8 +8,6 @@
 // `roster="off"` leaves the roster out.
 import { connect } from './index.js';
 
-/** @import { Channel } from './types.gen.js' */
-
 const STYLE = `
 :host { display: block; font: var(--ringside-font, 14px/1.4 system-ui, sans-serif); color: var(--ringside-fg, #1f2328);
   background: var(--ringside-bg, #fff); border: 1px solid var(--ringside-border, #d0d7de); border-radius: var(--ringside-radius, 8px); padding: 12px; }
@@ -41,7 +39,7 @@ input, select { font: inherit; }
 .indicator { display: inline-flex; gap: 4px; align-items: center; padding: 2px 8px; border-radius: 10px; font-weight: 600;
   background: var(--ringside-campaign, #fff8c5); border: 1px solid var(--ringside-campaign-border, #d4a72c); }
 .indicator.flashing { animation: ringside-campaign-flash .5s steps(2, start) infinite; }
-@keyframes ringside-campaign-flash { to { background: var(--ringside-campaign-flash, #d4a72c); color: #fff; } }
+@keyframes ringside-campaign-flash { to { background: var(--ringside-campaign-flash, #d4a72c); color: var(--ringside-fg, #1f2328); } }
 @media (prefers-reduced-motion: reduce) { .indicator.flashing { animation: none; outline: 3px solid var(--ringside-campaign-border, #d4a72c); } }
 .record { border-left: 4px solid var(--ringside-campaign-border, #d4a72c); }
 .record .origin { font-weight: 600; }
@@ -74,9 +72,8 @@ table.roster { border-collapse: collapse; width: 100%; }
 const esc = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export class RingsideAgent extends HTMLElement {
-  static observedAttributes = ['token'];
+  static observedAttributes = ['url', 'token'];
   #root = this.attachShadow({ mode: 'open' });
-  #shape = '';
   #codes = new Map();
   /** The open consult / conference / transfer form: { id, purpose }. */
   #targetFor = null;
@@ -84,48 +81,108 @@ export class RingsideAgent extends HTMLElement {
   #recordForm = null;
   /** Callbacks at this agent, by record id, as the last view showed them (W6). */
   #callbacks = new Map();
-  /** The connected client, once connected. */
+  /** Cancels the connection being made, while one is. */
+  #starting = null;
+  /** Why the engine could not start, shown until the next start. */
+  #failure = null;
+  /** The connected client, once connected; null again after `close()`. */
   client = null;
 
-  async connectedCallback() {
-    if (this.client) return;
-    this.#root.innerHTML = `<style>${STYLE}</style><div class="sr" aria-live="assertive" id="live"></div><div id="desk">Connecting…</div>`
+  constructor() {
+    super();
+    this.#root.innerHTML = `<style>${STYLE}</style><div class="sr" aria-live="assertive" id="live"></div><div id="desk"></div>`
       + '<section id="team" aria-label="Team" hidden></section><div id="toast"></div>';
+    // Registered once for the element's life: moving it in the page must
+    // not double every command.
     this.#root.addEventListener('click', (event) => this.#onClick(event));
     this.#root.addEventListener('change', (event) => this.#onChange(event));
-    try {
-      this.client = await connect({ url: this.getAttribute('url') ?? '', token: this.getAttribute('token') ?? '', wasmUrl: this.getAttribute('wasm-url') ?? undefined });
-    } catch (error) {
-      this.#root.getElementById('desk').textContent = `Cannot start: ${error.message}`;
-      return;
-    }
-    this.client.on('view', (view) => this.#render(view));
-    this.client.on('connection', () => this.#render(this.client.view));
-    // The roster moves only with the server's roster frames and this
-    // desk's own state (its monitorings), never by polling.
-    this.client.on('roster', () => this.#renderRoster());
-    this.client.on('view', () => this.#renderRoster());
-    if (this.getAttribute('roster') !== 'off') this.client.subscribeRoster();
-    this.client.on('offer', (offer) => this.#announce(`New ${offer.channel} offer from ${offer.from}`));
-    this.client.on('preview', (card) => this.#announce(`New ${ORIGIN_TEXT[card.origin].toLowerCase()} preview: ${card.record.name}, `
-      + `campaign ${card.campaign.name}${card.remaining ? `; accept within ${card.remaining}` : ''}`));
-    this.client.on('view', (view) => this.#sounds(view));
-    this.client.on('rona', (rona) => {
-      this.#announce('RONA: the offer was not answered. Choose Go idle or Go available.');
-      if (rona.notification === 'toast') this.#toast('RONA: an offer was not answered');
-    });
-    this.client.on('nack', (nack) => this.#toast(nack.message, nack.code));
-    this.dispatchEvent(new CustomEvent('ringside-ready', { detail: this.client }));
-    this.#render(this.client.view);
+  }
+
+  connectedCallback() {
+    if (!this.client && !this.#starting) this.#start();
   }
 
   disconnectedCallback() {
-    this.client?.close();
-    this.client = null;
+    // A move (removed and inserted again in the same task) keeps the session.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.close();
+    });
   }
 
-  attributeChangedCallback(name, _old, value) {
-    if (name === 'token' && this.client && value) this.client.updateToken(value);
+  attributeChangedCallback(name, old, value) {
+    if (old === value || !(this.client || this.#starting)) return;
+    if (name === 'token') {
+      // A refreshed token is used at the next connect; a live session stays.
+      // While connecting, #start passes on the latest token itself.
+      if (value) this.client?.updateToken(value);
+    } else {
+      this.close();
+      if (this.isConnected) this.#start();
+    }
+  }
+
+  /**
+   * Closes the session and frees the engine; pending commands reject with
+   * `closed`. Removing the element from the page does the same; inserting it
+   * again starts a new session.
+   */
+  close() {
+    this.#starting?.abort();
+    this.#starting = null;
+    const client = this.client;
+    this.client = null;
+    client?.close();
+    this.#codes.clear();
+    this.#targetFor = null;
+    this.#recordForm = null;
+    this.#callbacks = new Map();
+    this.#render();
+    this.#renderRoster();
+  }
+
+  async #start() {
+    const starting = (this.#starting = new AbortController());
+    const token = this.getAttribute('token') ?? '';
+    this.#failure = null;
+    this.#render();
+    let client;
+    try {
+      client = await connect({ url: this.getAttribute('url') ?? '', token, wasmUrl: this.getAttribute('wasm-url') ?? undefined, signal: starting.signal });
+    } catch (error) {
+      if (starting.signal.aborted) return;
+      this.#starting = null;
+      this.#failure = error.message;
+      this.#render();
+      return;
+    }
+    // Closed or removed while connecting: the signal has closed the client.
+    if (starting.signal.aborted) return;
+    this.#starting = null;
+    this.client = client;
+    const latest = this.getAttribute('token');
+    if (latest && latest !== token) client.updateToken(latest);
+    /** Listens while `client` is this element's, never after a close or a new url. */
+    const on = (type, listener) => client.on(type, (payload) => {
+      if (this.client === client) listener(payload);
+    });
+    on('view', () => this.#render());
+    on('connection', () => this.#render());
+    // The roster moves only with the server's roster frames and this
+    // desk's own state (its monitorings), never by polling.
+    on('roster', () => this.#renderRoster());
+    on('view', () => this.#renderRoster());
+    if (this.getAttribute('roster') !== 'off') client.subscribeRoster();
+    on('offer', (offer) => this.#announce(`New ${offer.channel} offer from ${offer.from}`));
+    on('preview', (card) => this.#announce(`New ${ORIGIN_TEXT[card.origin].toLowerCase()} preview: ${card.record.name}, `
+      + `campaign ${card.campaign.name}${card.remaining ? `; accept within ${card.remaining}` : ''}`));
+    on('view', (view) => this.#sounds(view));
+    on('rona', (rona) => {
+      this.#announce('RONA: the offer was not answered. Choose Go idle or Go available.');
+      if (rona.notification === 'toast') this.#toast('RONA: an offer was not answered');
+    });
+    on('nack', (nack) => this.#toast(nack.message, nack.code));
+    this.dispatchEvent(new CustomEvent('ringside-ready', { detail: client }));
+    this.#render();
   }
 
   #announce(text) {
@@ -194,14 +251,13 @@ export class RingsideAgent extends HTMLElement {
     const field = (selector) => item?.querySelector(selector)?.value.trim() ?? '';
     const closing = (sent) => sent.then((ack) => {
       this.#recordForm = null;
-      this.#render(c.view);
+      this.#render();
       return ack;
     });
     const run = {
       login: () => {
         // SPEC P1: the push-preview media are chosen at login.
-        const boxes = /** @type {NodeListOf<HTMLInputElement>} */ (this.#root.querySelectorAll('input[name="preview-media"]:checked'));
-        const media = [...boxes].map((box) => /** @type {Channel} */ (box.value));
+        const media = [.../** @type {NodeListOf<HTMLInputElement>} */ (this.#root.querySelectorAll('input[name="preview-media"]:checked'))].map((box) => box.value);
         return c.login(media.length ? { previewMedia: media } : undefined);
       },
       'get-record': () => c.getRecord(),
@@ -220,12 +276,12 @@ export class RingsideAgent extends HTMLElement {
       'mark-done': () => c.markDone(r, { stop: button.dataset.stop === 'true' }),
       'open-form': () => {
         this.#recordForm = { id: button.dataset.record, form: button.dataset.form };
-        this.#render(c.view);
+        this.#render();
         /** @type {HTMLElement | null} */ (this.#root.querySelector(`[data-record-card="${r}"] .record-form :is(input, select)`))?.focus();
       },
       'close-form': () => {
         this.#recordForm = null;
-        this.#render(c.view);
+        this.#render();
         /** @type {HTMLElement | null} */ (this.#root.querySelector(`[data-record-card="${r}"] button[data-action="open-form"]`))?.focus();
       },
       'transfer-record': () => closing(c.transferRecord(r, field('.transfer-agent'))),
@@ -262,12 +318,12 @@ export class RingsideAgent extends HTMLElement {
       'follow-up': () => c.followUp(n, card.querySelector('.follow-up-channel').value),
       'open-target': () => {
         this.#targetFor = { id, purpose };
-        this.#render(c.view);
-        card.querySelector('.target-value')?.focus();
+        this.#render();
+        /** @type {HTMLElement | null} */ (this.#root.querySelector(`[data-interaction="${n}"] .target-value`))?.focus();
       },
       'cancel-target': () => {
         this.#targetFor = null;
-        this.#render(c.view);
+        this.#render();
       },
       monitor: () => c.monitor(n, button.dataset.agent),
       'pause-monitoring': () => c.pauseMonitoring(n),
@@ -292,7 +348,12 @@ export class RingsideAgent extends HTMLElement {
   async #onChange(event) {
     const select = event.target;
     if (select.id === 'status' && this.client) {
-      try { await this.client.setStatus(select.value); } catch (error) { this.#toast(error.message); }
+      try {
+        await this.client.setStatus(select.value);
+      } catch (error) {
+        this.#toast(error.message, error.code);
+        this.#redraw(select); // show the status as it is again
+      }
     } else if (this.client && (select.classList.contains('call-result') || select.classList.contains('do-not-call'))) {
       const record = Number(select.dataset.record);
       try {
@@ -300,42 +361,57 @@ export class RingsideAgent extends HTMLElement {
         else if (select.checked) await this.client.doNotCall(record);
       } catch (error) {
         this.#toast(error.message, error.code);
-        this.#shape = ''; // show the record as it is again
-        this.#render(this.client.view);
+        this.#redraw(select); // show the record as it is again
       }
     } else if (select.dataset.codeFor) {
       this.#codes.set(select.dataset.codeFor, select.value);
-      this.#render(this.client.view);
+      this.#render();
     }
   }
 
-  /** Rebuilds the structure only when it changes; otherwise updates texts. */
-  #render(view) {
+  /** Builds the part holding `node` again from the view, undoing what the user changed in it. */
+  #redraw(node) {
+    for (let part = node; part; part = part.parentElement) {
+      if (built.delete(part)) break;
+    }
+    this.#render();
+  }
+
+  /**
+   * Updates the desk to the client's view: each part (status row, RONA,
+   * each record, offer and interaction card) is built again only when its
+   * markup changes, keyed by its id, so typed values and the focus elsewhere
+   * stay; timers and flashes are updated in place.
+   */
+  #render() {
     const desk = this.#root.getElementById('desk');
-    if (!desk) return;
-    if (!view.ready) {
+    const c = this.client;
+    const connection = c?.connection ?? (this.#starting ? 'connecting' : 'closed');
+    if (connection === 'incompatible') {
+      // Terminal: the engine will not retry, so neither does the desk.
+      patch(desk, [['incompatible', '<p class="hint" role="alert" id="incompatible">This desk and the server speak different protocol versions: it will not reconnect.</p>']]);
+      return;
+    }
+    if (this.#failure !== null) {
+      patch(desk, [['failure', `<p class="hint" role="alert" id="start-error">Cannot start: ${esc(this.#failure)}</p>`]]);
+      return;
+    }
+    const view = c?.view;
+    if (!view?.ready) {
       // SPEC S10: until the server's state arrives, show no status at all
       // rather than a guess that may be wrong.
-      const waiting = `<p class="conn" id="connecting">Connecting… (${esc(this.client?.connection ?? 'connecting')})</p>`;
-      if (this.#shape !== waiting) desk.innerHTML = this.#shape = waiting;
+      patch(desk, [['waiting', `<p class="conn" id="connecting">${connection === 'closed' ? 'Closed' : `Connecting… (${esc(connection)})`}</p>`]]);
       return;
     }
     // A form belongs to a record at this agent; one that left takes it along.
     if (this.#recordForm && !view.outbound.some((o) => String(o.record.id) === this.#recordForm.id)) this.#recordForm = null;
-    const shape = JSON.stringify([this.client?.connection, view.logged_in, view.status.id, view.status.label, view.status.engaged,
-      view.choices, view.rona, view.can_login, view.can_logout,
-      view.offers.map((o) => [o.id, o.can_accept, o.can_decline]),
-      view.interactions.map((i) => [i.id, i.state, i.call_state, i.actions, i.participants, i.recording, i.history.length, i.held !== null, i.consult_held !== null, i.monitored]),
-      [...this.#codes], this.#targetFor,
-      view.preview_media, view.preview_paused, view.can_get_record, this.#recordForm,
-      view.outbound.map((o) => [o.record, o.origin, o.interaction, o.dialled, o.dial_outcome, o.do_not_call, o.actions,
-        o.remaining !== null, o.stale_in !== null, this.#doneRefusal(o)])]);
-    if (shape !== this.#shape) {
-      this.#shape = shape;
-      const kept = this.#keep();
-      desk.innerHTML = this.#markup(view);
-      this.#restore(kept);
-    }
+    const linked = new Set(view.outbound.map((o) => o.interaction));
+    const parts = patch(desk, [['head', this.#head(view, connection)], ['rona', this.#rona(view)],
+      ['campaign', '<section aria-label="Campaign"></section>'], ['offers', '<section aria-label="Offers"></section>'],
+      ['work', '<section aria-label="Interactions"></section>']]);
+    patch(parts.get('campaign'), [['bar', this.#campaignBar(view)], ...view.outbound.map((o) => [o.record.id, this.#record(view, o)])]);
+    patch(parts.get('offers'), view.offers.map((o) => [o.id, offerMarkup(o)]));
+    patch(parts.get('work'), view.interactions.filter((i) => !linked.has(i.id)).map((i) => [i.id, this.#interaction(view, i)]));
     const indicator = this.#root.getElementById('campaign-indicator');
     if (indicator) {
       indicator.classList.toggle('flashing', view.campaign_flashing);
@@ -374,32 +450,6 @@ export class RingsideAgent extends HTMLElement {
     }
   }
 
-  /**
-   * What the user typed or chose in the desk's inputs, and where the focus
-   * was, so a rebuild for a state change keeps them.
-   */
-  #keep() {
-    const values = new Map();
-    for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (this.#root.querySelectorAll('[data-keep]'))) {
-      values.set(input.dataset.keep, input.type === 'checkbox' || input.type === 'radio' ? input.checked : input.value);
-    }
-    const focused = /** @type {HTMLElement | null} */ (this.#root.activeElement);
-    const key = focused?.dataset?.keep ? `[data-keep="${CSS.escape(focused.dataset.keep)}"]`
-      : focused?.dataset?.action ? ['action', 'id', 'record', 'index', 'participant', 'purpose', 'form', 'stop', 'agent']
-        .filter((k) => focused.dataset[k] !== undefined).map((k) => `[data-${k}="${CSS.escape(focused.dataset[k])}"]`).join('') : null;
-    return { values, key };
-  }
-
-  #restore({ values, key }) {
-    for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (this.#root.querySelectorAll('[data-keep]'))) {
-      if (!values.has(input.dataset.keep)) continue;
-      const value = values.get(input.dataset.keep);
-      if (input.type === 'checkbox' || input.type === 'radio') input.checked = value;
-      else input.value = value;
-    }
-    if (key) /** @type {HTMLElement | null} */ (this.#root.querySelector(key))?.focus();
-  }
-
   /** Why mark done is refused while its phase allows it: shown beside Done (P7, W4). */
   #doneRefusal(o) {
     const phase = o.record.status === 'after_call' || (o.record.status === 'owned' && o.record.schedule);
@@ -422,7 +472,7 @@ export class RingsideAgent extends HTMLElement {
     const chain = `<ol class="chain" aria-label="Chained records">${r.chain.map((number, index) => {
       const current = index === r.active;
       return `<li data-index="${index}"${current ? ' aria-current="true"' : ''}><span class="number">${esc(number)}</span>${current ? ' <em>active</em>' : ''}
-        ${button('set-active', 'Set active', a.set_active && !current, `data-index="${index}" aria-label="Set ${esc(number)} active"`)}</li>`;
+        ${button('set-active', 'Set active', a.set_active && !current, `data-index="${index}" aria-label="Set active: ${esc(number)}"`)}</li>`;
     }).join('')}</ol>`;
     const addChained = a.add_chained ? `<div class="row"><input class="chained-number" data-keep="chained-${id}" aria-label="New chained record: number" placeholder="+46 70 …" size="14">
       ${button('add-chained', 'New chained record', true)}</div>` : '';
@@ -501,7 +551,7 @@ export class RingsideAgent extends HTMLElement {
     }
     if (i.state === 'wrap_up') {
       const code = this.#codes.get(String(i.id)) ?? '';
-      const picker = i.owner ? `<label>Wrap-up code <select data-code-for="${i.id}">
+      const picker = i.owner ? `<label>Wrap-up code <select data-code-for="${i.id}" data-keep="code-${i.id}">
         <option value="" ${code ? '' : 'selected'}>${view.wrap_up_required ? 'Choose…' : 'None'}</option>
         ${view.wrap_up_codes.map((c) => `<option value="${esc(c.id)}" ${c.id === code ? 'selected' : ''}>${esc(c.label)}</option>`).join('')}
         </select></label>` : '<span>Wrap-up assist</span>';
@@ -516,8 +566,8 @@ export class RingsideAgent extends HTMLElement {
       ${p.can_resume && p.party !== 'customer' ? `<button data-action="resume" data-id="${i.id}" data-participant="${p.id}">${p.conferenced ? 'Allow to talk' : 'Resume'}</button>` : ''}</li>`).join('');
     const open = this.#targetFor?.id === String(i.id) ? this.#targetFor.purpose : null;
     const targetForm = open ? `<div class="row target-form" role="group" aria-label="${open} target">
-      <select class="target-kind" aria-label="Target kind"><option value="agent">Agent</option><option value="queue">Queue</option><option value="number">Number</option></select>
-      <input class="target-value" aria-label="Target" placeholder="ben, sales or +46 8 …">
+      <select class="target-kind" data-keep="target-kind-${i.id}" aria-label="Target kind"><option value="agent">Agent</option><option value="queue">Queue</option><option value="number">Number</option></select>
+      <input class="target-value" data-keep="target-${i.id}" aria-label="Target" placeholder="ben, sales or +46 8 …">
       <button data-action="send-target" data-id="${i.id}" data-purpose="${open}">${open[0].toUpperCase() + open.slice(1)}</button>
       <button data-action="cancel-target" data-id="${i.id}">Cancel</button></div>` : '';
     const controls = [
@@ -534,8 +584,8 @@ export class RingsideAgent extends HTMLElement {
       button('end', 'End', a.end),
     ].join('');
     const extras = [
-      a.dtmf ? `<input class="dtmf-digits" size="6" aria-label="DTMF digits" placeholder="digits">${button('dtmf', 'Send DTMF', true)}` : '',
-      a.follow_up.length ? `<select class="follow-up-channel" aria-label="Follow-up channel">${a.follow_up.map((c) => `<option>${esc(c)}</option>`).join('')}</select>${button('follow-up', 'Follow up', true)}` : '',
+      a.dtmf ? `<input class="dtmf-digits" data-keep="dtmf-${i.id}" size="6" aria-label="DTMF digits" placeholder="digits">${button('dtmf', 'Send DTMF', true)}` : '',
+      a.follow_up.length ? `<select class="follow-up-channel" data-keep="follow-up-${i.id}" aria-label="Follow-up channel">${a.follow_up.map((c) => `<option>${esc(c)}</option>`).join('')}</select>${button('follow-up', 'Follow up', true)}` : '',
     ].join(' ');
     const history = i.history.length ? `<ul class="history">${i.history.map((h) => `<li>${esc(h.by)}: ${esc(h.text)}</li>`).join('')}</ul>` : '';
     return `<div class="card" data-interaction="${i.id}" part="interaction">
@@ -544,40 +594,41 @@ export class RingsideAgent extends HTMLElement {
         ${i.held !== null ? '<span class="timer">held <span class="held-timer"></span></span>' : ''}
         ${i.consulting !== null ? '<span class="timer">consult <span class="consult-timer"></span></span>' : ''}
         ${i.consult_held !== null ? '<span class="timer">consult held <span class="consult-held-timer"></span></span>' : ''}
-        ${i.in_control ? '<span class="engaged">in control</span>' : ''}${i.recording ? ' <span aria-label="recording">● rec</span>' : ''}
+        ${i.in_control ? '<span class="engaged">in control</span>' : ''}${i.recording ? ' <span class="recording">● recording</span>' : ''}
         ${i.monitored ? '<span class="monitored">monitored by a supervisor</span>' : ''}</div>
       <ul class="participants" aria-label="Participants">${people}</ul>
       <div class="row controls" role="toolbar" aria-label="Call controls">${controls}</div>
       ${targetForm}<div class="row">${extras}</div>${history}</div>`;
   }
 
-  #rosterShape = '';
-
-  /** The team's roster; rebuilt only when what it shows changes, timers updated in place. */
+  /** The team's roster: rows and tiles keyed by user and queue, built again only when what they show changes; timers set in place. */
   #renderRoster() {
     const team = this.#root.getElementById('team');
     const c = this.client;
-    if (!team || !c) return;
-    const { entries, queues } = c.roster;
-    const view = c.view;
-    const monitorings = view.ready ? view.monitoring : [];
-    const shape = JSON.stringify([view.supervisor,
-      entries.map((e) => [e.user, e.me, e.status, e.label, e.colour, e.secondary, e.activity, e.logged_in, e.connected, e.location, e.queues,
-        e.can_log_out, e.interactions.map((w) => [w.id, w.channel, w.state, w.monitoring, w.can_monitor])]),
-      queues.map((q) => [q.queue, q.waiting, q.available, q.longest_wait !== null]),
-      monitorings.map((m) => [m.interaction, m.state, m.mode, m.agents, m.actions])]);
-    if (shape !== this.#rosterShape) {
-      this.#rosterShape = shape;
-      const kept = this.#keep();
-      // A roster of this user alone (no team, no favourites) shows nothing new.
-      const shown = queues.length > 0 || entries.some((e) => !e.me);
-      team.hidden = !shown;
-      team.innerHTML = shown ? this.#rosterMarkup(view, entries, queues, monitorings) : '';
-      this.#restore(kept);
+    const { entries, queues } = c?.roster ?? { entries: [], queues: [] };
+    const view = c?.view;
+    const monitorings = view?.ready ? view.monitoring : [];
+    // A roster of this user alone (no team, no favourites) shows nothing new.
+    const shown = queues.length > 0 || entries.some((e) => !e.me);
+    team.hidden = !shown;
+    if (!shown) {
+      patch(team, []);
+      return;
     }
+    const sup = view.supervisor;
+    const listed = new Set(entries.flatMap((e) => e.interactions.map((w) => w.id)));
+    const parts = patch(team, [['title', `<h2>${sup ? 'Supervisor desk' : 'Team'}</h2>`],
+      ['tiles', queues.length ? '<div class="tiles" role="list" aria-label="Queues"></div>' : ''],
+      ['table', `<table class="roster"><thead><tr><th>Agent</th><th>Status</th><th>Time</th><th>Activity</th>
+        ${sup ? '<th>Interactions</th><th>Queues</th><th>Actions</th>' : ''}</tr></thead><tbody></tbody></table>`],
+      ...monitorings.filter((m) => !listed.has(m.interaction)).map((m) => [`monitoring-${m.interaction}`,
+        `<div class="card" data-monitoring="${m.interaction}">${esc(label(m.channel))} ${esc(m.from)} through ${esc(m.agents.join(', '))}:
+        ${this.#monitoringControls(m)}</div>`])]);
+    if (parts.has('tiles')) patch(parts.get('tiles'), queues.map((q) => [q.queue, tileMarkup(q)]));
+    const byCall = new Map(monitorings.map((m) => [m.interaction, m]));
+    patch(parts.get('table').tBodies[0], entries.map((e) => [e.user, this.#rowMarkup(e, sup, byCall)]));
     for (const e of entries) {
       const row = team.querySelector(`tr[data-user="${CSS.escape(e.user)}"]`);
-      if (!row) continue;
       row.querySelector('.status-timer').textContent = e.timer ?? '';
       for (const w of e.interactions) {
         const timer = row.querySelector(`[data-work="${w.id}"] .work-timer`);
@@ -585,43 +636,29 @@ export class RingsideAgent extends HTMLElement {
       }
     }
     for (const q of queues) {
-      const wait = team.querySelector(`[data-queue="${CSS.escape(q.queue)}"] .wait-timer`);
-      if (wait) wait.textContent = q.longest_wait ?? '–';
+      team.querySelector(`[data-queue="${CSS.escape(q.queue)}"] .wait-timer`).textContent = q.longest_wait ?? '–';
     }
   }
 
-  /** Queue tiles and one row per followed user; supervisors get the interactions, queues and actions (S6, S9, M1). */
-  #rosterMarkup(view, entries, queues, monitorings) {
-    const sup = view.supervisor;
-    const byCall = new Map(monitorings.map((m) => [m.interaction, m]));
-    const tiles = queues.length ? `<div class="tiles" role="list" aria-label="Queues">${queues.map((q) =>
-      `<div class="tile${q.waiting ? ' busy' : ''}" role="listitem" data-queue="${esc(q.queue)}" part="queue-tile"><strong>${esc(q.queue)}</strong>
-        <span class="waiting">${q.waiting}</span> waiting<br><span class="note">longest <span class="timer wait-timer"></span></span><br>
-        <span class="available">${q.available}</span> available</div>`).join('')}</div>` : '';
-    const rows = entries.map((e) => {
-      const activity = [e.interactions.length ? 'Engaged' : '', ACTIVITY_TEXT[e.activity] ?? '',
-        !e.logged_in ? 'Logged out' : e.connected ? '' : 'Disconnected'].filter(Boolean).join(' · ');
-      const work = e.interactions.map((w) => `<li data-work="${w.id}">${esc(label(w.channel))} · ${w.state === 'wrap_up' ? 'wrap-up' : 'active'}
-        <span class="timer work-timer"></span></li>`).join('');
-      const watched = e.interactions.map((w) => byCall.get(w.id)).find(Boolean);
-      const first = e.interactions.find((w) => w.state === 'active');
-      const actions = [
-        watched ? this.#monitoringControls(watched)
-          : first?.can_monitor ? `<button data-action="monitor" data-id="${first.id}" data-agent="${esc(e.user)}">Monitor</button>` : '',
-        e.can_log_out ? `<button data-action="logout-agent" data-agent="${esc(e.user)}">Log out</button>` : '',
-      ].join(' ');
-      return `<tr data-user="${esc(e.user)}" part="roster-row"><td class="user">${esc(e.user)}${e.me ? ' (you)' : ''}
-          ${e.location ? `<div class="note location">at ${esc(e.location)}</div>` : ''}</td>
-        <td><span class="badge" style="background:${esc(e.colour)}"></span> <span class="roster-status">${esc(e.label)}</span>${e.secondary ? ` <span class="secondary">· ${esc(e.secondary)}</span>` : ''}</td>
-        <td class="timer status-timer"></td><td class="activity">${esc(activity)}</td>
-        ${sup ? `<td><ul class="work" aria-label="Interactions">${work}</ul></td>
-          <td class="queues">${Object.entries(e.queues).map(([q, skill]) => `${esc(q)} ${skill}`).join(', ')}</td><td class="row-actions">${actions}</td>` : ''}</tr>`;
-    }).join('');
-    const shown = new Set(entries.flatMap((e) => e.interactions.map((w) => w.id)));
-    const elsewhere = monitorings.filter((m) => !shown.has(m.interaction)).map((m) => `<div class="card" data-monitoring="${m.interaction}">
-      ${esc(label(m.channel))} ${esc(m.from)} through ${esc(m.agents.join(', '))}: ${this.#monitoringControls(m)}</div>`).join('');
-    return `<h2>${sup ? 'Supervisor desk' : 'Team'}</h2>${tiles}<table class="roster"><thead><tr><th>Agent</th><th>Status</th><th>Time</th><th>Activity</th>
-      ${sup ? '<th>Interactions</th><th>Queues</th><th>Actions</th>' : ''}</tr></thead><tbody>${rows}</tbody></table>${elsewhere}`;
+  /** One followed user's row; supervisors get the interactions, queues and actions (S6, S9, M1). */
+  #rowMarkup(e, sup, byCall) {
+    const activity = [e.interactions.length ? 'Engaged' : '', ACTIVITY_TEXT[e.activity] ?? '',
+      !e.logged_in ? 'Logged out' : e.connected ? '' : 'Disconnected'].filter(Boolean).join(' · ');
+    const work = e.interactions.map((w) => `<li data-work="${w.id}">${esc(label(w.channel))} · ${w.state === 'wrap_up' ? 'wrap-up' : 'active'}
+      <span class="timer work-timer"></span></li>`).join('');
+    const watched = e.interactions.map((w) => byCall.get(w.id)).find(Boolean);
+    const first = e.interactions.find((w) => w.state === 'active');
+    const actions = [
+      watched ? this.#monitoringControls(watched)
+        : first?.can_monitor ? `<button data-action="monitor" data-id="${first.id}" data-agent="${esc(e.user)}">Monitor</button>` : '',
+      e.can_log_out ? `<button data-action="logout-agent" data-agent="${esc(e.user)}">Log out</button>` : '',
+    ].join(' ');
+    return `<tr data-user="${esc(e.user)}" part="roster-row"><td class="user">${esc(e.user)}${e.me ? ' (you)' : ''}
+        ${e.location ? `<div class="note location">at ${esc(e.location)}</div>` : ''}</td>
+      <td><span class="badge" style="background:${esc(e.colour)}"></span> <span class="roster-status">${esc(e.label)}</span>${e.secondary ? ` <span class="secondary">· ${esc(e.secondary)}</span>` : ''}</td>
+      <td class="timer status-timer"></td><td class="activity">${esc(activity)}</td>
+      ${sup ? `<td><ul class="work" aria-label="Interactions">${work}</ul></td>
+        <td class="queues">${Object.entries(e.queues).map(([q, skill]) => `${esc(q)} ${skill}`).join(', ')}</td><td class="row-actions">${actions}</td>` : ''}</tr>`;
   }
 
   /** A monitoring's M1 state and the actions the rules allow now. */
@@ -633,14 +670,14 @@ export class RingsideAgent extends HTMLElement {
       ${button('barge-in', 'Barge in', m.actions.barge_in)}${button('stop-monitoring', 'Stop', m.actions.stop)}`;
   }
 
-  #markup(view) {
+  /** The status row: status, its timer, the selector, log in or out, the connection. */
+  #head(view, connection) {
     const s = view.status;
-    const conn = this.client?.connection ?? 'connecting';
-    const head = `<div class="row" part="status">
+    return `<div class="row" part="status">
       <span class="badge" style="background:${esc(s.colour)}"></span>
       <span class="label" id="status-label">${esc(s.label)}</span>
       ${s.engaged ? `<span class="engaged" id="engaged">${esc(s.engaged)}</span>` : ''}
-      <span class="timer" id="status-timer" aria-label="time in status"></span>
+      <span class="timer" id="status-timer" role="timer" aria-label="time in status"></span>
       ${view.logged_in ? `<label class="sr" for="status">Status</label><select id="status">${view.choices.map((c) =>
         `<option value="${esc(c.id)}" ${c.selected ? 'selected' : ''}>${esc(c.label)}</option>`).join('')}
         ${view.choices.some((c) => c.selected) ? '' : `<option selected disabled>${esc(s.label)}</option>`}</select>` : ''}
@@ -648,26 +685,98 @@ export class RingsideAgent extends HTMLElement {
         `<label><input type="checkbox" name="preview-media" value="${c}" data-keep="preview-${c}"> ${esc(label(c))}</label>`).join(' ')}</fieldset>
         <button data-action="login">Log in</button>` : ''}
       ${view.can_logout ? '<button data-action="logout">Log out</button>' : ''}
-      <span class="conn" id="connection">${esc(conn)}</span></div>`;
-    const rona = view.rona ? `<section class="card rona" role="alertdialog" aria-label="RONA" id="rona">
+      <span class="conn" id="connection">${esc(connection)}</span></div>`;
+  }
+
+  /** The RONA choice (O5), while the agent is in RONA. */
+  #rona(view) {
+    return view.rona ? `<section class="card rona" role="alertdialog" aria-label="RONA" id="rona">
       <strong>RONA</strong> — an offer was not answered${view.rona.cause && view.rona.cause !== 'no_answer' ? ` (${esc(view.rona.cause)})` : ''}.
       <div class="row"><button data-action="go-idle">Go idle</button><button data-action="go-available">Go available</button></div></section>` : '';
-    const offers = view.offers.map((o) => `<div class="card" data-offer="${o.id}" part="offer">
-      <div class="row"><strong>${esc(o.join ? `${o.join.purpose} request from ${o.join.by}` : o.channel)}</strong> · ${esc(o.from)}${o.queue ? ` · ${esc(o.queue)}` : ''} · <span class="remaining timer"></span></div>
-      <div class="row"><button class="accept" data-action="accept" data-id="${o.id}" ${o.can_accept ? '' : 'disabled'}>Accept</button>
-      <button data-action="decline" data-id="${o.id}" ${o.can_decline ? '' : 'disabled'}>Decline</button></div></div>`).join('');
-    const linked = new Set(view.outbound.map((o) => o.interaction));
-    const work = view.interactions.filter((i) => !linked.has(i.id)).map((i) => this.#interaction(view, i)).join('');
+  }
+
+  /** The campaign indicator and push-preview media, for an agent working campaigns (P1). */
+  #campaignBar(view) {
     const campaigns = view.logged_in && (view.preview_media.length || view.outbound.length || view.can_get_record);
-    const bar = campaigns ? `<div class="row" part="campaign">
+    return campaigns ? `<div class="row" part="campaign">
       <span class="indicator" id="campaign-indicator" role="img" aria-label="Outbound campaign">&#9742; Campaign</span>
       <span class="conn" id="preview-media">push preview: ${esc(view.preview_media.map(label).join(', ') || 'none')}${view.preview_paused ? ' · stopped' : ''}</span>
       ${view.can_get_record ? '<button data-action="get-record">Get record</button>' : ''}</div>` : '';
-    const records = view.outbound.map((o) => this.#record(view, o)).join('');
-    return `${head}${rona}<section aria-label="Campaign">${bar}${records}</section>`
-      + `<section aria-label="Offers">${offers}</section><section aria-label="Interactions">${work}</section>`;
   }
 }
+
+/** One offer card; its countdown and flash are set in place. */
+const offerMarkup = (o) => `<div class="card" data-offer="${o.id}" part="offer">
+  <div class="row"><strong>${esc(o.join ? `${o.join.purpose} request from ${o.join.by}` : o.channel)}</strong> · ${esc(o.from)}${o.queue ? ` · ${esc(o.queue)}` : ''} · <span class="remaining timer"></span></div>
+  <div class="row"><button class="accept" data-action="accept" data-id="${o.id}" ${o.can_accept ? '' : 'disabled'}>Accept</button>
+  <button data-action="decline" data-id="${o.id}" ${o.can_decline ? '' : 'disabled'}>Decline</button></div></div>`;
+
+/** A queue tile: waiting, longest wait (set in place), agents available. */
+const tileMarkup = (q) => `<div class="tile${q.waiting ? ' busy' : ''}" role="listitem" data-queue="${esc(q.queue)}" part="queue-tile"><strong>${esc(q.queue)}</strong>
+  <span class="waiting">${q.waiting}</span> waiting<br><span class="note">longest <span class="timer wait-timer"></span></span><br>
+  <span class="available">${q.available}</span> available</div>`;
+
+/** Each part of the desk as built: the element to its [key, markup]. */
+const built = new WeakMap();
+
+/**
+ * Makes `parent`'s children the `parts` ([key, markup] pairs in order; empty
+ * markup is left out), each markup one element. A child whose key and
+ * markup are unchanged stays untouched; a changed one is built again with
+ * the typed values (`data-keep`) and the focus it held carried over. Returns
+ * the children by key.
+ */
+function patch(parent, parts) {
+  const before = new Map();
+  for (const child of parent.children) {
+    const [key] = built.get(child) ?? [];
+    if (key !== undefined) before.set(key, child);
+  }
+  const focused = parent.getRootNode().activeElement;
+  let refocus = null;
+  const next = new Map();
+  for (const [key, markup] of parts) {
+    if (!markup) continue;
+    const old = before.get(key);
+    if (old && built.get(old)[1] === markup) {
+      next.set(key, old);
+      continue;
+    }
+    const template = document.createElement('template');
+    template.innerHTML = markup;
+    const fresh = template.content.firstElementChild;
+    built.set(fresh, [key, markup]);
+    if (old) {
+      for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (old.querySelectorAll('[data-keep]'))) {
+        const twin = /** @type {HTMLInputElement | null} */ (fresh.querySelector(`[data-keep="${CSS.escape(input.dataset.keep)}"]`));
+        if (!twin) continue;
+        if (input.type === 'checkbox' || input.type === 'radio') twin.checked = input.checked;
+        else twin.value = input.value;
+      }
+      const key = focused && old.contains(focused) && focusKey(focused);
+      if (key) refocus = /** @type {HTMLElement | null} */ (fresh.querySelector(key));
+    }
+    next.set(key, fresh);
+  }
+  const wanted = new Set(next.values());
+  for (const child of [...parent.children]) {
+    if (!wanted.has(child)) child.remove();
+  }
+  // Children already in place are never moved: moving a node drops its focus.
+  [...wanted].forEach((node, index) => {
+    const here = parent.children[index];
+    if (here !== node) parent.insertBefore(node, here ?? null);
+  });
+  refocus?.focus();
+  return next;
+}
+
+/**
+ * A selector that finds the focused control again in its part's new
+ * markup: its id and data attributes, but the flash set after building.
+ */
+const focusKey = (element) => [...element.attributes].filter((a) => a.name === 'id' || (a.name.startsWith('data-') && a.name !== 'data-flashing'))
+  .map((a) => `[${a.name}="${CSS.escape(a.value)}"]`).join('');
 
 const partyName = (party) => (party === 'customer' ? 'Customer' : party.agent ?? party.number ?? `${party.supervisor} (supervisor)`);
 const ACTIVITY_TEXT = { on_call: 'On a call', in_interaction: 'In an interaction', in_meeting: 'In a meeting' };

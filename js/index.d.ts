@@ -63,6 +63,12 @@ export interface ConnectOptions {
    * in-page simulator's virtual clock (`ringside/sim`).
    */
   clock?: Clock;
+  /**
+   * Cancels the connection: aborted before the engine starts, `connect`
+   * rejects with `closed` and no socket opens; aborted later, the client
+   * closes as with `close()`.
+   */
+  signal?: AbortSignal;
 }
 
 /** A clock the engine reads instead of the page's, and that says when it jumps. */
@@ -221,9 +227,17 @@ export class Client {
    * @example button.onclick = () => client.enableIdleDetection();
    */
   enableIdleDetection(): Promise<'granted' | 'denied' | 'unsupported'>;
-  /** @example client.updateToken(await fetchFreshToken()); */
+  /**
+   * Replaces the token: a live connection stays as it is and the new token
+   * is used at the next connect; a refused one reconnects at once.
+   * @example client.updateToken(await fetchFreshToken());
+   */
   updateToken(token: string): void;
-  /** @example client.close(); */
+  /**
+   * Closes the connection and frees the wasm engine. Pending and later
+   * commands reject with `closed`; `check()` answers `closed`.
+   * @example client.close();
+   */
   close(): void;
 }
 

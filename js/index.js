@@ -35,6 +35,9 @@ function failure(code, message) {
   return Object.assign(new Error(message), { code });
 }
 
+/** The refusal of anything asked of a closed client. */
+const closed = () => failure('closed', 'the client is closed');
+
 function randomTag() {
   const bytes = new Uint8Array(6);
   crypto.getRandomValues(bytes);
@@ -47,16 +50,21 @@ function randomTag() {
  * @returns {Promise<ClientApi>}
  */
 export async function connect(options) {
-  const { url, token, wasmUrl, commandTimeoutMs = 10_000, transport, clock } = options ?? {};
+  const { url, token, wasmUrl, commandTimeoutMs = 10_000, transport, clock, signal } = options ?? {};
   if (typeof url !== 'string' || typeof token !== 'string') {
     throw failure('bad_argument', 'connect() needs a url and a token');
   }
   await load(wasmUrl);
-  return new Client(url, token, commandTimeoutMs, transport, clock);
+  // Aborted while the module loaded: no engine, no socket, no session.
+  if (signal?.aborted) throw failure('closed', 'connect() was aborted');
+  const client = new Client(url, token, commandTimeoutMs, transport, clock);
+  signal?.addEventListener('abort', () => client.close(), { once: true });
+  return client;
 }
 
 /** @implements {ClientApi} */
 export class Client {
+  /** The wasm engine; null once closed and freed, so nothing calls into freed memory. @type {Engine | null} */
   #engine;
   /** @type {Map<string, Set<(payload: any) => void>>} */
   #listeners = new Map();
@@ -81,7 +89,7 @@ export class Client {
     this.#engine = new Engine(url, token, randomTag(), seed, (/** @type {string} */ type, /** @type {string} */ payload) => this.#dispatch(type, JSON.parse(payload)), transport,
       clock && (() => clock.now()));
     // A virtual clock jumps: the view is recomputed after each move.
-    this.#unclock = clock?.onAdvance(() => this.#engine.wake());
+    this.#unclock = clock?.onAdvance(() => this.#engine?.wake());
     /** The latest render-ready view. @type {View} */
     this.view = JSON.parse(this.#engine.view());
     /** The connection state: closed, connecting, live, waiting or unauthorized. @type {ClientApi['connection']} */
@@ -163,6 +171,7 @@ export class Client {
    * @returns {Promise<{ id: string, seq: number }>}
    */
   #send(kind) {
+    if (!this.#engine) return Promise.reject(closed());
     /** @type {string} */
     let id;
     try {
@@ -181,6 +190,7 @@ export class Client {
 
   /** Judges a command as sending it would, without sending: null or { code, message }. @type {ClientApi['check']} */
   check(kind) {
+    if (!this.#engine) return { code: 'closed', message: closed().message };
     const refusal = this.#engine.check(JSON.stringify(kind));
     return refusal === undefined ? null : JSON.parse(refusal);
   }
@@ -292,9 +302,9 @@ export class Client {
   // Presence and supervision (SPEC S6, S11, S12, M1-M3, S9).
 
   /** Follows the presence of the user's teams and favourites: `roster` and `presence` events follow. @type {ClientApi['subscribeRoster']} */
-  subscribeRoster() { this.#engine.subscribeRoster(); }
+  subscribeRoster() { this.#engine?.subscribeRoster(); }
   /** Stops following the roster; `roster` becomes empty. @type {ClientApi['unsubscribeRoster']} */
-  unsubscribeRoster() { this.#engine.unsubscribeRoster(); }
+  unsubscribeRoster() { this.#engine?.unsubscribeRoster(); }
   /** Gives a location (null clears it) and whether others see it (S12). @type {ClientApi['setLocation']} */
   setLocation(text, { shared = false } = {}) { return this.#send({ set_location: { text: text ?? null, shared: Boolean(shared) } }); }
   /** Replaces the users followed besides the teams (S12). @type {ClientApi['setFavourites']} */
@@ -325,7 +335,7 @@ export class Client {
    * @param {View} view
    */
   #watchInput(view) {
-    if (this.#watching || !(view.auto_away_ms > 0) || typeof window === 'undefined') return;
+    if (this.#watching || !this.#engine || !(view.auto_away_ms > 0) || typeof window === 'undefined') return;
     this.#watching = new AbortController();
     const options = { passive: true, capture: true, signal: this.#watching.signal };
     for (const type of INPUT_EVENTS) window.addEventListener(type, () => this.#present(), options);
@@ -394,14 +404,24 @@ export class Client {
   }
 
   /** Replaces the token; reconnects at once if the old one was refused. @type {ClientApi['updateToken']} */
-  updateToken(token) { this.#engine.updateToken(token); }
+  updateToken(token) { this.#engine?.updateToken(token); }
 
-  /** Closes the connection and stops watching input; pending commands are rejected with `closed`. @type {ClientApi['close']} */
+  /**
+   * Closes the connection, stops watching input and frees the wasm engine;
+   * pending and later commands are rejected with `closed`. Safe to call twice.
+   * @type {ClientApi['close']}
+   */
   close() {
+    const engine = this.#engine;
+    if (!engine) return;
+    this.#engine = null;
     this.#watching?.abort();
     this.#watching = null;
     this.#unclock?.();
-    this.#engine.close();
+    engine.close();
+    // Freed once the current call stack is done: close() may run inside one
+    // of the engine's own events, while the engine is still borrowed.
+    queueMicrotask(() => engine.free());
     for (const [id, waiter] of this.#pending) {
       clearTimeout(waiter.timer);
       waiter.reject(failure('closed', `the client closed before command ${id} was answered`));

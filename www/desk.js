@@ -174,7 +174,7 @@ function startSimulator(admin) {
       }
     }
     $('sim-state').innerHTML = rows.length
-      ? `<table><thead><tr><th>Queue</th><th>Customer</th><th>Where</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+      ? `<table><thead><tr><th>Queue</th><th>Customer</th><th>Where</th><th>Actions</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
       : '<p>No customers right now.</p>';
   }
   refresh();
