@@ -136,9 +136,9 @@ async function wakeUps(browser) {
     await new Promise((done) => setTimeout(done, wakeSeconds * 1000));
     const end = await page.evaluate(() => ({ wakeUps: window.__wakeUps, views: window.__views, at: performance.now(), timer: document.querySelector('ringside-agent').client.view.status.timer }));
     const seconds = (end.at - start.at) / 1000;
+    const perSecond = (count) => (count / seconds).toFixed(2);
     console.log(`wake-ups while the status timer shows (${start.timer} -> ${end.timer}, ${seconds.toFixed(1)} s): ` +
-      `${(end.wakeUps - start.wakeUps) / seconds > 0 ? ((end.wakeUps - start.wakeUps) / seconds).toFixed(2) : '0'} timer callbacks/s, ` +
-      `${(end.views / seconds).toFixed(2)} view events/s (goal <= 1)`);
+      `${perSecond(end.wakeUps - start.wakeUps)} timer callbacks/s, ${perSecond(end.views)} view events/s (goal <= 1)`);
     await context.close();
   } finally {
     await server.stop();
