@@ -2,11 +2,14 @@
 // free loopback port with a fresh database and short offer timeouts (tokens
 // minted by the binary's own `token` command), optionally with profile
 // overrides and a directory (TOML appended to the config), Debian's
-// Chromium, a folder for screenshots, and axe-core's accessibility check.
+// Chromium (Playwright over CDP) and Firefox ESR (puppeteer-core over
+// WebDriver BiDi), a customer placed through the simulator API, a folder for
+// screenshots, and axe-core's accessibility check.
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -78,6 +81,33 @@ export function launchChromium() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+}
+
+/**
+ * Debian's Firefox ESR, headless, driven over WebDriver BiDi by
+ * puppeteer-core; never a browser a tool downloaded.
+ */
+export function launchFirefox() {
+  return puppeteer.launch({
+    browser: 'firefox',
+    protocol: 'webDriverBiDi',
+    executablePath: process.env.FIREFOX ?? '/usr/bin/firefox-esr',
+    headless: true,
+  });
+}
+
+/**
+ * A customer contact placed through the simulator API (`POST /sim/contacts`)
+ * with the admin token; resolves once the server has queued it.
+ */
+export async function placeContact(server, { queue = 'support', channel = 'voice', from = '+46 8 555 0111' } = {}) {
+  const response = await fetch(`${server.http}/sim/contacts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.token('admin', 'admin')}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ queue, channel, from }),
+  });
+  if (response.status !== 201) throw new Error(`the simulator refused the contact: ${response.status} ${await response.text()}`);
+  return response.json();
 }
 
 /** The folder screenshots are saved in, created if missing. */

@@ -3,7 +3,7 @@
 // otherwise (SPEC O6).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, startServer } from './harness.mjs';
+import { launchChromium, placeContact, startServer } from './harness.mjs';
 
 let server;
 let browser;
@@ -39,13 +39,7 @@ async function hiddenDesk(user, { notifications }) {
 }
 
 async function missACall(page) {
-  const admin = server.token('admin', 'admin');
-  const response = await fetch(`${server.http}/sim/contacts`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ queue: 'support', channel: 'voice', from: '+46 8 555 0111' }),
-  });
-  assert.equal(response.status, 201);
+  await placeContact(server);
   await page.waitForFunction(() => window.__rona.length > 0, null, { timeout: 8_000 });
   return page.evaluate(() => window.__rona[0]);
 }

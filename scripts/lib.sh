@@ -39,9 +39,15 @@ ensure_chromium() {
   fi
 }
 
+# The second engine of the end-to-end tests, driven over WebDriver BiDi.
+ensure_firefox() {
+  command -v firefox-esr >/dev/null || apt_install firefox-esr
+}
+
 ensure_node_modules() {
-  # Never let a tool fetch a browser of its own: Debian's chromium is used.
-  if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+  # Never let a tool fetch a browser of its own: Debian's Chromium and
+  # Firefox ESR are used.
+  if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/puppeteer-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund
   fi
 }
