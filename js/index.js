@@ -18,11 +18,15 @@ const IDLE_THRESHOLD_MS = 60_000;
 let loading;
 
 /**
- * Loads the wasm module once per page.
+ * Loads the wasm module once per page; a failed load (offline, a CDN error)
+ * is forgotten, so the next `connect()` tries again.
  * @param {string | URL | undefined} wasmUrl
  */
 function load(wasmUrl) {
-  loading ??= init(wasmUrl ? { module_or_path: wasmUrl } : undefined);
+  loading ??= init(wasmUrl ? { module_or_path: wasmUrl } : undefined).catch((/** @type {unknown} */ error) => {
+    loading = undefined;
+    throw Object.assign(failure('wasm_load_failed', `the engine could not be loaded: ${error}`), { cause: error });
+  });
   return loading;
 }
 
@@ -92,7 +96,7 @@ export class Client {
     this.#unclock = clock?.onAdvance(() => this.#engine?.wake());
     /** The latest render-ready view. @type {View} */
     this.view = JSON.parse(this.#engine.view());
-    /** The connection state: closed, connecting, live, waiting or unauthorized. @type {ClientApi['connection']} */
+    /** The connection state: closed, connecting, live, waiting, unauthorized or incompatible (terminal). @type {ClientApi['connection']} */
     this.connection = 'connecting';
     /** The presence roster, `{ entries, queues }`: empty until subscribeRoster(). @type {ClientApi['roster']} */
     this.roster = JSON.parse(this.#engine.roster());

@@ -15,7 +15,6 @@ export type ErrorCode =
   | "call_result_required"
   | "closed"
   | "conference_full"
-  | "encode_failed"
   | "forbidden"
   | "hello_required"
   | "hello_timeout"
@@ -66,6 +65,7 @@ export type ErrorCode =
   | "unknown_status"
   | "unknown_wrap_up_code"
   | "unsupported_protocol"
+  | "wasm_load_failed"
   | "wrap_up_code_required"
 ;
 
@@ -440,7 +440,7 @@ export type Command = "login" | "logout" | { "set_status": {
 export type CommandId = string;
 
 /** Where the connection is, as the page shows it. */
-export type ConnectionState = "closed" | "connecting" | "live" | "waiting" | "unauthorized";
+export type ConnectionState = "closed" | "connecting" | "live" | "waiting" | "unauthorized" | "incompatible";
 
 /** An answered consult: the customer waits on hold while two parties talk (V6). */
 export type Consult = {

@@ -75,7 +75,7 @@ async fn until(what: &str, mut check: impl FnMut() -> bool) {
 }
 
 fn engine(user: &str, recorder: &Recorder, transport: Option<js_sys::Function>) -> Engine {
-    Engine::new(WS.to_owned(), token(user), format!("{user}-{}", js_sys::Math::random()), 7, recorder.listener(), transport)
+    Engine::new(WS.to_owned(), token(user), format!("{user}-{}", js_sys::Math::random()), 7, recorder.listener(), transport, None)
 }
 
 fn command(engine: &Engine, json: &str) -> Result<String, JsValue> {
@@ -303,7 +303,7 @@ fn frames_up_to_the_server_limit_are_taken_and_larger_ones_refused_spec_n8() {
     use ringside::protocol::limits::MAX_SERVER_FRAME_BYTES;
     let recorder = Recorder::default();
     let (factory, socket) = fake_socket();
-    let desk = Engine::new("ws://fake".to_owned(), "token".to_owned(), "limits".to_owned(), 7, recorder.listener(), Some(factory));
+    let desk = Engine::new("ws://fake".to_owned(), "token".to_owned(), "limits".to_owned(), 7, recorder.listener(), Some(factory), None);
     let too_long = command(&desk, &format!(r#"{{"outdial":{{"number":"{}"}}}}"#, "5".repeat(33))).unwrap_err();
     assert_eq!(field(&too_long, "code").as_string().as_deref(), Some("invalid_message"));
     desk.connect();
@@ -348,7 +348,7 @@ fn sent(socket: &JsValue) -> Vec<JsValue> {
 fn roster_frames_reach_the_page_and_a_reconnect_resumes_from_the_position() {
     let recorder = Recorder::default();
     let (factory, socket) = fake_socket();
-    let desk = Engine::new("ws://fake".to_owned(), "token".to_owned(), "roster".to_owned(), 7, recorder.listener(), Some(factory));
+    let desk = Engine::new("ws://fake".to_owned(), "token".to_owned(), "roster".to_owned(), 7, recorder.listener(), Some(factory), None);
     desk.connect();
     let first = socket.borrow().clone();
     deliver(&first, "open", "");
@@ -390,4 +390,47 @@ fn roster_frames_reach_the_page_and_a_reconnect_resumes_from_the_position() {
 
 fn json_text(message: &ServerMessage) -> String {
     ringside::codec::to_string(message)
+}
+
+/// SPEC N5: a protocol-version refusal is permanent. A close with 4005, or a
+/// welcome in another protocol version, ends in the terminal `incompatible`
+/// state with a `connection` event saying so, and no retry follows.
+#[wasm_bindgen_test]
+async fn a_protocol_version_refusal_is_terminal() {
+    let recorder = Recorder::default();
+    let (factory, socket) = fake_socket();
+    let desk = Engine::new("ws://fake".to_owned(), "token".to_owned(), "old".to_owned(), 7, recorder.listener(), Some(factory), None);
+    desk.connect();
+    let first = socket.borrow().clone();
+    deliver(&first, "open", "");
+    let close = js_sys::Function::new_with_args("t", "t.dispatchEvent(new CloseEvent('close', { code: 4005, reason: 'unsupported protocol' }))");
+    close.call1(&JsValue::NULL, &first).unwrap();
+    assert_eq!(desk.connection_state(), "incompatible");
+    let report = recorder.last("connection").expect("a connection event");
+    assert_eq!(field(&report, "state").as_string().as_deref(), Some("incompatible"));
+    assert_eq!(field(&report, "code").as_f64(), Some(4005.0));
+    // Longer than the first retry window (500 ms): nothing reopens.
+    TimeoutFuture::new(1_200).await;
+    assert!(js_sys::Object::is(&socket.borrow(), &first), "no new socket after 4005");
+    assert_eq!(desk.connection_state(), "incompatible");
+
+    let recorder = Recorder::default();
+    let (factory, socket) = fake_socket();
+    let desk = Engine::new("ws://fake".to_owned(), "token".to_owned(), "new".to_owned(), 7, recorder.listener(), Some(factory), None);
+    desk.connect();
+    let first = socket.borrow().clone();
+    deliver(&first, "open", "");
+    let now = ServerTime(1_800_000_000_000);
+    let ServerMessage::Welcome { user, role, server_time, profile, snapshot, .. } =
+        welcome(now, AgentState::new(UserId::from("ana"), "offline".into(), now))
+    else {
+        unreachable!("a welcome")
+    };
+    let newer = ServerMessage::Welcome { protocol: PROTOCOL_VERSION + 1, user, role, server_time, profile, snapshot };
+    deliver(&first, "message", &json_text(&newer));
+    assert_eq!(desk.connection_state(), "incompatible");
+    let error = recorder.last("error").expect("an error event");
+    assert_eq!(field(&error, "code").as_string().as_deref(), Some("protocol_version"));
+    TimeoutFuture::new(1_200).await;
+    assert!(js_sys::Object::is(&socket.borrow(), &first), "no new socket after a welcome in another version");
 }

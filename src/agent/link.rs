@@ -14,6 +14,9 @@ const MAX_DELAY_MS: u64 = 30_000;
 /// Close codes after which retrying with the same token is pointless.
 pub const UNAUTHORIZED_CLOSE_CODES: [u16; 2] = [4001, 4003];
 
+/// The close code of a hello in a protocol version the server does not speak.
+pub const INCOMPATIBLE_CLOSE_CODE: u16 = 4005;
+
 /// Where the connection is, as the page shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Encode)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -30,6 +33,11 @@ pub enum LinkState {
     Waiting,
     /// The server refused the token; waiting for a new one.
     Unauthorized,
+    /// The server speaks another protocol version (it closed with 4005, or
+    /// welcomed in another version). Terminal: retrying cannot help, only a
+    /// package that speaks its version can; the engine never leaves this
+    /// state by itself.
+    Incompatible,
 }
 
 /// What the driver must do next.
@@ -94,7 +102,11 @@ impl Link {
     /// The socket closed (or failed to open) with `code` at local time `now`.
     pub fn closed(&mut self, now: Millis, code: u16) -> LinkAction {
         match self.state {
-            LinkState::Closed | LinkState::Unauthorized => LinkAction::Stay,
+            LinkState::Closed | LinkState::Unauthorized | LinkState::Incompatible => LinkAction::Stay,
+            _ if code == INCOMPATIBLE_CLOSE_CODE => {
+                self.state = LinkState::Incompatible;
+                LinkAction::Stay
+            }
             _ if UNAUTHORIZED_CLOSE_CODES.contains(&code) => {
                 self.state = LinkState::Unauthorized;
                 LinkAction::Stay
@@ -110,6 +122,12 @@ impl Link {
     /// The page closed the engine.
     pub fn close(&mut self) {
         self.state = LinkState::Closed;
+    }
+
+    /// The server speaks another protocol version: stop for good (the
+    /// driver drops the socket).
+    pub fn incompatible(&mut self) {
+        self.state = LinkState::Incompatible;
     }
 
     /// Full jitter: uniform in [0, min(cap, base * 2^(failures - 1))], so
@@ -163,5 +181,24 @@ mod tests {
         assert_eq!(link.start(), LinkAction::Open);
         link.close();
         assert_eq!(link.closed(Millis(0), 1006), LinkAction::Stay, "closed by the page: no retry");
+    }
+
+    /// N5 (a protocol-version refusal is permanent): close 4005, or a
+    /// welcome in another version, ends retries for good.
+    #[test]
+    fn a_protocol_version_refusal_is_terminal() {
+        let mut link = Link::new(3);
+        link.start();
+        assert_eq!(link.closed(Millis(0), INCOMPATIBLE_CLOSE_CODE), LinkAction::Stay);
+        assert_eq!(link.state(), LinkState::Incompatible);
+        assert_eq!(link.retry_due(), LinkAction::Stay);
+        assert_eq!(link.closed(Millis(10), 1006), LinkAction::Stay, "a later close schedules nothing");
+        assert_eq!(link.state(), LinkState::Incompatible);
+
+        let mut link = Link::new(4);
+        link.start();
+        link.incompatible();
+        assert_eq!(link.closed(Millis(0), 1000), LinkAction::Stay);
+        assert_eq!(link.state(), LinkState::Incompatible);
     }
 }

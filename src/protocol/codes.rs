@@ -53,11 +53,11 @@ pub const CLIENT_CODES: &[(&str, &str)] = &[
     ("invalid_message", "a command is not one the engine knows, or a text in it is over its bound; or the server sent a frame that is not a message"),
     ("malformed_frame", "the server sent a frame that is not JSON, or a binary frame"),
     ("oversize_frame", "the server sent a frame over the size limit; it was dropped"),
-    ("encode_failed", "an event's payload could not be handed to the page"),
     ("bad_url", "no WebSocket could be opened to the url; the engine retries"),
     ("send_failed", "the socket refused a frame"),
     ("not_synced", "the server sent state changes before a snapshot; the engine asks for a fresh one"),
-    ("protocol_version", "the server speaks another protocol version"),
+    ("protocol_version", "the server welcomed in another protocol version; the connection ends in the terminal `incompatible` state"),
+    ("wasm_load_failed", "`connect()` could not load the engine's wasm module; the next `connect()` tries again"),
 ];
 
 /// Every code a client may meet, each once, in alphabetical order: the

@@ -180,7 +180,7 @@ impl Engine {
         Ok(codec::to_string(&driver.replica.roster_view(now())))
     }
 
-    /// The connection state: `closed`, `connecting`, `live`, `waiting` or `unauthorized`.
+    /// The connection state: `closed`, `connecting`, `live`, `waiting`, `unauthorized` or `incompatible`.
     #[wasm_bindgen(js_name = connectionState)]
     pub fn connection_state(&self) -> String {
         self.driver.try_borrow().map_or_else(|_| "busy".to_owned(), |d| name_of(d.link.state()))
@@ -338,7 +338,14 @@ impl Driver {
         match self.replica.handle_message(now(), message) {
             Ok(()) => {}
             Err(SyncError::NotSynced) => self.replica_resync(),
-            Err(error) => self.emit("error", Report { code: error.code(), message: error.to_string() }),
+            Err(error @ SyncError::Version(_)) => {
+                // Terminal: drop the socket (its listeners with it) and say so.
+                self.emit("error", Report { code: error.code(), message: error.to_string() });
+                self.link.incompatible();
+                self.socket = None;
+                self.pinger = None;
+                return self.report_connection(None);
+            }
         }
         if welcome && self.replica.state().is_some() {
             self.link.welcomed();
@@ -543,6 +550,7 @@ fn name_of(state: LinkState) -> String {
         LinkState::Live => "live",
         LinkState::Waiting => "waiting",
         LinkState::Unauthorized => "unauthorized",
+        LinkState::Incompatible => "incompatible",
     }
     .to_owned()
 }
