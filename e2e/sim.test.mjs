@@ -147,3 +147,36 @@ test('a dropped connection resumes on the simulator without losing an event (SPE
   assert.equal(result.offers, 1, 'the email waiting in the queue is offered once available');
   await page.close();
 });
+
+test('the custom element runs on the simulator: its accept button flashes and RONA shows, on the virtual clock (SPEC O2, O3)', async () => {
+  const page = await browser.newPage();
+  await page.goto(base);
+  const seen = await page.evaluate(async () => {
+    await import('/pkg/element.js');
+    const { createSimulator } = await import('/pkg/sim.js');
+    const sim = await createSimulator({ queues: ['support'], agents: ['ana'], profile: { preset: 'contact_center' } });
+    const desk = document.createElement('ringside-agent');
+    desk.setAttribute('url', 'sim://center');
+    desk.setAttribute('token', 'ana');
+    desk.setAttribute('roster', 'off');
+    desk.connectOptions = { transport: sim.transport, clock: sim.clock };
+    const ready = new Promise((done) => desk.addEventListener('ringside-ready', done, { once: true }));
+    document.body.append(desk);
+    await ready;
+    await desk.client.login();
+    await desk.client.setStatus('available');
+    sim.placeContact({ channel: 'voice', from: '+46 8 555 0100' });
+    const accept = () => desk.shadowRoot.querySelector('button.accept');
+    // The view's offer counts down; the deadline is that far from now.
+    const deadline = sim.now() + desk.client.view.offers[0].remaining_ms;
+    await sim.advanceTo(deadline - 5_001);
+    const before = accept()?.classList.contains('flashing');
+    await sim.advanceTo(deadline - 5_000);
+    const at = accept()?.classList.contains('flashing');
+    await sim.advanceTo(deadline);
+    const rona = desk.shadowRoot.querySelector('.rona') !== null;
+    return { before, at, rona, status: desk.client.view.status.id, offers: desk.shadowRoot.querySelectorAll('button.accept').length };
+  });
+  assert.deepEqual(seen, { before: false, at: true, rona: true, status: 'rona', offers: 0 });
+  await page.close();
+});

@@ -1,4 +1,4 @@
-import type { CallbackSoundEvent, Client, OutboundView } from './index.js';
+import type { CallbackSoundEvent, Client, ConnectOptions, OutboundView } from './index.js';
 
 /**
  * `<ringside-agent url="wss://…/ws" token="…">`: a complete agent desk
@@ -12,6 +12,12 @@ import type { CallbackSoundEvent, Client, OutboundView } from './index.js';
 export class RingsideAgent extends HTMLElement {
   /** The connected client; null before it connects, after `close()` and while removed. */
   client: Client | null;
+  /**
+   * More options for `connect()`, read each time a session starts: set it
+   * before inserting the element. With the in-page simulator:
+   * `element.connectOptions = { transport: sim.transport, clock: sim.clock }`.
+   */
+  connectOptions: Partial<ConnectOptions>;
   /**
    * Closes the session and frees the wasm engine; pending and later
    * commands of its client reject with `closed`. Inserting the element

@@ -87,6 +87,8 @@ export class RingsideAgent extends HTMLElement {
   #failure = null;
   /** The connected client, once connected; null again after `close()`. */
   client = null;
+  /** More options for `connect()` (an in-page simulator's transport and clock), read at each start. */
+  connectOptions = {};
 
   constructor() {
     super();
@@ -147,7 +149,7 @@ export class RingsideAgent extends HTMLElement {
     this.#render();
     let client;
     try {
-      client = await connect({ url: this.getAttribute('url') ?? '', token, wasmUrl: this.getAttribute('wasm-url') ?? undefined, signal: starting.signal });
+      client = await connect({ ...this.connectOptions, url: this.getAttribute('url') ?? '', token, wasmUrl: this.getAttribute('wasm-url') ?? undefined, signal: starting.signal });
     } catch (error) {
       if (starting.signal.aborted) return;
       this.#starting = null;
