@@ -372,7 +372,7 @@ impl CallingRecord {
         }
         for number in &self.chain {
             if !is_dialable(number) {
-                return Err(format!("{number:?} is not a dialable number"));
+                return Err(format!("\"{number}\" is not a dialable number"));
             }
         }
         check_fields(&campaign.fields, &self.fields)
@@ -384,7 +384,7 @@ impl CallingRecord {
 pub fn check_fields(known: &[String], fields: &BTreeMap<String, String>) -> Result<(), String> {
     for (name, value) in fields {
         if !known.contains(name) {
-            return Err(format!("{:?} is not a field of the campaign", crate::protocol::limits::echo(name)));
+            return Err(format!("\"{}\" is not a field of the campaign", crate::protocol::limits::echo(name)));
         }
         check_name("field value", value, MAX_FIELD_BYTES).map_err(|e| e.to_string())?;
     }
