@@ -218,6 +218,10 @@ impl Desk {
             let connected = self.sessions.get(&event.agent).is_some_and(|s| !s.is_empty());
             if let (true, Some(replica)) = (connected, self.replicas.get_mut(&event.agent)) {
                 replica.handle_message(local, roundtrip(&ServerMessage::Event(event.clone()))).expect("event applies");
+                // The page gets the view after each event, written by the codec.
+                let view = replica.view(local);
+                let expected = serde_json::to_string(&view).expect("serialises");
+                assert_eq!(codec::to_string(&view), expected, "the codec writes another view than serde_json");
                 let resync = replica.poll_transmit();
                 assert!(resync.is_none(), "replica of {} saw a gap at {}: {resync:?}", event.agent, event.seq);
             }
@@ -256,10 +260,7 @@ impl Desk {
     }
 
     pub fn view(&self, name: &str) -> View {
-        let view = self.replicas[&user(name)].view(self.local());
-        let expected = serde_json::to_string(&view).expect("serialises");
-        assert_eq!(codec::to_string(&view), expected, "the codec writes another view than serde_json");
-        view
+        self.replicas[&user(name)].view(self.local())
     }
 
     /// When the replica of `name` says its view next changes.
