@@ -82,6 +82,10 @@ fn serde_of(attrs: &[Attribute]) -> syn::Result<Serde> {
     Ok(serde)
 }
 
+fn no_unions(input: &DeriveInput) -> syn::Error {
+    syn::Error::new_spanned(input, "the codec derives no unions")
+}
+
 type Body = fn(&DeriveInput, &Serde) -> syn::Result<Tokens>;
 
 fn expand(input: &DeriveInput, body: Body) -> syn::Result<Tokens> {
@@ -169,12 +173,7 @@ fn encode_body(input: &DeriveInput, serde: &Serde) -> syn::Result<Tokens> {
             let arms = arms.collect::<syn::Result<Vec<_>>>()?;
             quote!(match self { #(#arms)* })
         }
-        Data::Union(_) => {
-            return Err(syn::Error::new_spanned(
-                input,
-                "the codec derives no unions",
-            ))
-        }
+        Data::Union(_) => return Err(no_unions(input)),
     };
     let (generics, params, _) = input.generics.split_for_impl();
     Ok(quote! {
@@ -291,34 +290,27 @@ fn decode_body(input: &DeriveInput, serde: &Serde) -> syn::Result<Tokens> {
                 }
             }
         }
-        Data::Union(_) => {
-            return Err(syn::Error::new_spanned(
-                input,
-                "the codec derives no unions",
-            ))
-        }
+        Data::Union(_) => return Err(no_unions(input)),
     };
     let (generics, params, _) = input.generics.split_for_impl();
+    let placeholder = placeholder(input)?;
     Ok(quote! {
         impl #generics ::ringside::codec::Decode for #name #params {
             #[allow(unused_mut, unused_variables)]
             fn decode(json: ::ringside::codec::Json) -> ::std::result::Result<Self, ::ringside::codec::CodecError> { #body }
+            fn placeholder() -> Self { #placeholder }
         }
     })
 }
 
 /// Reads an object into `path { fields }`: each field taken by name, a
 /// missing one from its default (serde's rules), unknown ones ignored unless
-/// the container denies them. Errors are collected by the object and checked
-/// once at the end: an early return per field would drop the fields read so
-/// far at every exit, code that grows with the square of the field count.
-fn decode_object(
-    path: Tokens,
-    fields: &syn::FieldsNamed,
-    container: &Serde,
-) -> syn::Result<Tokens> {
+/// the container denies them. A field that fails reads as its placeholder
+/// and the object keeps the error, checked once at the end: an early return
+/// per field would drop the fields read so far at every exit, code that
+/// grows with the square of the field count.
+fn decode_object(path: Tokens, fields: &syn::FieldsNamed, container: &Serde) -> syn::Result<Tokens> {
     let mut reads = Vec::new();
-    let mut names = Vec::new();
     for field in &fields.named {
         let ident = field.ident.as_ref().expect("named field");
         let ty = &field.ty;
@@ -333,22 +325,41 @@ fn decode_object(
         } else {
             quote!(object.field::<#ty>(#key))
         };
-        reads.push(quote!(let #ident = #read;));
-        names.push(ident);
+        reads.push(quote!(#ident: #read,));
     }
-    let container_default = container
-        .default
-        .then(|| quote!(let container_default: Self = ::std::default::Default::default();));
+    let container_default = container.default.then(|| quote!(let container_default: Self = ::std::default::Default::default();));
     let deny = container.deny_unknown;
     Ok(quote! {
         let mut object = ::ringside::codec::object(json)?;
         #container_default
-        #(#reads)*
+        let value = #path { #(#reads)* };
         object.finish(#deny)?;
-        match (#(#names,)*) {
-            (#(Some(#names),)*) => Ok(#path { #(#names),* }),
-            #[allow(unreachable_patterns)]
-            _ => Err(::ringside::codec::CodecError::new("a field is missing")),
-        }
+        Ok(value)
     })
+}
+
+/// A value of the type to stand in for a field that failed to read (never
+/// returned: the error is). The first variant of an enum.
+fn placeholder(input: &DeriveInput) -> syn::Result<Tokens> {
+    let name = &input.ident;
+    let fill = |fields: &Fields, path: Tokens| match fields {
+        Fields::Named(fields) => {
+            let idents = fields.named.iter().filter_map(|f| f.ident.as_ref());
+            quote!(#path { #(#idents: ::ringside::codec::Decode::placeholder(),)* })
+        }
+        Fields::Unnamed(fields) => {
+            let items = fields.unnamed.iter().map(|_| quote!(::ringside::codec::Decode::placeholder()));
+            quote!(#path(#(#items),*))
+        }
+        Fields::Unit => path,
+    };
+    match &input.data {
+        Data::Struct(data) => Ok(fill(&data.fields, quote!(#name))),
+        Data::Enum(data) => {
+            let first = data.variants.first().ok_or_else(|| syn::Error::new_spanned(input, "the codec derives no empty enums"))?;
+            let v = &first.ident;
+            Ok(fill(&first.fields, quote!(#name::#v)))
+        }
+        Data::Union(_) => Err(no_unions(input)),
+    }
 }

@@ -86,6 +86,10 @@ pub trait Decode: Sized {
     fn absent(_name: &'static str) -> Result<Self, CodecError> {
         Err(CodecError::new("a field is missing"))
     }
+
+    /// Any value of the type: it stands in for a field that failed to read
+    /// while the rest of the object is read (the error is what is returned).
+    fn placeholder() -> Self;
 }
 
 /// A type written as JSON text.
@@ -120,10 +124,10 @@ impl Object {
         Some(self.members.swap_remove(at).1)
     }
 
-    /// Reads the field `name`; a missing one is [`Decode::absent`]. `None`
-    /// after an error.
+    /// Reads the field `name`; a missing one is [`Decode::absent`]. After an
+    /// error, the placeholder.
     #[inline(never)]
-    pub fn field<T: Decode>(&mut self, name: &'static str) -> Option<T> {
+    pub fn field<T: Decode>(&mut self, name: &'static str) -> T {
         let read = match self.take(name) {
             Some(value) => T::decode(value),
             None => T::absent(name),
@@ -133,22 +137,33 @@ impl Object {
 
     /// Reads the field `name`, `default()` if missing.
     #[inline(never)]
-    pub fn field_or<T: Decode>(&mut self, name: &'static str, default: fn() -> T) -> Option<T> {
+    pub fn field_or<T: Decode>(&mut self, name: &'static str, default: fn() -> T) -> T {
         let read = self.take(name).map_or_else(|| Ok(default()), T::decode);
         self.keep(read, name)
     }
 
     /// Reads the field `name`, `fallback` if missing.
-    pub fn field_else<T: Decode>(&mut self, name: &'static str, fallback: T) -> Option<T> {
+    pub fn field_else<T: Decode>(&mut self, name: &'static str, fallback: T) -> T {
         let read = self.take(name).map_or(Ok(fallback), T::decode);
         self.keep(read, name)
     }
 
-    fn keep<T>(&mut self, read: Result<T, CodecError>, name: &'static str) -> Option<T> {
-        read.map_err(|e| {
-            self.error.get_or_insert(e.within(name));
-        })
-        .ok()
+    fn keep<T: Decode>(&mut self, read: Result<T, CodecError>, name: &'static str) -> T {
+        match read {
+            Ok(value) => value,
+            Err(error) => {
+                self.note(error, name);
+                T::placeholder()
+            }
+        }
+    }
+
+    /// Keeps the first error (not generic: one copy for every field type).
+    #[inline(never)]
+    fn note(&mut self, error: CodecError, name: &'static str) {
+        if self.error.is_none() {
+            self.error = Some(error.within(name));
+        }
     }
 
     /// The first error a field had; with `deny_unknown`, members no field
@@ -273,6 +288,10 @@ impl Decode for u64 {
             _ => Err(CodecError::new("expected a whole number")),
         }
     }
+
+    fn placeholder() -> Self {
+        0
+    }
 }
 
 impl Encode for u64 {
@@ -286,6 +305,10 @@ macro_rules! narrow_number {
         impl Decode for $t {
             fn decode(json: Json) -> Result<Self, CodecError> {
                 <$t>::try_from(u64::decode(json)?).map_err(|_| CodecError::new("a number out of range"))
+            }
+
+            fn placeholder() -> Self {
+                0
             }
         }
         impl Encode for $t {
@@ -305,6 +328,10 @@ impl Decode for bool {
             _ => Err(CodecError::new("expected true or false")),
         }
     }
+
+    fn placeholder() -> Self {
+        false
+    }
 }
 
 impl Encode for bool {
@@ -319,6 +346,10 @@ impl Decode for String {
             Json::String(s) => Ok(s),
             _ => Err(CodecError::new("expected a string")),
         }
+    }
+
+    fn placeholder() -> Self {
+        String::new()
     }
 }
 
@@ -351,6 +382,10 @@ impl<T: Decode> Decode for Option<T> {
     fn absent(_name: &'static str) -> Result<Self, CodecError> {
         Ok(None)
     }
+
+    fn placeholder() -> Self {
+        None
+    }
 }
 
 impl<T: Encode> Encode for Option<T> {
@@ -366,6 +401,10 @@ impl<T: Decode> Decode for Box<T> {
     fn decode(json: Json) -> Result<Self, CodecError> {
         T::decode(json).map(Box::new)
     }
+
+    fn placeholder() -> Self {
+        Box::new(T::placeholder())
+    }
 }
 
 impl<T: Encode + ?Sized> Encode for Box<T> {
@@ -374,12 +413,14 @@ impl<T: Encode + ?Sized> Encode for Box<T> {
     }
 }
 
-/// Decodes each item of an array.
-fn items<T: Decode>(json: Json) -> Result<impl Iterator<Item = Result<T, CodecError>>, CodecError> {
-    match json {
-        Json::Array(items) => Ok(items.into_iter().map(T::decode)),
-        _ => Err(CodecError::new("expected an array")),
+/// Decodes each item of an array into `add`. A plain loop: collecting
+/// `Result`s, or into a B-tree (which sorts first), costs more code.
+fn items<T: Decode>(json: Json, mut add: impl FnMut(T)) -> Result<(), CodecError> {
+    let Json::Array(items) = json else { return Err(CodecError::new("expected an array")) };
+    for item in items {
+        add(T::decode(item)?);
     }
+    Ok(())
 }
 
 /// Writes `[a,b,...]`.
@@ -396,7 +437,13 @@ fn write_items<'a, T: Encode + 'a>(out: &mut String, items: impl Iterator<Item =
 
 impl<T: Decode> Decode for Vec<T> {
     fn decode(json: Json) -> Result<Self, CodecError> {
-        items(json)?.collect()
+        let mut vec = Vec::new();
+        items(json, |item| vec.push(item))?;
+        Ok(vec)
+    }
+
+    fn placeholder() -> Self {
+        Vec::new()
     }
 }
 
@@ -414,7 +461,15 @@ impl<T: Encode> Encode for [T] {
 
 impl<T: Decode + Ord> Decode for BTreeSet<T> {
     fn decode(json: Json) -> Result<Self, CodecError> {
-        items(json)?.collect()
+        let mut set = BTreeSet::new();
+        items(json, |item| {
+            set.insert(item);
+        })?;
+        Ok(set)
+    }
+
+    fn placeholder() -> Self {
+        BTreeSet::new()
     }
 }
 
@@ -429,12 +484,19 @@ impl<T: Encode> Encode for BTreeSet<T> {
 impl<K: Decode + Ord, V: Decode> Decode for BTreeMap<K, V> {
     fn decode(json: Json) -> Result<Self, CodecError> {
         match json {
-            Json::Object(members) => members
-                .into_iter()
-                .map(|(key, value)| Ok((K::decode(Json::String(key))?, V::decode(value)?)))
-                .collect(),
+            Json::Object(members) => {
+                let mut map = BTreeMap::new();
+                for (key, value) in members {
+                    map.insert(K::decode(Json::String(key))?, V::decode(value)?);
+                }
+                Ok(map)
+            }
             _ => Err(CodecError::new("expected an object")),
         }
+    }
+
+    fn placeholder() -> Self {
+        BTreeMap::new()
     }
 }
 
