@@ -231,22 +231,12 @@ fn decode_body(input: &DeriveInput, serde: &Serde) -> syn::Result<Tokens> {
     let body = match &input.data {
         Data::Struct(data) => match &data.fields {
             Fields::Named(fields) => decode_object(quote!(#name), fields, serde)?,
-            Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
-                quote!(Ok(#name(::ringside::codec::Decode::decode(json)?)))
-            }
-            Fields::Unnamed(fields) => {
-                let count = fields.unnamed.len();
-                let items = (0..count).map(|_| {
-                    quote!(::ringside::codec::Decode::decode(
-                        items.next().unwrap_or_default()
-                    )?)
-                });
-                quote! {
-                    let mut items = ::ringside::codec::array(json, #count)?.into_iter();
-                    Ok(#name(#(#items),*))
-                }
-            }
-            Fields::Unit => quote!(::ringside::codec::null(json).map(|()| #name)),
+            Fields::Unnamed(fields) if fields.unnamed.len() == 1 => quote!(#name(::ringside::codec::Decode::decode(json, errors))),
+            Fields::Unnamed(fields) => decode_tuple(quote!(#name), fields.unnamed.len()),
+            Fields::Unit => quote! {
+                ::ringside::codec::null(json, errors);
+                #name
+            },
         },
         Data::Enum(data) => {
             let mut units = Vec::new();
@@ -255,21 +245,13 @@ fn decode_body(input: &DeriveInput, serde: &Serde) -> syn::Result<Tokens> {
                 let v = &variant.ident;
                 let tag = wire_name(v, serde.snake_case);
                 match &variant.fields {
-                    Fields::Unit => units.push(quote!(#tag => Ok(#name::#v),)),
-                    Fields::Unnamed(fields) if fields.unnamed.len() == 1 => tagged.push(
-                        quote!(#tag => Ok(#name::#v(::ringside::codec::Decode::decode(json)?)),),
-                    ),
+                    Fields::Unit => units.push(quote!(#tag => #name::#v,)),
+                    Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
+                        tagged.push(quote!(#tag => #name::#v(::ringside::codec::Decode::decode(json, errors)),))
+                    }
                     Fields::Unnamed(fields) => {
-                        let count = fields.unnamed.len();
-                        let items = (0..count).map(|_| {
-                            quote!(::ringside::codec::Decode::decode(
-                                items.next().unwrap_or_default()
-                            )?)
-                        });
-                        tagged.push(quote!(#tag => {
-                            let mut items = ::ringside::codec::array(json, #count)?.into_iter();
-                            Ok(#name::#v(#(#items),*))
-                        }))
+                        let inner = decode_tuple(quote!(#name::#v), fields.unnamed.len());
+                        tagged.push(quote!(#tag => { #inner }))
                     }
                     Fields::Named(fields) => {
                         let inner = decode_object(quote!(#name::#v), fields, &Serde::default())?;
@@ -278,14 +260,20 @@ fn decode_body(input: &DeriveInput, serde: &Serde) -> syn::Result<Tokens> {
                 }
             }
             quote! {
-                match ::ringside::codec::variant(json)? {
+                match ::ringside::codec::variant(json, errors) {
                     ::ringside::codec::Variant::Unit(tag) => match tag.as_str() {
                         #(#units)*
-                        _ => Err(::ringside::codec::CodecError::new("unknown kind")),
+                        _ => {
+                            errors.fail("unknown kind");
+                            <Self as ::ringside::codec::Decode>::placeholder()
+                        }
                     },
                     ::ringside::codec::Variant::Tagged(tag, json) => match tag.as_str() {
                         #(#tagged)*
-                        _ => Err(::ringside::codec::CodecError::new("unknown kind")),
+                        _ => {
+                            errors.fail("unknown kind");
+                            <Self as ::ringside::codec::Decode>::placeholder()
+                        }
                     },
                 }
             }
@@ -297,18 +285,25 @@ fn decode_body(input: &DeriveInput, serde: &Serde) -> syn::Result<Tokens> {
     Ok(quote! {
         impl #generics ::ringside::codec::Decode for #name #params {
             #[allow(unused_mut, unused_variables)]
-            fn decode(json: ::ringside::codec::Json) -> ::std::result::Result<Self, ::ringside::codec::CodecError> { #body }
+            fn decode(json: ::ringside::codec::Json, errors: &mut ::ringside::codec::Errors) -> Self { #body }
             fn placeholder() -> Self { #placeholder }
         }
     })
 }
 
+/// Reads an array of `count` items into `path(items)`.
+fn decode_tuple(path: Tokens, count: usize) -> Tokens {
+    let items = (0..count).map(|_| quote!(::ringside::codec::Decode::decode(items.next().unwrap_or_default(), errors)));
+    quote! {
+        let mut items = ::ringside::codec::array(json, #count, errors).into_iter();
+        #path(#(#items),*)
+    }
+}
+
 /// Reads an object into `path { fields }`: each field taken by name, a
 /// missing one from its default (serde's rules), unknown ones ignored unless
-/// the container denies them. A field that fails reads as its placeholder
-/// and the object keeps the error, checked once at the end: an early return
-/// per field would drop the fields read so far at every exit, code that
-/// grows with the square of the field count.
+/// the container denies them. Errors go to `errors`, with placeholders in
+/// their place (see `ringside::codec::Errors`).
 fn decode_object(path: Tokens, fields: &syn::FieldsNamed, container: &Serde) -> syn::Result<Tokens> {
     let mut reads = Vec::new();
     for field in &fields.named {
@@ -330,11 +325,11 @@ fn decode_object(path: Tokens, fields: &syn::FieldsNamed, container: &Serde) -> 
     let container_default = container.default.then(|| quote!(let container_default: Self = ::std::default::Default::default();));
     let deny = container.deny_unknown;
     Ok(quote! {
-        let mut object = ::ringside::codec::object(json)?;
+        let mut object = ::ringside::codec::object(json, errors);
         #container_default
         let value = #path { #(#reads)* };
-        object.finish(#deny)?;
-        Ok(value)
+        object.finish(#deny);
+        value
     })
 }
 

@@ -43,6 +43,12 @@ use std::collections::{BTreeMap, BTreeSet};
 /// the frame's own id.
 pub fn frame(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
+    // The browser's codec reads every frame serde_json reads, as the same
+    // value (and never panics on any).
+    let by_codec = ringside::codec::from_str::<ClientMessage>(&text);
+    if let Ok(by_serde) = serde_json::from_str::<ClientMessage>(&text) {
+        assert_eq!(by_codec, Ok(by_serde), "the codec reads a frame otherwise than serde_json");
+    }
     let peeked = ClientMessage::peek_command_id(&text);
     match ClientMessage::decode(&text) {
         Ok(message) => {

@@ -12,7 +12,7 @@
 //! call back into the engine at once.
 
 use crate::agent::link::{Link, LinkAction, LinkState};
-use crate::codec::{self, Decode, Encode};
+use crate::codec::{self, Encode};
 use crate::agent::{Notice, Replica, SyncError};
 use crate::model::state::CommandKind;
 use crate::model::{CommandError, Millis, Refusal};
@@ -329,7 +329,7 @@ impl Driver {
         };
         let message = codec::parse(&text)
             .map_err(|e| ("malformed_frame", format!("the server sent a frame that is not JSON: {e}")))
-            .and_then(|json| <ServerMessage as Decode>::decode(json).map_err(|e| ("invalid_message", e.to_string())));
+            .and_then(|json| codec::decode::<ServerMessage>(json).map_err(|e| ("invalid_message", e.to_string())));
         let message = match message {
             Ok(message) => message,
             Err((code, message)) => return self.emit("error", Report { code, message }),

@@ -1,0 +1,313 @@
+//! Reading the JSON tree into the wire types.
+//!
+//! Decoding never stops early: a value that does not fit is noted in
+//! [`Errors`] (the first one, with its field path) and a placeholder stands
+//! in for it, and [`super::decode`] returns the error at the end. Returning
+//! early from each field would make every field and variant carry code to
+//! drop what was read before it; in the wasm engine that code was most of
+//! the decoders.
+
+use super::{CodecError, Decode, Json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The first error met while decoding one value.
+#[derive(Debug, Default)]
+pub struct Errors(Option<CodecError>);
+
+impl Errors {
+    /// Notes `reason`, unless an earlier error is already kept.
+    #[inline(never)]
+    pub fn fail(&mut self, reason: &'static str) {
+        if self.0.is_none() {
+            self.0 = Some(CodecError::new(reason));
+        }
+    }
+
+    /// Whether an error is kept.
+    pub fn failed(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The kept error, if any.
+    pub fn into_error(self) -> Option<CodecError> {
+        self.0
+    }
+
+    /// Names the field the kept error happened in (called from the inside
+    /// out, as fields finish).
+    #[inline(never)]
+    fn within(&mut self, name: &'static str) {
+        if let Some(error) = self.0.take() {
+            self.0 = Some(error.within(name));
+        }
+    }
+}
+
+/// The members of an object being decoded, taken out field by field.
+pub struct Object<'e> {
+    members: Vec<(String, Json)>,
+    errors: &'e mut Errors,
+}
+
+/// The members of an object value (none, and an error, if it is not one).
+pub fn object(json: Json, errors: &mut Errors) -> Object<'_> {
+    let members = match json {
+        Json::Object(members) => members,
+        _ => {
+            errors.fail("expected an object");
+            Vec::new()
+        }
+    };
+    Object { members, errors }
+}
+
+impl Object<'_> {
+    /// Takes the member `name`, if present.
+    fn take(&mut self, name: &str) -> Option<Json> {
+        let at = self.members.iter().position(|(key, _)| key == name)?;
+        Some(self.members.swap_remove(at).1)
+    }
+
+    /// Decodes `json` as the field `name`: an error inside it gets the name.
+    fn read<T: Decode>(&mut self, name: &'static str, json: Json) -> T {
+        let clean = !self.errors.failed();
+        let value = T::decode(json, self.errors);
+        if clean && self.errors.failed() {
+            self.errors.within(name);
+        }
+        value
+    }
+
+    /// Reads the field `name`; a missing one is [`Decode::absent`].
+    #[inline(never)]
+    pub fn field<T: Decode>(&mut self, name: &'static str) -> T {
+        match self.take(name) {
+            Some(json) => self.read(name, json),
+            None => {
+                let clean = !self.errors.failed();
+                let value = T::absent(self.errors);
+                if clean && self.errors.failed() {
+                    self.errors.within(name);
+                }
+                value
+            }
+        }
+    }
+
+    /// Reads the field `name`, `default()` if missing.
+    #[inline(never)]
+    pub fn field_or<T: Decode>(&mut self, name: &'static str, default: fn() -> T) -> T {
+        match self.take(name) {
+            Some(json) => self.read(name, json),
+            None => default(),
+        }
+    }
+
+    /// Reads the field `name`, `fallback` if missing.
+    pub fn field_else<T: Decode>(&mut self, name: &'static str, fallback: T) -> T {
+        match self.take(name) {
+            Some(json) => self.read(name, json),
+            None => fallback,
+        }
+    }
+
+    /// With `deny_unknown`, members no field took are an error.
+    pub fn finish(self, deny_unknown: bool) {
+        if deny_unknown && !self.members.is_empty() {
+            self.errors.fail("unknown field");
+        }
+    }
+}
+
+/// The items of an array of exactly `len` items (a tuple); nulls, and an
+/// error, if it is not one.
+pub fn array(json: Json, len: usize, errors: &mut Errors) -> Vec<Json> {
+    match json {
+        Json::Array(items) if items.len() == len => items,
+        _ => {
+            errors.fail("expected an array of another length");
+            vec![Json::Null; len]
+        }
+    }
+}
+
+/// Accepts `null` (a unit struct).
+pub fn null(json: Json, errors: &mut Errors) {
+    if json != Json::Null {
+        errors.fail("expected null");
+    }
+}
+
+/// An externally tagged enum value: `"tag"` or `{"tag": value}`.
+pub enum Variant {
+    /// A bare string: a unit variant.
+    Unit(String),
+    /// A one-member object: a variant with data.
+    Tagged(String, Json),
+}
+
+/// Splits an externally tagged enum value (an empty tag, which no variant
+/// has, and an error, if it is neither form).
+pub fn variant(json: Json, errors: &mut Errors) -> Variant {
+    match json {
+        Json::String(tag) => Variant::Unit(tag),
+        Json::Object(mut members) if members.len() == 1 => {
+            let (tag, value) = members.pop().unwrap_or_default();
+            Variant::Tagged(tag, value)
+        }
+        _ => {
+            errors.fail("expected a kind");
+            Variant::Unit(String::new())
+        }
+    }
+}
+
+impl Decode for u64 {
+    fn decode(json: Json, errors: &mut Errors) -> Self {
+        match json {
+            Json::Number(n) => n,
+            _ => {
+                errors.fail("expected a whole number");
+                0
+            }
+        }
+    }
+
+    fn placeholder() -> Self {
+        0
+    }
+}
+
+macro_rules! narrow_number {
+    ($($t:ty),*) => {$(
+        impl Decode for $t {
+            fn decode(json: Json, errors: &mut Errors) -> Self {
+                <$t>::try_from(u64::decode(json, errors)).unwrap_or_else(|_| {
+                    errors.fail("a number out of range");
+                    0
+                })
+            }
+
+            fn placeholder() -> Self {
+                0
+            }
+        }
+    )*};
+}
+
+narrow_number!(u8, u16, u32, usize);
+
+impl Decode for bool {
+    fn decode(json: Json, errors: &mut Errors) -> Self {
+        match json {
+            Json::Bool(b) => b,
+            _ => {
+                errors.fail("expected true or false");
+                false
+            }
+        }
+    }
+
+    fn placeholder() -> Self {
+        false
+    }
+}
+
+impl Decode for String {
+    fn decode(json: Json, errors: &mut Errors) -> Self {
+        match json {
+            Json::String(s) => s,
+            _ => {
+                errors.fail("expected a string");
+                String::new()
+            }
+        }
+    }
+
+    fn placeholder() -> Self {
+        String::new()
+    }
+}
+
+impl<T: Decode> Decode for Option<T> {
+    fn decode(json: Json, errors: &mut Errors) -> Self {
+        match json {
+            Json::Null => None,
+            json => Some(T::decode(json, errors)),
+        }
+    }
+
+    fn absent(_errors: &mut Errors) -> Self {
+        None
+    }
+
+    fn placeholder() -> Self {
+        None
+    }
+}
+
+impl<T: Decode> Decode for Box<T> {
+    fn decode(json: Json, errors: &mut Errors) -> Self {
+        Box::new(T::decode(json, errors))
+    }
+
+    fn placeholder() -> Self {
+        Box::new(T::placeholder())
+    }
+}
+
+/// Decodes each item of an array into `add`. A plain loop: collecting into
+/// a B-tree sorts first, which costs more code.
+fn items<T: Decode>(json: Json, errors: &mut Errors, mut add: impl FnMut(T)) {
+    let Json::Array(items) = json else { return errors.fail("expected an array") };
+    for item in items {
+        add(T::decode(item, errors));
+    }
+}
+
+impl<T: Decode> Decode for Vec<T> {
+    fn decode(json: Json, errors: &mut Errors) -> Self {
+        let mut vec = Vec::new();
+        items(json, errors, |item| vec.push(item));
+        vec
+    }
+
+    fn placeholder() -> Self {
+        Vec::new()
+    }
+}
+
+impl<T: Decode + Ord> Decode for BTreeSet<T> {
+    fn decode(json: Json, errors: &mut Errors) -> Self {
+        let mut set = BTreeSet::new();
+        items(json, errors, |item| {
+            set.insert(item);
+        });
+        set
+    }
+
+    fn placeholder() -> Self {
+        BTreeSet::new()
+    }
+}
+
+/// Map keys are JSON strings: a key type decodes from a string value (ids
+/// and unit variants do).
+impl<K: Decode + Ord, V: Decode> Decode for BTreeMap<K, V> {
+    fn decode(json: Json, errors: &mut Errors) -> Self {
+        let mut map = BTreeMap::new();
+        match json {
+            Json::Object(members) => {
+                for (key, value) in members {
+                    map.insert(K::decode(Json::String(key), errors), V::decode(value, errors));
+                }
+            }
+            _ => errors.fail("expected an object"),
+        }
+        map
+    }
+
+    fn placeholder() -> Self {
+        BTreeMap::new()
+    }
+}
