@@ -199,29 +199,58 @@ fn encode_array(items: impl Iterator<Item = Tokens>) -> Tokens {
     }
 }
 
-fn encode_object(
-    fields: &syn::FieldsNamed,
-    access: impl Fn(&Ident) -> Tokens,
-) -> syn::Result<Tokens> {
+/// Writes an object member by member. Separators are static text wherever
+/// it is known whether a member came before; a flag decides only after a
+/// member that `skip_serializing_if` may leave out.
+fn encode_object(fields: &syn::FieldsNamed, access: impl Fn(&Ident) -> Tokens) -> syn::Result<Tokens> {
+    #[derive(PartialEq)]
+    enum Written {
+        Nothing,
+        Something,
+        Unknown,
+    }
+    let mut written = Written::Nothing;
     let mut steps = Vec::new();
+    let mut flag = false;
     for field in &fields.named {
         let ident = field.ident.as_ref().expect("named field");
-        let key = LitStr::new(&format!("\"{ident}\":"), Span::call_site());
         let value = access(ident);
-        let write = quote! {
-            ::ringside::codec::key(out, &mut first, #key);
-            ::ringside::codec::Encode::encode(#value, out);
+        let skip = serde_of(&field.attrs)?.skip_if;
+        let key = match written {
+            Written::Something => LitStr::new(&format!(",\"{ident}\":"), Span::call_site()),
+            _ => LitStr::new(&format!("\"{ident}\":"), Span::call_site()),
         };
-        steps.push(match serde_of(&field.attrs)?.skip_if {
-            Some(skip) => quote!(if !#skip(#value) { #write }),
-            None => write,
+        let dynamic = written == Written::Unknown || (written == Written::Nothing && skip.is_some());
+        let write = if dynamic {
+            flag = true;
+            quote! {
+                ::ringside::codec::key(out, &mut first, #key);
+                ::ringside::codec::Encode::encode(#value, out);
+            }
+        } else {
+            quote! {
+                out.push_str(#key);
+                ::ringside::codec::Encode::encode(#value, out);
+            }
+        };
+        steps.push(match skip {
+            Some(skip) => {
+                if written != Written::Something {
+                    written = Written::Unknown;
+                }
+                quote!(if !#skip(#value) { #write })
+            }
+            None => {
+                written = Written::Something;
+                write
+            }
         });
     }
+    let flag = flag.then(|| quote!(let mut first = true;));
     Ok(quote! {
-        let mut first = true;
+        #flag
         out.push('{');
         #(#steps)*
-        let _ = first;
         out.push('}');
     })
 }
