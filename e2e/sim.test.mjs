@@ -180,3 +180,30 @@ test('the custom element runs on the simulator: its accept button flashes and RO
   assert.deepEqual(seen, { before: false, at: true, rona: true, status: 'rona', offers: 0 });
   await page.close();
 });
+
+test('a failed load of the engine is not kept: the next connect() loads it again', async () => {
+  const page = await browser.newPage();
+  await page.goto(base);
+  const result = await page.evaluate(async () => {
+    const { connect } = await import('/pkg/index.js');
+    const { createSimulator } = await import('/pkg/sim.js');
+    const sim = await createSimulator({ queues: ['support'], agents: ['ana'], profile: { preset: 'contact_center' } });
+    const options = { url: 'sim://center', token: 'ana', transport: sim.transport, clock: sim.clock };
+    let failed = null;
+    try {
+      await connect({ ...options, wasmUrl: '/pkg/wasm/missing.wasm' });
+    } catch (error) {
+      failed = error.code;
+    }
+    const client = await connect(options);
+    if (client.connection !== 'live') {
+      await new Promise((done) => {
+        const stop = client.on('connection', ({ state }) => { if (state === 'live') { stop(); done(); } });
+      });
+    }
+    await client.login();
+    return { failed, loggedIn: client.view.logged_in };
+  });
+  assert.deepEqual(result, { failed: 'wasm_load_failed', loggedIn: true });
+  await page.close();
+});
