@@ -59,6 +59,7 @@ fn broken_frames_are_refused_by_both() {
         "",
         "{",
         r#"{"ack":{"id":"c1","seq":-1}}"#,
+        r#"{"ack":{"id":"c1","seq":-0}}"#,
         r#"{"ack":{"id":"c1","seq":1.5}}"#,
         r#"{"ack":{"id":"c1","seq":1e3}}"#,
         r#"{"ack":{"id":"c1","seq":18446744073709551616}}"#,
