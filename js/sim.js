@@ -128,14 +128,14 @@ export class SimulatedCenter {
 
   /** A customer contact arrives on a queue; returns its id (`POST /sim/contacts`). */
   placeContact({ queue = 'support', channel = 'voice', from = '+46 8 555 0100' } = {}) {
-    return this.#customer({ place_contact: { queue, channel, from } }).contact;
+    return this.#customer({ enqueue_contact: { queue, channel, from } }).contact;
   }
 
   /** The customer hangs up (`POST /sim/contacts/{id}/hang_up`). */
-  hangUp(contact) { this.#customer({ hang_up: { contact } }); }
+  hangUp(contact) { this.#customer({ customer_hang_up: { contact } }); }
 
   /** The offer cannot be delivered: RONA with this cause (`POST /sim/offers/{id}/undeliverable`, O4). */
-  undeliverable(offer, cause = 'device_fault') { this.#customer({ undeliverable: { offer, cause } }); }
+  undeliverable(offer, cause = 'device_fault') { this.#customer({ offer_undeliverable: { offer, cause } }); }
 
   /** The dialled number of a pending consult or conference answers, or declines (`POST /sim/interactions/{id}/answer`). */
   numberAnswers(interaction, answered = true) { this.#customer({ number_answers: { interaction, answered } }); }

@@ -15,13 +15,9 @@
 //! roster or dialler.
 
 use ringside::center::{Center, Input, Outcome, SimState};
-use ringside::model::campaign::DialOutcome;
 use ringside::model::profile::ProfileOverrides;
 use ringside::model::state::Event;
-use ringside::model::{
-    Actor, Channel, ContactId, InteractionId, OfferId, ParticipantId, QueueId, RecordId, Refusal, Role, RonaCause,
-    Seq, ServerTime, SessionId, UserId,
-};
+use ringside::model::{Actor, ContactId, QueueId, Refusal, Role, Seq, ServerTime, SessionId, UserId};
 use ringside::protocol::limits::{check_name, MAX_FROM_BYTES};
 use ringside::protocol::{ClientMessage, FrameError, ServerMessage, PROTOCOL_VERSION};
 use serde::{Deserialize, Serialize};
@@ -83,58 +79,6 @@ impl SimUser {
             SimUser::WithRole { id, role } => Actor { user: id, role },
         }
     }
-}
-
-/// A change from outside the center, as the server's `/sim/` endpoints
-/// make them.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Customer {
-    /// A contact arrives on a queue (`POST /sim/contacts`).
-    PlaceContact {
-        /// The queue.
-        queue: QueueId,
-        /// Its channel.
-        channel: Channel,
-        /// Who the customer is.
-        from: String,
-    },
-    /// The customer hangs up (`POST /sim/contacts/{id}/hang_up`).
-    HangUp {
-        /// The contact.
-        contact: ContactId,
-    },
-    /// An offer cannot be delivered (`POST /sim/offers/{id}/undeliverable`, SPEC O4).
-    Undeliverable {
-        /// The offer.
-        offer: OfferId,
-        /// Why.
-        cause: RonaCause,
-    },
-    /// The dialled number of a pending consult or conference answers or
-    /// declines (`POST /sim/interactions/{id}/answer`, SPEC V6).
-    NumberAnswers {
-        /// The interaction.
-        interaction: InteractionId,
-        /// Whether it answered.
-        answered: bool,
-    },
-    /// The customer or a dialled party leaves the call
-    /// (`POST /sim/interactions/{id}/participants/{p}/hang_up`, SPEC F7, F8).
-    PartyHangsUp {
-        /// The interaction.
-        interaction: InteractionId,
-        /// The participant.
-        participant: ParticipantId,
-    },
-    /// The number dialled for a campaign record answers, rings out, is busy
-    /// or wrong (`POST /sim/records/{id}/answer`).
-    DialAnswers {
-        /// The record.
-        record: RecordId,
-        /// What the number did.
-        outcome: DialOutcome,
-    },
 }
 
 /// What a customer action returns, in the server's JSON.
@@ -283,19 +227,24 @@ impl Hub {
         self.send(session, &reply);
     }
 
-    /// A customer's action, as the server's `/sim/` endpoints take it.
-    pub fn customer(&mut self, action: Customer) -> Result<CustomerReply, Refusal> {
-        let input = match action {
-            Customer::PlaceContact { queue, channel, from } => {
-                check_name("from", &from, MAX_FROM_BYTES).map_err(|e| refusal("bad_request", e.to_string()))?;
-                Input::EnqueueContact { queue, channel, from }
+    /// A customer's action, as the server's `/sim/` endpoints take it: one
+    /// of the center's inputs from outside it (a contact arrives, the
+    /// customer or a dialled party hangs up, an offer is undeliverable, a
+    /// dialled number answers), checked as the server checks it. Any other
+    /// input is refused: agents act through their sockets, time through
+    /// `advance_to`.
+    pub fn customer(&mut self, input: Input) -> Result<CustomerReply, Refusal> {
+        match &input {
+            Input::EnqueueContact { from, .. } => {
+                check_name("from", from, MAX_FROM_BYTES).map_err(|e| refusal("bad_request", e.to_string()))?;
             }
-            Customer::HangUp { contact } => Input::CustomerHangUp { contact },
-            Customer::Undeliverable { offer, cause } => Input::OfferUndeliverable { offer, cause },
-            Customer::NumberAnswers { interaction, answered } => Input::NumberAnswers { interaction, answered },
-            Customer::PartyHangsUp { interaction, participant } => Input::PartyHangsUp { interaction, participant },
-            Customer::DialAnswers { record, outcome } => Input::DialAnswers { record, outcome },
-        };
+            Input::CustomerHangUp { .. }
+            | Input::OfferUndeliverable { .. }
+            | Input::NumberAnswers { .. }
+            | Input::PartyHangsUp { .. }
+            | Input::DialAnswers { .. } => {}
+            _ => return Err(refusal("bad_request", "not a customer's action".into())),
+        }
         match self.apply(input) {
             Outcome::Contact(result) => result.map(|contact| CustomerReply::Contact { contact }).map_err(Refusal::from),
             Outcome::Done(result) => result.map(|()| CustomerReply::Done { ok: true }).map_err(Refusal::from),
@@ -396,6 +345,7 @@ fn refusal(code: &str, message: String) -> Refusal {
 mod tests {
     use super::*;
     use ringside::model::state::EventKind;
+    use ringside::model::Channel;
 
     const START: u64 = 1_800_000_000_000;
 
@@ -444,7 +394,7 @@ mod tests {
     }
 
     fn place(hub: &mut Hub) -> ContactId {
-        let placed = hub.customer(Customer::PlaceContact { queue: "support".into(), channel: Channel::Voice, from: "+46 8 555 0100".into() });
+        let placed = hub.customer(Input::EnqueueContact { queue: "support".into(), channel: Channel::Voice, from: "+46 8 555 0100".into() });
         match placed {
             Ok(CustomerReply::Contact { contact }) => contact,
             other => panic!("no contact: {other:?}"),
@@ -530,12 +480,14 @@ mod tests {
     #[test]
     fn customer_actions_are_checked_as_the_server_checks_them() {
         let mut hub = hub();
-        let long = Customer::PlaceContact { queue: "support".into(), channel: Channel::Chat, from: "x".repeat(MAX_FROM_BYTES + 1) };
+        let long = Input::EnqueueContact { queue: "support".into(), channel: Channel::Chat, from: "x".repeat(MAX_FROM_BYTES + 1) };
         assert_eq!(hub.customer(long).map_err(|r| r.code), Err("bad_request".to_owned()));
-        let unknown = hub.customer(Customer::HangUp { contact: ContactId(404) });
+        let unknown = hub.customer(Input::CustomerHangUp { contact: ContactId(404) });
         assert!(unknown.is_err());
         let contact = place(&mut hub);
-        assert_eq!(hub.customer(Customer::HangUp { contact }), Ok(CustomerReply::Done { ok: true }));
+        assert_eq!(hub.customer(Input::CustomerHangUp { contact }), Ok(CustomerReply::Done { ok: true }));
         assert!(hub.state().queues[&QueueId::from("support")].is_empty());
+        // Agents act through their sockets and time through advance_to.
+        assert_eq!(hub.customer(Input::Timeout).map_err(|r| r.code), Err("bad_request".to_owned()));
     }
 }

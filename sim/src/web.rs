@@ -2,7 +2,8 @@
 //! no generated types. Never panics: bad input is a thrown `Error` with a
 //! stable `code`.
 
-use crate::hub::{Customer, Hub, SimConfig};
+use crate::hub::{Hub, SimConfig};
+use ringside::center::Input;
 use ringside::model::{Refusal, ServerTime, SessionId, UserId};
 use wasm_bindgen::prelude::*;
 
@@ -68,10 +69,11 @@ impl Simulator {
         serde_json::to_string(&all).unwrap_or_else(|_| "[]".into())
     }
 
-    /// A customer action (JSON of one [`Customer`] variant): its answer as
+    /// A customer action (JSON of one of the center's inputs from outside,
+    /// see [`Hub::customer`]): its answer as
     /// JSON, or a thrown `Error` with the refusal's `code`.
     pub fn customer(&mut self, action: &str) -> Result<String, JsValue> {
-        let action: Customer = serde_json::from_str(action).map_err(|e| thrown("bad_request", &e.to_string()))?;
+        let action: Input = serde_json::from_str(action).map_err(|e| thrown("bad_request", &e.to_string()))?;
         let reply = self.hub.customer(action).map_err(|Refusal { code, message }| thrown(&code, &message))?;
         serde_json::to_string(&reply).map_err(|e| thrown("encode_failed", &e.to_string()))
     }
