@@ -4,7 +4,6 @@
 
 mod support;
 
-use ringside::agent::InteractionView;
 use ringside::model::call::{CallState, Party, Purpose, Target};
 use ringside::model::state::{CommandKind, EventKind, InteractionState, Origin};
 use ringside::model::{Channel, InteractionId, QueueId, UserId, WrapUpCode};
@@ -16,10 +15,6 @@ fn agent(name: &str) -> Target {
 
 fn number(n: &str) -> Target {
     Target::Number(n.to_owned())
-}
-
-fn card(desk: &Desk, name: &str, id: InteractionId) -> InteractionView {
-    desk.view(name).interactions.into_iter().find(|i| i.id == id).expect("the interaction is on the desk")
 }
 
 fn send(desk: &mut Desk, name: &str, kind: CommandKind) -> Result<(), String> {
@@ -49,15 +44,15 @@ fn three_way(desk: &mut Desk) -> InteractionId {
 fn hold_and_resume_move_the_call_between_connected_and_on_hold() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
     let call = on_call(&mut desk, "ana", Channel::Voice);
-    assert_eq!(card(&desk, "ana", call).call_state, CallState::Connected);
+    assert_eq!(desk.card("ana", call).call_state, CallState::Connected);
     send(&mut desk, "ana", CommandKind::Hold { interaction: call, participant: None }).unwrap();
-    let view = card(&desk, "ana", call);
+    let view = desk.card("ana", call);
     assert_eq!(view.call_state, CallState::OnHold);
-    assert!(view.participants.iter().any(|p| p.party == Party::Customer && p.held));
+    assert!(view.participants.iter().any(|p| *p.party == Party::Customer && p.held));
     assert!(!view.actions.hold && view.actions.resume);
     assert_eq!(send(&mut desk, "ana", CommandKind::Hold { interaction: call, participant: None }), Err("invalid_transition".into()));
     send(&mut desk, "ana", CommandKind::Resume { interaction: call, participant: None }).unwrap();
-    assert_eq!(card(&desk, "ana", call).call_state, CallState::Connected);
+    assert_eq!(desk.card("ana", call).call_state, CallState::Connected);
     desk.assert_converged("ana");
 }
 
@@ -70,16 +65,16 @@ fn interaction_timers_show_connected_held_and_consult_time() {
     desk.advance(10_000);
     send(&mut desk, "ana", CommandKind::Hold { interaction: call, participant: None }).unwrap();
     desk.advance(5_000);
-    let view = card(&desk, "ana", call);
+    let view = desk.card("ana", call);
     assert_eq!((view.connected.as_str(), view.held.as_deref()), ("00:15", Some("00:05")));
     assert_eq!(desk.view("ana").status.timer, None, "no status timer while engaged");
     desk.ready("ben");
     send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: agent("ben") }).unwrap();
     accept_offer(&mut desk, "ben");
     desk.advance(7_000);
-    let view = card(&desk, "ana", call);
+    let view = desk.card("ana", call);
     assert_eq!((view.held.as_deref(), view.consulting.as_deref()), (Some("00:12"), Some("00:07")));
-    assert_eq!(card(&desk, "ben", call).connected, "00:07", "the consulted agent's own connected time");
+    assert_eq!(desk.card("ben", call).connected, "00:07", "the consulted agent's own connected time");
 }
 
 /// SPEC V3, SPEC F8: ending by the primary ends the conference for everyone.
@@ -90,7 +85,7 @@ fn the_primary_ending_the_call_ends_it_for_everyone() {
     assert_eq!(send(&mut desk, "ben", CommandKind::End { interaction: call }), Err("not_in_control".into()));
     send(&mut desk, "ana", CommandKind::End { interaction: call }).unwrap();
     for name in ["ana", "ben"] {
-        assert_eq!(card(&desk, name, call).state, InteractionState::WrapUp, "{name}");
+        assert_eq!(desk.card(name, call).state, InteractionState::WrapUp, "{name}");
     }
     desk.center.check_consistency().unwrap();
 }
@@ -103,7 +98,7 @@ fn a_blind_transfer_to_a_queue_routes_the_customer_again() {
     let call = on_call(&mut desk, "ana", Channel::Voice);
     let contact = desk.center.agent(&user("ana")).unwrap().interaction(call).unwrap().contact;
     send(&mut desk, "ana", CommandKind::Transfer { interaction: call, target: Target::Queue(QueueId::from("sales")) }).unwrap();
-    assert_eq!(card(&desk, "ana", call).state, InteractionState::WrapUp);
+    assert_eq!(desk.card("ana", call).state, InteractionState::WrapUp);
     assert_eq!(desk.center.waiting(&QueueId::from("sales")), [contact]);
     desk.ready("ben");
     assert_eq!(desk.center.agent(&user("ben")).unwrap().offers[0].contact, contact);
@@ -131,10 +126,10 @@ fn an_instant_conference_with_a_number_joins_it_when_it_answers() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
     let call = on_call(&mut desk, "ana", Channel::Voice);
     send(&mut desk, "ana", CommandKind::Conference { interaction: call, target: number("+46 8 555 0199") }).unwrap();
-    assert_eq!(card(&desk, "ana", call).call_state, CallState::ConferenceRequested);
+    assert_eq!(desk.card("ana", call).call_state, CallState::ConferenceRequested);
     desk.center.number_answers(desk.now, call, true).unwrap();
     desk.pump();
-    let view = card(&desk, "ana", call);
+    let view = desk.card("ana", call);
     assert_eq!(view.call_state, CallState::Conference);
     assert_eq!(view.participants.len(), 3);
 }
@@ -146,7 +141,7 @@ fn dtmf_digits_go_into_the_case_history() {
     let call = on_call(&mut desk, "ana", Channel::Voice);
     send(&mut desk, "ana", CommandKind::Dtmf { interaction: call, digits: "4711#".into() }).unwrap();
     assert_eq!(send(&mut desk, "ana", CommandKind::Dtmf { interaction: call, digits: "12a".into() }), Err("bad_argument".into()));
-    let history = card(&desk, "ana", call).history;
+    let history = desk.card("ana", call).history;
     assert_eq!(history.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(), ["DTMF 4711#"]);
 }
 
@@ -158,19 +153,19 @@ fn a_consult_may_be_declined_then_answered_and_completed_as_a_transfer() {
     let call = on_call(&mut desk, "ana", Channel::Voice);
     desk.ready("ben");
     send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: agent("ben") }).unwrap();
-    assert_eq!(card(&desk, "ana", call).call_state, CallState::ConsultRequested);
+    assert_eq!(desk.card("ana", call).call_state, CallState::ConsultRequested);
     let request = desk.center.agent(&user("ben")).unwrap().offers[0].clone();
     assert_eq!(request.join.as_ref().map(|j| (j.purpose, j.by.as_str())), Some((Purpose::Consult, "ana")));
     send(&mut desk, "ben", CommandKind::Decline { offer: request.id }).unwrap();
-    assert_eq!(card(&desk, "ana", call).call_state, CallState::OnHold, "declined: the customer still waits");
+    assert_eq!(desk.card("ana", call).call_state, CallState::OnHold, "declined: the customer still waits");
 
     send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: agent("ben") }).unwrap();
     accept_offer(&mut desk, "ben");
-    assert_eq!(card(&desk, "ana", call).call_state, CallState::Consulting);
-    assert!(card(&desk, "ana", call).actions.complete_transfer);
+    assert_eq!(desk.card("ana", call).call_state, CallState::Consulting);
+    assert!(desk.card("ana", call).actions.complete_transfer);
     send(&mut desk, "ana", CommandKind::CompleteTransfer { interaction: call }).unwrap();
-    assert_eq!(card(&desk, "ana", call).state, InteractionState::WrapUp);
-    let ben = card(&desk, "ben", call);
+    assert_eq!(desk.card("ana", call).state, InteractionState::WrapUp);
+    let ben = desk.card("ben", call);
     assert!(ben.in_control && ben.owner);
     assert_eq!(ben.call_state, CallState::Connected, "the customer is off hold with the new agent");
     desk.center.check_consistency().unwrap();
@@ -186,17 +181,17 @@ fn either_side_may_end_a_consult() {
     send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: agent("ben") }).unwrap();
     accept_offer(&mut desk, "ben");
     send(&mut desk, "ben", CommandKind::EndConsult { interaction: call }).unwrap();
-    assert_eq!(card(&desk, "ben", call).state, InteractionState::WrapUp, "the consulted side left");
-    assert_eq!(card(&desk, "ana", call).call_state, CallState::OnHold);
+    assert_eq!(desk.card("ben", call).state, InteractionState::WrapUp, "the consulted side left");
+    assert_eq!(desk.card("ana", call).call_state, CallState::OnHold);
     send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: number("+46 8 555 0199") }).unwrap();
     desk.center.number_answers(desk.now, call, false).unwrap();
     desk.pump();
-    assert_eq!(card(&desk, "ana", call).call_state, CallState::OnHold, "no answer: the request ends");
+    assert_eq!(desk.card("ana", call).call_state, CallState::OnHold, "no answer: the request ends");
     send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: number("+46 8 555 0199") }).unwrap();
     desk.center.number_answers(desk.now, call, true).unwrap();
     desk.pump();
     send(&mut desk, "ana", CommandKind::EndConsult { interaction: call }).unwrap();
-    let view = card(&desk, "ana", call);
+    let view = desk.card("ana", call);
     assert_eq!((view.call_state, view.participants.len()), (CallState::OnHold, 2), "the initiator ended it");
 }
 
@@ -206,7 +201,7 @@ fn recording_starts_on_demand_only_where_the_line_supports_it() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
     let call = on_call(&mut desk, "ana", Channel::Voice);
     send(&mut desk, "ana", CommandKind::Record { interaction: call }).unwrap();
-    assert!(card(&desk, "ana", call).recording);
+    assert!(desk.card("ana", call).recording);
     desk.call(Channel::Chat, "visitor");
     accept_offer(&mut desk, "ana");
     let chat = desk.center.agent(&user("ana")).unwrap().interactions.last().unwrap().id;
@@ -221,7 +216,7 @@ fn recording_starts_on_demand_only_where_the_line_supports_it() {
 fn a_follow_up_starts_another_interaction_with_the_same_customer() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
     let call = on_call(&mut desk, "ana", Channel::Voice);
-    assert_eq!(card(&desk, "ana", call).actions.follow_up, [Channel::Chat, Channel::Email, Channel::Social]);
+    assert_eq!(desk.card("ana", call).actions.follow_up, [Channel::Chat, Channel::Email, Channel::Social]);
     send(&mut desk, "ana", CommandKind::FollowUp { interaction: call, channel: Channel::Email }).unwrap();
     let state = desk.center.agent(&user("ana")).unwrap();
     let mail = state.interactions.iter().find(|i| i.channel == Channel::Email).expect("a follow-up email");
@@ -233,7 +228,7 @@ fn a_follow_up_starts_another_interaction_with_the_same_customer() {
 fn email_goes_from_active_to_wrap_up_to_done_without_call_controls() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
     let mail = on_call(&mut desk, "ana", Channel::Email);
-    let actions = card(&desk, "ana", mail).actions;
+    let actions = desk.card("ana", mail).actions;
     assert!(!actions.hold && !actions.consult && !actions.conference && actions.transfer && actions.end);
     assert_eq!(send(&mut desk, "ana", CommandKind::Conference { interaction: mail, target: agent("ben") }), Err("not_on_this_channel".into()));
     send(&mut desk, "ana", CommandKind::End { interaction: mail }).unwrap();
@@ -247,11 +242,11 @@ fn a_chat_conference_is_requested_then_joined() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
     let chat = on_call(&mut desk, "ana", Channel::Chat);
     desk.ready("ben");
-    assert!(!card(&desk, "ana", chat).actions.hold, "no hold on chat");
+    assert!(!desk.card("ana", chat).actions.hold, "no hold on chat");
     send(&mut desk, "ana", CommandKind::Conference { interaction: chat, target: agent("ben") }).unwrap();
-    assert_eq!(card(&desk, "ana", chat).call_state, CallState::ConferenceRequested);
+    assert_eq!(desk.card("ana", chat).call_state, CallState::ConferenceRequested);
     accept_offer(&mut desk, "ben");
-    assert_eq!(card(&desk, "ben", chat).call_state, CallState::Conference);
+    assert_eq!(desk.card("ben", chat).call_state, CallState::Conference);
     desk.assert_converged("ana");
     desk.assert_converged("ben");
 }
@@ -265,8 +260,8 @@ fn a_conference_stops_at_its_participant_limit() {
     for n in 0..6 {
         dial_in(&mut desk, "ana", call, &format!("+1 555 010{n}"));
     }
-    assert_eq!(card(&desk, "ana", call).participants.len(), 8);
-    assert!(!card(&desk, "ana", call).actions.conference);
+    assert_eq!(desk.card("ana", call).participants.len(), 8);
+    assert!(!desk.card("ana", call).actions.conference);
     assert_eq!(send(&mut desk, "ana", CommandKind::Conference { interaction: call, target: number("+1 555 0199") }), Err("conference_full".into()));
 
     let mut campaign = Desk::with_toml("conference_limit = 3");
@@ -282,12 +277,12 @@ fn a_conference_starts_from_a_consult_with_the_customer_off_hold() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
     let call = on_call(&mut desk, "ana", Channel::Voice);
     desk.ready("ben");
-    assert!(!card(&desk, "ana", call).actions.start_conference, "only from a consult");
+    assert!(!desk.card("ana", call).actions.start_conference, "only from a consult");
     send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: agent("ben") }).unwrap();
     accept_offer(&mut desk, "ben");
     assert_eq!(send(&mut desk, "ben", CommandKind::StartConference { interaction: call }), Err("invalid_transition".into()), "the initiator starts it");
     send(&mut desk, "ana", CommandKind::StartConference { interaction: call }).unwrap();
-    let view = card(&desk, "ana", call);
+    let view = desk.card("ana", call);
     assert_eq!(view.call_state, CallState::Conference);
     // SPEC F3: the conferenced agent waits on hold until allowed to talk.
     let held: Vec<(Party, bool)> = view.participants.iter().map(|p| (p.party.clone(), p.held)).collect();
@@ -300,12 +295,12 @@ fn a_conference_starts_from_a_consult_with_the_customer_off_hold() {
 fn only_the_primary_holds_participants() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
     let call = three_way(&mut desk);
-    let ben = card(&desk, "ana", call).participants.iter().find(|p| p.party == Party::Agent(user("ben"))).unwrap().id;
+    let ben = desk.card("ana", call).participants.iter().find(|p| *p.party == Party::Agent(user("ben"))).unwrap().id;
     assert_eq!(send(&mut desk, "ben", CommandKind::Hold { interaction: call, participant: None }), Err("not_in_control".into()));
     send(&mut desk, "ana", CommandKind::Resume { interaction: call, participant: Some(ben) }).unwrap();
-    assert!(card(&desk, "ana", call).participants.iter().find(|p| p.id == ben).unwrap().can_hold);
+    assert!(desk.card("ana", call).participants.iter().find(|p| p.id == ben).unwrap().can_hold);
     send(&mut desk, "ana", CommandKind::Hold { interaction: call, participant: Some(ben) }).unwrap();
-    assert!(card(&desk, "ben", call).participants.iter().find(|p| p.me).unwrap().held);
+    assert!(desk.card("ben", call).participants.iter().find(|p| p.me).unwrap().held);
 }
 
 /// SPEC F4: during a conference transfer becomes "exit conference": the
@@ -318,13 +313,13 @@ fn exiting_a_conference_passes_control_to_the_longest_present_agent() {
     desk.ready("cid");
     send(&mut desk, "ana", CommandKind::Conference { interaction: call, target: agent("cid") }).unwrap();
     accept_offer(&mut desk, "cid");
-    let ana = card(&desk, "ana", call);
+    let ana = desk.card("ana", call);
     assert!(!ana.actions.transfer && ana.actions.leave, "transfer becomes exit conference");
     send(&mut desk, "ana", CommandKind::Leave { interaction: call }).unwrap();
-    assert_eq!(card(&desk, "ana", call).state, InteractionState::WrapUp);
-    assert!(card(&desk, "ben", call).in_control, "ben joined before cid");
-    assert!(!card(&desk, "cid", call).in_control);
-    assert_eq!(card(&desk, "ben", call).call_state, CallState::Conference, "the call goes on");
+    assert_eq!(desk.card("ana", call).state, InteractionState::WrapUp);
+    assert!(desk.card("ben", call).in_control, "ben joined before cid");
+    assert!(!desk.card("cid", call).in_control);
+    assert_eq!(desk.card("ben", call).call_state, CallState::Conference, "the call goes on");
 }
 
 /// SPEC F5: a conferenced agent may leave, consult and add participants,
@@ -333,9 +328,9 @@ fn exiting_a_conference_passes_control_to_the_longest_present_agent() {
 fn a_conferenced_agent_assists_but_does_not_own_the_wrap_up() {
     let mut desk = Desk::with_toml("[wrap_up]\nrequired = true\ncodes = [{ id = \"sale\", label = \"Sale\" }]\n");
     let call = three_way(&mut desk);
-    assert!(card(&desk, "ben", call).actions.conference, "a conferenced agent may add participants");
+    assert!(desk.card("ben", call).actions.conference, "a conferenced agent may add participants");
     send(&mut desk, "ben", CommandKind::Leave { interaction: call }).unwrap();
-    assert_eq!(card(&desk, "ana", call).call_state, CallState::Connected, "the call goes on");
+    assert_eq!(desk.card("ana", call).call_state, CallState::Connected, "the call goes on");
     let sale = Some(WrapUpCode::from("sale"));
     assert_eq!(send(&mut desk, "ben", CommandKind::Done { interaction: call, code: sale.clone() }), Err("not_wrap_up_owner".into()));
     send(&mut desk, "ben", CommandKind::Done { interaction: call, code: None }).unwrap();
@@ -350,7 +345,7 @@ fn dialled_numbers_have_no_call_controls() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
     let call = on_call(&mut desk, "ana", Channel::Voice);
     dial_in(&mut desk, "ana", call, "+1 555 0100");
-    let view = card(&desk, "ana", call);
+    let view = desk.card("ana", call);
     let controls: Vec<(bool, bool)> = view.participants.iter().map(|p| (matches!(p.party, Party::Agent(_)), p.controls)).collect();
     assert_eq!(controls, [(false, false), (true, true), (false, false)]);
 }
@@ -364,7 +359,7 @@ fn when_the_customer_leaves_the_rest_go_on_without_call_controls() {
     let contact = desk.center.agent(&user("ana")).unwrap().interaction(call).unwrap().contact;
     desk.center.customer_hang_up(desk.now, contact).unwrap();
     desk.pump();
-    let view = card(&desk, "ana", call);
+    let view = desk.card("ana", call);
     assert_eq!(view.call_state, CallState::CustomerLeft);
     assert_eq!(view.state, InteractionState::Active, "the agents go on talking");
     let a = &view.actions;
@@ -382,7 +377,7 @@ fn the_call_ends_when_one_participant_is_left() {
     desk.center.customer_hang_up(desk.now, contact).unwrap();
     desk.pump();
     send(&mut desk, "ben", CommandKind::Leave { interaction: call }).unwrap();
-    assert_eq!(card(&desk, "ana", call).state, InteractionState::WrapUp, "alone: the call is over");
+    assert_eq!(desk.card("ana", call).state, InteractionState::WrapUp, "alone: the call is over");
     desk.center.check_consistency().unwrap();
 }
 

@@ -5,7 +5,6 @@
 
 mod support;
 
-use ringside::agent::InteractionView;
 use ringside::model::call::{CallState, Party, Target};
 use ringside::model::control::{row_of, Afterwards, CallAction, Who, TABLE};
 use ringside::model::state::{CommandKind, EventKind, InteractionState};
@@ -18,12 +17,8 @@ fn agent(name: &str) -> Target {
     Target::Agent(user(name))
 }
 
-fn card(desk: &Desk, name: &str, id: InteractionId) -> InteractionView {
-    desk.view(name).interactions.into_iter().find(|i| i.id == id).expect("the interaction is on the desk")
-}
-
 fn party(desk: &Desk, viewer: &str, id: InteractionId, who: &str) -> ParticipantId {
-    card(desk, viewer, id).participants.iter().find(|p| p.party == Party::Agent(user(who))).expect("on the call").id
+    desk.card(viewer, id).participants.iter().find(|p| *p.party == Party::Agent(user(who))).expect("on the call").id
 }
 
 fn controller(desk: &Desk, id: InteractionId) -> (Option<UserId>, UserId) {
@@ -65,18 +60,18 @@ fn a_conferenced_agents_transfer_hands_over_only_its_own_place() {
     let mut desk = Desk::with_toml(WRAP_UP);
     let call = conference(&mut desk);
     consult(&mut desk, "ben", call, "cid");
-    assert_eq!(card(&desk, "ben", call).call_state, CallState::Consulting);
+    assert_eq!(desk.card("ben", call).call_state, CallState::Consulting);
     desk.send("ben", CommandKind::CompleteTransfer { interaction: call }).unwrap();
     assert_eq!(controller(&desk, call), (Some(user("ana")), user("ana")));
-    let ana = card(&desk, "ana", call);
+    let ana = desk.card("ana", call);
     assert!(ana.in_control && ana.owner);
-    let cid = ana.participants.iter().find(|p| p.party == Party::Agent(user("cid"))).unwrap();
+    let cid = ana.participants.iter().find(|p| *p.party == Party::Agent(user("cid"))).unwrap();
     assert!(cid.held && cid.conferenced, "cid waits on hold until ana allows it to talk");
-    assert!(ana.participants.iter().any(|p| p.party == Party::Customer && !p.held), "the conference goes on");
-    let ben = card(&desk, "ben", call);
+    assert!(ana.participants.iter().any(|p| *p.party == Party::Customer && !p.held), "the conference goes on");
+    let ben = desk.card("ben", call);
     assert_eq!(ben.state, InteractionState::WrapUp);
     assert!(!ben.owner);
-    let cid = card(&desk, "cid", call);
+    let cid = desk.card("cid", call);
     assert!(!cid.in_control && !cid.owner);
     assert_eq!(desk.send("cid", CommandKind::End { interaction: call }), Err("not_in_control".into()));
     desk.send("ana", CommandKind::End { interaction: call }).unwrap();
@@ -95,9 +90,9 @@ fn the_controllers_transfer_hands_control_and_the_code_to_the_consulted_agent() 
     consult(&mut desk, "ana", call, "ben");
     desk.send("ana", CommandKind::CompleteTransfer { interaction: call }).unwrap();
     assert_eq!(controller(&desk, call), (Some(user("ben")), user("ben")));
-    let ben = card(&desk, "ben", call);
+    let ben = desk.card("ben", call);
     assert!(ben.in_control && ben.owner && ben.participants.iter().all(|p| !p.held));
-    assert!(!card(&desk, "ana", call).owner, "ana's wrap-up is an assist");
+    assert!(!desk.card("ana", call).owner, "ana's wrap-up is an assist");
 }
 
 /// SPEC V2, F3 (rows hold_customer, resume_customer): only the agent in
@@ -106,11 +101,11 @@ fn the_controllers_transfer_hands_control_and_the_code_to_the_consulted_agent() 
 fn only_the_controller_holds_and_resumes_the_customer() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
     let call = conference(&mut desk);
-    assert!(!card(&desk, "ben", call).actions.hold);
+    assert!(!desk.card("ben", call).actions.hold);
     assert_eq!(desk.send("ben", CommandKind::Hold { interaction: call, participant: None }), Err("not_in_control".into()));
     assert_eq!(desk.send("ana", CommandKind::Resume { interaction: call, participant: None }), Err("invalid_transition".into()));
     desk.send("ana", CommandKind::Hold { interaction: call, participant: None }).unwrap();
-    assert_eq!(card(&desk, "ana", call).call_state, CallState::OnHold);
+    assert_eq!(desk.card("ana", call).call_state, CallState::OnHold);
     assert_eq!(desk.send("ben", CommandKind::Resume { interaction: call, participant: None }), Err("not_in_control".into()));
     desk.send("ana", CommandKind::Resume { interaction: call, participant: None }).unwrap();
 }
@@ -122,15 +117,15 @@ fn the_controller_allows_a_conferenced_agent_to_talk_and_holds_it_again() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
     let call = conference(&mut desk);
     let ben = party(&desk, "ana", call, "ben");
-    let view = card(&desk, "ana", call);
+    let view = desk.card("ana", call);
     let shown = view.participants.iter().find(|p| p.id == ben).unwrap();
     assert!(shown.held && shown.conferenced && shown.can_resume && !shown.can_hold);
     desk.send("ana", CommandKind::Resume { interaction: call, participant: Some(ben) }).unwrap();
-    assert!(!card(&desk, "ben", call).participants.iter().find(|p| p.me).unwrap().held);
+    assert!(!desk.card("ben", call).participants.iter().find(|p| p.me).unwrap().held);
     let ana = party(&desk, "ben", call, "ana");
     assert_eq!(desk.send("ben", CommandKind::Hold { interaction: call, participant: Some(ana) }), Err("not_in_control".into()));
     desk.send("ana", CommandKind::Hold { interaction: call, participant: Some(ben) }).unwrap();
-    assert!(card(&desk, "ana", call).participants.iter().find(|p| p.id == ben).unwrap().held);
+    assert!(desk.card("ana", call).participants.iter().find(|p| p.id == ben).unwrap().held);
 }
 
 /// SPEC F3: the profile may let conferenced parties talk at once.
@@ -138,7 +133,7 @@ fn the_controller_allows_a_conferenced_agent_to_talk_and_holds_it_again() {
 fn a_profile_can_let_conferenced_parties_talk_at_once() {
     let mut desk = Desk::with_toml("conferenced_parties_talk = true");
     let call = conference(&mut desk);
-    assert!(card(&desk, "ana", call).participants.iter().all(|p| !p.held));
+    assert!(desk.card("ana", call).participants.iter().all(|p| !p.held));
 }
 
 /// SPEC V1, T3 (rows hold_consulted, resume_consulted): the consulting agent
@@ -153,13 +148,13 @@ fn the_consulting_agent_puts_the_consulted_party_on_hold() {
     assert_eq!(desk.send("ben", CommandKind::Hold { interaction: call, participant: Some(ana) }), Err("not_in_control".into()));
     desk.send("ana", CommandKind::Hold { interaction: call, participant: Some(ben) }).unwrap();
     desk.advance(4_000);
-    let view = card(&desk, "ana", call);
+    let view = desk.card("ana", call);
     assert_eq!(view.call_state, CallState::ConsultOnHold);
     assert_eq!(view.consult_held.as_deref(), Some("00:04"));
     assert_eq!(view.consulting.as_deref(), Some("00:04"), "the consult timer runs on");
     assert_eq!(desk.next_change("ana"), Some(desk.now.plus(1_000)));
     desk.send("ana", CommandKind::Resume { interaction: call, participant: Some(ben) }).unwrap();
-    let view = card(&desk, "ana", call);
+    let view = desk.card("ana", call);
     assert_eq!((view.call_state, view.consult_held), (CallState::Consulting, None));
 }
 
@@ -169,14 +164,14 @@ fn the_consulting_agent_puts_the_consulted_party_on_hold() {
 fn a_conferenced_agent_may_consult_and_the_conference_resumes_after() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
     let call = conference(&mut desk);
-    assert!(card(&desk, "ben", call).actions.consult);
+    assert!(desk.card("ben", call).actions.consult);
     consult(&mut desk, "ben", call, "cid");
-    assert!(card(&desk, "ana", call).participants.iter().any(|p| p.party == Party::Customer && p.held));
+    assert!(desk.card("ana", call).participants.iter().any(|p| *p.party == Party::Customer && p.held));
     assert_eq!(desk.send("ana", CommandKind::Consult { interaction: call, target: agent("cid") }), Err("invalid_transition".into()), "one at a time");
     desk.send("ben", CommandKind::EndConsult { interaction: call }).unwrap();
-    let view = card(&desk, "ana", call);
+    let view = desk.card("ana", call);
     assert_eq!(view.call_state, CallState::Conference);
-    assert!(view.participants.iter().any(|p| p.party == Party::Customer && !p.held));
+    assert!(view.participants.iter().any(|p| *p.party == Party::Customer && !p.held));
     assert_eq!(controller(&desk, call), (Some(user("ana")), user("ana")));
 }
 
@@ -189,7 +184,7 @@ fn a_conferenced_agent_may_add_a_participant_without_taking_control() {
     desk.ready("cid");
     desk.send("ben", CommandKind::Conference { interaction: call, target: agent("cid") }).unwrap();
     accept_offer(&mut desk, "cid");
-    assert_eq!(card(&desk, "ana", call).participants.len(), 4);
+    assert_eq!(desk.card("ana", call).participants.len(), 4);
     assert_eq!(controller(&desk, call), (Some(user("ana")), user("ana")));
 }
 
@@ -204,7 +199,7 @@ fn only_the_controller_alone_with_the_customer_transfers_blind() {
     assert_eq!(desk.send("ana", CommandKind::Transfer { interaction: call, target: number.clone() }), Err("invalid_transition".into()));
     desk.send("ben", CommandKind::Leave { interaction: call }).unwrap();
     desk.send("ana", CommandKind::Transfer { interaction: call, target: number }).unwrap();
-    assert_eq!(card(&desk, "ana", call).state, InteractionState::WrapUp);
+    assert_eq!(desk.card("ana", call).state, InteractionState::WrapUp);
 }
 
 /// SPEC V6 (row end_consult): the initiator or the consulted agent ends a
@@ -214,11 +209,11 @@ fn either_side_of_a_consult_ends_it_and_no_one_else() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
     let call = conference(&mut desk);
     consult(&mut desk, "ben", call, "cid");
-    assert!(!card(&desk, "ana", call).actions.end_consult);
+    assert!(!desk.card("ana", call).actions.end_consult);
     assert_eq!(desk.send("ana", CommandKind::EndConsult { interaction: call }), Err("invalid_transition".into()));
     desk.send("cid", CommandKind::EndConsult { interaction: call }).unwrap();
-    assert_eq!(card(&desk, "cid", call).state, InteractionState::WrapUp);
-    assert_eq!(card(&desk, "ben", call).call_state, CallState::Conference);
+    assert_eq!(desk.card("cid", call).state, InteractionState::WrapUp);
+    assert_eq!(desk.card("ben", call).call_state, CallState::Conference);
 }
 
 /// SPEC F2, F5 (row start_conference): only the initiator turns its consult
@@ -231,9 +226,9 @@ fn only_the_initiator_starts_a_conference_from_its_consult() {
     assert_eq!(desk.send("ana", CommandKind::StartConference { interaction: call }), Err("invalid_transition".into()));
     assert_eq!(desk.send("cid", CommandKind::StartConference { interaction: call }), Err("invalid_transition".into()));
     desk.send("ben", CommandKind::StartConference { interaction: call }).unwrap();
-    let view = card(&desk, "ana", call);
+    let view = desk.card("ana", call);
     assert_eq!(view.call_state, CallState::Conference);
-    assert!(view.participants.iter().any(|p| p.party == Party::Customer && !p.held));
+    assert!(view.participants.iter().any(|p| *p.party == Party::Customer && !p.held));
     assert_eq!(controller(&desk, call), (Some(user("ana")), user("ana")));
 }
 
@@ -252,7 +247,7 @@ fn leaving_moves_control_only_when_the_controller_exits() {
     assert_eq!(controller(&desk, call), (Some(user("ana")), user("ana")));
     desk.send("ana", CommandKind::Leave { interaction: call }).unwrap();
     assert_eq!(controller(&desk, call), (Some(user("ben")), user("ben")));
-    let ana = card(&desk, "ana", call);
+    let ana = desk.card("ana", call);
     assert!(ana.state == InteractionState::WrapUp && !ana.owner && !ana.done_needs_code);
     desk.send("ana", CommandKind::Done { interaction: call, code: None }).unwrap();
 }
@@ -262,10 +257,10 @@ fn leaving_moves_control_only_when_the_controller_exits() {
 fn only_the_controller_ends_the_call() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
     let call = conference(&mut desk);
-    assert!(!card(&desk, "ben", call).actions.end);
+    assert!(!desk.card("ben", call).actions.end);
     assert_eq!(desk.send("ben", CommandKind::End { interaction: call }), Err("not_in_control".into()));
     desk.send("ana", CommandKind::End { interaction: call }).unwrap();
-    assert_eq!(card(&desk, "ben", call).state, InteractionState::WrapUp);
+    assert_eq!(desk.card("ben", call).state, InteractionState::WrapUp);
 }
 
 /// SPEC V5, V7, V8, F7 (rows dtmf, record, follow_up): any agent on the call
@@ -281,9 +276,9 @@ fn any_agent_on_the_call_sends_digits_records_and_follows_up() {
     let contact = desk.center.agent(&user("ana")).unwrap().interaction(call).unwrap().contact;
     desk.center.customer_hang_up(desk.now, contact).unwrap();
     desk.pump();
-    assert_eq!(card(&desk, "ana", call).call_state, CallState::CustomerLeft);
+    assert_eq!(desk.card("ana", call).call_state, CallState::CustomerLeft);
     assert_eq!(desk.send("ben", CommandKind::Dtmf { interaction: call, digits: "1".into() }), Err("invalid_transition".into()));
-    let ben = card(&desk, "ben", call);
+    let ben = desk.card("ben", call);
     assert!(!ben.actions.dtmf && !ben.actions.consult && ben.actions.leave, "wrap-up assist: no new parties, no digits");
 }
 
@@ -294,7 +289,7 @@ fn only_the_owner_applies_the_wrap_up_code() {
     let mut desk = Desk::with_toml(WRAP_UP);
     let call = conference(&mut desk);
     desk.send("ana", CommandKind::End { interaction: call }).unwrap();
-    let (ana, ben) = (card(&desk, "ana", call), card(&desk, "ben", call));
+    let (ana, ben) = (desk.card("ana", call), desk.card("ben", call));
     assert!(ana.actions.done && ana.done_needs_code && ben.actions.done && !ben.done_needs_code);
     assert_eq!(desk.send("ben", CommandKind::Done { interaction: call, code: Some(WrapUpCode::from("sale")) }), Err("not_wrap_up_owner".into()));
     assert_eq!(desk.send("ana", CommandKind::Done { interaction: call, code: None }), Err("wrap_up_code_required".into()));
@@ -311,7 +306,7 @@ fn a_consult_to_a_queue_waits_for_an_agent_with_its_own_deadline_and_rona() {
     let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
     let call = on_call(&mut desk, "ana", Channel::Voice);
     desk.send("ana", CommandKind::Consult { interaction: call, target: Target::Queue(QueueId::from("support")) }).unwrap();
-    let view = card(&desk, "ana", call);
+    let view = desk.card("ana", call);
     assert_eq!(view.call_state, CallState::ConsultRequested);
     assert_eq!(desk.center.waiting(&QueueId::from("support")).len(), 1, "the request waits in the queue");
     desk.ready("ben");
@@ -322,7 +317,7 @@ fn a_consult_to_a_queue_waits_for_an_agent_with_its_own_deadline_and_rona() {
     assert_eq!(desk.center.waiting(&QueueId::from("support")).len(), 1, "back in line");
     desk.ready("cid");
     accept_offer(&mut desk, "cid");
-    let view = card(&desk, "ana", call);
+    let view = desk.card("ana", call);
     assert_eq!(view.call_state, CallState::Consulting);
     assert!(desk.center.waiting(&QueueId::from("support")).is_empty());
     desk.assert_converged("ana");
@@ -337,7 +332,7 @@ fn the_asking_agent_cancels_a_queued_consult() {
     desk.send("ana", CommandKind::Consult { interaction: call, target: Target::Queue(QueueId::from("support")) }).unwrap();
     desk.send("ana", CommandKind::EndConsult { interaction: call }).unwrap();
     assert!(desk.center.waiting(&QueueId::from("support")).is_empty());
-    assert_eq!(card(&desk, "ana", call).call_state, CallState::OnHold);
+    assert_eq!(desk.card("ana", call).call_state, CallState::OnHold);
     desk.send("ana", CommandKind::Conference { interaction: call, target: Target::Queue(QueueId::from("support")) }).unwrap();
     desk.ready("ben");
     assert_eq!(desk.center.agent(&user("ben")).unwrap().offers.len(), 1);
@@ -377,7 +372,7 @@ fn an_agent_in_wrap_up_of_a_call_is_not_brought_back_into_it() {
     desk.send("ana", CommandKind::Conference { interaction: chat, target: agent("ben") }).unwrap();
     accept_offer(&mut desk, "ben");
     desk.send("ben", CommandKind::Leave { interaction: chat }).unwrap();
-    assert_eq!(card(&desk, "ben", chat).state, InteractionState::WrapUp);
+    assert_eq!(desk.card("ben", chat).state, InteractionState::WrapUp);
     assert_eq!(desk.send("ana", CommandKind::Conference { interaction: chat, target: agent("ben") }), Err("target_unavailable".into()));
     desk.send("ana", CommandKind::Conference { interaction: chat, target: Target::Queue(QueueId::from("support")) }).unwrap();
     assert!(desk.center.agent(&user("ben")).unwrap().offers.is_empty(), "ben is passed over");

@@ -424,7 +424,7 @@ fn view_enables(desk: &Desk, name: &str, command: &CommandKind) -> bool {
         CommandKind::Logout => view.can_logout,
         CommandKind::Outdial { .. } => view.can_outdial,
         CommandKind::LogoutAgent { .. } => view.can_logout_agents,
-        CommandKind::SetStatus { status, .. } => view.choices.iter().any(|c| &c.id == status),
+        CommandKind::SetStatus { status, .. } => view.choices.iter().any(|c| c.id == status),
         CommandKind::Accept { offer: o } => offer(*o).is_some_and(|o| o.can_accept),
         CommandKind::Decline { offer: o } => offer(*o).is_some_and(|o| o.can_decline),
         CommandKind::End { interaction } => actions(*interaction).end,

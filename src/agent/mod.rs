@@ -320,7 +320,7 @@ impl Replica {
     }
 
     /// The render-ready view at local time `now`.
-    pub fn view(&self, now: Millis) -> View {
+    pub fn view(&self, now: Millis) -> View<'_> {
         let mut view = match (&self.profile, &self.state) {
             (Some(profile), Some(state)) => view::derive(profile, self.role, state, self.clock.server_time(now)),
             _ => View::default(),

@@ -15,25 +15,29 @@ use crate::model::{
 };
 use crate::codec::Encode;
 use serde::Serialize;
+use std::borrow::Cow;
 
+// The view borrows its texts and lists from the profile and the state it
+// is derived from: deriving it after every event allocates only what is
+// new (timers, cards), never a copy of the catalogue.
 /// Everything a desk renders.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default, Encode)]
 #[cfg_attr(test, derive(ts_rs::TS))]
-pub struct View {
+pub struct View<'a> {
     /// Whether the engine holds the server's state.
     pub ready: bool,
     /// Whether the agent is logged in.
     pub logged_in: bool,
     /// The status field.
-    pub status: StatusView,
+    pub status: StatusView<'a>,
     /// Statuses the agent may choose (S8: never system-only ones).
-    pub choices: Vec<StatusChoice>,
+    pub choices: Vec<StatusChoice<'a>>,
     /// Open offers, oldest first.
-    pub offers: Vec<OfferView>,
+    pub offers: Vec<OfferView<'a>>,
     /// Open interactions, oldest first.
-    pub interactions: Vec<InteractionView>,
+    pub interactions: Vec<InteractionView<'a>>,
     /// Wrap-up codes to choose from (V3).
-    pub wrap_up_codes: Vec<WrapUpCodeDef>,
+    pub wrap_up_codes: &'a [WrapUpCodeDef],
     /// Whether done needs a wrap-up code (V3).
     pub wrap_up_required: bool,
     /// Whether login is enabled.
@@ -45,14 +49,14 @@ pub struct View {
     /// Whether this user may log agents out (S9: supervisors).
     pub can_logout_agents: bool,
     /// The rona choice, while in rona (O5).
-    pub rona: Option<RonaChoice>,
+    pub rona: Option<RonaChoice<'a>>,
     /// The campaign indicator flashes: a preview waits for accept or
     /// reject (P2).
     pub campaign_flashing: bool,
     /// Campaign records at this agent (P2-P8).
-    pub outbound: Vec<OutboundView>,
+    pub outbound: Vec<OutboundView<'a>>,
     /// The media types chosen for push preview (P1).
-    pub preview_media: Vec<Channel>,
+    pub preview_media: &'a [Channel],
     /// Whether previews are stopped until "get record" (W1).
     pub preview_paused: bool,
     /// Whether "get record" is enabled (W1).
@@ -62,7 +66,7 @@ pub struct View {
     /// figures, and offers the monitoring actions (S6, S9, M1).
     pub supervisor: bool,
     /// Supervisors: the calls being monitored, oldest first (M1-M3).
-    pub monitoring: Vec<MonitoringView>,
+    pub monitoring: Vec<MonitoringView<'a>>,
     /// Milliseconds without input before an available user goes away
     /// automatically; 0 when auto-away is off (S11). The package watches the
     /// page's input when it is set.
@@ -72,15 +76,15 @@ pub struct View {
 /// A call a supervisor monitors (M1-M3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
 #[cfg_attr(test, derive(ts_rs::TS))]
-pub struct MonitoringView {
+pub struct MonitoringView<'a> {
     /// The interaction.
     pub interaction: InteractionId,
     /// The agents it goes through.
-    pub agents: Vec<crate::model::UserId>,
+    pub agents: &'a [crate::model::UserId],
     /// The call's channel.
     pub channel: Channel,
     /// Who the customer is.
-    pub from: String,
+    pub from: &'a str,
     /// Silent or barged in.
     pub mode: MonitorMode,
     /// The M1 state: `monitoring` or `monitoring_paused`.
@@ -108,12 +112,12 @@ pub struct MonitoringActions {
 /// A campaign record card: the preview, then the record being worked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
 #[cfg_attr(test, derive(ts_rs::TS))]
-pub struct OutboundView {
+pub struct OutboundView<'a> {
     /// The record: contact data, chained numbers with the active one,
     /// status (the phase), attempts, call result, callback.
-    pub record: CallingRecord,
+    pub record: &'a CallingRecord,
     /// Its campaign.
-    pub campaign: CampaignBrief,
+    pub campaign: &'a CampaignBrief,
     /// Why it came: `campaign`, `callback` or `personal_callback` (W5).
     pub origin: PreviewOrigin,
     /// Whether the preview flashes (P2).
@@ -125,7 +129,7 @@ pub struct OutboundView {
     /// The call, once connected.
     pub interaction: Option<crate::model::InteractionId>,
     /// The number dialled last.
-    pub dialled: Option<String>,
+    pub dialled: Option<&'a str>,
     /// What the last dial did.
     pub dial_outcome: Option<DialOutcome>,
     /// Marked do-not-call (P6).
@@ -169,36 +173,45 @@ pub struct RecordActions {
 }
 
 /// The status field (S1, E1, T1-T4).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default, Encode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
 #[cfg_attr(test, derive(ts_rs::TS))]
-pub struct StatusView {
+pub struct StatusView<'a> {
     /// The status id.
-    pub id: StatusId,
+    pub id: &'a StatusId,
     /// Its label; "Out of Office (offline)" for a status kept through logout (S3).
-    pub label: String,
+    pub label: Cow<'a, str>,
     /// Its colour.
-    pub colour: String,
+    pub colour: &'a str,
     /// Its category.
     pub category: Option<StatusCategory>,
     /// The secondary status (S6).
-    pub secondary: Option<SecondaryId>,
+    pub secondary: Option<&'a SecondaryId>,
     /// "Engaged", "Engaged (idle)", "Engaged, RONA"... while work is open (E1).
-    pub engaged: Option<String>,
+    pub engaged: Option<Cow<'a, str>>,
     /// The state timer, `mm:ss` or `current/total` for idle to idle; none
     /// while engaged (T1, T2, T3).
     pub timer: Option<String>,
 }
 
+/// No status: what the view shows before the engine holds the state.
+static NO_STATUS: StatusId = StatusId(String::new());
+
+impl Default for StatusView<'_> {
+    fn default() -> Self {
+        StatusView { id: &NO_STATUS, label: Cow::Borrowed(""), colour: "", category: None, secondary: None, engaged: None, timer: None }
+    }
+}
+
 /// A status in the selector.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
 #[cfg_attr(test, derive(ts_rs::TS))]
-pub struct StatusChoice {
+pub struct StatusChoice<'a> {
     /// The status id.
-    pub id: StatusId,
+    pub id: &'a StatusId,
     /// Its label.
-    pub label: String,
+    pub label: &'a str,
     /// Its colour.
-    pub colour: String,
+    pub colour: &'a str,
     /// Whether it is the current status.
     pub selected: bool,
 }
@@ -206,19 +219,19 @@ pub struct StatusChoice {
 /// The two ways out of rona (O5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
 #[cfg_attr(test, derive(ts_rs::TS))]
-pub struct RonaChoice {
+pub struct RonaChoice<'a> {
     /// Why the agent is in rona.
     pub cause: Option<RonaCause>,
     /// "Go idle": the default idle reason.
-    pub go_idle: StatusId,
+    pub go_idle: &'a StatusId,
     /// "Go available".
-    pub go_available: StatusId,
+    pub go_available: &'a StatusId,
 }
 
 /// An offer card (O1, O2, O7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
 #[cfg_attr(test, derive(ts_rs::TS))]
-pub struct OfferView {
+pub struct OfferView<'a> {
     /// The offer.
     pub id: OfferId,
     /// The contact.
@@ -226,12 +239,12 @@ pub struct OfferView {
     /// Its channel.
     pub channel: Channel,
     /// Its queue, if routed.
-    pub queue: Option<QueueId>,
+    pub queue: Option<&'a QueueId>,
     /// Who the customer is.
-    pub from: String,
+    pub from: &'a str,
     /// Set when this is a request to join a running interaction (consult or
     /// conference) rather than a new customer.
-    pub join: Option<JoinRequest>,
+    pub join: Option<&'a JoinRequest>,
     /// Milliseconds left before the deadline.
     pub remaining_ms: u64,
     /// Time left as text, rounded up to the second.
@@ -247,7 +260,7 @@ pub struct OfferView {
 /// An interaction card (T3, V1-V8, F1-F8).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
 #[cfg_attr(test, derive(ts_rs::TS))]
-pub struct InteractionView {
+pub struct InteractionView<'a> {
     /// The interaction.
     pub id: InteractionId,
     /// Its channel.
@@ -255,7 +268,7 @@ pub struct InteractionView {
     /// How it came about.
     pub origin: Origin,
     /// Who the customer is.
-    pub from: String,
+    pub from: &'a str,
     /// This agent's part: on the call or in wrap-up.
     pub state: InteractionState,
     /// The conversation's state (V1, C2, F7).
@@ -279,9 +292,9 @@ pub struct InteractionView {
     /// Whether the call is being recorded (V7).
     pub recording: bool,
     /// Who is on it, in joining order.
-    pub participants: Vec<ParticipantView>,
+    pub participants: Vec<ParticipantView<'a>>,
     /// Case history: DTMF digits, recording, transfers (V5).
-    pub history: Vec<Note>,
+    pub history: &'a [Note],
     /// Whether a supervisor monitors it; only where the profile shows
     /// monitoring to agents (M1).
     pub monitored: bool,
@@ -292,11 +305,11 @@ pub struct InteractionView {
 /// One party on an interaction card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode)]
 #[cfg_attr(test, derive(ts_rs::TS))]
-pub struct ParticipantView {
+pub struct ParticipantView<'a> {
     /// The participant.
     pub id: ParticipantId,
     /// Who it is.
-    pub party: Party,
+    pub party: &'a Party,
     /// Whether it is this agent.
     pub me: bool,
     /// Whether it is on hold.
@@ -349,16 +362,31 @@ pub struct InteractionActions {
 
 /// `mm:ss`, or `h:mm:ss` from one hour (T6).
 pub fn format_duration(ms: u64) -> String {
+    let mut text = String::with_capacity(8);
+    push_duration(&mut text, ms);
+    text
+}
+
+/// Appends [`format_duration`]'s text: written digit by digit, because the
+/// view formats several timers after every event and the formatting
+/// machinery was a fifth of its cost.
+fn push_duration(out: &mut String, ms: u64) {
     let secs = ms / 1000;
     let (hours, minutes, seconds) = (secs / 3600, secs % 3600 / 60, secs % 60);
     if hours > 0 {
-        format!("{hours}:{minutes:02}:{seconds:02}")
-    } else {
-        format!("{minutes:02}:{seconds:02}")
+        hours.encode(out);
+        out.push(':');
+    }
+    for (i, part) in [minutes, seconds].into_iter().enumerate() {
+        if i > 0 {
+            out.push(':');
+        }
+        out.push(char::from(b'0' + (part / 10) as u8));
+        out.push(char::from(b'0' + (part % 10) as u8));
     }
 }
 
-pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: ServerTime) -> View {
+pub(super) fn derive<'a>(profile: &'a Profile, role: Role, state: &'a AgentState, now: ServerTime) -> View<'a> {
     let judge = Judge { profile, role, state, now, world: &OwnStateOnly };
     let allowed = |action: Action| judge.available(action).is_ok();
     // SPEC S3: "Out of office (offline)" in the offline colour.
@@ -370,7 +398,7 @@ pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: Ser
             .statuses
             .iter()
             .filter(|s| !s.system_only)
-            .map(|s| StatusChoice { id: s.id.clone(), label: s.label.clone(), colour: s.colour.clone(), selected: s.id == state.status })
+            .map(|s| StatusChoice { id: &s.id, label: &s.label, colour: &s.colour, selected: s.id == state.status })
             .collect()
     } else {
         Vec::new()
@@ -384,9 +412,9 @@ pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: Ser
                 id: o.id,
                 contact: o.contact,
                 channel: o.channel,
-                queue: o.queue.clone(),
-                from: o.from.clone(),
-                join: o.join.clone(),
+                queue: o.queue.as_ref(),
+                from: &o.from,
+                join: o.join.as_ref(),
                 remaining_ms,
                 remaining: format_duration(remaining_ms.div_ceil(1000) * 1000),
                 flashing: o.flash_at().is_some_and(|at| now >= at) && now < o.deadline,
@@ -396,28 +424,28 @@ pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: Ser
         })
         .collect();
     let interactions = state.interactions.iter().map(|i| interaction_view(profile, state, i, now, &allowed)).collect();
-    let outbound: Vec<OutboundView> = state.outbound.iter().map(|w| outbound_view(w, now, &allowed)).collect();
-    let rona = (state.logged_in && state.status == profile.rona_status).then(|| RonaChoice {
+    let outbound: Vec<OutboundView<'a>> = state.outbound.iter().map(|w| outbound_view(w, now, &allowed)).collect();
+    let rona = (state.logged_in && state.status == profile.rona_status).then_some(RonaChoice {
         cause: state.rona_cause,
-        go_idle: profile.default_idle_status.clone(),
-        go_available: profile.available_status.clone(),
+        go_idle: &profile.default_idle_status,
+        go_available: &profile.available_status,
     });
     View {
         ready: true,
         logged_in: state.logged_in,
         status: StatusView {
-            id: state.status.clone(),
+            id: &state.status,
             label,
             colour,
             category: profile.status(&state.status).map(|d| d.category),
-            secondary: state.secondary.clone(),
+            secondary: state.secondary.as_ref(),
             engaged,
             timer,
         },
         choices,
         offers,
         interactions,
-        wrap_up_codes: profile.wrap_up.codes.clone(),
+        wrap_up_codes: &profile.wrap_up.codes,
         wrap_up_required: profile.wrap_up.required,
         can_login: allowed(Action::Login),
         can_logout: allowed(Action::Logout),
@@ -426,7 +454,7 @@ pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: Ser
         rona,
         campaign_flashing: outbound.iter().any(|o| o.flashing),
         outbound,
-        preview_media: state.preview_media.clone(),
+        preview_media: &state.preview_media,
         preview_paused: state.preview_paused,
         can_get_record: allowed(Action::GetRecord),
         supervisor: role.supervises(),
@@ -435,13 +463,13 @@ pub(super) fn derive(profile: &Profile, role: Role, state: &AgentState, now: Ser
     }
 }
 
-fn monitoring_view(m: &Monitoring, now: ServerTime, allowed: &dyn Fn(Action) -> bool) -> MonitoringView {
+fn monitoring_view<'a>(m: &'a Monitoring, now: ServerTime, allowed: &dyn Fn(Action) -> bool) -> MonitoringView<'a> {
     let can = |action: MonitorAction| allowed(Action::Monitor(m.interaction, action));
     MonitoringView {
         interaction: m.interaction,
-        agents: m.agents.clone(),
+        agents: &m.agents,
         channel: m.channel,
-        from: m.from.clone(),
+        from: &m.from,
         mode: m.mode,
         state: m.state(),
         timer: format_duration(now.since(m.since)),
@@ -454,19 +482,19 @@ fn monitoring_view(m: &Monitoring, now: ServerTime, allowed: &dyn Fn(Action) -> 
     }
 }
 
-fn outbound_view(work: &OutboundWork, now: ServerTime, allowed: &dyn Fn(Action) -> bool) -> OutboundView {
+fn outbound_view<'a>(work: &'a OutboundWork, now: ServerTime, allowed: &dyn Fn(Action) -> bool) -> OutboundView<'a> {
     let id = work.record.id;
     let can = |action: RecordAction| allowed(Action::Outbound(id, action));
     let left = |at: ServerTime| format_duration(at.since(now).div_ceil(1000) * 1000);
     OutboundView {
-        record: work.record.clone(),
-        campaign: work.campaign.clone(),
+        record: &work.record,
+        campaign: &work.campaign,
         origin: work.origin,
         flashing: work.flashing() && work.deadline.is_some_and(|at| now < at),
         remaining: work.deadline.map(left),
         stale_in: work.stale_at.map(left),
         interaction: work.interaction,
-        dialled: work.dialled.clone(),
+        dialled: work.dialled.as_deref(),
         dial_outcome: work.dial_outcome,
         do_not_call: work.do_not_call,
         actions: RecordActions {
@@ -488,13 +516,13 @@ fn outbound_view(work: &OutboundWork, now: ServerTime, allowed: &dyn Fn(Action) 
     }
 }
 
-fn interaction_view(
+fn interaction_view<'a>(
     profile: &Profile,
     state: &AgentState,
-    i: &InteractionInfo,
+    i: &'a InteractionInfo,
     now: ServerTime,
     allowed: &dyn Fn(Action) -> bool,
-) -> InteractionView {
+) -> InteractionView<'a> {
     let id = i.id;
     let call = &i.call;
     let owner = call.owner == state.agent;
@@ -506,7 +534,7 @@ fn interaction_view(
             let me = p.agent() == Some(&state.agent);
             ParticipantView {
                 id: p.id,
-                party: p.party.clone(),
+                party: &p.party,
                 me,
                 held: p.held_since.is_some(),
                 controls: p.agent().is_some(),
@@ -522,7 +550,7 @@ fn interaction_view(
         id,
         channel: i.channel,
         origin: i.origin,
-        from: i.from.clone(),
+        from: &i.from,
         state: i.state,
         call_state: call.state(),
         connected: timer(i.started_at),
@@ -535,7 +563,7 @@ fn interaction_view(
         done_needs_code: owner && profile.wrap_up.required,
         recording: call.recording,
         participants,
-        history: call.history.clone(),
+        history: &call.history,
         monitored: i.monitored,
         actions: InteractionActions {
             end: allowed(Action::End(id)),
@@ -557,26 +585,27 @@ fn interaction_view(
 }
 
 /// SPEC E1, O3: the overlay while work is open; the status stays underneath.
-fn engaged_label(profile: &Profile, state: &AgentState) -> String {
+fn engaged_label(profile: &Profile, state: &AgentState) -> Cow<'static, str> {
     let def = profile.status(&state.status);
     if state.status == profile.rona_status {
-        "Engaged, RONA".to_owned()
+        Cow::Borrowed("Engaged, RONA")
     } else if def.is_some_and(|d| d.routable) {
-        "Engaged".to_owned()
+        Cow::Borrowed("Engaged")
     } else if def.is_some_and(|d| d.category == StatusCategory::Idle) {
-        "Engaged (idle)".to_owned()
+        Cow::Borrowed("Engaged (idle)")
     } else {
-        format!("Engaged ({})", def.map_or(state.status.as_str(), |d| d.label.as_str()))
+        Cow::Owned(format!("Engaged ({})", def.map_or(state.status.as_str(), |d| d.label.as_str())))
     }
 }
 
 /// SPEC T1, T2, T4: time in the status, and `current/total` after idle to idle.
 fn status_timer(state: &AgentState, now: ServerTime) -> String {
-    let current = format_duration(now.since(state.status_since));
-    match state.idle_run_since {
-        Some(run) if run < state.status_since => format!("{current}/{}", format_duration(now.since(run))),
-        _ => current,
+    let mut timer = format_duration(now.since(state.status_since));
+    if let Some(run) = state.idle_run_since.filter(|run| *run < state.status_since) {
+        timer.push('/');
+        push_duration(&mut timer, now.since(run));
     }
+    timer
 }
 
 /// When a timer counting from `since` next shows another second.

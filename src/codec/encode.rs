@@ -2,6 +2,7 @@
 //! escapes), without the formatting machinery.
 
 use super::Encode;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Writes the separator and the quoted key (`"name":`) of an object member.
@@ -107,6 +108,12 @@ impl<T: Encode> Encode for Option<T> {
             Some(value) => value.encode(out),
             None => out.push_str("null"),
         }
+    }
+}
+
+impl<T: Encode + ToOwned + ?Sized> Encode for Cow<'_, T> {
+    fn encode(&self, out: &mut String) {
+        (**self).encode(out);
     }
 }
 

@@ -10,6 +10,7 @@ use super::{Channel, InteractionId, Profile, QueueId, SecondaryId, ServerTime, S
 use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::borrow::Cow;
 
 /// What a user is doing, shown under its presence (S12).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
@@ -82,12 +83,12 @@ pub struct Presence {
 
 /// The label and colour a status is shown with (S3: "(offline)" for a status
 /// kept through logout, in the offline colour).
-pub fn status_display(profile: &Profile, state: &AgentState) -> (String, String) {
-    let offline_colour = || profile.status(&profile.offline_status).map(|s| s.colour.clone()).unwrap_or_default();
+pub fn status_display<'a>(profile: &'a Profile, state: &'a AgentState) -> (Cow<'a, str>, &'a str) {
+    let offline_colour = || profile.status(&profile.offline_status).map_or("", |s| s.colour.as_str());
     match profile.status(&state.status) {
-        Some(def) if !state.logged_in && def.survives_logout => (format!("{} (offline)", def.label), offline_colour()),
-        Some(def) => (def.label.clone(), def.colour.clone()),
-        None => (state.status.to_string(), offline_colour()),
+        Some(def) if !state.logged_in && def.survives_logout => (Cow::Owned(format!("{} (offline)", def.label)), offline_colour()),
+        Some(def) => (Cow::Borrowed(&def.label), &def.colour),
+        None => (Cow::Borrowed(state.status.as_str()), offline_colour()),
     }
 }
 
@@ -113,8 +114,8 @@ impl Presence {
         Presence {
             user: state.agent.clone(),
             status: state.status.clone(),
-            label,
-            colour,
+            label: label.into_owned(),
+            colour: colour.to_owned(),
             since: state.status_since,
             activity: activity(profile, state),
             logged_in: state.logged_in,

@@ -394,7 +394,9 @@ fn permitted(state: &AgentState, info: &InteractionInfo, action: CallAction, com
         When::OnCall(states) => info.state == InteractionState::Active && states.contains(&call.state()),
         When::WrapUp => info.state == InteractionState::WrapUp,
     };
-    let state_name = match row.when {
+    // Named only when a refusal reports it: the view asks this for every
+    // call action after every event.
+    let state_name = || match row.when {
         When::OnCall(_) if info.state == InteractionState::Active => call.state().name(),
         _ => info.state.name(),
     };
@@ -402,10 +404,10 @@ fn permitted(state: &AgentState, info: &InteractionInfo, action: CallAction, com
         return Err(match row.who {
             Who::Controller => CommandError::NotInControl { command },
             Who::Owner => CommandError::NotWrapUpOwner,
-            _ => CommandError::InvalidTransition { command, state: state_name },
+            _ => CommandError::InvalidTransition { command, state: state_name() },
         });
     }
-    if when { Ok(()) } else { Err(CommandError::InvalidTransition { command, state: state_name }) }
+    if when { Ok(()) } else { Err(CommandError::InvalidTransition { command, state: state_name() }) }
 }
 
 fn has_capacity(profile: &Profile, state: &AgentState, channel: Channel) -> Result<(), CommandError> {

@@ -147,8 +147,8 @@ impl Engine {
 
     /// The render-ready view now, as JSON.
     pub fn view(&self) -> Result<String, JsValue> {
-        let view = self.driver.try_borrow().map_err(|_| busy())?.replica.view(now());
-        Ok(codec::to_string(&view))
+        let driver = self.driver.try_borrow().map_err(|_| busy())?;
+        Ok(codec::to_string(&driver.replica.view(now())))
     }
 
     /// Follows the presence roster of the user's teams and favourites
@@ -451,8 +451,8 @@ impl Driver {
     }
 
     fn emit_view(&mut self) {
-        let view = self.replica.view(now());
-        self.emit("view", view);
+        let view = codec::to_string(&self.replica.view(now()));
+        self.pending.push(("view", view));
     }
 
     /// Sleeps until the view next changes; recomputed on every wake.

@@ -3,7 +3,7 @@
 //! instead of sleeping.
 #![allow(dead_code)] // each test binary uses part of the harness
 
-use ringside::agent::{Notice, Replica, View};
+use ringside::agent::{InteractionView, Notice, Replica, View};
 use ringside::center::{Center, Input, Outcome};
 use ringside::codec;
 use ringside::model::profile::{Preset, ProfileOverrides};
@@ -259,8 +259,13 @@ impl Desk {
         deadline
     }
 
-    pub fn view(&self, name: &str) -> View {
+    pub fn view(&self, name: &str) -> View<'_> {
         self.replicas[&user(name)].view(self.local())
+    }
+
+    /// The card of interaction `id` on the desk of `name`.
+    pub fn card(&self, name: &str, id: InteractionId) -> InteractionView<'_> {
+        self.view(name).interactions.into_iter().find(|i| i.id == id).expect("the interaction is on the desk")
     }
 
     /// When the replica of `name` says its view next changes.
