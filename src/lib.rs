@@ -45,5 +45,5 @@ pub mod model;
 pub mod protocol;
 #[cfg(test)]
 mod typescript;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "browser"))]
 pub mod web;
