@@ -7,7 +7,7 @@
 // screenshots, and axe-core's accessibility check.
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { createServer } from 'node:net';
@@ -66,9 +66,12 @@ ${directory}
     http,
     token,
     log: () => { writeFileSync(log, output); return readFileSync(log, 'utf8'); },
+    // Stopping removes the server's folder (config, database, log): a test
+    // that needs the log reads it through log() before.
     stop: () => new Promise((done) => {
-      if (child.exitCode !== null) return done();
-      child.once('exit', done);
+      const removed = () => { rmSync(dir, { recursive: true, force: true }); done(); };
+      if (child.exitCode !== null) return removed();
+      child.once('exit', removed);
       child.kill('SIGTERM');
     }),
   };
