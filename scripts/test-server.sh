@@ -36,6 +36,7 @@ CONFIG
   export RINGSIDE_TEST_SIM="http://127.0.0.1:$port/sim"
   export RINGSIDE_TEST_TOKEN_WEB1; RINGSIDE_TEST_TOKEN_WEB1=$(token web1 agent)
   export RINGSIDE_TEST_TOKEN_WEB2; RINGSIDE_TEST_TOKEN_WEB2=$(token web2 agent)
+  export RINGSIDE_TEST_TOKEN_WEB3; RINGSIDE_TEST_TOKEN_WEB3=$(token web3 agent)
   export RINGSIDE_TEST_TOKEN_SUE; RINGSIDE_TEST_TOKEN_SUE=$(token sue supervisor)
   export RINGSIDE_TEST_TOKEN_ADMIN; RINGSIDE_TEST_TOKEN_ADMIN=$(token admin admin)
 }

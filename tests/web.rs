@@ -23,10 +23,13 @@ const SIM: &str = env!("RINGSIDE_TEST_SIM");
 const ADMIN: &str = env!("RINGSIDE_TEST_TOKEN_ADMIN");
 const SUPERVISOR: &str = env!("RINGSIDE_TEST_TOKEN_SUE");
 
+/// Each test that logs in has a user of its own (web1, web2, web3), so one
+/// test's agent left available never takes another test's offer.
 fn token(user: &str) -> String {
     match user {
         "web1" => env!("RINGSIDE_TEST_TOKEN_WEB1"),
         "web2" => env!("RINGSIDE_TEST_TOKEN_WEB2"),
+        "web3" => env!("RINGSIDE_TEST_TOKEN_WEB3"),
         _ => SUPERVISOR,
     }
     .to_owned()
@@ -130,6 +133,9 @@ async fn the_engine_connects_and_commands_round_trip() {
     let refused = command(&desk, r#"{"set_status":{"status":"rona"}}"#).unwrap_err();
     assert_eq!(field(&refused, "code").as_string().as_deref(), Some("status_system_only"), "refused before sending, as an Error with a code");
     assert!(refused.is_instance_of::<js_sys::Error>());
+    // Logged out, web1 takes no offer meant for another test's agent.
+    command(&desk, r#""logout""#).unwrap();
+    until("logged out", || field(&view_of(&desk), "logged_in").as_bool() == Some(false)).await;
     desk.close();
     assert_eq!(desk.connection_state(), "closed");
 }
@@ -186,12 +192,12 @@ async fn a_dropped_socket_resumes_without_losing_an_event() {
 #[wasm_bindgen_test]
 async fn the_engine_follows_the_servers_roster_spec_s12() {
     let recorder = Recorder::default();
-    let desk = engine("web1", &recorder, None);
+    let desk = engine("web3", &recorder, None);
     desk.subscribe_roster(); // before the welcome: sent once live
     live(&desk, &recorder).await;
     // The engine may show its (empty) roster before the snapshot arrives:
     // wait for the snapshot, in which a user follows itself.
-    let own = || js_sys::Array::from(&field(&parse(&desk.roster().unwrap()), "entries")).iter().find(|e| field(e, "user").as_string().as_deref() == Some("web1"));
+    let own = || js_sys::Array::from(&field(&parse(&desk.roster().unwrap()), "entries")).iter().find(|e| field(e, "user").as_string().as_deref() == Some("web3"));
     until("a roster in which the user follows itself", || own().is_some()).await;
     let _ = command(&desk, r#""login""#);
     until("logged in", || field(&view_of(&desk), "logged_in").as_bool() == Some(true)).await;
