@@ -99,6 +99,40 @@ test('a whole RONA cycle runs on the virtual clock with no server (SPEC O1, O2, 
   await page.close();
 });
 
+test('a supervisor follows the team roster on the simulator (SPEC S6, S12)', async () => {
+  const page = await browser.newPage();
+  await page.goto(base);
+  const result = await page.evaluate(async () => {
+    const { connect } = await import('/pkg/index.js');
+    const { createSimulator } = await import('/pkg/sim.js');
+    const sim = await createSimulator({
+      agents: ['ana', 'bob', { id: 'sue', role: 'supervisor' }],
+      directory: { teams: { floor: { label: 'Floor' } }, members: { ana: { teams: ['floor'] }, sue: { teams: ['floor'] } } },
+    });
+    const options = { url: 'sim://center', transport: sim.transport, clock: sim.clock };
+    const sue = await connect({ ...options, token: 'sue' });
+    const presence = [];
+    sue.on('presence', (entry) => presence.push(`${entry.user}:${entry.status}`));
+    sue.subscribeRoster();
+    await sim.advance(0);
+    const followed = sue.roster.entries.map((e) => e.user);
+    const ana = await connect({ ...options, token: 'ana' });
+    const bob = await connect({ ...options, token: 'bob' });
+    await ana.login();
+    await ana.setStatus('available');
+    await bob.login();
+    await sim.advance(0);
+    const anaRow = sue.roster.entries.find((e) => e.user === 'ana');
+    sim.close();
+    return { followed, presence, ana: { status: anaRow.status, logged_in: anaRow.logged_in } };
+  });
+  assert.deepEqual(result.followed, ['ana', 'sue'], 'the snapshot holds the team, not bob');
+  assert.ok(result.presence.includes('ana:available'), `ana's change reaches sue: ${result.presence}`);
+  assert.ok(!result.presence.some((p) => p.startsWith('bob:')), 'bob is not followed');
+  assert.deepEqual(result.ana, { status: 'available', logged_in: true });
+  await page.close();
+});
+
 test('accept, end and done on the simulator, seen by a second tab of the same agent (SPEC N4, V3)', async () => {
   const page = await simulatedDesk(2);
   const result = await page.evaluate(async () => {

@@ -14,6 +14,14 @@ export interface SimulatorOptions {
   queues?: string[];
   /** The users who may connect. */
   agents: SimUser[];
+  /**
+   * Teams, queue memberships and favourites, as the server's `[directory]`
+   * table takes them, e.g. `{ teams: { floor: { label: 'Floor' } }, members: { ana: { teams: ['floor'] } } }`:
+   * whom a queue's contacts are offered to, and whose presence each user's
+   * roster follows. None if omitted: every agent serves every queue, a user
+   * follows only itself, an admin everyone.
+   */
+  directory?: Record<string, unknown>;
   /** Where the virtual clock starts, in milliseconds since the epoch; now if omitted. */
   start?: number;
   /** Where the simulator's .wasm file is served, if not in `sim/` beside this module. */

@@ -21,9 +21,9 @@ const settle = () => new Promise((done) => setTimeout(done, 0));
  * @returns {Promise<import('./sim.js').SimulatedCenter>}
  */
 export async function createSimulator(options) {
-  const { profile = {}, queues = ['support'], agents = [], start = Date.now(), wasmUrl } = options ?? {};
+  const { profile = {}, queues = ['support'], agents = [], directory = {}, start = Date.now(), wasmUrl } = options ?? {};
   await load(wasmUrl);
-  return new SimulatedCenter(new Simulator(JSON.stringify({ profile, queues, agents }), start));
+  return new SimulatedCenter(new Simulator(JSON.stringify({ profile, queues, agents, directory }), start));
 }
 
 /**

@@ -10,18 +10,22 @@
 //! [`Hub::advance_to`], which fires the center's deadlines (offer expiry,
 //! RONA, the reconnect grace, auto-away) exactly when they fall due.
 //!
+//! The presence roster (SPEC S6, S12) is the core's [`RosterHub`], as on
+//! the server: a subscriber gets its snapshot, then each change after the
+//! events that made it.
+//!
 //! A token is the user's id: the page says who it is, there is nothing to
-//! sign. Unlike the server nothing is stored, and there is no presence
-//! roster or dialler.
+//! sign. Unlike the server nothing is stored, and there is no dialler.
 
-use ringside::center::{Center, Input, Outcome, SimState};
+use ringside::center::{Center, Input, Outcome, RosterHub, RosterSessions, SimState};
+use ringside::model::directory::Directory;
 use ringside::model::profile::ProfileOverrides;
 use ringside::model::state::Event;
 use ringside::model::{Actor, ContactId, QueueId, Refusal, Role, Seq, ServerTime, SessionId, UserId};
 use ringside::protocol::limits::{check_name, MAX_FROM_BYTES};
 use ringside::protocol::{ClientMessage, FrameError, ServerMessage, PROTOCOL_VERSION};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// How many recent events of each user are kept for a resume (the
 /// server's default `event_log_per_agent`); an older resume point gets a
@@ -51,6 +55,11 @@ pub struct SimConfig {
     pub queues: Vec<QueueId>,
     /// The users who may connect; their ids are their tokens.
     pub agents: Vec<SimUser>,
+    /// Teams, queue memberships and favourites, as the server's
+    /// `[directory]`: whom routing offers a queue's contacts to, and whose
+    /// presence each user's roster follows (SPEC S6, S12).
+    #[serde(default)]
+    pub directory: Directory,
 }
 
 fn default_queues() -> Vec<QueueId> {
@@ -129,6 +138,24 @@ pub struct Hub {
     /// Each user's last [`RECENT_EVENTS`] events, for resume.
     recent: BTreeMap<UserId, VecDeque<Event>>,
     outgoing: VecDeque<Outgoing>,
+    roster: RosterHub,
+}
+
+/// The hub's sockets as the roster sees them: the welcomed ones, and the
+/// queue of deliveries.
+struct Sockets<'a> {
+    sessions: &'a BTreeMap<SessionId, Option<Actor>>,
+    outgoing: &'a mut VecDeque<Outgoing>,
+}
+
+impl RosterSessions for Sockets<'_> {
+    fn actor(&self, session: SessionId) -> Option<&Actor> {
+        self.sessions.get(&session).and_then(Option::as_ref)
+    }
+
+    fn send(&mut self, session: SessionId, message: ServerMessage) {
+        self.outgoing.push_back(Outgoing { session, delivery: Delivery::Text(message.encode()) });
+    }
 }
 
 impl Hub {
@@ -136,14 +163,17 @@ impl Hub {
     pub fn new(config: SimConfig, start: ServerTime) -> Result<Hub, Refusal> {
         let profile = config.profile.build().map_err(|e| refusal("bad_config", format!("profile: {e}")))?;
         let users = config.agents.into_iter().map(SimUser::actor).map(|a| (a.user, a.role)).collect();
+        let mut center = Center::new(profile, config.queues);
+        center.save_directory(config.directory).map_err(|e| refusal("bad_config", format!("directory: {e}")))?;
         Ok(Hub {
-            center: Center::new(profile, config.queues),
+            center,
             now: start,
             users,
             sessions: BTreeMap::new(),
             next_session: 1,
             recent: BTreeMap::new(),
             outgoing: VecDeque::new(),
+            roster: RosterHub::new(start.0),
         })
     }
 
@@ -179,6 +209,7 @@ impl Hub {
     /// reconnect grace when it was the user's last (SPEC N3).
     pub fn closed(&mut self, session: SessionId) {
         if let Some(Some(_)) = self.sessions.remove(&session) {
+            self.roster.unsubscribe(session);
             self.apply(Input::Disconnect { session });
         }
     }
@@ -213,12 +244,11 @@ impl Hub {
             }
             Ok(ClientMessage::Ping { client_time }) => ServerMessage::Pong { client_time, server_time: self.now },
             Ok(ClientMessage::Resync) => ServerMessage::welcome(&self.center, &actor, self.now, true),
-            Ok(ClientMessage::SubscribeRoster { .. }) => ServerMessage::Nack {
-                id: None,
-                code: "not_simulated".into(),
-                message: "the in-page simulator has no presence roster".into(),
-            },
-            Ok(ClientMessage::UnsubscribeRoster) => return,
+            Ok(ClientMessage::SubscribeRoster { resume }) => {
+                let mut sockets = Sockets { sessions: &self.sessions, outgoing: &mut self.outgoing };
+                return self.roster.subscribe(&self.center, self.now, &mut sockets, session, resume);
+            }
+            Ok(ClientMessage::UnsubscribeRoster) => return self.roster.unsubscribe(session),
             Ok(ClientMessage::Command { id, kind }) => match self.apply(Input::Command { actor, id: id.clone(), kind }) {
                 Outcome::Reply(reply) => ServerMessage::answer(id, reply),
                 _ => return,
@@ -299,12 +329,15 @@ impl Hub {
     }
 
     /// Applies an input at the virtual time; its events go to every
-    /// welcomed session of their user, before any answer to the input.
+    /// welcomed session of their user, then the presence changes they made
+    /// to the roster's subscribers, before any answer to the input.
     fn apply(&mut self, input: Input) -> Outcome {
         let applied = self.center.apply(self.now, input);
         // No calling lists here: the center's writes to them are dropped.
         while self.center.poll_list_write().is_some() {}
+        let mut touched = BTreeSet::new();
         while let Some(event) = self.center.poll_event() {
+            touched.insert(event.agent.clone());
             let frame = ServerMessage::Event(event.clone()).encode();
             for (session, actor) in &self.sessions {
                 if actor.as_ref().is_some_and(|a| a.user == event.agent) {
@@ -317,6 +350,8 @@ impl Hub {
                 recent.pop_front();
             }
         }
+        let mut sockets = Sockets { sessions: &self.sessions, outgoing: &mut self.outgoing };
+        self.roster.after_batch(&self.center, self.now, &mut sockets, &touched, true);
         applied.outcome
     }
 
@@ -473,6 +508,39 @@ mod tests {
         assert_eq!(replayed, (held + 1..=hub.center.last_seq(&UserId::from("ana")).0).collect::<Vec<_>>());
         let (_, fresh) = hello(&mut hub, "ana", Some(Seq(999)));
         assert!(matches!(&fresh[..], [ServerMessage::Welcome { snapshot: Some(_), .. }]));
+    }
+
+    // SPEC S6, S12: a supervisor follows its team's presence through the
+    // core's roster, as on the server: the snapshot, then each change after
+    // the events that made it, and nothing once unsubscribed.
+    #[test]
+    fn a_supervisor_follows_the_team_roster() {
+        let config: SimConfig = serde_json::from_str(
+            r#"{ "agents": ["ana", "bob", { "id": "sue", "role": "supervisor" }],
+                 "directory": { "teams": { "floor": { "label": "Floor" } },
+                                "members": { "ana": { "teams": ["floor"] }, "sue": { "teams": ["floor"] } } } }"#,
+        )
+        .expect("a valid config");
+        let mut hub = Hub::new(config, ServerTime(START)).expect("a valid directory");
+        let (sue, _) = hello(&mut hub, "sue", None);
+        say(&mut hub, sue, &ClientMessage::SubscribeRoster { resume: None });
+        let snapshot = inbox(&mut hub, sue);
+        let [ServerMessage::Roster(roster)] = &snapshot[..] else { panic!("a snapshot: {snapshot:?}") };
+        let users: Vec<&str> = roster.entries.iter().map(|e| e.user.as_str()).collect();
+        assert_eq!(users, ["ana", "sue"], "the team, not bob");
+
+        let (ana, _) = hello(&mut hub, "ana", None);
+        command(&mut hub, ana, "c1", r#""login""#);
+        let changes = inbox(&mut hub, sue);
+        let last = changes.iter().rev().find_map(|m| if let ServerMessage::Presence { entry, .. } = m { Some(entry) } else { None });
+        assert!(last.is_some_and(|e| e.user.as_str() == "ana" && e.logged_in), "ana's login reaches sue: {changes:?}");
+        let (bob, _) = hello(&mut hub, "bob", None);
+        command(&mut hub, bob, "c1", r#""login""#);
+        assert!(inbox(&mut hub, sue).iter().all(|m| !matches!(m, ServerMessage::Presence { .. })), "bob is not followed");
+
+        say(&mut hub, sue, &ClientMessage::UnsubscribeRoster);
+        command(&mut hub, ana, "c2", r#""logout""#);
+        assert!(inbox(&mut hub, sue).is_empty(), "nothing after unsubscribing");
     }
 
     // SPEC N8: the customer's texts are bounded as on the server; a refused

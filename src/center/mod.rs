@@ -35,12 +35,14 @@ mod outbound;
 mod persist;
 mod presence;
 mod replies;
+mod roster;
 mod routing;
 mod sim_state;
 
 pub use input::{Applied, Input, Outcome};
 pub use outbound::{ListWrite, DIAL_TIMEOUT_MS, REMEMBERED_STALE};
 pub use replies::{REMEMBERED_ACKS, REMEMBERED_ID_BYTES};
+pub use roster::{RosterHub, RosterSessions, ROSTER_LOG};
 pub use sim_state::{ContactPlace, SimState, WaitingContact};
 
 /// The authority over agents, queues, offers and interactions.

@@ -3,6 +3,7 @@
 
 use super::batch::{Batch, Delivery};
 use super::{RosterRequest, State};
+use ringside::center::RosterSessions;
 use ringside::model::{SessionId, UserId};
 use std::collections::BTreeSet;
 use crate::metrics::Metrics;
@@ -157,7 +158,7 @@ impl State {
                 RosterRequest::Unsubscribe => self.roster.unsubscribe(session),
             }
         }
-        self.metrics.roster_subscribers.store(self.roster.len() as u64, Ordering::Relaxed);
+        self.metrics.roster_subscribers.store(self.roster.subscribers() as u64, Ordering::Relaxed);
     }
 
     /// Loads the last snapshot and replays the records after it; `false`

@@ -17,7 +17,6 @@ mod commit;
 mod directory;
 mod history;
 mod resume;
-mod roster;
 mod sessions;
 
 use crate::metrics::Metrics;
@@ -28,9 +27,8 @@ pub use campaigns::{AdminFailure, AdminReply, AdminRequest};
 pub use directory::{DirectoryAnswer, DirectoryFailure, DirectoryReply, DirectoryRequest};
 pub use history::{PageRequest, ReportFailure, ReportRead, ReportScope, ScopeAnswer};
 use resume::ResumeIndex;
-pub use roster::{RosterRequest, ROSTER_LOG};
-use roster::Roster;
-use ringside::center::{Center, Input as CenterInput, Outcome, SimState};
+use ringside::center::{Center, Input as CenterInput, Outcome, RosterHub, RosterSessions, SimState};
+use ringside::protocol::RosterPosition;
 use ringside::model::state::CommandKind;
 use ringside::model::{Actor, CommandError, CommandId, ContactId, QueueId, Seq, ServerTime, SessionId};
 use ringside::protocol::ServerMessage;
@@ -96,6 +94,15 @@ pub enum SimFailure {
     Refused(CommandError),
     /// The state could not be committed; nothing changed.
     Unavailable,
+}
+
+/// What a session asks of the presence roster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RosterRequest {
+    /// Follow it, from a position held or from a snapshot.
+    Subscribe(Option<RosterPosition>),
+    /// Stop following it.
+    Unsubscribe,
 }
 
 /// One input to the owner.
@@ -277,7 +284,7 @@ struct State {
     last_now: u64,
     outbound: campaigns::Outbound,
     /// Presence roster subscriptions (S6, S12).
-    roster: Roster,
+    roster: RosterHub,
     /// How long the status history keeps a change; 0: forever.
     history_retention_ms: u64,
     /// When the history is next pruned.
@@ -320,7 +327,7 @@ pub fn spawn(store: Box<dyn Store>, fresh: Center, settings: OwnerSettings, metr
         pos: 0,
         last_now: 0,
         outbound: campaigns::Outbound::new(settings.dial_ring_ms),
-        roster: Roster::new(wall_ms()),
+        roster: RosterHub::new(wall_ms()),
         history_retention_ms: settings.history_retention_ms,
         next_prune: ServerTime(0),
         adapter: settings.adapter.clone(),

@@ -2,6 +2,7 @@
 //! reaches its user's sessions without a scan of every session (SPEC N4).
 
 use super::Outbox;
+use ringside::center::RosterSessions;
 use ringside::model::state::Event;
 use ringside::model::{Actor, SessionId, UserId};
 use ringside::protocol::ServerMessage;
@@ -26,11 +27,6 @@ impl Sessions {
         self.by_id.len()
     }
 
-    /// The user and role of a registered session.
-    pub(super) fn actor(&self, session: SessionId) -> Option<&Actor> {
-        self.by_id.get(&session).map(|e| &e.actor)
-    }
-
     /// Registers a session: it gets every later event of its user.
     pub(super) fn insert(&mut self, session: SessionId, actor: Actor, outbox: Outbox) {
         self.by_user.entry(actor.user.clone()).or_default().insert(session, outbox.clone());
@@ -49,15 +45,6 @@ impl Sessions {
         true
     }
 
-    /// Sends a message to one session. A session whose outbox is full is
-    /// dropped: it must not see a gap, it resumes instead.
-    pub(super) fn send(&mut self, session: SessionId, message: ServerMessage) {
-        let full = self.by_id.get(&session).is_some_and(|e| e.outbox.try_send(message).is_err());
-        if full && self.remove(session) {
-            tracing::warn!(%session, "session dropped: its socket is too slow or gone");
-        }
-    }
-
     /// Sends an event to every session of its user.
     pub(super) fn fan_out(&mut self, event: &Event) {
         let Some(of_user) = self.by_user.get(&event.agent) else { return };
@@ -70,6 +57,22 @@ impl Sessions {
             if self.remove(session) {
                 tracing::warn!(%session, "session dropped: its socket is too slow or gone");
             }
+        }
+    }
+}
+
+impl RosterSessions for Sessions {
+    /// The user and role of a registered session.
+    fn actor(&self, session: SessionId) -> Option<&Actor> {
+        self.by_id.get(&session).map(|e| &e.actor)
+    }
+
+    /// Sends a message to one session. A session whose outbox is full is
+    /// dropped: it must not see a gap, it resumes instead.
+    fn send(&mut self, session: SessionId, message: ServerMessage) {
+        let full = self.by_id.get(&session).is_some_and(|e| e.outbox.try_send(message).is_err());
+        if full && self.remove(session) {
+            tracing::warn!(%session, "session dropped: its socket is too slow or gone");
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Roster subscriptions (SPEC S6, S12): every session that subscribed gets
+//! Roster subscriptions (SPEC S6, S12), for a host of the center (the
+//! server, the in-page simulator): every session that subscribed gets
 //! the presence of the users it follows (its teams, its favourites, itself;
 //! an admin follows everyone), then each change of one of them, after the
 //! change is durable.
@@ -16,26 +17,25 @@
 //! logged as a mark that a resume cannot cross, and every subscriber gets a
 //! new snapshot.
 
-use super::sessions::Sessions;
-use ringside::center::Center;
-use ringside::model::presence::{Presence, QueueStats};
-use ringside::model::{Actor, Role, ServerTime, SessionId, TeamId, UserId};
-use ringside::protocol::{RosterPosition, RosterSnapshot, ServerMessage};
+use super::Center;
+use crate::model::presence::{Presence, QueueStats};
+use crate::model::{Actor, Role, ServerTime, SessionId, TeamId, UserId};
+use crate::protocol::{RosterPosition, RosterSnapshot, ServerMessage};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
 /// How many roster changes are remembered for resume (SPEC N8).
 pub const ROSTER_LOG: usize = 4096;
 
-/// What a session asks of the roster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RosterRequest {
-    /// Follow it, from a position held or from a snapshot.
-    Subscribe(Option<RosterPosition>),
-    /// Stop following it.
-    Unsubscribe,
+/// The host's open sessions, as the roster needs them.
+pub trait RosterSessions {
+    /// Who is on `session`, if it is open and signed in.
+    fn actor(&self, session: SessionId) -> Option<&Actor>;
+    /// Queues `message` for `session`.
+    fn send(&mut self, session: SessionId, message: ServerMessage);
 }
 
 /// One subscribed session: who it is and whom it follows.
+#[derive(Debug)]
 struct Viewer {
     actor: Actor,
     teams: BTreeSet<TeamId>,
@@ -53,7 +53,8 @@ impl Viewer {
 }
 
 /// The subscriptions, their indexes and the recent changes.
-pub(super) struct Roster {
+#[derive(Debug)]
+pub struct RosterHub {
     epoch: u64,
     seq: u64,
     /// Recent changes: the user, or `None` for a directory change.
@@ -69,10 +70,11 @@ pub(super) struct Roster {
     directory_changes: u64,
 }
 
-impl Roster {
-    /// An empty roster for a server run that started at `epoch`.
-    pub(super) fn new(epoch: u64) -> Roster {
-        Roster {
+impl RosterHub {
+    /// An empty roster for a host run that started at `epoch` (positions
+    /// of another run are not resumed).
+    pub fn new(epoch: u64) -> RosterHub {
+        RosterHub {
             epoch,
             seq: 0,
             log: VecDeque::new(),
@@ -88,13 +90,13 @@ impl Roster {
     }
 
     /// How many sessions follow the roster.
-    pub(super) fn len(&self) -> usize {
+    pub fn subscribers(&self) -> usize {
         self.viewers.len()
     }
 
     /// Subscribes (or resubscribes) a session and sends it the snapshot or
     /// what changed since its position.
-    pub(super) fn subscribe(&mut self, center: &Center, now: ServerTime, sessions: &mut Sessions, session: SessionId, resume: Option<RosterPosition>) {
+    pub fn subscribe(&mut self, center: &Center, now: ServerTime, sessions: &mut dyn RosterSessions, session: SessionId, resume: Option<RosterPosition>) {
         let Some(actor) = sessions.actor(session).cloned() else { return };
         self.unsubscribe(session);
         let member = center.directory().members.get(&actor.user);
@@ -122,7 +124,7 @@ impl Roster {
     }
 
     /// Stops a session's subscription (also when the session ends).
-    pub(super) fn unsubscribe(&mut self, session: SessionId) {
+    pub fn unsubscribe(&mut self, session: SessionId) {
         let Some(viewer) = self.viewers.remove(&session) else { return };
         for team in &viewer.teams {
             remove_from(&mut self.by_team, team, session);
@@ -139,7 +141,7 @@ impl Roster {
     /// queue figures to supervisors when they changed (a contact that only
     /// arrives or leaves touches no user), and new snapshots to everyone when
     /// the directory changed. Returns how many presence messages went out.
-    pub(super) fn after_batch(&mut self, center: &Center, now: ServerTime, sessions: &mut Sessions, touched: &BTreeSet<UserId>, changed: bool) -> usize {
+    pub fn after_batch(&mut self, center: &Center, now: ServerTime, sessions: &mut dyn RosterSessions, touched: &BTreeSet<UserId>, changed: bool) -> usize {
         if self.viewers.is_empty() {
             // Nobody follows: forget what was sent, so a first subscriber
             // after a quiet spell compares against the truth.
@@ -184,7 +186,7 @@ impl Roster {
 
     /// Every subscriber's teams and favourites may have changed: index them
     /// again and send each its roster as it is now.
-    fn directory_changed(&mut self, center: &Center, now: ServerTime, sessions: &mut Sessions) {
+    fn directory_changed(&mut self, center: &Center, now: ServerTime, sessions: &mut dyn RosterSessions) {
         self.note(None);
         let subscribed: Vec<SessionId> = self.viewers.keys().copied().collect();
         for session in subscribed {
