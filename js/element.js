@@ -8,6 +8,18 @@
 // `roster="off"` leaves the roster out.
 import { connect } from './index.js';
 
+/** @typedef {import('./index.js').Client} Client */
+/** @typedef {import('./index.js').View} View */
+/** @typedef {import('./index.js').OfferView} OfferView */
+/** @typedef {import('./index.js').InteractionView} InteractionView */
+/** @typedef {import('./index.js').OutboundView} OutboundView */
+/** @typedef {import('./index.js').MonitoringView} MonitoringView */
+/** @typedef {import('./index.js').RosterEntry} RosterEntry */
+/** @typedef {import('./index.js').QueueTile} QueueTile */
+/** @typedef {import('./index.js').Party} Party */
+/** @typedef {import('./index.js').ConnectOptions} ConnectOptions */
+/** @typedef {{ card: OutboundView, live: boolean, held: boolean }} CallbackSeen */
+
 const STYLE = `
 :host { display: block; font: var(--ringside-font, 14px/1.4 system-ui, sans-serif); color: var(--ringside-fg, #1f2328);
   background: var(--ringside-bg, #fff); border: 1px solid var(--ringside-border, #d0d7de); border-radius: var(--ringside-radius, 8px); padding: 12px; }
@@ -69,25 +81,27 @@ table.roster { border-collapse: collapse; width: 100%; }
 .monitoring-state { font-weight: 600; color: var(--ringside-engaged, #6f42c1); }
 `;
 
+/** Text made safe inside markup and attribute values. @param {unknown} text */
 const esc = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export class RingsideAgent extends HTMLElement {
   static observedAttributes = ['url', 'token'];
   #root = this.attachShadow({ mode: 'open' });
+  /** The wrap-up code chosen on each interaction card, by interaction id. @type {Map<string, string>} */
   #codes = new Map();
-  /** The open consult / conference / transfer form: { id, purpose }. */
+  /** The open consult / conference / transfer form. @type {{ id: string, purpose: 'consult' | 'conference' | 'transfer' } | null} */
   #targetFor = null;
-  /** The open form of a campaign record: { id, form: 'edit' | 'transfer' | 'reschedule' }. */
+  /** The open form of a campaign record. @type {{ id: string, form: string } | null} */
   #recordForm = null;
-  /** Callbacks at this agent, by record id, as the last view showed them (W6). */
+  /** Callbacks at this agent, by record id, as the last view showed them (W6). @type {Map<number, CallbackSeen>} */
   #callbacks = new Map();
-  /** Cancels the connection being made, while one is. */
+  /** Cancels the connection being made, while one is. @type {AbortController | null} */
   #starting = null;
-  /** Why the engine could not start, shown until the next start. */
+  /** Why the engine could not start, shown until the next start. @type {string | null} */
   #failure = null;
-  /** The connected client, once connected; null again after `close()`. */
+  /** The connected client, once connected; null again after `close()`. @type {Client | null} */
   client = null;
-  /** More options for `connect()` (an in-page simulator's transport and clock), read at each start. */
+  /** More options for `connect()` (an in-page simulator's transport and clock), read at each start. @type {Partial<ConnectOptions>} */
   connectOptions = {};
 
   constructor() {
@@ -111,6 +125,7 @@ export class RingsideAgent extends HTMLElement {
     });
   }
 
+  /** @param {string} name @param {string | null} old @param {string | null} value */
   attributeChangedCallback(name, old, value) {
     if (old === value || !(this.client || this.#starting)) return;
     if (name === 'token') {
@@ -153,7 +168,7 @@ export class RingsideAgent extends HTMLElement {
     } catch (error) {
       if (starting.signal.aborted) return;
       this.#starting = null;
-      this.#failure = error.message;
+      this.#failure = error instanceof Error ? error.message : String(error);
       this.#render();
       return;
     }
@@ -163,7 +178,12 @@ export class RingsideAgent extends HTMLElement {
     this.client = client;
     const latest = this.getAttribute('token');
     if (latest && latest !== token) client.updateToken(latest);
-    /** Listens while `client` is this element's, never after a close or a new url. */
+    /**
+     * Listens while `client` is this element's, never after a close or a new url.
+     * @template {keyof import('./index.js').ClientEvents} K
+     * @param {K} type
+     * @param {(payload: import('./index.js').ClientEvents[K]) => void} listener
+     */
     const on = (type, listener) => client.on(type, (payload) => {
       if (this.client === client) listener(payload);
     });
@@ -187,33 +207,44 @@ export class RingsideAgent extends HTMLElement {
     this.#render();
   }
 
+  /** Says `text` in the live region. @param {string} text */
   #announce(text) {
-    this.#root.getElementById('live').textContent = text;
+    this.#part('live').textContent = text;
   }
 
+  /** Shows `text` for five seconds. @param {string} text @param {string} [code] */
   #toast(text, code) {
-    const toast = this.#root.getElementById('toast');
+    const toast = this.#part('toast');
     toast.innerHTML = `<div class="toast" role="status"${code ? ` data-code="${esc(code)}"` : ''}>${esc(text)}</div>`;
     clearTimeout(this.#toastTimer);
     this.#toastTimer = setTimeout(() => { toast.textContent = ''; }, 5000);
   }
-  #toastTimer = 0;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  #toastTimer = undefined;
+
+  /** One of the parts the constructor built (`live`, `toast`, `desk`, `team`). @param {string} id */
+  #part(id) {
+    return /** @type {HTMLElement} */ (this.#root.getElementById(id));
+  }
 
   /**
    * Plays the sound a campaign names for a callback event (W6): `offered`,
    * `held`, `retrieved` or `ended`. Replace it to map sound names to files,
    * route them to another device or stay silent:
    * `element.playSound = (sound, event, card) => ...`.
+   * @param {string} sound @param {string} _event @param {OutboundView} _card
    */
   playSound(sound, _event, _card) {
     const audio = new Audio(sound);
     audio.play()?.catch(() => {});
   }
 
-  /** Callback events between two views: offered, held, retrieved, ended (W6). */
+  /** Callback events between two views: offered, held, retrieved, ended (W6). @param {View} view */
   #sounds(view) {
     if (!view.ready) return;
+    /** @type {Map<number, CallbackSeen>} */
     const now = new Map();
+    /** @param {OutboundView} card @param {import('./index.js').CallbackSoundEvent} event */
     const play = (card, event) => {
       const sound = card.campaign.sounds?.[event];
       if (!sound) return;
@@ -227,7 +258,7 @@ export class RingsideAgent extends HTMLElement {
       if (card.origin === 'campaign') continue;
       const call = card.interaction === null ? null : view.interactions.find((i) => i.id === card.interaction);
       const live = call?.state === 'active';
-      const held = live && call.participants.some((p) => p.party === 'customer' && p.held);
+      const held = live && !!call?.participants.some((p) => p.party === 'customer' && p.held);
       const before = this.#callbacks.get(card.record.id);
       if (!before && card.record.status === 'previewing') play(card, 'offered');
       if (before && held && !before.held) play(card, 'held');
@@ -241,25 +272,32 @@ export class RingsideAgent extends HTMLElement {
     this.#callbacks = now;
   }
 
+  /** Runs the command of the button clicked. @param {Event} event */
   async #onClick(event) {
-    const button = event.target.closest('button[data-action]');
+    const button = /** @type {HTMLButtonElement | null} */ (/** @type {Element} */ (event.target).closest('button[data-action]'));
     if (!button || !this.client) return;
-    const { action, id, participant, purpose } = button.dataset;
+    const { action = '', id = '', participant, purpose } = button.dataset;
     const c = this.client;
     const n = Number(id);
-    const card = button.closest('[data-interaction]');
+    const card = /** @type {HTMLElement} */ (button.closest('[data-interaction]'));
     const r = Number(button.dataset.record);
-    const item = button.closest('[data-record-card]');
-    const field = (selector) => item?.querySelector(selector)?.value.trim() ?? '';
+    const item = /** @type {HTMLElement} */ (button.closest('[data-record-card]'));
+    /** The trimmed value of the control `selector` finds in the record card. @param {string} selector */
+    const field = (selector) => /** @type {HTMLInputElement | null} */ (item?.querySelector(selector))?.value.trim() ?? '';
+    /** @param {HTMLInputElement | HTMLSelectElement | null} control */
+    const valueOf = (control) => control?.value.trim() ?? '';
+    /** Closes the record's form once `sent` is acked. @param {Promise<unknown>} sent */
     const closing = (sent) => sent.then((ack) => {
       this.#recordForm = null;
       this.#render();
       return ack;
     });
+    /** @type {Record<string, () => Promise<unknown> | void>} */
     const run = {
       login: () => {
         // SPEC P1: the push-preview media are chosen at login.
-        const media = [.../** @type {NodeListOf<HTMLInputElement>} */ (this.#root.querySelectorAll('input[name="preview-media"]:checked'))].map((box) => box.value);
+        const boxes = /** @type {NodeListOf<HTMLInputElement>} */ (this.#root.querySelectorAll('input[name="preview-media"]:checked'));
+        const media = [...boxes].map((box) => /** @type {import('./index.js').Channel} */ (box.value));
         return c.login(media.length ? { previewMedia: media } : undefined);
       },
       'get-record': () => c.getRecord(),
@@ -277,7 +315,7 @@ export class RingsideAgent extends HTMLElement {
       'cancel-reschedule': () => c.cancelReschedule(r),
       'mark-done': () => c.markDone(r, { stop: button.dataset.stop === 'true' }),
       'open-form': () => {
-        this.#recordForm = { id: button.dataset.record, form: button.dataset.form };
+        this.#recordForm = { id: button.dataset.record ?? '', form: button.dataset.form ?? '' };
         this.#render();
         /** @type {HTMLElement | null} */ (this.#root.querySelector(`[data-record-card="${r}"] .record-form :is(input, select)`))?.focus();
       },
@@ -289,9 +327,11 @@ export class RingsideAgent extends HTMLElement {
       'transfer-record': () => closing(c.transferRecord(r, field('.transfer-agent'))),
       'edit-record': () => {
         const record = c.view.outbound.find((o) => o.record.id === r)?.record;
+        /** @type {Record<string, string>} */
         const fields = {};
-        for (const input of item.querySelectorAll('input[data-field]')) {
-          if (input.value !== (record?.fields[input.dataset.field] ?? '')) fields[input.dataset.field] = input.value;
+        for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (item.querySelectorAll('input[data-field]'))) {
+          const name = input.dataset.field ?? '';
+          if (input.value !== (record?.fields[name] ?? '')) fields[name] = input.value;
         }
         return closing(Object.keys(fields).length ? c.editRecord(r, fields) : Promise.resolve());
       },
@@ -299,7 +339,7 @@ export class RingsideAgent extends HTMLElement {
         // The agent's local wall time, as the browser's zone reads it, to UTC ms.
         const at = new Date(field('.callback-at'));
         if (Number.isNaN(at.getTime())) throw Object.assign(new Error('Choose the date and time of the callback'), { code: 'bad_argument' });
-        const personal = item.querySelector('input.callback-kind:checked')?.value !== 'campaign';
+        const personal = /** @type {HTMLInputElement | null} */ (item.querySelector('input.callback-kind:checked'))?.value !== 'campaign';
         return closing(c.reschedule(r, { at, number: field('.callback-number') || null, personal }));
       },
       logout: () => c.logout(),
@@ -316,10 +356,10 @@ export class RingsideAgent extends HTMLElement {
       'start-conference': () => c.startConference(n),
       leave: () => c.leave(n),
       record: () => c.record(n),
-      dtmf: () => c.dtmf(n, card.querySelector('.dtmf-digits').value.trim()),
-      'follow-up': () => c.followUp(n, card.querySelector('.follow-up-channel').value),
+      dtmf: () => c.dtmf(n, valueOf(card.querySelector('.dtmf-digits'))),
+      'follow-up': () => c.followUp(n, /** @type {import('./index.js').Channel} */ (valueOf(card.querySelector('.follow-up-channel')))),
       'open-target': () => {
-        this.#targetFor = { id, purpose };
+        this.#targetFor = { id, purpose: /** @type {'consult' | 'conference' | 'transfer'} */ (purpose) };
         this.#render();
         /** @type {HTMLElement | null} */ (this.#root.querySelector(`[data-interaction="${n}"] .target-value`))?.focus();
       },
@@ -327,33 +367,42 @@ export class RingsideAgent extends HTMLElement {
         this.#targetFor = null;
         this.#render();
       },
-      monitor: () => c.monitor(n, button.dataset.agent),
+      monitor: () => c.monitor(n, button.dataset.agent ?? ''),
       'pause-monitoring': () => c.pauseMonitoring(n),
       'resume-monitoring': () => c.resumeMonitoring(n),
       'barge-in': () => c.bargeIn(n),
       'stop-monitoring': () => c.stopMonitoring(n),
-      'logout-agent': () => c.logoutAgent(button.dataset.agent),
+      'logout-agent': () => c.logoutAgent(button.dataset.agent ?? ''),
       'send-target': () => {
-        const kind = card.querySelector('.target-kind').value;
-        const value = card.querySelector('.target-value').value.trim();
+        const kind = valueOf(card.querySelector('.target-kind'));
+        const value = valueOf(card.querySelector('.target-value'));
         this.#targetFor = null;
-        return c[purpose](n, { [kind]: value });
+        const target = /** @type {import('./index.js').Target} */ (/** @type {unknown} */ ({ [kind]: value }));
+        const send = /** @type {'consult' | 'conference' | 'transfer'} */ (purpose);
+        return c[send](n, target);
       },
-    }[action];
+    };
     try {
-      await run?.();
+      await run[action]?.();
     } catch (error) {
-      this.#toast(error.message, error.code);
+      this.#toastError(error);
     }
   }
 
+  /** Shows a refusal or failure with its code. @param {unknown} error */
+  #toastError(error) {
+    const { message, code } = /** @type {{ message?: string, code?: string }} */ (error ?? {});
+    this.#toast(message ?? String(error), code);
+  }
+
+  /** Sets a status, a call result or do-not-call, or a wrap-up code. @param {Event} event */
   async #onChange(event) {
-    const select = event.target;
+    const select = /** @type {HTMLInputElement} */ (event.target);
     if (select.id === 'status' && this.client) {
       try {
         await this.client.setStatus(select.value);
       } catch (error) {
-        this.#toast(error.message, error.code);
+        this.#toastError(error);
         this.#redraw(select); // show the status as it is again
       }
     } else if (this.client && (select.classList.contains('call-result') || select.classList.contains('do-not-call'))) {
@@ -362,7 +411,7 @@ export class RingsideAgent extends HTMLElement {
         if (select.classList.contains('call-result')) await this.client.callResult(record, select.value);
         else if (select.checked) await this.client.doNotCall(record);
       } catch (error) {
-        this.#toast(error.message, error.code);
+        this.#toastError(error);
         this.#redraw(select); // show the record as it is again
       }
     } else if (select.dataset.codeFor) {
@@ -371,9 +420,9 @@ export class RingsideAgent extends HTMLElement {
     }
   }
 
-  /** Builds the part holding `node` again from the view, undoing what the user changed in it. */
+  /** Builds the part holding `node` again from the view, undoing what the user changed in it. @param {HTMLElement} node */
   #redraw(node) {
-    for (let part = node; part; part = part.parentElement) {
+    for (let part = /** @type {HTMLElement | null} */ (node); part; part = part.parentElement) {
       if (built.delete(part)) break;
     }
     this.#render();
@@ -386,7 +435,7 @@ export class RingsideAgent extends HTMLElement {
    * stay; timers and flashes are updated in place.
    */
   #render() {
-    const desk = this.#root.getElementById('desk');
+    const desk = this.#part('desk');
     const c = this.client;
     const connection = c?.connection ?? (this.#starting ? 'connecting' : 'closed');
     if (connection === 'incompatible') {
@@ -406,14 +455,15 @@ export class RingsideAgent extends HTMLElement {
       return;
     }
     // A form belongs to a record at this agent; one that left takes it along.
-    if (this.#recordForm && !view.outbound.some((o) => String(o.record.id) === this.#recordForm.id)) this.#recordForm = null;
+    const form = this.#recordForm;
+    if (form && !view.outbound.some((o) => String(o.record.id) === form.id)) this.#recordForm = null;
     const linked = new Set(view.outbound.map((o) => o.interaction));
     const parts = patch(desk, [['head', this.#head(view, connection)], ['rona', this.#rona(view)],
       ['campaign', '<section aria-label="Campaign"></section>'], ['offers', '<section aria-label="Offers"></section>'],
       ['work', '<section aria-label="Interactions"></section>']]);
-    patch(parts.get('campaign'), [['bar', this.#campaignBar(view)], ...view.outbound.map((o) => [o.record.id, this.#record(view, o)])]);
-    patch(parts.get('offers'), view.offers.map((o) => [o.id, offerMarkup(o)]));
-    patch(parts.get('work'), view.interactions.filter((i) => !linked.has(i.id)).map((i) => [i.id, this.#interaction(view, i)]));
+    patch(partOf(parts, 'campaign'), [['bar', this.#campaignBar(view)], ...view.outbound.map((o) => /** @type {Part} */ ([o.record.id, this.#record(view, o)]))]);
+    patch(partOf(parts, 'offers'), view.offers.map((o) => [o.id, offerMarkup(o)]));
+    patch(partOf(parts, 'work'), view.interactions.filter((i) => !linked.has(i.id)).map((i) => [i.id, this.#interaction(view, i)]));
     const indicator = this.#root.getElementById('campaign-indicator');
     if (indicator) {
       indicator.classList.toggle('flashing', view.campaign_flashing);
@@ -423,7 +473,7 @@ export class RingsideAgent extends HTMLElement {
     for (const o of view.outbound) {
       const card = this.#root.querySelector(`[data-record-card="${o.record.id}"]`);
       if (!card) continue;
-      for (const [cls, text] of [['.remaining', o.remaining], ['.stale-in', o.stale_in]]) {
+      for (const [cls, text] of /** @type {[string, string | null][]} */ ([['.remaining', o.remaining], ['.stale-in', o.stale_in]])) {
         const el = card.querySelector(`:scope > .row ${cls}`);
         if (el) el.textContent = text ?? '';
       }
@@ -436,38 +486,39 @@ export class RingsideAgent extends HTMLElement {
     for (const offer of view.offers) {
       const card = this.#root.querySelector(`[data-offer="${offer.id}"]`);
       if (!card) continue;
-      card.querySelector('.remaining').textContent = offer.remaining;
+      setText(card, '.remaining', offer.remaining);
       const accept = card.querySelector('button.accept');
-      accept.classList.toggle('flashing', offer.flashing);
-      accept.toggleAttribute('data-flashing', offer.flashing);
+      accept?.classList.toggle('flashing', offer.flashing);
+      accept?.toggleAttribute('data-flashing', offer.flashing);
     }
     for (const item of view.interactions) {
       const card = this.#root.querySelector(`[data-interaction="${item.id}"]`);
       if (!card) continue;
-      card.querySelector('.connected').textContent = item.connected;
-      for (const [cls, text] of [['.wrap-timer', item.wrap_up], ['.held-timer', item.held], ['.consult-timer', item.consulting], ['.consult-held-timer', item.consult_held]]) {
-        const el = card.querySelector(cls);
-        if (el) el.textContent = text ?? '';
+      setText(card, '.connected', item.connected);
+      for (const [cls, text] of /** @type {[string, string | null][]} */ ([['.wrap-timer', item.wrap_up], ['.held-timer', item.held], ['.consult-timer', item.consulting], ['.consult-held-timer', item.consult_held]])) {
+        setText(card, cls, text);
       }
     }
   }
 
-  /** Why mark done is refused while its phase allows it: shown beside Done (P7, W4). */
+  /** Why mark done is refused while its phase allows it: shown beside Done (P7, W4). @param {OutboundView} o */
   #doneRefusal(o) {
     const phase = o.record.status === 'after_call' || (o.record.status === 'owned' && o.record.schedule);
     if (o.actions.done || !phase || !this.client) return null;
     return this.client.check({ mark_done: { record: o.record.id, stop: false } });
   }
 
-  /** One campaign record card (P2-P8, W1-W7): its phase's controls, exactly as `actions` allows. */
+  /** One campaign record card (P2-P8, W1-W7): its phase's controls, exactly as `actions` allows. @param {View} view @param {OutboundView} o */
   #record(view, o) {
     const r = o.record;
     const a = o.actions;
     const id = r.id;
     const active = r.chain[r.active] ?? '';
+    /** @param {string} action @param {string} label @param {boolean} enabled @param {string} [extra] */
     const button = (action, label, enabled, extra = '') =>
       enabled ? `<button data-action="${action}" data-record="${id}" ${extra}>${label}</button>` : '';
     const formOpen = this.#recordForm?.id === String(id) ? this.#recordForm.form : null;
+    /** @param {string} form @param {string} label @param {boolean} enabled */
     const opener = (form, label, enabled) => button('open-form', label, enabled && formOpen !== form, `data-form="${form}" aria-expanded="false"`);
     const fields = o.campaign.fields.length ? `<dl aria-label="Campaign data">${o.campaign.fields.map((f) =>
       `<dt>${esc(f)}</dt><dd data-field-value="${esc(f)}">${esc(r.fields[f] ?? '')}</dd>`).join('')}</dl>` : '';
@@ -540,9 +591,10 @@ export class RingsideAgent extends HTMLElement {
       <div class="row">${done}</div></div>`;
   }
 
-  /** One interaction card: participants, call controls, wrap-up. */
+  /** One interaction card: participants, call controls, wrap-up. @param {View} view @param {InteractionView} i */
   #interaction(view, i, campaign = false) {
     const a = i.actions;
+    /** @param {string} action @param {string} label @param {boolean} enabled @param {string} [extra] */
     const button = (action, label, enabled, extra = '') =>
       enabled ? `<button data-action="${action}" data-id="${i.id}" ${extra}>${label}</button>` : '';
     if (i.state === 'wrap_up' && campaign) {
@@ -605,7 +657,7 @@ export class RingsideAgent extends HTMLElement {
 
   /** The team's roster: rows and tiles keyed by user and queue, built again only when what they show changes; timers set in place. */
   #renderRoster() {
-    const team = this.#root.getElementById('team');
+    const team = this.#part('team');
     const c = this.client;
     const { entries, queues } = c?.roster ?? { entries: [], queues: [] };
     const view = c?.view;
@@ -617,34 +669,34 @@ export class RingsideAgent extends HTMLElement {
       patch(team, []);
       return;
     }
-    const sup = view.supervisor;
+    const sup = view?.supervisor ?? false;
     const listed = new Set(entries.flatMap((e) => e.interactions.map((w) => w.id)));
     const parts = patch(team, [['title', `<h2>${sup ? 'Supervisor desk' : 'Team'}</h2>`],
       ['tiles', queues.length ? '<div class="tiles" role="list" aria-label="Queues"></div>' : ''],
       ['table', `<table class="roster"><thead><tr><th>Agent</th><th>Status</th><th>Time</th><th>Activity</th>
         ${sup ? '<th>Interactions</th><th>Queues</th><th>Actions</th>' : ''}</tr></thead><tbody></tbody></table>`],
-      ...monitorings.filter((m) => !listed.has(m.interaction)).map((m) => [`monitoring-${m.interaction}`,
+      ...monitorings.filter((m) => !listed.has(m.interaction)).map((m) => /** @type {Part} */ ([`monitoring-${m.interaction}`,
         `<div class="card" data-monitoring="${m.interaction}">${esc(label(m.channel))} ${esc(m.from)} through ${esc(m.agents.join(', '))}:
-        ${this.#monitoringControls(m)}</div>`])]);
-    if (parts.has('tiles')) patch(parts.get('tiles'), queues.map((q) => [q.queue, tileMarkup(q)]));
+        ${this.#monitoringControls(m)}</div>`]))]);
+    if (parts.has('tiles')) patch(partOf(parts, 'tiles'), queues.map((q) => [q.queue, tileMarkup(q)]));
     const byCall = new Map(monitorings.map((m) => [m.interaction, m]));
-    patch(parts.get('table').tBodies[0], entries.map((e) => [e.user, this.#rowMarkup(e, sup, byCall)]));
+    const table = /** @type {HTMLTableElement} */ (partOf(parts, 'table'));
+    patch(table.tBodies[0], entries.map((e) => [e.user, this.#rowMarkup(e, sup, byCall)]));
     for (const e of entries) {
       const row = team.querySelector(`tr[data-user="${CSS.escape(e.user)}"]`);
-      row.querySelector('.status-timer').textContent = e.timer ?? '';
-      for (const w of e.interactions) {
-        const timer = row.querySelector(`[data-work="${w.id}"] .work-timer`);
-        if (timer) timer.textContent = w.timer;
-      }
+      if (!row) continue;
+      setText(row, '.status-timer', e.timer);
+      for (const w of e.interactions) setText(row, `[data-work="${w.id}"] .work-timer`, w.timer);
     }
-    for (const q of queues) {
-      team.querySelector(`[data-queue="${CSS.escape(q.queue)}"] .wait-timer`).textContent = q.longest_wait ?? '–';
-    }
+    for (const q of queues) setText(team, `[data-queue="${CSS.escape(q.queue)}"] .wait-timer`, q.longest_wait ?? '–');
   }
 
-  /** One followed user's row; supervisors get the interactions, queues and actions (S6, S9, M1). */
+  /**
+   * One followed user's row; supervisors get the interactions, queues and actions (S6, S9, M1).
+   * @param {RosterEntry} e @param {boolean} sup @param {Map<number, MonitoringView>} byCall
+   */
   #rowMarkup(e, sup, byCall) {
-    const activity = [e.interactions.length ? 'Engaged' : '', ACTIVITY_TEXT[e.activity] ?? '',
+    const activity = [e.interactions.length ? 'Engaged' : '', ACTIVITY_TEXT[e.activity ?? ''] ?? '',
       !e.logged_in ? 'Logged out' : e.connected ? '' : 'Disconnected'].filter(Boolean).join(' · ');
     const work = e.interactions.map((w) => `<li data-work="${w.id}">${esc(label(w.channel))} · ${w.state === 'wrap_up' ? 'wrap-up' : 'active'}
       <span class="timer work-timer"></span></li>`).join('');
@@ -663,8 +715,9 @@ export class RingsideAgent extends HTMLElement {
         <td class="queues">${Object.entries(e.queues).map(([q, skill]) => `${esc(q)} ${skill}`).join(', ')}</td><td class="row-actions">${actions}</td>` : ''}</tr>`;
   }
 
-  /** A monitoring's M1 state and the actions the rules allow now. */
+  /** A monitoring's M1 state and the actions the rules allow now. @param {MonitoringView} m */
   #monitoringControls(m) {
+    /** @param {string} action @param {string} text @param {boolean} enabled */
     const button = (action, text, enabled) => (enabled ? `<button data-action="${action}" data-id="${m.interaction}">${text}</button>` : '');
     const state = m.mode === 'barge_in' ? 'Barged in' : m.state === 'monitoring_paused' ? 'Monitoring paused' : 'Monitoring';
     return `<span class="monitoring-state" data-state="${esc(m.state)}" data-mode="${esc(m.mode)}">${state}</span>
@@ -672,7 +725,7 @@ export class RingsideAgent extends HTMLElement {
       ${button('barge-in', 'Barge in', m.actions.barge_in)}${button('stop-monitoring', 'Stop', m.actions.stop)}`;
   }
 
-  /** The status row: status, its timer, the selector, log in or out, the connection. */
+  /** The status row: status, its timer, the selector, log in or out, the connection. @param {View} view @param {string} connection */
   #head(view, connection) {
     const s = view.status;
     return `<div class="row" part="status">
@@ -690,14 +743,14 @@ export class RingsideAgent extends HTMLElement {
       <span class="conn" id="connection">${esc(connection)}</span></div>`;
   }
 
-  /** The RONA choice (O5), while the agent is in RONA. */
+  /** The RONA choice (O5), while the agent is in RONA. @param {View} view */
   #rona(view) {
     return view.rona ? `<section class="card rona" role="alertdialog" aria-label="RONA" id="rona">
       <strong>RONA</strong> — an offer was not answered${view.rona.cause && view.rona.cause !== 'no_answer' ? ` (${esc(view.rona.cause)})` : ''}.
       <div class="row"><button data-action="go-idle">Go idle</button><button data-action="go-available">Go available</button></div></section>` : '';
   }
 
-  /** The campaign indicator and push-preview media, for an agent working campaigns (P1). */
+  /** The campaign indicator and push-preview media, for an agent working campaigns (P1). @param {View} view */
   #campaignBar(view) {
     const campaigns = view.logged_in && (view.preview_media.length || view.outbound.length || view.can_get_record);
     return campaigns ? `<div class="row" part="campaign">
@@ -707,19 +760,30 @@ export class RingsideAgent extends HTMLElement {
   }
 }
 
-/** One offer card; its countdown and flash are set in place. */
+/** One offer card; its countdown and flash are set in place. @param {OfferView} o */
 const offerMarkup = (o) => `<div class="card" data-offer="${o.id}" part="offer">
   <div class="row"><strong>${esc(o.join ? `${o.join.purpose} request from ${o.join.by}` : o.channel)}</strong> · ${esc(o.from)}${o.queue ? ` · ${esc(o.queue)}` : ''} · <span class="remaining timer"></span></div>
   <div class="row"><button class="accept" data-action="accept" data-id="${o.id}" ${o.can_accept ? '' : 'disabled'}>Accept</button>
   <button data-action="decline" data-id="${o.id}" ${o.can_decline ? '' : 'disabled'}>Decline</button></div></div>`;
 
-/** A queue tile: waiting, longest wait (set in place), agents available. */
+/** A queue tile: waiting, longest wait (set in place), agents available. @param {QueueTile} q */
 const tileMarkup = (q) => `<div class="tile${q.waiting ? ' busy' : ''}" role="listitem" data-queue="${esc(q.queue)}" part="queue-tile"><strong>${esc(q.queue)}</strong>
   <span class="waiting">${q.waiting}</span> waiting<br><span class="note">longest <span class="timer wait-timer"></span></span><br>
   <span class="available">${q.available}</span> available</div>`;
 
-/** Each part of the desk as built: the element to its [key, markup]. */
+/** @typedef {[string | number, string]} Part A part's key and markup. */
+
+/** Each part of the desk as built: the element to its [key, markup]. @type {WeakMap<Element, Part>} */
 const built = new WeakMap();
+
+/** The child `patch` returned for `key`; the caller listed it, so it is there. @param {Map<Part[0], Element>} parts @param {string} key */
+const partOf = (parts, key) => /** @type {Element} */ (parts.get(key));
+
+/** Sets the text of what `selector` finds in `root`, if it is there. @param {ParentNode} root @param {string} selector @param {string | null} text */
+const setText = (root, selector, text) => {
+  const el = root.querySelector(selector);
+  if (el) el.textContent = text ?? '';
+};
 
 /**
  * Makes `parent`'s children the `parts` ([key, markup] pairs in order; empty
@@ -727,30 +791,34 @@ const built = new WeakMap();
  * markup are unchanged stays untouched; a changed one is built again with
  * the typed values (`data-keep`) and the focus it held carried over. Returns
  * the children by key.
+ * @param {Element} parent @param {Part[]} parts @returns {Map<Part[0], Element>}
  */
 function patch(parent, parts) {
+  /** @type {Map<Part[0], Element>} */
   const before = new Map();
   for (const child of parent.children) {
     const [key] = built.get(child) ?? [];
     if (key !== undefined) before.set(key, child);
   }
-  const focused = parent.getRootNode().activeElement;
+  const focused = /** @type {Document | ShadowRoot} */ (parent.getRootNode()).activeElement;
+  /** @type {HTMLElement | null} */
   let refocus = null;
+  /** @type {Map<Part[0], Element>} */
   const next = new Map();
   for (const [key, markup] of parts) {
     if (!markup) continue;
     const old = before.get(key);
-    if (old && built.get(old)[1] === markup) {
+    if (old && built.get(old)?.[1] === markup) {
       next.set(key, old);
       continue;
     }
     const template = document.createElement('template');
     template.innerHTML = markup;
-    const fresh = template.content.firstElementChild;
+    const fresh = /** @type {Element} */ (template.content.firstElementChild);
     built.set(fresh, [key, markup]);
     if (old) {
       for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (old.querySelectorAll('[data-keep]'))) {
-        const twin = /** @type {HTMLInputElement | null} */ (fresh.querySelector(`[data-keep="${CSS.escape(input.dataset.keep)}"]`));
+        const twin = /** @type {HTMLInputElement | null} */ (fresh.querySelector(`[data-keep="${CSS.escape(input.dataset.keep ?? '')}"]`));
         if (!twin) continue;
         if (input.type === 'checkbox' || input.type === 'radio') twin.checked = input.checked;
         else twin.value = input.value;
@@ -776,25 +844,37 @@ function patch(parent, parts) {
 /**
  * A selector that finds the focused control again in its part's new
  * markup: its id and data attributes, but the flash set after building.
+ * @param {Element} element
  */
 const focusKey = (element) => [...element.attributes].filter((a) => a.name === 'id' || (a.name.startsWith('data-') && a.name !== 'data-flashing'))
   .map((a) => `[${a.name}="${CSS.escape(a.value)}"]`).join('');
 
-const partyName = (party) => (party === 'customer' ? 'Customer' : party.agent ?? party.number ?? `${party.supervisor} (supervisor)`);
+/** @param {Party} party */
+const partyName = (party) => {
+  if (party === 'customer') return 'Customer';
+  const { agent, number, supervisor } = /** @type {{ agent?: string, number?: string, supervisor?: string }} */ (party);
+  return agent ?? number ?? `${supervisor} (supervisor)`;
+};
+/** @type {Record<string, string>} */
 const ACTIVITY_TEXT = { on_call: 'On a call', in_interaction: 'In an interaction', in_meeting: 'In a meeting' };
 const CHANNELS = ['voice', 'chat', 'email', 'social'];
-/** `no_answer` → `No answer`. */
+/** `no_answer` → `No answer`. @param {unknown} id */
 const label = (id) => String(id).charAt(0).toUpperCase() + String(id).slice(1).replace(/_/g, ' ');
+/** @type {Record<string, string>} */
 const ORIGIN_TEXT = { campaign: 'Campaign', callback: 'Callback', personal_callback: 'Personal callback' };
+/** @type {Record<string, string>} */
 const PHASE_TEXT = { previewing: 'preview', owned: 'accepted, not dialled', dialling: 'dialling', connected: 'on the call', after_call: 'after the call',
   scheduled: 'scheduled', done: 'done', do_not_call: 'do not call', stale: 'stale' };
+/** @type {Record<string, string>} */
 const OUTCOME_TEXT = { answered: 'answered', no_answer: 'no answer', busy: 'busy', wrong_number: 'wrong number' };
-/** A time as `<input type="datetime-local">` shows it: the agent's local wall time. */
+/** A time as `<input type="datetime-local">` shows it: the agent's local wall time. @param {number} ms */
 const localInput = (ms) => {
   const d = new Date(ms);
+  /** @param {number} n */
   const two = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 };
+/** @type {Record<string, string>} */
 const STATE_TEXT = { connected: 'connected', on_hold: 'on hold', consult_requested: 'consult requested', consulting: 'consulting',
   consult_on_hold: 'consult on hold', conference_requested: 'conference requested', conference: 'conference', customer_left: 'customer left (wrap-up assist)' };
 

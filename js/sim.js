@@ -4,9 +4,10 @@
 // send; the page plays the customer. Its own entry: the client never loads it.
 import init, { Simulator } from './sim/sim.js';
 
+/** @type {Promise<unknown> | undefined} */
 let loading;
 
-/** Loads the simulator's wasm module once per page. */
+/** Loads the simulator's wasm module once per page. @param {string | URL} [wasmUrl] */
 function load(wasmUrl) {
   loading ??= init(wasmUrl ? { module_or_path: wasmUrl } : undefined);
   return loading;
@@ -33,15 +34,18 @@ export async function createSimulator(options) {
  */
 class SimSocket extends EventTarget {
   readyState = 0;
+  /** @type {Link} */
   #link;
   session = 0;
 
+  /** @param {Link} link */
   constructor(link) {
     super();
     this.#link = link;
     queueMicrotask(() => link.open(this));
   }
 
+  /** @param {string} text */
   send(text) {
     if (this.readyState !== 1) throw new DOMException('the socket is not open', 'InvalidStateError');
     const session = this.session;
@@ -59,14 +63,24 @@ class SimSocket extends EventTarget {
   }
 }
 
+/**
+ * How the sockets reach the center.
+ * @typedef {{ open(socket: SimSocket): void, receive(session: number, text: string): void, closed(session: number): void }} Link
+ */
+
 export class SimulatedCenter {
+  /** @type {Simulator} */
   #sim;
+  /** @type {Map<number, SimSocket>} */
   #sockets = new Map();
+  /** @type {Set<() => void>} */
   #wakers = new Set();
   #delivering = false;
 
+  /** @param {Simulator} sim */
   constructor(sim) {
     this.#sim = sim;
+    /** @type {Link} */
     const link = {
       open: (socket) => {
         if (socket.readyState !== 0) return;
@@ -91,6 +105,7 @@ export class SimulatedCenter {
     /** For `connect({ clock })`: the engines read the virtual time and recompute after each advance. */
     this.clock = {
       now: () => this.#sim.now(),
+      /** @param {() => void} wake */
       onAdvance: (wake) => {
         this.#wakers.add(wake);
         return () => this.#wakers.delete(wake);
@@ -104,7 +119,7 @@ export class SimulatedCenter {
   /** When the center next acts by itself (an offer expires...), or null. */
   nextDeadline() { return this.#sim.nextDeadline() ?? null; }
 
-  /** Moves the virtual clock `ms` forward; see advanceTo. */
+  /** Moves the virtual clock `ms` forward; see advanceTo. @param {number} ms */
   advance(ms) { return this.advanceTo(this.now() + ms); }
 
   /**
@@ -112,6 +127,7 @@ export class SimulatedCenter {
    * own time (offer expiry and RONA, grace ends, auto-away), delivering
    * what it sends, then has every engine recompute its view at `at`.
    * Resolves once the engines have handled it all.
+   * @param {number} at
    */
   async advanceTo(at) {
     await settle();
@@ -131,25 +147,25 @@ export class SimulatedCenter {
     return this.#customer({ enqueue_contact: { queue, channel, from } }).contact;
   }
 
-  /** The customer hangs up (`POST /sim/contacts/{id}/hang_up`). */
+  /** The customer hangs up (`POST /sim/contacts/{id}/hang_up`). @param {number} contact */
   hangUp(contact) { this.#customer({ customer_hang_up: { contact } }); }
 
-  /** The offer cannot be delivered: RONA with this cause (`POST /sim/offers/{id}/undeliverable`, O4). */
+  /** The offer cannot be delivered: RONA with this cause (`POST /sim/offers/{id}/undeliverable`, O4). @param {number} offer */
   undeliverable(offer, cause = 'device_fault') { this.#customer({ offer_undeliverable: { offer, cause } }); }
 
-  /** The dialled number of a pending consult or conference answers, or declines (`POST /sim/interactions/{id}/answer`). */
+  /** The dialled number of a pending consult or conference answers, or declines (`POST /sim/interactions/{id}/answer`). @param {number} interaction */
   numberAnswers(interaction, answered = true) { this.#customer({ number_answers: { interaction, answered } }); }
 
-  /** The customer or a dialled party leaves the call (`POST /sim/interactions/{id}/participants/{p}/hang_up`). */
+  /** The customer or a dialled party leaves the call (`POST /sim/interactions/{id}/participants/{p}/hang_up`). @param {number} interaction @param {number} participant */
   partyHangsUp(interaction, participant) { this.#customer({ party_hangs_up: { interaction, participant } }); }
 
-  /** The number dialled for a campaign record answers, rings out, is busy or wrong (`POST /sim/records/{id}/answer`). */
+  /** The number dialled for a campaign record answers, rings out, is busy or wrong (`POST /sim/records/{id}/answer`). @param {number} record */
   dialAnswers(record, outcome = 'answered') { this.#customer({ dial_answers: { record, outcome } }); }
 
   /** Queues with their contacts, agents and the next deadline (`GET /sim/state`). */
   state() { return JSON.parse(this.#sim.state()); }
 
-  /** Drops every socket of `user` as a network failure would (1006); its engines reconnect and resume. */
+  /** Drops every socket of `user` as a network failure would (1006); its engines reconnect and resume. @param {string} user */
   dropConnections(user) {
     this.#sim.dropConnections(user);
     this.#deliver();
@@ -166,6 +182,7 @@ export class SimulatedCenter {
     this.#sim.free();
   }
 
+  /** Runs a customer's action, as the `/sim/` endpoints take it. @param {object} action */
   #customer(action) {
     const reply = JSON.parse(this.#sim.customer(JSON.stringify(action)));
     this.#deliver();
