@@ -473,10 +473,8 @@ export class RingsideAgent extends HTMLElement {
     for (const o of view.outbound) {
       const card = this.#root.querySelector(`[data-record-card="${o.record.id}"]`);
       if (!card) continue;
-      for (const [cls, text] of /** @type {[string, string | null][]} */ ([['.remaining', o.remaining], ['.stale-in', o.stale_in]])) {
-        const el = card.querySelector(`:scope > .row ${cls}`);
-        if (el) el.textContent = text ?? '';
-      }
+      setText(card, ':scope > .row .remaining', o.remaining);
+      setText(card, ':scope > .row .stale-in', o.stale_in);
       const accept = card.querySelector('button[data-action="accept-preview"]');
       accept?.classList.toggle('flashing', o.flashing);
       accept?.toggleAttribute('data-flashing', o.flashing);

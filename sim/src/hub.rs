@@ -126,6 +126,13 @@ pub struct Outgoing {
     pub delivery: Delivery,
 }
 
+impl Outgoing {
+    /// `message` as a text frame to `session`.
+    fn text(session: SessionId, message: &ServerMessage) -> Outgoing {
+        Outgoing { session, delivery: Delivery::Text(message.encode()) }
+    }
+}
+
 /// The simulated center and its sockets.
 #[derive(Debug)]
 pub struct Hub {
@@ -154,7 +161,7 @@ impl RosterSessions for Sockets<'_> {
     }
 
     fn send(&mut self, session: SessionId, message: ServerMessage) {
-        self.outgoing.push_back(Outgoing { session, delivery: Delivery::Text(message.encode()) });
+        self.outgoing.push_back(Outgoing::text(session, &message));
     }
 }
 
@@ -356,7 +363,7 @@ impl Hub {
     }
 
     fn send(&mut self, session: SessionId, message: &ServerMessage) {
-        self.outgoing.push_back(Outgoing { session, delivery: Delivery::Text(message.encode()) });
+        self.outgoing.push_back(Outgoing::text(session, message));
     }
 
     /// Sends an error, closes the socket and forgets the session.

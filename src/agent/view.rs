@@ -374,6 +374,7 @@ fn push_duration(out: &mut String, ms: u64) {
     let secs = ms / 1000;
     let (hours, minutes, seconds) = (secs / 3600, secs % 3600 / 60, secs % 60);
     if hours > 0 {
+        // The codec's number writer: plain decimal digits.
         hours.encode(out);
         out.push(':');
     }
