@@ -39,6 +39,20 @@ ensure_chromium() {
   fi
 }
 
+# The cluster mode's engine (Debian's PostgreSQL), for its tests and
+# ./scripts/cluster; the package's own server is not started.
+ensure_postgres() {
+  postgres_bin >/dev/null 2>&1 || apt_install postgresql
+}
+
+# The folder of the newest installed PostgreSQL's programs.
+postgres_bin() {
+  local found
+  found=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -n "$found" ] && [ -x "$found/initdb" ] || { echo "PostgreSQL is not installed (apt-get install postgresql)" >&2; return 1; }
+  echo "$found"
+}
+
 # The second engine of the end-to-end tests, driven over WebDriver BiDi.
 ensure_firefox() {
   command -v firefox-esr >/dev/null || apt_install firefox-esr

@@ -135,6 +135,10 @@ pub fn resolve_secret(config: &Config) -> std::io::Result<Vec<u8>> {
             return Ok(secret.clone().into_bytes());
         }
     }
+    if config.cluster.is_some() {
+        // A secret generated on one node would refuse the tokens of the others.
+        return Err(std::io::Error::other(format!("cluster mode needs token_secret or {SECRET_ENV}, the same on every node")));
+    }
     stored_secret(&config.data_dir())
 }
 

@@ -1,6 +1,7 @@
 //! The server's configuration: one TOML file, every field optional, with
 //! defaults that run the demo with no file at all.
 
+use crate::cluster::ClusterSettings;
 use crate::presence_adapter::webhook::WebhookSettings;
 use ringside::center::Center;
 use ringside::model::directory::Directory;
@@ -52,6 +53,10 @@ pub struct Config {
     /// How long a simulated campaign number rings before the dialler's
     /// rule answers it (`dialler.rs`).
     pub dial_ring_ms: u64,
+    /// Cluster mode: the center lives in this PostgreSQL engine, owned by
+    /// whichever node holds its lease (`cluster`); none: the embedded
+    /// SQLite `database`.
+    pub cluster: Option<ClusterSettings>,
 }
 
 /// Per-connection and per-user limits (SPEC N5, N6, N8).
@@ -129,6 +134,7 @@ impl Default for Config {
             history_retention_days: 90,
             presence_webhook: None,
             dial_ring_ms: crate::dialler::DEFAULT_RING_MS,
+            cluster: None,
         }
     }
 }
@@ -212,6 +218,9 @@ impl Config {
         self.directory.check(|q| self.queues.contains(q)).map_err(|e| ConfigError::Invalid(format!("directory: {e}")))?;
         if let Some(webhook) = &self.presence_webhook {
             webhook.check().map_err(ConfigError::Invalid)?;
+        }
+        if let Some(problem) = self.cluster.as_ref().and_then(ClusterSettings::problem) {
+            return Err(ConfigError::Invalid(problem));
         }
         Ok(())
     }

@@ -17,6 +17,7 @@
 pub mod admission;
 pub mod auth;
 pub mod campaigns;
+pub mod cluster;
 pub mod config;
 pub mod csv_out;
 pub mod dialler;
@@ -73,6 +74,8 @@ pub enum ServeError {
     Secret(std::io::Error),
     /// The database could not be opened or loaded.
     Store(store::StoreError),
+    /// The cluster's engine could not be used (cluster mode).
+    Cluster(store::StoreError),
     /// The address could not be bound.
     Bind(std::io::Error),
 }
@@ -83,6 +86,7 @@ impl std::fmt::Display for ServeError {
             ServeError::Config(e) => write!(f, "{e}"),
             ServeError::Secret(e) => write!(f, "token secret: {e}"),
             ServeError::Store(e) => write!(f, "{e}"),
+            ServeError::Cluster(e) => write!(f, "cluster: {e}"),
             ServeError::Bind(e) => write!(f, "cannot listen: {e}"),
         }
     }
@@ -99,6 +103,15 @@ pub struct ServerHandle {
     tracker: TaskTracker,
     http: tokio::task::JoinHandle<()>,
     owner: Owner,
+    lease: Option<HeldLease>,
+}
+
+/// The center's lease this node holds in cluster mode.
+#[derive(Debug)]
+struct HeldLease {
+    settings: cluster::ClusterSettings,
+    fence: cluster::lease::Fence,
+    keeper: cluster::lease::LeaseKeeper,
 }
 
 impl ServerHandle {
@@ -123,6 +136,13 @@ impl ServerHandle {
         self.shutdown.clone()
     }
 
+    /// In cluster mode, cancelled when this node lost the center's lease
+    /// (the server then shuts down: it must not serve a center it does not
+    /// own).
+    pub fn lease_lost(&self) -> Option<CancellationToken> {
+        self.lease.as_ref().map(|held| held.keeper.lost())
+    }
+
     /// Waits for the trigger, then shuts down gracefully.
     pub async fn wait(self) {
         self.shutdown.cancelled().await;
@@ -139,6 +159,12 @@ impl ServerHandle {
             tracing::warn!("some sockets did not close within 5 s");
         }
         self.owner.shutdown().await;
+        if let Some(held) = self.lease {
+            if !held.keeper.lost().is_cancelled() {
+                drop(held.keeper);
+                let _ = tokio::task::spawn_blocking(move || cluster::release(&held.settings, &held.fence)).await;
+            }
+        }
         tracing::info!("server stopped");
     }
 }
@@ -153,8 +179,8 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
         tracing::warn!("the token secret is shorter than 32 bytes; use a long random one");
     }
     let keys = auth::Keys::new(&secret);
-    let store = store::SqliteStore::open(&config.database).map_err(ServeError::Store)?;
     let metrics = Arc::new(metrics::Metrics::default());
+    let (store, lease) = open_store(&config, &metrics).await?;
     let presence = config
         .presence_webhook
         .clone()
@@ -166,8 +192,13 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
         history_retention_ms: config.history_retention_days.saturating_mul(86_400_000),
         adapter: presence.clone(),
     };
-    let owner = owner::spawn(Box::new(store), fresh, settings, metrics.clone())
-    .map_err(ServeError::Store)?;
+    // Recovery blocks (and the engine's client runs its own runtime): off
+    // the async workers.
+    let owner_metrics = metrics.clone();
+    let owner = tokio::task::spawn_blocking(move || owner::spawn(store, fresh, settings, owner_metrics))
+        .await
+        .map_err(|e| ServeError::Store(store::StoreError::Corrupt(e.to_string())))?
+        .map_err(ServeError::Store)?;
     let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(ServeError::Bind)?;
     let addr = listener.local_addr().map_err(ServeError::Bind)?;
     let shutdown = CancellationToken::new();
@@ -200,8 +231,39 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
             tracing::error!(error = %e, "HTTP server failed");
         }
     });
-    tracing::info!(%addr, database = %config.database.display(), "ringside server listening");
-    Ok(ServerHandle { addr, keys, shutdown, tracker, http, owner })
+    if let Some(held) = &lease {
+        let (lost, stop) = (held.keeper.lost(), shutdown.clone());
+        tokio::spawn(async move {
+            lost.cancelled().await;
+            stop.cancel();
+        });
+        tracing::info!(%addr, engine = %config.cluster.as_ref().map_or("", |c| c.url.as_str()), "ringside server listening (cluster mode)");
+    } else {
+        tracing::info!(%addr, database = %config.database.display(), "ringside server listening");
+    }
+    Ok(ServerHandle { addr, keys, shutdown, tracker, http, owner, lease })
+}
+
+/// The embedded SQLite store, or in cluster mode the engine's store once
+/// this node holds the center's lease (standing by until then).
+async fn open_store(config: &Config, metrics: &Arc<metrics::Metrics>) -> Result<(Box<dyn store::Store>, Option<HeldLease>), ServeError> {
+    let Some(settings) = config.cluster.clone() else {
+        let store = store::SqliteStore::open(&config.database).map_err(ServeError::Store)?;
+        return Ok((Box::new(store), None));
+    };
+    let waiting = settings.clone();
+    let (fence, taken) = tokio::task::spawn_blocking(move || cluster::wait_for_lease(&waiting))
+        .await
+        .map_err(|e| ServeError::Cluster(store::StoreError::Corrupt(e.to_string())))?
+        .map_err(ServeError::Cluster)?;
+    let keeper = cluster::keep(&settings, fence.clone(), taken, metrics.clone()).map_err(ServeError::Cluster)?;
+    let connect = settings.connect_config().map_err(|e| ServeError::Cluster(e.into()))?;
+    let (schema, held) = (settings.schema(), fence.clone());
+    let store = tokio::task::spawn_blocking(move || store::PgStore::open(connect, schema, held))
+        .await
+        .map_err(|e| ServeError::Cluster(store::StoreError::Corrupt(e.to_string())))?
+        .map_err(ServeError::Cluster)?;
+    Ok((Box::new(store), Some(HeldLease { settings, fence, keeper })))
 }
 
 fn router(app: AppState, config: &Config) -> Router {

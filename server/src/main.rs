@@ -22,6 +22,14 @@ struct Cli {
     /// A TOML config file (see server/config.example.toml).
     #[arg(long, global = true)]
     config: Option<PathBuf>,
+    /// Cluster mode: keep the center in this PostgreSQL engine
+    /// (postgresql://user@host:port/db) and own it while this node holds
+    /// its lease; other nodes stand by. Sets `[cluster] url`.
+    #[arg(long)]
+    cluster: Option<String>,
+    /// This node's name in the cluster (default node-<pid>). Sets `[cluster] node`.
+    #[arg(long)]
+    node: Option<String>,
     /// Create the sample campaign `renewals` (300 records, agents ana and
     /// ben) at start if the server has no campaign yet.
     #[arg(long)]
@@ -83,6 +91,9 @@ impl From<RoleArg> for Role {
 /// Demo users printed at start.
 const DEMO_USERS: [(&str, Role); 3] = [("ana", Role::Agent), ("ben", Role::Agent), ("sue", Role::Supervisor)];
 
+/// The exit status of a node that lost its lease (cluster mode).
+const LEASE_LOST_EXIT: u8 = 3;
+
 /// Lifetime of the printed demo tokens.
 const DEMO_TTL_SECS: u64 = 12 * 3600;
 
@@ -97,6 +108,13 @@ fn load_config(cli: &Cli) -> Result<Config, String> {
     if let Some(data) = &cli.data {
         config.database = data.clone();
     }
+    if let Some(url) = &cli.cluster {
+        config.cluster.get_or_insert_with(Default::default).url = url.clone();
+    }
+    if let Some(node) = &cli.node {
+        config.cluster.as_mut().ok_or("--node needs --cluster or [cluster] in the config")?.node = node.clone();
+    }
+    config.check().map_err(|e| e.to_string())?;
     Ok(config)
 }
 
@@ -197,13 +215,20 @@ fn main() -> ExitCode {
             }
         };
         let database = config.database.clone();
-        let server = match ringside_server::serve(config).await {
-            Ok(server) => server,
-            Err(e) => {
-                eprintln!("ringside-server: {e}");
-                return ExitCode::FAILURE;
-            }
+        // A standby node waits in serve() for the lease: a stop signal must
+        // end that wait too.
+        let mut stop = Box::pin(stop);
+        let server = tokio::select! {
+            served = ringside_server::serve(config) => match served {
+                Ok(server) => server,
+                Err(e) => {
+                    eprintln!("ringside-server: {e}");
+                    return ExitCode::FAILURE;
+                }
+            },
+            _ = &mut stop => return ExitCode::SUCCESS,
         };
+        let lease_lost = server.lease_lost();
         let addr = server.local_addr();
         if demo_campaign {
             match ringside_server::campaigns::demo::seed(&server.owner(), &database).await {
@@ -237,6 +262,12 @@ fn main() -> ExitCode {
             trigger.cancel();
         });
         server.wait().await;
-        ExitCode::SUCCESS
+        match lease_lost {
+            Some(lost) if lost.is_cancelled() => {
+                eprintln!("ringside-server: this node lost the center's lease and stopped serving it; start it again to stand by");
+                ExitCode::from(LEASE_LOST_EXIT)
+            }
+            _ => ExitCode::SUCCESS,
+        }
     })
 }

@@ -30,6 +30,12 @@ pub struct Metrics {
     pub owner_running: AtomicBool,
     /// Whether the last commit succeeded.
     pub store_ok: AtomicBool,
+    /// Whether this node holds the center's lease (cluster mode).
+    pub lease_held: AtomicBool,
+    /// The epoch of the lease this node took (cluster mode).
+    pub lease_epoch: AtomicU64,
+    /// Lease renewals that succeeded (cluster mode).
+    pub lease_renewals: AtomicU64,
 }
 
 impl Metrics {
@@ -65,6 +71,14 @@ impl Metrics {
         let mut text = String::new();
         for (name, kind, help, value) in counters {
             let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}", value.load(Ordering::Relaxed));
+        }
+        let lease = [
+            ("ringside_lease_held", "gauge", "Whether this node holds the center's lease (cluster mode).", u64::from(self.lease_held.load(Ordering::Relaxed))),
+            ("ringside_lease_epoch", "gauge", "The epoch of the lease this node took (cluster mode; 0: none).", self.lease_epoch.load(Ordering::Relaxed)),
+            ("ringside_lease_renewals_total", "counter", "Lease renewals that succeeded (cluster mode).", self.lease_renewals.load(Ordering::Relaxed)),
+        ];
+        for (name, kind, help, value) in lease {
+            let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
         }
         let healthy = u8::from(self.healthy().is_ok());
         let _ = writeln!(text, "# HELP ringside_up Whether the owner runs and the store commits.\n# TYPE ringside_up gauge\nringside_up {healthy}");

@@ -1,12 +1,14 @@
 //! kill -9 (SPEC S10, N1, N2): agents change status continuously over real
-//! sockets, the server process is killed with SIGKILL mid-stream and started
-//! again on the same database. Every acked change is there, event numbers go
-//! on without a gap or a repeat, and the command that was in flight, resent
-//! with its id, takes effect exactly once.
+//! sockets, and the process that owns the center is killed with SIGKILL
+//! mid-stream: the one server, started again on the same database, or the
+//! owner node of a cluster, replaced by its standby. Every acked change is
+//! there, event numbers go on without a gap or a repeat, and the command
+//! that was in flight, resent with its id, takes effect exactly once.
 #![cfg(unix)]
 
 mod common;
 
+use common::engine::{Node, Postgres};
 use common::{set_status, Client, SECRET};
 use futures_util::{SinkExt, StreamExt};
 use ringside::model::state::{CommandKind, EventKind};
@@ -105,6 +107,34 @@ async fn a_server_killed_mid_stream_restarts_with_every_acked_change_and_no_gap(
     )
     .expect("config");
     let (mut server, addr) = start(&config);
+    let seen = churn_until_killed(addr, || {
+        server.kill().expect("SIGKILL");
+        server.wait().expect("reaped");
+    })
+    .await;
+    let (mut server, addr) = start(&config);
+    nothing_lost(addr, &seen).await;
+    server.kill().expect("stop");
+    server.wait().expect("reaped");
+}
+
+// SPEC S10, SPEC N1, SPEC N2 in cluster mode: the owner node is killed
+// mid-stream; the standby takes the lease and serves every acked change,
+// with no gap or repeat, and the in-flight command once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_node_killed_mid_stream_leaves_every_acked_change_to_the_standby() {
+    let engine = Postgres::start();
+    let owner = Node::start("a", &engine, 1_500, 30_000);
+    let addr = owner.owning(Duration::from_secs(20));
+    let standby = Node::start("b", &engine, 1_500, 30_000);
+    let seen = churn_until_killed(addr, || owner.signal("KILL")).await;
+    let addr = standby.owning(Duration::from_secs(20));
+    nothing_lost(addr, &seen).await;
+}
+
+/// Agents change status over real sockets until 400 acks, then `kill` runs;
+/// what each agent saw.
+async fn churn_until_killed(addr: SocketAddr, kill: impl FnOnce()) -> Vec<Seen> {
     let acks = Arc::new(AtomicUsize::new(0));
     let agents: Vec<_> = (0..AGENTS).map(|n| tokio::spawn(churn(addr, format!("agent{n}"), acks.clone()))).collect();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
@@ -112,14 +142,19 @@ async fn a_server_killed_mid_stream_restarts_with_every_acked_change_and_no_gap(
         assert!(tokio::time::Instant::now() < deadline, "too few acks: {}", acks.load(Ordering::Relaxed));
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    server.kill().expect("SIGKILL");
-    server.wait().expect("reaped");
+    kill();
     let mut seen = Vec::new();
     for agent in agents {
         seen.push(agent.await.expect("agent task"));
     }
+    eprintln!("kill -9 after {} acks", acks.load(Ordering::Relaxed));
+    seen
+}
 
-    let (mut server, addr) = start(&config);
+/// On the server at `addr` after the kill: every acked change is there,
+/// event numbers go on without a gap or a repeat, and each unanswered
+/// command, resent with its id, takes effect exactly once.
+async fn nothing_lost(addr: SocketAddr, seen: &[Seen]) {
     let mut in_flight_applied_before = 0;
     for (n, seen) in seen.iter().enumerate() {
         let user = format!("agent{n}");
@@ -168,7 +203,5 @@ async fn a_server_killed_mid_stream_restarts_with_every_acked_change_and_no_gap(
         let (_, snapshot) = Client::hello(addr, &common::token(&user, Role::Agent), None).await.snapshot();
         assert_eq!(snapshot.seq, last, "{user}: nothing else happened");
     }
-    eprintln!("kill -9 after {} acks; {in_flight_applied_before} in-flight commands had been applied before the kill", acks.load(Ordering::Relaxed));
-    server.kill().expect("stop");
-    server.wait().expect("reaped");
+    eprintln!("{in_flight_applied_before} in-flight commands had been applied before the kill");
 }

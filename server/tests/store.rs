@@ -23,6 +23,12 @@ fn copy_fixture(to: &Path) {
     std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/format-1.db"), to).expect("copy the fixture");
 }
 
+/// The config of the tests about the SQLite file's own formats: always the
+/// embedded store, also when the suite runs on the engine.
+fn sqlite_config(db: &Path, preset: Preset, offer_ms: u64, grace_ms: u64) -> ringside_server::config::Config {
+    ringside_server::config::Config { cluster: None, ..common::config(db, preset, offer_ms, grace_ms) }
+}
+
 // SPEC S10
 #[tokio::test]
 async fn a_database_written_by_the_first_release_opens_migrated_spec_s10() {
@@ -31,7 +37,7 @@ async fn a_database_written_by_the_first_release_opens_migrated_spec_s10() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = TestServer::db(&dir);
     copy_fixture(&db);
-    let server = ringside_server::serve(common::config(&db, Preset::ContactCenter, 5_000, 30_000)).await.expect("migrated");
+    let server = ringside_server::serve(sqlite_config(&db, Preset::ContactCenter, 5_000, 30_000)).await.expect("migrated");
     let addr = server.local_addr();
     let sim = common::Sim { base: format!("http://{addr}"), client: reqwest::Client::new(), token: token("admin", Role::Admin) };
     let state = sim.state().await;
@@ -53,7 +59,7 @@ async fn a_database_written_by_the_first_release_opens_migrated_spec_s10() {
     assert!(matches!(answer, ServerMessage::Ack { .. }), "{answer:?}");
     server.shutdown().await;
     // And it opens again, now in the current format.
-    let again = ringside_server::serve(common::config(&db, Preset::ContactCenter, 5_000, 30_000)).await.expect("reopens");
+    let again = ringside_server::serve(sqlite_config(&db, Preset::ContactCenter, 5_000, 30_000)).await.expect("reopens");
     let (_, snapshot) = Client::hello(again.local_addr(), &token("ana", Role::Agent), None).await.snapshot();
     assert_eq!(snapshot.state.status.as_str(), "available");
     again.shutdown().await;
@@ -64,12 +70,12 @@ async fn a_database_written_by_the_first_release_opens_migrated_spec_s10() {
 async fn a_database_of_a_newer_format_is_refused_naming_both_versions() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = TestServer::db(&dir);
-    let first = ringside_server::serve(common::config(&db, Preset::ContactCenter, 5_000, 5_000)).await.expect("new database");
+    let first = ringside_server::serve(sqlite_config(&db, Preset::ContactCenter, 5_000, 5_000)).await.expect("new database");
     first.shutdown().await;
     let conn = rusqlite::Connection::open(&db).expect("open");
     conn.execute("UPDATE meta SET value = '99' WHERE key = 'format_version'", []).expect("update");
     drop(conn);
-    let refused = ringside_server::serve(common::config(&db, Preset::ContactCenter, 5_000, 5_000)).await;
+    let refused = ringside_server::serve(sqlite_config(&db, Preset::ContactCenter, 5_000, 5_000)).await;
     let message = refused.expect_err("a newer format is refused").to_string();
     assert!(message.contains("format 99") && message.contains(&format!("format {}", ringside_server::store::FORMAT_VERSION)), "{message}");
 }

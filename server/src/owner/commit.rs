@@ -25,6 +25,7 @@ impl State {
             if let Err(e) = self.reload() {
                 tracing::error!(error = %e, "cannot reload the center from the store");
                 self.metrics.store_ok.store(false, Ordering::Relaxed);
+                self.stale = true;
             }
         }
         self.deliver(&mut batch);

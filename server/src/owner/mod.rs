@@ -44,6 +44,9 @@ use tokio::sync::{mpsc as tmpsc, oneshot};
 /// as too slow (it then resumes from its last sequence number).
 pub const OUTBOX_CAPACITY: usize = 1024;
 
+/// How often an owner whose store failed tries to reload the center.
+const STALE_RETRY: Duration = Duration::from_millis(250);
+
 /// The most inputs applied and committed as one group.
 pub const MAX_BATCH: usize = 4096;
 
@@ -291,6 +294,9 @@ struct State {
     next_prune: ServerTime,
     /// The external presence adapter (SPEC N7).
     adapter: Option<Arc<dyn PresenceAdapter>>,
+    /// A commit failed and so did the reload after it: the center in
+    /// memory is not what the store holds, so inputs wait for a reload.
+    stale: bool,
 }
 
 /// How the owner runs.
@@ -331,6 +337,7 @@ pub fn spawn(store: Box<dyn Store>, fresh: Center, settings: OwnerSettings, metr
         history_retention_ms: settings.history_retention_ms,
         next_prune: ServerTime(0),
         adapter: settings.adapter.clone(),
+        stale: false,
     };
     if state.reload()? {
         if state.center.profile() != fresh.profile() {
@@ -392,10 +399,17 @@ impl State {
             let deadline = [self.center.poll_timeout(), self.campaign_deadline()].into_iter().flatten().min();
             let first = match deadline {
                 _ if overflowing => rx.recv_timeout(Duration::ZERO),
+                _ if self.stale => rx.recv_timeout(STALE_RETRY),
                 Some(deadline) => rx.recv_timeout(Duration::from_millis(deadline.0.saturating_sub(wall_ms()))),
                 None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
             };
             let mut batch = Batch::default();
+            if self.stale {
+                self.stale = self.reload().map_err(|e| tracing::warn!(error = %e, "still cannot reload the center from the store")).is_err();
+                // Until it is reloaded, the center in memory may hold what
+                // was never stored: nothing is applied to it.
+                batch.poisoned = self.stale;
+            }
             let mut stopping = None;
             match first {
                 Ok(Input::Shutdown { done }) => stopping = Some(Some(done)),
@@ -463,6 +477,9 @@ impl State {
     /// Fires the timers that are due, if any (an input with nothing due
     /// writes nothing).
     fn fire_due(&mut self, batch: &mut Batch) {
+        if batch.poisoned {
+            return;
+        }
         let now = self.now();
         if self.center.poll_timeout().is_some_and(|at| at <= now) {
             self.apply(batch, CenterInput::Timeout);

@@ -11,16 +11,17 @@
 //! reads more than about two snapshots' worth of records.
 //!
 //! The [`Store`] trait is all the owner knows of the storage: the embedded
-//! SQLite store implements it here; a networked log (many server nodes)
-//! implements the same calls.
+//! SQLite store ([`SqliteStore`], one node) and the PostgreSQL engine
+//! ([`PgStore`], many nodes under a lease) implement it.
 
 mod history;
 mod lists;
-mod migrate;
+mod postgres;
 mod sqlite;
 
 pub use history::{HistoryCursor, HistoryPage, StatusHistory, StatusRow};
 pub use lists::{CallingLists, RecordFilter};
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use ringside::center::{Center, Input, ListWrite};
@@ -50,6 +51,10 @@ pub enum StoreError {
     },
     /// The database is damaged: what is wrong.
     Corrupt(String),
+    /// The cluster engine (PostgreSQL) refused or could not be reached.
+    Postgres(::postgres::Error),
+    /// This node no longer holds the center's lease: the write was refused.
+    LeaseLost,
 }
 
 impl std::fmt::Display for StoreError {
@@ -63,6 +68,11 @@ impl std::fmt::Display for StoreError {
                 "the database has storage format {found}, newer than format {supported} of this ringside-server; run a release that reads format {found}"
             ),
             StoreError::Corrupt(what) => write!(f, "damaged database: {what}"),
+            StoreError::Postgres(e) => match e.as_db_error() {
+                Some(db) => write!(f, "cluster engine: {db}"),
+                None => write!(f, "cluster engine: {e}"),
+            },
+            StoreError::LeaseLost => write!(f, "this node no longer holds the center's lease"),
         }
     }
 }
@@ -72,6 +82,12 @@ impl std::error::Error for StoreError {}
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         StoreError::Sql(e)
+    }
+}
+
+impl From<::postgres::Error> for StoreError {
+    fn from(e: ::postgres::Error) -> Self {
+        StoreError::Postgres(e)
     }
 }
 
@@ -94,6 +110,15 @@ pub struct Record {
     pub input: Input,
     /// The events it caused, in order.
     pub events: Vec<Event>,
+}
+
+impl Record {
+    /// The record stored at `pos` as the JSON document `body`.
+    pub fn decode(pos: i64, body: &str) -> Result<Record, StoreError> {
+        let mut record: Record = serde_json::from_str(body)?;
+        record.pos = pos as u64;
+        Ok(record)
+    }
 }
 
 /// A snapshot of the center after the record at `pos`.
@@ -144,6 +169,26 @@ pub struct Recovered {
     pub tail: Vec<Record>,
     /// The bytes of those records.
     pub tail_bytes: u64,
+}
+
+impl Recovered {
+    /// What a store read: the snapshot document `body` after record `pos`
+    /// and the records after it, as `(pos, body)` in order; a gap in them
+    /// is damage.
+    pub fn read(pos: u64, body: &str, tail: impl IntoIterator<Item = (i64, String)>) -> Result<Recovered, StoreError> {
+        let mut snapshot: Snapshot = serde_json::from_str(body)?;
+        snapshot.pos = pos;
+        let mut records = Vec::new();
+        let mut tail_bytes = 0u64;
+        for (expected, (at, record)) in (pos as i64 + 1..).zip(tail) {
+            if at != expected {
+                return Err(StoreError::Corrupt(format!("log record {expected} is missing (found {at})")));
+            }
+            tail_bytes += record.len() as u64;
+            records.push(Record::decode(at, &record)?);
+        }
+        Ok(Recovered { snapshot, snapshot_bytes: body.len() as u64, tail: records, tail_bytes })
+    }
 }
 
 /// One durable write: records appended and maybe a snapshot, all or nothing.

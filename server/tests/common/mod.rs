@@ -2,6 +2,8 @@
 //! temporary database, and speak the real protocol over WebSocket.
 #![allow(dead_code)]
 
+pub mod engine;
+
 use futures_util::{SinkExt, StreamExt};
 use ringside::model::profile::{ChannelOverride, Preset, ProfileOverrides};
 use ringside::model::state::{CommandKind, Event, EventKind};
@@ -33,6 +35,7 @@ pub fn config(database: &Path, preset: Preset, offer_ms: u64, grace_ms: u64) -> 
         ..Config::default()
     };
     config.limits.hello_timeout_ms = 400;
+    config.cluster = engine::from_env(database);
     let mut profile = ProfileOverrides { preset, reconnect_grace_ms: Some(grace_ms), ..Default::default() };
     for channel in Channel::ALL {
         profile.channels.insert(channel, ChannelOverride { offer_timeout_ms: Some(offer_ms), capacity: None });

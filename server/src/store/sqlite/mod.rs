@@ -11,10 +11,13 @@
 //! Appends go to the end of the `log` table's B-tree, so a commit writes the
 //! pages of its own records and nothing that grows with the center.
 
-use super::history::{self, StatusHistory};
-use super::lists::{self, CallingLists, RecordFilter};
-use super::migrate;
-use super::{Commit, EncodedSnapshot, Record, Recovered, Snapshot, Store, StoreError, Written, FORMAT_VERSION};
+mod history;
+mod lists;
+mod migrate;
+
+use super::history::StatusHistory;
+use super::lists::{CallingLists, RecordFilter};
+use super::{Commit, EncodedSnapshot, Record, Recovered, Store, StoreError, Written, FORMAT_VERSION};
 use ringside::model::campaign::{CallingRecord, PreviewOrigin};
 use ringside::model::{CampaignId, RecordId, ServerTime, UserId};
 use std::collections::{BTreeMap, BTreeSet};
@@ -69,33 +72,12 @@ impl SqliteStore {
     }
 }
 
-fn decode_record(pos: i64, body: &str) -> Result<Record, StoreError> {
-    let mut record: Record = serde_json::from_str(body)?;
-    record.pos = pos as u64;
-    Ok(record)
-}
-
 impl Store for SqliteStore {
     fn recover(&mut self) -> Result<Option<Recovered>, StoreError> {
         let Some((pos, body)) = self.snapshot()? else { return Ok(None) };
-        let mut snapshot: Snapshot = serde_json::from_str(&body)?;
-        snapshot.pos = pos;
         let mut stmt = self.conn.prepare("SELECT pos, body FROM log WHERE pos > ?1 ORDER BY pos")?;
-        let mut rows = stmt.query(params![pos as i64])?;
-        let mut tail = Vec::new();
-        let mut tail_bytes = 0u64;
-        let mut expected = pos + 1;
-        while let Some(row) = rows.next()? {
-            let at: i64 = row.get(0)?;
-            let body: String = row.get(1)?;
-            if at as u64 != expected {
-                return Err(StoreError::Corrupt(format!("log record {expected} is missing (found {at})")));
-            }
-            expected += 1;
-            tail_bytes += body.len() as u64;
-            tail.push(decode_record(at, &body)?);
-        }
-        Ok(Some(Recovered { snapshot, snapshot_bytes: body.len() as u64, tail, tail_bytes }))
+        let tail = stmt.query_map(params![pos as i64], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<(i64, String)>, _>>()?;
+        Recovered::read(pos, &body, tail).map(Some)
     }
 
     fn commit(&mut self, commit: Commit<'_>) -> Result<Written, StoreError> {
@@ -121,7 +103,7 @@ impl Store for SqliteStore {
                 tx.execute("DELETE FROM log WHERE pos <= ?1", params![previous])?;
             }
         }
-        lists::apply_writes(&tx, commit.list_writes)?;
+        super::lists::apply_writes(&mut lists::SqliteListWriter(&tx), commit.list_writes)?;
         history::append_rows(&tx, commit.history)?;
         let first_kept: Option<i64> = tx.query_row("SELECT min(pos) FROM log", [], |r| r.get(0))?;
         tx.commit()?;
@@ -134,7 +116,7 @@ impl Store for SqliteStore {
         for &pos in positions {
             let body: Option<String> = stmt.query_row(params![pos as i64], |r| r.get(0)).optional()?;
             if let Some(body) = body {
-                records.push(decode_record(pos as i64, &body)?);
+                records.push(Record::decode(pos as i64, &body)?);
             }
         }
         Ok(records)

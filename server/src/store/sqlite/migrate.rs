@@ -12,8 +12,8 @@
 //! A migration runs in one transaction: a crash during it leaves the old
 //! format, which the next start migrates again.
 
-use super::sqlite::{schema, set_version, stored_version};
-use super::{StoreError, FORMAT_VERSION};
+use super::{schema, set_version, stored_version};
+use crate::store::{StoreError, FORMAT_VERSION};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Brings the database to [`FORMAT_VERSION`]: creates a new one, migrates an
@@ -67,7 +67,7 @@ fn from_1_to_2(conn: &Connection) -> Result<(), StoreError> {
     }
     let snapshot = serde_json::json!({ "next_session": next_session, "center": center });
     // Check that this build reads what the migration wrote before keeping it.
-    serde_json::from_value::<super::Snapshot>(snapshot.clone())?;
+    serde_json::from_value::<crate::store::Snapshot>(snapshot.clone())?;
     conn.execute("INSERT OR REPLACE INTO snapshots (pos, body) VALUES (0, ?1)", params![snapshot.to_string()])?;
     conn.execute_batch(
         "DELETE FROM meta WHERE key IN ('center', 'next_session');

@@ -1,0 +1,140 @@
+//! The lease on a center: one row per center in the engine's
+//! `public.ringside_leases` table, `(center, holder, epoch, expires_at)`.
+//!
+//! A node owns a center while its row is unexpired. Every time is the
+//! database's clock (`clock_timestamp()`), so the nodes' clocks never have
+//! to agree. Taking a lease bumps the epoch; every write of the owner runs
+//! in a transaction that first renews the lease for its exact holder and
+//! epoch ([`renew`]), so a stale owner, one that was paused past its lease
+//! while another took over, has its writes refused by the database itself.
+
+use crate::metrics::Metrics;
+use postgres::GenericClient;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+/// The leases table, shared by every center of the engine.
+pub const LEASES_SCHEMA: &str =
+    "CREATE TABLE IF NOT EXISTS public.ringside_leases (center TEXT PRIMARY KEY, holder TEXT NOT NULL, epoch BIGINT NOT NULL, expires_at TIMESTAMPTZ NOT NULL)";
+
+/// A held lease: what a write must present to be accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fence {
+    /// The center.
+    pub center: String,
+    /// The node holding it.
+    pub holder: String,
+    /// Bumped by every take-over.
+    pub epoch: i64,
+    /// How long a renewal keeps the lease.
+    pub ttl_ms: u64,
+}
+
+fn ttl_secs(ttl_ms: u64) -> f64 {
+    ttl_ms as f64 / 1000.0
+}
+
+/// Takes the lease on `center` for `holder` if nobody holds it or it has
+/// expired; `None` while another holder's lease runs.
+pub fn try_acquire(client: &mut impl GenericClient, center: &str, holder: &str, ttl_ms: u64) -> Result<Option<Fence>, postgres::Error> {
+    let row = client.query_opt(
+        "INSERT INTO public.ringside_leases AS l (center, holder, epoch, expires_at)
+         VALUES ($1, $2, 1, clock_timestamp() + make_interval(secs => $3))
+         ON CONFLICT (center) DO UPDATE SET holder = EXCLUDED.holder, epoch = l.epoch + 1, expires_at = EXCLUDED.expires_at
+         WHERE l.expires_at <= clock_timestamp()
+         RETURNING epoch",
+        &[&center, &holder, &ttl_secs(ttl_ms)],
+    )?;
+    Ok(row.map(|row| Fence { center: center.to_owned(), holder: holder.to_owned(), epoch: row.get(0), ttl_ms }))
+}
+
+/// Extends the lease by its ttl if `fence` still holds it; `false` when it
+/// has expired or another node took it. In a transaction, it also locks the
+/// lease row until the commit, so no take-over can slip in between.
+pub fn renew(client: &mut impl GenericClient, fence: &Fence) -> Result<bool, postgres::Error> {
+    let renewed = client.execute(
+        "UPDATE public.ringside_leases SET expires_at = clock_timestamp() + make_interval(secs => $4)
+         WHERE center = $1 AND holder = $2 AND epoch = $3 AND expires_at > clock_timestamp()",
+        &[&fence.center, &fence.holder, &fence.epoch, &ttl_secs(fence.ttl_ms)],
+    )?;
+    Ok(renewed == 1)
+}
+
+/// Keeps a held lease: renews it every third of its ttl on its own
+/// connection, and cancels [`LeaseKeeper::lost`] when it is lost: the
+/// database refused a renewal, or none succeeded for a whole ttl (counted
+/// on this node's monotonic clock from before the last good renewal was
+/// sent, so it never outlives the database's view).
+#[derive(Debug)]
+pub struct LeaseKeeper {
+    lost: CancellationToken,
+    stop: Arc<AtomicBool>,
+}
+
+impl LeaseKeeper {
+    /// Starts renewing `fence` (just taken, so valid for a ttl from `taken`).
+    pub fn start(connect: postgres::Config, fence: Fence, taken: Instant, metrics: Arc<Metrics>) -> std::io::Result<LeaseKeeper> {
+        let lost = CancellationToken::new();
+        let stop = Arc::new(AtomicBool::new(false));
+        let keeper = LeaseKeeper { lost: lost.clone(), stop: stop.clone() };
+        metrics.lease_held.store(true, Ordering::Relaxed);
+        metrics.lease_epoch.store(fence.epoch as u64, Ordering::Relaxed);
+        std::thread::Builder::new().name("lease-keeper".into()).spawn(move || {
+            let ttl = Duration::from_millis(fence.ttl_ms);
+            let mut valid_until = taken + ttl;
+            let mut client: Option<postgres::Client> = None;
+            let verdict = loop {
+                std::thread::sleep(ttl / 3);
+                if stop.load(Ordering::Relaxed) {
+                    break None;
+                }
+                let sent = Instant::now();
+                if client.as_ref().is_none_or(|c| c.is_closed()) {
+                    client = connect.connect(postgres::NoTls).map_err(|e| tracing::warn!(error = %e, "lease keeper: cannot reach the engine")).ok();
+                }
+                let renewed = client.as_mut().map(|c| renew(c, &fence));
+                match renewed {
+                    Some(Ok(true)) => {
+                        valid_until = sent + ttl;
+                        Metrics::add(&metrics.lease_renewals, 1);
+                    }
+                    Some(Ok(false)) => break Some("another node holds it now"),
+                    Some(Err(e)) => tracing::warn!(error = %e, "lease keeper: renewal failed"),
+                    None => {}
+                }
+                if Instant::now() >= valid_until {
+                    break Some("no renewal succeeded within the lease time");
+                }
+            };
+            metrics.lease_held.store(false, Ordering::Relaxed);
+            if let Some(why) = verdict {
+                tracing::error!(center = %fence.center, epoch = fence.epoch, why, "lost the lease on the center");
+                lost.cancel();
+            }
+        })?;
+        Ok(keeper)
+    }
+
+    /// Cancelled when the lease is lost.
+    pub fn lost(&self) -> CancellationToken {
+        self.lost.clone()
+    }
+}
+
+impl Drop for LeaseKeeper {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Gives the lease up (a graceful stop): it expires now, so a standby takes
+/// over at its next try instead of after the ttl.
+pub fn release(client: &mut impl GenericClient, fence: &Fence) -> Result<(), postgres::Error> {
+    client.execute(
+        "UPDATE public.ringside_leases SET expires_at = clock_timestamp() WHERE center = $1 AND holder = $2 AND epoch = $3",
+        &[&fence.center, &fence.holder, &fence.epoch],
+    )?;
+    Ok(())
+}

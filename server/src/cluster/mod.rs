@@ -1,0 +1,131 @@
+//! Many server nodes on one engine (PostgreSQL): the node that holds a
+//! center's lease owns it, the others stand by and take over when the lease
+//! expires. The center's log, snapshots, calling lists and status history
+//! live in the engine (`store::PgStore`), so the new owner recovers exactly
+//! what the old one acknowledged.
+
+pub mod lease;
+
+use crate::metrics::Metrics;
+use crate::store::StoreError;
+use lease::{Fence, LeaseKeeper};
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// `[cluster]` in the configuration: the engine and this node's place in it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClusterSettings {
+    /// The engine, a PostgreSQL URL (`postgresql://user@host:port/db`).
+    pub url: String,
+    /// This node's name in the leases; unique per running node.
+    pub node: String,
+    /// The center this node serves: lowercase letters, digits and `_`.
+    pub center: String,
+    /// How long a lease lasts without renewal: how late a take-over can be
+    /// after an owner dies.
+    pub lease_ms: u64,
+}
+
+impl Default for ClusterSettings {
+    fn default() -> Self {
+        ClusterSettings { url: String::new(), node: format!("node-{}", std::process::id()), center: "default".into(), lease_ms: 5_000 }
+    }
+}
+
+/// The shortest lease: renewals go every third of it.
+pub const MIN_LEASE_MS: u64 = 300;
+
+impl ClusterSettings {
+    /// Why these settings cannot run, if they cannot.
+    pub fn problem(&self) -> Option<String> {
+        if let Err(e) = self.connect_config() {
+            return Some(format!("cluster.url: {e}"));
+        }
+        let center_ok = !self.center.is_empty() && self.center.len() <= 40 && self.center.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !center_ok {
+            return Some("cluster.center: 1 to 40 lowercase letters, digits or _".into());
+        }
+        if self.node.trim().is_empty() {
+            return Some("cluster.node must not be empty".into());
+        }
+        if self.lease_ms < MIN_LEASE_MS {
+            return Some(format!("cluster.lease_ms must be at least {MIN_LEASE_MS}"));
+        }
+        None
+    }
+
+    /// The engine's connection settings, with a connect timeout of a third
+    /// of the lease unless the URL sets one.
+    pub fn connect_config(&self) -> Result<postgres::Config, postgres::Error> {
+        let mut config: postgres::Config = self.url.parse()?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_millis(self.lease_ms / 3));
+        }
+        config.application_name(&format!("ringside {}", self.node));
+        Ok(config)
+    }
+
+    /// The PostgreSQL schema holding this center's tables.
+    pub fn schema(&self) -> String {
+        format!("ringside_{}", self.center)
+    }
+}
+
+/// How often a standby asks for the lease, at most.
+pub const STANDBY_RETRY_MS: u64 = 500;
+
+/// Waits (standing by) until this node holds the center's lease, trying
+/// every quarter of the lease time (at most [`STANDBY_RETRY_MS`]); the
+/// engine being down is waited out.
+/// Blocking: run it off the async runtime.
+pub fn wait_for_lease(settings: &ClusterSettings) -> Result<(Fence, Instant), StoreError> {
+    let connect = settings.connect_config().map_err(StoreError::Postgres)?;
+    // A standby asks often: a released lease (graceful stop) passes at once.
+    let pause = Duration::from_millis((settings.lease_ms / 4).min(STANDBY_RETRY_MS));
+    let mut client: Option<postgres::Client> = None;
+    let mut announced = false;
+    loop {
+        if client.as_ref().is_none_or(|c| c.is_closed()) {
+            client = match connect.connect(postgres::NoTls) {
+                Ok(mut c) => c.batch_execute(lease::LEASES_SCHEMA).map(|_| c).map_err(|e| tracing::warn!(error = %e, "cannot create the leases table")).ok(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot reach the cluster engine; retrying");
+                    None
+                }
+            };
+        }
+        if let Some(c) = client.as_mut() {
+            let asked = Instant::now();
+            match lease::try_acquire(c, &settings.center, &settings.node, settings.lease_ms) {
+                Ok(Some(fence)) => {
+                    tracing::info!(center = %fence.center, node = %fence.holder, epoch = fence.epoch, "took the lease: this node owns the center");
+                    return Ok((fence, asked));
+                }
+                Ok(None) if !announced => {
+                    tracing::info!(center = %settings.center, "another node owns the center; standing by");
+                    announced = true;
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot take the lease; retrying"),
+            }
+        }
+        std::thread::sleep(pause);
+    }
+}
+
+/// Starts keeping the lease just taken.
+pub fn keep(settings: &ClusterSettings, fence: Fence, taken: Instant, metrics: Arc<Metrics>) -> Result<LeaseKeeper, StoreError> {
+    let connect = settings.connect_config().map_err(StoreError::Postgres)?;
+    LeaseKeeper::start(connect, fence, taken, metrics).map_err(StoreError::Io)
+}
+
+/// Gives the lease up on a graceful stop (best effort: it expires anyway).
+pub fn release(settings: &ClusterSettings, fence: &Fence) {
+    let released = settings.connect_config().and_then(|c| c.connect(postgres::NoTls)).and_then(|mut c| lease::release(&mut c, fence));
+    match released {
+        Ok(()) => tracing::info!(center = %fence.center, "released the lease"),
+        Err(e) => tracing::warn!(error = %e, "cannot release the lease; it expires on its own"),
+    }
+}

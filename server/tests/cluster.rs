@@ -1,0 +1,153 @@
+//! Many nodes on one PostgreSQL engine, as real processes on loopback: the
+//! lease passes to a standby when the owner dies, a stale owner's writes are
+//! refused by the engine, a restarted engine is waited out, and a graceful
+//! stop hands the center over at once. (kill -9 of the owner under load,
+//! with every acked change checked, is in `crash.rs`.)
+#![cfg(unix)]
+
+mod common;
+
+use common::engine::{Node, Postgres};
+use common::{set_status, token, Client, Sim};
+use ringside::model::state::{CommandKind, EventKind};
+use ringside::model::{Role, Seq};
+use ringside::protocol::ServerMessage;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Short leases keep the tests quick; production uses seconds.
+const LEASE_MS: u64 = 1_500;
+/// Starting a node and recovering a small center takes well under this.
+const START: Duration = Duration::from_secs(20);
+
+fn sim(addr: SocketAddr) -> Sim {
+    Sim { base: format!("http://{addr}"), client: reqwest::Client::new(), token: token("admin", Role::Admin) }
+}
+
+fn wall_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// An agent logged in and available on `addr`.
+async fn available(addr: SocketAddr, user: &str) -> (Client, Seq) {
+    let (mut client, _) = Client::hello(addr, &token(user, Role::Agent), None).await.snapshot();
+    client.ok(CommandKind::Login).await;
+    let seq = client.ok(set_status("available")).await;
+    (client, seq)
+}
+
+// SPEC O3, SPEC N2, SPEC N3: the owner dies with an offer ringing; the
+// standby owns the center within the lease time, the agent resumes there
+// from its seq, and the offer's deadline still fires (RONA).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_standby_takes_over_a_killed_owner_within_the_lease_and_fires_its_deadlines() {
+    let engine = Postgres::start();
+    let a = Node::start("a", &engine, LEASE_MS, 4_000);
+    let a_addr = a.owning(START);
+    let b = Node::start("b", &engine, LEASE_MS, 4_000);
+    tokio::time::sleep(Duration::from_millis(LEASE_MS)).await;
+    assert!(!b.owns_yet(), "one owner at a time: b stands by while a renews");
+
+    let (mut ana, _) = available(a_addr, "ana").await;
+    sim(a_addr).contact("support", "voice").await;
+    let offered = ana.event("the offer", |k| matches!(k, EventKind::OfferCreated { .. })).await;
+    let EventKind::OfferCreated { offer } = offered.kind else { unreachable!() };
+    a.signal("KILL");
+    let killed = Instant::now();
+    let b_addr = b.owning(START);
+    let takeover = killed.elapsed();
+    eprintln!("take-over after kill -9: {} ms (lease {LEASE_MS} ms)", takeover.as_millis());
+    assert!(takeover < Duration::from_millis(LEASE_MS) + START / 4, "the standby took {takeover:?}");
+
+    let welcomed = Client::hello(b_addr, &token("ana", Role::Agent), Some(offered.seq)).await;
+    let mut ana = welcomed.client;
+    assert!(matches!(welcomed.welcome, ServerMessage::Welcome { snapshot: None, .. }), "a replay from the seq, not a snapshot: {:?}", welcomed.welcome);
+    let rona = ana.event("rona on the new owner", |k| matches!(k, EventKind::StatusChanged { status, .. } if status.as_str() == "rona")).await;
+    let late = wall_ms().saturating_sub(offer.deadline.0);
+    eprintln!("the deadline fired {late} ms after it was due");
+    assert!(rona.seq > offered.seq);
+    assert!(late <= LEASE_MS + 1_000, "the deadline fired {late} ms late, more than the lease");
+}
+
+// The engine fences a stale owner: paused (SIGSTOP) past its lease while b
+// took over, then resumed, it applies nothing, answers `unavailable`, and
+// exits with status 3.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_owner_paused_past_its_lease_cannot_apply_anything() {
+    let engine = Postgres::start();
+    let mut a = Node::start("a", &engine, LEASE_MS, 30_000);
+    let a_addr = a.owning(START);
+    let b = Node::start("b", &engine, LEASE_MS, 30_000);
+    let (mut ana, acked) = available(a_addr, "ana").await;
+
+    a.signal("STOP");
+    let b_addr = b.owning(START);
+    // Sent to the paused owner: it reads it when it wakes.
+    let stale = ana.command(set_status("lunch"));
+    a.signal("CONT");
+    let answer = tokio::time::timeout(Duration::from_secs(10), stale).await;
+    if let Ok(answer) = answer {
+        assert!(matches!(&answer, ServerMessage::Nack { code, .. } if code == "unavailable"), "a stale owner must not apply: {answer:?}");
+    }
+    let status = a.exit(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(3), "a node that lost its lease exits with 3");
+
+    let (mut ana, snapshot) = Client::hello(b_addr, &token("ana", Role::Agent), None).await.snapshot();
+    assert_eq!(snapshot.state.status.as_str(), "available", "the stale owner's change is nowhere");
+    assert!(snapshot.seq >= acked);
+    ana.ok(set_status("lunch")).await;
+    let epochs = engine.sql("SELECT holder || ':' || epoch FROM ringside_leases");
+    assert_eq!(epochs, "b:2", "b took the lease over a's epoch 1");
+}
+
+// The engine is killed (no shutdown) and started again: the owner answers
+// `unavailable` meanwhile, keeps its lease, and goes on with every acked
+// change in place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_engine_is_waited_out_without_losing_acked_changes() {
+    let engine = Postgres::start();
+    let a = Node::start("a", &engine, 5_000, 30_000);
+    let a_addr = a.owning(START);
+    let (mut ana, _) = available(a_addr, "ana").await;
+    ana.ok(set_status("lunch")).await;
+
+    engine.crash();
+    let answer = ana.command(set_status("meeting")).await;
+    assert!(matches!(&answer, ServerMessage::Nack { code, .. } if code == "unavailable"), "{answer:?}");
+    let health = reqwest::get(format!("http://{a_addr}/healthz")).await.expect("healthz");
+    assert_eq!(health.status().as_u16(), 503, "not healthy while the engine is down");
+    engine.start_again();
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match ana.command(set_status("meeting")).await {
+            ServerMessage::Ack { .. } => break,
+            other => assert!(Instant::now() < deadline, "still refused after the engine came back: {other:?}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (_, snapshot) = Client::hello(a_addr, &token("ana", Role::Agent), None).await.snapshot();
+    assert_eq!(snapshot.state.status.as_str(), "meeting");
+    let history = engine.sql("SELECT string_agg(status, ',' ORDER BY place) FROM ringside_default.status_history WHERE user_id = 'ana'");
+    assert!(history.ends_with("available,lunch,meeting"), "every acked change is stored: {history}");
+    assert_eq!(engine.sql("SELECT holder || ':' || epoch FROM ringside_leases"), "a:1", "a kept its lease");
+}
+
+// A graceful stop (SIGTERM) releases the lease: the standby owns the center
+// at its next try, long before the lease would have expired.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_stop_hands_the_center_over_at_once() {
+    let engine = Postgres::start();
+    let lease_ms = 20_000;
+    let mut a = Node::start("a", &engine, lease_ms, 30_000);
+    let a_addr = a.owning(START);
+    let b = Node::start("b", &engine, lease_ms, 30_000);
+    let (_ana, _) = available(a_addr, "ana").await;
+    a.signal("TERM");
+    let stopped = Instant::now();
+    assert!(a.exit(Duration::from_secs(10)).success());
+    let b_addr = b.owning(Duration::from_millis(lease_ms / 2));
+    eprintln!("hand-over after a graceful stop: {} ms (lease {lease_ms} ms)", stopped.elapsed().as_millis());
+    let (_, snapshot) = Client::hello(b_addr, &token("ana", Role::Agent), None).await.snapshot();
+    assert_eq!(snapshot.state.status.as_str(), "available");
+}

@@ -1,0 +1,176 @@
+//! Real services for the cluster tests: a throwaway PostgreSQL on loopback
+//! (its own folder and port, so one test can kill and restart it) and
+//! server nodes as processes (so a test can kill -9, SIGSTOP and SIGCONT
+//! them).
+
+use super::SECRET;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// With `RINGSIDE_TEST_ENGINE` set to a PostgreSQL URL, the servers of the
+/// tests run in cluster mode on it, one center per database path (so a test
+/// that restarts on the same path finds its center again): the same tests,
+/// on the networked store.
+pub fn from_env(database: &Path) -> Option<ringside_server::cluster::ClusterSettings> {
+    let url = std::env::var("RINGSIDE_TEST_ENGINE").ok().filter(|u| !u.is_empty())?;
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    database.hash(&mut hasher);
+    Some(ringside_server::cluster::ClusterSettings { url, node: "test".into(), center: format!("t{:016x}", hasher.finish()), lease_ms: 5_000 })
+}
+
+/// `scripts/postgres` with these arguments; its output.
+fn script(args: &[&str]) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/postgres");
+    let output = Command::new("bash").arg(path).args(args).stdin(Stdio::null()).output().expect("bash runs");
+    assert!(output.status.success(), "scripts/postgres {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// A PostgreSQL server of its own on loopback (`scripts/postgres`).
+pub struct Postgres {
+    dir: tempfile::TempDir,
+    port: u16,
+    url: String,
+}
+
+impl Postgres {
+    /// A new cluster in a temporary folder, started, with a `ringside` database.
+    pub fn start() -> Postgres {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = free_port();
+        let url = script(&["start", &dir.path().display().to_string(), &port.to_string()]);
+        Postgres { dir, port, url }
+    }
+
+    fn folder(&self) -> String {
+        self.dir.path().display().to_string()
+    }
+
+    /// The URL nodes connect with.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// Starts the server again on the same folder and port.
+    pub fn start_again(&self) {
+        script(&["start", &self.folder(), &self.port.to_string()]);
+    }
+
+    /// Stops it the way a crash does: no shutdown checkpoint, every
+    /// connection cut.
+    pub fn crash(&self) {
+        script(&["crash", &self.folder()]);
+    }
+
+    /// The first column of the first row of `query`, as text ("" for none).
+    pub fn sql(&self, query: &str) -> String {
+        let (url, query) = (self.url.clone(), query.to_owned());
+        // The blocking client runs a runtime of its own: not on a test's.
+        std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+            let row = client.query_opt(&query, &[]).expect("query");
+            row.map(|r| r.get::<_, Option<String>>(0).unwrap_or_default()).unwrap_or_default()
+        })
+        .join()
+        .expect("the query ran")
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = std::panic::catch_unwind(|| script(&["crash", &self.folder()]));
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
+}
+
+/// A server node process in cluster mode.
+pub struct Node {
+    pub name: String,
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    _dir: tempfile::TempDir,
+}
+
+impl Node {
+    /// Starts a node on `engine` with a lease of `lease_ms` and voice offers
+    /// of `offer_ms`; it stands by until it holds the lease.
+    pub fn start(name: &str, engine: &Postgres, lease_ms: u64, offer_ms: u64) -> Node {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("node.toml");
+        let text = format!(
+            "listen = \"127.0.0.1:0\"\ndatabase = \"{}\"\ntoken_secret = \"{SECRET}\"\n\
+             [limits]\ncommands_per_second = 100000.0\ncommand_burst = 100000.0\n\
+             [profile.channels.voice]\noffer_timeout_ms = {offer_ms}\n\
+             [cluster]\nurl = \"{}\"\nnode = \"{name}\"\nlease_ms = {lease_ms}\n",
+            dir.path().join("local.db").display(),
+            engine.url()
+        );
+        std::fs::write(&config, text).expect("config");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ringside-server"))
+            .arg("--config")
+            .arg(&config)
+            .env_remove("RINGSIDE_TOKEN_SECRET")
+            .env("RUST_LOG", std::env::var("RINGSIDE_NODE_LOG").unwrap_or_else(|_| "warn".into()))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the node starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Node { name: name.to_owned(), child, lines, _dir: dir }
+    }
+
+    /// Waits until the node owns the center and listens; its address.
+    pub fn owning(&self, within: Duration) -> SocketAddr {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self.lines.recv_timeout(left).unwrap_or_else(|_| panic!("{} did not take the center within {within:?}", self.name));
+            if let Some(rest) = line.split("http://").nth(1) {
+                return rest.split('/').next().expect("host:port").parse().expect("an address");
+            }
+        }
+    }
+
+    /// Whether the node has printed its address (owns the center) by now.
+    pub fn owns_yet(&self) -> bool {
+        self.lines.try_iter().any(|line| line.contains("http://"))
+    }
+
+    /// Sends a signal (`KILL`, `STOP`, `CONT`).
+    pub fn signal(&self, signal: &str) {
+        assert!(Command::new("kill").args([&format!("-{signal}"), &self.child.id().to_string()]).status().expect("kill").success());
+    }
+
+    /// Waits for the process to end; its status.
+    pub fn exit(&mut self, within: Duration) -> ExitStatus {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "{} still runs after {within:?}", self.name);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
