@@ -3,6 +3,7 @@
 //! config, `RINGSIDE_TOKEN_SECRET`, or a random one generated once and kept
 //! in the data folder.
 
+use std::net::IpAddr;
 use crate::config::Config;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -72,6 +73,7 @@ impl std::fmt::Display for AuthError {
 pub struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    relay: ring::hmac::Key,
 }
 
 impl std::fmt::Debug for Keys {
@@ -88,7 +90,26 @@ pub fn unix_now() -> u64 {
 impl Keys {
     /// Keys from a secret.
     pub fn new(secret: &[u8]) -> Keys {
-        Keys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
+        Keys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), relay: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret) }
+    }
+
+    /// The relay header a gateway node sends for a client at `address`
+    /// (cluster mode): the address and its HMAC under the token secret,
+    /// which every node shares.
+    pub fn relay_header(&self, address: IpAddr) -> String {
+        let address = address.to_string();
+        let tag = ring::hmac::sign(&self.relay, address.as_bytes());
+        let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        format!("{address} {hex}")
+    }
+
+    /// The client address a gateway vouches for in a relay header, if its
+    /// tag is right.
+    pub fn relayed_address(&self, header: &str) -> Option<IpAddr> {
+        let (address, hex) = header.split_once(' ')?;
+        let tag: Vec<u8> = (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect::<Option<_>>()?;
+        ring::hmac::verify(&self.relay, address.as_bytes(), &tag).ok()?;
+        address.parse().ok()
     }
 
     /// A token for `user` with `role`, valid for `ttl_secs` seconds.

@@ -102,16 +102,31 @@ pub struct ServerHandle {
     shutdown: CancellationToken,
     tracker: TaskTracker,
     http: tokio::task::JoinHandle<()>,
-    owner: Owner,
-    lease: Option<HeldLease>,
+    owning: tokio::sync::watch::Receiver<Option<OwnerSender>>,
+    center: CenterTask,
+    lease_lost: CancellationToken,
 }
 
-/// The center's lease this node holds in cluster mode.
+/// How this node holds the center.
 #[derive(Debug)]
-struct HeldLease {
-    settings: cluster::ClusterSettings,
-    fence: cluster::lease::Fence,
-    keeper: cluster::lease::LeaseKeeper,
+enum CenterTask {
+    /// The embedded store: the owner runs from the start.
+    Owned(Owner),
+    /// Cluster mode: the take-over, which ends with the owner and the lease
+    /// once this node holds it (or with nothing when the server stopped
+    /// first).
+    Clustered(tokio::task::JoinHandle<Result<Option<cluster::node::Held>, ServeError>>),
+}
+
+/// How a server stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stopped {
+    /// Asked to (a signal, a trigger).
+    Asked,
+    /// Cluster mode: this node lost the center's lease and stopped serving it.
+    LeaseLost,
+    /// Cluster mode: taking the center over failed (the engine's store).
+    Failed(String),
 }
 
 impl ServerHandle {
@@ -120,9 +135,12 @@ impl ServerHandle {
         self.addr
     }
 
-    /// A sender of inputs to the center's owner.
-    pub fn owner(&self) -> OwnerSender {
-        self.owner.sender()
+    /// A sender of inputs to the center's owner, once this node owns the
+    /// center (at once with the embedded store; in cluster mode when it
+    /// takes the lease); `None` if the server stopped first.
+    pub fn owning(&self) -> impl std::future::Future<Output = Option<OwnerSender>> + Send + 'static {
+        let mut owning = self.owning.clone();
+        async move { owning.wait_for(Option::is_some).await.ok().and_then(|owner| owner.clone()) }
     }
 
     /// The keys that sign this server's tokens.
@@ -136,41 +154,46 @@ impl ServerHandle {
         self.shutdown.clone()
     }
 
-    /// In cluster mode, cancelled when this node lost the center's lease
-    /// (the server then shuts down: it must not serve a center it does not
-    /// own).
-    pub fn lease_lost(&self) -> Option<CancellationToken> {
-        self.lease.as_ref().map(|held| held.keeper.lost())
-    }
-
     /// Waits for the trigger, then shuts down gracefully.
-    pub async fn wait(self) {
+    pub async fn wait(self) -> Stopped {
         self.shutdown.cancelled().await;
-        self.shutdown().await;
+        self.shutdown().await
     }
 
     /// Graceful shutdown: stop accepting, close every socket with 1001 going
-    /// away, let the owner finish the inputs already sent, flush the database.
-    pub async fn shutdown(self) {
+    /// away, let the owner finish the inputs already sent, flush the
+    /// database; in cluster mode, release the lease.
+    pub async fn shutdown(self) -> Stopped {
         self.shutdown.cancel();
         let _ = self.http.await;
         self.tracker.close();
         if tokio::time::timeout(Duration::from_secs(5), self.tracker.wait()).await.is_err() {
             tracing::warn!("some sockets did not close within 5 s");
         }
-        self.owner.shutdown().await;
-        if let Some(held) = self.lease {
-            if !held.keeper.lost().is_cancelled() {
-                drop(held.keeper);
-                let _ = tokio::task::spawn_blocking(move || cluster::release(&held.settings, &held.fence)).await;
+        let stopped = match self.center {
+            CenterTask::Owned(owner) => {
+                owner.shutdown().await;
+                Stopped::Asked
             }
-        }
+            CenterTask::Clustered(takeover) => match takeover.await {
+                Ok(Ok(Some(held))) => held.stop().await,
+                Ok(Ok(None)) => Stopped::Asked,
+                Ok(Err(e)) => Stopped::Failed(e.to_string()),
+                Err(e) => Stopped::Failed(e.to_string()),
+            },
+        };
         tracing::info!("server stopped");
+        if self.lease_lost.is_cancelled() {
+            return Stopped::LeaseLost;
+        }
+        stopped
     }
 }
 
-/// Starts the server: opens the database, restores the center, binds the
-/// address and serves HTTP and WebSocket on it.
+/// Starts the server: binds the address and serves HTTP and WebSocket on
+/// it. With the embedded store it opens the database and restores the
+/// center first; in cluster mode it serves as a gateway to the owner until
+/// it takes the center's lease itself ([`ServerHandle::owning`]).
 pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
     config.check().map_err(ServeError::Config)?;
     let fresh = config.new_center().map_err(ServeError::Config)?;
@@ -180,42 +203,91 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
     }
     let keys = auth::Keys::new(&secret);
     let metrics = Arc::new(metrics::Metrics::default());
-    let (store, lease) = open_store(&config, &metrics).await?;
     let presence = config
         .presence_webhook
         .clone()
         .map(|settings| Arc::new(presence_adapter::webhook::WebhookAdapter::start(settings)) as Arc<dyn presence_adapter::PresenceAdapter>);
+    let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(ServeError::Bind)?;
+    let addr = listener.local_addr().map_err(ServeError::Bind)?;
+    let config = Arc::new(config);
+    let shared = Shared {
+        keys: keys.clone(),
+        config: config.clone(),
+        shutdown: CancellationToken::new(),
+        tracker: TaskTracker::new(),
+        metrics,
+        admission: admission::Admission::default(),
+        presence,
+    };
+    let (publish, owning) = tokio::sync::watch::channel(None);
+    let lease_lost = CancellationToken::new();
+    let (shutdown, tracker) = (shared.shutdown.clone(), shared.tracker.clone());
+    let (center, http) = match &config.cluster {
+        None => {
+            let store = store::SqliteStore::open(&config.database).map_err(ServeError::Store)?;
+            let owner = spawn_owner(Box::new(store), fresh, &shared).await.map_err(ServeError::Store)?;
+            publish.send_replace(Some(owner.sender()));
+            let http = serve_http(listener, router(shared.app(owner.sender()), &config), shutdown.clone());
+            tracing::info!(%addr, database = %config.database.display(), "ringside server listening");
+            (CenterTask::Owned(owner), http)
+        }
+        Some(settings) => {
+            let node = cluster::node::Node { settings: settings.clone(), address: settings.advertise.clone().unwrap_or_else(|| addr.to_string()), lost: lease_lost.clone() };
+            let (switch, takeover) = node.start(shared, fresh, publish);
+            let http = serve_http(listener, switch, shutdown.clone());
+            tracing::info!(%addr, engine = %settings.url, "ringside server listening (cluster mode)");
+            (CenterTask::Clustered(takeover), http)
+        }
+    };
+    Ok(ServerHandle { addr, keys, shutdown, tracker, http, owning, center, lease_lost })
+}
+
+/// What the owner's and the gateway's handlers are made from.
+#[derive(Clone, Debug)]
+pub(crate) struct Shared {
+    keys: auth::Keys,
+    config: Arc<Config>,
+    shutdown: CancellationToken,
+    tracker: TaskTracker,
+    metrics: Arc<metrics::Metrics>,
+    admission: admission::Admission,
+    presence: Option<Arc<dyn presence_adapter::PresenceAdapter>>,
+}
+
+impl Shared {
+    /// The owner's handler state.
+    fn app(&self, owner: OwnerSender) -> AppState {
+        AppState {
+            owner,
+            keys: self.keys.clone(),
+            config: self.config.clone(),
+            shutdown: self.shutdown.clone(),
+            tracker: self.tracker.clone(),
+            metrics: self.metrics.clone(),
+            admission: self.admission.clone(),
+            presence: self.presence.clone(),
+        }
+    }
+}
+
+/// Restores the center from `store` and starts its owner. Recovery blocks
+/// (and the engine's client runs a runtime of its own): off the async
+/// workers.
+async fn spawn_owner(store: Box<dyn store::Store>, fresh: ringside::center::Center, shared: &Shared) -> Result<Owner, store::StoreError> {
+    let config = &shared.config;
     let settings = owner::OwnerSettings {
         queue_capacity: config.limits.input_queue,
         keep_per_agent: config.limits.event_log_per_agent as usize,
         dial_ring_ms: config.dial_ring_ms,
         history_retention_ms: config.history_retention_days.saturating_mul(86_400_000),
-        adapter: presence.clone(),
+        adapter: shared.presence.clone(),
     };
-    // Recovery blocks (and the engine's client runs its own runtime): off
-    // the async workers.
-    let owner_metrics = metrics.clone();
-    let owner = tokio::task::spawn_blocking(move || owner::spawn(store, fresh, settings, owner_metrics))
-        .await
-        .map_err(|e| ServeError::Store(store::StoreError::Corrupt(e.to_string())))?
-        .map_err(ServeError::Store)?;
-    let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(ServeError::Bind)?;
-    let addr = listener.local_addr().map_err(ServeError::Bind)?;
-    let shutdown = CancellationToken::new();
-    let tracker = TaskTracker::new();
-    let config = Arc::new(config);
-    let app = AppState {
-        owner: owner.sender(),
-        keys: keys.clone(),
-        config: config.clone(),
-        shutdown: shutdown.clone(),
-        tracker: tracker.clone(),
-        metrics,
-        admission: admission::Admission::default(),
-        presence,
-    };
-    let router = router(app, &config);
-    let stop = shutdown.clone();
+    let metrics = shared.metrics.clone();
+    tokio::task::spawn_blocking(move || owner::spawn(store, fresh, settings, metrics)).await.map_err(|e| store::StoreError::Corrupt(e.to_string()))?
+}
+
+/// Serves `router` on `listener` until `stop`.
+fn serve_http(listener: tokio::net::TcpListener, router: Router, stop: CancellationToken) -> tokio::task::JoinHandle<()> {
     // Small frames answer small frames: without TCP_NODELAY every ack waits
     // for the delayed-ACK timer (about 40 ms).
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
@@ -223,50 +295,18 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
     });
-    let http = tokio::spawn(async move {
+    tokio::spawn(async move {
         // The peer address lets /ws cap sockets per address (SPEC N8).
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(listener, service).with_graceful_shutdown(stop.cancelled_owned()).await;
         if let Err(e) = served {
             tracing::error!(error = %e, "HTTP server failed");
         }
-    });
-    if let Some(held) = &lease {
-        let (lost, stop) = (held.keeper.lost(), shutdown.clone());
-        tokio::spawn(async move {
-            lost.cancelled().await;
-            stop.cancel();
-        });
-        tracing::info!(%addr, engine = %config.cluster.as_ref().map_or("", |c| c.url.as_str()), "ringside server listening (cluster mode)");
-    } else {
-        tracing::info!(%addr, database = %config.database.display(), "ringside server listening");
-    }
-    Ok(ServerHandle { addr, keys, shutdown, tracker, http, owner, lease })
+    })
 }
 
-/// The embedded SQLite store, or in cluster mode the engine's store once
-/// this node holds the center's lease (standing by until then).
-async fn open_store(config: &Config, metrics: &Arc<metrics::Metrics>) -> Result<(Box<dyn store::Store>, Option<HeldLease>), ServeError> {
-    let Some(settings) = config.cluster.clone() else {
-        let store = store::SqliteStore::open(&config.database).map_err(ServeError::Store)?;
-        return Ok((Box::new(store), None));
-    };
-    let waiting = settings.clone();
-    let (fence, taken) = tokio::task::spawn_blocking(move || cluster::wait_for_lease(&waiting))
-        .await
-        .map_err(|e| ServeError::Cluster(store::StoreError::Corrupt(e.to_string())))?
-        .map_err(ServeError::Cluster)?;
-    let keeper = cluster::keep(&settings, fence.clone(), taken, metrics.clone()).map_err(ServeError::Cluster)?;
-    let connect = settings.connect_config().map_err(|e| ServeError::Cluster(e.into()))?;
-    let (schema, held) = (settings.schema(), fence.clone());
-    let store = tokio::task::spawn_blocking(move || store::PgStore::open(connect, schema, held))
-        .await
-        .map_err(|e| ServeError::Cluster(store::StoreError::Corrupt(e.to_string())))?
-        .map_err(ServeError::Cluster)?;
-    Ok((Box::new(store), Some(HeldLease { settings, fence, keeper })))
-}
-
-fn router(app: AppState, config: &Config) -> Router {
+/// The owner's routes.
+pub(crate) fn router(app: AppState, config: &Config) -> Router {
     // The folders are built by other parts of the project, maybe after the
     // server started: they are served whenever they exist.
     let www = ServeDir::new(config.web_root.join("www")).fallback(get(not_found));

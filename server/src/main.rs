@@ -5,6 +5,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use ringside::model::Role;
 use ringside_server::auth::{resolve_secret, Keys};
 use ringside_server::config::Config;
+use ringside_server::owner::OwnerSender;
+use ringside_server::Stopped;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -215,32 +217,21 @@ fn main() -> ExitCode {
             }
         };
         let database = config.database.clone();
-        // A standby node waits in serve() for the lease: a stop signal must
-        // end that wait too.
-        let mut stop = Box::pin(stop);
-        let server = tokio::select! {
-            served = ringside_server::serve(config) => match served {
-                Ok(server) => server,
-                Err(e) => {
-                    eprintln!("ringside-server: {e}");
-                    return ExitCode::FAILURE;
-                }
-            },
-            _ = &mut stop => return ExitCode::SUCCESS,
+        let clustered = config.cluster.is_some();
+        let server = match ringside_server::serve(config).await {
+            Ok(server) => server,
+            Err(e) => {
+                eprintln!("ringside-server: {e}");
+                return ExitCode::FAILURE;
+            }
         };
-        let lease_lost = server.lease_lost();
         let addr = server.local_addr();
-        if demo_campaign {
-            match ringside_server::campaigns::demo::seed(&server.owner(), &database).await {
-                Ok(done) => println!("Demo campaign: {done}."),
-                Err(e) => eprintln!("ringside-server: demo campaign: {e}"),
-            }
-        }
-        if demo_directory {
-            match ringside_server::directory::demo::seed(&server.owner()).await {
-                Ok(done) => println!("Demo directory: {done}."),
-                Err(e) => eprintln!("ringside-server: demo directory: {e}"),
-            }
+        let seeded = seed_demos(server.owning(), database, demo_campaign, demo_directory, clustered);
+        if clustered {
+            // A standby seeds once it owns the center; it serves meanwhile.
+            tokio::spawn(seeded);
+        } else {
+            seeded.await;
         }
         // Tokens go in the fragment (#token=...): the page reads them there,
         // and fragments never reach the server's logs or other sites.
@@ -261,13 +252,37 @@ fn main() -> ExitCode {
             tracing::info!("stop signal received; shutting down");
             trigger.cancel();
         });
-        server.wait().await;
-        match lease_lost {
-            Some(lost) if lost.is_cancelled() => {
+        match server.wait().await {
+            Stopped::Asked => ExitCode::SUCCESS,
+            Stopped::LeaseLost => {
                 eprintln!("ringside-server: this node lost the center's lease and stopped serving it; start it again to stand by");
                 ExitCode::from(LEASE_LOST_EXIT)
             }
-            _ => ExitCode::SUCCESS,
+            Stopped::Failed(e) => {
+                eprintln!("ringside-server: {e}");
+                ExitCode::FAILURE
+            }
         }
     })
+}
+
+/// Once this node owns the center: in cluster mode says so, then creates
+/// the demo campaign and directory when asked.
+async fn seed_demos(owning: impl std::future::Future<Output = Option<OwnerSender>>, database: PathBuf, campaign: bool, directory: bool, clustered: bool) {
+    let Some(owner) = owning.await else { return };
+    if clustered {
+        println!("This node owns the center now.");
+    }
+    if campaign {
+        match ringside_server::campaigns::demo::seed(&owner, &database).await {
+            Ok(done) => println!("Demo campaign: {done}."),
+            Err(e) => eprintln!("ringside-server: demo campaign: {e}"),
+        }
+    }
+    if directory {
+        match ringside_server::directory::demo::seed(&owner).await {
+            Ok(done) => println!("Demo directory: {done}."),
+            Err(e) => eprintln!("ringside-server: demo directory: {e}"),
+        }
+    }
 }

@@ -36,6 +36,8 @@ pub struct Metrics {
     pub lease_epoch: AtomicU64,
     /// Lease renewals that succeeded (cluster mode).
     pub lease_renewals: AtomicU64,
+    /// Sockets this node relays to the owner (cluster mode, as a gateway).
+    pub relayed: AtomicU64,
 }
 
 impl Metrics {
@@ -76,6 +78,7 @@ impl Metrics {
             ("ringside_lease_held", "gauge", "Whether this node holds the center's lease (cluster mode).", u64::from(self.lease_held.load(Ordering::Relaxed))),
             ("ringside_lease_epoch", "gauge", "The epoch of the lease this node took (cluster mode; 0: none).", self.lease_epoch.load(Ordering::Relaxed)),
             ("ringside_lease_renewals_total", "counter", "Lease renewals that succeeded (cluster mode).", self.lease_renewals.load(Ordering::Relaxed)),
+            ("ringside_relayed_sessions", "gauge", "Sockets this node relays to the owner (cluster mode, as a gateway).", self.relayed.load(Ordering::Relaxed)),
         ];
         for (name, kind, help, value) in lease {
             let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");

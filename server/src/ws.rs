@@ -17,7 +17,10 @@
 //! - 1013 try again later: the server's input queue was full at hello.
 //! - 4011 too many sessions: the user has as many open as allowed.
 
-use crate::admission::Slot;
+use crate::admission::{Admission, Slot};
+use crate::auth::Keys;
+use crate::config::Config;
+use tokio_util::task::TaskTracker;
 use crate::owner::{Input, Refused, RosterRequest, OUTBOX_CAPACITY};
 use crate::AppState;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -61,6 +64,9 @@ pub const CLOSE_TRY_AGAIN: u16 = 1013;
 /// Close code: the user already has as many sessions open as allowed.
 pub const CLOSE_TOO_MANY_SESSIONS: u16 = 4011;
 
+/// The header a gateway node relays a client's address in (cluster mode).
+pub const RELAY_HEADER: &str = "x-ringside-relay";
+
 /// Bytes read from a socket at a time. The WebSocket layer zero-fills this
 /// much before every read and keeps it per socket (128 KiB by default: most
 /// of a busy server's time and of 10,000 sockets' memory); frames are small,
@@ -88,31 +94,46 @@ pub async fn handler(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if !origin_allowed(&headers, &app.config.allowed_origins) {
-        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("?");
-        tracing::info!(origin = %echo(origin), "refused a WebSocket upgrade from a disallowed origin");
-        return refuse(StatusCode::FORBIDDEN, "origin_not_allowed", &format!("origin {} is not allowed", echo(origin)));
-    }
-    let limits = &app.config.limits;
-    if app.tracker.len() >= limits.max_connections {
-        return refuse(StatusCode::SERVICE_UNAVAILABLE, "too_many_connections", "the server has no room for another session; retry later");
-    }
-    // SPEC N8: sockets that have not said hello cost memory and a timer
-    // without a user to count them against; cap them per address.
-    let Some(pending) = app.admission.pending(peer.ip(), limits.max_unauthenticated_per_address) else {
-        tracing::info!(address = %peer.ip(), "refused a WebSocket upgrade: too many sockets without hello from one address");
-        let message = "too many sockets from this address have not said hello; retry later";
-        return refuse(StatusCode::SERVICE_UNAVAILABLE, "too_many_pending", message);
+    let pending = match admit(&headers, peer, &app.config, &app.tracker, &app.admission, &app.keys) {
+        Ok(pending) => pending,
+        Err(refused) => return *refused,
     };
     let tracker = app.tracker.clone();
-    ws.max_message_size(TRANSPORT_LIMIT)
-        .max_frame_size(TRANSPORT_LIMIT)
-        .read_buffer_size(READ_BUFFER_BYTES)
-        .on_upgrade(move |socket| tracker.track_future(session(socket, app, pending)))
+    upgrade(ws).on_upgrade(move |socket| tracker.track_future(session(socket, app, pending)))
+}
+
+/// The transport limits of every socket.
+pub(crate) fn upgrade(ws: WebSocketUpgrade) -> WebSocketUpgrade {
+    ws.max_message_size(TRANSPORT_LIMIT).max_frame_size(TRANSPORT_LIMIT).read_buffer_size(READ_BUFFER_BYTES)
+}
+
+/// The checks before any upgrade, on the owner and on a gateway node: the
+/// Origin, the connection cap and the per-address cap of sockets without
+/// hello; the address's slot, or the refusal.
+pub(crate) fn admit(headers: &HeaderMap, peer: SocketAddr, config: &Config, tracker: &TaskTracker, admission: &Admission, keys: &Keys) -> Result<Slot<IpAddr>, Box<Response>> {
+    if !origin_allowed(headers, &config.allowed_origins) {
+        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("?");
+        tracing::info!(origin = %echo(origin), "refused a WebSocket upgrade from a disallowed origin");
+        return Err(Box::new(refuse(StatusCode::FORBIDDEN, "origin_not_allowed", &format!("origin {} is not allowed", echo(origin)))));
+    }
+    let limits = &config.limits;
+    if tracker.len() >= limits.max_connections {
+        return Err(Box::new(refuse(StatusCode::SERVICE_UNAVAILABLE, "too_many_connections", "the server has no room for another session; retry later")));
+    }
+    // SPEC N8: sockets that have not said hello cost memory and a timer
+    // without a user to count them against; cap them per address. A
+    // gateway node relays its clients: their own address counts, when the
+    // gateway vouches for it with the shared secret.
+    let address = headers.get(RELAY_HEADER).and_then(|v| v.to_str().ok()).and_then(|h| keys.relayed_address(h)).unwrap_or(peer.ip());
+    admission.pending(address, limits.max_unauthenticated_per_address).ok_or_else(|| {
+        tracing::info!(%address, "refused a WebSocket upgrade: too many sockets without hello from one address");
+        let message = "too many sockets from this address have not said hello; retry later";
+        Box::new(refuse(StatusCode::SERVICE_UNAVAILABLE, "too_many_pending", message))
+    })
 }
 
 /// An HTTP refusal with a stable code.
-fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
     (status, axum::Json(serde_json::json!({ "code": code, "message": message }))).into_response()
 }
 

@@ -175,7 +175,7 @@ async fn a_restart_keeps_owned_records_and_schedules_spec_s10() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = TestServer::db(&dir);
     let make = || common::config(&db, Preset::ContactCenter, 10_000, 30_000);
-    let first = ringside_server::serve(make()).await.expect("first run");
+    let first = common::serve(make()).await;
     let server = TestServer { addr: first.local_addr(), handle: first, dir: tempfile::tempdir().expect("tempdir") };
     set_up(&server, "Ada,+46 8 555 0101,,gold\nBo,+46 8 555 0201,,basic\n").await;
     let mut ana = preview_agent(&server).await;
@@ -187,7 +187,7 @@ async fn a_restart_keeps_owned_records_and_schedules_spec_s10() {
     ana.close().await;
     server.handle.shutdown().await;
 
-    let second = ringside_server::serve(make()).await.expect("second run");
+    let second = common::serve(make()).await;
     let (_, snapshot) = Client::hello(second.local_addr(), &token("ana", Role::Agent), None).await.snapshot();
     let held = snapshot.state.outbound_work(record).expect("the owned record is still ana's");
     assert_eq!(held.record.status, RecordStatus::Owned);

@@ -16,7 +16,7 @@ async fn a_restart_on_the_same_database_keeps_statuses_waiting_contacts_and_offe
     let db = TestServer::db(&dir);
     let make = || common::config(&db, Preset::ContactCenter, 2_500, 30_000);
 
-    let first = ringside_server::serve(make()).await.expect("first run");
+    let first = common::serve(make()).await;
     let addr = first.local_addr();
     let (mut ana, _) = Client::hello(addr, &token("ana", Role::Agent), None).await.snapshot();
     let (mut ben, _) = Client::hello(addr, &token("ben", Role::Agent), None).await.snapshot();
@@ -42,7 +42,7 @@ async fn a_restart_on_the_same_database_keeps_statuses_waiting_contacts_and_offe
     ana.until_pong().await;
     first.shutdown().await;
 
-    let second = ringside_server::serve(make()).await.expect("second run");
+    let second = common::serve(make()).await;
     let sim = common::Sim { base: format!("http://{}", second.local_addr()), ..sim };
     let state = sim.state().await;
     let support: Vec<u64> = state["queues"]["support"].as_array().expect("queue").iter().map(|c| c["contact"].as_u64().unwrap_or(0)).collect();
@@ -77,7 +77,7 @@ async fn a_deadline_that_passed_while_the_server_was_down_fires_at_start_spec_s1
     let dir = tempfile::tempdir().expect("tempdir");
     let db = TestServer::db(&dir);
     let make = || common::config(&db, Preset::ContactCenter, 300, 30_000);
-    let first = ringside_server::serve(make()).await.expect("first run");
+    let first = common::serve(make()).await;
     let addr = first.local_addr();
     let (mut ana, _) = Client::hello(addr, &token("ana", Role::Agent), None).await.snapshot();
     ana.ok(CommandKind::Login).await;
@@ -91,7 +91,7 @@ async fn a_deadline_that_passed_while_the_server_was_down_fires_at_start_spec_s1
     // Wait out the deadline while nothing runs.
     let left = offer.deadline.0.saturating_sub(now_ms());
     tokio::time::sleep(std::time::Duration::from_millis(left + 50)).await;
-    let second = ringside_server::serve(make()).await.expect("second run");
+    let second = common::serve(make()).await;
     let welcomed = Client::hello(second.local_addr(), &token("ana", Role::Agent), Some(offered.seq)).await;
     assert!(matches!(welcomed.welcome, ServerMessage::Welcome { snapshot: None, .. }), "the log survives too");
     let mut ana = welcomed.client;
@@ -111,7 +111,7 @@ async fn a_command_whose_ack_was_lost_to_a_restart_is_resent_and_applied_once_sp
     let dir = tempfile::tempdir().expect("tempdir");
     let db = TestServer::db(&dir);
     let make = || common::config(&db, Preset::ContactCenter, 5_000, 30_000);
-    let first = ringside_server::serve(make()).await.expect("first run");
+    let first = common::serve(make()).await;
     let (mut ana, _) = Client::hello(first.local_addr(), &token("ana", Role::Agent), None).await.snapshot();
     ana.ok(CommandKind::Login).await;
     // Send and stop at once: the ack may or may not make it out.
@@ -120,7 +120,7 @@ async fn a_command_whose_ack_was_lost_to_a_restart_is_resent_and_applied_once_sp
     ana.send(&command).await;
     first.shutdown().await;
 
-    let second = ringside_server::serve(make()).await.expect("second run");
+    let second = common::serve(make()).await;
     let (mut ana, _) = Client::hello(second.local_addr(), &token("ana", Role::Agent), None).await.snapshot();
     let answer = ana.command_with_id(id.clone(), set_status("available")).await;
     let ServerMessage::Ack { seq, .. } = answer else { panic!("expected ack, got {answer:?}") };
@@ -136,17 +136,22 @@ async fn a_command_whose_ack_was_lost_to_a_restart_is_resent_and_applied_once_sp
 async fn a_second_server_on_the_same_database_is_refused_while_the_first_runs() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = TestServer::db(&dir);
-    let first = ringside_server::serve(common::config(&db, Preset::ContactCenter, 5_000, 5_000)).await.expect("first run");
+    let first = common::serve(common::config(&db, Preset::ContactCenter, 5_000, 5_000)).await;
     let config = common::config(&db, Preset::ContactCenter, 5_000, 5_000);
-    let clustered = config.cluster.is_some();
-    let second = ringside_server::serve(config);
-    if clustered {
-        // On the engine (RINGSIDE_TEST_ENGINE), the second stands by for the lease.
-        assert!(tokio::time::timeout(std::time::Duration::from_millis(1_500), second).await.is_err(), "two owners would fork the state");
+    if config.cluster.is_some() {
+        // On the engine (RINGSIDE_TEST_ENGINE), the second node serves as a
+        // gateway and stands by for the lease until the first lets it go.
+        let second = ringside_server::serve(config).await.expect("a standby starts");
+        let owning = second.owning();
+        tokio::pin!(owning);
+        assert!(tokio::time::timeout(std::time::Duration::from_millis(1_500), &mut owning).await.is_err(), "two owners would fork the state");
+        first.shutdown().await;
+        assert!(tokio::time::timeout(std::time::Duration::from_secs(10), owning).await.is_ok_and(|owner| owner.is_some()), "the standby takes over");
+        second.shutdown().await;
     } else {
-        assert!(second.await.is_err(), "two servers would fork the state");
+        assert!(ringside_server::serve(config).await.is_err(), "two servers would fork the state");
+        first.shutdown().await;
+        let third = common::serve(common::config(&db, Preset::ContactCenter, 5_000, 5_000)).await;
+        third.shutdown().await;
     }
-    first.shutdown().await;
-    let third = ringside_server::serve(common::config(&db, Preset::ContactCenter, 5_000, 5_000)).await.expect("free again");
-    third.shutdown().await;
 }

@@ -113,7 +113,7 @@ async fn after_snapshots_a_restart_replays_to_the_same_state_and_resume_still_re
         config.limits.command_burst = 100_000.0;
         config
     };
-    let first = ringside_server::serve(make()).await.expect("first run");
+    let first = common::serve(make()).await;
     let addr = first.local_addr();
     let (mut ana, _) = Client::hello(addr, &token("ana", Role::Agent), None).await.snapshot();
     ana.ok(CommandKind::Login).await;
@@ -130,7 +130,7 @@ async fn after_snapshots_a_restart_replays_to_the_same_state_and_resume_still_re
     let (seq, _) = ana.ok_with_events(set_status("available")).await;
     first.shutdown().await;
 
-    let second = ringside_server::serve(make()).await.expect("second run");
+    let second = common::serve(make()).await;
     let welcomed = Client::hello(second.local_addr(), &token("ana", Role::Agent), Some(Seq(seq.0 - 1))).await;
     assert!(matches!(welcomed.welcome, ServerMessage::Welcome { snapshot: None, .. }), "the recent log survives");
     let mut ana = welcomed.client;

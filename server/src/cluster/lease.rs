@@ -1,5 +1,6 @@
 //! The lease on a center: one row per center in the engine's
-//! `public.ringside_leases` table, `(center, holder, epoch, expires_at)`.
+//! `public.ringside_leases` table, `(center, holder, epoch, expires_at,
+//! address)`; `address` is where the holder serves, for the gateways.
 //!
 //! A node owns a center while its row is unexpired. Every time is the
 //! database's clock (`clock_timestamp()`), so the nodes' clocks never have
@@ -17,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 /// The leases table, shared by every center of the engine.
 pub const LEASES_SCHEMA: &str =
-    "CREATE TABLE IF NOT EXISTS public.ringside_leases (center TEXT PRIMARY KEY, holder TEXT NOT NULL, epoch BIGINT NOT NULL, expires_at TIMESTAMPTZ NOT NULL)";
+    "CREATE TABLE IF NOT EXISTS public.ringside_leases (center TEXT PRIMARY KEY, holder TEXT NOT NULL, epoch BIGINT NOT NULL, expires_at TIMESTAMPTZ NOT NULL, address TEXT NOT NULL)";
 
 /// A held lease: what a write must present to be accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,16 +37,17 @@ fn ttl_secs(ttl_ms: u64) -> f64 {
     ttl_ms as f64 / 1000.0
 }
 
-/// Takes the lease on `center` for `holder` if nobody holds it or it has
-/// expired; `None` while another holder's lease runs.
-pub fn try_acquire(client: &mut impl GenericClient, center: &str, holder: &str, ttl_ms: u64) -> Result<Option<Fence>, postgres::Error> {
+/// Takes the lease on `center` for `holder`, serving at `address`, if
+/// nobody holds it or it has expired; `None` while another holder's lease
+/// runs.
+pub fn try_acquire(client: &mut impl GenericClient, center: &str, holder: &str, address: &str, ttl_ms: u64) -> Result<Option<Fence>, postgres::Error> {
     let row = client.query_opt(
-        "INSERT INTO public.ringside_leases AS l (center, holder, epoch, expires_at)
-         VALUES ($1, $2, 1, clock_timestamp() + make_interval(secs => $3))
-         ON CONFLICT (center) DO UPDATE SET holder = EXCLUDED.holder, epoch = l.epoch + 1, expires_at = EXCLUDED.expires_at
+        "INSERT INTO public.ringside_leases AS l (center, holder, epoch, expires_at, address)
+         VALUES ($1, $2, 1, clock_timestamp() + make_interval(secs => $3), $4)
+         ON CONFLICT (center) DO UPDATE SET holder = EXCLUDED.holder, epoch = l.epoch + 1, expires_at = EXCLUDED.expires_at, address = EXCLUDED.address
          WHERE l.expires_at <= clock_timestamp()
          RETURNING epoch",
-        &[&center, &holder, &ttl_secs(ttl_ms)],
+        &[&center, &holder, &ttl_secs(ttl_ms), &address],
     )?;
     Ok(row.map(|row| Fence { center: center.to_owned(), holder: holder.to_owned(), epoch: row.get(0), ttl_ms }))
 }
@@ -127,6 +129,13 @@ impl Drop for LeaseKeeper {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
     }
+}
+
+/// Where the current holder of `center`'s lease serves; `None` when no
+/// lease runs.
+pub fn owner_address(client: &mut impl GenericClient, center: &str) -> Result<Option<String>, postgres::Error> {
+    let row = client.query_opt("SELECT address FROM public.ringside_leases WHERE center = $1 AND expires_at > clock_timestamp()", &[&center])?;
+    Ok(row.map(|r| r.get(0)))
 }
 
 /// Gives the lease up (a graceful stop): it expires now, so a standby takes

@@ -4,7 +4,9 @@
 //! live in the engine (`store::PgStore`), so the new owner recovers exactly
 //! what the old one acknowledged.
 
+pub mod gateway;
 pub mod lease;
+pub mod node;
 
 use crate::metrics::Metrics;
 use crate::store::StoreError;
@@ -12,6 +14,7 @@ use lease::{Fence, LeaseKeeper};
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
 /// `[cluster]` in the configuration: the engine and this node's place in it.
 #[derive(Debug, Clone, Deserialize)]
@@ -26,11 +29,14 @@ pub struct ClusterSettings {
     /// How long a lease lasts without renewal: how late a take-over can be
     /// after an owner dies.
     pub lease_ms: u64,
+    /// `host:port` where the other nodes reach this one; default: the
+    /// address it listens on (set it when that is `0.0.0.0`).
+    pub advertise: Option<String>,
 }
 
 impl Default for ClusterSettings {
     fn default() -> Self {
-        ClusterSettings { url: String::new(), node: format!("node-{}", std::process::id()), center: "default".into(), lease_ms: 5_000 }
+        ClusterSettings { url: String::new(), node: format!("node-{}", std::process::id()), center: "default".into(), lease_ms: 5_000, advertise: None }
     }
 }
 
@@ -75,43 +81,65 @@ impl ClusterSettings {
 
 /// How often a standby asks for the lease, at most.
 pub const STANDBY_RETRY_MS: u64 = 500;
-
-/// Waits (standing by) until this node holds the center's lease, trying
-/// every quarter of the lease time (at most [`STANDBY_RETRY_MS`]); the
-/// engine being down is waited out.
-/// Blocking: run it off the async runtime.
-pub fn wait_for_lease(settings: &ClusterSettings) -> Result<(Fence, Instant), StoreError> {
+/// Waits (standing by) until this node, serving at `address`, holds the
+/// center's lease, trying every quarter of the lease time (at most
+/// [`STANDBY_RETRY_MS`]); the engine being down is waited out. Meanwhile
+/// `owner` learns where the current owner serves (for the gateway), and
+/// `stop` ends the wait (`None`). Blocking: run it off the async runtime.
+pub fn wait_for_lease(settings: &ClusterSettings, address: &str, owner: &OwnerAddress, stop: &CancellationToken) -> Result<Option<(Fence, Instant)>, StoreError> {
     let connect = settings.connect_config().map_err(StoreError::Postgres)?;
     // A standby asks often: a released lease (graceful stop) passes at once.
     let pause = Duration::from_millis((settings.lease_ms / 4).min(STANDBY_RETRY_MS));
     let mut client: Option<postgres::Client> = None;
     let mut announced = false;
-    loop {
+    while !stop.is_cancelled() {
         if client.as_ref().is_none_or(|c| c.is_closed()) {
             client = match connect.connect(postgres::NoTls) {
                 Ok(mut c) => c.batch_execute(lease::LEASES_SCHEMA).map(|_| c).map_err(|e| tracing::warn!(error = %e, "cannot create the leases table")).ok(),
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot reach the cluster engine; retrying");
+                    owner.set(None);
                     None
                 }
             };
         }
         if let Some(c) = client.as_mut() {
             let asked = Instant::now();
-            match lease::try_acquire(c, &settings.center, &settings.node, settings.lease_ms) {
+            match lease::try_acquire(c, &settings.center, &settings.node, address, settings.lease_ms) {
                 Ok(Some(fence)) => {
                     tracing::info!(center = %fence.center, node = %fence.holder, epoch = fence.epoch, "took the lease: this node owns the center");
-                    return Ok((fence, asked));
+                    owner.set(None);
+                    return Ok(Some((fence, asked)));
                 }
-                Ok(None) if !announced => {
-                    tracing::info!(center = %settings.center, "another node owns the center; standing by");
-                    announced = true;
+                Ok(None) => {
+                    if !announced {
+                        tracing::info!(center = %settings.center, "another node owns the center; standing by as a gateway to it");
+                        announced = true;
+                    }
+                    owner.set(lease::owner_address(c, &settings.center).ok().flatten());
                 }
-                Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "cannot take the lease; retrying"),
             }
         }
         std::thread::sleep(pause);
+    }
+    Ok(None)
+}
+
+/// Where the node that owns the center serves, as a standby last saw it.
+#[derive(Debug, Clone, Default)]
+pub struct OwnerAddress(Arc<std::sync::RwLock<Option<String>>>);
+
+impl OwnerAddress {
+    /// The owner's address, if one is known.
+    pub fn get(&self) -> Option<String> {
+        self.0.read().ok().and_then(|a| a.clone())
+    }
+
+    fn set(&self, address: Option<String>) {
+        if let Ok(mut slot) = self.0.write() {
+            *slot = address;
+        }
     }
 }
 

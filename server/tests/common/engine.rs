@@ -20,7 +20,7 @@ pub fn from_env(database: &Path) -> Option<ringside_server::cluster::ClusterSett
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     database.hash(&mut hasher);
-    Some(ringside_server::cluster::ClusterSettings { url, node: "test".into(), center: format!("t{:016x}", hasher.finish()), lease_ms: 5_000 })
+    Some(ringside_server::cluster::ClusterSettings { url, node: "test".into(), center: format!("t{:016x}", hasher.finish()), lease_ms: 5_000, advertise: None })
 }
 
 /// `scripts/postgres` with these arguments; its output.
@@ -94,14 +94,20 @@ fn free_port() -> u16 {
 /// A server node process in cluster mode.
 pub struct Node {
     pub name: String,
+    /// Where it serves: as a gateway at first, as the owner once it holds
+    /// the lease.
+    pub addr: SocketAddr,
     child: Child,
     lines: mpsc::Receiver<String>,
     _dir: tempfile::TempDir,
 }
 
+/// What a node prints when it takes the center over.
+const OWNS: &str = "owns the center";
+
 impl Node {
     /// Starts a node on `engine` with a lease of `lease_ms` and voice offers
-    /// of `offer_ms`; it stands by until it holds the lease.
+    /// of `offer_ms`; it serves as a gateway until it holds the lease.
     pub fn start(name: &str, engine: &Postgres, lease_ms: u64, offer_ms: u64) -> Node {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = dir.path().join("node.toml");
@@ -130,24 +136,30 @@ impl Node {
                 let _ = tx.send(line);
             }
         });
-        Node { name: name.to_owned(), child, lines, _dir: dir }
+        let addr = loop {
+            let line = lines.recv_timeout(Duration::from_secs(20)).unwrap_or_else(|_| panic!("{name} did not start"));
+            if let Some(rest) = line.split("http://").nth(1) {
+                break rest.split('/').next().expect("host:port").parse().expect("an address");
+            }
+        };
+        Node { name: name.to_owned(), addr, child, lines, _dir: dir }
     }
 
-    /// Waits until the node owns the center and listens; its address.
+    /// Waits until the node owns the center; its address.
     pub fn owning(&self, within: Duration) -> SocketAddr {
         let deadline = Instant::now() + within;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let line = self.lines.recv_timeout(left).unwrap_or_else(|_| panic!("{} did not take the center within {within:?}", self.name));
-            if let Some(rest) = line.split("http://").nth(1) {
-                return rest.split('/').next().expect("host:port").parse().expect("an address");
+            if line.contains(OWNS) {
+                return self.addr;
             }
         }
     }
 
-    /// Whether the node has printed its address (owns the center) by now.
+    /// Whether the node has said it owns the center by now.
     pub fn owns_yet(&self) -> bool {
-        self.lines.try_iter().any(|line| line.contains("http://"))
+        self.lines.try_iter().any(|line| line.contains(OWNS))
     }
 
     /// Sends a signal (`KILL`, `STOP`, `CONT`).

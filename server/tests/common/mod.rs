@@ -59,6 +59,16 @@ pub struct TestServer {
     pub dir: tempfile::TempDir,
 }
 
+/// Starts a server and waits until it owns its center: in cluster mode
+/// (`RINGSIDE_TEST_ENGINE`) a node serves as a gateway until it holds the
+/// center's lease, and the tests talk to the owner.
+pub async fn serve(config: Config) -> ServerHandle {
+    let handle = ringside_server::serve(config).await.expect("server starts");
+    let owning = tokio::time::timeout(Duration::from_secs(30), handle.owning()).await;
+    assert!(matches!(owning, Ok(Some(_))), "the server never came to own its center");
+    handle
+}
+
 impl TestServer {
     pub fn db(dir: &tempfile::TempDir) -> PathBuf {
         dir.path().join("ringside.db")
@@ -68,7 +78,7 @@ impl TestServer {
     pub async fn start(make: impl FnOnce(&Path) -> Config) -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = make(&Self::db(&dir));
-        let handle = ringside_server::serve(config).await.expect("server starts");
+        let handle = serve(config).await;
         let addr = handle.local_addr();
         TestServer { handle, addr, dir }
     }

@@ -1,0 +1,199 @@
+//! A node that does not own the center is its gateway: it takes clients'
+//! WebSockets (same Origin and socket caps as the owner) and relays each to
+//! the owner, serves the desk's files, and forwards the HTTP API to the
+//! owner (the request's method, headers and body; the owner's answer). When the owner dies its relayed
+//! sockets close with 1012 (service restart); clients reconnect, to any
+//! node, and resume from their seq.
+
+use super::OwnerAddress;
+use crate::admission::Admission;
+use crate::auth::Keys;
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::ws::{admit, refuse, upgrade, RELAY_HEADER};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::Router;
+use futures_util::{SinkExt, StreamExt};
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::Message as Upstream;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tower_http::services::ServeDir;
+
+/// Close code: the owner this socket was relayed to went away; reconnect.
+pub const CLOSE_SERVICE_RESTART: u16 = 1012;
+
+/// How long connecting to the owner may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// What the gateway's handlers share.
+#[derive(Clone, Debug)]
+pub struct Gateway {
+    /// Where the owner serves, as the standby loop last saw it.
+    pub owner: OwnerAddress,
+    /// Signs the relay header.
+    pub keys: Keys,
+    /// The configuration in force.
+    pub config: Arc<Config>,
+    /// Cancelled when the server shuts down.
+    pub shutdown: CancellationToken,
+    /// Tracks relayed sockets so shutdown can wait for them.
+    pub tracker: TaskTracker,
+    /// This node's counters.
+    pub metrics: Arc<Metrics>,
+    /// Caps sockets per address (SPEC N8).
+    pub admission: Admission,
+    /// Forwards HTTP requests to the owner (redirects are the client's).
+    pub http: reqwest::Client,
+}
+
+/// The gateway's routes.
+pub fn router(gateway: Gateway) -> Router {
+    let www = ServeDir::new(gateway.config.web_root.join("www")).call_fallback_on_method_not_allowed(true).fallback(any(to_owner).with_state(gateway.clone()));
+    Router::new()
+        .route("/ws", get(relay))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .nest_service("/pkg", ServeDir::new(gateway.config.web_root.join("pkg")))
+        .fallback_service(www)
+        .with_state(gateway)
+}
+
+fn no_owner() -> Response {
+    refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "no node owns the center right now; retry shortly")
+}
+
+/// `GET /healthz` on a gateway: 200 while an owner is known.
+async fn healthz(State(gateway): State<Gateway>) -> (StatusCode, String) {
+    match gateway.owner.get() {
+        Some(owner) => (StatusCode::OK, format!("ok (gateway to the owner at {owner})")),
+        None => (StatusCode::SERVICE_UNAVAILABLE, "no node owns the center".into()),
+    }
+}
+
+/// `GET /metrics` on a gateway: this node's counters.
+async fn metrics(State(gateway): State<Gateway>) -> impl IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], gateway.metrics.render())
+}
+
+/// Any other path: the same request to the owner, and its answer.
+async fn to_owner(State(gateway): State<Gateway>, request: Request) -> Response {
+    let Some(owner) = gateway.owner.get() else { return no_owner() };
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    // The largest body the owner takes is an import.
+    let Ok(body) = axum::body::to_bytes(body, gateway.config.limits.max_import_bytes).await else {
+        return refuse(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body is over the import limit");
+    };
+    let mut forward = gateway.http.request(parts.method, format!("http://{owner}{path}")).body(body);
+    for (name, value) in &parts.headers {
+        if !matches!(name, &header::HOST | &header::CONNECTION | &header::CONTENT_LENGTH | &header::TRANSFER_ENCODING) {
+            forward = forward.header(name, value);
+        }
+    }
+    let Ok(answer) = forward.send().await else { return no_owner() };
+    let status = answer.status();
+    let headers = answer.headers().clone();
+    let Ok(bytes) = answer.bytes().await else { return no_owner() };
+    let mut response = (status, bytes).into_response();
+    for (name, value) in &headers {
+        if !matches!(name, &header::CONNECTION | &header::CONTENT_LENGTH | &header::TRANSFER_ENCODING) {
+            response.headers_mut().insert(name, value.clone());
+        }
+    }
+    response
+}
+
+/// `GET /ws` on a gateway: the owner's checks, then a relay to it.
+async fn relay(State(gateway): State<Gateway>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+    let pending = match admit(&headers, peer, &gateway.config, &gateway.tracker, &gateway.admission, &gateway.keys) {
+        Ok(pending) => pending,
+        Err(refused) => return *refused,
+    };
+    let Some(owner) = gateway.owner.get() else { return no_owner() };
+    let Ok(mut request) = format!("ws://{owner}/ws").into_client_request() else { return no_owner() };
+    let Ok(vouched) = HeaderValue::try_from(gateway.keys.relay_header(peer.ip())) else { return no_owner() };
+    request.headers_mut().insert(RELAY_HEADER, vouched);
+    let tracker = gateway.tracker.clone();
+    upgrade(ws).on_upgrade(move |client| {
+        tracker.track_future(async move {
+            let upstream = tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(request)).await;
+            // The owner counts the socket from here (by the relayed address).
+            drop(pending);
+            match upstream {
+                Ok(Ok((upstream, _))) => pipe(client, upstream, &gateway).await,
+                _ => {
+                    tracing::info!(%owner, "cannot reach the owner to relay a socket");
+                    close(client, CLOSE_SERVICE_RESTART, "the owner is unreachable; reconnect").await;
+                }
+            }
+        })
+    })
+}
+
+async fn close(mut client: WebSocket, code: u16, reason: &'static str) {
+    let _ = client.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+}
+
+/// Moves frames both ways until one side closes; the other side then gets
+/// its close frame (1012 when the owner vanished without one).
+async fn pipe(client: WebSocket, upstream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>, gateway: &Gateway) {
+    Metrics::add(&gateway.metrics.relayed, 1);
+    let (mut to_client, mut from_client) = client.split();
+    let (mut to_owner, mut from_owner) = upstream.split();
+    let outward = async {
+        while let Some(Ok(frame)) = from_client.next().await {
+            let frame = match frame {
+                Message::Text(text) => Upstream::text(text.as_str()),
+                Message::Binary(bytes) => Upstream::binary(bytes),
+                Message::Ping(_) | Message::Pong(_) => continue,
+                Message::Close(frame) => {
+                    let frame = frame.map(|f| tokio_tungstenite::tungstenite::protocol::CloseFrame { code: CloseCode::from(f.code), reason: f.reason.as_str().into() });
+                    let _ = to_owner.send(Upstream::Close(frame)).await;
+                    return;
+                }
+            };
+            if to_owner.send(frame).await.is_err() {
+                return;
+            }
+        }
+        let _ = to_owner.close().await;
+    };
+    let inward = async {
+        loop {
+            let frame = match from_owner.next().await {
+                Some(Ok(Upstream::Text(text))) => Message::Text(text.as_str().into()),
+                Some(Ok(Upstream::Binary(bytes))) => Message::Binary(bytes),
+                Some(Ok(Upstream::Close(frame))) => {
+                    let (code, reason) = frame.map_or((CLOSE_SERVICE_RESTART, String::new()), |f| (u16::from(f.code), f.reason.to_string()));
+                    let _ = to_client.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+                    return;
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => {
+                    let reason = "the owner went away; reconnect and resume";
+                    let _ = to_client.send(Message::Close(Some(CloseFrame { code: CLOSE_SERVICE_RESTART, reason: reason.into() }))).await;
+                    return;
+                }
+            };
+            if to_client.send(frame).await.is_err() {
+                return;
+            }
+        }
+    };
+    tokio::select! {
+        _ = outward => {}
+        _ = inward => {}
+        _ = gateway.shutdown.cancelled() => {}
+    }
+    gateway.metrics.relayed.fetch_sub(1, Ordering::Relaxed);
+}

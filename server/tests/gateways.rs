@@ -1,0 +1,144 @@
+//! Every node serves clients: three nodes on one PostgreSQL engine, one
+//! owning the center and two relaying to it as gateways. Agents spread over
+//! the nodes see one center: routing, RONA, a consult across nodes, one
+//! user's tabs on two nodes (SPEC N4); a gateway killed leaves its clients
+//! to resume on another node (SPEC N2); the owner killed closes relayed
+//! sockets with 1012, and they resume on the new owner.
+#![cfg(unix)]
+
+mod common;
+
+use common::engine::{Node, Postgres};
+use common::{set_status, token, Client, Sim};
+use ringside::model::state::{CommandKind, EventKind};
+use ringside::model::Role;
+use ringside::protocol::ServerMessage;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+const LEASE_MS: u64 = 1_500;
+const START: Duration = Duration::from_secs(20);
+
+fn sim(addr: SocketAddr) -> Sim {
+    Sim { base: format!("http://{addr}"), client: reqwest::Client::new(), token: token("admin", Role::Admin) }
+}
+
+async fn agent(addr: SocketAddr, user: &str) -> Client {
+    Client::hello(addr, &token(user, Role::Agent), None).await.snapshot().0
+}
+
+/// Three nodes: `a` owns the center, `b` and `c` are its gateways, ready
+/// (they know where the owner is).
+async fn three_nodes(engine: &Postgres, offer_ms: u64) -> (Node, Node, Node) {
+    let a = Node::start("a", engine, LEASE_MS, offer_ms);
+    a.owning(START);
+    let b = Node::start("b", engine, LEASE_MS, offer_ms);
+    let c = Node::start("c", engine, LEASE_MS, offer_ms);
+    for gateway in [&b, &c] {
+        let deadline = std::time::Instant::now() + START;
+        while reqwest::get(format!("http://{}/healthz", gateway.addr)).await.map(|r| r.status().as_u16()).ok() != Some(200) {
+            assert!(std::time::Instant::now() < deadline, "{} never knew the owner", gateway.name);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    (a, b, c)
+}
+
+// SPEC O1, SPEC O3, SPEC V6, SPEC N4 across nodes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agents_on_three_nodes_see_one_center_routing_rona_consult_and_tabs() {
+    let engine = Postgres::start();
+    let (a, b, c) = three_nodes(&engine, 1_500).await;
+    // RONA for an agent on a gateway; the contact is placed through the
+    // other gateway (its API redirects to the owner).
+    let mut ben = agent(c.addr, "ben").await;
+    ben.ok(CommandKind::Login).await;
+    ben.ok(set_status("available")).await;
+    sim(b.addr).contact("support", "voice").await;
+    ben.event("the offer to ben", |k| matches!(k, EventKind::OfferCreated { .. })).await;
+    ben.event("rona", |k| matches!(k, EventKind::StatusChanged { status, .. } if status.as_str() == "rona")).await;
+
+    // One user, two tabs on two nodes: the gateway b and the owner a.
+    let mut ana = agent(b.addr, "ana").await;
+    let mut ana_on_owner = agent(a.addr, "ana").await;
+    ana.ok(CommandKind::Login).await;
+    // Routing: the waiting contact goes to ana as she becomes available.
+    let (_, events) = ana.ok_with_events(set_status("available")).await;
+    let offer = events.into_iter().find_map(|e| if let EventKind::OfferCreated { offer } = e.kind { Some(offer) } else { None });
+    let offer = match offer {
+        Some(offer) => offer,
+        None => match ana.event("the offer to ana", |k| matches!(k, EventKind::OfferCreated { .. })).await.kind {
+            EventKind::OfferCreated { offer } => offer,
+            _ => unreachable!(),
+        },
+    };
+    ana_on_owner.event("ana's status, in her other tab", |k| matches!(k, EventKind::StatusChanged { status, .. } if status.as_str() == "available")).await;
+    ana_on_owner.event("the offer, in her other tab", |k| matches!(k, EventKind::OfferCreated { .. })).await;
+    let (_, events) = ana.ok_with_events(CommandKind::Accept { offer: offer.id }).await;
+    let call = events.iter().find_map(|e| if let EventKind::InteractionStarted { interaction } = &e.kind { Some(interaction.id) } else { None }).expect("the call starts");
+
+    // A consult from ana (on b) to ben (on c).
+    ben.ok(set_status("available")).await;
+    ana.ok(CommandKind::Consult { interaction: call, target: ringside::model::call::Target::Agent("ben".into()) }).await;
+    let invite = ben.event("the consult offer", |k| matches!(k, EventKind::OfferCreated { .. })).await;
+    let EventKind::OfferCreated { offer } = invite.kind else { unreachable!() };
+    assert!(offer.join.is_some(), "an invitation to join ana's call");
+    ben.ok(CommandKind::Accept { offer: offer.id }).await;
+    ana_on_owner.event("the consult, in ana's other tab", |k| matches!(k, EventKind::CallChanged { .. })).await;
+
+    let metrics = reqwest::get(format!("http://{}/metrics", b.addr)).await.expect("metrics").text().await.expect("text");
+    assert!(metrics.contains("ringside_relayed_sessions 1"), "{metrics}");
+    assert!(metrics.contains("ringside_lease_held 0"), "{metrics}");
+}
+
+// SPEC N2 across nodes: a gateway killed with its clients' sockets; they
+// reconnect to another node with their seq and get what they missed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_killed_leaves_its_clients_to_resume_on_another_node() {
+    let engine = Postgres::start();
+    let (a, b, c) = three_nodes(&engine, 30_000).await;
+    let mut ana = agent(b.addr, "ana").await;
+    ana.ok(CommandKind::Login).await;
+    let held = ana.ok(set_status("available")).await;
+    b.signal("KILL");
+    let mut other_tab = agent(a.addr, "ana").await;
+    let missed = other_tab.ok(set_status("lunch")).await;
+
+    let resumed = Client::hello(c.addr, &token("ana", Role::Agent), Some(held)).await;
+    assert!(matches!(resumed.welcome, ServerMessage::Welcome { snapshot: None, .. }), "a replay: {:?}", resumed.welcome);
+    let mut ana = resumed.client;
+    let replayed = ana.event("the change made while away", |k| matches!(k, EventKind::StatusChanged { status, .. } if status.as_str() == "lunch")).await;
+    assert_eq!(replayed.seq, missed);
+}
+
+// The owner killed: its gateway closes the relayed sockets with 1012; they
+// reconnect to the gateway, now relaying to the new owner, and resume.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relayed_clients_follow_the_center_to_its_new_owner() {
+    let engine = Postgres::start();
+    let (a, b, c) = three_nodes(&engine, 30_000).await;
+    let mut ana = agent(c.addr, "ana").await;
+    ana.ok(CommandKind::Login).await;
+    let held = ana.ok(set_status("available")).await;
+    a.signal("KILL");
+    let (code, _, _) = ana.closed().await;
+    assert_eq!(code, 1012, "service restart: reconnect");
+    let deadline = std::time::Instant::now() + START;
+    while !(b.owns_yet() || c.owns_yet()) {
+        assert!(std::time::Instant::now() < deadline, "no node took the center over");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The client comes back where it was, c: the new owner, or its gateway
+    // once c has seen the new lease (a refused try is retried, as clients do).
+    let mut resumed = loop {
+        let tried = tokio::spawn(Client::hello(c.addr, token("ana", Role::Agent).leak(), Some(held))).await;
+        match tried {
+            Ok(welcomed) => break welcomed,
+            Err(_) => assert!(std::time::Instant::now() < deadline, "c never served the center again"),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(matches!(resumed.welcome, ServerMessage::Welcome { snapshot: None, .. }), "a replay: {:?}", resumed.welcome);
+    let seq = resumed.client.ok(set_status("lunch")).await;
+    assert!(seq > held, "the center goes on after the status ana held");
+}
