@@ -35,13 +35,18 @@ async fn three_nodes(engine: &Postgres, offer_ms: u64) -> (Node, Node, Node) {
     let b = Node::start("b", engine, LEASE_MS, offer_ms);
     let c = Node::start("c", engine, LEASE_MS, offer_ms);
     for gateway in [&b, &c] {
-        let deadline = std::time::Instant::now() + START;
-        while reqwest::get(format!("http://{}/healthz", gateway.addr)).await.map(|r| r.status().as_u16()).ok() != Some(200) {
-            assert!(std::time::Instant::now() < deadline, "{} never knew the owner", gateway.name);
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        ready(gateway).await;
     }
     (a, b, c)
+}
+
+/// Waits until a gateway knows where the owner is (`/healthz` 200).
+async fn ready(gateway: &Node) {
+    let deadline = std::time::Instant::now() + START;
+    while reqwest::get(format!("http://{}/healthz", gateway.addr)).await.map(|r| r.status().as_u16()).ok() != Some(200) {
+        assert!(std::time::Instant::now() < deadline, "{} never knew the owner", gateway.name);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 // SPEC O1, SPEC O3, SPEC V6, SPEC N4 across nodes.
@@ -50,7 +55,7 @@ async fn agents_on_three_nodes_see_one_center_routing_rona_consult_and_tabs() {
     let engine = Postgres::start();
     let (a, b, c) = three_nodes(&engine, 1_500).await;
     // RONA for an agent on a gateway; the contact is placed through the
-    // other gateway (its API redirects to the owner).
+    // other gateway (it forwards the API to the owner).
     let mut ben = agent(c.addr, "ben").await;
     ben.ok(CommandKind::Login).await;
     ben.ok(set_status("available")).await;
@@ -141,4 +146,42 @@ async fn relayed_clients_follow_the_center_to_its_new_owner() {
     assert!(matches!(resumed.welcome, ServerMessage::Welcome { snapshot: None, .. }), "a replay: {:?}", resumed.welcome);
     let seq = resumed.client.ok(set_status("lunch")).await;
     assert!(seq > held, "the center goes on after the status ana held");
+}
+
+// SPEC N3: the owner's pings on a relayed socket are answered by the
+// gateway's own socket to it, so the gateway pings the client itself and
+// closes it with 4010 when it falls silent, as the owner would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_client_behind_a_gateway_is_closed_as_idle() {
+    let engine = Postgres::start();
+    let a = Node::start("a", &engine, LEASE_MS, 30_000);
+    a.owning(START);
+    let b = Node::start_with("b", &engine, LEASE_MS, 30_000, "ping_interval_ms = 200\nidle_timeout_ms = 800\n");
+    ready(&b).await;
+    let mut ana = agent(b.addr, "ana").await;
+    ana.ok(CommandKind::Login).await;
+    // A client that reads nothing answers no ping: the owner sees it go.
+    let owner = sim(a.addr);
+    let deadline = std::time::Instant::now() + START;
+    loop {
+        let state = owner.state().await;
+        let ana_state = state["agents"].as_array().and_then(|agents| agents.iter().find(|agent| agent["agent"] == "ana").cloned());
+        if ana_state.is_some_and(|agent| agent["connected"] == false) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "ana was never closed as idle");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The close frame (4010) is there unless the client's queued pongs hit
+    // the already closed socket first.
+    loop {
+        match tokio::time::timeout(START, futures_util::StreamExt::next(&mut ana.ws)).await.expect("ends in time") {
+            Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => {
+                assert_eq!(frame.map(|f| u16::from(f.code)), Some(4010), "idle");
+                break;
+            }
+            Some(Ok(_)) => continue,
+            Some(Err(_)) | None => break,
+        }
+    }
 }

@@ -10,7 +10,7 @@ use crate::admission::Admission;
 use crate::auth::Keys;
 use crate::config::Config;
 use crate::metrics::Metrics;
-use crate::ws::{admit, refuse, upgrade, RELAY_HEADER};
+use crate::ws::{admit, refuse, upgrade, CLOSE_GOING_AWAY, CLOSE_IDLE, RELAY_HEADER};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -144,14 +144,32 @@ async fn close(mut client: WebSocket, code: u16, reason: &'static str) {
     let _ = client.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
 }
 
+/// How a relay ended on the client's side.
+enum ClientSide {
+    /// The client closed, or its socket failed.
+    Gone,
+    /// Nothing from the client, not even a pong, for `idle_timeout_ms`.
+    Idle,
+}
+
 /// Moves frames both ways until one side closes; the other side then gets
-/// its close frame (1012 when the owner vanished without one).
+/// its close frame (1012 when the owner vanished without one). The gateway
+/// pings the client and closes it with 4010 when it falls silent, as the
+/// owner does with its own sockets: the owner's pings are answered by this
+/// node's socket to it, so it cannot tell a client that vanished.
 async fn pipe(client: WebSocket, upstream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>, gateway: &Gateway) {
     Metrics::add(&gateway.metrics.relayed, 1);
     let (mut to_client, mut from_client) = client.split();
     let (mut to_owner, mut from_owner) = upstream.split();
+    let idle_after = Duration::from_millis(gateway.config.limits.idle_timeout_ms);
+    let ping_every = Duration::from_millis(gateway.config.limits.ping_interval_ms);
     let outward = async {
-        while let Some(Ok(frame)) = from_client.next().await {
+        loop {
+            let frame = match tokio::time::timeout(idle_after, from_client.next()).await {
+                Err(_) => return ClientSide::Idle,
+                Ok(Some(Ok(frame))) => frame,
+                Ok(_) => break,
+            };
             let frame = match frame {
                 Message::Text(text) => Upstream::text(text.as_str()),
                 Message::Binary(bytes) => Upstream::binary(bytes),
@@ -159,18 +177,29 @@ async fn pipe(client: WebSocket, upstream: tokio_tungstenite::WebSocketStream<to
                 Message::Close(frame) => {
                     let frame = frame.map(|f| tokio_tungstenite::tungstenite::protocol::CloseFrame { code: CloseCode::from(f.code), reason: f.reason.as_str().into() });
                     let _ = to_owner.send(Upstream::Close(frame)).await;
-                    return;
+                    return ClientSide::Gone;
                 }
             };
             if to_owner.send(frame).await.is_err() {
-                return;
+                return ClientSide::Gone;
             }
         }
         let _ = to_owner.close().await;
+        ClientSide::Gone
     };
+    let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
     let inward = async {
         loop {
-            let frame = match from_owner.next().await {
+            let frame = tokio::select! {
+                frame = from_owner.next() => frame,
+                _ = pings.tick() => {
+                    if to_client.send(Message::Ping(Default::default())).await.is_err() {
+                        return;
+                    }
+                    continue;
+                }
+            };
+            let frame = match frame {
                 Some(Ok(Upstream::Text(text))) => Message::Text(text.as_str().into()),
                 Some(Ok(Upstream::Binary(bytes))) => Message::Binary(bytes),
                 Some(Ok(Upstream::Close(frame))) => {
@@ -190,10 +219,14 @@ async fn pipe(client: WebSocket, upstream: tokio_tungstenite::WebSocketStream<to
             }
         }
     };
-    tokio::select! {
-        _ = outward => {}
-        _ = inward => {}
-        _ = gateway.shutdown.cancelled() => {}
+    let last_word = tokio::select! {
+        side = outward => matches!(side, ClientSide::Idle).then_some((CLOSE_IDLE, "nothing heard from the client")),
+        _ = inward => None,
+        _ = gateway.shutdown.cancelled() => Some((CLOSE_GOING_AWAY, "this node is shutting down; reconnect and resume")),
+    };
+    if let Some((code, reason)) = last_word {
+        let _ = to_client.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+        let _ = to_owner.close().await;
     }
     gateway.metrics.relayed.fetch_sub(1, Ordering::Relaxed);
 }

@@ -109,11 +109,16 @@ impl Node {
     /// Starts a node on `engine` with a lease of `lease_ms` and voice offers
     /// of `offer_ms`; it serves as a gateway until it holds the lease.
     pub fn start(name: &str, engine: &Postgres, lease_ms: u64, offer_ms: u64) -> Node {
+        Self::start_with(name, engine, lease_ms, offer_ms, "")
+    }
+
+    /// [`Node::start`] with `limits` (TOML lines) added to its `[limits]`.
+    pub fn start_with(name: &str, engine: &Postgres, lease_ms: u64, offer_ms: u64, limits: &str) -> Node {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = dir.path().join("node.toml");
         let text = format!(
             "listen = \"127.0.0.1:0\"\ndatabase = \"{}\"\ntoken_secret = \"{SECRET}\"\n\
-             [limits]\ncommands_per_second = 100000.0\ncommand_burst = 100000.0\n\
+             [limits]\ncommands_per_second = 100000.0\ncommand_burst = 100000.0\n{limits}\
              [profile.channels.voice]\noffer_timeout_ms = {offer_ms}\n\
              [cluster]\nurl = \"{}\"\nnode = \"{name}\"\nlease_ms = {lease_ms}\n",
             dir.path().join("local.db").display(),
