@@ -160,23 +160,24 @@ pub struct Fleet {
 }
 
 impl Fleet {
-    /// Connects `agents` agents to the server at `addr` with at most
+    /// Connects `agents` agents, in turn to each of the server nodes at
+    /// `addrs` (agent i to node i mod n), with at most
     /// [`HANDSHAKES_IN_FLIGHT`] handshakes at once; each says hello with a
     /// token signed by `keys` and logs in. Agents that fail are counted and
     /// left out; nothing new starts after `limit`.
-    pub async fn connect(addr: SocketAddr, keys: &Keys, agents: usize, limit: Duration) -> (Fleet, Setup) {
+    pub async fn connect(addrs: &[SocketAddr], keys: &Keys, agents: usize, limit: Duration) -> (Fleet, Setup) {
         let started = now_us();
         let deadline_us = started + limit.as_micros() as u64;
         let (control, _) = broadcast::channel(4);
         let (report_to, reports) = mpsc::unbounded_channel();
         let frames = Arc::new(Frames::new());
-        let url = format!("ws://{addr}/ws");
+        let urls: Vec<String> = addrs.iter().map(|addr| format!("ws://{addr}/ws")).collect();
         let mut fleet = Fleet { control, reports, tasks: JoinSet::new(), size: 0, next_phase: 1 };
         let mut setup = Setup::default();
         let mut handshakes = futures_util::stream::iter(0..agents)
             .map(|index| {
                 let token = keys.issue(&user_of(index), Role::Agent, TOKEN_TTL_SECS);
-                let url = url.as_str();
+                let url = urls[index % urls.len()].as_str();
                 async move {
                     let limit_us = deadline_us.min(now_us() + HANDSHAKE_LIMIT.as_micros() as u64);
                     (index, join_and_log_in(url, token, limit_us).await)

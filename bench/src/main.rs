@@ -3,6 +3,7 @@
 //! "Benchmarks" section of README.md for what it prints.
 
 mod agents;
+mod cluster;
 mod frames;
 mod memory;
 mod presence;
@@ -24,7 +25,7 @@ use std::time::Duration;
 pub const P99_ACK_LIMIT: Duration = Duration::from_millis(50);
 
 /// The offered rates of the saturation search, in commands per second.
-const SATURATION_LADDER: [f64; 12] =
+pub const SATURATION_LADDER: [f64; 12] =
     [1_000.0, 2_000.0, 5_000.0, 10_000.0, 15_000.0, 20_000.0, 30_000.0, 40_000.0, 50_000.0, 75_000.0, 100_000.0, 150_000.0];
 
 /// How long the bench waits for a server to work off the backlog of a phase
@@ -106,6 +107,18 @@ struct Options {
     /// With --presence: status changes per second, in total [default: 500].
     #[arg(long)]
     change_rate: Option<f64>,
+    /// Run the cluster benchmark instead: one node with SQLite, one node
+    /// and three nodes on a PostgreSQL engine started on loopback
+    /// (scripts/postgres; run from the repository root), then kill -9
+    /// tries of the owner [default: 300 agents].
+    #[arg(long, conflicts_with = "presence")]
+    cluster: bool,
+    /// With --cluster: kill -9 tries of the owner [default: 20; with --quick: 2].
+    #[arg(long)]
+    tries: Option<usize>,
+    /// With --cluster: every node's lease, in milliseconds.
+    #[arg(long, default_value_t = 2_000)]
+    lease_ms: u64,
 }
 
 /// The options with every default settled.
@@ -233,7 +246,7 @@ async fn run(agents: usize, settings: &Settings) -> Result<Run, String> {
     let keys = ringside_server::auth::Keys::new(secret.as_bytes());
     let (mut server, startup) = ServerProcess::start(&settings.server, agents, &secret).await?;
     eprintln!("[{agents} agents] server up in {:.2} s on {}; connecting", startup.as_secs_f64(), server.addr());
-    let (mut fleet, setup) = Fleet::connect(server.addr(), &keys, agents, settings.setup_limit).await;
+    let (mut fleet, setup) = Fleet::connect(&[server.addr()], &keys, agents, settings.setup_limit).await;
     eprintln!("[{agents} agents] {} logged in after {:.1} s", setup.logged_in, setup.seconds);
     if fleet.size() == 0 {
         let _ = server.stop().await;
@@ -327,6 +340,11 @@ fn presence_plan(options: &Options) -> presence::PresencePlan {
 fn main() -> ExitCode {
     let options = Options::parse();
     let plan = options.presence.then(|| presence_plan(&options));
+    let cluster_plan = options.cluster.then(|| cluster::ClusterPlan {
+        agents: options.agents.first().copied().unwrap_or(if options.quick { 30 } else { 300 }),
+        tries: options.tries.unwrap_or(if options.quick { 2 } else { 20 }),
+        lease_ms: options.lease_ms,
+    });
     let settings = match Settings::from(options) {
         Ok(settings) => settings,
         Err(e) => {
@@ -342,6 +360,16 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(plan) = cluster_plan {
+        let outcome = random_secret().and_then(|secret| runtime.block_on(cluster::run(&settings, &plan, &secret)));
+        return match outcome {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ringside-bench: the cluster run failed: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if let Some(plan) = plan {
         let outcome = random_secret().and_then(|secret| runtime.block_on(presence::run(&settings.server, &secret, &plan)));
         return match outcome {

@@ -137,11 +137,23 @@ impl ServerProcess {
     /// it again on the same config and database and times it from the start
     /// of the new process to `/healthz` answering 200.
     pub async fn crash_and_restart(&mut self) -> Result<Duration, String> {
+        self.kill().await?;
+        self.start_again().await
+    }
+
+    /// Kills the server with SIGKILL and waits for it to exit.
+    pub async fn kill(&mut self) -> Result<(), String> {
         self.child.start_kill().map_err(|e| format!("SIGKILL: {e}"))?;
         tokio::time::timeout(STOP_LIMIT, self.child.wait())
             .await
             .map_err(|_| "the killed server did not exit".to_owned())?
             .map_err(|e| format!("waiting for the killed server: {e}"))?;
+        Ok(())
+    }
+
+    /// Starts the server again on the same config and database and times it
+    /// from the start of the new process to `/healthz` answering 200.
+    pub async fn start_again(&mut self) -> Result<Duration, String> {
         self.child = spawn(&self.binary, &self.config, &self.log)?;
         self.wait_healthy(RESTART_LIMIT).await
     }
