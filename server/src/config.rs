@@ -264,15 +264,31 @@ mod tests {
         assert_eq!(config.limits.command_burst, 40.0);
     }
 
+    /// The example with the commented-out section starting at `start`
+    /// (up to the next blank line) uncommented.
+    fn uncommented(example: &str, start: &str) -> String {
+        let (before, rest) = example.split_at(example.find(start).expect("the section"));
+        let end = rest.find("\n\n").unwrap_or(rest.len());
+        let section: String = rest[..end].lines().map(|l| format!("{}\n", l.trim_start_matches("# "))).collect();
+        format!("{before}{section}{}", &rest[end..])
+    }
+
+    // The example's commented-out cluster section is valid once uncommented.
+    #[test]
+    fn the_cluster_section_parses() {
+        let example = include_str!("../config.example.toml");
+        let cluster = Config::parse(&uncommented(example, "# [cluster]")).expect("valid").cluster.expect("the section");
+        assert_eq!((cluster.node.as_str(), cluster.center.as_str(), cluster.lease_ms), ("n1", "default", 5_000));
+        assert_eq!(cluster.problem(), None);
+    }
+
     // SPEC N7: the example's commented-out webhook section is valid once
     // uncommented; an https URL (no TLS in the client), an empty secret or a
     // zero delay bound are refused at start.
     #[test]
     fn the_presence_webhook_section_parses_and_is_checked_spec_n7() {
         let example = include_str!("../config.example.toml");
-        let (before, section) = example.split_at(example.find("# [presence_webhook]").expect("the section"));
-        let uncommented: String = section.lines().map(|l| format!("{}\n", l.trim_start_matches("# "))).collect();
-        let webhook = Config::parse(&format!("{before}{uncommented}")).expect("valid").presence_webhook.expect("the section");
+        let webhook = Config::parse(&uncommented(example, "# [presence_webhook]")).expect("valid").presence_webhook.expect("the section");
         assert_eq!((webhook.url.as_str(), webhook.max_delay_ms), ("http://127.0.0.1:9000/presence", 12_000));
 
         let minimal = "[presence_webhook]\nurl = \"http://127.0.0.1:9000/presence\"\nsecret = \"s\"\n";

@@ -103,11 +103,18 @@ impl Store for PgStore {
     fn commit(&mut self, commit: Commit<'_>) -> Result<Written, StoreError> {
         let mut tx = self.fenced()?;
         let mut bytes = 0u64;
-        let append = tx.prepare("INSERT INTO log (pos, body) VALUES ($1, $2)")?;
+        let mut positions = Vec::with_capacity(commit.records.len());
+        let mut bodies = Vec::with_capacity(commit.records.len());
         for record in commit.records {
             let body = serde_json::to_string(record)?;
             bytes += body.len() as u64;
-            tx.execute(&append, &[&(record.pos as i64), &body])?;
+            positions.push(record.pos as i64);
+            bodies.push(body);
+        }
+        // One statement for the whole group: a round trip per record would
+        // cap the commit rate at the engine's latency.
+        if !positions.is_empty() {
+            tx.execute("INSERT INTO log (pos, body) SELECT * FROM unnest($1::bigint[], $2::text[])", &[&positions, &bodies])?;
         }
         if let Some(EncodedSnapshot { pos, body }) = commit.snapshot {
             bytes += body.len() as u64;
