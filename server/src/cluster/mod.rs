@@ -79,8 +79,10 @@ impl ClusterSettings {
     }
 }
 
-/// How often a standby asks for the lease, at most.
-pub const STANDBY_RETRY_MS: u64 = 500;
+/// How often a standby asks for the lease and where the owner is, at most:
+/// it bounds both the take-over's delay past the lease and how long a
+/// gateway relays to an owner that is gone (two small queries per try).
+pub const STANDBY_RETRY_MS: u64 = 200;
 /// Waits (standing by) until this node, serving at `address`, holds the
 /// center's lease, trying every quarter of the lease time (at most
 /// [`STANDBY_RETRY_MS`]); the engine being down is waited out. Meanwhile
