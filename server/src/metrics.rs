@@ -20,6 +20,9 @@ pub struct Metrics {
     pub snapshots: AtomicU64,
     /// Inputs refused with `busy` because the owner's queue was full.
     pub busy: AtomicU64,
+    /// Inputs queued for the owner and not yet taken: how far the center
+    /// and its log lag behind the sockets.
+    pub queued: AtomicU64,
     /// Sessions registered for fan-out.
     pub sessions: AtomicU64,
     /// Sessions following the presence roster.
@@ -66,6 +69,7 @@ impl Metrics {
             ("ringside_store_bytes_total", "counter", "Bytes of records and snapshots written to the store.", &self.store_bytes),
             ("ringside_store_snapshots_total", "counter", "Snapshots of the center written.", &self.snapshots),
             ("ringside_busy_total", "counter", "Inputs refused with busy: the owner's queue was full.", &self.busy),
+            ("ringside_input_queue", "gauge", "Inputs waiting for the center's owner: how far the log lags behind the sockets.", &self.queued),
             ("ringside_sessions", "gauge", "Open sessions registered for events.", &self.sessions),
             ("ringside_roster_subscribers", "gauge", "Sessions following the presence roster.", &self.roster_subscribers),
             ("ringside_presence_messages_total", "counter", "Presence changes sent, one per receiving session.", &self.presence_messages),

@@ -143,3 +143,19 @@ async fn after_snapshots_a_restart_replays_to_the_same_state_and_resume_still_re
     assert!(snapshot.state.logged_in);
     second.shutdown().await;
 }
+
+// The log's lag behind the sockets is visible: every queued input is
+// counted until the owner takes it, so once every command is acked the
+// gauge is back at zero while the inputs counter has moved on.
+#[tokio::test]
+async fn the_input_queue_gauge_counts_inputs_until_the_owner_takes_them() {
+    let server = TestServer::with(Preset::ContactCenter, 5_000, 30_000).await;
+    let (mut ana, _) = server.agent("ana").await;
+    ana.ok(CommandKind::Login).await;
+    for status in ["lunch", "meeting", "idle"] {
+        ana.ok(set_status(status)).await;
+    }
+    assert!(metric(server.addr, "ringside_inputs_total").await >= 5, "hello, login and three changes");
+    assert_eq!(metric(server.addr, "ringside_input_queue ").await, 0, "nothing left waiting");
+    server.handle.shutdown().await;
+}

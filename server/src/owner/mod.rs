@@ -206,7 +206,7 @@ impl OwnerSender {
     /// Queues an input; refused with [`Refused::Busy`] when the queue is
     /// full, so a flood waits at the door instead of growing the server.
     pub fn send(&self, input: Input) -> Result<(), Refused> {
-        self.queue.try_send(input).map_err(|e| match e {
+        self.queue.try_send(input).map(|()| Metrics::add(&self.metrics.queued, 1)).map_err(|e| match e {
             TrySendError::Full(_) => {
                 Metrics::add(&self.metrics.busy, 1);
                 Refused::Busy
@@ -218,10 +218,14 @@ impl OwnerSender {
     /// Tells the owner a session ended; never refused while the owner runs.
     /// A full queue means the owner is busy and will read the overflow soon.
     pub fn disconnect(&self, session: SessionId) {
-        if let Err(TrySendError::Full(_)) = self.queue.try_send(Input::Disconnect { session }) {
-            if let Ok(mut overflow) = self.overflow.lock() {
-                overflow.push(session);
+        match self.queue.try_send(Input::Disconnect { session }) {
+            Ok(()) => Metrics::add(&self.metrics.queued, 1),
+            Err(TrySendError::Full(_)) => {
+                if let Ok(mut overflow) = self.overflow.lock() {
+                    overflow.push(session);
+                }
             }
+            Err(TrySendError::Disconnected(_)) => {}
         }
     }
 }
@@ -413,14 +417,14 @@ impl State {
             let mut stopping = None;
             match first {
                 Ok(Input::Shutdown { done }) => stopping = Some(Some(done)),
-                Ok(input) => self.take(&mut batch, input),
+                Ok(input) => self.take_queued(&mut batch, input),
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => stopping = Some(None),
             }
             while stopping.is_none() && batch.inputs < MAX_BATCH {
                 match rx.try_recv() {
                     Ok(Input::Shutdown { done }) => stopping = Some(Some(done)),
-                    Ok(input) => self.take(&mut batch, input),
+                    Ok(input) => self.take_queued(&mut batch, input),
                     Err(_) => break,
                 }
             }
@@ -484,6 +488,12 @@ impl State {
         if self.center.poll_timeout().is_some_and(|at| at <= now) {
             self.apply(batch, CenterInput::Timeout);
         }
+    }
+
+    /// `take` for an input that came through the queue (counted there).
+    fn take_queued(&mut self, batch: &mut Batch, input: Input) {
+        self.metrics.queued.fetch_sub(1, Ordering::Relaxed);
+        self.take(batch, input);
     }
 
     fn take(&mut self, batch: &mut Batch, input: Input) {
