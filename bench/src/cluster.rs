@@ -90,9 +90,11 @@ pub async fn run(settings: &Settings, plan: &ClusterPlan, secret: &str) -> Resul
     let (single, _) = ServerProcess::start(&settings.server, plan.agents, secret).await?;
     measured.push(load("1 node, embedded SQLite", single, &keys, settings, plan).await?);
 
+    // Each configuration is a center of its own in the engine; tokens name it.
     let extra = cluster_toml(&engine, "solo", "bench_one", plan.lease_ms);
     let (solo, _) = ServerProcess::start_with(&settings.server, plan.agents, secret, &extra).await?;
-    measured.push(load("1 node, PostgreSQL engine", solo, &keys, settings, plan).await?);
+    measured.push(load("1 node, PostgreSQL engine", solo, &keys.clone().for_center("bench_one"), settings, plan).await?);
+    let keys = keys.for_center("bench_three");
 
     let mut nodes = Vec::new();
     for n in 1..=3 {

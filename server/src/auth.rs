@@ -1,5 +1,5 @@
-//! Signed tokens (SPEC N5): JWT HS256 carrying the user id (`sub`), the role
-//! and the expiry. The secret never reaches the page: it comes from the
+//! Signed tokens (SPEC N5): JWT HS256 carrying the user id (`sub`), the role,
+//! the expiry and, for a center other than `default`, the center. The secret never reaches the page: it comes from the
 //! config, `RINGSIDE_TOKEN_SECRET`, or a random one generated once and kept
 //! in the data folder.
 
@@ -30,6 +30,9 @@ pub struct Claims {
     pub exp: u64,
     /// Issued at, seconds since the Unix epoch.
     pub iat: u64,
+    /// The center (organisation) the token is for; absent: `default`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub center: Option<String>,
 }
 
 impl Claims {
@@ -68,12 +71,18 @@ impl std::fmt::Display for AuthError {
     }
 }
 
-/// Signs and checks tokens with one HS256 secret.
+/// The center of a single server, and of a token that names none.
+pub const DEFAULT_CENTER: &str = "default";
+
+/// Signs and checks tokens with one HS256 secret, for one center: a token
+/// for another center is refused, whatever its signature (several centers
+/// may share a secret and an engine).
 #[derive(Clone)]
 pub struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     relay: ring::hmac::Key,
+    center: String,
 }
 
 impl std::fmt::Debug for Keys {
@@ -88,9 +97,20 @@ pub fn unix_now() -> u64 {
 }
 
 impl Keys {
-    /// Keys from a secret.
+    /// Keys from a secret, for the `default` center.
     pub fn new(secret: &[u8]) -> Keys {
-        Keys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), relay: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret) }
+        Keys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            relay: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret),
+            center: DEFAULT_CENTER.to_owned(),
+        }
+    }
+
+    /// The same keys for `center`: the tokens they issue name it, and they
+    /// accept only tokens that do.
+    pub fn for_center(self, center: &str) -> Keys {
+        Keys { center: center.to_owned(), ..self }
     }
 
     /// The relay header a gateway node sends for a client at `address`
@@ -115,14 +135,15 @@ impl Keys {
     /// A token for `user` with `role`, valid for `ttl_secs` seconds.
     pub fn issue(&self, user: &str, role: Role, ttl_secs: u64) -> String {
         let iat = unix_now();
-        let claims = Claims { sub: user.to_owned(), role, exp: iat.saturating_add(ttl_secs), iat };
+        let center = (self.center != DEFAULT_CENTER).then(|| self.center.clone());
+        let claims = Claims { sub: user.to_owned(), role, exp: iat.saturating_add(ttl_secs), iat, center };
         // Encoding HS256 claims made of strings and numbers cannot fail.
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).unwrap_or_default()
     }
 
-    /// Checks signature, algorithm and expiry (no leeway), and that the user
-    /// id is a name of at most `MAX_ID_BYTES` (it travels in every call the
-    /// user is on, SPEC N8).
+    /// Checks signature, algorithm and expiry (no leeway), that the token is
+    /// for this center, and that the user id is a name of at most
+    /// `MAX_ID_BYTES` (it travels in every call the user is on, SPEC N8).
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
@@ -138,6 +159,10 @@ impl Keys {
         check_name("sub", &data.claims.sub, MAX_ID_BYTES).map_err(|e| AuthError::Invalid(e.to_string()))?;
         if data.claims.exp <= unix_now() {
             return Err(AuthError::Expired);
+        }
+        let center = data.claims.center.as_deref().unwrap_or(DEFAULT_CENTER);
+        if center != self.center {
+            return Err(AuthError::Invalid(format!("the token is for center {}, not {}", echo(center), self.center)));
         }
         Ok(data.claims)
     }
@@ -214,6 +239,20 @@ mod tests {
         let long = keys.verify(&keys.issue(&"u".repeat(MAX_ID_BYTES + 1), Role::Agent, 60));
         assert_eq!(long, Err(AuthError::Invalid(format!("sub is {} bytes, over the limit of {MAX_ID_BYTES}", MAX_ID_BYTES + 1))));
         assert!(matches!(keys.verify(&keys.issue("ana\n", Role::Agent, 60)), Err(AuthError::Invalid(_))));
+    }
+
+    // A token names its center: only that center's keys accept it.
+    #[test]
+    fn a_token_for_another_center_is_refused() {
+        let north = Keys::new(b"one").for_center("north");
+        let token = north.issue("ana", Role::Agent, 60);
+        assert_eq!(north.verify(&token).expect("valid").center.as_deref(), Some("north"));
+        let refused = |keys: &Keys, token: &str| matches!(keys.verify(token), Err(AuthError::Invalid(why)) if why.contains("center"));
+        assert!(refused(&Keys::new(b"one").for_center("south"), &token));
+        assert!(refused(&Keys::new(b"one"), &token), "the default center refuses it too");
+        let unnamed = Keys::new(b"one").issue("ana", Role::Agent, 60);
+        assert_eq!(Keys::new(b"one").verify(&unnamed).expect("valid").center, None, "no claim for default");
+        assert!(refused(&north, &unnamed), "a token naming no center is for default only");
     }
 
     #[test]

@@ -180,6 +180,11 @@ impl Config {
         Ok(config)
     }
 
+    /// The center this server serves: `[cluster] center`, else `default`.
+    pub fn center(&self) -> &str {
+        self.cluster.as_ref().map_or(crate::auth::DEFAULT_CENTER, |cluster| cluster.center.as_str())
+    }
+
     /// Checks limits, queues, the profile, the directory and the presence
     /// webhook.
     pub fn check(&self) -> Result<(), ConfigError> {

@@ -201,7 +201,7 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
     if secret.len() < 32 {
         tracing::warn!("the token secret is shorter than 32 bytes; use a long random one");
     }
-    let keys = auth::Keys::new(&secret);
+    let keys = auth::Keys::new(&secret).for_center(config.center());
     let metrics = Arc::new(metrics::Metrics::default());
     let presence = config
         .presence_webhook

@@ -57,6 +57,10 @@ enum Command {
         /// Lifetime in seconds.
         #[arg(long, default_value_t = 8 * 3600)]
         ttl: u64,
+        /// The center the token is for [default: the configured center,
+        /// `[cluster] center`, else `default`].
+        #[arg(long)]
+        center: Option<String>,
     },
     /// Import calling-list records from a CSV file into a campaign of a
     /// running server (streamed; nothing is imported if a line is bad).
@@ -163,14 +167,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Some(Command::Token { user, role, ttl }) = &cli.command {
+    if let Some(Command::Token { user, role, ttl, center }) = &cli.command {
         if user.trim().is_empty() {
             eprintln!("ringside-server: --user must not be empty");
             return ExitCode::from(2);
         }
         return match resolve_secret(&config) {
             Ok(secret) => {
-                println!("{}", Keys::new(&secret).issue(user, (*role).into(), *ttl));
+                let center = center.as_deref().unwrap_or(config.center());
+                println!("{}", Keys::new(&secret).for_center(center).issue(user, (*role).into(), *ttl));
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -181,7 +186,7 @@ fn main() -> ExitCode {
     }
     if let Some(Command::Import { campaign, file, server }) = &cli.command {
         let token = match resolve_secret(&config) {
-            Ok(secret) => Keys::new(&secret).issue("import", Role::Admin, 3600),
+            Ok(secret) => Keys::new(&secret).for_center(config.center()).issue("import", Role::Admin, 3600),
             Err(e) => {
                 eprintln!("ringside-server: token secret: {e}");
                 return ExitCode::FAILURE;

@@ -54,6 +54,19 @@ async fn a_token_with_a_bad_signature_is_closed_with_4001_spec_n5() {
     server.handle.shutdown().await;
 }
 
+// SPEC N5: a token names its center; one signed with the same secret for
+// another center opens nothing here, on the socket or the HTTP API.
+#[tokio::test]
+async fn a_token_for_another_center_is_refused_spec_n5() {
+    let server = server().await;
+    let north = common::keys().for_center("north");
+    assert_eq!(hello_refused(&server, &north.issue("ana", Role::Agent, 3600)).await, (4001, Some("unauthorized".into())));
+    let sim = common::Sim { token: north.issue("admin", Role::Admin, 3600), ..server.http() };
+    let (status, body) = sim.get("/sim/state").await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("unauthorized")), "{body}");
+    server.handle.shutdown().await;
+}
+
 // SPEC N5
 #[tokio::test]
 async fn an_expired_token_is_closed_with_4003_spec_n5() {

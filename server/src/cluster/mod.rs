@@ -36,7 +36,7 @@ pub struct ClusterSettings {
 
 impl Default for ClusterSettings {
     fn default() -> Self {
-        ClusterSettings { url: String::new(), node: format!("node-{}", std::process::id()), center: "default".into(), lease_ms: 5_000, advertise: None }
+        ClusterSettings { url: String::new(), node: format!("node-{}", std::process::id()), center: crate::auth::DEFAULT_CENTER.into(), lease_ms: 5_000, advertise: None }
     }
 }
 

@@ -12,15 +12,27 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// With `RINGSIDE_TEST_ENGINE` set to a PostgreSQL URL, the servers of the
-/// tests run in cluster mode on it, one center per database path (so a test
-/// that restarts on the same path finds its center again): the same tests,
-/// on the networked store.
+/// tests run in cluster mode on it, each on a database of its own named
+/// after its database path (so a test that restarts on the same path finds
+/// its center again), serving the `default` center that the tests' tokens
+/// name: the same tests, on the networked store.
 pub fn from_env(database: &Path) -> Option<ringside_server::cluster::ClusterSettings> {
     let url = std::env::var("RINGSIDE_TEST_ENGINE").ok().filter(|u| !u.is_empty())?;
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     database.hash(&mut hasher);
-    Some(ringside_server::cluster::ClusterSettings { url, node: "test".into(), center: format!("t{:016x}", hasher.finish()), lease_ms: 5_000, advertise: None })
+    let name = format!("t{:016x}", hasher.finish());
+    let own = format!("{}/{name}", url.rsplit_once('/').expect("a URL with a database").0);
+    // The blocking client runs a runtime of its own: not on a test's.
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connect to the test engine");
+        if let Err(e) = client.batch_execute(&format!("CREATE DATABASE {name}")) {
+            assert_eq!(e.code(), Some(&postgres::error::SqlState::DUPLICATE_DATABASE), "creating {name}: {e}");
+        }
+    })
+    .join()
+    .expect("the database exists");
+    Some(ringside_server::cluster::ClusterSettings { url: own, node: "test".into(), lease_ms: 5_000, ..Default::default() })
 }
 
 /// `scripts/postgres` with these arguments; its output.
