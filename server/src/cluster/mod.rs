@@ -70,6 +70,8 @@ impl ClusterSettings {
             config.connect_timeout(Duration::from_millis(self.lease_ms / 3));
         }
         config.application_name(&format!("ringside {}", self.node));
+        // CREATE ... IF NOT EXISTS on every connection would log a notice each time.
+        config.options("-c client_min_messages=warning");
         Ok(config)
     }
 
