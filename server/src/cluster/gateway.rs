@@ -85,28 +85,41 @@ async fn metrics(State(gateway): State<Gateway>) -> impl IntoResponse {
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], gateway.metrics.render())
 }
 
-/// Any other path: the same request to the owner, and its answer.
+/// How long the owner may stay silent while answering a forwarded request
+/// (between bytes, not in total: an import may take a while).
+const OWNER_SILENCE: Duration = Duration::from_secs(30);
+
+/// The gateway's HTTP client to the owner: redirects are the client's, a
+/// stopped owner does not hold requests forever.
+pub fn owner_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(OWNER_SILENCE)
+        .build()
+        .unwrap_or_default()
+}
+
+/// Any other path: the same request to the owner, and its answer. Bodies
+/// stream through both ways, so a gateway holds no import in memory; the
+/// owner applies its own limits.
 async fn to_owner(State(gateway): State<Gateway>, request: Request) -> Response {
     let Some(owner) = gateway.owner.get() else { return no_owner() };
     let (parts, body) = request.into_parts();
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    // The largest body the owner takes is an import.
-    let Ok(body) = axum::body::to_bytes(body, gateway.config.limits.max_import_bytes).await else {
-        return refuse(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body is over the import limit");
-    };
+    let body = reqwest::Body::wrap_stream(body.into_data_stream());
     let mut forward = gateway.http.request(parts.method, format!("http://{owner}{path}")).body(body);
     for (name, value) in &parts.headers {
-        if !matches!(name, &header::HOST | &header::CONNECTION | &header::CONTENT_LENGTH | &header::TRANSFER_ENCODING) {
+        if !matches!(name, &header::HOST | &header::CONNECTION | &header::TRANSFER_ENCODING) {
             forward = forward.header(name, value);
         }
     }
     let Ok(answer) = forward.send().await else { return no_owner() };
     let status = answer.status();
     let headers = answer.headers().clone();
-    let Ok(bytes) = answer.bytes().await else { return no_owner() };
-    let mut response = (status, bytes).into_response();
+    let mut response = (status, axum::body::Body::from_stream(answer.bytes_stream())).into_response();
     for (name, value) in &headers {
-        if !matches!(name, &header::CONNECTION | &header::CONTENT_LENGTH | &header::TRANSFER_ENCODING) {
+        if !matches!(name, &header::CONNECTION | &header::TRANSFER_ENCODING) {
             response.headers_mut().insert(name, value.clone());
         }
     }

@@ -91,7 +91,7 @@ impl Node {
             tracker: shared.tracker.clone(),
             metrics: shared.metrics.clone(),
             admission: shared.admission.clone(),
-            http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap_or_default(),
+            http: gateway::owner_client(),
         };
         let switch = Switch(Arc::new(RwLock::new(gateway::router(gateway))));
         let routes = Router::new().fallback(dispatch).with_state(switch.clone());
