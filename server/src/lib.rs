@@ -104,7 +104,6 @@ pub struct ServerHandle {
     http: tokio::task::JoinHandle<()>,
     owning: tokio::sync::watch::Receiver<Option<OwnerSender>>,
     center: CenterTask,
-    lease_lost: CancellationToken,
 }
 
 /// How this node holds the center.
@@ -112,9 +111,8 @@ pub struct ServerHandle {
 enum CenterTask {
     /// The embedded store: the owner runs from the start.
     Owned(Owner),
-    /// Cluster mode: the take-over, which ends with the owner and the lease
-    /// once this node holds it (or with nothing when the server stopped
-    /// first).
+    /// Cluster mode: the terms of ownership, which end when the server
+    /// stops, with the owner and the lease if this node holds them then.
     Clustered(tokio::task::JoinHandle<Result<Option<cluster::node::Held>, ServeError>>),
 }
 
@@ -123,8 +121,6 @@ enum CenterTask {
 pub enum Stopped {
     /// Asked to (a signal, a trigger).
     Asked,
-    /// Cluster mode: this node lost the center's lease and stopped serving it.
-    LeaseLost,
     /// Cluster mode: taking the center over failed (the engine's store).
     Failed(String),
 }
@@ -141,6 +137,12 @@ impl ServerHandle {
     pub fn owning(&self) -> impl std::future::Future<Output = Option<OwnerSender>> + Send + 'static {
         let mut owning = self.owning.clone();
         async move { owning.wait_for(Option::is_some).await.ok().and_then(|owner| owner.clone()) }
+    }
+
+    /// Who owns the center, as it changes: this node's sender to the owner
+    /// while it owns it, `None` while it stands by (cluster mode).
+    pub fn ownership(&self) -> tokio::sync::watch::Receiver<Option<OwnerSender>> {
+        self.owning.clone()
     }
 
     /// The keys that sign this server's tokens.
@@ -183,9 +185,6 @@ impl ServerHandle {
             },
         };
         tracing::info!("server stopped");
-        if self.lease_lost.is_cancelled() {
-            return Stopped::LeaseLost;
-        }
         stopped
     }
 }
@@ -220,7 +219,6 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
         presence,
     };
     let (publish, owning) = tokio::sync::watch::channel(None);
-    let lease_lost = CancellationToken::new();
     let (shutdown, tracker) = (shared.shutdown.clone(), shared.tracker.clone());
     let (center, http) = match &config.cluster {
         None => {
@@ -232,14 +230,14 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
             (CenterTask::Owned(owner), http)
         }
         Some(settings) => {
-            let node = cluster::node::Node { settings: settings.clone(), address: settings.advertise.clone().unwrap_or_else(|| addr.to_string()), lost: lease_lost.clone() };
+            let node = cluster::node::Node { settings: settings.clone(), address: settings.advertise.clone().unwrap_or_else(|| addr.to_string()) };
             let (switch, takeover) = node.start(shared, fresh, publish);
             let http = serve_http(listener, switch, shutdown.clone());
             tracing::info!(%addr, engine = %settings.url, "ringside server listening (cluster mode)");
             (CenterTask::Clustered(takeover), http)
         }
     };
-    Ok(ServerHandle { addr, keys, shutdown, tracker, http, owning, center, lease_lost })
+    Ok(ServerHandle { addr, keys, shutdown, tracker, http, owning, center })
 }
 
 /// What the owner's and the gateway's handlers are made from.

@@ -97,9 +97,6 @@ impl From<RoleArg> for Role {
 /// Demo users printed at start.
 const DEMO_USERS: [(&str, Role); 3] = [("ana", Role::Agent), ("ben", Role::Agent), ("sue", Role::Supervisor)];
 
-/// The exit status of a node that lost its lease (cluster mode).
-const LEASE_LOST_EXIT: u8 = 3;
-
 /// Lifetime of the printed demo tokens.
 const DEMO_TTL_SECS: u64 = 12 * 3600;
 
@@ -231,10 +228,11 @@ fn main() -> ExitCode {
             }
         };
         let addr = server.local_addr();
-        let seeded = seed_demos(server.owning(), database, demo_campaign, demo_directory, clustered);
+        let seeded = seed_demos(server.owning(), database, demo_campaign, demo_directory);
         if clustered {
             // A standby seeds once it owns the center; it serves meanwhile.
             tokio::spawn(seeded);
+            tokio::spawn(announce_terms(server.ownership()));
         } else {
             seeded.await;
         }
@@ -259,10 +257,6 @@ fn main() -> ExitCode {
         });
         match server.wait().await {
             Stopped::Asked => ExitCode::SUCCESS,
-            Stopped::LeaseLost => {
-                eprintln!("ringside-server: this node lost the center's lease and stopped serving it; start it again to stand by");
-                ExitCode::from(LEASE_LOST_EXIT)
-            }
             Stopped::Failed(e) => {
                 eprintln!("ringside-server: {e}");
                 ExitCode::FAILURE
@@ -271,13 +265,26 @@ fn main() -> ExitCode {
     })
 }
 
-/// Once this node owns the center: in cluster mode says so, then creates
-/// the demo campaign and directory when asked.
-async fn seed_demos(owning: impl std::future::Future<Output = Option<OwnerSender>>, database: PathBuf, campaign: bool, directory: bool, clustered: bool) {
-    let Some(owner) = owning.await else { return };
-    if clustered {
-        println!("This node owns the center now.");
+/// Cluster mode: says when this node takes the center and when it goes
+/// back to standing by.
+async fn announce_terms(mut ownership: tokio::sync::watch::Receiver<Option<OwnerSender>>) {
+    let mut owned = false;
+    loop {
+        let owns = ownership.borrow_and_update().is_some();
+        if owns != owned {
+            owned = owns;
+            println!("{}", if owns { "This node owns the center now." } else { "This node stands by now: it lost the center's lease." });
+        }
+        if ownership.changed().await.is_err() {
+            return;
+        }
     }
+}
+
+/// Once this node owns the center: creates the demo campaign and directory
+/// when asked.
+async fn seed_demos(owning: impl std::future::Future<Output = Option<OwnerSender>>, database: PathBuf, campaign: bool, directory: bool) {
+    let Some(owner) = owning.await else { return };
     if campaign {
         match ringside_server::campaigns::demo::seed(&owner, &database).await {
             Ok(done) => println!("Demo campaign: {done}."),

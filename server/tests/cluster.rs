@@ -70,8 +70,8 @@ async fn a_standby_takes_over_a_killed_owner_within_the_lease_and_fires_its_dead
 }
 
 // The engine fences a stale owner: paused (SIGSTOP) past its lease while b
-// took over, then resumed, it applies nothing, answers `unavailable`, and
-// exits with status 3.
+// took over, then resumed, it applies nothing, answers `unavailable`, drops
+// the center and serves as b's gateway, standing by, without a restart.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stale_owner_paused_past_its_lease_cannot_apply_anything() {
     let engine = Postgres::start();
@@ -89,8 +89,16 @@ async fn a_stale_owner_paused_past_its_lease_cannot_apply_anything() {
     if let Ok(answer) = answer {
         assert!(matches!(&answer, ServerMessage::Nack { code, .. } if code == "unavailable"), "a stale owner must not apply: {answer:?}");
     }
-    let status = a.exit(Duration::from_secs(10));
-    assert_eq!(status.code(), Some(3), "a node that lost its lease exits with 3");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let health = reqwest::get(format!("http://{a_addr}/healthz")).await.expect("a answers").text().await.expect("text");
+        if health == format!("ok (gateway to the owner at {b_addr})") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "a never went back to standing by: {health}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(a.running(), "a node that lost its lease stands by");
 
     let (mut ana, snapshot) = Client::hello(b_addr, &token("ana", Role::Agent), None).await.snapshot();
     assert_eq!(snapshot.state.status.as_str(), "available", "the stale owner's change is nowhere");
@@ -131,6 +139,31 @@ async fn a_restarted_engine_is_waited_out_without_losing_acked_changes() {
     let history = engine.sql("SELECT string_agg(status, ',' ORDER BY place) FROM ringside_default.status_history WHERE user_id = 'ana'");
     assert!(history.ends_with("available,lunch,meeting"), "every acked change is stored: {history}");
     assert_eq!(engine.sql("SELECT holder || ':' || epoch FROM ringside_leases"), "a:1", "a kept its lease");
+}
+
+// The engine is down longer than the lease: the lone node loses its lease
+// and stands by (no restart), takes the center again once the engine is
+// back (a new epoch), and every acked change is in place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_outage_longer_than_the_lease_is_waited_out_by_standing_by() {
+    let engine = Postgres::start();
+    let mut a = Node::start("a", &engine, LEASE_MS, 30_000);
+    let a_addr = a.owning(START);
+    let (mut ana, _) = available(a_addr, "ana").await;
+    ana.ok(set_status("lunch")).await;
+
+    engine.crash();
+    tokio::time::sleep(Duration::from_millis(LEASE_MS * 2)).await;
+    let health = reqwest::get(format!("http://{a_addr}/healthz")).await.expect("healthz");
+    assert_eq!(health.status().as_u16(), 503, "no owner while the engine is down");
+    engine.start_again();
+
+    a.owning(START);
+    assert!(a.running(), "the node waited the outage out");
+    let (mut ana, snapshot) = Client::hello(a_addr, &token("ana", Role::Agent), None).await.snapshot();
+    assert_eq!(snapshot.state.status.as_str(), "lunch", "the acked change survived");
+    ana.ok(set_status("meeting")).await;
+    assert_eq!(engine.sql("SELECT holder || ':' || epoch FROM ringside_leases"), "a:2", "a took the lease again");
 }
 
 // A graceful stop (SIGTERM) releases the lease: the standby owns the center

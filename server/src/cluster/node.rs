@@ -1,7 +1,9 @@
 //! A node in cluster mode: it serves at once as a gateway to whichever
 //! node owns the center, stands by for the center's lease, and when it takes
 //! the lease recovers the center from the engine and serves it itself (the
-//! routes switch from the gateway's to the owner's).
+//! routes switch from the gateway's to the owner's). A node that loses the
+//! lease (paused, or cut from the engine longer than the lease) drops its
+//! owner, serves as a gateway again and stands by: no restart needed.
 
 use super::gateway::{self, Gateway};
 use super::lease::{Fence, LeaseKeeper};
@@ -24,8 +26,6 @@ pub struct Node {
     pub settings: ClusterSettings,
     /// Where the other nodes reach this one.
     pub address: String,
-    /// Cancelled when this node loses the lease it took.
-    pub lost: tokio_util::sync::CancellationToken,
 }
 
 /// The center this node took over: its owner and its lease.
@@ -74,8 +74,9 @@ async fn dispatch(State(switch): State<Switch>, request: Request) -> Response {
 
 impl Node {
     /// Starts serving as a gateway and standing by; the routes to serve, and
-    /// the take-over, which ends once this node owns the center (its
-    /// sender then goes to `owning`) or the server stops first.
+    /// the task that takes the center over whenever the lease is free (its
+    /// sender then goes to `owning`) and stands by again when the lease is
+    /// lost. It ends when the server stops, with the center if it holds it.
     pub(crate) fn start(
         self,
         shared: Shared,
@@ -93,11 +94,12 @@ impl Node {
             admission: shared.admission.clone(),
             http: gateway::owner_client(),
         };
-        let switch = Switch(Arc::new(RwLock::new(gateway::router(gateway))));
+        let relaying = gateway::router(gateway);
+        let switch = Switch(Arc::new(RwLock::new(relaying.clone())));
         let routes = Router::new().fallback(dispatch).with_state(switch.clone());
         let shutdown = shared.shutdown.clone();
         let takeover = tokio::spawn(async move {
-            let taken = self.take_over(shared, fresh, owner, switch, owning).await;
+            let taken = self.serve_terms(shared, fresh, owner, switch, relaying, owning).await;
             if let Err(e) = &taken {
                 tracing::error!(error = %e, "cannot take the center over; stopping");
                 shutdown.cancel();
@@ -107,25 +109,47 @@ impl Node {
         (routes, takeover)
     }
 
-    async fn take_over(self, shared: Shared, fresh: Center, owner: OwnerAddress, switch: Switch, owning: watch::Sender<Option<OwnerSender>>) -> Result<Option<Held>, ServeError> {
+    /// Terms of ownership, one after the other: stand by, own the center
+    /// until the lease is lost, drop it and stand by again.
+    async fn serve_terms(
+        self,
+        shared: Shared,
+        fresh: Center,
+        owner: OwnerAddress,
+        switch: Switch,
+        relaying: Router,
+        owning: watch::Sender<Option<OwnerSender>>,
+    ) -> Result<Option<Held>, ServeError> {
+        loop {
+            // The term's sessions end with it; the server's shutdown ends them too.
+            let term = Shared { shutdown: shared.shutdown.child_token(), ..shared.clone() };
+            let Some(held) = self.take_over(&term, fresh.clone(), &owner, &switch, &owning).await? else { return Ok(None) };
+            let lost = held.keeper.lost();
+            tokio::select! {
+                _ = shared.shutdown.cancelled() => return Ok(Some(held)),
+                _ = lost.cancelled() => {}
+            }
+            tracing::warn!(center = %self.settings.center, epoch = held.fence.epoch, "lost the center's lease: serving as a gateway again and standing by");
+            switch.set(relaying.clone());
+            owning.send_replace(None);
+            term.shutdown.cancel();
+            held.stop().await;
+        }
+    }
+
+    async fn take_over(&self, shared: &Shared, fresh: Center, owner: &OwnerAddress, switch: &Switch, owning: &watch::Sender<Option<OwnerSender>>) -> Result<Option<Held>, ServeError> {
         let failed = |e: tokio::task::JoinError| ServeError::Cluster(StoreError::Corrupt(e.to_string()));
-        let (settings, address, stop) = (self.settings.clone(), self.address.clone(), shared.shutdown.clone());
+        let (settings, address, stop, owner) = (self.settings.clone(), self.address.clone(), shared.shutdown.clone(), owner.clone());
         let waited = tokio::task::spawn_blocking(move || super::wait_for_lease(&settings, &address, &owner, &stop)).await.map_err(failed)?.map_err(ServeError::Cluster)?;
         let Some((fence, taken)) = waited else { return Ok(None) };
         let keeper = super::keep(&self.settings, fence.clone(), taken, shared.metrics.clone()).map_err(ServeError::Cluster)?;
-        let (lost, flag, shutdown) = (keeper.lost(), self.lost.clone(), shared.shutdown.clone());
-        tokio::spawn(async move {
-            lost.cancelled().await;
-            flag.cancel();
-            shutdown.cancel();
-        });
         let connect = self.settings.connect_config().map_err(|e| ServeError::Cluster(e.into()))?;
         let (schema, held) = (self.settings.schema(), fence.clone());
         let store = tokio::task::spawn_blocking(move || PgStore::open(connect, schema, held)).await.map_err(failed)?.map_err(ServeError::Cluster)?;
-        let center = crate::spawn_owner(Box::new(store), fresh, &shared).await.map_err(ServeError::Cluster)?;
+        let center = crate::spawn_owner(Box::new(store), fresh, shared).await.map_err(ServeError::Cluster)?;
         switch.set(crate::router(shared.app(center.sender()), &shared.config));
         owning.send_replace(Some(center.sender()));
         tracing::info!(center = %fence.center, epoch = fence.epoch, "serving the center as its owner");
-        Ok(Some(Held { owner: center, settings: self.settings, fence, keeper }))
+        Ok(Some(Held { owner: center, settings: self.settings.clone(), fence, keeper }))
     }
 }

@@ -184,6 +184,11 @@ impl Node {
         assert!(Command::new("kill").args([&format!("-{signal}"), &self.child.id().to_string()]).status().expect("kill").success());
     }
 
+    /// Whether the process still runs.
+    pub fn running(&mut self) -> bool {
+        self.child.try_wait().expect("wait").is_none()
+    }
+
     /// Waits for the process to end; its status.
     pub fn exit(&mut self, within: Duration) -> ExitStatus {
         let deadline = Instant::now() + within;
