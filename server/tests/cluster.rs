@@ -72,6 +72,7 @@ async fn a_standby_takes_over_a_killed_owner_within_the_lease_and_fires_its_dead
 // The engine fences a stale owner: paused (SIGSTOP) past its lease while b
 // took over, then resumed, it applies nothing, answers `unavailable`, drops
 // the center and serves as b's gateway, standing by, without a restart.
+// SPEC S10: nothing a fenced owner did reaches the store.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stale_owner_paused_past_its_lease_cannot_apply_anything() {
     let engine = Postgres::start();
@@ -111,6 +112,7 @@ async fn a_stale_owner_paused_past_its_lease_cannot_apply_anything() {
 // The engine is killed (no shutdown) and started again: the owner answers
 // `unavailable` meanwhile, keeps its lease, and goes on with every acked
 // change in place.
+// SPEC S10
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_engine_is_waited_out_without_losing_acked_changes() {
     let engine = Postgres::start();
@@ -144,6 +146,7 @@ async fn a_restarted_engine_is_waited_out_without_losing_acked_changes() {
 // The engine is down longer than the lease: the lone node loses its lease
 // and stands by (no restart), takes the center again once the engine is
 // back (a new epoch), and every acked change is in place.
+// SPEC S10
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_engine_outage_longer_than_the_lease_is_waited_out_by_standing_by() {
     let engine = Postgres::start();

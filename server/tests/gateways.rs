@@ -118,6 +118,8 @@ async fn a_gateway_killed_leaves_its_clients_to_resume_on_another_node() {
 
 // The owner killed: its gateway closes the relayed sockets with 1012; they
 // reconnect to the gateway, now relaying to the new owner, and resume.
+// SPEC N2 across nodes: relayed sockets close with 1012 when the owner dies
+// and resume from their seq on the new owner.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relayed_clients_follow_the_center_to_its_new_owner() {
     let engine = Postgres::start();
