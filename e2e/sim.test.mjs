@@ -241,3 +241,36 @@ test('a failed load of the engine is not kept: the next connect() loads it again
   assert.deepEqual(result, { failed: 'wasm_load_failed', loggedIn: true });
   await page.close();
 });
+
+test('a token that names a center asks for it in the socket URL (?center=), so any cluster node routes it (SPEC N9)', async () => {
+  const page = await browser.newPage();
+  await page.goto(base);
+  const urls = await page.evaluate(async () => {
+    const { connect } = await import('/pkg/index.js');
+    const { createSimulator } = await import('/pkg/sim.js');
+    const sim = await createSimulator({ queues: ['support'], agents: ['ana'], profile: { preset: 'contact_center' } });
+    const base64url = (text) => btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const jwt = (claims) => `${base64url('{"alg":"HS256","typ":"JWT"}')}.${base64url(JSON.stringify(claims))}.signature`;
+    const urlFor = async (url, token) => {
+      let seen = null;
+      const client = await connect({ url, token, transport: (asked) => { seen = asked; return sim.transport(asked); }, clock: sim.clock });
+      client.close();
+      return seen;
+    };
+    return [
+      await urlFor('ws://node/ws', jwt({ sub: 'ana', center: 'north' })),
+      await urlFor('ws://node/ws?x=1', jwt({ sub: 'ana', center: 'north_2' })),
+      await urlFor('ws://node/ws?center=south', jwt({ sub: 'ana', center: 'north' })),
+      await urlFor('ws://node/ws', jwt({ sub: 'ana' })),
+      await urlFor('ws://node/ws', 'ana'),
+    ];
+  });
+  assert.deepEqual(urls, [
+    'ws://node/ws?center=north',
+    'ws://node/ws?x=1&center=north_2',
+    'ws://node/ws?center=south',
+    'ws://node/ws',
+    'ws://node/ws',
+  ]);
+  await page.close();
+});

@@ -42,6 +42,26 @@ function failure(code, message) {
 /** The refusal of anything asked of a closed client. */
 const closed = () => failure('closed', 'the client is closed');
 
+/**
+ * The socket URL for a token: one that names a center (its `center` claim)
+ * asks for that center (`?center=NAME`), since a cluster node may serve
+ * several; the server still checks the token. A URL that names a center
+ * already is kept.
+ * @param {string} url
+ * @param {string} token
+ */
+function urlForCenter(url, token) {
+  let center;
+  try {
+    const payload = (token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/');
+    center = JSON.parse(atob(payload.padEnd(Math.ceil(payload.length / 4) * 4, '='))).center;
+  } catch {
+    return url;
+  }
+  if (typeof center !== 'string' || /[?&]center=/.test(url)) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}center=${encodeURIComponent(center)}`;
+}
+
 function randomTag() {
   const bytes = new Uint8Array(6);
   crypto.getRandomValues(bytes);
@@ -90,7 +110,7 @@ export class Client {
   constructor(url, token, timeoutMs, transport, clock) {
     this.#timeoutMs = timeoutMs;
     const seed = crypto.getRandomValues(new Uint32Array(1))[0];
-    this.#engine = new Engine(url, token, randomTag(), seed, (/** @type {string} */ type, /** @type {string} */ payload) => this.#dispatch(type, JSON.parse(payload)), transport,
+    this.#engine = new Engine(urlForCenter(url, token), token, randomTag(), seed, (/** @type {string} */ type, /** @type {string} */ payload) => this.#dispatch(type, JSON.parse(payload)), transport,
       clock && (() => clock.now()));
     // A virtual clock jumps: the view is recomputed after each move.
     this.#unclock = clock?.onAdvance(() => this.#engine?.wake());

@@ -159,6 +159,15 @@ pub struct Fleet {
     next_phase: u32,
 }
 
+/// Where an agent connects: a socket URL and the keys of its center.
+#[derive(Debug, Clone)]
+pub struct Door {
+    /// `ws://node/ws`, with `?center=NAME` on a node serving several.
+    pub url: String,
+    /// Signs the agent's token (for the door's center).
+    pub keys: Keys,
+}
+
 impl Fleet {
     /// Connects `agents` agents, in turn to each of the server nodes at
     /// `addrs` (agent i to node i mod n), with at most
@@ -166,18 +175,24 @@ impl Fleet {
     /// token signed by `keys` and logs in. Agents that fail are counted and
     /// left out; nothing new starts after `limit`.
     pub async fn connect(addrs: &[SocketAddr], keys: &Keys, agents: usize, limit: Duration) -> (Fleet, Setup) {
+        let doors: Vec<Door> = addrs.iter().map(|addr| Door { url: format!("ws://{addr}/ws"), keys: keys.clone() }).collect();
+        Fleet::connect_doors(&doors, agents, limit).await
+    }
+
+    /// [`Fleet::connect`] through `doors`, agent i through door i mod n:
+    /// with a door per center, the agents spread over centers.
+    pub async fn connect_doors(doors: &[Door], agents: usize, limit: Duration) -> (Fleet, Setup) {
         let started = now_us();
         let deadline_us = started + limit.as_micros() as u64;
         let (control, _) = broadcast::channel(4);
         let (report_to, reports) = mpsc::unbounded_channel();
         let frames = Arc::new(Frames::new());
-        let urls: Vec<String> = addrs.iter().map(|addr| format!("ws://{addr}/ws")).collect();
         let mut fleet = Fleet { control, reports, tasks: JoinSet::new(), size: 0, next_phase: 1 };
         let mut setup = Setup::default();
         let mut handshakes = futures_util::stream::iter(0..agents)
             .map(|index| {
-                let token = keys.issue(&user_of(index), Role::Agent, TOKEN_TTL_SECS);
-                let url = urls[index % urls.len()].as_str();
+                let door = &doors[index % doors.len()];
+                let (token, url) = (door.keys.issue(&user_of(index), Role::Agent, TOKEN_TTL_SECS), door.url.as_str());
                 async move {
                     let limit_us = deadline_us.min(now_us() + HANDSHAKE_LIMIT.as_micros() as u64);
                     (index, join_and_log_in(url, token, limit_us).await)

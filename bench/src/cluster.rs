@@ -33,9 +33,10 @@ pub struct ClusterPlan {
 
 /// A throwaway PostgreSQL on loopback (`scripts/postgres`), stopped when
 /// dropped.
-struct Engine {
+pub(crate) struct Engine {
     dir: tempfile::TempDir,
-    url: String,
+    /// Where the nodes connect.
+    pub(crate) url: String,
 }
 
 impl Engine {
@@ -68,11 +69,11 @@ fn script() -> PathBuf {
 
 /// The `[cluster]` table of one node.
 fn cluster_toml(engine: &Engine, node: &str, center: &str, lease_ms: u64) -> String {
-    format!("\n[cluster]\nurl = \"{}\"\nnode = \"{node}\"\ncenter = \"{center}\"\nlease_ms = {lease_ms}\n", engine.url)
+    format!("\n[cluster]\nurl = \"{}\"\nnode = \"{node}\"\ncenters = [\"{center}\"]\nlease_ms = {lease_ms}\n", engine.url)
 }
 
 /// One configuration's figures.
-struct Measured {
+pub(crate) struct Measured {
     name: &'static str,
     setup: Setup,
     steady: PhaseOutcome,
@@ -80,7 +81,8 @@ struct Measured {
     rss_bytes: u64,
 }
 
-/// Runs the three configurations and the failover tries, printing figures.
+/// Runs the three configurations and the failover tries, then the centers
+/// spread over nodes ([`crate::centers`]), printing figures.
 pub async fn run(settings: &Settings, plan: &ClusterPlan, secret: &str) -> Result<(), String> {
     let keys = Keys::new(secret.as_bytes());
     let engine = Engine::start()?;
@@ -111,16 +113,18 @@ pub async fn run(settings: &Settings, plan: &ClusterPlan, secret: &str) -> Resul
     let three = drive("3 nodes, PostgreSQL engine", &mut fleet, setup, &nodes, settings, plan).await;
     fleet.abort();
     measured.push(three);
-    print_load(&measured, plan);
+    let title = format!("one node against three ({} agents, spread over the nodes; lease {} ms)", plan.agents, plan.lease_ms);
+    print_load(&title, &measured);
 
     let takeovers = failover(&mut nodes, &keys, plan).await;
     for node in nodes {
         let _ = node.stop().await;
     }
     print_failover(&takeovers, plan);
+    let spread = crate::centers::run(settings, plan, secret, &engine).await;
     drop(engine);
     match takeovers.iter().filter(|t| t.is_err()).count() {
-        0 => Ok(()),
+        0 => spread,
         failed => Err(format!("{failed} of {} take-overs failed", takeovers.len())),
     }
 }
@@ -138,8 +142,11 @@ async fn load(name: &'static str, node: ServerProcess, keys: &Keys, settings: &S
 }
 
 /// The steady phase and the saturation search on a connected fleet.
-async fn drive(name: &'static str, fleet: &mut Fleet, setup: Setup, nodes: &[ServerProcess], settings: &Settings, plan: &ClusterPlan) -> Measured {
+pub(crate) async fn drive(name: &'static str, fleet: &mut Fleet, setup: Setup, nodes: &[ServerProcess], settings: &Settings, plan: &ClusterPlan) -> Measured {
     eprintln!("[{name}] {} agents logged in after {:.1} s", setup.logged_in, setup.seconds);
+    for (reason, count) in &setup.failures {
+        eprintln!("[{name}] {count} agents failed to log in: {reason}");
+    }
     let steady = fleet.paced(settings.steady_rate(plan.agents), settings.ping_rate, settings.duration, settings.drain).await;
     let _ = fleet.settle(Duration::from_secs(60)).await;
     let mut sustained = None;
@@ -221,8 +228,9 @@ async fn owner_of_among(nodes: &[ServerProcess], skip: usize) -> Option<usize> {
     None
 }
 
-fn print_load(measured: &[Measured], plan: &ClusterPlan) {
-    println!("\n== one node against three ({} agents, spread over the nodes; lease {} ms)", plan.agents, plan.lease_ms);
+/// A table of configurations' load figures under `title`.
+pub(crate) fn print_load(title: &str, measured: &[Measured]) {
+    println!("\n== {title}");
     println!("| configuration | agents logged in | steady ack p50 / p99 | ping p50 / p99 | ack p50 - ping p50 | fan-out p99 | commands/s at p99 ack <= 50 ms | resident memory |");
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     for m in measured {

@@ -3,6 +3,7 @@
 //! "Benchmarks" section of README.md for what it prints.
 
 mod agents;
+mod centers;
 mod cluster;
 mod frames;
 mod memory;

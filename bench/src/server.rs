@@ -193,7 +193,8 @@ impl ServerProcess {
         }
     }
 
-    async fn get(&self, path: &str) -> Result<(u16, String), reqwest::Error> {
+    /// `GET path` on the server: the status and the body.
+    pub async fn get(&self, path: &str) -> Result<(u16, String), reqwest::Error> {
         let response = self.http.get(format!("http://{}{path}", self.addr)).send().await?;
         let status = response.status().as_u16();
         Ok((status, response.text().await?))

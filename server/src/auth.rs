@@ -145,6 +145,24 @@ impl Keys {
     /// for this center, and that the user id is a name of at most
     /// `MAX_ID_BYTES` (it travels in every call the user is on, SPEC N8).
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+        let claims = self.verify_any_center(token)?;
+        let center = claims.center.as_deref().unwrap_or(DEFAULT_CENTER);
+        if center != self.center {
+            return Err(AuthError::Invalid(format!("the token is for center {}, not {}", echo(center), self.center)));
+        }
+        Ok(claims)
+    }
+
+    /// The center a valid token names (`default` when it names none),
+    /// whichever center these keys are for: a node serving several centers
+    /// routes by it, and that center's keys then check the token as usual.
+    pub fn center_of(&self, token: &str) -> Result<String, AuthError> {
+        let claims = self.verify_any_center(token)?;
+        Ok(claims.center.unwrap_or_else(|| DEFAULT_CENTER.to_owned()))
+    }
+
+    /// [`Keys::verify`] except the center.
+    fn verify_any_center(&self, token: &str) -> Result<Claims, AuthError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "sub"]);
@@ -159,10 +177,6 @@ impl Keys {
         check_name("sub", &data.claims.sub, MAX_ID_BYTES).map_err(|e| AuthError::Invalid(e.to_string()))?;
         if data.claims.exp <= unix_now() {
             return Err(AuthError::Expired);
-        }
-        let center = data.claims.center.as_deref().unwrap_or(DEFAULT_CENTER);
-        if center != self.center {
-            return Err(AuthError::Invalid(format!("the token is for center {}, not {}", echo(center), self.center)));
         }
         Ok(data.claims)
     }

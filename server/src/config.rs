@@ -180,9 +180,10 @@ impl Config {
         Ok(config)
     }
 
-    /// The center this server serves: `[cluster] center`, else `default`.
+    /// The server's home center: the first of `[cluster] centers`, else
+    /// `default`. Its tokens are the ones the server prints.
     pub fn center(&self) -> &str {
-        self.cluster.as_ref().map_or(crate::auth::DEFAULT_CENTER, |cluster| cluster.center.as_str())
+        self.cluster.as_ref().map_or(crate::auth::DEFAULT_CENTER, ClusterSettings::home)
     }
 
     /// Checks limits, queues, the profile, the directory and the presence
@@ -283,7 +284,7 @@ mod tests {
     fn the_cluster_section_parses() {
         let example = include_str!("../config.example.toml");
         let cluster = Config::parse(&uncommented(example, "# [cluster]")).expect("valid").cluster.expect("the section");
-        assert_eq!((cluster.node.as_str(), cluster.center.as_str(), cluster.lease_ms), ("n1", "default", 5_000));
+        assert_eq!((cluster.node.as_str(), cluster.centers.as_slice(), cluster.lease_ms), ("n1", ["default".to_owned()].as_slice(), 5_000));
         assert_eq!(cluster.problem(), None);
     }
 

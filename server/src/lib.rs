@@ -102,7 +102,8 @@ pub struct ServerHandle {
     shutdown: CancellationToken,
     tracker: TaskTracker,
     http: tokio::task::JoinHandle<()>,
-    owning: tokio::sync::watch::Receiver<Option<OwnerSender>>,
+    /// Every center's ownership, the home center first.
+    ownership: Vec<(String, tokio::sync::watch::Receiver<Option<OwnerSender>>)>,
     center: CenterTask,
 }
 
@@ -111,9 +112,10 @@ pub struct ServerHandle {
 enum CenterTask {
     /// The embedded store: the owner runs from the start.
     Owned(Owner),
-    /// Cluster mode: the terms of ownership, which end when the server
-    /// stops, with the owner and the lease if this node holds them then.
-    Clustered(tokio::task::JoinHandle<Result<Option<cluster::node::Held>, ServeError>>),
+    /// Cluster mode: each center's terms of ownership, which end when the
+    /// server stops, with the owner and the lease if this node holds them
+    /// then.
+    Clustered(Vec<cluster::node::CenterTerms>),
 }
 
 /// How a server stopped.
@@ -131,18 +133,25 @@ impl ServerHandle {
         self.addr
     }
 
-    /// A sender of inputs to the center's owner, once this node owns the
-    /// center (at once with the embedded store; in cluster mode when it
+    /// A sender of inputs to the home center's owner, once this node owns
+    /// the center (at once with the embedded store; in cluster mode when it
     /// takes the lease); `None` if the server stopped first.
     pub fn owning(&self) -> impl std::future::Future<Output = Option<OwnerSender>> + Send + 'static {
-        let mut owning = self.owning.clone();
-        async move { owning.wait_for(Option::is_some).await.ok().and_then(|owner| owner.clone()) }
+        self.owning_center(self.ownership.first().map_or("", |(center, _)| center.as_str()))
     }
 
-    /// Who owns the center, as it changes: this node's sender to the owner
-    /// while it owns it, `None` while it stands by (cluster mode).
-    pub fn ownership(&self) -> tokio::sync::watch::Receiver<Option<OwnerSender>> {
-        self.owning.clone()
+    /// [`ServerHandle::owning`] for any center this node serves; `None`
+    /// at once for a center it does not serve.
+    pub fn owning_center(&self, center: &str) -> impl std::future::Future<Output = Option<OwnerSender>> + Send + 'static {
+        let mut owning = self.ownership.iter().find(|(name, _)| name == center).map(|(_, owning)| owning.clone());
+        async move { owning.as_mut()?.wait_for(Option::is_some).await.ok().and_then(|owner| owner.clone()) }
+    }
+
+    /// Who owns each center this node serves, home first, as it changes:
+    /// this node's sender to the owner while it owns the center, `None`
+    /// while it stands by (cluster mode).
+    pub fn ownership(&self) -> Vec<(String, tokio::sync::watch::Receiver<Option<OwnerSender>>)> {
+        self.ownership.clone()
     }
 
     /// The keys that sign this server's tokens.
@@ -177,12 +186,21 @@ impl ServerHandle {
                 owner.shutdown().await;
                 Stopped::Asked
             }
-            CenterTask::Clustered(takeover) => match takeover.await {
-                Ok(Ok(Some(held))) => held.stop().await,
-                Ok(Ok(None)) => Stopped::Asked,
-                Ok(Err(e)) => Stopped::Failed(e.to_string()),
-                Err(e) => Stopped::Failed(e.to_string()),
-            },
+            CenterTask::Clustered(terms) => {
+                let mut stopped = Stopped::Asked;
+                for term in terms {
+                    let ended = match term.task.await {
+                        Ok(Ok(Some(held))) => held.stop().await,
+                        Ok(Ok(None)) => Stopped::Asked,
+                        Ok(Err(e)) => Stopped::Failed(format!("center {}: {e}", term.center)),
+                        Err(e) => Stopped::Failed(format!("center {}: {e}", term.center)),
+                    };
+                    if stopped == Stopped::Asked {
+                        stopped = ended;
+                    }
+                }
+                stopped
+            }
         };
         tracing::info!("server stopped");
         stopped
@@ -192,7 +210,8 @@ impl ServerHandle {
 /// Starts the server: binds the address and serves HTTP and WebSocket on
 /// it. With the embedded store it opens the database and restores the
 /// center first; in cluster mode it serves as a gateway to the owner until
-/// it takes the center's lease itself ([`ServerHandle::owning`]).
+/// it takes the center's lease itself ([`ServerHandle::owning`]), for each
+/// center it serves.
 pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
     config.check().map_err(ServeError::Config)?;
     let fresh = config.new_center().map_err(ServeError::Config)?;
@@ -218,26 +237,26 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
         admission: admission::Admission::default(),
         presence,
     };
-    let (publish, owning) = tokio::sync::watch::channel(None);
     let (shutdown, tracker) = (shared.shutdown.clone(), shared.tracker.clone());
-    let (center, http) = match &config.cluster {
+    let (center, http, ownership) = match &config.cluster {
         None => {
             let store = store::SqliteStore::open(&config.database).map_err(ServeError::Store)?;
             let owner = spawn_owner(Box::new(store), fresh, &shared).await.map_err(ServeError::Store)?;
-            publish.send_replace(Some(owner.sender()));
+            let (_, owning) = tokio::sync::watch::channel(Some(owner.sender()));
             let http = serve_http(listener, router(shared.app(owner.sender()), &config), shutdown.clone());
             tracing::info!(%addr, database = %config.database.display(), "ringside server listening");
-            (CenterTask::Owned(owner), http)
+            (CenterTask::Owned(owner), http, vec![(config.center().to_owned(), owning)])
         }
         Some(settings) => {
             let node = cluster::node::Node { settings: settings.clone(), address: settings.advertise.clone().unwrap_or_else(|| addr.to_string()) };
-            let (switch, takeover) = node.start(shared, fresh, publish);
-            let http = serve_http(listener, switch, shutdown.clone());
-            tracing::info!(%addr, engine = %settings.url, "ringside server listening (cluster mode)");
-            (CenterTask::Clustered(takeover), http)
+            let (routes, terms) = node.start(shared, fresh);
+            let http = serve_http(listener, routes, shutdown.clone());
+            tracing::info!(%addr, engine = %settings.url, centers = ?settings.centers, "ringside server listening (cluster mode)");
+            let ownership = terms.iter().map(|t| (t.center.clone(), t.ownership.clone())).collect();
+            (CenterTask::Clustered(terms), http, ownership)
         }
     };
-    Ok(ServerHandle { addr, keys, shutdown, tracker, http, owning, center })
+    Ok(ServerHandle { addr, keys, shutdown, tracker, http, ownership, center })
 }
 
 /// What the owner's and the gateway's handlers are made from.

@@ -32,6 +32,10 @@ struct Cli {
     /// This node's name in the cluster (default node-<pid>). Sets `[cluster] node`.
     #[arg(long)]
     node: Option<String>,
+    /// The centers this node serves, comma-separated, the same list on
+    /// every node (the first is its home). Sets `[cluster] centers`.
+    #[arg(long, value_delimiter = ',')]
+    centers: Option<Vec<String>>,
     /// Create the sample campaign `renewals` (300 records, agents ana and
     /// ben) at start if the server has no campaign yet.
     #[arg(long)]
@@ -57,8 +61,8 @@ enum Command {
         /// Lifetime in seconds.
         #[arg(long, default_value_t = 8 * 3600)]
         ttl: u64,
-        /// The center the token is for [default: the configured center,
-        /// `[cluster] center`, else `default`].
+        /// The center the token is for [default: the home center, the
+        /// first of `[cluster] centers`, else `default`].
         #[arg(long)]
         center: Option<String>,
     },
@@ -116,6 +120,9 @@ fn load_config(cli: &Cli) -> Result<Config, String> {
     }
     if let Some(node) = &cli.node {
         config.cluster.as_mut().ok_or("--node needs --cluster or [cluster] in the config")?.node = node.clone();
+    }
+    if let Some(centers) = &cli.centers {
+        config.cluster.as_mut().ok_or("--centers needs --cluster or [cluster] in the config")?.centers = centers.clone();
     }
     config.check().map_err(|e| e.to_string())?;
     Ok(config)
@@ -228,13 +235,16 @@ fn main() -> ExitCode {
             }
         };
         let addr = server.local_addr();
-        let seeded = seed_demos(server.owning(), database, demo_campaign, demo_directory);
         if clustered {
-            // A standby seeds once it owns the center; it serves meanwhile.
-            tokio::spawn(seeded);
-            tokio::spawn(announce_terms(server.ownership()));
+            // A standby seeds a center once it owns it; it serves meanwhile.
+            for (center, ownership) in server.ownership() {
+                // Each center stages its demo list in a file of its own.
+                let staging = database.with_extension(format!("{center}.db"));
+                tokio::spawn(seed_demos(server.owning_center(&center), staging, demo_campaign, demo_directory));
+                tokio::spawn(announce_terms(center, ownership));
+            }
         } else {
-            seeded.await;
+            seed_demos(server.owning(), database, demo_campaign, demo_directory).await;
         }
         // Tokens go in the fragment (#token=...): the page reads them there,
         // and fragments never reach the server's logs or other sites.
@@ -248,6 +258,12 @@ fn main() -> ExitCode {
         let admin = server.keys().issue("admin", Role::Admin, DEMO_TTL_SECS);
         println!("Customer simulator (admin token, keep it to yourself): http://{addr}/#sim={admin}");
         println!("WebSocket: ws://{addr}/ws   health: http://{addr}/healthz   simulator: http://{addr}/sim/ (admin token)");
+        // Other centers: the same users, each its own agent (the token names the center).
+        for (center, _) in server.ownership().iter().skip(1) {
+            let keys = server.keys().clone().for_center(center);
+            let (agent, admin) = (keys.issue("ana", Role::Agent, DEMO_TTL_SECS), keys.issue("admin", Role::Admin, DEMO_TTL_SECS));
+            println!("Center {center}: ana (agent): http://{addr}/#token={agent}   simulator: http://{addr}/#sim={admin}");
+        }
         println!("Stop with Ctrl-C.");
         let trigger = server.shutdown_trigger();
         tokio::spawn(async move {
@@ -265,15 +281,19 @@ fn main() -> ExitCode {
     })
 }
 
-/// Cluster mode: says when this node takes the center and when it goes
-/// back to standing by.
-async fn announce_terms(mut ownership: tokio::sync::watch::Receiver<Option<OwnerSender>>) {
+/// Cluster mode: says when this node takes a center and when it goes back
+/// to standing by.
+async fn announce_terms(center: String, mut ownership: tokio::sync::watch::Receiver<Option<OwnerSender>>) {
     let mut owned = false;
     loop {
         let owns = ownership.borrow_and_update().is_some();
         if owns != owned {
             owned = owns;
-            println!("{}", if owns { "This node owns the center now." } else { "This node stands by now: it lost the center's lease." });
+            if owns {
+                println!("This node owns center {center} now.");
+            } else {
+                println!("This node stands by for center {center} now: it lost or handed over the center's lease.");
+            }
         }
         if ownership.changed().await.is_err() {
             return;

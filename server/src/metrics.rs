@@ -62,33 +62,55 @@ impl Metrics {
 
     /// The Prometheus text exposition of every counter.
     pub fn render(&self) -> String {
-        let counters = [
-            ("ringside_inputs_total", "counter", "Inputs handled by the center's owner.", &self.inputs),
-            ("ringside_store_records_total", "counter", "Log records written (inputs that changed the center).", &self.records),
-            ("ringside_store_commits_total", "counter", "Store commits, one transaction and one sync each.", &self.commits),
-            ("ringside_store_bytes_total", "counter", "Bytes of records and snapshots written to the store.", &self.store_bytes),
-            ("ringside_store_snapshots_total", "counter", "Snapshots of the center written.", &self.snapshots),
-            ("ringside_busy_total", "counter", "Inputs refused with busy: the owner's queue was full.", &self.busy),
-            ("ringside_input_queue", "gauge", "Inputs waiting for the center's owner: how far the log lags behind the sockets.", &self.queued),
-            ("ringside_sessions", "gauge", "Open sessions registered for events.", &self.sessions),
-            ("ringside_roster_subscribers", "gauge", "Sessions following the presence roster.", &self.roster_subscribers),
-            ("ringside_presence_messages_total", "counter", "Presence changes sent, one per receiving session.", &self.presence_messages),
-        ];
-        let mut text = String::new();
-        for (name, kind, help, value) in counters {
-            let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}", value.load(Ordering::Relaxed));
-        }
-        let lease = [
-            ("ringside_lease_held", "gauge", "Whether this node holds the center's lease (cluster mode).", u64::from(self.lease_held.load(Ordering::Relaxed))),
-            ("ringside_lease_epoch", "gauge", "The epoch of the lease this node took (cluster mode; 0: none).", self.lease_epoch.load(Ordering::Relaxed)),
-            ("ringside_lease_renewals_total", "counter", "Lease renewals that succeeded (cluster mode).", self.lease_renewals.load(Ordering::Relaxed)),
-            ("ringside_relayed_sessions", "gauge", "Sockets this node relays to the owner (cluster mode, as a gateway).", self.relayed.load(Ordering::Relaxed)),
-        ];
-        for (name, kind, help, value) in lease {
-            let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
-        }
-        let healthy = u8::from(self.healthy().is_ok());
-        let _ = writeln!(text, "# HELP ringside_up Whether the owner runs and the store commits.\n# TYPE ringside_up gauge\nringside_up {healthy}");
-        text
+        render_families(&[(None, self)])
     }
+
+    /// Cluster mode: the counters of every center this node serves, each
+    /// family once with one sample per center, labelled `center="NAME"`.
+    pub fn render_centers(centers: &[(&str, &Metrics)]) -> String {
+        let labelled: Vec<(Option<&str>, &Metrics)> = centers.iter().map(|(center, metrics)| (Some(*center), *metrics)).collect();
+        render_families(&labelled)
+    }
+}
+
+/// A metric family: name, Prometheus type, help, and how to read it.
+type Family = (&'static str, &'static str, &'static str, fn(&Metrics) -> u64);
+
+fn read(counter: &AtomicU64) -> u64 {
+    counter.load(Ordering::Relaxed)
+}
+
+const FAMILIES: [Family; 15] = [
+    ("ringside_inputs_total", "counter", "Inputs handled by the center's owner.", |m| read(&m.inputs)),
+    ("ringside_store_records_total", "counter", "Log records written (inputs that changed the center).", |m| read(&m.records)),
+    ("ringside_store_commits_total", "counter", "Store commits, one transaction and one sync each.", |m| read(&m.commits)),
+    ("ringside_store_bytes_total", "counter", "Bytes of records and snapshots written to the store.", |m| read(&m.store_bytes)),
+    ("ringside_store_snapshots_total", "counter", "Snapshots of the center written.", |m| read(&m.snapshots)),
+    ("ringside_busy_total", "counter", "Inputs refused with busy: the owner's queue was full.", |m| read(&m.busy)),
+    ("ringside_input_queue", "gauge", "Inputs waiting for the center's owner: how far the log lags behind the sockets.", |m| read(&m.queued)),
+    ("ringside_sessions", "gauge", "Open sessions registered for events.", |m| read(&m.sessions)),
+    ("ringside_roster_subscribers", "gauge", "Sessions following the presence roster.", |m| read(&m.roster_subscribers)),
+    ("ringside_presence_messages_total", "counter", "Presence changes sent, one per receiving session.", |m| read(&m.presence_messages)),
+    ("ringside_lease_held", "gauge", "Whether this node holds the center's lease (cluster mode).", |m| u64::from(m.lease_held.load(Ordering::Relaxed))),
+    ("ringside_lease_epoch", "gauge", "The epoch of the lease this node took (cluster mode; 0: none).", |m| read(&m.lease_epoch)),
+    ("ringside_lease_renewals_total", "counter", "Lease renewals that succeeded (cluster mode).", |m| read(&m.lease_renewals)),
+    ("ringside_relayed_sessions", "gauge", "Sockets this node relays to the owner (cluster mode, as a gateway).", |m| read(&m.relayed)),
+    ("ringside_up", "gauge", "Whether the owner runs and the store commits.", |m| u64::from(m.healthy().is_ok())),
+];
+
+/// Every family once, with a sample per set of counters (labelled by
+/// center when it has one).
+fn render_families(sets: &[(Option<&str>, &Metrics)]) -> String {
+    let mut text = String::new();
+    for (name, kind, help, value) in FAMILIES {
+        let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        for (center, metrics) in sets {
+            match center {
+                Some(center) => writeln!(text, "{name}{{center=\"{center}\"}} {}", value(metrics)),
+                None => writeln!(text, "{name} {}", value(metrics)),
+            }
+            .unwrap_or_default();
+        }
+    }
+    text
 }

@@ -92,8 +92,9 @@ async fn agents_on_three_nodes_see_one_center_routing_rona_consult_and_tabs() {
     ana_on_owner.event("the consult, in ana's other tab", |k| matches!(k, EventKind::CallChanged { .. })).await;
 
     let metrics = reqwest::get(format!("http://{}/metrics", b.addr)).await.expect("metrics").text().await.expect("text");
-    assert!(metrics.contains("ringside_relayed_sessions 1"), "{metrics}");
-    assert!(metrics.contains("ringside_lease_held 0"), "{metrics}");
+    assert!(metrics.contains("ringside_relayed_sessions{center=\"default\"} 1"), "{metrics}");
+    assert!(metrics.contains("ringside_lease_held{center=\"default\"} 0"), "{metrics}");
+    assert!(metrics.contains("ringside_cluster_nodes 3"), "{metrics}");
 }
 
 // SPEC N2 across nodes: a gateway killed with its clients' sockets; they

@@ -1,10 +1,11 @@
-//! A node that does not own the center is its gateway: it takes clients'
+//! A node that does not own a center is its gateway: it takes clients'
 //! WebSockets (same Origin and socket caps as the owner) and relays each to
 //! the owner, serves the desk's files, and forwards the HTTP API to the
 //! owner (the request's method, headers and body; the owner's answer). When the owner dies its relayed
 //! sockets close with 1012 (service restart); clients reconnect, to any
 //! node, and resume from their seq.
 
+use super::centers::CENTER_HEADER;
 use super::OwnerAddress;
 use crate::admission::Admission;
 use crate::auth::Keys;
@@ -38,6 +39,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// What the gateway's handlers share.
 #[derive(Clone, Debug)]
 pub struct Gateway {
+    /// The center this gateway relays to.
+    pub center: String,
     /// Where the owner serves, as the standby loop last saw it.
     pub owner: OwnerAddress,
     /// Signs the relay header.
@@ -61,8 +64,6 @@ pub fn router(gateway: Gateway) -> Router {
     let www = ServeDir::new(gateway.config.web_root.join("www")).call_fallback_on_method_not_allowed(true).fallback(any(to_owner).with_state(gateway.clone()));
     Router::new()
         .route("/ws", get(relay))
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
         .nest_service("/pkg", ServeDir::new(gateway.config.web_root.join("pkg")))
         .fallback_service(www)
         .with_state(gateway)
@@ -70,19 +71,6 @@ pub fn router(gateway: Gateway) -> Router {
 
 fn no_owner() -> Response {
     refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "no node owns the center right now; retry shortly")
-}
-
-/// `GET /healthz` on a gateway: 200 while an owner is known.
-async fn healthz(State(gateway): State<Gateway>) -> (StatusCode, String) {
-    match gateway.owner.get() {
-        Some(owner) => (StatusCode::OK, format!("ok (gateway to the owner at {owner})")),
-        None => (StatusCode::SERVICE_UNAVAILABLE, "no node owns the center".into()),
-    }
-}
-
-/// `GET /metrics` on a gateway: this node's counters.
-async fn metrics(State(gateway): State<Gateway>) -> impl IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], gateway.metrics.render())
 }
 
 /// How long the owner may stay silent while answering a forwarded request
@@ -108,9 +96,9 @@ async fn to_owner(State(gateway): State<Gateway>, request: Request) -> Response 
     let (parts, body) = request.into_parts();
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let body = reqwest::Body::wrap_stream(body.into_data_stream());
-    let mut forward = gateway.http.request(parts.method, format!("http://{owner}{path}")).body(body);
+    let mut forward = gateway.http.request(parts.method, format!("http://{owner}{path}")).header(CENTER_HEADER, &gateway.center).body(body);
     for (name, value) in &parts.headers {
-        if !matches!(name, &header::HOST | &header::CONNECTION | &header::TRANSFER_ENCODING) {
+        if !matches!(name, &header::HOST | &header::CONNECTION | &header::TRANSFER_ENCODING) && name != CENTER_HEADER {
             forward = forward.header(name, value);
         }
     }
@@ -133,7 +121,7 @@ async fn relay(State(gateway): State<Gateway>, ConnectInfo(peer): ConnectInfo<So
         Err(refused) => return *refused,
     };
     let Some(owner) = gateway.owner.get() else { return no_owner() };
-    let Ok(mut request) = format!("ws://{owner}/ws").into_client_request() else { return no_owner() };
+    let Ok(mut request) = format!("ws://{owner}/ws?center={}", gateway.center).into_client_request() else { return no_owner() };
     let Ok(vouched) = HeaderValue::try_from(gateway.keys.relay_header(peer.ip())) else { return no_owner() };
     request.headers_mut().insert(RELAY_HEADER, vouched);
     let tracker = gateway.tracker.clone();

@@ -1,16 +1,20 @@
-//! Many server nodes on one engine (PostgreSQL): the node that holds a
-//! center's lease owns it, the others stand by and take over when the lease
-//! expires. The center's log, snapshots, calling lists and status history
-//! live in the engine (`store::PgStore`), so the new owner recovers exactly
-//! what the old one acknowledged.
+//! Many server nodes on one engine (PostgreSQL), serving many centers: the
+//! node that holds a center's lease owns it, the others serve as its
+//! gateways, stand by and take over when the lease expires; the centers
+//! spread over the nodes by fair shares. A center's log, snapshots, calling
+//! lists and status history live in the engine (`store::PgStore`), so a new
+//! owner recovers exactly what the old one acknowledged.
 
+pub mod centers;
 pub mod gateway;
 pub mod lease;
 pub mod node;
+pub mod share;
 
 use crate::metrics::Metrics;
 use crate::store::StoreError;
 use lease::{Fence, LeaseKeeper};
+use share::Share;
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,8 +28,10 @@ pub struct ClusterSettings {
     pub url: String,
     /// This node's name in the leases; unique per running node.
     pub node: String,
-    /// The center this node serves: lowercase letters, digits and `_`.
-    pub center: String,
+    /// The centers this node serves (the same list on every node): each
+    /// 1 to 40 lowercase letters, digits and `_`. The first is the node's
+    /// home center: requests that name none go to it.
+    pub centers: Vec<String>,
     /// How long a lease lasts without renewal: how late a take-over can be
     /// after an owner dies.
     pub lease_ms: u64,
@@ -36,12 +42,15 @@ pub struct ClusterSettings {
 
 impl Default for ClusterSettings {
     fn default() -> Self {
-        ClusterSettings { url: String::new(), node: format!("node-{}", std::process::id()), center: crate::auth::DEFAULT_CENTER.into(), lease_ms: 5_000, advertise: None }
+        ClusterSettings { url: String::new(), node: format!("node-{}", std::process::id()), centers: vec![crate::auth::DEFAULT_CENTER.into()], lease_ms: 5_000, advertise: None }
     }
 }
 
 /// The shortest lease: renewals go every third of it.
 pub const MIN_LEASE_MS: u64 = 300;
+/// The most centers one node serves: each holds a thread, a lease keeper
+/// and engine connections while owned.
+pub const MAX_CENTERS: usize = 64;
 
 impl ClusterSettings {
     /// Why these settings cannot run, if they cannot.
@@ -49,9 +58,15 @@ impl ClusterSettings {
         if let Err(e) = self.connect_config() {
             return Some(format!("cluster.url: {e}"));
         }
-        let center_ok = !self.center.is_empty() && self.center.len() <= 40 && self.center.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if !center_ok {
-            return Some("cluster.center: 1 to 40 lowercase letters, digits or _".into());
+        if self.centers.is_empty() || self.centers.len() > MAX_CENTERS {
+            return Some(format!("cluster.centers: 1 to {MAX_CENTERS} centers"));
+        }
+        let name_ok = |c: &String| !c.is_empty() && c.len() <= 40 && c.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if let Some(bad) = self.centers.iter().find(|c| !name_ok(c)) {
+            return Some(format!("cluster.centers: {:?} is not 1 to 40 lowercase letters, digits or _", ringside::protocol::limits::echo(bad)));
+        }
+        if let Some((i, twice)) = self.centers.iter().enumerate().find(|(i, c)| self.centers[..*i].contains(c)) {
+            return Some(format!("cluster.centers: {twice} is listed twice (at {i})"));
         }
         if self.node.trim().is_empty() {
             return Some("cluster.node must not be empty".into());
@@ -75,27 +90,36 @@ impl ClusterSettings {
         Ok(config)
     }
 
-    /// The PostgreSQL schema holding this center's tables.
-    pub fn schema(&self) -> String {
-        format!("ringside_{}", self.center)
+    /// The home center: the first listed.
+    pub fn home(&self) -> &str {
+        self.centers.first().map_or(crate::auth::DEFAULT_CENTER, String::as_str)
     }
+}
+
+/// The PostgreSQL schema holding `center`'s tables.
+pub fn schema(center: &str) -> String {
+    format!("ringside_{center}")
 }
 
 /// How often a standby asks for the lease and where the owner is, at most:
 /// it bounds both the take-over's delay past the lease and how long a
 /// gateway relays to an owner that is gone (two small queries per try).
 pub const STANDBY_RETRY_MS: u64 = 200;
-/// Waits (standing by) until this node, serving at `address`, holds the
-/// center's lease, trying every quarter of the lease time (at most
-/// [`STANDBY_RETRY_MS`]); the engine being down is waited out. Meanwhile
-/// `owner` learns where the current owner serves (for the gateway), and
-/// `stop` ends the wait (`None`). Blocking: run it off the async runtime.
-pub fn wait_for_lease(settings: &ClusterSettings, address: &str, owner: &OwnerAddress, stop: &CancellationToken) -> Result<Option<(Fence, Instant)>, StoreError> {
+/// Waits (standing by) until this node, serving at `address`, holds
+/// `center`'s lease, trying every quarter of the lease time (at most
+/// [`STANDBY_RETRY_MS`]) while it owns less than its `share` of the centers
+/// (or the center has had no owner for two leases); the engine being down
+/// is waited out. Meanwhile `owner` learns where the current owner serves
+/// (for the gateway), and `stop` ends the wait (`None`). Blocking: run it
+/// off the async runtime.
+pub fn wait_for_lease(settings: &ClusterSettings, center: &str, address: &str, owner: &OwnerAddress, share: &Share, stop: &CancellationToken) -> Result<Option<(Fence, Instant)>, StoreError> {
     let connect = settings.connect_config().map_err(StoreError::Postgres)?;
     // A standby asks often: a released lease (graceful stop) passes at once.
     let pause = Duration::from_millis((settings.lease_ms / 4).min(STANDBY_RETRY_MS));
+    let overdue_after = Duration::from_millis(settings.lease_ms.saturating_mul(2));
     let mut client: Option<postgres::Client> = None;
     let mut announced = false;
+    let mut unowned_since: Option<Instant> = None;
     while !stop.is_cancelled() {
         if client.as_ref().is_none_or(|c| c.is_closed()) {
             client = match connect.connect(postgres::NoTls) {
@@ -109,18 +133,21 @@ pub fn wait_for_lease(settings: &ClusterSettings, address: &str, owner: &OwnerAd
         }
         if let Some(c) = client.as_mut() {
             let asked = Instant::now();
-            match lease::try_acquire(c, &settings.center, &settings.node, address, settings.lease_ms) {
+            let overdue = unowned_since.is_some_and(|since| since.elapsed() >= overdue_after);
+            match share.try_take(overdue, || lease::try_acquire(c, center, &settings.node, address, settings.lease_ms)) {
                 Ok(Some(fence)) => {
                     tracing::info!(center = %fence.center, node = %fence.holder, epoch = fence.epoch, "took the lease: this node owns the center");
                     owner.set(None);
                     return Ok(Some((fence, asked)));
                 }
                 Ok(None) => {
-                    if !announced {
-                        tracing::info!(center = %settings.center, "another node owns the center; standing by as a gateway to it");
+                    let known = lease::owner_address(c, center).ok().flatten();
+                    if known.is_some() && !announced {
+                        tracing::info!(%center, "another node owns the center; standing by as a gateway to it");
                         announced = true;
                     }
-                    owner.set(lease::owner_address(c, &settings.center).ok().flatten());
+                    unowned_since = if known.is_some() { None } else { unowned_since.or(Some(asked)) };
+                    owner.set(known);
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot take the lease; retrying"),
             }

@@ -115,7 +115,7 @@ pub struct Node {
 }
 
 /// What a node prints when it takes the center over.
-const OWNS: &str = "owns the center";
+const OWNS: &str = "owns center";
 
 impl Node {
     /// Starts a node on `engine` with a lease of `lease_ms` and voice offers
@@ -126,13 +126,24 @@ impl Node {
 
     /// [`Node::start`] with `limits` (TOML lines) added to its `[limits]`.
     pub fn start_with(name: &str, engine: &Postgres, lease_ms: u64, offer_ms: u64, limits: &str) -> Node {
+        Self::launch(name, engine, lease_ms, offer_ms, limits, &["default"])
+    }
+
+    /// A node serving `centers` (the first is its home).
+    pub fn start_centers(name: &str, engine: &Postgres, lease_ms: u64, centers: &[&str]) -> Node {
+        Self::launch(name, engine, lease_ms, 30_000, "", centers)
+    }
+
+    fn launch(name: &str, engine: &Postgres, lease_ms: u64, offer_ms: u64, limits: &str, centers: &[&str]) -> Node {
+        let centers: Vec<String> = centers.iter().map(|c| format!("\"{c}\"")).collect();
+        let centers = centers.join(", ");
         let dir = tempfile::tempdir().expect("tempdir");
         let config = dir.path().join("node.toml");
         let text = format!(
             "listen = \"127.0.0.1:0\"\ndatabase = \"{}\"\ntoken_secret = \"{SECRET}\"\n\
              [limits]\ncommands_per_second = 100000.0\ncommand_burst = 100000.0\n{limits}\
              [profile.channels.voice]\noffer_timeout_ms = {offer_ms}\n\
-             [cluster]\nurl = \"{}\"\nnode = \"{name}\"\nlease_ms = {lease_ms}\n",
+             [cluster]\nurl = \"{}\"\nnode = \"{name}\"\nlease_ms = {lease_ms}\ncenters = [{centers}]\n",
             dir.path().join("local.db").display(),
             engine.url()
         );

@@ -174,15 +174,22 @@ impl Welcomed {
 
 impl Client {
     pub async fn open(addr: SocketAddr) -> Client {
-        let (ws, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(format!("ws://{addr}/ws")))
-            .await
-            .expect("connect in time")
-            .expect("connect");
+        Client::open_url(&format!("ws://{addr}/ws")).await
+    }
+
+    /// Connects to a WebSocket URL (`ws://host:port/ws?center=...`).
+    pub async fn open_url(url: &str) -> Client {
+        let (ws, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(url)).await.expect("connect in time").expect("connect");
         Client { ws, next: 0 }
     }
 
     pub async fn hello(addr: SocketAddr, token: &str, resume: Option<Seq>) -> Welcomed {
-        let mut client = Client::open(addr).await;
+        Client::hello_url(&format!("ws://{addr}/ws"), token, resume).await
+    }
+
+    /// [`Client::hello`] at a WebSocket URL.
+    pub async fn hello_url(url: &str, token: &str, resume: Option<Seq>) -> Welcomed {
+        let mut client = Client::open_url(url).await;
         client.send(&ClientMessage::Hello { token: token.to_owned(), resume, protocol: ringside::protocol::PROTOCOL_VERSION }).await;
         let welcome = client.recv().await;
         assert!(matches!(welcome, ServerMessage::Welcome { .. }), "expected welcome, got {welcome:?}");
