@@ -83,10 +83,30 @@ async fn two_nodes_share_two_centers_and_the_survivor_takes_both() {
     let engine = Postgres::start();
     let a = Node::start_centers("a", &engine, LEASE_MS, &["north", "south"]);
     until_owned("alone, a owns both", &[a.addr], |sets| sets[0] == set(&["north", "south"])).await;
+    let mut early = Vec::new();
+    for center in ["north", "south"] {
+        let mut bo = agent(a.addr, center, "bo").await;
+        let seq = bo.ok(CommandKind::Login).await;
+        early.push((center, bo, seq));
+    }
 
     let b = Node::start_centers("b", &engine, LEASE_MS, &["north", "south"]);
     let sets = until_owned("a hands one center to b", &[a.addr, b.addr], |sets| sets[0].len() == 1 && sets[1].len() == 1 && sets[0] != sets[1]).await;
     eprintln!("a owns {:?}, b owns {:?}", sets[0], sets[1]);
+    // The handed-over center's sessions on a close (1001) and resume
+    // through a, now its gateway; the other center's go on.
+    for (center, mut bo, seq) in early {
+        if sets[1].contains(center) {
+            let (code, _, _) = bo.closed().await;
+            assert_eq!(code, 1001, "{center} was handed over");
+            let url = format!("ws://{}/ws?center={center}", a.addr);
+            let resumed = Client::hello_url(&url, &token(center, "bo", Role::Agent), Some(seq)).await;
+            assert!(matches!(resumed.welcome, ringside::protocol::ServerMessage::Welcome { snapshot: None, .. }), "a replay from the seq");
+            resumed.client.close().await;
+        } else {
+            bo.ok(set_status("available")).await;
+        }
+    }
     until_healthy(&[a.addr, b.addr]).await;
 
     // The same user id in both centers, through both nodes.

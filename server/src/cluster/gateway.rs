@@ -33,6 +33,11 @@ use tower_http::services::ServeDir;
 /// Close code: the owner this socket was relayed to went away; reconnect.
 pub const CLOSE_SERVICE_RESTART: u16 = 1012;
 
+/// How long a request waits for an owner to be known before it is refused
+/// (`unavailable`): a take-over or a hand-over usually ends within it, so
+/// clients are served instead of backing off.
+pub const OWNER_WAIT: Duration = Duration::from_secs(1);
+
 /// How long connecting to the owner may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -92,7 +97,7 @@ pub fn owner_client() -> reqwest::Client {
 /// stream through both ways, so a gateway holds no import in memory; the
 /// owner applies its own limits.
 async fn to_owner(State(gateway): State<Gateway>, request: Request) -> Response {
-    let Some(owner) = gateway.owner.get() else { return no_owner() };
+    let Some(owner) = gateway.owner.wait(OWNER_WAIT).await else { return no_owner() };
     let (parts, body) = request.into_parts();
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let body = reqwest::Body::wrap_stream(body.into_data_stream());
@@ -120,7 +125,7 @@ async fn relay(State(gateway): State<Gateway>, ConnectInfo(peer): ConnectInfo<So
         Ok(pending) => pending,
         Err(refused) => return *refused,
     };
-    let Some(owner) = gateway.owner.get() else { return no_owner() };
+    let Some(owner) = gateway.owner.wait(OWNER_WAIT).await else { return no_owner() };
     let Ok(mut request) = format!("ws://{owner}/ws?center={}", gateway.center).into_client_request() else { return no_owner() };
     let Ok(vouched) = HeaderValue::try_from(gateway.keys.relay_header(peer.ip())) else { return no_owner() };
     request.headers_mut().insert(RELAY_HEADER, vouched);

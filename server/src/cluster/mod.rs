@@ -158,19 +158,36 @@ pub fn wait_for_lease(settings: &ClusterSettings, center: &str, address: &str, o
 }
 
 /// Where the node that owns the center serves, as a standby last saw it.
-#[derive(Debug, Clone, Default)]
-pub struct OwnerAddress(Arc<std::sync::RwLock<Option<String>>>);
+#[derive(Debug, Clone)]
+pub struct OwnerAddress(Arc<tokio::sync::watch::Sender<Option<String>>>);
+
+impl Default for OwnerAddress {
+    fn default() -> Self {
+        OwnerAddress(Arc::new(tokio::sync::watch::Sender::new(None)))
+    }
+}
 
 impl OwnerAddress {
     /// The owner's address, if one is known.
     pub fn get(&self) -> Option<String> {
-        self.0.read().ok().and_then(|a| a.clone())
+        self.0.borrow().clone()
+    }
+
+    /// The owner's address, waiting up to `within` for one to be known
+    /// (a take-over or a hand-over in progress).
+    pub async fn wait(&self, within: Duration) -> Option<String> {
+        let mut known = self.0.subscribe();
+        // Known or not after the wait, the current value is the answer.
+        let _ = tokio::time::timeout(within, known.wait_for(Option::is_some)).await;
+        self.get()
     }
 
     fn set(&self, address: Option<String>) {
-        if let Ok(mut slot) = self.0.write() {
-            *slot = address;
-        }
+        self.0.send_if_modified(|current| {
+            let changed = *current != address;
+            *current = address;
+            changed
+        });
     }
 }
 

@@ -190,6 +190,7 @@ impl Node {
                 tracing::warn!(center = %slot.center, epoch = held.fence.epoch, "lost the center's lease: serving as a gateway again and standing by");
                 share.lost();
             }
+            slot.owner.set(None);
             slot.switch.set(slot.relaying.clone());
             slot.owning.send_replace(None);
             term.shutdown.cancel();
@@ -208,6 +209,9 @@ impl Node {
         let store = tokio::task::spawn_blocking(move || PgStore::open(connect, schema, held)).await.map_err(failed)?.map_err(ServeError::Cluster)?;
         let center = crate::spawn_owner(Box::new(store), fresh, shared).await.map_err(ServeError::Cluster)?;
         slot.switch.set(crate::router(shared.app(center.sender()), &shared.config));
+        // Requests that reached the gateway's routes while the center
+        // loaded wait for an owner: this node, through its own front door.
+        slot.owner.set(Some(self.address.clone()));
         slot.owning.send_replace(Some(center.sender()));
         tracing::info!(center = %fence.center, epoch = fence.epoch, "serving the center as its owner");
         Ok(Some(Held { owner: center, settings: self.settings.clone(), fence, keeper }))
