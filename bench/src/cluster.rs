@@ -79,6 +79,8 @@ pub(crate) struct Measured {
     steady: PhaseOutcome,
     sustained: Option<f64>,
     rss_bytes: u64,
+    /// Sockets each node held during the steady phase.
+    sockets: Vec<Option<usize>>,
 }
 
 /// Runs the three configurations and the failover tries, then the centers
@@ -148,6 +150,8 @@ pub(crate) async fn drive(name: &'static str, fleet: &mut Fleet, setup: Setup, n
         eprintln!("[{name}] {count} agents failed to log in: {reason}");
     }
     let steady = fleet.paced(settings.steady_rate(plan.agents), settings.ping_rate, settings.duration, settings.drain).await;
+    // Every agent is connected now, before any step could shed some.
+    let sockets = nodes.iter().map(ServerProcess::sockets).collect();
     let _ = fleet.settle(Duration::from_secs(60)).await;
     let mut sustained = None;
     for rate in SATURATION_LADDER.into_iter().filter(|&r| r <= settings.max_rate) {
@@ -160,7 +164,7 @@ pub(crate) async fn drive(name: &'static str, fleet: &mut Fleet, setup: Setup, n
     }
     eprintln!("[{name}] done");
     let rss_bytes = nodes.iter().filter_map(ServerProcess::rss_bytes).sum();
-    Measured { name, setup, steady, sustained, rss_bytes }
+    Measured { name, setup, steady, sustained, rss_bytes, sockets }
 }
 
 /// One kill -9 of the owner: when a standby held the lease, and when a new
@@ -231,8 +235,8 @@ async fn owner_of_among(nodes: &[ServerProcess], skip: usize) -> Option<usize> {
 /// A table of configurations' load figures under `title`.
 pub(crate) fn print_load(title: &str, measured: &[Measured]) {
     println!("\n== {title}");
-    println!("| configuration | agents logged in | steady ack p50 / p99 | ping p50 / p99 | ack p50 - ping p50 | fan-out p99 | commands/s at p99 ack <= 50 ms | resident memory |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| configuration | agents logged in | steady ack p50 / p99 | ping p50 / p99 | ack p50 - ping p50 | fan-out p99 | commands/s at p99 ack <= 50 ms | resident memory | sockets held per node |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for m in measured {
         let ack = m.steady.tally.ack.clone().summarize();
         let ping = m.steady.tally.pong.clone().summarize();
@@ -242,7 +246,7 @@ pub(crate) fn print_load(title: &str, measured: &[Measured]) {
             _ => "-".into(),
         };
         println!(
-            "| {} | {} | {} / {} | {} / {} | {} | {} | {} | {:.0} MiB |",
+            "| {} | {} | {} / {} | {} / {} | {} | {} | {} | {:.0} MiB | {} |",
             m.name,
             m.setup.logged_in,
             show(ack.p50()),
@@ -252,7 +256,8 @@ pub(crate) fn print_load(title: &str, measured: &[Measured]) {
             engine_cost,
             show(fanout.p99()),
             m.sustained.map_or("below the first step".into(), |r| format!("{r:.0}")),
-            m.rss_bytes as f64 / (1024.0 * 1024.0)
+            m.rss_bytes as f64 / (1024.0 * 1024.0),
+            m.sockets.iter().map(|n| n.map_or("-".into(), |n| n.to_string())).collect::<Vec<_>>().join(" / ")
         );
     }
 }

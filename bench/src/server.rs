@@ -207,6 +207,13 @@ impl ServerProcess {
         line[key.len()..].split_whitespace().next()?.parse().ok()
     }
 
+    /// Sockets the process holds open (TCP and Unix: clients, relays to
+    /// other nodes, engine connections), from `/proc/PID/fd`.
+    pub fn sockets(&self) -> Option<usize> {
+        let entries = std::fs::read_dir(format!("/proc/{}/fd", self.child.id()?)).ok()?;
+        Some(entries.flatten().filter(|e| std::fs::read_link(e.path()).is_ok_and(|target| target.to_string_lossy().starts_with("socket:"))).count())
+    }
+
     /// The last lines of the server's log, for error messages.
     fn log_tail(&self) -> String {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
