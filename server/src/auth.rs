@@ -3,7 +3,6 @@
 //! config, `RINGSIDE_TOKEN_SECRET`, or a random one generated once and kept
 //! in the data folder.
 
-use std::net::IpAddr;
 use crate::config::Config;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -71,6 +70,9 @@ impl std::fmt::Display for AuthError {
     }
 }
 
+/// How far a node header's time may be from this node's clock.
+pub const NODE_HEADER_SECS: u64 = 60;
+
 /// The center of a single server, and of a token that names none.
 pub const DEFAULT_CENTER: &str = "default";
 
@@ -113,23 +115,22 @@ impl Keys {
         Keys { center: center.to_owned(), ..self }
     }
 
-    /// The relay header a gateway node sends for a client at `address`
-    /// (cluster mode): the address and its HMAC under the token secret,
-    /// which every node shares.
-    pub fn relay_header(&self, address: IpAddr) -> String {
-        let address = address.to_string();
-        let tag = ring::hmac::sign(&self.relay, address.as_bytes());
+    /// The header a node opens a link to another with (cluster mode): the
+    /// time and its HMAC under the token secret, which every node shares.
+    pub fn node_header(&self) -> String {
+        let now = unix_now().to_string();
+        let tag = ring::hmac::sign(&self.relay, now.as_bytes());
         let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-        format!("{address} {hex}")
+        format!("{now} {hex}")
     }
 
-    /// The client address a gateway vouches for in a relay header, if its
-    /// tag is right.
-    pub fn relayed_address(&self, header: &str) -> Option<IpAddr> {
-        let (address, hex) = header.split_once(' ')?;
-        let tag: Vec<u8> = (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect::<Option<_>>()?;
-        ring::hmac::verify(&self.relay, address.as_bytes(), &tag).ok()?;
-        address.parse().ok()
+    /// Whether a node header is signed with this secret and at most
+    /// [`NODE_HEADER_SECS`] old (or early: the nodes' clocks differ a little).
+    pub fn is_node_header(&self, header: &str) -> bool {
+        let Some((time, hex)) = header.split_once(' ') else { return false };
+        let tag: Option<Vec<u8>> = (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
+        let fresh = time.parse::<u64>().is_ok_and(|t| t.abs_diff(unix_now()) <= NODE_HEADER_SECS);
+        fresh && tag.is_some_and(|tag| ring::hmac::verify(&self.relay, time.as_bytes(), &tag).is_ok())
     }
 
     /// A token for `user` with `role`, valid for `ttl_secs` seconds.
@@ -253,6 +254,22 @@ mod tests {
         let long = keys.verify(&keys.issue(&"u".repeat(MAX_ID_BYTES + 1), Role::Agent, 60));
         assert_eq!(long, Err(AuthError::Invalid(format!("sub is {} bytes, over the limit of {MAX_ID_BYTES}", MAX_ID_BYTES + 1))));
         assert!(matches!(keys.verify(&keys.issue("ana\n", Role::Agent, 60)), Err(AuthError::Invalid(_))));
+    }
+
+    // Only a node with the secret opens a link, and only with a fresh header.
+    #[test]
+    fn a_node_header_proves_the_secret_and_goes_stale() {
+        let keys = Keys::new(b"one");
+        let header = keys.node_header();
+        assert!(keys.is_node_header(&header));
+        assert!(!Keys::new(b"two").is_node_header(&header), "another secret");
+        let (time, tag) = header.split_once(' ').expect("time and tag");
+        let stale = (time.parse::<u64>().expect("a time") - NODE_HEADER_SECS - 1).to_string();
+        assert!(!keys.is_node_header(&format!("{stale} {tag}")), "the tag is for another time");
+        let resigned = Keys::new(b"one");
+        let old_tag: String = ring::hmac::sign(&resigned.relay, stale.as_bytes()).as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        assert!(!keys.is_node_header(&format!("{stale} {old_tag}")), "a header older than a minute");
+        assert!(!keys.is_node_header("garbage"));
     }
 
     // A token names its center: only that center's keys accept it.

@@ -18,7 +18,6 @@
 //! - 4011 too many sessions: the user has as many open as allowed.
 
 use crate::admission::{Admission, Slot};
-use crate::auth::Keys;
 use crate::config::Config;
 use tokio_util::task::TaskTracker;
 use crate::owner::{Input, Refused, RosterRequest, OUTBOX_CAPACITY};
@@ -27,12 +26,12 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use ringside::model::{Actor, ServerTime};
 use ringside::protocol::limits::echo;
 use ringside::protocol::{ClientMessage, FrameError, ServerMessage, MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES, PROTOCOL_VERSION};
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
@@ -64,7 +63,8 @@ pub const CLOSE_TRY_AGAIN: u16 = 1013;
 /// Close code: the user already has as many sessions open as allowed.
 pub const CLOSE_TOO_MANY_SESSIONS: u16 = 4011;
 
-/// The header a gateway node relays a client's address in (cluster mode).
+/// The header that proves a cluster node, on a link to the owner
+/// ([`crate::auth::Keys::node_header`]).
 pub const RELAY_HEADER: &str = "x-ringside-relay";
 
 /// Bytes read from a socket at a time. The WebSocket layer zero-fills this
@@ -79,13 +79,16 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Frames larger than this are refused by the transport itself (the
 /// connection then closes with 1009); frames between [`MAX_FRAME_BYTES`] and
 /// this are read and refused with a proper close frame.
-const TRANSPORT_LIMIT: usize = 4 * MAX_FRAME_BYTES;
+pub(crate) const TRANSPORT_LIMIT: usize = 4 * MAX_FRAME_BYTES;
 
 /// How long a closing socket waits for the answers to its in-flight commands.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
-type Sink = SplitSink<WebSocket, Message>;
-type Stream = SplitStream<WebSocket>;
+/// Frames to a client: its WebSocket, or its socket on a gateway node
+/// through the gateway's link (cluster mode).
+pub(crate) type Sink = Pin<Box<dyn futures_util::Sink<Message, Error = axum::Error> + Send>>;
+/// Frames from a client, from the same.
+pub(crate) type Stream = Pin<Box<dyn futures_util::Stream<Item = Result<Message, axum::Error>> + Send>>;
 
 /// `GET /ws`: checks the Origin and the socket caps, then upgrades.
 pub async fn handler(
@@ -94,7 +97,7 @@ pub async fn handler(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let pending = match admit(&headers, peer, &app.config, &app.tracker, &app.admission, &app.keys) {
+    let pending = match admit(&headers, peer, &app.config, &app.tracker, &app.admission) {
         Ok(pending) => pending,
         Err(refused) => return *refused,
     };
@@ -110,7 +113,7 @@ pub(crate) fn upgrade(ws: WebSocketUpgrade) -> WebSocketUpgrade {
 /// The checks before any upgrade, on the owner and on a gateway node: the
 /// Origin, the connection cap and the per-address cap of sockets without
 /// hello; the address's slot, or the refusal.
-pub(crate) fn admit(headers: &HeaderMap, peer: SocketAddr, config: &Config, tracker: &TaskTracker, admission: &Admission, keys: &Keys) -> Result<Slot<IpAddr>, Box<Response>> {
+pub(crate) fn admit(headers: &HeaderMap, peer: SocketAddr, config: &Config, tracker: &TaskTracker, admission: &Admission) -> Result<Slot<IpAddr>, Box<Response>> {
     if !origin_allowed(headers, &config.allowed_origins) {
         let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("?");
         tracing::info!(origin = %echo(origin), "refused a WebSocket upgrade from a disallowed origin");
@@ -121,10 +124,8 @@ pub(crate) fn admit(headers: &HeaderMap, peer: SocketAddr, config: &Config, trac
         return Err(Box::new(refuse(StatusCode::SERVICE_UNAVAILABLE, "too_many_connections", "the server has no room for another session; retry later")));
     }
     // SPEC N8: sockets that have not said hello cost memory and a timer
-    // without a user to count them against; cap them per address. A
-    // gateway node relays its clients: their own address counts, when the
-    // gateway vouches for it with the shared secret.
-    let address = headers.get(RELAY_HEADER).and_then(|v| v.to_str().ok()).and_then(|h| keys.relayed_address(h)).unwrap_or(peer.ip());
+    // without a user to count them against; cap them per address.
+    let address = peer.ip();
     admission.pending(address, limits.max_unauthenticated_per_address).ok_or_else(|| {
         tracing::info!(%address, "refused a WebSocket upgrade: too many sockets without hello from one address");
         let message = "too many sockets from this address have not said hello; retry later";
@@ -334,7 +335,13 @@ async fn read_hello(app: &AppState, sink: &mut Sink, stream: &mut Stream) -> Hel
 /// One socket, from upgrade to close. `pending` is its place among the
 /// sockets of its address that have not said hello.
 async fn session(socket: WebSocket, app: AppState, pending: Slot<IpAddr>) {
-    let (mut sink, mut stream) = socket.split();
+    let (sink, stream) = socket.split();
+    serve_session(Box::pin(sink), Box::pin(stream), app, pending).await;
+}
+
+/// A session on any pair of frame streams: hello, then commands until the
+/// client or the server ends it.
+pub(crate) async fn serve_session(mut sink: Sink, mut stream: Stream, app: AppState, pending: Slot<IpAddr>) {
     let (actor, resume, expires) = tokio::select! {
         hello = read_hello(&app, &mut sink, &mut stream) => match hello {
             Hello::Ok { actor, resume, expires } => (actor, resume, expires),

@@ -222,3 +222,40 @@ async fn an_import_and_an_export_stream_through_a_gateway() {
     let text = export.text().await.expect("csv");
     assert_eq!(text.lines().count(), 20_001, "a header and every record");
 }
+
+// Relayed sockets share one link: forty agents on a gateway cost the owner
+// one socket, not forty, and each is a session of its own (N4: the same
+// user's sessions through the link all see a change).
+// SPEC N4, SPEC N8
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_carries_its_clients_to_the_owner_over_one_link() {
+    let engine = Postgres::start();
+    let (a, b, _c) = three_nodes(&engine, 30_000).await;
+    let mut first = agent(b.addr, "ana").await;
+    first.ok(CommandKind::Login).await;
+    let before = a.sockets();
+    let mut tabs = Vec::new();
+    for _ in 0..4 {
+        tabs.push(agent(b.addr, "ana").await);
+    }
+    let mut others = Vec::new();
+    for n in 0..36 {
+        let mut other = agent(b.addr, &format!("agent{n}")).await;
+        other.ok(CommandKind::Login).await;
+        others.push(other);
+    }
+    let after = a.sockets();
+    // The owner may open an engine connection or two meanwhile; one socket
+    // per relayed client would be forty.
+    eprintln!("forty relayed sockets: the owner held {before} sockets before, {after} after");
+    assert!(after < before + 10, "forty relayed sockets cost the owner {} sockets", after - before);
+    first.ok(set_status("available")).await;
+    for tab in &mut tabs {
+        tab.event("the change, in every tab", |k| matches!(k, EventKind::StatusChanged { status, .. } if status.as_str() == "available")).await;
+    }
+    let metrics = reqwest::get(format!("http://{}/metrics", a.addr)).await.expect("metrics").text().await.expect("text");
+    assert!(metrics.contains("ringside_sessions{center=\"default\"} 41"), "{metrics}");
+    // Only nodes open links: no header, or a forged one, is refused.
+    let refused = tokio_tungstenite::connect_async(format!("ws://{}/link", a.addr)).await;
+    assert!(matches!(&refused, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 403), "{refused:?}");
+}

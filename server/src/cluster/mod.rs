@@ -8,6 +8,7 @@
 pub mod centers;
 pub mod gateway;
 pub mod lease;
+pub mod link;
 pub mod node;
 pub mod share;
 

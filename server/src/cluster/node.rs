@@ -129,6 +129,7 @@ impl Node {
                 metrics: shared.metrics.clone(),
                 admission: shared.admission.clone(),
                 http: gateway::owner_client(),
+                links: Default::default(),
             };
             let relaying = gateway::router(gateway);
             let switch = Switch(Arc::new(RwLock::new(relaying.clone())));
@@ -208,7 +209,8 @@ impl Node {
         let (schema, held) = (super::schema(&slot.center), fence.clone());
         let store = tokio::task::spawn_blocking(move || PgStore::open(connect, schema, held)).await.map_err(failed)?.map_err(ServeError::Cluster)?;
         let center = crate::spawn_owner(Box::new(store), fresh, shared).await.map_err(ServeError::Cluster)?;
-        slot.switch.set(crate::router(shared.app(center.sender()), &shared.config));
+        let app = shared.app(center.sender());
+        slot.switch.set(crate::router(app.clone(), &shared.config).merge(super::link::owner_end::routes(app)));
         // Requests that reached the gateway's routes while the center
         // loaded wait for an owner: this node, through its own front door.
         slot.owner.set(Some(self.address.clone()));

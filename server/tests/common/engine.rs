@@ -190,6 +190,12 @@ impl Node {
         self.lines.try_iter().any(|line| line.contains(OWNS))
     }
 
+    /// Sockets the process holds open (clients, links, engine connections).
+    pub fn sockets(&self) -> usize {
+        let entries = std::fs::read_dir(format!("/proc/{}/fd", self.child.id())).expect("the node's descriptors");
+        entries.flatten().filter(|e| std::fs::read_link(e.path()).is_ok_and(|t| t.to_string_lossy().starts_with("socket:"))).count()
+    }
+
     /// Sends a signal (`KILL`, `STOP`, `CONT`).
     pub fn signal(&self, signal: &str) {
         assert!(Command::new("kill").args([&format!("-{signal}"), &self.child.id().to_string()]).status().expect("kill").success());
