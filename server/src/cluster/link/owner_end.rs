@@ -62,9 +62,16 @@ async fn serve(socket: WebSocket, app: AppState) {
     };
     let reader = async move {
         let mut sessions: HashMap<u64, mpsc::Sender<Result<Message, axum::Error>>> = HashMap::new();
+        // Sessions that ended, to forget (one message per session, and the
+        // sessions are capped by max_connections).
+        let (ended_tx, mut ended) = mpsc::unbounded_channel();
         loop {
             let frame = tokio::select! {
                 _ = app.shutdown.cancelled() => break,
+                Some(socket) = ended.recv() => {
+                    sessions.remove(&socket);
+                    continue;
+                }
                 frame = from_gateway.next() => frame,
             };
             let bytes = match frame {
@@ -78,7 +85,7 @@ async fn serve(socket: WebSocket, app: AppState) {
             };
             let client = match kind {
                 Kind::Open => {
-                    open(&app, &out, &mut sessions, socket, payload).await;
+                    open(&app, &out, &mut sessions, &ended_tx, socket, payload).await;
                     continue;
                 }
                 Kind::Close => {
@@ -106,7 +113,14 @@ async fn serve(socket: WebSocket, app: AppState) {
 }
 
 /// Starts the session of a client socket the gateway opened.
-async fn open(app: &AppState, out: &mpsc::Sender<(u64, Message)>, sessions: &mut HashMap<u64, mpsc::Sender<Result<Message, axum::Error>>>, socket: u64, payload: &[u8]) {
+async fn open(
+    app: &AppState,
+    out: &mpsc::Sender<(u64, Message)>,
+    sessions: &mut HashMap<u64, mpsc::Sender<Result<Message, axum::Error>>>,
+    ended: &mpsc::UnboundedSender<u64>,
+    socket: u64,
+    payload: &[u8],
+) {
     let limits = &app.config.limits;
     let address: Option<IpAddr> = std::str::from_utf8(payload).ok().and_then(|a| a.parse().ok());
     // SPEC N8: the same caps as a local socket's.
@@ -122,5 +136,9 @@ async fn open(app: &AppState, out: &mpsc::Sender<(u64, Message)>, sessions: &mut
         .with(move |message: Message| std::future::ready(Ok::<_, tokio_util::sync::PollSendError<(u64, Message)>>((socket, message))))
         .sink_map_err(|_| axum::Error::new("the link is gone"));
     let stream = futures_util::stream::unfold(inbox, |mut inbox| async move { inbox.recv().await.map(|frame| (frame, inbox)) });
-    app.tracker.spawn(serve_session(Box::pin(sink), Box::pin(stream), app.clone(), slot));
+    let (app, ended) = (app.clone(), ended.clone());
+    app.tracker.clone().spawn(async move {
+        serve_session(Box::pin(sink), Box::pin(stream), app, slot).await;
+        let _ = ended.send(socket);
+    });
 }
