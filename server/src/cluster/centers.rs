@@ -13,12 +13,11 @@ use crate::metrics::Metrics;
 use crate::owner::OwnerSender;
 use crate::presence_adapter::PresenceAdapter;
 use crate::ws::refuse;
-use axum::extract::{Query, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use serde::Deserialize;
 use std::fmt::Write as _;
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -107,26 +106,22 @@ pub(super) fn router(served: Served) -> Router {
 async fn to_center(State(served): State<Served>, request: Request) -> Response {
     match served.choose(&request) {
         Ok(center) => dispatch(State(center.switch.clone()), request).await,
-        Err(name) => {
-            let message = format!("this node serves no center {}", ringside::protocol::limits::echo(&name));
-            refuse(StatusCode::NOT_FOUND, "unknown_center", &message)
-        }
+        Err(name) => refuse(StatusCode::NOT_FOUND, "unknown_center", &not_served(&name)),
     }
 }
 
-/// `?center=NAME` on `/healthz`.
-#[derive(Debug, Deserialize)]
-struct HealthQuery {
-    center: Option<String>,
+/// Why a center named in a request cannot be served here.
+fn not_served(name: &str) -> String {
+    format!("this node serves no center {}", ringside::protocol::limits::echo(name))
 }
 
 /// `GET /healthz`: 200 when every center (or the one asked for) is served,
 /// here or through its owner; 503 with the reasons otherwise.
-async fn healthz(State(served): State<Served>, Query(query): Query<HealthQuery>) -> (StatusCode, String) {
-    let asked: Vec<&Center> = match &query.center {
-        Some(name) => match served.find(name) {
+async fn healthz(State(served): State<Served>, uri: axum::http::Uri) -> (StatusCode, String) {
+    let asked: Vec<&Center> = match query_center(uri.query()) {
+        Some(name) => match served.find(&name) {
             Some(center) => vec![center],
-            None => return (StatusCode::NOT_FOUND, format!("this node serves no center {}", ringside::protocol::limits::echo(name))),
+            None => return (StatusCode::NOT_FOUND, not_served(&name)),
         },
         None => served.centers.iter().collect(),
     };
