@@ -257,11 +257,18 @@ async fn a_silent_socket_is_closed_as_idle_while_one_that_answers_pings_stays_sp
     let sim = server.http();
     let deadline = tokio::time::Instant::now() + common::WAIT;
     loop {
-        // Ben reads, which answers the server's pings; ana reads nothing.
-        if let Ok(frame) = tokio::time::timeout(std::time::Duration::from_millis(50), futures_util::StreamExt::next(&mut ben.ws)).await {
-            assert!(matches!(frame, Some(Ok(tokio_tungstenite::tungstenite::Message::Ping(_)))), "ben only gets pings: {frame:?}");
-        }
-        let state = sim.state().await;
+        // Ben reads all along, which answers the server's pings, even while
+        // the state is fetched (slow on a loaded machine); ana reads nothing.
+        let fetch = sim.state();
+        tokio::pin!(fetch);
+        let state = loop {
+            tokio::select! {
+                state = &mut fetch => break state,
+                frame = futures_util::StreamExt::next(&mut ben.ws) => {
+                    assert!(matches!(frame, Some(Ok(tokio_tungstenite::tungstenite::Message::Ping(_)))), "ben only gets pings: {frame:?}");
+                }
+            }
+        };
         let ana_state = state["agents"].as_array().and_then(|a| a.iter().find(|a| a["agent"] == "ana").cloned());
         if ana_state.is_some_and(|a| a["connected"] == false) {
             break;
