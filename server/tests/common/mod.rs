@@ -239,12 +239,17 @@ impl Client {
     /// Sends a command with a fresh id and returns its ack or nack, skipping
     /// the events before it.
     pub async fn command(&mut self, kind: CommandKind) -> ServerMessage {
-        // Ids are unique per process: command ids are remembered per user
-        // across tabs (SPEC N1), so two tabs must not reuse each other's.
+        let id = self.fresh_id();
+        self.command_with_id(id, kind).await
+    }
+
+    /// A command id never used before in this process: command ids are
+    /// remembered per user across tabs (SPEC N1), so two tabs must not reuse
+    /// each other's.
+    fn fresh_id(&mut self) -> CommandId {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         self.next = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let id = CommandId(format!("c{}", self.next));
-        self.command_with_id(id, kind).await
+        CommandId(format!("c{}", self.next))
     }
 
     pub async fn command_with_id(&mut self, id: CommandId, kind: CommandKind) -> ServerMessage {
@@ -257,11 +262,21 @@ impl Client {
         .await
     }
 
-    /// Sends a command that must be acked; returns the ack's seq.
+    /// Sends a command that must be acked; returns the ack's seq. A `busy`
+    /// or `unavailable` nack (nothing was applied: on a loaded machine a
+    /// cluster owner's lease may lapse for a moment) is answered as
+    /// docs/protocol.md tells clients to: the same command, same id, again.
     pub async fn ok(&mut self, kind: CommandKind) -> Seq {
-        match self.command(kind).await {
-            ServerMessage::Ack { seq, .. } => seq,
-            other => panic!("expected ack, got {other:?}"),
+        let id = self.fresh_id();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            match self.command_with_id(id.clone(), kind.clone()).await {
+                ServerMessage::Ack { seq, .. } => return seq,
+                ServerMessage::Nack { code, .. } if matches!(code.as_str(), "busy" | "unavailable") && tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                other => panic!("expected ack, got {other:?}"),
+            }
         }
     }
 
