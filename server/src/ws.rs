@@ -39,6 +39,10 @@ use tokio::sync::{mpsc, oneshot};
 pub const CLOSE_NORMAL: u16 = 1000;
 /// Close code: the server is shutting down.
 pub const CLOSE_GOING_AWAY: u16 = 1001;
+/// Close code: the client broke the WebSocket protocol itself.
+pub const CLOSE_PROTOCOL_ERROR: u16 = 1002;
+/// Close code: a text frame that is not UTF-8.
+pub const CLOSE_INVALID_DATA: u16 = 1007;
 /// Close code: a frame was larger than the limit.
 pub const CLOSE_TOO_BIG: u16 = 1009;
 /// Close code: the server could not send a message within the client's
@@ -270,6 +274,34 @@ fn busy(id: Option<ringside::model::CommandId>) -> ServerMessage {
     ServerMessage::Nack { id, code: "busy".into(), message: "the server is busy; resend shortly".into() }
 }
 
+/// Sends the answer to the client's close frame, which the WebSocket layer
+/// queued as it read it: the client sees a clean close with its own code,
+/// not a dropped connection (1006).
+pub(crate) async fn answer_close<S: futures_util::Sink<Message> + Unpin>(sink: &mut S) {
+    let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.flush()).await;
+}
+
+/// A read the WebSocket layer refused: the `error` frame the client gets
+/// (if any) and the close code; `None` when the connection is already gone.
+pub(crate) fn read_refusal(error: axum::Error) -> Option<(Option<(&'static str, String)>, u16)> {
+    use tokio_tungstenite::tungstenite::Error;
+    match error.into_inner().downcast::<Error>().map(|e| *e) {
+        Ok(Error::Capacity(e)) => Some((Some(("oversize_frame", format!("{e}: a frame may hold at most {MAX_FRAME_BYTES} bytes"))), CLOSE_TOO_BIG)),
+        Ok(Error::Utf8(_)) => Some((Some(("malformed_frame", "a text frame that is not UTF-8".to_owned())), CLOSE_INVALID_DATA)),
+        Ok(Error::Protocol(_)) => Some((None, CLOSE_PROTOCOL_ERROR)),
+        _ => None,
+    }
+}
+
+/// Ends a socket after a refused read, as [`read_refusal`] says.
+async fn refuse_read(sink: &mut Sink, error: axum::Error) {
+    match read_refusal(error) {
+        Some((Some((code, message)), close_code)) => fail(sink, code, &message, close_code).await,
+        Some((None, close_code)) => close(sink, close_code, "protocol error").await,
+        None => {}
+    }
+}
+
 async fn fail(sink: &mut Sink, code: &str, message: &str, close_code: u16) {
     send(sink, &ServerMessage::Error { code: code.to_owned(), message: message.to_owned() }).await;
     close(sink, close_code, code).await;
@@ -290,9 +322,16 @@ async fn read_hello(app: &AppState, sink: &mut Sink, stream: &mut Stream) -> Hel
                 fail(sink, "hello_timeout", "no hello within the time allowed", CLOSE_NO_HELLO).await;
                 return Hello::Closed;
             }
-            Ok(None) | Ok(Some(Err(_))) => return Hello::Closed,
+            Ok(None) => return Hello::Closed,
+            Ok(Some(Err(e))) => {
+                refuse_read(sink, e).await;
+                return Hello::Closed;
+            }
             Ok(Some(Ok(Message::Text(text)))) => break text,
-            Ok(Some(Ok(Message::Close(_)))) => return Hello::Closed,
+            Ok(Some(Ok(Message::Close(_)))) => {
+                answer_close(sink).await;
+                return Hello::Closed;
+            }
             Ok(Some(Ok(Message::Binary(_)))) => {
                 fail(sink, "hello_required", "the first frame must be a hello text frame", CLOSE_NO_HELLO).await;
                 return Hello::Closed;
@@ -324,9 +363,15 @@ async fn read_hello(app: &AppState, sink: &mut Sink, stream: &mut Stream) -> Hel
             fail(sink, refused.error.code(), &refused.error.to_string(), CLOSE_TOO_BIG).await;
             Hello::Closed
         }
-        Err(refused) => {
+        // A hello with wrong fields says what is wrong with it; anything
+        // else (not JSON, another kind) is simply not a hello.
+        Err(refused) if ClientMessage::names_hello(first.as_str()) => {
             let message = format!("the first frame must be hello: {}", refused.error);
             fail(sink, refused.error.code(), &message, CLOSE_NO_HELLO).await;
+            Hello::Closed
+        }
+        Err(_) => {
+            fail(sink, "hello_required", "the first frame must be hello", CLOSE_NO_HELLO).await;
             Hello::Closed
         }
     }
@@ -450,10 +495,14 @@ pub(crate) async fn serve_session(mut sink: Sink, mut stream: Stream, app: AppSt
             frame = stream.next() => {
                 last_heard = tokio::time::Instant::now();
                 let frame = match frame {
-                    None | Some(Ok(Message::Close(_))) => break,
+                    None => break,
+                    Some(Ok(Message::Close(_))) => {
+                        answer_close(&mut sink).await;
+                        break;
+                    }
                     Some(Err(e)) => {
                         tracing::debug!(%session, error = %e, "socket read failed");
-                        close(&mut sink, CLOSE_TOO_BIG, "frame refused").await;
+                        refuse_read(&mut sink, e).await;
                         break;
                     }
                     Some(Ok(frame)) => frame,

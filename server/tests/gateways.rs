@@ -13,10 +13,16 @@ use common::{set_status, token, Client, Sim};
 use ringside::model::state::{CommandKind, EventKind};
 use ringside::model::Role;
 use ringside::protocol::ServerMessage;
+use futures_util::SinkExt;
 use std::net::SocketAddr;
 use std::time::Duration;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::Message;
 
-const LEASE_MS: u64 = 1_500;
+/// Long enough that a loaded machine does not let the owner's lease lapse
+/// in the middle of a routing test; one failover test waits it out.
+const LEASE_MS: u64 = 3_000;
 const START: Duration = Duration::from_secs(20);
 
 fn sim(addr: SocketAddr) -> Sim {
@@ -196,6 +202,16 @@ async fn a_silent_client_behind_a_gateway_is_closed_as_idle() {
             Some(Err(_)) | None => break,
         }
     }
+
+    // The gateway answers a client's close frame, and refuses a frame the
+    // WebSocket layer would not read as the owner would.
+    let mut ben = agent(b.addr, "ben").await;
+    ben.ws.send(Message::Close(Some(CloseFrame { code: CloseCode::Normal, reason: "bye".into() }))).await.expect("close");
+    assert_eq!(ben.closed().await.0, 1000, "a clean close through the gateway");
+    let mut ben = agent(b.addr, "ben").await;
+    ben.send_text(&"y".repeat(8 * ringside::protocol::MAX_FRAME_BYTES)).await;
+    let (code, _, before) = ben.closed().await;
+    assert_eq!((code, common::error_code(&before).as_deref()), (1009, Some("oversize_frame")));
 }
 
 // The admin API through a gateway: a 20,000-record CSV import streams to

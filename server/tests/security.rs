@@ -9,7 +9,11 @@ use ringside::model::state::CommandKind;
 use ringside::model::{OfferId, Role};
 use ringside::protocol::{ClientMessage, ServerMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION};
 use ringside_server::auth::Keys;
+use futures_util::SinkExt;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::Message;
 
 async fn server() -> TestServer {
     TestServer::with(Preset::ContactCenter, 5_000, 5_000).await
@@ -37,10 +41,32 @@ async fn a_socket_without_hello_is_closed_with_4002_spec_n5() {
 #[tokio::test]
 async fn a_first_frame_other_than_hello_is_closed_with_4002_spec_n5() {
     let server = server().await;
+    // Not a hello: another kind, an unknown kind, not JSON, binary.
+    for first in [Message::text(ClientMessage::Ping { client_time: 1 }.encode()), Message::text(r#"{"dance":{}}"#), Message::text("hello there"), Message::binary(vec![1, 2])] {
+        let mut client = Client::open(server.addr).await;
+        client.ws.send(first.clone()).await.expect("send");
+        let (code, _, before) = client.closed().await;
+        assert_eq!((code, error_code(&before).as_deref()), (4002, Some("hello_required")), "{first:?}");
+    }
+    // A hello with a wrong field says what is wrong.
     let mut client = Client::open(server.addr).await;
-    client.send(&ClientMessage::Ping { client_time: 1 }).await;
-    let (code, _, _) = client.closed().await;
-    assert_eq!(code, 4002);
+    client.send_text(r#"{"hello":{"token":"t","protocol":"1"}}"#).await;
+    let (code, _, before) = client.closed().await;
+    assert_eq!((code, error_code(&before).as_deref()), (4002, Some("invalid_message")));
+    server.handle.shutdown().await;
+}
+
+// A client's close frame is answered: its socket closes cleanly with its own
+// code, before and after hello.
+#[tokio::test]
+async fn a_close_from_the_client_is_answered_with_its_code() {
+    let server = server().await;
+    for hello in [false, true] {
+        let mut client = if hello { server.agent("ana").await.0 } else { Client::open(server.addr).await };
+        client.ws.send(Message::Close(Some(CloseFrame { code: CloseCode::Normal, reason: "bye".into() }))).await.expect("close");
+        let (code, _, _) = client.closed().await;
+        assert_eq!(code, 1000, "the server answers the close frame (hello: {hello})");
+    }
     server.handle.shutdown().await;
 }
 
@@ -127,17 +153,12 @@ async fn an_oversize_frame_closes_the_socket_with_1009_and_others_go_on_spec_n6(
     let (code, _, before) = ana.closed().await;
     assert_eq!(code, 1009);
     assert_eq!(error_code(&before).as_deref(), Some("oversize_frame"));
-    // A frame far over the limit is refused by the transport: the socket
-    // ends (1009 when a close frame can still be sent).
+    // A frame far over the limit is refused by the transport before it is
+    // read; the client hears the same refusal.
     let (mut carl, _) = server.agent("carl").await;
     carl.send_text(&"y".repeat(8 * MAX_FRAME_BYTES)).await;
-    match tokio::time::timeout(common::WAIT, futures_util::StreamExt::next(&mut carl.ws)).await.expect("ends in time") {
-        Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => {
-            assert!(frame.is_none_or(|f| u16::from(f.code) == 1009));
-        }
-        None | Some(Err(_)) => {}
-        other => panic!("expected the socket to end, got {other:?}"),
-    }
+    let (code, _, before) = carl.closed().await;
+    assert_eq!((code, error_code(&before).as_deref()), (1009, Some("oversize_frame")), "refused by the transport, said the same way");
     // Another session is unaffected.
     ben.ok(CommandKind::Login).await;
     assert!(ben.until_pong().await.is_empty());
@@ -157,6 +178,18 @@ async fn malformed_json_unknown_kinds_and_invalid_transitions_get_nacks_spec_n6(
     let answer = ana.recv().await;
     assert_eq!(nack_code(&answer), "unknown_kind");
     assert!(matches!(answer, ServerMessage::Nack { id: Some(ref id), .. } if id.as_str() == "x1"), "the nack names the command");
+    // Valid JSON that is not a message is invalid, not malformed; an unknown
+    // value below the command's kind is invalid, not an unknown kind.
+    for shape in ["{}", "[1,2]", r#"{"ping":{"client_time":7},"resync":{}}"#, r#"{"command":{"id":"x2","kind":{"consult":{"interaction":1,"target":{"agent":"ben","queue":"sales"}}}}}"#] {
+        ana.send_text(shape).await;
+        let answer = ana.recv().await;
+        assert_eq!(nack_code(&answer), "invalid_message", "{shape}: {answer:?}");
+        assert!(!format!("{answer:?}").contains("not valid JSON"), "{shape}: {answer:?}");
+    }
+    ana.send_text(r#"{"command":{"id":"x3","kind":{"consult":{"interaction":1,"target":{"user":"ben"}}}}}"#).await;
+    let answer = ana.recv().await;
+    assert_eq!(nack_code(&answer), "invalid_message", "an unknown target is a wrong field: {answer:?}");
+    assert!(matches!(answer, ServerMessage::Nack { id: Some(ref id), .. } if id.as_str() == "x3"), "the nack names the command");
     let answer = ana.command(CommandKind::Accept { offer: OfferId(999) }).await;
     assert_eq!(nack_code(&answer), "not_logged_in");
     ana.ok(CommandKind::Login).await;

@@ -242,6 +242,15 @@ impl ClientMessage {
 
 #[cfg(feature = "formats")]
 impl ClientMessage {
+    /// Whether `text` is a JSON object whose one key is `hello`, however
+    /// wrong its fields: a refused first frame that tried to be a hello.
+    pub fn names_hello(text: &str) -> bool {
+        match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(serde_json::Value::Object(map)) => map.len() == 1 && map.contains_key("hello"),
+            _ => false,
+        }
+    }
+
     /// Parses a client frame, refusing oversize, malformed and unknown input
     /// and texts over their bounds ([`limits`]) with a stable code; never
     /// panics. The refusal names the command id only when the id itself is
@@ -250,11 +259,12 @@ impl ClientMessage {
         if text.len() > MAX_FRAME_BYTES {
             return Err(RefusedFrame { id: None, error: FrameError::Oversize(text.len()) });
         }
-        let message: ClientMessage = serde_json::from_str(text).map_err(|e| {
-            let id = serde_json::from_str::<serde_json::Value>(text)
-                .ok()
-                .and_then(|v| v.pointer("/command/id").and_then(|id| id.as_str()).and_then(nameable));
-            RefusedFrame { id, error: classify(e) }
+        let message: ClientMessage = serde_json::from_str(text).map_err(|e| match serde_json::from_str::<serde_json::Value>(text) {
+            Err(_) => RefusedFrame { id: None, error: classify(e) },
+            Ok(json) => {
+                let id = json.pointer("/command/id").and_then(|id| id.as_str()).and_then(nameable);
+                RefusedFrame { id, error: classify_json(e, &json) }
+            }
         })?;
         if let Err(e) = limits::check_message(&message) {
             let id = match &message {
@@ -289,6 +299,31 @@ impl ServerMessage {
 #[cfg(feature = "formats")]
 fn nameable(id: &str) -> Option<CommandId> {
     (id.len() <= limits::MAX_ID_BYTES).then(|| CommandId::from(id))
+}
+
+/// Why a frame that is valid JSON is not a client message: `unknown_kind`
+/// when the name serde did not know is the message's kind or its command's
+/// kind; any other shape (two keys, `{}`, an unknown value deeper in, a
+/// wrong type) is `invalid_message`.
+#[cfg(feature = "formats")]
+fn classify_json(error: serde_json::Error, json: &serde_json::Value) -> FrameError {
+    let kind_of = |value: &serde_json::Value| match value {
+        serde_json::Value::String(name) => Some(name.clone()),
+        serde_json::Value::Object(map) if map.len() == 1 => map.keys().next().cloned(),
+        _ => None,
+    };
+    let message_kind = kind_of(json);
+    let command_kind = json.pointer("/command/kind").and_then(kind_of);
+    match classify(error) {
+        FrameError::UnknownKind(detail) => {
+            let unknown = detail.split('`').nth(1).unwrap_or_default();
+            let is_a_kind = [&message_kind, &command_kind].into_iter().flatten().any(|kind| limits::echo(kind) == unknown);
+            if is_a_kind { FrameError::UnknownKind(detail) } else { FrameError::Invalid(detail) }
+        }
+        FrameError::Malformed(_) if message_kind.is_none() => FrameError::Invalid("a client message is a JSON object with one key, its kind".into()),
+        FrameError::Malformed(detail) | FrameError::Invalid(detail) => FrameError::Invalid(detail),
+        other => other,
+    }
 }
 
 #[cfg(feature = "formats")]

@@ -9,7 +9,8 @@ use super::{decode, decode_close, encode, Kind};
 use crate::auth::Keys;
 use crate::cluster::gateway::CLOSE_SERVICE_RESTART;
 use crate::metrics::Metrics;
-use crate::ws::{CLOSE_GOING_AWAY, CLOSE_IDLE, CLOSE_TOO_SLOW, RELAY_HEADER};
+use crate::ws::{answer_close, read_refusal, CLOSE_GOING_AWAY, CLOSE_IDLE, CLOSE_TOO_SLOW, RELAY_HEADER};
+use ringside::protocol::ServerMessage;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use std::collections::HashMap;
@@ -143,10 +144,25 @@ impl Link {
 
 /// How a relayed socket ended on the client's side.
 enum ClientSide {
-    /// The client closed, or its socket failed.
+    /// The client's connection is gone.
     Gone,
+    /// The client sent its close frame: the answer is queued.
+    Closed,
+    /// The WebSocket layer refused what the client sent (too large, not
+    /// UTF-8, not the protocol).
+    Refused(axum::Error),
     /// Nothing from the client, not even a pong, for `idle_after`.
     Idle,
+}
+
+/// What the gateway sends the client as its socket ends.
+enum LastWord {
+    /// A close frame of its own.
+    Close(u16, &'static str),
+    /// The answer to the client's close frame.
+    AnswerClose,
+    /// The refusal of what the client sent, as the owner would give it.
+    Refuse(axum::Error),
 }
 
 /// How a relayed socket ended on the owner's side.
@@ -177,13 +193,14 @@ pub async fn relay(client: WebSocket, link: Arc<Link>, address: IpAddr, idle_aft
             let frame = match tokio::time::timeout(idle_after, from_client.next()).await {
                 Err(_) => return ClientSide::Idle,
                 Ok(Some(Ok(frame))) => frame,
-                Ok(_) => return ClientSide::Gone,
+                Ok(Some(Err(e))) => return ClientSide::Refused(e),
+                Ok(None) => return ClientSide::Gone,
             };
             let frame = match frame {
                 Message::Text(text) => encode(Kind::Text, socket, text.as_bytes()),
                 Message::Binary(bytes) => encode(Kind::Binary, socket, &bytes),
                 Message::Ping(_) | Message::Pong(_) => continue,
-                Message::Close(_) => return ClientSide::Gone,
+                Message::Close(_) => return ClientSide::Closed,
             };
             if up.send(frame).await.is_err() {
                 return ClientSide::Gone;
@@ -217,16 +234,33 @@ pub async fn relay(client: WebSocket, link: Arc<Link>, address: IpAddr, idle_aft
         }
     };
     let last_word = tokio::select! {
-        side = outward => matches!(side, ClientSide::Idle).then_some((CLOSE_IDLE, "nothing heard from the client")),
+        side = outward => match side {
+            ClientSide::Idle => Some(LastWord::Close(CLOSE_IDLE, "nothing heard from the client")),
+            ClientSide::Closed => Some(LastWord::AnswerClose),
+            ClientSide::Refused(e) => Some(LastWord::Refuse(e)),
+            ClientSide::Gone => None,
+        },
         side = inward => match side {
-            Some(OwnerSide::Cut) if link.gone.is_cancelled() => Some((CLOSE_SERVICE_RESTART, "the owner went away; reconnect and resume")),
-            Some(OwnerSide::Cut) => Some((CLOSE_TOO_SLOW, "too slow: reconnect and resume")),
+            Some(OwnerSide::Cut) if link.gone.is_cancelled() => Some(LastWord::Close(CLOSE_SERVICE_RESTART, "the owner went away; reconnect and resume")),
+            Some(OwnerSide::Cut) => Some(LastWord::Close(CLOSE_TOO_SLOW, "too slow: reconnect and resume")),
             Some(OwnerSide::Closed) | None => None,
         },
-        _ = shutdown.cancelled() => Some((CLOSE_GOING_AWAY, "this node is shutting down; reconnect and resume")),
+        _ = shutdown.cancelled() => Some(LastWord::Close(CLOSE_GOING_AWAY, "this node is shutting down; reconnect and resume")),
     };
-    if let Some((code, reason)) = last_word {
-        let _ = to_client.send(close_frame(code, reason)).await;
+    match last_word {
+        Some(LastWord::Close(code, reason)) => {
+            let _ = to_client.send(close_frame(code, reason)).await;
+        }
+        Some(LastWord::AnswerClose) => answer_close(&mut to_client).await,
+        Some(LastWord::Refuse(e)) => {
+            if let Some((error, code)) = read_refusal(e) {
+                if let Some((code, message)) = error {
+                    let _ = to_client.send(Message::Text(ServerMessage::Error { code: code.into(), message }.encode().into())).await;
+                }
+                let _ = to_client.send(close_frame(code, "frame refused")).await;
+            }
+        }
+        None => {}
     }
     // The owner's session ends with the client's socket.
     link.forget(socket);
