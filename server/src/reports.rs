@@ -78,18 +78,22 @@ fn bad(message: &str) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "bad_argument", message)
 }
 
+/// A user or team id from the query: not empty, within its bound, no
+/// control characters.
+fn report_id(field: &'static str, id: String) -> Result<String, ApiError> {
+    if id.is_empty() {
+        return Err(bad(&format!("{field} is empty")));
+    }
+    check_name(field, &id, MAX_ID_BYTES).map_err(|e| bad(&e.to_string()))?;
+    Ok(id)
+}
+
 async fn status_report(State(app): State<AppState>, headers: HeaderMap, query: Result<Query<ReportQuery>, QueryRejection>) -> Result<Response, ApiError> {
     require_supervisor(&app, &headers)?;
     let Ok(Query(query)) = query else { return Err(bad("the query needs user or team, from and to (server milliseconds)")) };
     let scope = match (query.user, query.team) {
-        (Some(user), None) => {
-            check_name("user", &user, MAX_ID_BYTES).map_err(|e| bad(&e.to_string()))?;
-            ReportScope::User(UserId(user))
-        }
-        (None, Some(team)) => {
-            check_name("team", &team, MAX_ID_BYTES).map_err(|e| bad(&e.to_string()))?;
-            ReportScope::Team(TeamId(team))
-        }
+        (Some(user), None) => ReportScope::User(UserId(report_id("user", user)?)),
+        (None, Some(team)) => ReportScope::Team(TeamId(report_id("team", team)?)),
         _ => return Err(bad("name exactly one of user and team")),
     };
     if query.to <= query.from || query.to - query.from > MAX_REPORT_RANGE_MS {

@@ -214,6 +214,10 @@ async fn the_directory_api_changes_routing_at_once_and_the_direct_call_endpoint_
     let bad = client.put(format!("{base}/admin/members/cy")).bearer_auth(&sim.token).json(&serde_json::json!({ "queues": { "nowhere": 1 } })).send().await.unwrap();
     assert_eq!(bad.status().as_u16(), 422);
     assert_eq!(bad.json::<serde_json::Value>().await.unwrap()["code"], "unknown_queue");
+    // SPEC N8: an id over its bound is refused alike in the path and the body.
+    let long = client.put(format!("{base}/admin/members/{}", "x".repeat(65))).bearer_auth(&sim.token).json(&cy_entry).send().await.unwrap();
+    assert_eq!(long.status().as_u16(), 422);
+    assert_eq!(long.json::<serde_json::Value>().await.unwrap()["code"], "invalid_message");
 
     // cy is no member of support: a support contact waits.
     let mut cy = signed_in(&server, "cy", Role::Agent).await;

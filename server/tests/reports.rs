@@ -161,6 +161,7 @@ async fn the_status_report_is_refused_to_agents_and_without_a_token_and_over_31_
         (format!("/reports/status?user=ana&from={end}&to={end}"), Some(supervisor.clone()), 400, "bad_argument"),
         (format!("/reports/status?user=ana&team=north&from={from}&to={end}"), Some(supervisor.clone()), 400, "bad_argument"),
         ("/reports/status?user=ana".to_owned(), Some(supervisor.clone()), 400, "bad_argument"),
+        (format!("/reports/status?user=&from={from}&to={end}"), Some(supervisor.clone()), 400, "bad_argument"),
         (format!("{ok}&format=xml"), Some(supervisor.clone()), 400, "bad_argument"),
         (format!("/reports/status?team=south&from={from}&to={end}"), Some(supervisor.clone()), 404, "unknown_team"),
     ];

@@ -56,9 +56,10 @@ fn respond(reply: DirectoryReply) -> Response {
     }
 }
 
-/// An id from a path: within its bound, no control characters.
+/// An id from a path: within its bound, no control characters; refused
+/// as the same id in a body is (422 `invalid_message`).
 fn path_id(field: &'static str, text: &str) -> Result<(), ApiError> {
-    check_name(field, text, MAX_ID_BYTES).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string()))
+    check_name(field, text, MAX_ID_BYTES).map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_message", e.to_string()))
 }
 
 async fn get_directory(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
