@@ -11,7 +11,8 @@ use ringside::protocol::{ClientMessage, ServerMessage, MAX_FRAME_BYTES, PROTOCOL
 use ringside_server::auth::Keys;
 use futures_util::SinkExt;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -159,6 +160,12 @@ async fn an_oversize_frame_closes_the_socket_with_1009_and_others_go_on_spec_n6(
     carl.send_text(&"y".repeat(8 * MAX_FRAME_BYTES)).await;
     let (code, _, before) = carl.closed().await;
     assert_eq!((code, error_code(&before).as_deref()), (1009, Some("oversize_frame")), "refused by the transport, said the same way");
+    // A text frame that is not UTF-8 is refused by the transport too.
+    let (mut dan, _) = server.agent("dan").await;
+    let text = Frame::message(vec![b'{', 0xff, 0xfe, b'}'], OpCode::Data(Data::Text), true);
+    dan.ws.send(Message::Frame(text)).await.expect("send");
+    let (code, _, before) = dan.closed().await;
+    assert_eq!((code, error_code(&before).as_deref()), (1007, Some("malformed_frame")));
     // Another session is unaffected.
     ben.ok(CommandKind::Login).await;
     assert!(ben.until_pong().await.is_empty());
