@@ -99,6 +99,40 @@ test('a whole RONA cycle runs on the virtual clock with no server (SPEC O1, O2, 
   await page.close();
 });
 
+test("the README's example test runs as written: commands right after connect() wait for the first snapshot (SPEC O2, O3, O5)", async () => {
+  // The page code of README's "A complete test of a RONA cycle", read from
+  // the README itself so the example cannot drift from what works.
+  const readme = await readFile(resolve(import.meta.dirname, '..', 'README.md'), 'utf8');
+  const example = readme.slice(readme.indexOf('A complete test of a RONA cycle'));
+  const body = example.match(/page\.evaluate\(async \(\) => \{\n([\s\S]*?)\n {2}\}\);\n {2}assert\.deepEqual\(result, (\{.*\})\);/);
+  assert.ok(body, "README's example test has its page code and its expected result");
+  const page = await browser.newPage();
+  await page.goto(base);
+  const result = await page.evaluate(`(async () => {\n${body[1]}\n})()`);
+  assert.deepEqual(result, { flashing: true, status: 'rona', again: 1 });
+  assert.equal(body[2], "{ flashing: true, status: 'rona', again: 1 }", 'the README expects what this test checks');
+  await page.close();
+});
+
+test('a command waiting for the first snapshot ends with not_ready after the command timeout, or closed', async () => {
+  const page = await browser.newPage();
+  await page.goto(base);
+  const codes = await page.evaluate(async () => {
+    const { connect } = await import('/pkg/index.js');
+    // A transport that never opens: the engine never gets a snapshot.
+    const silent = () => Object.assign(new EventTarget(), { readyState: 0, send() {}, close() {} });
+    const unsynced = await connect({ url: 'sim://nowhere', token: 'ana', transport: silent, commandTimeoutMs: 200 });
+    const late = await unsynced.login().then(() => 'ack', (e) => e.code);
+    const closing = await connect({ url: 'sim://nowhere', token: 'ana', transport: silent });
+    const waiting = closing.login().then(() => 'ack', (e) => e.code);
+    closing.close();
+    unsynced.close();
+    return { late, closed: await waiting };
+  });
+  assert.deepEqual(codes, { late: 'not_ready', closed: 'closed' });
+  await page.close();
+});
+
 test('a supervisor follows the team roster on the simulator (SPEC S6, S12)', async () => {
   const page = await browser.newPage();
   await page.goto(base);

@@ -54,7 +54,11 @@ export interface ConnectOptions {
   token: string;
   /** Where the .wasm file is served, if not beside this module. */
   wasmUrl?: string | URL;
-  /** How long a command waits for its answer before rejecting with `timeout`. */
+  /**
+   * How long a command waits for its answer before rejecting with `timeout`
+   * (10 s by default); a command sent before the server's first snapshot
+   * waits that long for it too, then rejects with `not_ready`.
+   */
   commandTimeoutMs?: number;
   /** Makes the socket; the browser's WebSocket if omitted. */
   transport?: (url: string) => SocketLike;

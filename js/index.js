@@ -194,15 +194,13 @@ export class Client {
    * @param {Command} kind
    * @returns {Promise<{ id: string, seq: number }>}
    */
-  #send(kind) {
-    if (!this.#engine) return Promise.reject(closed());
-    /** @type {string} */
-    let id;
-    try {
-      id = this.#engine.command(JSON.stringify(kind));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async #send(kind) {
+    if (!this.#engine) throw closed();
+    // Right after connect() the engine has no state to judge a command by:
+    // the command waits for the server's first snapshot instead of failing.
+    if (!this.view.ready) await this.#synced();
+    if (!this.#engine) throw closed();
+    const id = this.#engine.command(JSON.stringify(kind));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
@@ -211,6 +209,33 @@ export class Client {
       this.#pending.set(id, { resolve, reject, timer });
     });
   }
+
+  /**
+   * Settles once the view is ready (the first snapshot arrived); rejects
+   * with `not_ready` when it is not within the command timeout, or with
+   * `closed` when the client closes first.
+   * @returns {Promise<void>}
+   */
+  #synced() {
+    return new Promise((resolve, reject) => {
+      const settle = (/** @type {Error | null} */ error) => {
+        clearTimeout(timer);
+        offView();
+        offIncompatible();
+        this.#syncWaiters.delete(settle);
+        if (error) reject(error); else resolve();
+      };
+      this.#syncWaiters.add(settle);
+      const timer = setTimeout(() => settle(failure('not_ready', `no state from the server within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+      const offView = this.on('view', (view) => { if (view.ready) settle(null); });
+      const offIncompatible = this.on('connection', ({ state }) => {
+        if (state === 'incompatible') settle(failure('not_ready', 'the server speaks another protocol version'));
+      });
+    });
+  }
+
+  /** Commands waiting for the first snapshot: each settles with an error, or null once synced. @type {Set<(error: Error | null) => void>} */
+  #syncWaiters = new Set();
 
   /** Judges a command as sending it would, without sending: null or { code, message }. @type {ClientApi['check']} */
   check(kind) {
@@ -451,5 +476,6 @@ export class Client {
       waiter.reject(failure('closed', `the client closed before command ${id} was answered`));
     }
     this.#pending.clear();
+    for (const settle of this.#syncWaiters) settle(closed());
   }
 }
