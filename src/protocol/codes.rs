@@ -58,6 +58,10 @@ pub const CLIENT_CODES: &[(&str, &str)] = &[
     ("not_synced", "the server sent state changes before a snapshot; the engine asks for a fresh one"),
     ("protocol_version", "the server welcomed in another protocol version; the connection ends in the terminal `incompatible` state"),
     ("wasm_load_failed", "`connect()` could not load the engine's wasm module; the next `connect()` tries again"),
+    ("report_failed", "`fetchStatusReport()` or `showStatusTimeline()`: the report request failed and its answer named no code"),
+    ("bad_config", "`createSimulator()` got a configuration it cannot read (an unknown field, a wrong type)"),
+    ("bad_request", "the in-page simulator got a customer action it cannot read (an unknown channel or cause), as the server's `/sim/` answers 400"),
+    ("encode_failed", "the in-page simulator could not write its answer as JSON"),
 ];
 
 /// Every code a client may meet, each once, in alphabetical order: the
@@ -104,13 +108,15 @@ mod tests {
     #[test]
     fn every_code_the_server_engine_and_package_produce_is_listed() {
         let all = all();
-        let sources: [(&str, &[&str], char); 6] = [
+        let sources: [(&str, &[&str], char); 8] = [
             ("server/src/ws.rs", &["fail(sink, \"", "fail(&mut sink, \"", "code: \""], '"'),
             ("server/src/owner/batch.rs", &["code: \""], '"'),
             ("server/src/auth.rs", &["AuthError::Invalid(_) => \"", "AuthError::Expired => \""], '"'),
             ("src/web/mod.rs", &["js_error(\"", "code: \""], '"'),
             ("js/index.js", &["failure('"], '\''),
             ("js/element.js", &["code: '"], '\''),
+            ("js/timeline.js", &["code: body.code ?? '"], '\''),
+            ("sim/src/web.rs", &["thrown(\""], '"'),
         ];
         let mut seen = 0;
         for (path, markers, quote) in sources {
