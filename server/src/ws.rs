@@ -88,6 +88,11 @@ pub(crate) const TRANSPORT_LIMIT: usize = 4 * MAX_FRAME_BYTES;
 /// How long a closing socket waits for the answers to its in-flight commands.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
+/// Anything the server writes WebSocket messages to: a session's [`Sink`],
+/// or a client socket a gateway node keeps.
+pub(crate) trait SocketSink: futures_util::Sink<Message> + Unpin {}
+impl<S: futures_util::Sink<Message> + Unpin> SocketSink for S {}
+
 /// Frames to a client: its WebSocket, or its socket on a gateway node
 /// through the gateway's link (cluster mode).
 pub(crate) type Sink = Pin<Box<dyn futures_util::Sink<Message, Error = axum::Error> + Send>>;
@@ -220,12 +225,12 @@ fn frame_for(message: &ServerMessage) -> Result<String, usize> {
 
 /// Sends a message; `false` when the socket is gone. A message over the
 /// client's frame limit is not sent: the socket is closed with 1011.
-async fn send(sink: &mut Sink, message: &ServerMessage) -> bool {
+async fn send<S: SocketSink>(sink: &mut S, message: &ServerMessage) -> bool {
     write(sink, message).await && matches!(tokio::time::timeout(WRITE_TIMEOUT, sink.flush()).await, Ok(Ok(())))
 }
 
 /// Queues a message on the socket without flushing it.
-async fn write(sink: &mut Sink, message: &ServerMessage) -> bool {
+async fn write<S: SocketSink>(sink: &mut S, message: &ServerMessage) -> bool {
     let text = match frame_for(message) {
         Ok(text) => text,
         Err(bytes) => {
@@ -260,7 +265,7 @@ async fn send_waiting(sink: &mut Sink, first: ServerMessage, inbox: &mut mpsc::R
     matches!(tokio::time::timeout(WRITE_TIMEOUT, sink.flush()).await, Ok(Ok(())))
 }
 
-async fn close(sink: &mut Sink, code: u16, reason: &str) {
+async fn close<S: SocketSink>(sink: &mut S, code: u16, reason: &str) {
     let frame = CloseFrame { code, reason: reason.to_owned().into() };
     let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
         let _ = sink.send(Message::Close(Some(frame))).await;
@@ -277,13 +282,13 @@ fn busy(id: Option<ringside::model::CommandId>) -> ServerMessage {
 /// Sends the answer to the client's close frame, which the WebSocket layer
 /// queued as it read it: the client sees a clean close with its own code,
 /// not a dropped connection (1006).
-pub(crate) async fn answer_close<S: futures_util::Sink<Message> + Unpin>(sink: &mut S) {
+pub(crate) async fn answer_close<S: SocketSink>(sink: &mut S) {
     let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.flush()).await;
 }
 
 /// A read the WebSocket layer refused: the `error` frame the client gets
 /// (if any) and the close code; `None` when the connection is already gone.
-pub(crate) fn read_refusal(error: axum::Error) -> Option<(Option<(&'static str, String)>, u16)> {
+fn read_refusal(error: axum::Error) -> Option<(Option<(&'static str, String)>, u16)> {
     use tokio_tungstenite::tungstenite::Error;
     match error.into_inner().downcast::<Error>().map(|e| *e) {
         Ok(Error::Capacity(e)) => Some((Some(("oversize_frame", format!("{e}: a frame may hold at most {MAX_FRAME_BYTES} bytes"))), CLOSE_TOO_BIG)),
@@ -293,8 +298,9 @@ pub(crate) fn read_refusal(error: axum::Error) -> Option<(Option<(&'static str, 
     }
 }
 
-/// Ends a socket after a refused read, as [`read_refusal`] says.
-async fn refuse_read(sink: &mut Sink, error: axum::Error) {
+/// Ends a socket after a refused read, as [`read_refusal`] says: on the
+/// owner, and on a gateway for the client sockets it keeps.
+pub(crate) async fn refuse_read<S: SocketSink>(sink: &mut S, error: axum::Error) {
     match read_refusal(error) {
         Some((Some((code, message)), close_code)) => fail(sink, code, &message, close_code).await,
         Some((None, close_code)) => close(sink, close_code, "protocol error").await,
@@ -302,7 +308,7 @@ async fn refuse_read(sink: &mut Sink, error: axum::Error) {
     }
 }
 
-async fn fail(sink: &mut Sink, code: &str, message: &str, close_code: u16) {
+async fn fail<S: SocketSink>(sink: &mut S, code: &str, message: &str, close_code: u16) {
     send(sink, &ServerMessage::Error { code: code.to_owned(), message: message.to_owned() }).await;
     close(sink, close_code, code).await;
 }

@@ -204,7 +204,7 @@ async fn a_silent_client_behind_a_gateway_is_closed_as_idle() {
     }
 
     // The gateway answers a client's close frame, and refuses a frame the
-    // WebSocket layer would not read as the owner would.
+    // WebSocket layer would not read as the owner would (SPEC N6, SPEC N8).
     let mut ben = agent(b.addr, "ben").await;
     ben.ws.send(Message::Close(Some(CloseFrame { code: CloseCode::Normal, reason: "bye".into() }))).await.expect("close");
     assert_eq!(ben.closed().await.0, 1000, "a clean close through the gateway");

@@ -58,7 +58,7 @@ async fn a_first_frame_other_than_hello_is_closed_with_4002_spec_n5() {
 }
 
 // A client's close frame is answered: its socket closes cleanly with its own
-// code, before and after hello.
+// code, before and after hello, so the end is a plain disconnect (SPEC N3).
 #[tokio::test]
 async fn a_close_from_the_client_is_answered_with_its_code() {
     let server = server().await;

@@ -9,8 +9,7 @@ use super::{decode, decode_close, encode, Kind};
 use crate::auth::Keys;
 use crate::cluster::gateway::CLOSE_SERVICE_RESTART;
 use crate::metrics::Metrics;
-use crate::ws::{answer_close, read_refusal, CLOSE_GOING_AWAY, CLOSE_IDLE, CLOSE_TOO_SLOW, RELAY_HEADER};
-use ringside::protocol::ServerMessage;
+use crate::ws::{answer_close, refuse_read, CLOSE_GOING_AWAY, CLOSE_IDLE, CLOSE_TOO_SLOW, RELAY_HEADER};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use std::collections::HashMap;
@@ -252,14 +251,7 @@ pub async fn relay(client: WebSocket, link: Arc<Link>, address: IpAddr, idle_aft
             let _ = to_client.send(close_frame(code, reason)).await;
         }
         Some(LastWord::AnswerClose) => answer_close(&mut to_client).await,
-        Some(LastWord::Refuse(e)) => {
-            if let Some((error, code)) = read_refusal(e) {
-                if let Some((code, message)) = error {
-                    let _ = to_client.send(Message::Text(ServerMessage::Error { code: code.into(), message }.encode().into())).await;
-                }
-                let _ = to_client.send(close_frame(code, "frame refused")).await;
-            }
-        }
+        Some(LastWord::Refuse(e)) => refuse_read(&mut to_client, e).await,
         None => {}
     }
     // The owner's session ends with the client's socket.
