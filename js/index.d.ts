@@ -63,8 +63,8 @@ export interface ConnectOptions {
   /** Makes the socket; the browser's WebSocket if omitted. */
   transport?: (url: string) => SocketLike;
   /**
-   * Time in place of the page's clock, for every engine of the page: the
-   * in-page simulator's virtual clock (`ringside/sim`).
+   * Time in place of the page's clock for this client: the in-page
+   * simulator's virtual clock (`ringside/sim`).
    */
   clock?: Clock;
   /**

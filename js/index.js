@@ -1,7 +1,9 @@
 // The idiomatic face of the Ringside engine: events, promises, types.
-// The wasm engine owns the connection, the state and the timers; this file
-// turns its events into listeners and its command ids into promises, and
-// tells the server the user is at the page for auto-away (SPEC S11).
+// The wasm engine decides (the state, when to connect, retry, ping and
+// wake); this file does the I/O it asks for (the socket, the timers, the
+// RONA notification), turns its events into listeners and its command ids
+// into promises, and tells the server the user is at the page for
+// auto-away (SPEC S11).
 import init, { Engine } from './wasm/engine.js';
 
 /**
@@ -37,6 +39,27 @@ function load(wasmUrl) {
  */
 function failure(code, message) {
   return Object.assign(new Error(message), { code });
+}
+
+/** The longest delay `setTimeout` keeps (a longer one fires at once). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * SPEC O6: when the page is not the visible, focused tab, RONA raises a
+ * system notification where granted, otherwise the page shows a toast.
+ * @returns {'system' | 'toast' | 'none'}
+ */
+function notifyRona() {
+  if (typeof document === 'undefined' || (!document.hidden && document.hasFocus())) return 'none';
+  if (typeof Notification === 'function' && Notification.permission === 'granted') {
+    try {
+      new Notification('RONA', { body: 'An offer was not answered. Choose Go idle or Go available.', tag: 'ringside-rona' });
+      return 'system';
+    } catch {
+      // A page may not construct notifications (a service worker must): a toast instead.
+    }
+  }
+  return 'toast';
 }
 
 /** The refusal of anything asked of a closed client. */
@@ -99,6 +122,16 @@ export class Client {
 
   /** Stops the given clock's wake-ups. @type {(() => void) | undefined} */
   #unclock;
+  /** The socket URL, naming the token's center. */
+  #url;
+  /** Makes the socket, if not the browser's WebSocket. @type {((url: string) => SocketLike) | undefined} */
+  #transport;
+  /** The open socket and its listeners, detached when it is dropped. @type {{ socket: SocketLike, listeners: Record<'open' | 'message' | 'close', (event: any) => void> } | null} */
+  #socket = null;
+  /** The engine's timers by name (`retry`, `wake`, `ping`). @type {Map<string, ReturnType<typeof setTimeout>>} */
+  #timers = new Map();
+  /** Stops the page listeners of the I/O (visibility). */
+  #io = new AbortController();
 
   /**
    * @param {string} url
@@ -109,11 +142,18 @@ export class Client {
    */
   constructor(url, token, timeoutMs, transport, clock) {
     this.#timeoutMs = timeoutMs;
+    this.#url = urlForCenter(url, token);
+    this.#transport = transport;
     const seed = crypto.getRandomValues(new Uint32Array(1))[0];
-    this.#engine = new Engine(urlForCenter(url, token), token, randomTag(), seed, (/** @type {string} */ type, /** @type {string} */ payload) => this.#dispatch(type, JSON.parse(payload)), transport,
-      clock && (() => clock.now()));
+    this.#engine = new Engine(token, randomTag(), seed, (/** @type {string} */ type, /** @type {string} */ payload) => this.#deliver(type, payload),
+      clock ? () => clock.now() : () => performance.now());
     // A virtual clock jumps: the view is recomputed after each move.
-    this.#unclock = clock?.onAdvance(() => this.#engine?.wake());
+    this.#unclock = clock?.onAdvance(() => this.#engine?.fire('wake'));
+    // SPEC T7: a tab back from the background may have slept through many
+    // wakes; the view is recomputed at once.
+    if (typeof document !== 'undefined') {
+      document.addEventListener('visibilitychange', () => this.#engine?.fire('wake'), { signal: this.#io.signal });
+    }
     /** The latest render-ready view. @type {View} */
     this.view = JSON.parse(this.#engine.view());
     /** The connection state: closed, connecting, live, waiting, unauthorized or incompatible (terminal). @type {ClientApi['connection']} */
@@ -129,6 +169,93 @@ export class Client {
     if (!set) this.#listeners.set(type, (set = new Set()));
     set.add(listener);
     return () => set.delete(listener);
+  }
+
+  /**
+   * What the engine delivers: the I/O it asks for, or an event for the page.
+   * @param {string} type
+   * @param {string} payload
+   */
+  #deliver(type, payload) {
+    switch (type) {
+      case 'socket_open': return this.#open();
+      case 'socket_send': return this.#sendFrame(payload);
+      case 'socket_close': return this.#dropSocket();
+      case 'timer_retry': case 'timer_wake': case 'timer_ping': return this.#timer(type.slice(6), payload);
+    }
+    const event = JSON.parse(payload);
+    if (type === 'rona') event.notification = notifyRona();
+    this.#dispatch(type, event);
+  }
+
+  /**
+   * Sets the engine's timer `name` to run out after `delay` ms (a decimal
+   * string), replacing the one set before; an empty delay only cancels.
+   * @param {string} name
+   * @param {string} delay
+   */
+  #timer(name, delay) {
+    clearTimeout(this.#timers.get(name));
+    this.#timers.delete(name);
+    if (delay !== '') this.#timers.set(name, setTimeout(() => this.#engine?.fire(name), Math.min(Number(delay), MAX_TIMER_MS)));
+  }
+
+  /** Opens the socket the engine asked for, in place of any other. */
+  #open() {
+    this.#dropSocket();
+    /** @type {SocketLike | null} */
+    let socket = null;
+    try {
+      socket = this.#transport ? this.#transport(this.#url) : new WebSocket(this.#url);
+    } catch {
+      // Reported below, as a transport that made no socket.
+    }
+    if (!socket || typeof socket !== 'object') {
+      this.#dispatch('error', { code: 'bad_url', message: `cannot open a WebSocket to ${this.#url}` });
+      // After this delivery: the engine's own report of the attempt comes first.
+      queueMicrotask(() => this.#engine?.closed(1006, ''));
+      return;
+    }
+    const listeners = {
+      open: () => this.#engine?.opened(),
+      message: (/** @type {MessageEvent} */ event) => this.#engine?.frame(event.data),
+      close: (/** @type {CloseEvent} */ event) => {
+        this.#detach();
+        this.#engine?.closed(event.code ?? 1006, event.reason ?? '');
+      },
+    };
+    for (const [type, listener] of Object.entries(listeners)) socket.addEventListener(/** @type {'open'} */ (type), listener);
+    this.#socket = { socket, listeners };
+  }
+
+  /**
+   * Sends a frame on the open socket, if any (a closed one is being replaced).
+   * @param {string} text
+   */
+  #sendFrame(text) {
+    try {
+      this.#socket?.socket.send(text);
+    } catch {
+      this.#dispatch('error', { code: 'send_failed', message: 'the socket refused a frame' });
+    }
+  }
+
+  /** Stops listening to the socket; returns it. */
+  #detach() {
+    const held = this.#socket;
+    this.#socket = null;
+    if (!held) return null;
+    for (const [type, listener] of Object.entries(held.listeners)) held.socket.removeEventListener(/** @type {'open'} */ (type), listener);
+    return held.socket;
+  }
+
+  /** Closes the socket, unheard: the engine asked for it. */
+  #dropSocket() {
+    try {
+      this.#detach()?.close(1000);
+    } catch {
+      // Closing an already closed socket.
+    }
   }
 
   /**
@@ -467,6 +594,7 @@ export class Client {
     this.#watching?.abort();
     this.#watching = null;
     this.#unclock?.();
+    this.#io.abort();
     engine.close();
     // Freed once the current call stack is done: close() may run inside one
     // of the engine's own events, while the engine is still borrowed.

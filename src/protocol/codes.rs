@@ -113,7 +113,7 @@ mod tests {
             ("server/src/owner/batch.rs", &["code: \""], '"'),
             ("server/src/auth.rs", &["AuthError::Invalid(_) => \"", "AuthError::Expired => \""], '"'),
             ("src/web/mod.rs", &["js_error(\"", "code: \""], '"'),
-            ("js/index.js", &["failure('"], '\''),
+            ("js/index.js", &["failure('", "code: '"], '\''),
             ("js/element.js", &["code: '"], '\''),
             ("js/timeline.js", &["code: body.code ?? '"], '\''),
             ("sim/src/web.rs", &["thrown(\""], '"'),

@@ -1,15 +1,24 @@
-//! The browser engine (wasm32 only): the one module that touches web-sys.
+//! The browser engine (wasm32 only): the rules and state of one page's
+//! agent, with its I/O left to the page.
 //!
-//! [`Engine`] executes what the sans-IO parts decide: it opens the WebSocket
-//! and retries as [`Link`] says, feeds frames to the [`Replica`], sleeps until
-//! the replica's next view change (never a fixed fast tick), recomputes on
-//! `visibilitychange` (SPEC T7), pings for the clock offset (O7) and raises the
-//! RONA notification when the page is hidden (O6). When the page follows the
-//! presence roster, it gets `roster` whenever what the roster shows changes
-//! (a frame, a timer's next second, its own monitorings) and `presence` for
-//! each followed user's change (S6, S12). Events reach the page's
-//! listener only after the engine's own state is released, so a listener may
-//! call back into the engine at once.
+//! [`Engine`] decides; the package's wrapper (`js/index.js`) executes. The
+//! engine asks for a socket, a frame sent, a timer, through the same
+//! `deliver(type, payload)` function that carries the page's events, and the
+//! wrapper reports back what happened: [`Engine::opened`],
+//! [`Engine::frame`], [`Engine::closed`], and [`Engine::fire`] for a timer
+//! that ran out. The engine retries as [`Link`] says, feeds frames to the
+//! [`Replica`], sleeps until the replica's next view change (never a fixed
+//! fast tick), recomputes when the page is shown again (SPEC T7) and pings
+//! for the clock offset (O7). When the page follows the presence roster, it
+//! gets `roster` whenever what the roster shows changes (a frame, a timer's
+//! next second, its own monitorings) and `presence` for each followed user's
+//! change (S6, S12). Deliveries happen only after the engine's own state is
+//! released, so the wrapper and the page's listeners may call back in at
+//! once.
+//!
+//! The I/O lives in the wrapper because the browser bindings it needs
+//! (web-sys, closures handed to JS, their timers and listeners) were a
+//! seventh of the wasm module; the decisions stay here.
 
 use crate::agent::link::{Link, LinkAction, LinkState};
 use crate::codec::{self, Encode};
@@ -18,105 +27,129 @@ use crate::model::state::CommandKind;
 use crate::model::{CommandError, Millis, Refusal};
 use crate::protocol::limits::{check_command, MAX_SERVER_FRAME_BYTES};
 use crate::protocol::{ClientMessage, ServerMessage};
-use gloo_events::EventListener;
-use gloo_timers::callback::{Interval, Timeout};
 use std::cell::RefCell;
-use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// How often a live engine measures the clock offset.
-const PING_EVERY_MS: u32 = 15_000;
+const PING_EVERY_MS: u64 = 15_000;
 
-/// The agent engine of one page: connection, replica, timers, notifications.
+
+// The few JS calls the engine makes, declared here rather than through
+// js-sys: linking js-sys brings its exported async-task machinery (and the
+// closure shims behind it) into the module, used or not.
+#[wasm_bindgen]
+extern "C" {
+    /// `deliver(type, payload)`: receives the page's events and the
+    /// wrapper's I/O requests.
+    #[wasm_bindgen(typescript_type = "(type: string, payload: string) => void")]
+    #[derive(Clone)]
+    pub type Deliver;
+    #[wasm_bindgen(method, catch, js_name = call)]
+    fn call(this: &Deliver, context: &JsValue, kind: &str, payload: &str) -> Result<JsValue, JsValue>;
+
+    /// `clock()`: the time now in milliseconds.
+    #[wasm_bindgen(typescript_type = "() => number")]
+    pub type Clock;
+    #[wasm_bindgen(method, catch, js_name = call)]
+    fn call(this: &Clock, context: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// A string from the page, measured before it is copied into wasm.
+    type Text;
+    #[wasm_bindgen(method, getter)]
+    fn length(this: &Text) -> u32;
+
+    /// A JS `Error`, given a stable `code`.
+    #[wasm_bindgen(js_name = Error)]
+    type CodedError;
+    #[wasm_bindgen(constructor, js_class = "Error")]
+    fn new(message: &str) -> CodedError;
+    #[wasm_bindgen(method, setter)]
+    fn set_code(this: &CodedError, code: &str);
+}
+
+/// The agent engine of one page: connection decisions, replica, timers.
 #[wasm_bindgen]
 pub struct Engine {
-    driver: Rc<RefCell<Driver>>,
+    driver: RefCell<Driver>,
 }
 
 struct Driver {
-    me: Weak<RefCell<Driver>>,
     replica: Replica,
     link: Link,
-    url: String,
     token: String,
-    socket: Option<Socket>,
-    wake: Option<Timeout>,
-    retry: Option<Timeout>,
-    pinger: Option<Interval>,
-    visibility: Option<EventListener>,
-    listener: js_sys::Function,
-    /// Makes the socket: `(url) => WebSocket-like`; the browser's WebSocket if none.
-    transport: Option<js_sys::Function>,
-    /// Events for the page (kind, JSON payload), delivered once the driver
-    /// is released.
+    /// `deliver(type, payload)`: the page's events and the wrapper's I/O.
+    deliver: Deliver,
+    /// The time now in milliseconds: the page's monotonic clock or a
+    /// simulator's virtual one.
+    clock: Clock,
+    /// What to deliver (type, payload), once the driver is released.
     pending: Vec<(&'static str, String)>,
-}
-
-/// An open socket and its listeners; dropping it detaches and closes.
-struct Socket {
-    ws: web_sys::WebSocket,
-    _listeners: [EventListener; 3],
-}
-
-impl Drop for Socket {
-    fn drop(&mut self) {
-        let _ = self.ws.close_with_code(1000);
-    }
 }
 
 #[wasm_bindgen]
 impl Engine {
-    /// Creates an engine for `url` (a `ws:` or `wss:` address) with a token.
-    /// `client_tag` must be unique per tab (it prefixes command ids); `seed`
-    /// drives the reconnect jitter; `listener(type, payload)` receives every
-    /// event. `transport(url)`, if given, returns an object with the
-    /// WebSocket interface (`send`, `close`, `open`/`message`/`close` events)
-    /// to use instead of the browser's WebSocket: an in-page simulator or a
-    /// test double. `clock()`, if given, returns the time in milliseconds
-    /// in place of the page's clock, for every engine of the page: the
-    /// in-page simulator's virtual time. Nothing connects until
-    /// [`Engine::connect`].
+    /// Creates an engine with a token. `client_tag` must be unique per tab
+    /// (it prefixes command ids); `seed` drives the reconnect jitter;
+    /// `deliver(type, payload)` receives every event for the page and every
+    /// I/O request for the wrapper (`socket_open`, `socket_send` with the
+    /// frame, `socket_close`, and `timer_retry`, `timer_wake`, `timer_ping`
+    /// with a delay in milliseconds, empty to cancel); `clock()` returns the
+    /// time in milliseconds (the page's monotonic clock, or a simulator's).
+    /// Nothing connects until [`Engine::connect`].
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        url: String,
-        token: String,
-        client_tag: String,
-        seed: u32,
-        listener: js_sys::Function,
-        transport: Option<js_sys::Function>,
-        clock: Option<js_sys::Function>,
-    ) -> Engine {
-        if clock.is_some() {
-            CLOCK.set(clock);
-        }
-        let driver = Rc::new_cyclic(|me| {
-            RefCell::new(Driver {
-                me: me.clone(),
+    pub fn new(token: String, client_tag: String, seed: u32, deliver: Deliver, clock: Clock) -> Engine {
+        Engine {
+            driver: RefCell::new(Driver {
                 replica: Replica::new(&client_tag),
                 link: Link::new(u64::from(seed) << 32 | u64::from(seed.rotate_left(16))),
-                url,
                 token,
-                socket: None,
-                wake: None,
-                retry: None,
-                pinger: None,
-                visibility: None,
-                listener,
-                transport,
+                deliver,
+                clock,
                 pending: Vec::new(),
-            })
-        });
-        Engine { driver }
+            }),
+        }
     }
 
     /// Opens the connection (and reopens it after `close` or a refused token).
     pub fn connect(&self) {
-        let _ = run(&self.driver, |d| {
-            d.watch_visibility();
+        let _ = self.run(|d| {
             let action = d.link.start();
             d.act(action);
             d.report_connection(None);
+        });
+    }
+
+    /// The socket asked for opened: the engine says hello.
+    pub fn opened(&self) {
+        let _ = self.run(|d| {
+            let hello = d.replica.hello(&d.token);
+            d.send(&hello);
+        });
+    }
+
+    /// A message event's `data` from the socket.
+    pub fn frame(&self, data: JsValue) {
+        let _ = self.run(|d| d.on_frame(data));
+    }
+
+    /// The socket closed (or could not be opened: 1006).
+    pub fn closed(&self, code: u16, reason: String) {
+        let _ = self.run(|d| d.on_closed(code, reason));
+    }
+
+    /// The timer of that name (`retry`, `wake` or `ping`) ran out; `wake`
+    /// also when the page becomes visible again (SPEC T7) or a simulator
+    /// moved its clock.
+    pub fn fire(&self, timer: &str) {
+        let _ = self.run(|d| match timer {
+            "retry" => {
+                let action = d.link.retry_due();
+                d.act(action);
+                d.report_connection(None);
+            }
+            "ping" => d.ping(),
+            _ => d.on_wake(),
         });
     }
 
@@ -127,8 +160,8 @@ impl Engine {
     /// it the same way).
     pub fn command(&self, kind: &str) -> Result<String, JsValue> {
         let kind = command_of(kind)?;
-        run(&self.driver, |d| {
-            let id = d.replica.command(now(), kind).map_err(|e: CommandError| js_error(e.code(), &e.to_string()))?;
+        self.run(|d| {
+            let id = d.replica.command(d.now(), kind).map_err(|e: CommandError| js_error(e.code(), &e.to_string()))?;
             d.flush();
             Ok(id.0)
         })
@@ -142,13 +175,13 @@ impl Engine {
     pub fn check(&self, kind: &str) -> Result<Option<String>, JsValue> {
         let kind = command_of(kind)?;
         let driver = self.driver.try_borrow().map_err(|_| busy())?;
-        Ok(driver.replica.check(now(), &kind).err().map(|e| codec::to_string(&Refusal::from(e))))
+        Ok(driver.replica.check(driver.now(), &kind).err().map(|e| codec::to_string(&Refusal::from(e))))
     }
 
     /// The render-ready view now, as JSON.
     pub fn view(&self) -> Result<String, JsValue> {
         let driver = self.driver.try_borrow().map_err(|_| busy())?;
-        Ok(codec::to_string(&driver.replica.view(now())))
+        Ok(codec::to_string(&driver.replica.view(driver.now())))
     }
 
     /// Follows the presence roster of the user's teams and favourites
@@ -156,7 +189,7 @@ impl Engine {
     /// After a reconnect the engine follows it again from where it was.
     #[wasm_bindgen(js_name = subscribeRoster)]
     pub fn subscribe_roster(&self) {
-        let _ = run(&self.driver, |d| {
+        let _ = self.run(|d| {
             d.replica.subscribe_roster();
             d.flush();
             d.schedule_wake();
@@ -166,7 +199,7 @@ impl Engine {
     /// Stops following the roster; a last `roster` event says it is empty.
     #[wasm_bindgen(js_name = unsubscribeRoster)]
     pub fn unsubscribe_roster(&self) {
-        let _ = run(&self.driver, |d| {
+        let _ = self.run(|d| {
             d.replica.unsubscribe_roster();
             d.flush();
             d.drain_notices();
@@ -177,7 +210,7 @@ impl Engine {
     /// followed.
     pub fn roster(&self) -> Result<String, JsValue> {
         let driver = self.driver.try_borrow().map_err(|_| busy())?;
-        Ok(codec::to_string(&driver.replica.roster_view(now())))
+        Ok(codec::to_string(&driver.replica.roster_view(driver.now())))
     }
 
     /// The connection state: `closed`, `connecting`, `live`, `waiting`, `unauthorized` or `incompatible`.
@@ -189,7 +222,7 @@ impl Engine {
     /// Replaces the token; reconnects at once if the old one was refused.
     #[wasm_bindgen(js_name = updateToken)]
     pub fn update_token(&self, token: String) {
-        let _ = run(&self.driver, |d| {
+        let _ = self.run(|d| {
             d.token = token;
             if d.link.state() == LinkState::Unauthorized {
                 let action = d.link.start();
@@ -199,41 +232,36 @@ impl Engine {
         });
     }
 
-    /// Recomputes the view now, as when the page becomes visible: the
-    /// simulator calls it after moving its virtual clock.
-    pub fn wake(&self) {
-        let _ = run(&self.driver, Driver::on_wake);
-    }
-
     /// Closes the connection and stops every timer.
     pub fn close(&self) {
-        let _ = run(&self.driver, |d| {
+        let _ = self.run(|d| {
             d.link.close();
-            d.socket = None;
-            d.retry = None;
-            d.pinger = None;
-            d.wake = None;
-            d.visibility = None;
+            d.io("socket_close", String::new());
+            for timer in ["timer_retry", "timer_ping", "timer_wake"] {
+                d.io(timer, String::new());
+            }
             d.report_connection(None);
         });
     }
 }
 
-/// Runs `f` on the driver, then delivers the events it queued, with the
-/// driver released: JS is never called in the middle of a transition, so a
-/// listener may call straight back in. `None` only if the driver is already
-/// in use, which that ordering rules out; refusing beats a panic, which
-/// would kill the engine.
-fn run<T>(driver: &Rc<RefCell<Driver>>, f: impl FnOnce(&mut Driver) -> T) -> Option<T> {
-    let (result, events, listener) = {
-        let mut d = driver.try_borrow_mut().ok()?;
-        let result = f(&mut d);
-        (result, std::mem::take(&mut d.pending), d.listener.clone())
-    };
-    for (kind, payload) in events {
-        let _ = listener.call2(&JsValue::NULL, &JsValue::from_str(kind), &JsValue::from_str(&payload));
+impl Engine {
+    /// Runs `f` on the driver, then delivers what it queued, with the
+    /// driver released: JS is never called in the middle of a transition,
+    /// so the wrapper and the page may call straight back in. `None` only
+    /// if the driver is already in use, which that ordering rules out;
+    /// refusing beats a panic, which would kill the engine.
+    fn run<T>(&self, f: impl FnOnce(&mut Driver) -> T) -> Option<T> {
+        let (result, deliveries, deliver) = {
+            let mut d = self.driver.try_borrow_mut().ok()?;
+            let result = f(&mut d);
+            (result, std::mem::take(&mut d.pending), d.deliver.clone())
+        };
+        for (kind, payload) in deliveries {
+            let _ = deliver.call(&JsValue::NULL, kind, &payload);
+        }
+        Some(result)
     }
-    Some(result)
 }
 
 /// Reads a command from the page's JSON, within the wire's bounds.
@@ -247,82 +275,47 @@ fn busy() -> JsValue {
     js_error("busy", "the engine is handling another call")
 }
 
-fn with(me: &Weak<RefCell<Driver>>, f: impl FnOnce(&mut Driver)) {
-    if let Some(driver) = me.upgrade() {
-        let _ = run(&driver, f);
-    }
-}
-
 impl Driver {
+    /// The clock's time in whole milliseconds (0 if it gives no number).
+    fn now(&self) -> Millis {
+        let ms = self.clock.call(&JsValue::NULL).ok().and_then(|t| t.as_f64());
+        Millis(ms.unwrap_or(0.0).max(0.0) as u64)
+    }
+
     fn emit(&mut self, kind: &'static str, payload: impl Encode) {
         self.pending.push((kind, codec::to_string(&payload)));
     }
 
+    /// Asks the wrapper for I/O: a socket opened, a frame sent, a timer set.
+    fn io(&mut self, kind: &'static str, payload: String) {
+        self.pending.push((kind, payload));
+    }
+
+    /// Sets the timer `kind` to run out `delay_ms` from now.
+    fn set_timer(&mut self, kind: &'static str, delay_ms: u64) {
+        self.io(kind, delay_ms.min(u64::from(u32::MAX)).to_string());
+    }
+
     fn act(&mut self, action: LinkAction) {
         match action {
-            LinkAction::Open => self.open(),
+            LinkAction::Open => self.io("socket_open", String::new()),
             LinkAction::RetryAt(at) => {
-                let me = self.me.clone();
-                let delay = at.0.saturating_sub(now().0).min(u64::from(u32::MAX)) as u32;
-                self.retry = Some(Timeout::new(delay, move || {
-                    with(&me, |d| {
-                        let action = d.link.retry_due();
-                        d.act(action);
-                        d.report_connection(None);
-                    })
-                }));
+                let delay = at.0.saturating_sub(self.now().0);
+                self.set_timer("timer_retry", delay);
             }
             LinkAction::Stay => {}
         }
     }
 
-    fn open(&mut self) {
-        self.socket = None;
-        let made = match &self.transport {
-            Some(factory) => factory
-                .call1(&JsValue::NULL, &JsValue::from_str(&self.url))
-                .ok()
-                .filter(|socket| socket.is_object())
-                .map(|socket| socket.unchecked_into::<web_sys::WebSocket>())
-                .ok_or(()),
-            None => web_sys::WebSocket::new(&self.url).map_err(|_| ()),
-        };
-        let ws = match made {
-            Ok(ws) => ws,
-            Err(()) => {
-                self.emit("error", Report { code: "bad_url", message: format!("cannot open a WebSocket to {}", self.url) });
-                let action = self.link.closed(now(), 1006);
-                return self.act(action);
-            }
-        };
-        let (me_open, me_message, me_close) = (self.me.clone(), self.me.clone(), self.me.clone());
-        let on_open = EventListener::new(&ws, "open", move |_| with(&me_open, Driver::on_open));
-        let on_message = EventListener::new(&ws, "message", move |event| {
-            let data = event.dyn_ref::<web_sys::MessageEvent>().map(web_sys::MessageEvent::data);
-            with(&me_message, |d| d.on_frame(data));
-        });
-        let on_close = EventListener::new(&ws, "close", move |event| {
-            let (code, reason) =
-                event.dyn_ref::<web_sys::CloseEvent>().map_or((1006, String::new()), |c| (c.code(), c.reason()));
-            with(&me_close, |d| d.on_close(code, reason));
-        });
-        self.socket = Some(Socket { ws, _listeners: [on_open, on_message, on_close] });
-    }
-
-    fn on_open(&mut self) {
-        let hello = self.replica.hello(&self.token);
-        self.send(&hello);
-    }
-
-    fn on_frame(&mut self, data: Option<JsValue>) {
-        let Some(text) = data.filter(JsValue::is_string) else {
+    fn on_frame(&mut self, data: JsValue) {
+        if !data.is_string() {
             return self.emit("error", Report { code: "malformed_frame", message: "binary frames are not part of the protocol".into() });
-        };
+        }
         // SPEC N8: frames up to MAX_SERVER_FRAME_BYTES of UTF-8 are taken.
         // UTF-8 needs at least one byte per UTF-16 unit, so a longer JS
         // string is refused before it is copied into wasm memory.
-        let units = text.unchecked_ref::<js_sys::JsString>().length() as usize;
-        let text = if units > MAX_SERVER_FRAME_BYTES { None } else { text.as_string() };
+        let units = data.unchecked_ref::<Text>().length() as usize;
+        let text = if units > MAX_SERVER_FRAME_BYTES { None } else { data.as_string() };
         let Some(text) = text.filter(|t| t.len() <= MAX_SERVER_FRAME_BYTES) else {
             let message = format!("a frame over {MAX_SERVER_FRAME_BYTES} bytes was dropped");
             return self.emit("error", Report { code: "oversize_frame", message });
@@ -335,36 +328,31 @@ impl Driver {
             Err((code, message)) => return self.emit("error", Report { code, message }),
         };
         let welcome = matches!(message, ServerMessage::Welcome { .. });
-        match self.replica.handle_message(now(), message) {
+        match self.replica.handle_message(self.now(), message) {
             Ok(()) => {}
-            Err(SyncError::NotSynced) => self.replica_resync(),
+            Err(SyncError::NotSynced) => self.send(&ClientMessage::Resync),
             Err(error @ SyncError::Version(_)) => {
-                // Terminal: drop the socket (its listeners with it) and say so.
+                // Terminal: drop the socket and say so.
                 self.emit("error", Report { code: error.code(), message: error.to_string() });
                 self.link.incompatible();
-                self.socket = None;
-                self.pinger = None;
+                self.io("socket_close", String::new());
+                self.io("timer_ping", String::new());
                 return self.report_connection(None);
             }
         }
         if welcome && self.replica.state().is_some() {
             self.link.welcomed();
             self.report_connection(None);
-            self.start_pinger();
+            self.ping();
         }
         self.flush();
         self.drain_notices();
         self.schedule_wake();
     }
 
-    fn replica_resync(&mut self) {
-        self.send(&ClientMessage::Resync);
-    }
-
-    fn on_close(&mut self, code: u16, reason: String) {
-        self.socket = None;
-        self.pinger = None;
-        let action = self.link.closed(now(), code);
+    fn on_closed(&mut self, code: u16, reason: String) {
+        self.io("timer_ping", String::new());
+        let action = self.link.closed(self.now(), code);
         self.act(action);
         self.report_connection(Some((code, reason)));
     }
@@ -376,15 +364,14 @@ impl Driver {
         self.emit("connection", ConnectionReport { state, failures, code, reason });
     }
 
-    fn start_pinger(&mut self) {
-        self.replica.ping(now());
-        let me = self.me.clone();
-        self.pinger = Some(Interval::new(PING_EVERY_MS, move || {
-            with(&me, |d| {
-                d.replica.ping(now());
-                d.flush();
-            })
-        }));
+    /// Measures the clock offset now and again in [`PING_EVERY_MS`], while live.
+    fn ping(&mut self) {
+        if self.link.state() != LinkState::Live {
+            return;
+        }
+        self.replica.ping(self.now());
+        self.flush();
+        self.set_timer("timer_ping", PING_EVERY_MS);
     }
 
     /// Sends what the replica queued, once the link is live; until then
@@ -399,12 +386,7 @@ impl Driver {
     }
 
     fn send(&mut self, message: &ClientMessage) {
-        if let Some(socket) = &self.socket {
-            let text = codec::to_string(message);
-            if socket.ws.send_with_str(&text).is_err() {
-                self.emit("error", Report { code: "send_failed", message: "the socket refused a frame".into() });
-            }
-        }
+        self.io("socket_send", codec::to_string(message));
     }
 
     fn drain_notices(&mut self) {
@@ -417,10 +399,8 @@ impl Driver {
                 Notice::Changed => changed = true,
                 Notice::Offer(offer) => self.emit("offer", offer),
                 Notice::OfferEnded(offer, outcome) => self.emit("offer_ended", OfferEndedReport { offer: offer.0, outcome }),
-                Notice::Rona(cause) => {
-                    let notification = notify_rona();
-                    self.emit("rona", RonaReport { cause, notification });
-                }
+                // SPEC O6: the wrapper adds how a hidden page was told.
+                Notice::Rona(cause) => self.emit("rona", RonaReport { cause }),
                 Notice::Acked(id, seq) => self.emit("ack", AckReport { id: id.0, seq: seq.0 }),
                 Notice::Rejected(id, refusal) => {
                     self.emit("nack", NackReport { id: id.0, code: refusal.code, message: refusal.message })
@@ -441,7 +421,7 @@ impl Driver {
 
     /// Sends `presence` for each user changed, then the whole `roster`.
     fn emit_roster(&mut self, presences: &[crate::model::UserId]) {
-        let roster = self.replica.roster_view(now());
+        let roster = self.replica.roster_view(self.now());
         for user in presences {
             if let Some(entry) = roster.entries.iter().find(|e| e.user == user) {
                 self.pending.push(("presence", codec::to_string(entry)));
@@ -451,18 +431,17 @@ impl Driver {
     }
 
     fn emit_view(&mut self) {
-        let view = codec::to_string(&self.replica.view(now()));
+        let view = codec::to_string(&self.replica.view(self.now()));
         self.pending.push(("view", view));
     }
 
     /// Sleeps until the view next changes; recomputed on every wake.
     fn schedule_wake(&mut self) {
-        let now = now();
-        self.wake = self.replica.next_change(now).map(|at| {
-            let delay = at.0.saturating_sub(now.0).clamp(1, u64::from(u32::MAX)) as u32;
-            let me = self.me.clone();
-            Timeout::new(delay, move || with(&me, Driver::on_wake))
-        });
+        let now = self.now();
+        match self.replica.next_change(now) {
+            Some(at) => self.set_timer("timer_wake", at.0.saturating_sub(now.0).max(1)),
+            None => self.io("timer_wake", String::new()),
+        }
     }
 
     fn on_wake(&mut self) {
@@ -472,36 +451,6 @@ impl Driver {
         }
         self.schedule_wake();
     }
-
-    /// A tab coming back from the background may have slept through many
-    /// wakes: recompute at once (SPEC T7).
-    fn watch_visibility(&mut self) {
-        if self.visibility.is_some() {
-            return;
-        }
-        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-            let me = self.me.clone();
-            self.visibility = Some(EventListener::new(&document, "visibilitychange", move |_| with(&me, Driver::on_wake)));
-        }
-    }
-}
-
-/// SPEC O6: when the page is not the visible, focused tab, RONA raises a
-/// system notification where granted, otherwise the page shows a toast.
-fn notify_rona() -> &'static str {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return "none" };
-    if !document.hidden() && document.has_focus().unwrap_or(true) {
-        return "none";
-    }
-    if web_sys::Notification::permission() == web_sys::NotificationPermission::Granted {
-        let options = web_sys::NotificationOptions::new();
-        options.set_body("An offer was not answered. Choose Go idle or Go available.");
-        options.set_tag("ringside-rona");
-        if web_sys::Notification::new_with_options("RONA", &options).is_ok() {
-            return "system";
-        }
-    }
-    "toast"
 }
 
 #[derive(Encode)]
@@ -527,7 +476,6 @@ struct OfferEndedReport {
 #[derive(Encode)]
 struct RonaReport {
     cause: crate::model::RonaCause,
-    notification: &'static str,
 }
 
 #[derive(Encode)]
@@ -555,21 +503,9 @@ fn name_of(state: LinkState) -> String {
     .to_owned()
 }
 
-thread_local! {
-    /// The clock given to an engine in place of the page's (a simulator's).
-    static CLOCK: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
-}
-
-/// The page's monotonic clock (or the given one), in whole milliseconds.
-fn now() -> Millis {
-    let given = CLOCK.with_borrow(|clock| clock.as_ref().and_then(|f| f.call0(&JsValue::NULL).ok()));
-    let ms = given.and_then(|t| t.as_f64()).or_else(|| web_sys::window().and_then(|w| w.performance()).map(|p| p.now()));
-    Millis(ms.unwrap_or(0.0).max(0.0) as u64)
-}
-
 /// A real JS `Error` with a stable `code` property.
 fn js_error(code: &str, message: &str) -> JsValue {
-    let error = js_sys::Error::new(message);
-    let _ = js_sys::Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str(code));
+    let error = CodedError::new(message);
+    error.set_code(code);
     error.into()
 }

@@ -1,0 +1,78 @@
+// End to end: the package's client (its wrapper doing the engine's I/O)
+// against the real server over real WebSockets, in Debian's Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchChromium, startServer } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('a dropped socket is reopened by the wrapper and resumes: the offer made meanwhile is replayed, then the client closes its socket (SPEC N2, N3, N4)', async () => {
+  const page = await browser.newPage();
+  page.on('pageerror', (error) => console.error('page error:', error));
+  // Any page of the server's origin: the package is served beside the desk.
+  await page.goto(`${server.http}/healthz`);
+  const result = await page.evaluate(async ({ url, token, admin }) => {
+    const { connect } = await import('/pkg/index.js');
+    const until = async (what, check) => {
+      for (let i = 0; i < 1500 && !check(); i++) await new Promise((done) => setTimeout(done, 20));
+      if (!check()) throw new Error(`timed out waiting for ${what}`);
+    };
+    // While "offline", this tab's sockets go nowhere and fail at once.
+    let online = true;
+    const sockets = [];
+    const transport = (to) => {
+      const socket = new WebSocket(online ? to : 'ws://127.0.0.1:9/ws');
+      sockets.push(socket);
+      return socket;
+    };
+    const tab = await connect({ url, token, transport });
+    // A second tab keeps the agent connected, so the offer is made while the first is away.
+    const otherTab = await connect({ url, token });
+    const states = [];
+    const offers = [];
+    tab.on('connection', ({ state }) => states.push(state));
+    tab.on('offer', (offer) => offers.push(offer));
+    await tab.login().catch(() => {});
+    if (tab.view.status.id !== 'available') await tab.setStatus('available');
+    await until('the other tab follows', () => otherTab.view.status.id === 'available');
+
+    online = false;
+    sockets.at(-1).close();
+    await until('the drop is noticed', () => tab.connection !== 'live');
+    const response = await fetch('/sim/contacts', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ queue: 'support', channel: 'chat', from: 'resume test' }),
+    });
+    const placed = response.status;
+    await until('the other tab gets the offer', () => otherTab.view.offers.length > 0);
+    await until('a retry fails while offline', () => sockets.length >= 2 && sockets.at(-1).readyState === WebSocket.CLOSED);
+    const offersWhileAway = offers.length;
+    online = true;
+    await until('the tab is back and the missed offer replayed', () => tab.connection === 'live' && offers.length > 0);
+    await tab.decline(offers[0].id);
+    const socketsOpened = sockets.length;
+    tab.close();
+    otherTab.close();
+    return { placed, offersWhileAway, from: offers[0].from, states, socketsOpened, lastSocket: sockets.at(-1).readyState, connection: tab.connection };
+  }, { url: server.http.replace('http', 'ws') + '/ws', token: server.token('ana', 'agent'), admin: server.token('admin', 'admin') });
+  assert.equal(result.placed, 201);
+  assert.equal(result.offersWhileAway, 0, 'nothing arrives while the socket is down');
+  assert.equal(result.from, 'resume test', 'the missed offer is replayed on resume');
+  assert.ok(result.states.includes('waiting'), `the wrapper reports the wait: ${result.states}`);
+  assert.ok(result.socketsOpened >= 3, `the first socket, at least one failed retry, the one that resumed: ${result.socketsOpened}`);
+  assert.ok(result.lastSocket >= 2, 'close() closes the socket (CLOSING or CLOSED)');
+  assert.equal(result.connection, 'closed');
+  await page.close();
+});
