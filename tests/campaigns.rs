@@ -14,7 +14,7 @@ use ringside::model::campaign::{
 use ringside::model::call::Target;
 use ringside::model::profile::Preset;
 use ringside::model::state::CommandKind;
-use ringside::model::{CampaignId, Channel, RecordId, ServerTime, UserId};
+use ringside::model::{CampaignId, Channel, RecordId, ServerTime, SortedMap, UserId};
 use std::collections::{BTreeMap, BTreeSet};
 use support::*;
 
@@ -39,7 +39,7 @@ fn campaign(id: &str) -> Campaign {
 
 fn record(id: u64, campaign: &str, numbers: &[&str]) -> CallingRecord {
     let chain = numbers.iter().map(|n| n.to_string()).collect();
-    let fields = BTreeMap::from([("plan".to_owned(), "gold".to_owned())]);
+    let fields = SortedMap::from([("plan".to_owned(), "gold".to_owned())]);
     CallingRecord::new(RecordId(id), CampaignId::from(campaign), format!("Contact {id}"), chain, fields)
 }
 
@@ -249,12 +249,12 @@ fn before_dialling_the_agent_picks_a_number_edits_cancels_or_transfers_spec_p4()
     previewing(&mut desk, &mut list, "ana");
     let record = RecordId(1);
     send(&mut desk, &mut list, "ana", CommandKind::AcceptPreview { record }).expect("accept");
-    send(&mut desk, &mut list, "ana", CommandKind::EditRecord { record, fields: BTreeMap::from([("plan".into(), "plus".into())]) }).expect("edit");
-    assert_eq!(desk.send("ana", CommandKind::EditRecord { record, fields: BTreeMap::from([("colour".into(), "red".into())]) }), Err("bad_argument".into()));
+    send(&mut desk, &mut list, "ana", CommandKind::EditRecord { record, fields: SortedMap::from([("plan".into(), "plus".into())]) }).expect("edit");
+    assert_eq!(desk.send("ana", CommandKind::EditRecord { record, fields: SortedMap::from([("colour".into(), "red".into())]) }), Err("bad_argument".into()));
     send(&mut desk, &mut list, "ana", CommandKind::AddChained { record, number: "+46 31 555 0100".into() }).expect("add chained");
     send(&mut desk, &mut list, "ana", CommandKind::UpdateRecord { record }).expect("update");
     assert_eq!(list.records[&record].chain.len(), 3, "update writes the record to the list");
-    assert_eq!(list.records[&record].fields["plan"], "plus");
+    assert_eq!(list.records[&record].fields.get("plan").map(String::as_str), Some("plus"));
     send(&mut desk, &mut list, "ana", CommandKind::SetActive { record, index: 2 }).expect("set active");
     assert_eq!(desk.view("ana").outbound[0].record.active, 2);
     // Cancel: back to the list, ownership released.
@@ -285,7 +285,7 @@ fn after_connect_a_conference_stops_at_the_campaigns_limit_spec_p5() {
     desk.feed(Input::NumberAnswers { interaction, answered: true });
     desk.pump();
     assert_eq!(desk.send("ana", CommandKind::Conference { interaction, target: Target::Number("+46 8 555 0198".into()) }), Err("conference_full".into()));
-    send(&mut desk, &mut list, "ana", CommandKind::EditRecord { record, fields: BTreeMap::from([("plan".into(), "basic".into())]) }).expect("edit");
+    send(&mut desk, &mut list, "ana", CommandKind::EditRecord { record, fields: SortedMap::from([("plan".into(), "basic".into())]) }).expect("edit");
     send(&mut desk, &mut list, "ana", CommandKind::End { interaction }).expect("disconnect");
     assert_eq!(held(&desk, "ana").map(|w| w.record.status), Some(RecordStatus::AfterCall));
 }

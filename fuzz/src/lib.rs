@@ -27,7 +27,7 @@ use ringside::model::profile::{Preset, ProfileOverrides, WrapUpSettings};
 use ringside::model::state::CommandKind;
 use ringside::model::{
     Actor, CampaignId, Channel, CommandId, ContactId, InteractionId, OfferId, ParticipantId, Profile, QueueId, RecordId, Role, RonaCause,
-    SecondaryId, Seq, ServerTime, SessionId, StatusId, TeamId, UserId, WrapUpCode,
+    SecondaryId, Seq, ServerTime, SessionId, SortedMap, StatusId, TeamId, UserId, WrapUpCode,
 };
 use ringside::protocol::{ClientMessage, FrameError};
 use std::collections::{BTreeMap, BTreeSet};
@@ -322,7 +322,7 @@ impl Run {
                     agent: (origin == PreviewOrigin::PersonalCallback).then(|| agent.clone()),
                 });
                 let chain = vec!["+46 8 555 0101".to_owned(), "+46 8 555 0102".to_owned()];
-                let record = CallingRecord { schedule, ..CallingRecord::new(id, CampaignId::from(CAMPAIGN), format!("Contact {id}"), chain, BTreeMap::new()) };
+                let record = CallingRecord { schedule, ..CallingRecord::new(id, CampaignId::from(CAMPAIGN), format!("Contact {id}"), chain, SortedMap::new()) };
                 Input::PushPreview { agent, record: Box::new(record), origin }
             }
             2 => {
@@ -350,7 +350,7 @@ impl Run {
         let queue = QueueId::from(b.pick(&QUEUES.map(String::from), |_| "nowhere".to_owned()).as_str());
         let member = Member {
             teams: BTreeSet::from([team.clone()]),
-            queues: BTreeMap::from([(queue, [0, 7, 100, 101][b.below(4)])]),
+            queues: SortedMap::from([(queue, [0, 7, 100, 101][b.below(4)])]),
             favourites: BTreeSet::from([actor(b.below(AGENTS.len() + 1)).user]),
             phone: if b.byte() & 1 == 0 { DefaultPhone::Webrtc } else { DefaultPhone::Number("+46 8 555 0199".into()) },
         };
@@ -581,9 +581,9 @@ impl Picker<'_, '_> {
         }
     }
 
-    fn fields(&mut self) -> BTreeMap<String, String> {
+    fn fields(&mut self) -> SortedMap<String, String> {
         let name = ["plan", "unknown"][self.b.below(2)].to_owned();
-        BTreeMap::from([(name, "gold".to_owned())])
+        SortedMap::from([(name, "gold".to_owned())])
     }
 
     /// One of the campaign's call results, or one it does not list.

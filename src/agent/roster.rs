@@ -15,11 +15,10 @@ use crate::model::monitoring::{MonitorAction, MonitoringState};
 use crate::model::presence::{Activity, Presence, QueueStats};
 use crate::model::rules::Judge;
 use crate::model::state::InteractionState;
-use crate::model::{AgentState, Channel, InteractionId, QueueId, SecondaryId, ServerTime, StatusId, TeamId, UserId};
+use crate::model::{AgentState, Channel, InteractionId, QueueId, SecondaryId, ServerTime, SortedMap, StatusId, TeamId, UserId};
 use crate::protocol::{ClientMessage, RosterPosition, RosterSnapshot};
 use crate::codec::Encode;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// The roster as last told by the server.
 #[derive(Debug, Clone, Default)]
@@ -175,7 +174,8 @@ pub struct RosterEntryView<'a> {
     /// Supervisors and admins only: its open interactions, oldest first.
     pub interactions: Vec<RosterWorkView>,
     /// Supervisors and admins only: the queues it serves, with skill levels.
-    pub queues: &'a BTreeMap<QueueId, u8>,
+    #[cfg_attr(test, ts(as = "std::collections::BTreeMap<QueueId, u8>"))]
+    pub queues: &'a SortedMap<QueueId, u8>,
     /// Whether this user may ask to log it out (S9: a supervisor, for
     /// another user who is logged in; the server judges the rest).
     pub can_log_out: bool,
@@ -310,7 +310,7 @@ mod tests {
             teams: Vec::new(),
             secondary: None,
             interactions: Vec::new(),
-            queues: BTreeMap::new(),
+            queues: SortedMap::new(),
         }
     }
 

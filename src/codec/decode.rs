@@ -62,53 +62,56 @@ pub fn object(json: Json, errors: &mut Errors) -> Object<'_> {
 }
 
 impl Object<'_> {
-    /// Takes the member `name`, if present.
-    fn take(&mut self, name: &str) -> Option<Json> {
-        let at = self.members.iter().position(|(key, _)| key == name)?;
-        Some(self.members.swap_remove(at).1)
+    /// Takes the member `name`, if present, and says whether no error was
+    /// kept before it. Not generic: the per-type readers below stay small.
+    #[inline(never)]
+    fn begin(&mut self, name: &str) -> (Option<Json>, bool) {
+        let clean = !self.errors.failed();
+        let at = self.members.iter().position(|(key, _)| key == name);
+        (at.map(|at| self.members.swap_remove(at).1), clean)
     }
 
-    /// Decodes `json` as the field `name`: an error inside it gets the name.
-    fn read<T: Decode>(&mut self, name: &'static str, json: Json) -> T {
-        let clean = !self.errors.failed();
-        let value = T::decode(json, self.errors);
+    /// After the field `name`: an error met inside it gets the name.
+    #[inline(never)]
+    fn end(&mut self, name: &'static str, clean: bool) {
         if clean && self.errors.failed() {
             self.errors.within(name);
         }
-        value
     }
 
     /// Reads the field `name`; a missing one is [`Decode::absent`].
     #[inline(never)]
     pub fn field<T: Decode>(&mut self, name: &'static str) -> T {
-        match self.take(name) {
-            Some(json) => self.read(name, json),
-            None => {
-                let clean = !self.errors.failed();
-                let value = T::absent(self.errors);
-                if clean && self.errors.failed() {
-                    self.errors.within(name);
-                }
-                value
-            }
-        }
+        let (json, clean) = self.begin(name);
+        let value = match json {
+            Some(json) => T::decode(json, self.errors),
+            None => T::absent(self.errors),
+        };
+        self.end(name, clean);
+        value
     }
 
     /// Reads the field `name`, `default()` if missing.
     #[inline(never)]
     pub fn field_or<T: Decode>(&mut self, name: &'static str, default: fn() -> T) -> T {
-        match self.take(name) {
-            Some(json) => self.read(name, json),
+        let (json, clean) = self.begin(name);
+        let value = match json {
+            Some(json) => T::decode(json, self.errors),
             None => default(),
-        }
+        };
+        self.end(name, clean);
+        value
     }
 
     /// Reads the field `name`, `fallback` if missing.
     pub fn field_else<T: Decode>(&mut self, name: &'static str, fallback: T) -> T {
-        match self.take(name) {
-            Some(json) => self.read(name, json),
+        let (json, clean) = self.begin(name);
+        let value = match json {
+            Some(json) => T::decode(json, self.errors),
             None => fallback,
-        }
+        };
+        self.end(name, clean);
+        value
     }
 
     /// With `deny_unknown`, members no field took are an error.
@@ -291,19 +294,21 @@ impl<T: Decode + Ord> Decode for BTreeSet<T> {
     }
 }
 
-/// Map keys are JSON strings: a key type decodes from a string value (ids
-/// and unit variants do).
+/// Decodes each member of an object into `add`. Map keys are JSON strings:
+/// a key type decodes from a string value (ids and unit variants do).
+pub fn entries<K: Decode, V: Decode>(json: Json, errors: &mut Errors, mut add: impl FnMut(K, V)) {
+    let Json::Object(members) = json else { return errors.fail("expected an object") };
+    for (key, value) in members {
+        add(K::decode(Json::String(key), errors), V::decode(value, errors));
+    }
+}
+
 impl<K: Decode + Ord, V: Decode> Decode for BTreeMap<K, V> {
     fn decode(json: Json, errors: &mut Errors) -> Self {
         let mut map = BTreeMap::new();
-        match json {
-            Json::Object(members) => {
-                for (key, value) in members {
-                    map.insert(K::decode(Json::String(key), errors), V::decode(value, errors));
-                }
-            }
-            _ => errors.fail("expected an object"),
-        }
+        entries(json, errors, |key, value| {
+            map.insert(key, value);
+        });
         map
     }
 

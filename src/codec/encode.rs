@@ -153,17 +153,22 @@ impl<T: Encode> Encode for BTreeSet<T> {
     }
 }
 
+/// Writes a map's entries as an object (keys encode as strings).
+pub fn write_entries<'a, K: Encode + 'a, V: Encode + 'a>(out: &mut String, entries: impl Iterator<Item = (&'a K, &'a V)>) {
+    out.push('{');
+    for (i, (key, value)) in entries.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        key.encode(out);
+        out.push(':');
+        value.encode(out);
+    }
+    out.push('}');
+}
+
 impl<K: Encode, V: Encode> Encode for BTreeMap<K, V> {
     fn encode(&self, out: &mut String) {
-        out.push('{');
-        for (i, (key, value)) in self.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            key.encode(out);
-            out.push(':');
-            value.encode(out);
-        }
-        out.push('}');
+        write_entries(out, self.iter());
     }
 }

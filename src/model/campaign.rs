@@ -14,7 +14,7 @@ use crate::protocol::limits::{
 };
 use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use super::SortedMap;
 
 /// How a campaign dials. Only push preview exists: the agent sees the record
 /// before the number is dialled (P2).
@@ -308,7 +308,8 @@ pub struct CallingRecord {
     pub name: String,
     /// The campaign's custom fields for this contact.
     #[serde(default)]
-    pub fields: BTreeMap<String, String>,
+    #[cfg_attr(test, ts(as = "std::collections::BTreeMap<String, String>"))]
+    pub fields: SortedMap<String, String>,
     /// The chained records: the contact's numbers (P4, P6).
     pub chain: Vec<String>,
     /// Which of them is dialled on connect.
@@ -339,7 +340,7 @@ pub const REMEMBERED_REJECTIONS: usize = 8;
 
 impl CallingRecord {
     /// A ready record of `campaign`, never called, its first number active.
-    pub fn new(id: RecordId, campaign: CampaignId, name: String, chain: Vec<String>, fields: BTreeMap<String, String>) -> CallingRecord {
+    pub fn new(id: RecordId, campaign: CampaignId, name: String, chain: Vec<String>, fields: SortedMap<String, String>) -> CallingRecord {
         CallingRecord {
             id,
             campaign,
@@ -381,7 +382,7 @@ impl CallingRecord {
 
 /// Whether custom field values fit a campaign's `known` fields: known names,
 /// bounded values.
-pub fn check_fields(known: &[String], fields: &BTreeMap<String, String>) -> Result<(), String> {
+pub fn check_fields(known: &[String], fields: &SortedMap<String, String>) -> Result<(), String> {
     for (name, value) in fields {
         if !known.contains(name) {
             return Err(format!("\"{}\" is not a field of the campaign", crate::protocol::limits::echo(name)));

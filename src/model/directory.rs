@@ -9,7 +9,7 @@
 //! as before); once one membership exists, a queue's contacts go only to its
 //! members.
 
-use super::{QueueId, TeamId, UserId};
+use super::{QueueId, SortedMap, TeamId, UserId};
 use crate::protocol::limits::{
     check_name, LimitError, MAX_DIRECTORY_MEMBERS, MAX_FAVOURITES, MAX_ID_BYTES, MAX_LABEL_BYTES, MAX_NUMBER_BYTES, MAX_TEAMS, MAX_USER_QUEUES,
 };
@@ -48,7 +48,7 @@ pub struct Member {
     pub teams: BTreeSet<TeamId>,
     /// The queues the user serves, each with a skill level (0: none given).
     #[serde(default)]
-    pub queues: BTreeMap<QueueId, u8>,
+    pub queues: SortedMap<QueueId, u8>,
     /// Users whose presence this one follows besides its teams.
     #[serde(default)]
     pub favourites: BTreeSet<UserId>,
@@ -198,7 +198,7 @@ impl Directory {
     }
 
     /// Members of each queue, for showing queue memberships.
-    pub fn queues_of(&self, user: &UserId) -> Option<&BTreeMap<QueueId, u8>> {
+    pub fn queues_of(&self, user: &UserId) -> Option<&SortedMap<QueueId, u8>> {
         self.members.get(user).map(|m| &m.queues)
     }
 }

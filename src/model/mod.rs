@@ -12,6 +12,7 @@ pub mod monitoring;
 pub mod presence;
 pub mod profile;
 pub mod rules;
+pub mod sorted;
 pub mod state;
 
 use crate::codec::{Decode, Encode};
@@ -20,6 +21,7 @@ use std::fmt;
 
 pub use error::{CommandError, Refusal};
 pub use profile::{Profile, ProfileError, StatusCategory, StatusDef};
+pub use sorted::SortedMap;
 pub use state::{AgentState, InteractionInfo, InteractionState, OfferInfo};
 
 /// A point on the server's wall clock, in milliseconds since the Unix epoch.

@@ -9,7 +9,7 @@ use super::state::{AgentState, InteractionState};
 use super::{Channel, InteractionId, Profile, QueueId, SecondaryId, ServerTime, StatusId, TeamId, UserId};
 use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use super::SortedMap;
 use std::borrow::Cow;
 
 /// What a user is doing, shown under its presence (S12).
@@ -77,8 +77,9 @@ pub struct Presence {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub interactions: Vec<WorkItem>,
     /// Supervisors and admins only: the queues served, with skill levels.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub queues: BTreeMap<QueueId, u8>,
+    #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
+    #[cfg_attr(test, ts(as = "std::collections::BTreeMap<QueueId, u8>"))]
+    pub queues: SortedMap<QueueId, u8>,
 }
 
 /// The label and colour a status is shown with (S3: "(offline)" for a status
@@ -109,7 +110,7 @@ pub fn activity(profile: &Profile, state: &AgentState) -> Option<Activity> {
 
 impl Presence {
     /// The full presence of a user, as a supervisor sees it.
-    pub fn of(profile: &Profile, state: &AgentState, teams: Vec<TeamId>, queues: BTreeMap<QueueId, u8>) -> Presence {
+    pub fn of(profile: &Profile, state: &AgentState, teams: Vec<TeamId>, queues: SortedMap<QueueId, u8>) -> Presence {
         let (label, colour) = status_display(profile, state);
         Presence {
             user: state.agent.clone(),
@@ -135,7 +136,7 @@ impl Presence {
     /// What a viewer without supervisor rights sees of it: no secondary
     /// status, interactions or queues (S6).
     pub fn public(&self) -> Presence {
-        Presence { secondary: None, interactions: Vec::new(), queues: BTreeMap::new(), ..self.clone() }
+        Presence { secondary: None, interactions: Vec::new(), queues: SortedMap::new(), ..self.clone() }
     }
 }
 

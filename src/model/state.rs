@@ -14,7 +14,7 @@ use super::{
 };
 use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use super::SortedMap;
 
 /// Everything the agent's desk needs to know about its own agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
@@ -650,7 +650,8 @@ pub enum CommandKind {
         /// The record.
         record: RecordId,
         /// Field names and their new values.
-        fields: BTreeMap<String, String>,
+        #[cfg_attr(test, ts(as = "std::collections::BTreeMap<String, String>"))]
+        fields: SortedMap<String, String>,
     },
     /// Add a chained record: another number of the contact (P4-P6).
     AddChained {

@@ -8,10 +8,9 @@
 //! the campaign's custom fields. Every other line is one record.
 
 use ringside::model::campaign::{normalize_number, CallingRecord, Campaign, RESERVED_COLUMNS};
-use ringside::model::RecordId;
+use ringside::model::{RecordId, SortedMap};
 use rusqlite::{params, Connection};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -160,7 +159,7 @@ fn to_record(header: &[String], row: &csv::StringRecord, campaign: &Campaign) ->
     let mut name = String::new();
     let mut chain = Vec::new();
     let mut chained = Vec::new();
-    let mut fields = BTreeMap::new();
+    let mut fields = SortedMap::new();
     for (column, value) in header.iter().zip(row.iter()) {
         let value = value.trim();
         match column.as_str() {
