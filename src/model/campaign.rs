@@ -397,7 +397,7 @@ pub fn check_fields(known: &[String], fields: &SortedMap<String, String>) -> Res
 pub fn is_dialable(number: &str) -> bool {
     number.len() <= MAX_NUMBER_BYTES
         && number.chars().any(|c| c.is_ascii_digit())
-        && number.chars().all(|c| c.is_ascii_digit() || "+()-*# ".contains(c))
+        && number.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '(' | ')' | '-' | '*' | '#' | ' '))
 }
 
 /// A number as do-not-call compares it: its digits, with a leading `+` kept.

@@ -254,8 +254,10 @@ pub fn check_command(kind: &CommandKind) -> Result<(), LimitError> {
 /// Client text as quoted in a refusal: at most [`MAX_ECHO_CHARS`]
 /// characters, cut on a character boundary and marked with `…`.
 pub fn echo(text: &str) -> Cow<'_, str> {
-    match text.char_indices().nth(MAX_ECHO_CHARS) {
-        Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
+    // `get`, not indexing: `cut` is a char boundary, and no panic path is
+    // linked into the wasm engine for it.
+    match text.char_indices().nth(MAX_ECHO_CHARS).and_then(|(cut, _)| text.get(..cut)) {
+        Some(head) => Cow::Owned(format!("{head}…")),
         None => Cow::Borrowed(text),
     }
 }
