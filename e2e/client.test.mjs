@@ -76,3 +76,25 @@ test('a dropped socket is reopened by the wrapper and resumes: the offer made me
   assert.equal(result.connection, 'closed');
   await page.close();
 });
+
+test('a url no WebSocket can be made for reports bad_url and waits to retry, each attempt reported in order (SPEC N2)', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.http}/healthz`);
+  const result = await page.evaluate(async () => {
+    const { connect } = await import('/pkg/index.js');
+    const client = await connect({ url: 'ftp://127.0.0.1/ws', token: 'any' });
+    const seen = [];
+    client.on('error', ({ code }) => seen.push(`error ${code}`));
+    client.on('connection', ({ state, code }) => seen.push(`${state} ${code}`));
+    // The first attempt failed inside connect() (its last report may
+    // still arrive); the first retry is reported from its start.
+    const retry = () => seen.slice(seen.indexOf('error bad_url'));
+    for (let i = 0; i < 250 && !(seen.includes('error bad_url') && retry().length >= 3); i++) await new Promise((done) => setTimeout(done, 20));
+    const state = client.connection;
+    client.close();
+    return { seen: retry().slice(0, 3), state };
+  });
+  assert.deepEqual(result.seen, ['error bad_url', 'connecting null', 'waiting 1006'], `events: ${result.seen}`);
+  assert.equal(result.state, 'waiting', 'it retries later, it does not give up');
+  await page.close();
+});
