@@ -16,7 +16,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 /// A map kept as a vector of entries sorted by key, each key once.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SortedMap<K, V> {
     entries: Vec<(K, V)>,
 }

@@ -34,7 +34,6 @@ use wasm_bindgen::JsCast;
 /// How often a live engine measures the clock offset.
 const PING_EVERY_MS: u64 = 15_000;
 
-
 // The few JS calls the engine makes, declared here rather than through
 // js-sys: linking js-sys brings its exported async-task machinery (and the
 // closure shims behind it) into the module, used or not.
@@ -291,9 +290,10 @@ impl Driver {
         self.pending.push((kind, payload));
     }
 
-    /// Sets the timer `kind` to run out `delay_ms` from now.
+    /// Sets the timer `kind` to run out `delay_ms` from now (the wrapper
+    /// clamps it to what `setTimeout` keeps).
     fn set_timer(&mut self, kind: &'static str, delay_ms: u64) {
-        self.io(kind, delay_ms.min(u64::from(u32::MAX)).to_string());
+        self.io(kind, delay_ms.to_string());
     }
 
     fn act(&mut self, action: LinkAction) {
