@@ -52,7 +52,7 @@ export interface ConnectOptions {
   url: string;
   /** A signed token from your backend. */
   token: string;
-  /** Where the .wasm file is served, if not beside this module. */
+  /** Where the engine's .wasm file is served, if not at `wasm/engine.wasm` beside this module. */
   wasmUrl?: string | URL;
   /**
    * How long a command waits for its answer before rejecting with `timeout`

@@ -4,7 +4,7 @@
 // RONA notification), turns its events into listeners and its command ids
 // into promises, and tells the server the user is at the page for
 // auto-away (SPEC S11).
-import init, { Engine } from './wasm/engine.js';
+import { load as instantiate, Engine } from './engine.js';
 
 /**
  * @import { Client as ClientApi, ClientEvents, ConnectOptions, SocketLike } from './index.js'
@@ -25,7 +25,7 @@ let loading;
  * @param {string | URL | undefined} wasmUrl
  */
 function load(wasmUrl) {
-  loading ??= init(wasmUrl ? { module_or_path: wasmUrl } : undefined).catch((/** @type {unknown} */ error) => {
+  loading ??= instantiate(wasmUrl).catch((/** @type {unknown} */ error) => {
     loading = undefined;
     throw Object.assign(failure('wasm_load_failed', `the engine could not be loaded: ${error}`), { cause: error });
   });

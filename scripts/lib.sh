@@ -34,9 +34,7 @@ ensure_wasm_bindgen() {
 WASM_OPT=node_modules/.bin/wasm-opt
 
 ensure_chromium() {
-  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    apt_install chromium chromium-driver
-  fi
+  command -v chromium >/dev/null || apt_install chromium
 }
 
 # The cluster mode's engine (Debian's PostgreSQL), for its tests and

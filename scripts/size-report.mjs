@@ -5,8 +5,8 @@ import { gzipSync } from 'node:zlib';
 
 const dir = process.argv[2] ?? 'pkg';
 const parts = [
-  ['wasm engine', 'wasm/engine_bg.wasm'],
-  ['wasm-bindgen glue', 'wasm/engine.js'],
+  ['wasm engine', 'wasm/engine.wasm'],
+  ['binding (engine.js)', 'engine.js'],
   ['wrapper (index.js)', 'index.js'],
   ['custom element', 'element.js'],
 ];

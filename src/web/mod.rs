@@ -1,118 +1,104 @@
-//! The browser engine (wasm32 only): the rules and state of one page's
-//! agent, with its I/O left to the page.
+//! The browser engine: the rules and state of one page's agent, with its
+//! I/O left to the page.
 //!
 //! [`Engine`] decides; the package's wrapper (`js/index.js`) executes. The
 //! engine asks for a socket, a frame sent, a timer, through the same
-//! `deliver(type, payload)` function that carries the page's events, and the
-//! wrapper reports back what happened: [`Engine::opened`],
-//! [`Engine::frame`], [`Engine::closed`], and [`Engine::fire`] for a timer
-//! that ran out. The engine retries as [`Link`] says, feeds frames to the
-//! [`Replica`], sleeps until the replica's next view change (never a fixed
-//! fast tick), recomputes when the page is shown again (SPEC T7) and pings
-//! for the clock offset (O7). When the page follows the presence roster, it
-//! gets `roster` whenever what the roster shows changes (a frame, a timer's
-//! next second, its own monitorings) and `presence` for each followed user's
+//! [`Host::deliver`] that carries the page's events, and the wrapper
+//! reports back what happened: [`Engine::opened`], [`Engine::frame`],
+//! [`Engine::closed`], and [`Engine::fire`] for a timer that ran out. The
+//! engine retries as [`Link`] says, feeds frames to the [`Replica`], sleeps
+//! until the replica's next view change (never a fixed fast tick),
+//! recomputes when the page is shown again (SPEC T7) and pings for the
+//! clock offset (O7). When the page follows the presence roster, it gets
+//! `roster` whenever what the roster shows changes (a frame, a timer's next
+//! second, its own monitorings) and `presence` for each followed user's
 //! change (S6, S12). Deliveries happen only after the engine's own state is
 //! released, so the wrapper and the page's listeners may call back in at
 //! once.
 //!
 //! The I/O lives in the wrapper because the browser bindings it needs
 //! (web-sys, closures handed to JS, their timers and listeners) were a
-//! seventh of the wasm module; the decisions stay here.
+//! seventh of the wasm module; the decisions stay here, in safe Rust that
+//! also runs natively (tests/web.rs). `abi` is the module's only door to
+//! the page on wasm32.
+
+#[cfg(target_arch = "wasm32")]
+#[allow(unsafe_code)]
+pub mod abi;
 
 use crate::agent::link::{Link, LinkAction, LinkState};
 use crate::codec::{self, Encode};
 use crate::agent::{Notice, Replica, SyncError};
 use crate::model::state::CommandKind;
-use crate::model::{CommandError, Millis, Refusal};
+use crate::model::{Millis, Refusal};
 use crate::protocol::limits::{check_command, MAX_SERVER_FRAME_BYTES};
 use crate::protocol::{ClientMessage, ServerMessage};
 use std::cell::RefCell;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// How often a live engine measures the clock offset.
 const PING_EVERY_MS: u64 = 15_000;
 
-// The few JS calls the engine makes, declared here rather than through
-// js-sys: linking js-sys brings its exported async-task machinery (and the
-// closure shims behind it) into the module, used or not.
-#[wasm_bindgen]
-extern "C" {
-    /// `deliver(type, payload)`: receives the page's events and the
-    /// wrapper's I/O requests.
-    #[wasm_bindgen(typescript_type = "(type: string, payload: string) => void")]
-    #[derive(Clone)]
-    pub type Deliver;
-    #[wasm_bindgen(method, catch, js_name = call)]
-    fn call(this: &Deliver, context: &JsValue, kind: &str, payload: &str) -> Result<JsValue, JsValue>;
+/// What the engine runs in: the page's wrapper, or a test.
+pub trait Host {
+    /// Receives an event for the page or an I/O request for the wrapper:
+    /// `socket_open`, `socket_send` with the frame, `socket_close`, and
+    /// `timer_retry`, `timer_wake`, `timer_ping` with a delay in
+    /// milliseconds (empty to cancel). Called only while the engine is free,
+    /// so it may call straight back in.
+    fn deliver(&self, kind: &str, payload: &str);
 
-    /// `clock()`: the time now in milliseconds.
-    #[wasm_bindgen(typescript_type = "() => number")]
-    pub type Clock;
-    #[wasm_bindgen(method, catch, js_name = call)]
-    fn call(this: &Clock, context: &JsValue) -> Result<JsValue, JsValue>;
+    /// The time now: the page's monotonic clock or a simulator's virtual one.
+    fn now(&self) -> Millis;
+}
 
-    /// A string from the page, measured before it is copied into wasm.
-    type Text;
-    #[wasm_bindgen(method, getter)]
-    fn length(this: &Text) -> u32;
-
-    /// A JS `Error`, given a stable `code`.
-    #[wasm_bindgen(js_name = Error)]
-    type CodedError;
-    #[wasm_bindgen(constructor, js_class = "Error")]
-    fn new(message: &str) -> CodedError;
-    #[wasm_bindgen(method, setter)]
-    fn set_code(this: &CodedError, code: &str);
+/// The engine's timers, each asked for by `timer_<name>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    /// The reconnect backoff ran out.
+    Retry,
+    /// Time to measure the clock offset again.
+    Ping,
+    /// The view may have changed: its next change, the page shown again
+    /// (SPEC T7) or a virtual clock moved.
+    Wake,
 }
 
 /// The agent engine of one page: connection decisions, replica, timers.
-#[wasm_bindgen]
-pub struct Engine {
+pub struct Engine<H> {
     driver: RefCell<Driver>,
+    host: H,
 }
 
 struct Driver {
     replica: Replica,
     link: Link,
     token: String,
-    /// `deliver(type, payload)`: the page's events and the wrapper's I/O.
-    deliver: Deliver,
-    /// The time now in milliseconds: the page's monotonic clock or a
-    /// simulator's virtual one.
-    clock: Clock,
+    /// The host's time when the current call began: one instant per call.
+    now: Millis,
     /// What to deliver (type, payload), once the driver is released.
     pending: Vec<(&'static str, String)>,
 }
 
-#[wasm_bindgen]
-impl Engine {
+impl<H: Host> Engine<H> {
     /// Creates an engine with a token. `client_tag` must be unique per tab
-    /// (it prefixes command ids); `seed` drives the reconnect jitter;
-    /// `deliver(type, payload)` receives every event for the page and every
-    /// I/O request for the wrapper (`socket_open`, `socket_send` with the
-    /// frame, `socket_close`, and `timer_retry`, `timer_wake`, `timer_ping`
-    /// with a delay in milliseconds, empty to cancel); `clock()` returns the
-    /// time in milliseconds (the page's monotonic clock, or a simulator's).
+    /// (it prefixes command ids); `seed` drives the reconnect jitter.
     /// Nothing connects until [`Engine::connect`].
-    #[wasm_bindgen(constructor)]
-    pub fn new(token: String, client_tag: String, seed: u32, deliver: Deliver, clock: Clock) -> Engine {
+    pub fn new(token: String, client_tag: &str, seed: u32, host: H) -> Engine<H> {
         Engine {
             driver: RefCell::new(Driver {
-                replica: Replica::new(&client_tag),
+                replica: Replica::new(client_tag),
                 link: Link::new(u64::from(seed) << 32 | u64::from(seed.rotate_left(16))),
                 token,
-                deliver,
-                clock,
+                now: Millis(0),
                 pending: Vec::new(),
             }),
+            host,
         }
     }
 
     /// Opens the connection (and reopens it after `close` or a refused token).
     pub fn connect(&self) {
-        let _ = self.run(|d| {
+        self.run(|d| {
             let action = d.link.start();
             d.act(action);
             d.report_connection(None);
@@ -121,74 +107,87 @@ impl Engine {
 
     /// The socket asked for opened: the engine says hello.
     pub fn opened(&self) {
-        let _ = self.run(|d| {
+        self.run(|d| {
             let hello = d.replica.hello(&d.token);
             d.send(&hello);
         });
     }
 
-    /// A message event's `data` from the socket.
-    pub fn frame(&self, data: JsValue) {
-        let _ = self.run(|d| d.on_frame(data));
+    /// Whether a text frame of `utf16_units` may be copied in for
+    /// [`Engine::frame`]. SPEC N8: frames up to MAX_SERVER_FRAME_BYTES of
+    /// UTF-8 are taken, and UTF-8 needs at least one byte per UTF-16 unit,
+    /// so a longer JS string is refused (`oversize_frame`) before it is
+    /// copied into wasm memory.
+    pub fn frame_fits(&self, utf16_units: usize) -> bool {
+        let fits = utf16_units <= MAX_SERVER_FRAME_BYTES;
+        if !fits {
+            self.run(Driver::oversize);
+        }
+        fits
+    }
+
+    /// A text frame from the socket.
+    pub fn frame(&self, text: &str) {
+        self.run(|d| d.on_frame(text));
+    }
+
+    /// A binary frame from the socket: not part of the protocol.
+    pub fn binary_frame(&self) {
+        self.run(|d| d.emit("error", Report { code: "malformed_frame", message: "binary frames are not part of the protocol".into() }));
     }
 
     /// The socket closed (or could not be opened: 1006).
     pub fn closed(&self, code: u16, reason: String) {
-        let _ = self.run(|d| d.on_closed(code, reason));
+        self.run(|d| d.on_closed(code, reason));
     }
 
-    /// The timer of that name (`retry`, `wake` or `ping`) ran out; `wake`
-    /// also when the page becomes visible again (SPEC T7) or a simulator
-    /// moved its clock.
-    pub fn fire(&self, timer: &str) {
-        let _ = self.run(|d| match timer {
-            "retry" => {
+    /// The timer ran out.
+    pub fn fire(&self, timer: Timer) {
+        self.run(|d| match timer {
+            Timer::Retry => {
                 let action = d.link.retry_due();
                 d.act(action);
                 d.report_connection(None);
             }
-            "ping" => d.ping(),
-            _ => d.on_wake(),
+            Timer::Ping => d.ping(),
+            Timer::Wake => d.on_wake(),
         });
     }
 
     /// Validates a command (its JSON, as in docs/protocol.md) with the
-    /// authority's rules and sends it; returns its id. Throws an `Error` with
-    /// a `code` when the rules refuse it, or `invalid_message` when it is not
-    /// a command or a text in it is over its bound (the server would refuse
-    /// it the same way).
-    pub fn command(&self, kind: &str) -> Result<String, JsValue> {
+    /// authority's rules and sends it; returns its id. Refused with the
+    /// rules' code, or `invalid_message` when it is not a command or a text
+    /// in it is over its bound (the server would refuse it the same way).
+    pub fn command(&self, kind: &str) -> Result<String, Refusal> {
         let kind = command_of(kind)?;
         self.run(|d| {
-            let id = d.replica.command(d.now(), kind).map_err(|e: CommandError| js_error(e.code(), &e.to_string()))?;
+            let id = d.replica.command(d.now, kind)?;
             d.flush();
             Ok(id.0)
         })
         .unwrap_or_else(|| Err(busy()))
     }
 
-    /// Judges a command (JSON) as `command` would, without sending it:
-    /// nothing if it would be sent, else the JSON of `{ code, message }`. A
-    /// desk asks this about a command its user is writing (a done with the
-    /// chosen code, say).
-    pub fn check(&self, kind: &str) -> Result<Option<String>, JsValue> {
+    /// Judges a command (JSON) as `command` would, without sending it: the
+    /// refusal, if the rules refuse it. A desk asks this about a command its
+    /// user is writing (a done with the chosen code, say).
+    pub fn check(&self, kind: &str) -> Result<Option<Refusal>, Refusal> {
         let kind = command_of(kind)?;
         let driver = self.driver.try_borrow().map_err(|_| busy())?;
-        Ok(driver.replica.check(driver.now(), &kind).err().map(|e| codec::to_string(&Refusal::from(e))))
+        Ok(driver.replica.check(self.host.now(), &kind).err().map(Refusal::from))
     }
 
     /// The render-ready view now, as JSON.
-    pub fn view(&self) -> Result<String, JsValue> {
+    pub fn view(&self) -> Result<String, Refusal> {
         let driver = self.driver.try_borrow().map_err(|_| busy())?;
-        Ok(codec::to_string(&driver.replica.view(driver.now())))
+        Ok(codec::to_string(&driver.replica.view(self.host.now())))
     }
 
     /// Follows the presence roster of the user's teams and favourites
     /// (S6, S12): `roster` events follow, and `presence` for each change.
     /// After a reconnect the engine follows it again from where it was.
-    #[wasm_bindgen(js_name = subscribeRoster)]
     pub fn subscribe_roster(&self) {
-        let _ = self.run(|d| {
+        self.run(|d| {
             d.replica.subscribe_roster();
             d.flush();
             d.schedule_wake();
@@ -196,9 +195,8 @@ impl Engine {
     }
 
     /// Stops following the roster; a last `roster` event says it is empty.
-    #[wasm_bindgen(js_name = unsubscribeRoster)]
     pub fn unsubscribe_roster(&self) {
-        let _ = self.run(|d| {
+        self.run(|d| {
             d.replica.unsubscribe_roster();
             d.flush();
             d.drain_notices();
@@ -207,21 +205,20 @@ impl Engine {
 
     /// The roster now, as the JSON of `{ entries, queues }`, empty unless
     /// followed.
-    pub fn roster(&self) -> Result<String, JsValue> {
+    pub fn roster(&self) -> Result<String, Refusal> {
         let driver = self.driver.try_borrow().map_err(|_| busy())?;
-        Ok(codec::to_string(&driver.replica.roster_view(driver.now())))
+        Ok(codec::to_string(&driver.replica.roster_view(self.host.now())))
     }
 
-    /// The connection state: `closed`, `connecting`, `live`, `waiting`, `unauthorized` or `incompatible`.
-    #[wasm_bindgen(js_name = connectionState)]
-    pub fn connection_state(&self) -> String {
-        self.driver.try_borrow().map_or_else(|_| "busy".to_owned(), |d| name_of(d.link.state()))
+    /// The connection state: `closed`, `connecting`, `live`, `waiting`,
+    /// `unauthorized` or `incompatible`.
+    pub fn connection_state(&self) -> &'static str {
+        self.driver.try_borrow().map_or("busy", |d| name_of(d.link.state()))
     }
 
     /// Replaces the token; reconnects at once if the old one was refused.
-    #[wasm_bindgen(js_name = updateToken)]
     pub fn update_token(&self, token: String) {
-        let _ = self.run(|d| {
+        self.run(|d| {
             d.token = token;
             if d.link.state() == LinkState::Unauthorized {
                 let action = d.link.start();
@@ -233,7 +230,7 @@ impl Engine {
 
     /// Closes the connection and stops every timer.
     pub fn close(&self) {
-        let _ = self.run(|d| {
+        self.run(|d| {
             d.link.close();
             d.io("socket_close", String::new());
             for timer in ["timer_retry", "timer_ping", "timer_wake"] {
@@ -242,45 +239,41 @@ impl Engine {
             d.report_connection(None);
         });
     }
-}
 
-impl Engine {
-    /// Runs `f` on the driver, then delivers what it queued, with the
-    /// driver released: JS is never called in the middle of a transition,
-    /// so the wrapper and the page may call straight back in. `None` only
-    /// if the driver is already in use, which that ordering rules out;
-    /// refusing beats a panic, which would kill the engine.
+    /// Runs `f` on the driver at the host's time, then delivers what it
+    /// queued, with the driver released: the host is never called in the
+    /// middle of a transition, so the wrapper and the page may call straight
+    /// back in. `None` only if the driver is already in use, which that
+    /// ordering rules out; refusing beats a panic, which would kill the
+    /// engine.
     fn run<T>(&self, f: impl FnOnce(&mut Driver) -> T) -> Option<T> {
-        let (result, deliveries, deliver) = {
+        let now = self.host.now();
+        let (result, deliveries) = {
             let mut d = self.driver.try_borrow_mut().ok()?;
+            d.now = now;
             let result = f(&mut d);
-            (result, std::mem::take(&mut d.pending), d.deliver.clone())
+            (result, std::mem::take(&mut d.pending))
         };
         for (kind, payload) in deliveries {
-            let _ = deliver.call(&JsValue::NULL, kind, &payload);
+            self.host.deliver(kind, &payload);
         }
         Some(result)
     }
 }
 
 /// Reads a command from the page's JSON, within the wire's bounds.
-fn command_of(json: &str) -> Result<CommandKind, JsValue> {
-    let kind = codec::from_str::<CommandKind>(json).map_err(|e| js_error("invalid_message", &format!("not a command: {e}")))?;
-    check_command(&kind).map_err(|e| js_error("invalid_message", &e.to_string()))?;
+fn command_of(json: &str) -> Result<CommandKind, Refusal> {
+    let invalid = |message: String| Refusal { code: "invalid_message".into(), message };
+    let kind = codec::from_str::<CommandKind>(json).map_err(|e| invalid(format!("not a command: {e}")))?;
+    check_command(&kind).map_err(|e| invalid(e.to_string()))?;
     Ok(kind)
 }
 
-fn busy() -> JsValue {
-    js_error("busy", "the engine is handling another call")
+fn busy() -> Refusal {
+    Refusal { code: "busy".into(), message: "the engine is handling another call".into() }
 }
 
 impl Driver {
-    /// The clock's time in whole milliseconds (0 if it gives no number).
-    fn now(&self) -> Millis {
-        let ms = self.clock.call(&JsValue::NULL).ok().and_then(|t| t.as_f64());
-        Millis(ms.unwrap_or(0.0).max(0.0) as u64)
-    }
-
     fn emit(&mut self, kind: &'static str, payload: impl Encode) {
         self.pending.push((kind, codec::to_string(&payload)));
     }
@@ -300,27 +293,24 @@ impl Driver {
         match action {
             LinkAction::Open => self.io("socket_open", String::new()),
             LinkAction::RetryAt(at) => {
-                let delay = at.0.saturating_sub(self.now().0);
+                let delay = at.0.saturating_sub(self.now.0);
                 self.set_timer("timer_retry", delay);
             }
             LinkAction::Stay => {}
         }
     }
 
-    fn on_frame(&mut self, data: JsValue) {
-        if !data.is_string() {
-            return self.emit("error", Report { code: "malformed_frame", message: "binary frames are not part of the protocol".into() });
+    /// SPEC N8: a frame over the limit is dropped, and said so.
+    fn oversize(&mut self) {
+        let message = format!("a frame over {MAX_SERVER_FRAME_BYTES} bytes was dropped");
+        self.emit("error", Report { code: "oversize_frame", message });
+    }
+
+    fn on_frame(&mut self, text: &str) {
+        if text.len() > MAX_SERVER_FRAME_BYTES {
+            return self.oversize();
         }
-        // SPEC N8: frames up to MAX_SERVER_FRAME_BYTES of UTF-8 are taken.
-        // UTF-8 needs at least one byte per UTF-16 unit, so a longer JS
-        // string is refused before it is copied into wasm memory.
-        let units = data.unchecked_ref::<Text>().length() as usize;
-        let text = if units > MAX_SERVER_FRAME_BYTES { None } else { data.as_string() };
-        let Some(text) = text.filter(|t| t.len() <= MAX_SERVER_FRAME_BYTES) else {
-            let message = format!("a frame over {MAX_SERVER_FRAME_BYTES} bytes was dropped");
-            return self.emit("error", Report { code: "oversize_frame", message });
-        };
-        let message = codec::parse(&text)
+        let message = codec::parse(text)
             .map_err(|e| ("malformed_frame", format!("the server sent a frame that is not JSON: {e}")))
             .and_then(|json| codec::decode::<ServerMessage>(json).map_err(|e| ("invalid_message", e.to_string())));
         let message = match message {
@@ -328,7 +318,7 @@ impl Driver {
             Err((code, message)) => return self.emit("error", Report { code, message }),
         };
         let welcome = matches!(message, ServerMessage::Welcome { .. });
-        match self.replica.handle_message(self.now(), message) {
+        match self.replica.handle_message(self.now, message) {
             Ok(()) => {}
             Err(SyncError::NotSynced) => self.send(&ClientMessage::Resync),
             Err(error @ SyncError::Version(_)) => {
@@ -352,14 +342,14 @@ impl Driver {
 
     fn on_closed(&mut self, code: u16, reason: String) {
         self.io("timer_ping", String::new());
-        let action = self.link.closed(self.now(), code);
+        let action = self.link.closed(self.now, code);
         self.act(action);
         self.report_connection(Some((code, reason)));
     }
 
     fn report_connection(&mut self, close: Option<(u16, String)>) {
         let (code, reason) = close.map_or((None, None), |(c, r)| (Some(c), Some(r)));
-        let state = name_of(self.link.state());
+        let state = name_of(self.link.state()).to_owned();
         let failures = self.link.failures();
         self.emit("connection", ConnectionReport { state, failures, code, reason });
     }
@@ -369,7 +359,7 @@ impl Driver {
         if self.link.state() != LinkState::Live {
             return;
         }
-        self.replica.ping(self.now());
+        self.replica.ping(self.now);
         self.flush();
         self.set_timer("timer_ping", PING_EVERY_MS);
     }
@@ -421,7 +411,7 @@ impl Driver {
 
     /// Sends `presence` for each user changed, then the whole `roster`.
     fn emit_roster(&mut self, presences: &[crate::model::UserId]) {
-        let roster = self.replica.roster_view(self.now());
+        let roster = self.replica.roster_view(self.now);
         for user in presences {
             if let Some(entry) = roster.entries.iter().find(|e| e.user == user) {
                 self.pending.push(("presence", codec::to_string(entry)));
@@ -431,13 +421,13 @@ impl Driver {
     }
 
     fn emit_view(&mut self) {
-        let view = codec::to_string(&self.replica.view(self.now()));
+        let view = codec::to_string(&self.replica.view(self.now));
         self.pending.push(("view", view));
     }
 
     /// Sleeps until the view next changes; recomputed on every wake.
     fn schedule_wake(&mut self) {
-        let now = self.now();
+        let now = self.now;
         match self.replica.next_change(now) {
             Some(at) => self.set_timer("timer_wake", at.0.saturating_sub(now.0).max(1)),
             None => self.io("timer_wake", String::new()),
@@ -491,7 +481,7 @@ struct NackReport {
     message: String,
 }
 
-fn name_of(state: LinkState) -> String {
+fn name_of(state: LinkState) -> &'static str {
     match state {
         LinkState::Closed => "closed",
         LinkState::Connecting => "connecting",
@@ -500,12 +490,4 @@ fn name_of(state: LinkState) -> String {
         LinkState::Unauthorized => "unauthorized",
         LinkState::Incompatible => "incompatible",
     }
-    .to_owned()
-}
-
-/// A real JS `Error` with a stable `code` property.
-fn js_error(code: &str, message: &str) -> JsValue {
-    let error = CodedError::new(message);
-    error.set_code(code);
-    error.into()
 }

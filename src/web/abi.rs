@@ -1,0 +1,246 @@
+//! The wasm module's exports and imports: the engine's only door to the
+//! page, spoken by the package's `js/engine.js`.
+//!
+//! A handful of plain functions over numbers replaces a binding generator:
+//! its glue and the per-export shims on the Rust side were a tenth of the
+//! client, for calls that pass a few strings. Strings go in through one
+//! buffer (`buffer(len)` returns where the page writes UTF-8; the next call
+//! takes it, each argument's length given), come back through the reply
+//! (`reply_ptr`, `reply_len`, read at once after the call), and out to the
+//! page through `ringside.deliver`. Engines live in a table by handle, so no
+//! pointer the page holds is ever dereferenced, and an engine freed while
+//! one of its own calls runs lives until that call returns. The only unsafe
+//! code is the export and import declarations themselves.
+
+use super::{Engine, Host, Timer};
+use crate::model::{Millis, Refusal};
+use crate::codec;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+#[link(wasm_import_module = "ringside")]
+unsafe extern "C" {
+    /// `deliver(engine, kind, kind_len, payload, payload_len)`: both strings
+    /// UTF-8 in this module's memory, valid during the call.
+    safe fn deliver(engine: u32, kind: *const u8, kind_len: usize, payload: *const u8, payload_len: usize);
+    /// `now(engine)`: the engine's clock, in milliseconds.
+    safe fn now(engine: u32) -> f64;
+}
+
+/// The page's side of one engine, by its handle.
+struct Page(u32);
+
+impl Host for Page {
+    fn deliver(&self, kind: &str, payload: &str) {
+        deliver(self.0, kind.as_ptr(), kind.len(), payload.as_ptr(), payload.len());
+    }
+
+    fn now(&self) -> Millis {
+        // `as` saturates: NaN and negatives read as 0.
+        Millis(now(self.0) as u64)
+    }
+}
+
+thread_local! {
+    static ENGINES: RefCell<Vec<Option<Rc<Engine<Page>>>>> = const { RefCell::new(Vec::new()) };
+    static INBOX: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static REPLY: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Where the page writes the next call's strings, `len` bytes of UTF-8.
+#[unsafe(no_mangle)]
+pub extern "C" fn buffer(len: usize) -> *mut u8 {
+    INBOX.with_borrow_mut(|inbox| {
+        inbox.clear();
+        inbox.resize(len, 0);
+        inbox.as_mut_ptr()
+    })
+}
+
+/// The strings written into the buffer, split at the lengths given (empty
+/// ones past its end or in the middle of a character: the page's
+/// TextEncoder writes neither).
+fn take<const N: usize>(lens: [usize; N]) -> [String; N] {
+    let bytes = INBOX.with_borrow_mut(std::mem::take);
+    let mut at: usize = 0;
+    lens.map(|len| {
+        let text = at.checked_add(len).and_then(|end| bytes.get(at..end)).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or_default();
+        at = at.saturating_add(len);
+        text.to_owned()
+    })
+}
+
+/// Where the last call's reply is (a string of UTF-8).
+#[unsafe(no_mangle)]
+pub extern "C" fn reply_ptr() -> *const u8 {
+    REPLY.with_borrow(|reply| reply.as_ptr())
+}
+
+/// The length of the last call's reply, in bytes.
+#[unsafe(no_mangle)]
+pub extern "C" fn reply_len() -> usize {
+    REPLY.with_borrow(String::len)
+}
+
+/// Sets the reply: 0 for a value, 1 for the JSON of a refusal.
+fn reply(result: Result<String, Refusal>) -> u32 {
+    let (status, text) = match result {
+        Ok(text) => (0, text),
+        Err(refusal) => (1, codec::to_string(&refusal)),
+    };
+    REPLY.set(text);
+    status
+}
+
+/// The engine of that handle, if live; the table is free again before it
+/// is used, so its calls may create and free engines.
+fn engine(handle: u32) -> Option<Rc<Engine<Page>>> {
+    ENGINES.with_borrow(|engines| engines.get(handle as usize)?.clone())
+}
+
+/// Runs `f` on the engine of that handle, if live.
+fn on(handle: u32, f: impl FnOnce(&Engine<Page>)) {
+    if let Some(engine) = engine(handle) {
+        f(&engine);
+    }
+}
+
+/// A new engine (see [`Engine::new`]): the buffer holds the token, then the
+/// client tag. Returns its handle.
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_new(token_len: usize, tag_len: usize, seed: u32) -> u32 {
+    let [token, tag] = take([token_len, tag_len]);
+    ENGINES.with_borrow_mut(|engines| {
+        let handle = engines.iter().position(Option::is_none).unwrap_or(engines.len());
+        if handle == engines.len() {
+            engines.push(None);
+        }
+        engines[handle] = Some(Rc::new(Engine::new(token, &tag, seed, Page(handle as u32))));
+        handle as u32
+    })
+}
+
+/// Frees the engine: its handle may be given to the next new one.
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_free(handle: u32) {
+    let freed = ENGINES.with_borrow_mut(|engines| engines.get_mut(handle as usize).and_then(Option::take));
+    drop(freed);
+}
+
+/// [`Engine::connect`].
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_connect(handle: u32) {
+    on(handle, |engine| engine.connect());
+}
+
+/// [`Engine::opened`].
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_opened(handle: u32) {
+    on(handle, |engine| engine.opened());
+}
+
+/// [`Engine::frame_fits`]: 1 when the page may write the frame.
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_frame_fits(handle: u32, utf16_units: usize) -> u32 {
+    engine(handle).is_some_and(|engine| engine.frame_fits(utf16_units)) as u32
+}
+
+/// [`Engine::frame`]: the buffer holds the frame.
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_frame(handle: u32, len: usize) {
+    let [text] = take([len]);
+    on(handle, |engine| engine.frame(&text));
+}
+
+/// [`Engine::binary_frame`].
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_binary_frame(handle: u32) {
+    on(handle, |engine| engine.binary_frame());
+}
+
+/// [`Engine::closed`]: the buffer holds the reason.
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_closed(handle: u32, code: u16, reason_len: usize) {
+    let [reason] = take([reason_len]);
+    on(handle, |engine| engine.closed(code, reason));
+}
+
+/// [`Engine::fire`]: 0 retry, 1 ping, anything else wake.
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_fire(handle: u32, timer: u32) {
+    let timer = match timer {
+        0 => Timer::Retry,
+        1 => Timer::Ping,
+        _ => Timer::Wake,
+    };
+    on(handle, |engine| engine.fire(timer));
+}
+
+/// The refusal of a call to an engine already freed.
+fn gone() -> Refusal {
+    Refusal { code: "closed".into(), message: "the engine was freed".into() }
+}
+
+/// [`Engine::command`]: the buffer holds the command's JSON; the reply is
+/// its id (0) or the refusal (1).
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_command(handle: u32, len: usize) -> u32 {
+    let [json] = take([len]);
+    reply(engine(handle).ok_or_else(gone).and_then(|engine| engine.command(&json)))
+}
+
+/// [`Engine::check`]: the buffer holds the command's JSON. 0 with an empty
+/// reply when it would be sent, 2 with the rules' refusal when not, 1 with
+/// the refusal when it is no command at all.
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_check(handle: u32, len: usize) -> u32 {
+    let [json] = take([len]);
+    match engine(handle).ok_or_else(gone).and_then(|engine| engine.check(&json)) {
+        Ok(None) => reply(Ok(String::new())),
+        Ok(Some(refusal)) => reply(Err(refusal)) + 1,
+        Err(refusal) => reply(Err(refusal)),
+    }
+}
+
+/// [`Engine::view`] into the reply (0), or a refusal (1).
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_view(handle: u32) -> u32 {
+    reply(engine(handle).ok_or_else(gone).and_then(|engine| engine.view()))
+}
+
+/// [`Engine::roster`] into the reply (0), or a refusal (1).
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_roster(handle: u32) -> u32 {
+    reply(engine(handle).ok_or_else(gone).and_then(|engine| engine.roster()))
+}
+
+/// [`Engine::connection_state`] into the reply.
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_connection_state(handle: u32) -> u32 {
+    reply(Ok(engine(handle).map_or("closed", |engine| engine.connection_state()).to_owned()))
+}
+
+/// [`Engine::subscribe_roster`].
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_subscribe_roster(handle: u32) {
+    on(handle, |engine| engine.subscribe_roster());
+}
+
+/// [`Engine::unsubscribe_roster`].
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_unsubscribe_roster(handle: u32) {
+    on(handle, |engine| engine.unsubscribe_roster());
+}
+
+/// [`Engine::update_token`]: the buffer holds the token.
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_update_token(handle: u32, len: usize) {
+    let [token] = take([len]);
+    on(handle, |engine| engine.update_token(token));
+}
+
+/// [`Engine::close`].
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_close(handle: u32) {
+    on(handle, |engine| engine.close());
+}
