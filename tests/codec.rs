@@ -80,6 +80,27 @@ fn broken_frames_are_refused_by_both() {
     }
 }
 
+/// SPEC N6: an unknown kind, or a known one in the other form (a unit
+/// kind given data, a kind with data given none), is refused by both, and
+/// the codec says which.
+#[test]
+fn unknown_kinds_and_kinds_in_the_wrong_form_are_refused_by_both() {
+    for (command, reason) in [
+        (r#""no_such_command""#, "unknown kind"),
+        (r#"{"no_such_command":{}}"#, "unknown kind"),
+        (r#""set_status""#, "unknown kind"),
+        (r#"{"login":{}}"#, "unknown kind"),
+        (r#"{"set_status":{"status":"lunch","secondary":7}}"#, "expected a string at secondary"),
+    ] {
+        assert!(serde_json::from_str::<CommandKind>(command).is_err(), "serde_json took {command}");
+        assert_eq!(codec::from_str::<CommandKind>(command).unwrap_err().to_string(), reason, "{command}");
+    }
+    for command in [r#""login""#, r#"{"set_status":{"status":"lunch"}}"#, r#"{"accept":{"offer":3}}"#] {
+        let ours = codec::from_str::<CommandKind>(command).expect("a command");
+        assert_eq!(ours, serde_json::from_str::<CommandKind>(command).expect("a command"));
+    }
+}
+
 #[test]
 fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));

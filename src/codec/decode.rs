@@ -165,6 +165,16 @@ pub fn variant(json: Json, errors: &mut Errors) -> Variant {
     }
 }
 
+/// The index of `tag` among a type's `tags`; past the end, and an error,
+/// if it is none of them.
+#[inline(never)]
+pub fn tag_index(tag: &str, tags: &[&str], errors: &mut Errors) -> usize {
+    tags.iter().position(|t| *t == tag).unwrap_or_else(|| {
+        errors.fail("unknown kind");
+        tags.len()
+    })
+}
+
 impl Decode for u64 {
     fn decode(json: Json, errors: &mut Errors) -> Self {
         match json {

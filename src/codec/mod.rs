@@ -14,7 +14,7 @@ mod decode;
 mod encode;
 mod parse;
 
-pub use decode::{array, entries, null, object, variant, Errors, Object, Variant};
+pub use decode::{array, entries, null, object, tag_index, variant, Errors, Object, Variant};
 pub use encode::{key, open_tag, write_entries, write_str};
 pub use parse::parse;
 pub use ringside_codec_derive::{Decode, Encode};
