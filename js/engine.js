@@ -8,13 +8,13 @@
  * @typedef {{
  *   memory: WebAssembly.Memory,
  *   buffer(len: number): number, reply_ptr(): number, reply_len(): number,
- *   engine_new(tokenLen: number, tagLen: number, seed: number): number, engine_free(h: number): void,
+ *   engine_new(tokenLen: number, seed: number): number, engine_free(h: number): void,
  *   engine_connect(h: number): void, engine_opened(h: number): void, engine_close(h: number): void,
- *   engine_frame_fits(h: number, units: number): number, engine_frame(h: number, len: number): void, engine_binary_frame(h: number): void,
- *   engine_closed(h: number, code: number, reasonLen: number): void, engine_fire(h: number, timer: number): void,
- *   engine_command(h: number, len: number): number, engine_check(h: number, len: number): number,
+ *   engine_frame_fits(h: number, units: number): number, engine_frame(h: number): void, engine_binary_frame(h: number): void,
+ *   engine_closed(h: number, code: number): void, engine_fire(h: number, timer: number): void,
+ *   engine_command(h: number): number, engine_check(h: number): number,
  *   engine_view(h: number): number, engine_roster(h: number): number, engine_connection_state(h: number): number,
- *   engine_subscribe_roster(h: number): void, engine_unsubscribe_roster(h: number): void, engine_update_token(h: number, len: number): void,
+ *   engine_subscribe_roster(h: number): void, engine_unsubscribe_roster(h: number): void, engine_update_token(h: number): void,
  * }} Exports
  */
 
@@ -33,19 +33,14 @@ const TIMERS = ['retry', 'ping'];
 const read = (ptr, len) => decoder.decode(new Uint8Array(wasm.memory.buffer, ptr, len));
 
 /**
- * Writes the strings into the module's buffer, one after another, for the
- * next call; returns their lengths in bytes.
- * @param {string[]} texts
+ * Writes the text into the module's buffer for the next call.
+ * @param {string} text
  */
-function put(...texts) {
-  const bytes = texts.map((text) => encoder.encode(text));
-  const at = wasm.buffer(bytes.reduce((sum, b) => sum + b.length, 0));
-  let offset = at;
-  for (const b of bytes) {
-    new Uint8Array(wasm.memory.buffer, offset, b.length).set(b);
-    offset += b.length;
-  }
-  return bytes.map((b) => b.length);
+function put(text) {
+  const bytes = encoder.encode(text);
+  // The module's memory may grow in buffer(): its ArrayBuffer is read after.
+  const at = wasm.buffer(bytes.length);
+  new Uint8Array(wasm.memory.buffer, at, bytes.length).set(bytes);
 }
 
 /** The call's reply: its text, or a thrown `Error` with the refusal's `code`. @param {number} status */
@@ -101,8 +96,8 @@ export class Engine {
    * @param {() => number} clock milliseconds
    */
   constructor(token, tag, seed, deliver, clock) {
-    const [tokenLen, tagLen] = put(token, tag);
-    this.#h = wasm.engine_new(tokenLen, tagLen, seed);
+    put(token + tag);
+    this.#h = wasm.engine_new(encoder.encode(token).length, seed);
     hosts.set(this.#h, { deliver, clock });
   }
 
@@ -115,21 +110,31 @@ export class Engine {
   /** A message event's `data`: a text frame is copied in only if the engine takes its length. @param {unknown} data */
   frame(data) {
     if (typeof data !== 'string') return wasm.engine_binary_frame(this.#h);
-    if (wasm.engine_frame_fits(this.#h, data.length)) wasm.engine_frame(this.#h, put(data)[0]);
+    if (wasm.engine_frame_fits(this.#h, data.length)) {
+      put(data);
+      wasm.engine_frame(this.#h);
+    }
   }
 
   /** @param {number} code @param {string} reason */
-  closed(code, reason) { wasm.engine_closed(this.#h, code, put(reason)[0]); }
+  closed(code, reason) {
+    put(reason);
+    wasm.engine_closed(this.#h, code);
+  }
 
   /** @param {string} timer `retry`, `ping` or `wake` */
   fire(timer) { wasm.engine_fire(this.#h, TIMERS.indexOf(timer) >>> 0); }
 
   /** Sends a command (JSON); returns its id, or throws the refusal. @param {string} json */
-  command(json) { return answer(wasm.engine_command(this.#h, put(json)[0])); }
+  command(json) {
+    put(json);
+    return answer(wasm.engine_command(this.#h));
+  }
 
   /** The rules' refusal of a command (JSON of `{ code, message }`), if any; throws if it is no command. @param {string} json */
   check(json) {
-    const status = wasm.engine_check(this.#h, put(json)[0]);
+    put(json);
+    const status = wasm.engine_check(this.#h);
     return status === 2 ? answer(0) : answer(status) || undefined;
   }
 
@@ -141,7 +146,10 @@ export class Engine {
   connectionState() { return answer(wasm.engine_connection_state(this.#h)); }
 
   /** @param {string} token */
-  updateToken(token) { wasm.engine_update_token(this.#h, put(token)[0]); }
+  updateToken(token) {
+    put(token);
+    wasm.engine_update_token(this.#h);
+  }
 
   /** Frees the engine; its handle may be reused, so this object is done. */
   free() {
