@@ -151,7 +151,7 @@ export class Engine {
     wasm.engine_update_token(this.#h);
   }
 
-  /** Frees the engine; its handle may be reused, so this object is done. */
+  /** Frees the engine; this object is done. */
   free() {
     wasm.engine_free(this.#h);
     hosts.delete(this.#h);

@@ -8,14 +8,15 @@
 //! it), come back through the reply
 //! (`reply_ptr`, `reply_len`, read at once after the call), and out to the
 //! page through `ringside.deliver`. Engines live in a table by handle, so no
-//! pointer the page holds is ever dereferenced, and an engine freed while
-//! one of its own calls runs lives until that call returns. The only unsafe
+//! pointer the page holds is ever dereferenced; a handle is never given
+//! twice, so a freed engine's cannot reach a newer one; and an engine freed
+//! while one of its own calls runs lives until that call returns. The only unsafe
 //! code is the export and import declarations themselves.
 
 use super::{Engine, Host, Timer};
 use crate::model::{Millis, Refusal};
 use crate::codec;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 #[link(wasm_import_module = "ringside")]
@@ -42,7 +43,9 @@ impl Host for Page {
 }
 
 thread_local! {
-    static ENGINES: RefCell<Vec<Option<Rc<Engine<Page>>>>> = const { RefCell::new(Vec::new()) };
+    /// The live engines by handle (a page has one or two).
+    static ENGINES: RefCell<Vec<(u32, Rc<Engine<Page>>)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_HANDLE: Cell<u32> = const { Cell::new(1) };
     static INBOX: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     static REPLY: RefCell<String> = const { RefCell::new(String::new()) };
 }
@@ -88,7 +91,7 @@ fn reply(result: Result<String, Refusal>) -> u32 {
 /// The engine of that handle, if live; the table is free again before it
 /// is used, so its calls may create and free engines.
 fn engine(handle: u32) -> Option<Rc<Engine<Page>>> {
-    ENGINES.with_borrow(|engines| engines.get(handle as usize)?.clone())
+    ENGINES.with_borrow(|engines| engines.iter().find(|(h, _)| *h == handle).map(|(_, engine)| engine.clone()))
 }
 
 /// Runs `f` on the engine of that handle, if live.
@@ -104,20 +107,20 @@ fn on(handle: u32, f: impl FnOnce(&Engine<Page>)) {
 pub extern "C" fn engine_new(token_len: usize, seed: u32) -> u32 {
     let mut token = take();
     let tag = if token.is_char_boundary(token_len) { token.split_off(token_len) } else { String::new() };
-    ENGINES.with_borrow_mut(|engines| {
-        let handle = engines.iter().position(Option::is_none).unwrap_or(engines.len());
-        if handle == engines.len() {
-            engines.push(None);
-        }
-        engines[handle] = Some(Rc::new(Engine::new(token, &tag, seed, Page(handle as u32))));
-        handle as u32
-    })
+    let handle = NEXT_HANDLE.get();
+    NEXT_HANDLE.set(handle.wrapping_add(1));
+    let engine = Rc::new(Engine::new(token, &tag, seed, Page(handle)));
+    ENGINES.with_borrow_mut(|engines| engines.push((handle, engine)));
+    handle
 }
 
-/// Frees the engine: its handle may be given to the next new one.
+/// Frees the engine.
 #[unsafe(no_mangle)]
 pub extern "C" fn engine_free(handle: u32) {
-    let freed = ENGINES.with_borrow_mut(|engines| engines.get_mut(handle as usize).and_then(Option::take));
+    let freed = ENGINES.with_borrow_mut(|engines| {
+        let at = engines.iter().position(|(h, _)| *h == handle)?;
+        Some(engines.swap_remove(at))
+    });
     drop(freed);
 }
 
