@@ -18,6 +18,8 @@
  * }} Exports
  */
 
+/** @import { ErrorCode } from './types.gen.js' */
+
 /** What an engine calls: the page's events and I/O requests, and its clock. @typedef {{ deliver(type: string, payload: string): void, clock(): number }} Host */
 
 const encoder = new TextEncoder();
@@ -43,12 +45,21 @@ function put(text) {
   new Uint8Array(wasm.memory.buffer, at, bytes.length).set(bytes);
 }
 
+/**
+ * An `Error` with a stable `code`, as every rejection of this package.
+ * @param {ErrorCode} code
+ * @param {string} message
+ */
+export function failure(code, message) {
+  return Object.assign(new Error(message), { code });
+}
+
 /** The call's reply: its text, or a thrown `Error` with the refusal's `code`. @param {number} status */
 function answer(status) {
   const text = read(wasm.reply_ptr(), wasm.reply_len());
   if (status === 0) return text;
   const { code, message } = JSON.parse(text);
-  throw Object.assign(new Error(message), { code });
+  throw failure(code, message);
 }
 
 /**

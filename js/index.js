@@ -4,7 +4,7 @@
 // RONA notification), turns its events into listeners and its command ids
 // into promises, and tells the server the user is at the page for
 // auto-away (SPEC S11).
-import { load as instantiate, Engine } from './engine.js';
+import { load as instantiate, Engine, failure } from './engine.js';
 
 /**
  * @import { Client as ClientApi, ClientEvents, ConnectOptions, SocketLike } from './index.js'
@@ -30,15 +30,6 @@ function load(wasmUrl) {
     throw Object.assign(failure('wasm_load_failed', `the engine could not be loaded: ${error}`), { cause: error });
   });
   return loading;
-}
-
-/**
- * An `Error` with a stable `code`, as every rejection of this package.
- * @param {ErrorCode} code
- * @param {string} message
- */
-function failure(code, message) {
-  return Object.assign(new Error(message), { code });
 }
 
 /** The longest delay `setTimeout` keeps (a longer one fires at once). */
