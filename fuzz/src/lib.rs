@@ -11,6 +11,10 @@
 //!   agent, its accept deadline armed exactly while it is previewed, P3),
 //!   every agent's events are numbered without gaps (SPEC N2), and the
 //!   center survives being stored and loaded (SPEC S10).
+//! - [`engine`]: the browser engine, wired to the in-page simulator as the
+//!   package's wrapper wires it to a socket, through a bounded sequence of
+//!   the page's, the customers' and the network's inputs: it never panics,
+//!   sends only frames the server reads, and shows what the center holds.
 //!
 //! Nothing here depends on a fuzzer, so the workspace build and CI compile
 //! the targets and replay the seed corpus (`tests/corpus.rs`); the crate in
@@ -31,6 +35,9 @@ use ringside::model::{
 };
 use ringside::protocol::{ClientMessage, FrameError};
 use std::collections::{BTreeMap, BTreeSet};
+
+mod engine;
+pub use engine::engine;
 
 /// Feeds `data` to the client frame decoder as the server would (text,
 /// lossily decoded so that every input reaches the parser).
@@ -82,6 +89,21 @@ pub const SUPERVISOR: &str = "sup";
 /// The queues of the fixed world.
 pub const QUEUES: [&str; 2] = ["support", "sales"];
 
+/// The profile of run `choice` (see [`world`]).
+fn profile(choice: u8) -> ProfileOverrides {
+    match choice % 4 {
+        1 => ProfileOverrides {
+            conference_limit: Some(3),
+            available_after_outdial: Some(true),
+            conferenced_parties_talk: Some(true),
+            wrap_up: Some(WrapUpSettings { required: true, ..Profile::preset(Preset::ContactCenter).wrap_up }),
+            ..ProfileOverrides::default()
+        },
+        2 => ProfileOverrides { preset: Preset::Presence, ..ProfileOverrides::default() },
+        _ => ProfileOverrides::default(),
+    }
+}
+
 /// Start of every run: 2026-11-21 09:00 UTC, as in the core's tests.
 pub const T0: ServerTime = ServerTime(1_795_338_000_000);
 
@@ -131,19 +153,7 @@ pub fn center_observed(data: &[u8], mut observe: impl FnMut(&Input, &Applied)) {
 /// (SPEC F3); or the presence preset (log in again after the grace, SPEC
 /// N3).
 fn world(choice: u8) -> Center {
-    let profile = match choice % 4 {
-        1 => ProfileOverrides {
-            conference_limit: Some(3),
-            available_after_outdial: Some(true),
-            conferenced_parties_talk: Some(true),
-            wrap_up: Some(WrapUpSettings { required: true, ..Profile::preset(Preset::ContactCenter).wrap_up }),
-            ..ProfileOverrides::default()
-        }
-        .build()
-        .expect("a valid profile"),
-        2 => Profile::preset(Preset::Presence),
-        _ => Profile::preset(Preset::ContactCenter),
-    };
+    let profile = profile(choice).build().expect("a valid profile");
     let mut center = Center::new(profile, QUEUES.map(QueueId::from));
     center.save_campaign(T0, campaign()).expect("a valid campaign");
     center
@@ -187,6 +197,15 @@ impl Bytes<'_> {
 
     fn below(&mut self, n: usize) -> usize {
         usize::from(self.byte()) % n
+    }
+
+    /// Up to `max` bytes (as many as the next byte says, fewer at the end).
+    fn take(&mut self, max: usize) -> &[u8] {
+        let len = self.below(max + 1);
+        let start = self.at.min(self.data.len());
+        let end = (start + len).min(self.data.len());
+        self.at += len;
+        &self.data[start..end]
     }
 
     fn is_empty(&self) -> bool {
@@ -287,12 +306,12 @@ impl Run {
                 Input::OfferUndeliverable { offer, cause }
             }
             24 => {
-                let interaction = b.pick(&self.interactions(), |n| InteractionId(u64::from(n)));
+                let interaction = b.pick(&interactions(&self.center), |n| InteractionId(u64::from(n)));
                 Input::NumberAnswers { interaction, answered: b.byte() & 1 == 1 }
             }
             25 => {
-                let interaction = b.pick(&self.interactions(), |n| InteractionId(u64::from(n)));
-                let participants = self.participants(None, interaction);
+                let interaction = b.pick(&interactions(&self.center), |n| InteractionId(u64::from(n)));
+                let participants = participants(&self.center, None, interaction);
                 Input::PartyHangsUp { interaction, participant: b.pick(&participants, |n| ParticipantId(u64::from(n))) }
             }
             26 => Input::Timeout,
@@ -402,28 +421,8 @@ impl Run {
             }
         };
         self.last_command.insert(actor.user.clone(), id.clone());
-        let kind = build(b.byte(), &mut Picker { b, run: self, actor: &actor.user });
+        let kind = build(b.byte(), &mut Picker { b, center: &self.center, now: self.now, actor: &actor.user });
         Input::Command { actor, id, kind }
-    }
-
-    /// Interactions some agent holds (on the call or in wrap-up).
-    fn interactions(&self) -> Vec<InteractionId> {
-        let mut ids: Vec<InteractionId> = self.center.agents().flat_map(|a| a.interactions.iter().map(|i| i.id)).collect();
-        ids.sort();
-        ids.dedup();
-        ids
-    }
-
-    /// The participants of `interaction` as `agent` holds its call, or as
-    /// the first agent holding it does.
-    fn participants(&self, agent: Option<&UserId>, interaction: InteractionId) -> Vec<ParticipantId> {
-        let holder = |a: &&ringside::model::AgentState| agent.is_none_or(|agent| a.agent == *agent);
-        self.center
-            .agents()
-            .filter(holder)
-            .find_map(|a| a.interaction(interaction))
-            .map(|info| info.call.participants.iter().map(|p| p.id).collect())
-            .unwrap_or_default()
     }
 
     /// The checks after each input, and the bookkeeping of what it made.
@@ -457,16 +456,38 @@ impl Run {
     }
 }
 
-/// What a command names, drawn from the live set as seen by its actor.
+/// Interactions some agent of `center` holds (on the call or in wrap-up).
+fn interactions(center: &Center) -> Vec<InteractionId> {
+    let mut ids: Vec<InteractionId> = center.agents().flat_map(|a| a.interactions.iter().map(|i| i.id)).collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The participants of `interaction` as `agent` holds its call, or as
+/// the first agent holding it does.
+fn participants(center: &Center, agent: Option<&UserId>, interaction: InteractionId) -> Vec<ParticipantId> {
+    let holder = |a: &&ringside::model::AgentState| agent.is_none_or(|agent| a.agent == *agent);
+    center
+        .agents()
+        .filter(holder)
+        .find_map(|a| a.interaction(interaction))
+        .map(|info| info.call.participants.iter().map(|p| p.id).collect())
+        .unwrap_or_default()
+}
+
+/// What a command names, drawn from the live set of `center` as seen by
+/// its actor.
 struct Picker<'a, 'b> {
     b: &'a mut Bytes<'b>,
-    run: &'a Run,
+    center: &'a Center,
+    now: ServerTime,
     actor: &'a UserId,
 }
 
 impl Picker<'_, '_> {
     fn me(&self) -> Option<&ringside::model::AgentState> {
-        self.run.center.agent(self.actor)
+        self.center.agent(self.actor)
     }
 
     fn offer(&mut self) -> OfferId {
@@ -485,13 +506,13 @@ impl Picker<'_, '_> {
         if self.b.below(4) == 0 {
             return None;
         }
-        let on_call = self.run.participants(Some(self.actor), interaction);
+        let on_call = participants(self.center, Some(self.actor), interaction);
         Some(self.b.pick(&on_call, |n| ParticipantId(u64::from(n))))
     }
 
     /// An interaction of any agent, mostly (what a supervisor monitors).
     fn any_interaction(&mut self) -> InteractionId {
-        let all = self.run.interactions();
+        let all = interactions(self.center);
         self.b.pick(&all, |n| InteractionId(u64::from(n)))
     }
 
@@ -525,7 +546,7 @@ impl Picker<'_, '_> {
 
     /// Any status of the profile, system-only ones included (SPEC S8).
     fn status(&mut self) -> StatusId {
-        let statuses: Vec<StatusId> = self.run.center.profile().statuses.iter().map(|s| s.id.clone()).collect();
+        let statuses: Vec<StatusId> = self.center.profile().statuses.iter().map(|s| s.id.clone()).collect();
         self.b.pick(&statuses, |_| StatusId::from("unknown"))
     }
 
@@ -533,7 +554,7 @@ impl Picker<'_, '_> {
         if self.b.below(4) != 0 {
             return None;
         }
-        let profile = self.run.center.profile();
+        let profile = self.center.profile();
         let all: Vec<SecondaryId> = profile.statuses.iter().flat_map(|s| s.secondary.iter().map(|d| d.id.clone())).collect();
         Some(self.b.pick(&all, |_| SecondaryId::from("unknown")))
     }
@@ -543,7 +564,7 @@ impl Picker<'_, '_> {
         if self.b.below(3) == 0 {
             return None;
         }
-        let codes: Vec<WrapUpCode> = self.run.center.profile().wrap_up.codes.iter().map(|c| c.id.clone()).collect();
+        let codes: Vec<WrapUpCode> = self.center.profile().wrap_up.codes.iter().map(|c| c.id.clone()).collect();
         Some(self.b.pick(&codes, |_| WrapUpCode::from("unknown")))
     }
 
@@ -573,7 +594,7 @@ impl Picker<'_, '_> {
 
     /// A callback time: in the past, soon, or far ahead (SPEC W4).
     fn when(&mut self) -> ServerTime {
-        let now = self.run.now;
+        let now = self.now;
         match self.b.below(3) {
             0 => ServerTime(now.0.saturating_sub(60_000)),
             1 => now.plus(1_000 * u64::from(self.b.byte())),
@@ -674,12 +695,12 @@ fn build(choice: u8, p: &mut Picker) -> CommandKind {
 
 /// The wire name of every command the center target sends, in table order.
 pub fn command_names() -> Vec<&'static str> {
-    let run = Run::new(world(0));
+    let center = world(0);
     let actor = UserId::from(AGENTS[0]);
     (0..BUILDERS.len())
         .map(|index| {
             let mut bytes = Bytes { data: &[], at: 0 };
-            let kind = BUILDERS[index](&mut Picker { b: &mut bytes, run: &run, actor: &actor });
+            let kind = BUILDERS[index](&mut Picker { b: &mut bytes, center: &center, now: T0, actor: &actor });
             assert_eq!(entry(&kind), index, "table entry {index} builds another variant: {}", kind.name());
             kind.name()
         })

@@ -1,4 +1,4 @@
-//! Replays the committed seed corpus through both fuzz targets: what CI runs
+//! Replays the committed seed corpus through every fuzz target: what CI runs
 //! of the fuzzing (a campaign is `scripts/fuzz`).
 //!
 //! - Every file of `corpus/frame` goes through the frame decoder, which must
@@ -15,6 +15,10 @@
 //!   unchanged (SPEC S10). The `campaign_*` seeds work records through
 //!   every phase: accepted, rejected, timed out, dialled, answered or not,
 //!   transferred, rescheduled, gone stale (SPEC P8), done.
+//! - Every file of `corpus/engine` drives the browser engine against the
+//!   simulator; after each input the engine has sent only frames the
+//!   server reads (SPEC N6) and, live with nothing in flight, shows what
+//!   the center holds (SPEC N2).
 //!
 //! A file that makes a target panic fails the test, named.
 
@@ -65,6 +69,16 @@ fn frame_corpus_never_panics_the_decoder() {
 fn center_corpus_keeps_every_invariant() {
     let seeds = replay("center", ringside_fuzz::center);
     eprintln!("center corpus: {seeds} seeds, every invariant held after every input");
+}
+
+/// SPEC N6 and N2 in the browser engine: after every input of every seed
+/// it has not panicked, has sent only frames the server reads, and, live
+/// with nothing in flight, shows the status, offers and interactions the
+/// center holds.
+#[test]
+fn engine_corpus_keeps_every_invariant() {
+    let seeds = replay("engine", ringside_fuzz::engine);
+    eprintln!("engine corpus: {seeds} seeds, every invariant held after every input");
 }
 
 /// The center corpus is worth replaying: between them the seeds get every

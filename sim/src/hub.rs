@@ -289,6 +289,12 @@ impl Hub {
         }
     }
 
+    /// The simulated center, to read: where a tool that drives the hub (the
+    /// engine's fuzz target) finds live ids to name.
+    pub fn center(&self) -> &Center {
+        &self.center
+    }
+
     /// Queues, agents and the next deadline, as `GET /sim/state`.
     pub fn state(&self) -> SimState {
         self.center.sim_state(self.now)
