@@ -27,7 +27,7 @@
 
 use crate::{build, participants, profile, Bytes, Picker, AGENTS, MAX_INPUTS, QUEUES, SUPERVISOR, T0};
 use ringside::center::Input;
-use ringside::model::{Channel, ContactId, InteractionId, Millis, OfferId, ParticipantId, QueueId, Role, RonaCause, ServerTime, SessionId, UserId};
+use ringside::model::{AgentState, Channel, ContactId, InteractionId, Millis, OfferId, ParticipantId, QueueId, Role, RonaCause, ServerTime, SessionId, UserId};
 use ringside::protocol::ClientMessage;
 use ringside::web::{Engine, Host, Timer};
 use ringside_sim::hub::{CustomerReply, Delivery, Hub, SimConfig, SimUser};
@@ -105,6 +105,30 @@ struct Desk {
 ///
 /// On any of the findings in the module's documentation.
 pub fn engine(data: &[u8]) {
+    engine_observed(data, |_| {});
+}
+
+/// What one page showed after an input: for a test to measure what a
+/// corpus reaches.
+#[derive(Debug)]
+pub struct Seen<'a> {
+    /// The page's user.
+    pub user: &'a str,
+    /// The engine's connection state.
+    pub connection: &'static str,
+    /// The engine's view.
+    pub view: &'a Value,
+    /// The engine's roster.
+    pub roster: &'a Value,
+}
+
+/// [`engine`], calling `observe` with what each page shows after each
+/// input.
+///
+/// # Panics
+///
+/// As [`engine`].
+pub fn engine_observed(data: &[u8], mut observe: impl FnMut(Seen)) {
     let mut bytes = Bytes { data, at: 0 };
     let mut desk = Desk::new(bytes.byte());
     for tab in &desk.tabs {
@@ -116,7 +140,8 @@ pub fn engine(data: &[u8]) {
         desk.input(&mut bytes);
         desk.settle();
         for tab in &desk.tabs {
-            tab.check_view(&desk.hub);
+            let (view, roster) = tab.check_view(&desk.hub);
+            observe(Seen { user: tab.user.as_str(), connection: tab.engine.connection_state(), view: &view, roster: &roster });
         }
         applied += 1;
     }
@@ -352,26 +377,33 @@ impl Tab {
         }
     }
 
-    /// The view and the roster are JSON; on a live connection with nothing
-    /// in flight, the view shows what the center holds (SPEC N2).
-    fn check_view(&self, hub: &Hub) {
+    /// The view and the roster, which must be JSON; on a live connection
+    /// with nothing in flight, the view must show what the center holds
+    /// (SPEC N2).
+    fn check_view(&self, hub: &Hub) -> (Value, Value) {
         let view = self.engine.view().expect("the engine is free between inputs");
         let view: Value = serde_json::from_str(&view).unwrap_or_else(|e| panic!("the view is not JSON ({e}): {view}"));
         let roster = self.engine.roster().expect("the engine is free between inputs");
-        serde_json::from_str::<Value>(&roster).unwrap_or_else(|e| panic!("the roster is not JSON ({e}): {roster}"));
-        if self.engine.connection_state() != "live" || view["ready"] != Value::Bool(true) {
-            return;
+        let roster: Value = serde_json::from_str(&roster).unwrap_or_else(|e| panic!("the roster is not JSON ({e}): {roster}"));
+        let live = self.engine.connection_state() == "live" && view["ready"] == Value::Bool(true);
+        if let Some(held) = hub.center().agent(&self.user).filter(|_| live) {
+            compare(&view, held);
         }
-        let Some(held) = hub.center().agent(&self.user) else { return };
-        let ids = |list: &Value| -> Vec<u64> { list.as_array().map(|l| l.iter().filter_map(|i| i["id"].as_u64()).collect()).unwrap_or_default() };
-        assert_eq!(view["status"]["id"].as_str(), Some(held.status.as_str()), "the view shows another status than the center holds");
-        assert_eq!(ids(&view["offers"]), held.offers.iter().map(|o| o.id.0).collect::<Vec<_>>(), "the view shows other offers");
-        assert_eq!(
-            ids(&view["interactions"]),
-            held.interactions.iter().map(|i| i.id.0).collect::<Vec<_>>(),
-            "the view shows other interactions"
-        );
+        (view, roster)
     }
+
+}
+
+/// SPEC N2: the view shows the status, offers and interactions `held`.
+fn compare(view: &Value, held: &AgentState) {
+    let ids = |list: &Value| -> Vec<u64> { list.as_array().map(|l| l.iter().filter_map(|i| i["id"].as_u64()).collect()).unwrap_or_default() };
+    assert_eq!(view["status"]["id"].as_str(), Some(held.status.as_str()), "the view shows another status than the center holds");
+    assert_eq!(ids(&view["offers"]), held.offers.iter().map(|o| o.id.0).collect::<Vec<_>>(), "the view shows other offers");
+    assert_eq!(
+        ids(&view["interactions"]),
+        held.interactions.iter().map(|i| i.id.0).collect::<Vec<_>>(),
+        "the view shows other interactions"
+    );
 }
 
 /// `frame` cut short, or with one byte changed.

@@ -37,7 +37,7 @@ use ringside::protocol::{ClientMessage, FrameError};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod engine;
-pub use engine::engine;
+pub use engine::{engine, engine_observed, Seen};
 
 /// Feeds `data` to the client frame decoder as the server would (text,
 /// lossily decoded so that every input reaches the parser).

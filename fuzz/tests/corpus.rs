@@ -18,7 +18,8 @@
 //! - Every file of `corpus/engine` drives the browser engine against the
 //!   simulator; after each input the engine has sent only frames the
 //!   server reads (SPEC N6) and, live with nothing in flight, shows what
-//!   the center holds (SPEC N2).
+//!   the center holds (SPEC N2); between them the seeds reach every
+//!   connection state a page meets and the desk's main states.
 //!
 //! A file that makes a target panic fails the test, named.
 
@@ -79,6 +80,44 @@ fn center_corpus_keeps_every_invariant() {
 fn engine_corpus_keeps_every_invariant() {
     let seeds = replay("engine", ringside_fuzz::engine);
     eprintln!("engine corpus: {seeds} seeds, every invariant held after every input");
+}
+
+/// The engine corpus is worth replaying: between them the seeds show each
+/// connection state a page meets, the agent available, in RONA and logged
+/// out by the supervisor, an offer, an interaction, and a roster with
+/// entries. A seed set that lost one fails here, naming what is missing.
+#[test]
+fn engine_corpus_reaches_every_state_a_desk_shows() {
+    let mut reached = BTreeSet::new();
+    for path in corpus("engine") {
+        let data = std::fs::read(&path).expect("a readable seed");
+        ringside_fuzz::engine_observed(&data, |seen| {
+            reached.insert(format!("connection {}", seen.connection));
+            if let Some(status) = seen.view["status"]["id"].as_str() {
+                reached.insert(format!("status {status}"));
+            }
+            for (list, name) in [(&seen.view["offers"], "an offer"), (&seen.view["interactions"], "an interaction"), (&seen.roster["entries"], "a roster entry")] {
+                if list.as_array().is_some_and(|items| !items.is_empty()) {
+                    reached.insert(name.to_owned());
+                }
+            }
+        });
+    }
+    let expected = [
+        "connection live",
+        "connection waiting",
+        "connection closed",
+        "connection unauthorized",
+        "status available",
+        "status rona",
+        "status offline",
+        "an offer",
+        "an interaction",
+        "a roster entry",
+    ];
+    let missing: Vec<&str> = expected.into_iter().filter(|e| !reached.contains(*e)).collect();
+    assert!(missing.is_empty(), "no seed of corpus/engine reaches: {missing:?}");
+    eprintln!("engine corpus: {} states each reached", expected.len());
 }
 
 /// The center corpus is worth replaying: between them the seeds get every
