@@ -112,8 +112,6 @@ pub fn engine(data: &[u8]) {
 /// corpus reaches.
 #[derive(Debug)]
 pub struct Seen<'a> {
-    /// The page's user.
-    pub user: &'a str,
     /// The engine's connection state.
     pub connection: &'static str,
     /// The engine's view.
@@ -141,7 +139,7 @@ pub fn engine_observed(data: &[u8], mut observe: impl FnMut(Seen)) {
         desk.settle();
         for tab in &desk.tabs {
             let (view, roster) = tab.check_view(&desk.hub);
-            observe(Seen { user: tab.user.as_str(), connection: tab.engine.connection_state(), view: &view, roster: &roster });
+            observe(Seen { connection: tab.engine.connection_state(), view: &view, roster: &roster });
         }
         applied += 1;
     }
@@ -391,7 +389,6 @@ impl Tab {
         }
         (view, roster)
     }
-
 }
 
 /// SPEC N2: the view shows the status, offers and interactions `held`.

@@ -11,10 +11,11 @@
 //!   agent, its accept deadline armed exactly while it is previewed, P3),
 //!   every agent's events are numbered without gaps (SPEC N2), and the
 //!   center survives being stored and loaded (SPEC S10).
-//! - [`engine`]: the browser engine, wired to the in-page simulator as the
-//!   package's wrapper wires it to a socket, through a bounded sequence of
-//!   the page's, the customers' and the network's inputs: it never panics,
-//!   sends only frames the server reads, and shows what the center holds.
+//! - [`engine`]: browser engines (two tabs of one agent, a supervisor's
+//!   desk), wired to the in-page simulator as the package's wrapper wires
+//!   them to sockets, through a bounded sequence of the pages', the
+//!   customers' and the network's inputs: they never panic, send only
+//!   frames the server reads, and show what the center holds.
 //!
 //! Nothing here depends on a fuzzer, so the workspace build and CI compile
 //! the targets and replay the seed corpus (`tests/corpus.rs`); the crate in
