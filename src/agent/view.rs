@@ -395,12 +395,17 @@ pub(super) fn derive<'a>(profile: &'a Profile, role: Role, state: &'a AgentState
     let engaged = state.engaged().then(|| engaged_label(profile, state));
     let timer = (state.logged_in && !state.engaged()).then(|| status_timer(state, now));
     let choices = if state.logged_in {
-        profile
-            .statuses
-            .iter()
-            .filter(|s| !s.system_only)
-            .map(|s| StatusChoice { id: &s.id, label: &s.label, colour: &s.colour, selected: s.id == state.status })
-            .collect()
+        // Sized up front: one allocation, where collecting a filter would
+        // grow the list (and copy it) every few statuses.
+        let mut choices = Vec::with_capacity(profile.statuses.len());
+        choices.extend(
+            profile
+                .statuses
+                .iter()
+                .filter(|s| !s.system_only)
+                .map(|s| StatusChoice { id: &s.id, label: &s.label, colour: &s.colour, selected: s.id == state.status }),
+        );
+        choices
     } else {
         Vec::new()
     };

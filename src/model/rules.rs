@@ -88,6 +88,10 @@ impl Judge<'_> {
     }
 
     /// Whether `action` can be taken now, whatever arguments come with it.
+    // The view asks this for every action after every event, and in the
+    // size-built wasm engine an error made eagerly by `ok_or` costs a call
+    // to its drop even when nothing is refused: the errors here are lazy.
+    #[allow(clippy::unnecessary_lazy_evaluations)]
     pub fn available(&self, action: Action) -> Result<(), CommandError> {
         let (state, name) = (self.state, action.name());
         match action {
@@ -111,7 +115,7 @@ impl Judge<'_> {
             Action::GetRecord => Err(CommandError::InvalidTransition { command: name, state: "receiving previews" }),
             Action::Outbound(record, action) => self.record_action(record, action),
             Action::Accept(offer) | Action::Decline(offer) => {
-                let info = state.offer(offer).ok_or(CommandError::UnknownOffer(offer))?;
+                let info = state.offer(offer).ok_or_else(|| CommandError::UnknownOffer(offer))?;
                 if self.now >= info.deadline {
                     return Err(CommandError::OfferExpired(offer));
                 }
@@ -119,7 +123,7 @@ impl Judge<'_> {
             }
             Action::Outdial => has_capacity(self.profile, state, Channel::Voice),
             Action::Done(id) => {
-                let info = state.interaction(id).ok_or(CommandError::UnknownInteraction(id))?;
+                let info = state.interaction(id).ok_or_else(|| CommandError::UnknownInteraction(id))?;
                 // A campaign call closes with its record (P7).
                 if state.outbound.iter().any(|w| w.interaction == Some(id)) {
                     return Err(CommandError::InvalidTransition { command: name, state: "a campaign record's call" });
@@ -132,8 +136,8 @@ impl Judge<'_> {
                 channel_allows(info, name, &[Channel::Voice])?;
                 let call = &info.call;
                 let target = match participant {
-                    Some(p) => call.participant(p).ok_or(CommandError::UnknownParticipant(p))?,
-                    None => call.customer().ok_or(CommandError::InvalidTransition { command: name, state: call.state().name() })?,
+                    Some(p) => call.participant(p).ok_or_else(|| CommandError::UnknownParticipant(p))?,
+                    None => call.customer().ok_or_else(|| CommandError::InvalidTransition { command: name, state: call.state().name() })?,
                 };
                 if target.agent() == Some(&state.agent) {
                     return Err(CommandError::InvalidTransition { command: name, state: call.state().name() });
@@ -470,8 +474,9 @@ fn monitor_action(state: &AgentState, interaction: InteractionId, action: Monito
 }
 
 /// The agent's interaction, while the agent is on it (not in wrap-up).
+#[allow(clippy::unnecessary_lazy_evaluations)] // lazy for the view: see `Judge::available`
 fn on_call<'a>(state: &'a AgentState, id: InteractionId, command: &'static str) -> Result<&'a InteractionInfo, CommandError> {
-    let info = state.interaction(id).ok_or(CommandError::UnknownInteraction(id))?;
+    let info = state.interaction(id).ok_or_else(|| CommandError::UnknownInteraction(id))?;
     match info.state {
         InteractionState::Active => Ok(info),
         other => Err(CommandError::InvalidTransition { command, state: other.name() }),
