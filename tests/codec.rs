@@ -101,6 +101,30 @@ fn unknown_kinds_and_kinds_in_the_wrong_form_are_refused_by_both() {
     }
 }
 
+/// The browser engine sends a command as the page wrote it (SPEC N6), so a
+/// command the codec reads must read the same at the server: a field given
+/// twice is refused by both; a map's key given twice is the last one for
+/// both.
+#[test]
+fn a_field_given_twice_is_refused_by_both_and_a_map_key_twice_is_the_last() {
+    let twice = r#"{"set_status":{"status":"lunch","status":"training"}}"#;
+    assert!(serde_json::from_str::<CommandKind>(twice).is_err(), "serde_json took {twice}");
+    assert_eq!(codec::from_str::<CommandKind>(twice).unwrap_err().to_string(), "a field given twice at status");
+    let fields = r#"{"edit_record":{"record":1,"fields":{"name":"a","name":"b"}}}"#;
+    let by_serde = serde_json::from_str::<CommandKind>(fields).expect("a command");
+    assert_eq!(codec::from_str::<CommandKind>(fields).expect("a command"), by_serde);
+}
+
+/// The one frame serde_json reads and the codec refuses: a lone surrogate
+/// escape in a value serde_json skips (an unknown field). The codec never
+/// reads one, so it never sends a command the server reads otherwise.
+#[test]
+fn a_lone_surrogate_is_refused_even_where_serde_json_skips_it() {
+    let frame = r#"{"ping":{"client_time":52,"digits":"\ud834"}}"#;
+    assert_eq!(serde_json::from_str::<ClientMessage>(frame).unwrap(), ClientMessage::Ping { client_time: 52 });
+    assert_eq!(codec::from_str::<ClientMessage>(frame).unwrap_err().to_string(), "a lone surrogate");
+}
+
 #[test]
 fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));

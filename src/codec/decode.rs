@@ -64,11 +64,18 @@ pub fn object(json: Json, errors: &mut Errors) -> Object<'_> {
 impl Object<'_> {
     /// Takes the member `name`, if present, and says whether no error was
     /// kept before it. Not generic: the per-type readers below stay small.
+    /// A field given twice is an error, as serde_json has it: the browser
+    /// engine sends a command as the page wrote it, so what the codec
+    /// reads must be what the server reads.
     #[inline(never)]
     fn begin(&mut self, name: &str) -> (Option<Json>, bool) {
         let clean = !self.errors.failed();
         let at = self.members.iter().position(|(key, _)| key == name);
-        (at.map(|at| self.members.swap_remove(at).1), clean)
+        let json = at.map(|at| self.members.swap_remove(at).1);
+        if json.is_some() && self.members.iter().any(|(key, _)| key == name) {
+            self.errors.fail("a field given twice");
+        }
+        (json, clean)
     }
 
     /// After the field `name`: an error met inside it gets the name.

@@ -186,21 +186,25 @@ impl Parser<'_> {
         }
     }
 
-    /// `\uXXXX`, or a surrogate pair `\uD8XX\uDCXX`.
+    /// `\uXXXX`, or a surrogate pair `\uD8XX\uDCXX`. A surrogate without
+    /// its other half is refused wherever it is, with its own reason:
+    /// serde_json refuses it too in a string it reads, but not in a value
+    /// it skips (an unknown field), which this parser reads all the same.
     fn unicode_escape(&mut self) -> Result<char, CodecError> {
+        let lone = || CodecError::new("a lone surrogate");
         let high = self.hex4()?;
         let code = if (0xD800..0xDC00).contains(&high) {
             if self.next()? != b'\\' || self.next()? != b'u' {
-                return Err(malformed());
+                return Err(lone());
             }
             let low = self.hex4()?;
             if !(0xDC00..0xE000).contains(&low) {
-                return Err(malformed());
+                return Err(lone());
             }
             0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
         } else {
             high
         };
-        char::from_u32(code).ok_or_else(malformed)
+        char::from_u32(code).ok_or_else(lone)
     }
 }
