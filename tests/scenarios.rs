@@ -667,7 +667,7 @@ fn a_replica_drops_repeats_and_resyncs_on_a_gap() {
     future.kind = EventKind::StatusChanged { status: StatusId::from("lunch"), since: desk.now, secondary: None, idle_run_since: None, rona_cause: None };
     replica.handle_message(now, ServerMessage::Event(future)).unwrap();
     assert_eq!(replica.state().unwrap(), &before, "nothing applied past a gap");
-    assert_eq!(replica.poll_transmit(), Some(ClientMessage::Resync));
+    assert_eq!(sent(replica), Some(ClientMessage::Resync));
 }
 
 /// Profiles load from TOML or JSON as a preset plus overrides and are
@@ -702,10 +702,10 @@ fn a_command_whose_ack_was_lost_is_resent_and_applied_once() {
     let now = Millis(desk.now.0);
     let replica = desk.replicas.get_mut(&ana).unwrap();
     let id = replica.command(now, set_status("available")).unwrap();
-    let Some(ClientMessage::Command { id: sent, kind }) = replica.poll_transmit() else { panic!("a command frame") };
+    let Some(ClientMessage::Command { id: first, kind }) = sent(replica) else { panic!("a command frame") };
     let actor = Actor { user: ana.clone(), role: Role::Agent };
     // The server applies it, then the connection drops before the ack arrives.
-    desk.center.command(desk.now, &actor, sent.clone(), kind).unwrap();
+    desk.center.command(desk.now, &actor, first.clone(), kind).unwrap();
     desk.pump();
     let applied = desk.log.len();
     let welcome = ServerMessage::Welcome {
@@ -718,8 +718,8 @@ fn a_command_whose_ack_was_lost_is_resent_and_applied_once() {
     };
     let replica = desk.replicas.get_mut(&ana).unwrap();
     replica.handle_message(now, welcome).unwrap();
-    let Some(ClientMessage::Command { id: again, kind }) = replica.poll_transmit() else { panic!("the command is sent again") };
-    assert_eq!((&again, &sent), (&id, &id));
+    let Some(ClientMessage::Command { id: again, kind }) = sent(replica) else { panic!("the command is sent again") };
+    assert_eq!((&again, &first), (&id, &id));
     let reply = desk.center.command(desk.now, &actor, again, kind);
     assert!(reply.is_ok(), "the repeat gets the first answer: {reply:?}");
     desk.pump();

@@ -473,7 +473,7 @@ fn the_roster_replica_follows_the_stream_and_resubscribes_from_its_position_spec
     let now = Millis(desk.now.0);
     let sue = desk.replicas.get_mut(&user("sue")).unwrap();
     sue.subscribe_roster();
-    assert_eq!(sue.poll_transmit(), Some(ClientMessage::SubscribeRoster { resume: None }));
+    assert_eq!(sent(sue), Some(ClientMessage::SubscribeRoster { resume: None }));
     let entries = ["ana", "ben", "sue"].map(|u| desk.center.presence(&user(u), desk.now)).to_vec();
     let snapshot = RosterSnapshot { epoch: 7, seq: 12, entries, queues: desk.center.queue_stats() };
     let sue = desk.replicas.get_mut(&user("sue")).unwrap();
@@ -500,9 +500,9 @@ fn the_roster_replica_follows_the_stream_and_resubscribes_from_its_position_spec
     desk.connect_as("sue", Role::Supervisor);
     let sue = desk.replicas.get_mut(&user("sue")).unwrap();
     let resume = Some(RosterPosition { epoch: 7, seq: 15 });
-    assert_eq!(sue.poll_transmit(), Some(ClientMessage::SubscribeRoster { resume }));
+    assert_eq!(sent(sue), Some(ClientMessage::SubscribeRoster { resume }));
     sue.unsubscribe_roster();
-    assert_eq!(sue.poll_transmit(), Some(ClientMessage::UnsubscribeRoster));
+    assert_eq!(sent(sue), Some(ClientMessage::UnsubscribeRoster));
     assert!(sue.roster_view(now).entries.is_empty());
 }
 

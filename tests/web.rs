@@ -7,9 +7,9 @@
 //! (e2e/).
 
 use ringside::model::profile::Preset;
-use ringside::model::state::{AgentState, Event, EventKind, OfferInfo};
-use ringside::model::{Channel, ContactId, Millis, OfferId, Profile, QueueId, Role, Seq, ServerTime, UserId};
-use ringside::protocol::{ServerMessage, Snapshot, PROTOCOL_VERSION};
+use ringside::model::state::{AgentState, CommandKind, Event, EventKind, OfferInfo};
+use ringside::model::{Channel, ContactId, Millis, OfferId, Profile, QueueId, Role, Seq, ServerTime, StatusId, UserId};
+use ringside::protocol::{ClientMessage, ServerMessage, Snapshot, MAX_COMMAND_TEXT_BYTES, PROTOCOL_VERSION};
 use ringside::web::{Engine, Host, Timer};
 use serde_json::Value;
 use std::cell::{Cell, RefCell};
@@ -184,6 +184,43 @@ fn the_engine_says_hello_goes_live_and_commands_round_trip() {
     for wanted in ["socket_close=", "timer_retry=", "timer_ping=", "timer_wake="] {
         assert!(asked.iter().any(|a| a == wanted), "close asks for {wanted}: {asked:?}");
     }
+}
+
+/// SPEC N1, SPEC N6: the engine sends a command as the page wrote it,
+/// once read and judged, and sends the same text again after a reconnect
+/// while it is unanswered; the server reads it as the engine judged it.
+/// A command the server would read otherwise (a field given twice) or that
+/// no frame holds is refused with `invalid_message` and never sent.
+#[test]
+fn a_command_goes_out_as_the_page_wrote_it_and_again_after_a_reconnect() {
+    let desk = Desk::new("text");
+    desk.open();
+    desk.frame(&welcome_text("available"));
+    let written = "{ \"set_status\" : {\"status\":\"lunch\", \"note\": [1, 2]} }";
+    let mark = desk.mark();
+    let id = desk.engine.command(written).expect("a status the agent may choose");
+    let frames: Vec<String> = desk.since(mark).into_iter().filter(|(k, _)| k == "socket_send").map(|(_, f)| f).collect();
+    assert_eq!(frames, [format!(r#"{{"command":{{"id":"{id}","kind":{written}}}}}"#)]);
+    let read = ClientMessage::decode(&frames[0]).expect("the server reads the frame");
+    let ClientMessage::Command { kind, .. } = read else { panic!("a command: {read:?}") };
+    assert_eq!(kind, CommandKind::SetStatus { status: StatusId::from("lunch"), secondary: None });
+
+    desk.engine.closed(1006, String::new());
+    desk.page.clock.set(desk.page.clock.get() + 60_000);
+    desk.engine.fire(Timer::Retry);
+    desk.engine.opened();
+    let mark = desk.mark();
+    desk.frame(&welcome_text("available"));
+    let again: Vec<String> = desk.since(mark).into_iter().filter(|(k, f)| k == "socket_send" && f.starts_with(r#"{"command""#)).map(|(_, f)| f).collect();
+    assert_eq!(again, frames, "unanswered, so sent again as it was");
+
+    let mark = desk.mark();
+    let twice = desk.engine.command(r#"{"set_status":{"status":"lunch","status":"rona"}}"#).unwrap_err();
+    assert_eq!((twice.code.as_str(), twice.message.as_str()), ("invalid_message", "not a command: a field given twice at status"));
+    let long = format!(r#"{{"set_status":{{"status":"lunch"{}}}}}"#, " ".repeat(MAX_COMMAND_TEXT_BYTES));
+    let refused = desk.engine.command(&long).unwrap_err();
+    assert_eq!((refused.code.as_str(), refused.message.as_str()), ("invalid_message", "not a command: longer than a frame holds"));
+    assert!(desk.sent_since(mark).is_empty(), "refused before sending");
 }
 
 /// SPEC N2, SPEC N3: a dropped socket is retried after the backoff the

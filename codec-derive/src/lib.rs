@@ -11,7 +11,8 @@
 //! Supported: structs with named fields (`default`, `default = "path"`,
 //! `skip_serializing_if = "path"`, container `default`,
 //! `deny_unknown_fields`), newtype and tuple structs (`transparent`), and
-//! externally tagged enums with `rename_all = "snake_case"`. Anything else
+//! externally tagged enums with `rename_all = "snake_case"`, generic or
+//! not (each type parameter bounded by the derived trait). Anything else
 //! is a compile error rather than a silent difference.
 
 use proc_macro::TokenStream;
@@ -89,13 +90,17 @@ fn no_unions(input: &DeriveInput) -> syn::Error {
 type Body = fn(&DeriveInput, &Serde) -> syn::Result<Tokens>;
 
 fn expand(input: &DeriveInput, body: Body) -> syn::Result<Tokens> {
-    if input.generics.type_params().next().is_some() {
-        return Err(syn::Error::new_spanned(
-            &input.generics,
-            "the codec derives no generic types (lifetimes are fine)",
-        ));
-    }
     body(input, &serde_of(&input.attrs)?)
+}
+
+/// The impl's generics: the type's own, each type parameter bounded by the
+/// codec trait being derived (`K: Encode` for `Encode`).
+fn bounded(input: &DeriveInput, bound: Tokens) -> syn::Generics {
+    let mut generics = input.generics.clone();
+    for param in generics.type_params_mut() {
+        param.bounds.push(syn::parse_quote!(#bound));
+    }
+    generics
 }
 
 /// serde's snake_case rule for variant names.
@@ -175,7 +180,8 @@ fn encode_body(input: &DeriveInput, serde: &Serde) -> syn::Result<Tokens> {
         }
         Data::Union(_) => return Err(no_unions(input)),
     };
-    let (generics, params, _) = input.generics.split_for_impl();
+    let generics = bounded(input, quote!(::ringside::codec::Encode));
+    let (generics, params, _) = generics.split_for_impl();
     Ok(quote! {
         impl #generics ::ringside::codec::Encode for #name #params {
             fn encode(&self, out: &mut ::std::string::String) { #body }
@@ -312,7 +318,8 @@ fn decode_body(input: &DeriveInput, serde: &Serde) -> syn::Result<Tokens> {
         }
         Data::Union(_) => return Err(no_unions(input)),
     };
-    let (generics, params, _) = input.generics.split_for_impl();
+    let generics = bounded(input, quote!(::ringside::codec::Decode));
+    let (generics, params, _) = generics.split_for_impl();
     let placeholder = placeholder(input)?;
     Ok(quote! {
         impl #generics ::ringside::codec::Decode for #name #params {

@@ -28,7 +28,7 @@ use crate::model::rules::{Judge, OwnStateOnly};
 use crate::model::state::{CommandKind, EventKind, OfferInfo, OfferOutcome};
 use crate::model::{AgentState, CommandError, CommandId, Millis, RonaCause, Role, Seq, UserId};
 use crate::protocol::codes::stable_codes;
-use crate::protocol::{ClientMessage, ServerMessage, PROTOCOL_VERSION};
+use crate::protocol::{ClientMessageOf, CommandText, OutgoingCommand, OutgoingMessage, ServerMessage, PROTOCOL_VERSION};
 use std::collections::VecDeque;
 
 /// Something the host may want to react to (render, notify, resolve a promise).
@@ -93,9 +93,10 @@ pub struct Replica {
     state: Option<AgentState>,
     last_seq: Seq,
     clock: ClockSync,
-    /// Commands sent and not yet answered, oldest first (a handful at most).
-    pending: Vec<(CommandId, CommandKind)>,
-    outbox: VecDeque<ClientMessage>,
+    /// Commands sent and not yet answered, oldest first (a handful at most),
+    /// as the text they went as.
+    pending: Vec<(CommandId, CommandText)>,
+    outbox: VecDeque<OutgoingMessage>,
     notices: VecDeque<Notice>,
     roster: Roster,
 }
@@ -122,8 +123,8 @@ impl Replica {
 
     /// The hello frame for a (re)connection: resumes from the last event held,
     /// or asks for a snapshot when nothing is held (N2).
-    pub fn hello(&self, token: &str) -> ClientMessage {
-        ClientMessage::Hello {
+    pub fn hello(&self, token: &str) -> OutgoingMessage {
+        ClientMessageOf::Hello {
             token: token.to_owned(),
             resume: self.state.as_ref().map(|_| self.last_seq),
             protocol: PROTOCOL_VERSION,
@@ -186,10 +187,10 @@ impl Replica {
                 // that follows the roster follows it again from the position
                 // held, so only the changes since come (S12).
                 self.outbox.retain(|m| {
-                    !matches!(m, ClientMessage::Command { .. } | ClientMessage::SubscribeRoster { .. } | ClientMessage::UnsubscribeRoster)
+                    !matches!(m, ClientMessageOf::Command { .. } | ClientMessageOf::SubscribeRoster { .. } | ClientMessageOf::UnsubscribeRoster)
                 });
-                for (id, kind) in &self.pending {
-                    self.outbox.push_back(ClientMessage::Command { id: id.clone(), kind: kind.clone() });
+                for (id, text) in &self.pending {
+                    self.outbox.push_back(ClientMessageOf::Command { id: id.clone(), kind: text.clone() });
                 }
                 if let Some(subscription) = self.roster.resubscribe() {
                     self.outbox.push_back(subscription);
@@ -205,7 +206,7 @@ impl Replica {
                 if event.seq.0 != self.last_seq.0 + 1 {
                     // A gap: something was missed. Never show a state the
                     // server does not hold (N2): ask for a snapshot.
-                    self.outbox.push_back(ClientMessage::Resync);
+                    self.outbox.push_back(ClientMessageOf::Resync);
                     return Ok(());
                 }
                 state.apply(&event.kind);
@@ -265,11 +266,18 @@ impl Replica {
     /// Validates a command with the authority's rules and queues it for
     /// sending; refused commands are never sent.
     pub fn command(&mut self, now: Millis, kind: CommandKind) -> Result<CommandId, CommandError> {
-        self.check(now, &kind)?;
+        self.send_command(now, OutgoingCommand::new(kind))
+    }
+
+    /// [`Replica::command`] for a command that has its text already (read
+    /// from the page by the browser engine): sent as that text.
+    pub fn send_command(&mut self, now: Millis, command: OutgoingCommand) -> Result<CommandId, CommandError> {
+        self.check(now, command.kind())?;
         let id = CommandId(format!("{}-{}", self.client_tag, self.next_command));
         self.next_command += 1;
-        self.pending.push((id.clone(), kind.clone()));
-        self.outbox.push_back(ClientMessage::Command { id: id.clone(), kind });
+        let text = command.into_text();
+        self.pending.push((id.clone(), text.clone()));
+        self.outbox.push_back(ClientMessageOf::Command { id: id.clone(), kind: text });
         Ok(id)
     }
 
@@ -306,11 +314,11 @@ impl Replica {
 
     /// Queues a clock probe.
     pub fn ping(&mut self, now: Millis) {
-        self.outbox.push_back(ClientMessage::Ping { client_time: now.0 });
+        self.outbox.push_back(ClientMessageOf::Ping { client_time: now.0 });
     }
 
-    /// The next frame to send.
-    pub fn poll_transmit(&mut self) -> Option<ClientMessage> {
+    /// The next message to send, its command (if any) as text.
+    pub fn poll_transmit(&mut self) -> Option<OutgoingMessage> {
         self.outbox.pop_front()
     }
 

@@ -16,7 +16,7 @@ use crate::model::presence::{Activity, Presence, QueueStats};
 use crate::model::rules::Judge;
 use crate::model::state::InteractionState;
 use crate::model::{AgentState, Channel, InteractionId, QueueId, SecondaryId, ServerTime, SortedMap, StatusId, TeamId, UserId};
-use crate::protocol::{ClientMessage, RosterPosition, RosterSnapshot};
+use crate::protocol::{ClientMessageOf, OutgoingMessage, RosterPosition, RosterSnapshot};
 use crate::codec::Encode;
 use serde::Serialize;
 
@@ -65,21 +65,21 @@ impl Roster {
 
     /// Starts following the roster (or follows it again): the frame asks
     /// for the changes after the position held, or for a snapshot.
-    pub fn subscribe(&mut self) -> ClientMessage {
+    pub fn subscribe(&mut self) -> OutgoingMessage {
         self.subscribed = true;
-        ClientMessage::SubscribeRoster { resume: self.position }
+        ClientMessageOf::SubscribeRoster { resume: self.position }
     }
 
     /// Stops following it and forgets it.
-    pub fn unsubscribe(&mut self) -> ClientMessage {
+    pub fn unsubscribe(&mut self) -> OutgoingMessage {
         *self = Roster::default();
-        ClientMessage::UnsubscribeRoster
+        ClientMessageOf::UnsubscribeRoster
     }
 
     /// After a new welcome (a new connection): the subscription to send
     /// again, from the position held, if the page follows the roster.
-    pub fn resubscribe(&self) -> Option<ClientMessage> {
-        self.subscribed.then_some(ClientMessage::SubscribeRoster { resume: self.position })
+    pub fn resubscribe(&self) -> Option<OutgoingMessage> {
+        self.subscribed.then_some(ClientMessageOf::SubscribeRoster { resume: self.position })
     }
 
     /// A `roster` frame: the whole roster as it is. Returns whether it was
@@ -325,7 +325,7 @@ mod tests {
     fn applies_the_stream_and_resumes_from_its_position() {
         let mut roster = Roster::default();
         assert!(!roster.apply_snapshot(snapshot(5, 1, vec![presence("ana", 0)])), "not followed yet");
-        assert_eq!(roster.subscribe(), ClientMessage::SubscribeRoster { resume: None });
+        assert_eq!(roster.subscribe(), ClientMessageOf::SubscribeRoster { resume: None });
         assert!(roster.apply_snapshot(snapshot(5, 3, vec![presence("ben", 0), presence("ana", 0)])));
         let users: Vec<&str> = roster.entries().iter().map(|p| p.user.as_str()).collect();
         assert_eq!(users, ["ana", "ben"], "in id order");
@@ -335,8 +335,8 @@ mod tests {
         assert!(roster.apply_presence(7, presence("cy", 0)), "a late frame still applies");
         assert_eq!(roster.entry(&UserId::from("ben")).map(|p| p.status.as_str()), Some("away"));
         assert_eq!(roster.position(), Some(RosterPosition { epoch: 5, seq: 9 }), "the position never goes back");
-        assert_eq!(roster.resubscribe(), Some(ClientMessage::SubscribeRoster { resume: Some(RosterPosition { epoch: 5, seq: 9 }) }));
-        assert_eq!(roster.unsubscribe(), ClientMessage::UnsubscribeRoster);
+        assert_eq!(roster.resubscribe(), Some(ClientMessageOf::SubscribeRoster { resume: Some(RosterPosition { epoch: 5, seq: 9 }) }));
+        assert_eq!(roster.unsubscribe(), ClientMessageOf::UnsubscribeRoster);
         assert_eq!(roster.resubscribe(), None);
         assert!(!roster.apply_presence(10, presence("ana", 0)));
         assert!(roster.entries().is_empty());

@@ -8,6 +8,7 @@
 
 mod answers;
 pub mod codes;
+mod command_text;
 pub mod limits;
 
 use crate::model::presence::{Presence, QueueStats};
@@ -21,13 +22,27 @@ use serde::{Deserialize, Serialize};
 /// The protocol version this build speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
 
+pub use command_text::{CommandText, OutgoingCommand, MAX_COMMAND_TEXT_BYTES};
 pub use limits::{MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES};
 
 /// A message from a client to the server.
+pub type ClientMessage = ClientMessageOf<CommandKind>;
+
+/// A message as a client sends it: its command, if any, as the text it
+/// was judged from.
+pub type OutgoingMessage = ClientMessageOf<CommandText>;
+
+// Generic over the command's kind: the decoded [`CommandKind`] where a
+// message is read or judged ([`ClientMessage`]), or the JSON text the page
+// wrote where the browser engine sends a command it has judged
+// ([`OutgoingMessage`]). One definition, so both write the same frames,
+// and the engine carries no writer for the command kinds.
+/// A message from a client to the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 #[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename = "ClientMessage", concrete(K = CommandKind)))]
 #[serde(rename_all = "snake_case")]
-pub enum ClientMessage {
+pub enum ClientMessageOf<K> {
     /// The first frame: authenticate and say where to resume (N2, N5).
     Hello {
         /// A signed token naming the user and role.
@@ -46,7 +61,7 @@ pub enum ClientMessage {
         /// Client-chosen id; a repeat gets the first answer.
         id: CommandId,
         /// What to do.
-        kind: CommandKind,
+        kind: K,
     },
     /// Asks for a fresh snapshot (the client saw a gap in its stream).
     Resync,

@@ -29,10 +29,9 @@ pub mod abi;
 use crate::agent::link::{Link, LinkAction, LinkState};
 use crate::codec::{self, Encode};
 use crate::agent::{Notice, Replica, SyncError};
-use crate::model::state::CommandKind;
 use crate::model::{Millis, Refusal};
 use crate::protocol::limits::{check_command, MAX_SERVER_FRAME_BYTES};
-use crate::protocol::{ClientMessage, ServerMessage};
+use crate::protocol::{ClientMessageOf, OutgoingCommand, OutgoingMessage, ServerMessage};
 use std::cell::RefCell;
 
 /// How often a live engine measures the clock offset.
@@ -159,9 +158,9 @@ impl<H: Host> Engine<H> {
     /// rules' code, or `invalid_message` when it is not a command or a text
     /// in it is over its bound (the server would refuse it the same way).
     pub fn command(&self, kind: &str) -> Result<String, Refusal> {
-        let kind = command_of(kind)?;
+        let command = command_of(kind)?;
         self.run(|d| {
-            let id = d.replica.command(d.now, kind)?;
+            let id = d.replica.send_command(d.now, command)?;
             d.flush();
             Ok(id.0)
         })
@@ -172,9 +171,9 @@ impl<H: Host> Engine<H> {
     /// refusal, if the rules refuse it. A desk asks this about a command its
     /// user is writing (a done with the chosen code, say).
     pub fn check(&self, kind: &str) -> Result<Option<Refusal>, Refusal> {
-        let kind = command_of(kind)?;
+        let command = command_of(kind)?;
         let driver = self.driver.try_borrow().map_err(|_| busy())?;
-        Ok(driver.replica.check(self.host.now(), &kind).err().map(Refusal::from))
+        Ok(driver.replica.check(self.host.now(), command.kind()).err().map(Refusal::from))
     }
 
     /// The render-ready view now, as JSON.
@@ -261,12 +260,13 @@ impl<H: Host> Engine<H> {
     }
 }
 
-/// Reads a command from the page's JSON, within the wire's bounds.
-fn command_of(json: &str) -> Result<CommandKind, Refusal> {
+/// Reads a command from the page's JSON, within the wire's bounds; it is
+/// sent as that JSON.
+fn command_of(json: &str) -> Result<OutgoingCommand, Refusal> {
     let invalid = |message: String| Refusal { code: "invalid_message".into(), message };
-    let kind = codec::from_str::<CommandKind>(json).map_err(|e| invalid(format!("not a command: {e}")))?;
-    check_command(&kind).map_err(|e| invalid(e.to_string()))?;
-    Ok(kind)
+    let command = OutgoingCommand::read(json).map_err(|e| invalid(format!("not a command: {e}")))?;
+    check_command(command.kind()).map_err(|e| invalid(e.to_string()))?;
+    Ok(command)
 }
 
 fn busy() -> Refusal {
@@ -320,7 +320,7 @@ impl Driver {
         let welcome = matches!(message, ServerMessage::Welcome { .. });
         match self.replica.handle_message(self.now, message) {
             Ok(()) => {}
-            Err(SyncError::NotSynced) => self.send(&ClientMessage::Resync),
+            Err(SyncError::NotSynced) => self.send(&ClientMessageOf::Resync),
             Err(error @ SyncError::Version(_)) => {
                 // Terminal: drop the socket and say so.
                 self.emit("error", Report { code: error.code(), message: error.to_string() });
@@ -375,7 +375,7 @@ impl Driver {
         }
     }
 
-    fn send(&mut self, message: &ClientMessage) {
+    fn send(&mut self, message: &OutgoingMessage) {
         self.io("socket_send", codec::to_string(message));
     }
 

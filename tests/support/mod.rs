@@ -157,7 +157,7 @@ impl Desk {
         let local = self.local();
         let replica = self.replicas.get_mut(&who).expect("connected agent");
         replica.command(local, kind).map_err(|e| e.code().to_owned())?;
-        let ClientMessage::Command { id, kind } = roundtrip(&replica.poll_transmit().expect("queued command")) else {
+        let Some(ClientMessage::Command { id, kind }) = sent(replica) else {
             panic!("a command frame was expected")
         };
         let role = self.role_of(&who);
@@ -288,6 +288,18 @@ impl Desk {
 /// Serialises and parses a message, as the wire does. Every message also
 /// goes through the browser's codec, which must write the same bytes as
 /// serde_json and read back the same value.
+/// The next message `replica` sends, as the server reads it: written by the
+/// codec as the browser engine writes it (a command as its text) and read
+/// by the server's decoder; the codec reads it the same, and serde_json
+/// writes it back byte for byte.
+pub fn sent(replica: &mut Replica) -> Option<ClientMessage> {
+    let frame = codec::to_string(&replica.poll_transmit()?);
+    let message = ClientMessage::decode(&frame).unwrap_or_else(|e| panic!("the server refuses {frame}: {e:?}"));
+    assert_eq!(serde_json::to_string(&message).expect("serialises"), frame, "the codec writes other JSON than serde_json");
+    assert_eq!(codec::from_str::<ClientMessage>(&frame).as_ref(), Ok(&message), "the codec reads another message from {frame}");
+    Some(message)
+}
+
 pub fn roundtrip<T>(message: &T) -> T
 where
     T: serde::Serialize + serde::de::DeserializeOwned + codec::Encode + codec::Decode + PartialEq + std::fmt::Debug,
