@@ -314,7 +314,7 @@ async fn a_tab_joining_during_a_burst_of_changes_misses_and_doubles_nothing_spec
         match joiner.recv().await {
             ServerMessage::Event(event) => {
                 assert_eq!(event.seq.0, expected, "gap-free, no repeats");
-                state.apply(&event.kind);
+                state.apply(event.kind);
                 expected += 1;
             }
             other => panic!("only events expected, got {other:?}"),

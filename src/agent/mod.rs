@@ -209,14 +209,15 @@ impl Replica {
                     self.outbox.push_back(ClientMessageOf::Resync);
                     return Ok(());
                 }
-                state.apply(&event.kind);
+                let notice = match &event.kind {
+                    EventKind::OfferCreated { offer } => Some(Notice::Offer(offer.clone())),
+                    EventKind::OfferEnded { offer, outcome } => Some(Notice::OfferEnded(*offer, *outcome)),
+                    EventKind::StatusChanged { rona_cause: Some(cause), .. } => Some(Notice::Rona(*cause)),
+                    _ => None,
+                };
+                state.apply(event.kind);
                 self.last_seq = event.seq;
-                match event.kind {
-                    EventKind::OfferCreated { offer } => self.notices.push_back(Notice::Offer(offer)),
-                    EventKind::OfferEnded { offer, outcome } => self.notices.push_back(Notice::OfferEnded(offer, outcome)),
-                    EventKind::StatusChanged { rona_cause: Some(cause), .. } => self.notices.push_back(Notice::Rona(cause)),
-                    _ => {}
-                }
+                self.notices.extend(notice);
                 self.notices.push_back(Notice::Changed);
             }
             ServerMessage::Ack { id, seq } => {

@@ -655,7 +655,7 @@ impl Center {
     fn emit(&mut self, now: ServerTime, user: &UserId, kind: EventKind) {
         let Some(record) = self.agents.get_mut(user) else { return };
         record.seq = Seq(record.seq.0 + 1);
-        record.state.apply(&kind);
+        record.state.apply(kind.clone());
         let wrapped = match &kind {
             EventKind::InteractionWrapUp { interaction, .. } => Some(*interaction),
             _ => None,

@@ -380,58 +380,60 @@ impl AgentState {
         }
     }
 
-    /// Applies one event; the only way agent state changes.
-    pub fn apply(&mut self, kind: &EventKind) {
+    /// Applies one event; the only way agent state changes. Takes the event
+    /// whole, so what it carries moves into the state: the browser engine
+    /// then has no copying code for offers, interactions, calls and records.
+    pub fn apply(&mut self, kind: EventKind) {
         match kind {
             EventKind::LoggedIn => self.logged_in = true,
             EventKind::LoggedOut { .. } => self.logged_in = false,
             EventKind::StatusChanged { status, since, secondary, idle_run_since, rona_cause } => {
-                self.status = status.clone();
-                self.status_since = *since;
-                self.secondary = secondary.clone();
-                self.idle_run_since = *idle_run_since;
-                self.rona_cause = *rona_cause;
+                self.status = status;
+                self.status_since = since;
+                self.secondary = secondary;
+                self.idle_run_since = idle_run_since;
+                self.rona_cause = rona_cause;
             }
-            EventKind::ConnectionChanged { connected } => self.connected = *connected,
+            EventKind::ConnectionChanged { connected } => self.connected = connected,
             EventKind::OfferCreated { offer } => {
                 if self.offer(offer.id).is_none() {
-                    self.offers.push(offer.clone());
+                    self.offers.push(offer);
                 }
             }
-            EventKind::OfferEnded { offer, .. } => self.offers.retain(|o| o.id != *offer),
+            EventKind::OfferEnded { offer, .. } => self.offers.retain(|o| o.id != offer),
             EventKind::InteractionStarted { interaction } => {
                 if self.interaction(interaction.id).is_none() {
-                    self.interactions.push(interaction.clone());
+                    self.interactions.push(interaction);
                 }
             }
             EventKind::InteractionWrapUp { interaction, since, .. } => {
-                if let Some(item) = self.interactions.iter_mut().find(|i| i.id == *interaction) {
+                if let Some(item) = self.interactions.iter_mut().find(|i| i.id == interaction) {
                     item.state = InteractionState::WrapUp;
-                    item.state_since = *since;
+                    item.state_since = since;
                 }
             }
             EventKind::CallChanged { interaction, call } => {
-                if let Some(item) = self.interactions.iter_mut().find(|i| i.id == *interaction) {
-                    item.call = call.clone();
+                if let Some(item) = self.interactions.iter_mut().find(|i| i.id == interaction) {
+                    item.call = call;
                 }
             }
-            EventKind::InteractionDone { interaction, .. } => self.interactions.retain(|i| i.id != *interaction),
-            EventKind::PreviewMediaChosen { media } => self.preview_media = media.clone(),
-            EventKind::PreviewPaused { paused } => self.preview_paused = *paused,
+            EventKind::InteractionDone { interaction, .. } => self.interactions.retain(|i| i.id != interaction),
+            EventKind::PreviewMediaChosen { media } => self.preview_media = media,
+            EventKind::PreviewPaused { paused } => self.preview_paused = paused,
             EventKind::OutboundChanged { work } => match self.outbound.iter_mut().find(|w| w.record.id == work.record.id) {
-                Some(held) => *held = (**work).clone(),
-                None => self.outbound.push((**work).clone()),
+                Some(held) => *held = *work,
+                None => self.outbound.push(*work),
             },
-            EventKind::OutboundEnded { record, .. } => self.outbound.retain(|w| w.record.id != *record),
-            EventKind::LocationChanged { location } => self.location = location.clone(),
+            EventKind::OutboundEnded { record, .. } => self.outbound.retain(|w| w.record.id != record),
+            EventKind::LocationChanged { location } => self.location = location,
             EventKind::MonitoringChanged { monitoring } => match self.monitoring.iter_mut().find(|m| m.interaction == monitoring.interaction) {
-                Some(held) => *held = (**monitoring).clone(),
-                None => self.monitoring.push((**monitoring).clone()),
+                Some(held) => *held = *monitoring,
+                None => self.monitoring.push(*monitoring),
             },
-            EventKind::MonitoringEnded { interaction, .. } => self.monitoring.retain(|m| m.interaction != *interaction),
+            EventKind::MonitoringEnded { interaction, .. } => self.monitoring.retain(|m| m.interaction != interaction),
             EventKind::MonitoredChanged { interaction, monitored } => {
-                if let Some(item) = self.interactions.iter_mut().find(|i| i.id == *interaction) {
-                    item.monitored = *monitored;
+                if let Some(item) = self.interactions.iter_mut().find(|i| i.id == interaction) {
+                    item.monitored = monitored;
                 }
             }
         }

@@ -247,16 +247,25 @@ impl<H: Host> Engine<H> {
     /// engine.
     fn run<T>(&self, f: impl FnOnce(&mut Driver) -> T) -> Option<T> {
         let now = self.host.now();
-        let (result, deliveries) = {
+        let result = {
             let mut d = self.driver.try_borrow_mut().ok()?;
             d.now = now;
-            let result = f(&mut d);
-            (result, std::mem::take(&mut d.pending))
+            f(&mut d)
         };
+        self.deliver();
+        Some(result)
+    }
+
+    /// Delivers what the driver queued. Out of line: `run` has one copy per
+    /// engine call, and this loop need not.
+    #[inline(never)]
+    fn deliver(&self) {
+        let Ok(mut d) = self.driver.try_borrow_mut() else { return };
+        let deliveries = std::mem::take(&mut d.pending);
+        drop(d);
         for (kind, payload) in deliveries {
             self.host.deliver(kind, &payload);
         }
-        Some(result)
     }
 }
 
