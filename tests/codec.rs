@@ -30,7 +30,7 @@ fn escapes_serde_json_accepts_are_read_the_same() {
 
 #[test]
 fn unknown_fields_are_ignored_unless_the_type_denies_them() {
-    let ack = r#"{"ack":{"id":"c1","seq":7,"newer_field":[1,{"x":null}]}}"#;
+    let ack = r#"{"ack":{"id":"c1","seq":7,"newer_field":[1,{"x":null},-1,-0,1.5,2E-3,0e+7,18446744073709551616]}}"#;
     let expected = ServerMessage::Ack { id: CommandId::from("c1"), seq: Seq(7) };
     assert_eq!(serde_json::from_str::<ServerMessage>(ack).unwrap(), expected);
     assert_eq!(codec::from_str::<ServerMessage>(ack).unwrap(), expected);
@@ -64,6 +64,12 @@ fn broken_frames_are_refused_by_both() {
         r#"{"ack":{"id":"c1","seq":1e3}}"#,
         r#"{"ack":{"id":"c1","seq":18446744073709551616}}"#,
         r#"{"ack":{"id":"c1","seq":01}}"#,
+        r#"{"ack":{"id":"c1","seq":1,"x":-}}"#,
+        r#"{"ack":{"id":"c1","seq":1,"x":1.}}"#,
+        r#"{"ack":{"id":"c1","seq":1,"x":.5}}"#,
+        r#"{"ack":{"id":"c1","seq":1,"x":1e}}"#,
+        r#"{"ack":{"id":"c1","seq":1,"x":-01}}"#,
+        r#"{"ack":{"id":"c1","seq":1,"x":+1}}"#,
         r#"{"ack":{"id":"c1"}}"#,
         r#"{"ack":{"id":"c1","seq":1}} trailing"#,
         r#"{"ack":{"id":"c\x1","seq":1}}"#,

@@ -186,6 +186,10 @@ impl Decode for u64 {
     fn decode(json: Json, errors: &mut Errors) -> Self {
         match json {
             Json::Number(n) => n,
+            Json::OtherNumber(reason) => {
+                errors.fail(reason);
+                0
+            }
             _ => {
                 errors.fail("expected a whole number");
                 0

@@ -29,6 +29,10 @@ pub enum Json {
     Bool(bool),
     /// A whole number from 0 to `u64::MAX`.
     Number(u64),
+    /// Any other number (negative, fractional, or past `u64::MAX`), with
+    /// the reason no field can hold it. Kept, not refused, so that a field
+    /// nobody reads may carry one, as serde_json lets it.
+    OtherNumber(&'static str),
     /// A string.
     String(String),
     /// An array.

@@ -1,5 +1,6 @@
-//! The JSON parser of the codec: whole non-negative numbers only, nesting
-//! bounded so a hostile frame cannot exhaust the stack.
+//! The JSON parser of the codec: every JSON number is read, but only whole
+//! non-negative ones as values; nesting bounded so a hostile frame cannot
+//! exhaust the stack.
 
 use super::{CodecError, Json};
 
@@ -67,8 +68,7 @@ impl Parser<'_> {
             b't' => self.literal(b"true", Json::Bool(true)),
             b'f' => self.literal(b"false", Json::Bool(false)),
             b'"' => self.string().map(Json::String),
-            b'0'..=b'9' => self.number(),
-            b'-' => Err(CodecError::new("a negative number")),
+            b'0'..=b'9' | b'-' => self.number(),
             b'[' => {
                 self.at += 1;
                 let mut items = Vec::new();
@@ -118,23 +118,53 @@ impl Parser<'_> {
         }
     }
 
+    /// A number as JSON writes them: `-`, digits without a leading zero,
+    /// then a fraction and an exponent, each optional.
     fn number(&mut self) -> Result<Json, CodecError> {
+        let negative = self.peek() == Some(b'-');
+        self.at += usize::from(negative);
         let start = self.at;
-        let mut n: u64 = 0;
+        let mut n = Some(0u64);
         while let Some(digit @ b'0'..=b'9') = self.peek() {
-            n = n
-                .checked_mul(10)
-                .and_then(|n| n.checked_add(u64::from(digit - b'0')))
-                .ok_or_else(|| CodecError::new("a number out of range"))?;
+            n = n.and_then(|n| n.checked_mul(10)?.checked_add(u64::from(digit - b'0')));
             self.at += 1;
         }
-        if self.at - start > 1 && self.bytes[start] == b'0' {
+        let digits = self.at - start;
+        if digits == 0 || (digits > 1 && self.bytes[start] == b'0') {
             return Err(malformed());
         }
-        if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
-            return Err(CodecError::new("a fractional number"));
+        let mut fractional = false;
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            fractional = true;
+            self.digits()?;
         }
-        Ok(Json::Number(n))
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.at += 1;
+            fractional = true;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.at += 1;
+            }
+            self.digits()?;
+        }
+        Ok(match n {
+            _ if fractional => Json::OtherNumber("a fractional number"),
+            _ if negative => Json::OtherNumber("a negative number"),
+            Some(n) => Json::Number(n),
+            None => Json::OtherNumber("a number out of range"),
+        })
+    }
+
+    /// One digit or more.
+    fn digits(&mut self) -> Result<(), CodecError> {
+        let start = self.at;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.at += 1;
+        }
+        if self.at == start {
+            return Err(malformed());
+        }
+        Ok(())
     }
 
     fn hex4(&mut self) -> Result<u32, CodecError> {
