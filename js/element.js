@@ -513,29 +513,28 @@ export class RingsideAgent extends HTMLElement {
     const id = r.id;
     const active = r.chain[r.active] ?? '';
     /** @param {string} action @param {string} label @param {boolean} enabled @param {string} [extra] */
-    const button = (action, label, enabled, extra = '') =>
-      enabled ? `<button data-action="${action}" data-record="${id}" ${extra}>${label}</button>` : '';
+    const recordButton = (action, label, enabled, extra = '') => button(action, label, `data-record="${id}" ${extra}`, enabled);
     const formOpen = this.#recordForm?.id === String(id) ? this.#recordForm.form : null;
     /** @param {string} form @param {string} label @param {boolean} enabled */
-    const opener = (form, label, enabled) => button('open-form', label, enabled && formOpen !== form, `data-form="${form}" aria-expanded="false"`);
+    const opener = (form, label, enabled) => recordButton('open-form', label, enabled && formOpen !== form, `data-form="${form}" aria-expanded="false"`);
     const fields = o.campaign.fields.length ? `<dl aria-label="Campaign data">${o.campaign.fields.map((f) =>
       `<dt>${esc(f)}</dt><dd data-field-value="${esc(f)}">${esc(r.fields[f] ?? '')}</dd>`).join('')}</dl>` : '';
     const chain = `<ol class="chain" aria-label="Chained records">${r.chain.map((number, index) => {
       const current = index === r.active;
       return `<li data-index="${index}"${current ? ' aria-current="true"' : ''}><span class="number">${esc(number)}</span>${current ? ' <em>active</em>' : ''}
-        ${button('set-active', 'Set active', a.set_active && !current, `data-index="${index}" aria-label="Set active: ${esc(number)}"`)}</li>`;
+        ${recordButton('set-active', 'Set active', a.set_active && !current, `data-index="${index}" aria-label="Set active: ${esc(number)}"`)}</li>`;
     }).join('')}</ol>`;
     const addChained = a.add_chained ? `<div class="row"><input class="chained-number" data-keep="chained-${id}" aria-label="New chained record: number" placeholder="+46 70 …" size="14">
-      ${button('add-chained', 'New chained record', true)}</div>` : '';
+      ${recordButton('add-chained', 'New chained record', true)}</div>` : '';
     const schedule = r.schedule ? `<p class="schedule row">Callback ${r.schedule.kind === 'personal' ? '(personal)' : '(campaign)'} at
       <time datetime="${new Date(r.schedule.at).toISOString()}">${esc(new Date(r.schedule.at).toLocaleString())}</time>${r.schedule.number ? ` on ${esc(r.schedule.number)}` : ''}
-      ${button('cancel-reschedule', 'Cancel callback', a.cancel_reschedule)}</p>` : '';
+      ${recordButton('cancel-reschedule', 'Cancel callback', a.cancel_reschedule)}</p>` : '';
     const dialled = o.dialled ? `<p class="dialled">${r.status === 'dialling' ? 'Dialling' : 'Dialled'} <span class="number">${esc(o.dialled)}</span>${o.dial_outcome ? ` · <span class="dial-outcome">${esc(OUTCOME_TEXT[o.dial_outcome] ?? o.dial_outcome)}</span>` : ''}</p>` : '';
     const preview = r.status === 'previewing' ? `<div class="row" role="group" aria-label="Preview">
-      <button class="accept" data-action="accept-preview" data-record="${id}" ${a.accept ? '' : 'disabled'}>Accept</button>
-      <button data-action="reject-preview" data-record="${id}" ${a.reject ? '' : 'disabled'}>Reject</button></div>` : '';
+      ${recordButton('accept-preview', 'Accept', true, `class="accept" ${a.accept ? '' : 'disabled'}`)}
+      ${recordButton('reject-preview', 'Reject', true, a.reject ? '' : 'disabled')}</div>` : '';
     const connect = a.dial ? `<div class="row"><label>Number <input class="dial-number" data-keep="dial-${id}-${r.active}-${esc(active)}" value="${esc(active)}" size="18"></label>
-      ${button('dial', 'Connect', true)}</div>` : '';
+      ${recordButton('dial', 'Connect', true)}</div>` : '';
     const results = a.call_result || r.status === 'after_call' ? `<label>Call result <select class="call-result" data-record="${id}" ${a.call_result ? '' : 'disabled'}>
       <option value="" disabled ${r.result ? '' : 'selected'}>Choose…</option>
       ${o.campaign.results.map((x) => `<option value="${esc(x)}" ${x === r.result ? 'selected' : ''}>${esc(label(x))}</option>`).join('')}</select></label>` : '';
@@ -543,25 +542,25 @@ export class RingsideAgent extends HTMLElement {
       Do not call <span class="note">(off every campaign's list)</span></label>` : '';
     const refusal = this.#doneRefusal(o);
     const showDone = a.done || refusal;
-    const done = showDone ? `<button data-action="mark-done" data-record="${id}" data-stop="false" ${a.done ? '' : 'disabled'}>Done</button>
-      <button data-action="mark-done" data-record="${id}" data-stop="true" ${a.done ? '' : 'disabled'}>Done and stop</button>
+    const done = showDone ? `${recordButton('mark-done', 'Done', true, `data-stop="false" ${a.done ? '' : 'disabled'}`)}
+      ${recordButton('mark-done', 'Done and stop', true, `data-stop="true" ${a.done ? '' : 'disabled'}`)}
       ${refusal ? `<span class="hint" role="note" data-code="${esc(refusal.code)}">${esc(refusal.message)}</span>` : ''}` : '';
     const tools = [
-      button('cancel-record', 'Cancel', a.cancel),
+      recordButton('cancel-record', 'Cancel', a.cancel),
       opener('transfer', 'Transfer…', a.transfer),
       opener('edit', 'Edit…', a.edit && o.campaign.fields.length > 0),
-      button('update-record', 'Update record', a.update),
+      recordButton('update-record', 'Update record', a.update),
       opener('reschedule', r.schedule ? 'Reschedule… (callback set)' : 'Reschedule…', a.reschedule),
     ].join('');
     let form = '';
     if (formOpen === 'transfer' && a.transfer) {
       form = `<div class="row record-form" role="group" aria-label="Transfer the record">
         <label>Agent <input class="transfer-agent" data-keep="transfer-${id}" placeholder="ben" size="10"></label>
-        ${button('transfer-record', 'Transfer', true)}${button('close-form', 'Cancel', true)}</div>`;
+        ${recordButton('transfer-record', 'Transfer', true)}${recordButton('close-form', 'Cancel', true)}</div>`;
     } else if (formOpen === 'edit' && a.edit) {
       form = `<div class="row record-form" role="group" aria-label="Edit campaign data">
         ${o.campaign.fields.map((f) => `<label>${esc(f)} <input data-field="${esc(f)}" data-keep="edit-${id}-${esc(f)}" value="${esc(r.fields[f] ?? '')}" size="12"></label>`).join('')}
-        ${button('edit-record', 'Save', true)}${button('close-form', 'Cancel', true)}</div>`;
+        ${recordButton('edit-record', 'Save', true)}${recordButton('close-form', 'Cancel', true)}</div>`;
     } else if (formOpen === 'reschedule' && a.reschedule) {
       const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
       form = `<div class="record-form" role="group" aria-label="Reschedule">
@@ -572,7 +571,7 @@ export class RingsideAgent extends HTMLElement {
           <label><input type="radio" class="callback-kind" name="kind-${id}" value="personal" data-keep="kind-p-${id}" ${r.schedule?.kind === 'campaign' ? '' : 'checked'}> Personal callback (you)</label>
           <label><input type="radio" class="callback-kind" name="kind-${id}" value="campaign" data-keep="kind-c-${id}" ${r.schedule?.kind === 'campaign' ? 'checked' : ''}> Campaign callback (any agent)</label>
         </fieldset></div>
-        <div class="row">${button('reschedule', r.schedule ? 'Change callback' : 'Set callback', true)}${button('close-form', 'Close', true)}</div></div>`;
+        <div class="row">${recordButton('reschedule', r.schedule ? 'Change callback' : 'Set callback', true)}${recordButton('close-form', 'Close', true)}</div></div>`;
     }
     const call = o.interaction === null ? null : view.interactions.find((i) => i.id === o.interaction);
     return `<div class="card record" data-record-card="${id}" part="record" role="group" aria-label="Campaign record ${esc(r.name)}">
@@ -593,8 +592,7 @@ export class RingsideAgent extends HTMLElement {
   #interaction(view, i, campaign = false) {
     const a = i.actions;
     /** @param {string} action @param {string} label @param {boolean} enabled @param {string} [extra] */
-    const button = (action, label, enabled, extra = '') =>
-      enabled ? `<button data-action="${action}" data-id="${i.id}" ${extra}>${label}</button>` : '';
+    const callButton = (action, label, enabled, extra = '') => button(action, label, `data-id="${i.id}" ${extra}`, enabled);
     if (i.state === 'wrap_up' && campaign) {
       // The call of a campaign record closes with its record (P7): no code here.
       return `<div class="card" data-interaction="${i.id}" part="interaction"><div class="row"><strong>${esc(i.channel)}</strong>
@@ -610,34 +608,34 @@ export class RingsideAgent extends HTMLElement {
       return `<div class="card" data-interaction="${i.id}" part="interaction"><div class="row"><strong>${esc(i.channel)}</strong>
         ${esc(i.from)} · <span class="timer connected"></span> · wrap-up</div>
         <div class="row">${picker} <span class="timer">wrap-up <span class="wrap-timer"></span></span>
-        <button data-action="done" data-id="${i.id}" ${a.done && !this.client?.check({ done: { interaction: i.id, code: code || null } }) ? '' : 'disabled'}>Done</button></div></div>`;
+        ${callButton('done', 'Done', true, a.done && !this.client?.check({ done: { interaction: i.id, code: code || null } }) ? '' : 'disabled')}</div></div>`;
     }
     const people = i.participants.map((p) => `<li data-participant="${p.id}">${esc(partyName(p.party))}${p.me ? ' (you)' : ''}
       ${p.held ? '<em>on hold</em>' : p.conferenced ? '<em>may talk</em>' : ''}${p.controls ? '' : ' <small>no controls</small>'}
-      ${p.can_hold && p.party !== 'customer' ? `<button data-action="hold" data-id="${i.id}" data-participant="${p.id}">Hold</button>` : ''}
-      ${p.can_resume && p.party !== 'customer' ? `<button data-action="resume" data-id="${i.id}" data-participant="${p.id}">${p.conferenced ? 'Allow to talk' : 'Resume'}</button>` : ''}</li>`).join('');
+      ${callButton('hold', 'Hold', p.can_hold && p.party !== 'customer', `data-participant="${p.id}"`)}
+      ${callButton('resume', p.conferenced ? 'Allow to talk' : 'Resume', p.can_resume && p.party !== 'customer', `data-participant="${p.id}"`)}</li>`).join('');
     const open = this.#targetFor?.id === String(i.id) ? this.#targetFor.purpose : null;
     const targetForm = open ? `<div class="row target-form" role="group" aria-label="${open} target">
       <select class="target-kind" data-keep="target-kind-${i.id}" aria-label="Target kind"><option value="agent">Agent</option><option value="queue">Queue</option><option value="number">Number</option></select>
       <input class="target-value" data-keep="target-${i.id}" aria-label="Target" placeholder="ben, sales or +46 8 …">
-      <button data-action="send-target" data-id="${i.id}" data-purpose="${open}">${open[0].toUpperCase() + open.slice(1)}</button>
-      <button data-action="cancel-target" data-id="${i.id}">Cancel</button></div>` : '';
+      ${callButton('send-target', label(open), true, `data-purpose="${open}"`)}
+      ${callButton('cancel-target', 'Cancel', true)}</div>` : '';
     const controls = [
-      button('hold', 'Hold', a.hold),
-      button('resume', 'Resume', a.resume),
-      button('open-target', 'Consult…', a.consult, 'data-purpose="consult"'),
-      button('open-target', 'Conference…', a.conference, 'data-purpose="conference"'),
-      button('open-target', 'Transfer…', a.transfer, 'data-purpose="transfer"'),
-      button('end-consult', 'End consult', a.end_consult),
-      button('complete-transfer', 'Transfer to consulted', a.complete_transfer),
-      button('start-conference', 'Start conference', a.start_conference),
-      button('leave', i.in_control ? 'Exit conference' : 'Leave', a.leave),
-      button('record', 'Record', a.record),
-      button('end', 'End', a.end),
+      callButton('hold', 'Hold', a.hold),
+      callButton('resume', 'Resume', a.resume),
+      callButton('open-target', 'Consult…', a.consult, 'data-purpose="consult"'),
+      callButton('open-target', 'Conference…', a.conference, 'data-purpose="conference"'),
+      callButton('open-target', 'Transfer…', a.transfer, 'data-purpose="transfer"'),
+      callButton('end-consult', 'End consult', a.end_consult),
+      callButton('complete-transfer', 'Transfer to consulted', a.complete_transfer),
+      callButton('start-conference', 'Start conference', a.start_conference),
+      callButton('leave', i.in_control ? 'Exit conference' : 'Leave', a.leave),
+      callButton('record', 'Record', a.record),
+      callButton('end', 'End', a.end),
     ].join('');
     const extras = [
-      a.dtmf ? `<input class="dtmf-digits" data-keep="dtmf-${i.id}" size="6" aria-label="DTMF digits" placeholder="digits">${button('dtmf', 'Send DTMF', true)}` : '',
-      a.follow_up.length ? `<select class="follow-up-channel" data-keep="follow-up-${i.id}" aria-label="Follow-up channel">${a.follow_up.map((c) => `<option>${esc(c)}</option>`).join('')}</select>${button('follow-up', 'Follow up', true)}` : '',
+      a.dtmf ? `<input class="dtmf-digits" data-keep="dtmf-${i.id}" size="6" aria-label="DTMF digits" placeholder="digits">${callButton('dtmf', 'Send DTMF', true)}` : '',
+      a.follow_up.length ? `<select class="follow-up-channel" data-keep="follow-up-${i.id}" aria-label="Follow-up channel">${a.follow_up.map((c) => `<option>${esc(c)}</option>`).join('')}</select>${callButton('follow-up', 'Follow up', true)}` : '',
     ].join(' ');
     const history = i.history.length ? `<ul class="history">${i.history.map((h) => `<li>${esc(h.by)}: ${esc(h.text)}</li>`).join('')}</ul>` : '';
     return `<div class="card" data-interaction="${i.id}" part="interaction">
@@ -702,8 +700,8 @@ export class RingsideAgent extends HTMLElement {
     const first = e.interactions.find((w) => w.state === 'active');
     const actions = [
       watched ? this.#monitoringControls(watched)
-        : first?.can_monitor ? `<button data-action="monitor" data-id="${first.id}" data-agent="${esc(e.user)}">Monitor</button>` : '',
-      e.can_log_out ? `<button data-action="logout-agent" data-agent="${esc(e.user)}">Log out</button>` : '',
+        : button('monitor', 'Monitor', `data-id="${first?.id}" data-agent="${esc(e.user)}"`, first?.can_monitor),
+      button('logout-agent', 'Log out', `data-agent="${esc(e.user)}"`, e.can_log_out),
     ].join(' ');
     return `<tr data-user="${esc(e.user)}" part="roster-row"><td class="user">${esc(e.user)}${e.me ? ' (you)' : ''}
         ${e.location ? `<div class="note location">at ${esc(e.location)}</div>` : ''}</td>
@@ -716,11 +714,11 @@ export class RingsideAgent extends HTMLElement {
   /** A monitoring's M1 state and the actions the rules allow now. @param {MonitoringView} m */
   #monitoringControls(m) {
     /** @param {string} action @param {string} text @param {boolean} enabled */
-    const button = (action, text, enabled) => (enabled ? `<button data-action="${action}" data-id="${m.interaction}">${text}</button>` : '');
+    const monitorButton = (action, text, enabled) => button(action, text, `data-id="${m.interaction}"`, enabled);
     const state = m.mode === 'barge_in' ? 'Barged in' : m.state === 'monitoring_paused' ? 'Monitoring paused' : 'Monitoring';
     return `<span class="monitoring-state" data-state="${esc(m.state)}" data-mode="${esc(m.mode)}">${state}</span>
-      ${button('pause-monitoring', 'Pause', m.actions.pause)}${button('resume-monitoring', 'Resume', m.actions.resume)}
-      ${button('barge-in', 'Barge in', m.actions.barge_in)}${button('stop-monitoring', 'Stop', m.actions.stop)}`;
+      ${monitorButton('pause-monitoring', 'Pause', m.actions.pause)}${monitorButton('resume-monitoring', 'Resume', m.actions.resume)}
+      ${monitorButton('barge-in', 'Barge in', m.actions.barge_in)}${monitorButton('stop-monitoring', 'Stop', m.actions.stop)}`;
   }
 
   /** The status row: status, its timer, the selector, log in or out, the connection. @param {View} view @param {string} connection */
@@ -736,8 +734,8 @@ export class RingsideAgent extends HTMLElement {
         ${view.choices.some((c) => c.selected) ? '' : `<option selected disabled>${esc(s.label)}</option>`}</select>` : ''}
       ${view.can_login ? `<fieldset class="preview-media"><legend>Push preview media</legend>${CHANNELS.map((c) =>
         `<label><input type="checkbox" name="preview-media" value="${c}" data-keep="preview-${c}"> ${esc(label(c))}</label>`).join(' ')}</fieldset>
-        <button data-action="login">Log in</button>` : ''}
-      ${view.can_logout ? '<button data-action="logout">Log out</button>' : ''}
+        ${button('login', 'Log in', '')}` : ''}
+      ${button('logout', 'Log out', '', view.can_logout)}
       <span class="conn" id="connection">${esc(connection)}</span></div>`;
   }
 
@@ -745,7 +743,7 @@ export class RingsideAgent extends HTMLElement {
   #rona(view) {
     return view.rona ? `<section class="card rona" role="alertdialog" aria-label="RONA" id="rona">
       <strong>RONA</strong> — an offer was not answered${view.rona.cause && view.rona.cause !== 'no_answer' ? ` (${esc(view.rona.cause)})` : ''}.
-      <div class="row"><button data-action="go-idle">Go idle</button><button data-action="go-available">Go available</button></div></section>` : '';
+      <div class="row">${button('go-idle', 'Go idle', '')}${button('go-available', 'Go available', '')}</div></section>` : '';
   }
 
   /** The campaign indicator and push-preview media, for an agent working campaigns (P1). @param {View} view */
@@ -754,20 +752,28 @@ export class RingsideAgent extends HTMLElement {
     return campaigns ? `<div class="row" part="campaign">
       <span class="indicator" id="campaign-indicator" role="img" aria-label="Outbound campaign">&#9742; Campaign</span>
       <span class="conn" id="preview-media">push preview: ${esc(view.preview_media.map(label).join(', ') || 'none')}${view.preview_paused ? ' · stopped' : ''}</span>
-      ${view.can_get_record ? '<button data-action="get-record">Get record</button>' : ''}</div>` : '';
+      ${button('get-record', 'Get record', '', view.can_get_record)}</div>` : '';
   }
 }
 
 /** One offer card; its countdown and flash are set in place. @param {OfferView} o */
 const offerMarkup = (o) => `<div class="card" data-offer="${o.id}" part="offer">
   <div class="row"><strong>${esc(o.join ? `${o.join.purpose} request from ${o.join.by}` : o.channel)}</strong> · ${esc(o.from)}${o.queue ? ` · ${esc(o.queue)}` : ''} · <span class="remaining timer"></span></div>
-  <div class="row"><button class="accept" data-action="accept" data-id="${o.id}" ${o.can_accept ? '' : 'disabled'}>Accept</button>
-  <button data-action="decline" data-id="${o.id}" ${o.can_decline ? '' : 'disabled'}>Decline</button></div></div>`;
+  <div class="row">${button('accept', 'Accept', `class="accept" data-id="${o.id}" ${o.can_accept ? '' : 'disabled'}`)}
+  ${button('decline', 'Decline', `data-id="${o.id}" ${o.can_decline ? '' : 'disabled'}`)}</div></div>`;
 
 /** A queue tile: waiting, longest wait (set in place), agents available. @param {QueueTile} q */
 const tileMarkup = (q) => `<div class="tile${q.waiting ? ' busy' : ''}" role="listitem" data-queue="${esc(q.queue)}" part="queue-tile"><strong>${esc(q.queue)}</strong>
   <span class="waiting">${q.waiting}</span> waiting<br><span class="note">longest <span class="timer wait-timer"></span></span><br>
   <span class="available">${q.available}</span> available</div>`;
+
+/**
+ * A command button: its action, run by the click handler, and its other
+ * attributes; nothing when `shown` is false, as the desk offers only the
+ * commands the rules allow now.
+ * @param {string} action @param {string} label @param {string} attributes @param {unknown} [shown]
+ */
+const button = (action, label, attributes, shown = true) => (shown ? `<button data-action="${action}" ${attributes}>${label}</button>` : '');
 
 /** @typedef {[string | number, string]} Part A part's key and markup. */
 
