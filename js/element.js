@@ -465,37 +465,16 @@ export class RingsideAgent extends HTMLElement {
     patch(partOf(parts, 'offers'), view.offers.map((o) => [o.id, offerMarkup(o)]));
     patch(partOf(parts, 'work'), view.interactions.filter((i) => !linked.has(i.id)).map((i) => [i.id, this.#interaction(view, i)]));
     const indicator = this.#root.getElementById('campaign-indicator');
-    if (indicator) {
-      indicator.classList.toggle('flashing', view.campaign_flashing);
-      indicator.toggleAttribute('data-flashing', view.campaign_flashing);
-      indicator.setAttribute('aria-label', view.campaign_flashing ? 'Outbound campaign: a preview waits for accept or reject' : 'Outbound campaign');
-    }
+    flash(indicator, view.campaign_flashing);
+    indicator?.setAttribute('aria-label', view.campaign_flashing ? 'Outbound campaign: a preview waits for accept or reject' : 'Outbound campaign');
     for (const o of view.outbound) {
-      const card = this.#root.querySelector(`[data-record-card="${o.record.id}"]`);
-      if (!card) continue;
-      setText(card, ':scope > .row .remaining', o.remaining);
-      setText(card, ':scope > .row .stale-in', o.stale_in);
-      const accept = card.querySelector('button[data-action="accept-preview"]');
-      accept?.classList.toggle('flashing', o.flashing);
-      accept?.toggleAttribute('data-flashing', o.flashing);
+      tick(desk, `[data-record-card="${o.record.id}"]`, [[':scope > .row .remaining', o.remaining], [':scope > .row .stale-in', o.stale_in]], o.flashing);
     }
-    const timer = this.#root.getElementById('status-timer');
-    if (timer) timer.textContent = view.status.timer ?? '';
-    for (const offer of view.offers) {
-      const card = this.#root.querySelector(`[data-offer="${offer.id}"]`);
-      if (!card) continue;
-      setText(card, '.remaining', offer.remaining);
-      const accept = card.querySelector('button.accept');
-      accept?.classList.toggle('flashing', offer.flashing);
-      accept?.toggleAttribute('data-flashing', offer.flashing);
-    }
-    for (const item of view.interactions) {
-      const card = this.#root.querySelector(`[data-interaction="${item.id}"]`);
-      if (!card) continue;
-      setText(card, '.connected', item.connected);
-      for (const [cls, text] of /** @type {[string, string | null][]} */ ([['.wrap-timer', item.wrap_up], ['.held-timer', item.held], ['.consult-timer', item.consulting], ['.consult-held-timer', item.consult_held]])) {
-        setText(card, cls, text);
-      }
+    setText(desk, '#status-timer', view.status.timer);
+    for (const o of view.offers) tick(desk, `[data-offer="${o.id}"]`, [['.remaining', o.remaining]], o.flashing);
+    for (const i of view.interactions) {
+      tick(desk, `[data-interaction="${i.id}"]`, [['.connected', i.connected], ['.wrap-timer', i.wrap_up], ['.held-timer', i.held],
+        ['.consult-timer', i.consulting], ['.consult-held-timer', i.consult_held]]);
     }
   }
 
@@ -679,10 +658,7 @@ export class RingsideAgent extends HTMLElement {
     const table = /** @type {HTMLTableElement} */ (partOf(parts, 'table'));
     patch(table.tBodies[0], entries.map((e) => [e.user, this.#rowMarkup(e, sup, byCall)]));
     for (const e of entries) {
-      const row = team.querySelector(`tr[data-user="${CSS.escape(e.user)}"]`);
-      if (!row) continue;
-      setText(row, '.status-timer', e.timer);
-      for (const w of e.interactions) setText(row, `[data-work="${w.id}"] .work-timer`, w.timer);
+      tick(team, `tr[data-user="${CSS.escape(e.user)}"]`, [['.status-timer', e.timer], ...e.interactions.map((w) => /** @type {Timer} */ ([`[data-work="${w.id}"] .work-timer`, w.timer]))]);
     }
     for (const q of queues) setText(team, `[data-queue="${CSS.escape(q.queue)}"] .wait-timer`, q.longest_wait ?? '–');
   }
@@ -787,6 +763,26 @@ const partOf = (parts, key) => /** @type {Element} */ (parts.get(key));
 const setText = (root, selector, text) => {
   const el = root.querySelector(selector);
   if (el) el.textContent = text ?? '';
+};
+
+/** @typedef {[string, string | null]} Timer A timer's selector and the text it shows now. */
+
+/**
+ * Sets in place what moves between builds of a part: the timers in the part
+ * `selector` finds in `root`, and the flash of its accept button if it has one.
+ * @param {ParentNode} root @param {string} selector @param {Timer[]} timers @param {boolean} [flashing]
+ */
+const tick = (root, selector, timers, flashing = false) => {
+  const part = root.querySelector(selector);
+  if (!part) return;
+  for (const [timer, text] of timers) setText(part, timer, text);
+  flash(part.querySelector('button.accept'), flashing);
+};
+
+/** Starts or stops a flash: the class animates it, the attribute marks it for the page. @param {Element | null} element @param {boolean} on */
+const flash = (element, on) => {
+  element?.classList.toggle('flashing', on);
+  element?.toggleAttribute('data-flashing', on);
 };
 
 /**
