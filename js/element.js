@@ -395,28 +395,25 @@ export class RingsideAgent extends HTMLElement {
     this.#toast(message ?? String(error), code);
   }
 
-  /** Sets a status, a call result or do-not-call, or a wrap-up code. @param {Event} event */
+  /** Sets a wrap-up code, or a status, a call result or do-not-call. @param {Event} event */
   async #onChange(event) {
-    const select = /** @type {HTMLInputElement} */ (event.target);
-    if (select.id === 'status' && this.client) {
-      try {
-        await this.client.setStatus(select.value);
-      } catch (error) {
-        this.#toastError(error);
-        this.#redraw(select); // show the status as it is again
-      }
-    } else if (this.client && (select.classList.contains('call-result') || select.classList.contains('do-not-call'))) {
-      const record = Number(select.dataset.record);
-      try {
-        if (select.classList.contains('call-result')) await this.client.callResult(record, select.value);
-        else if (select.checked) await this.client.doNotCall(record);
-      } catch (error) {
-        this.#toastError(error);
-        this.#redraw(select); // show the record as it is again
-      }
-    } else if (select.dataset.codeFor) {
-      this.#codes.set(select.dataset.codeFor, select.value);
+    const control = /** @type {HTMLInputElement} */ (event.target);
+    const { codeFor } = control.dataset;
+    if (codeFor) {
+      this.#codes.set(codeFor, control.value);
       this.#render();
+      return;
+    }
+    const c = this.client;
+    if (!c) return;
+    const record = Number(control.dataset.record);
+    try {
+      if (control.id === 'status') await c.setStatus(control.value);
+      else if (control.classList.contains('call-result')) await c.callResult(record, control.value);
+      else if (control.classList.contains('do-not-call') && control.checked) await c.doNotCall(record);
+    } catch (error) {
+      this.#toastError(error);
+      this.#redraw(control); // show the status or the record as it is again
     }
   }
 
