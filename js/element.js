@@ -279,13 +279,12 @@ export class RingsideAgent extends HTMLElement {
     const { action = '', id = '', participant, purpose } = button.dataset;
     const c = this.client;
     const n = Number(id);
-    const card = /** @type {HTMLElement} */ (button.closest('[data-interaction]'));
     const r = Number(button.dataset.record);
-    const item = /** @type {HTMLElement} */ (button.closest('[data-record-card]'));
-    /** The trimmed value of the control `selector` finds in the record card. @param {string} selector */
-    const field = (selector) => /** @type {HTMLInputElement | null} */ (item?.querySelector(selector))?.value.trim() ?? '';
-    /** @param {HTMLInputElement | HTMLSelectElement | null} control */
-    const valueOf = (control) => control?.value.trim() ?? '';
+    // The card the button is on, a record's or an interaction's (a record's
+    // call is a card of its own inside the record's).
+    const card = /** @type {HTMLElement} */ (button.closest('[data-record-card], [data-interaction]'));
+    /** The trimmed value of the control `selector` finds in the card. @param {string} selector */
+    const field = (selector) => /** @type {HTMLInputElement | null} */ (card?.querySelector(selector))?.value.trim() ?? '';
     /** Closes the record's form once `sent` is acked. @param {Promise<unknown>} sent */
     const closing = (sent) => sent.then((ack) => {
       this.#recordForm = null;
@@ -329,7 +328,7 @@ export class RingsideAgent extends HTMLElement {
         const record = c.view.outbound.find((o) => o.record.id === r)?.record;
         /** @type {Record<string, string>} */
         const fields = {};
-        for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (item.querySelectorAll('input[data-field]'))) {
+        for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (card.querySelectorAll('input[data-field]'))) {
           const name = input.dataset.field ?? '';
           if (input.value !== (record?.fields[name] ?? '')) fields[name] = input.value;
         }
@@ -339,7 +338,7 @@ export class RingsideAgent extends HTMLElement {
         // The agent's local wall time, as the browser's zone reads it, to UTC ms.
         const at = new Date(field('.callback-at'));
         if (Number.isNaN(at.getTime())) throw Object.assign(new Error('Choose the date and time of the callback'), { code: 'bad_argument' });
-        const personal = /** @type {HTMLInputElement | null} */ (item.querySelector('input.callback-kind:checked'))?.value !== 'campaign';
+        const personal = /** @type {HTMLInputElement | null} */ (card.querySelector('input.callback-kind:checked'))?.value !== 'campaign';
         return closing(c.reschedule(r, { at, number: field('.callback-number') || null, personal }));
       },
       logout: () => c.logout(),
@@ -356,8 +355,8 @@ export class RingsideAgent extends HTMLElement {
       'start-conference': () => c.startConference(n),
       leave: () => c.leave(n),
       record: () => c.record(n),
-      dtmf: () => c.dtmf(n, valueOf(card.querySelector('.dtmf-digits'))),
-      'follow-up': () => c.followUp(n, /** @type {import('./index.js').Channel} */ (valueOf(card.querySelector('.follow-up-channel')))),
+      dtmf: () => c.dtmf(n, field('.dtmf-digits')),
+      'follow-up': () => c.followUp(n, /** @type {import('./index.js').Channel} */ (field('.follow-up-channel'))),
       'open-target': () => {
         this.#targetFor = { id, purpose: /** @type {'consult' | 'conference' | 'transfer'} */ (purpose) };
         this.#render();
@@ -374,8 +373,8 @@ export class RingsideAgent extends HTMLElement {
       'stop-monitoring': () => c.stopMonitoring(n),
       'logout-agent': () => c.logoutAgent(button.dataset.agent ?? ''),
       'send-target': () => {
-        const kind = valueOf(card.querySelector('.target-kind'));
-        const value = valueOf(card.querySelector('.target-value'));
+        const kind = field('.target-kind');
+        const value = field('.target-value');
         this.#targetFor = null;
         const target = /** @type {import('./index.js').Target} */ (/** @type {unknown} */ ({ [kind]: value }));
         const send = /** @type {'consult' | 'conference' | 'transfer'} */ (purpose);
