@@ -279,12 +279,19 @@ export class RingsideAgent extends HTMLElement {
     const { action = '', id = '', participant, purpose } = button.dataset;
     const c = this.client;
     const n = Number(id);
+    // A participant's own hold or resume, or else the customer's.
+    const who = participant ? Number(participant) : null;
     const r = Number(button.dataset.record);
     // The card the button is on, a record's or an interaction's (a record's
     // call is a card of its own inside the record's).
     const card = /** @type {HTMLElement} */ (button.closest('[data-record-card], [data-interaction]'));
     /** The trimmed value of the control `selector` finds in the card. @param {string} selector */
     const field = (selector) => /** @type {HTMLInputElement | null} */ (card?.querySelector(selector))?.value.trim() ?? '';
+    /** Shows the desk with a form opened or closed, and focuses what `selector` finds in it then. @param {string} selector */
+    const reshow = (selector) => {
+      this.#render();
+      /** @type {HTMLElement | null} */ (this.#root.querySelector(selector))?.focus();
+    };
     /** Closes the record's form once `sent` is acked. @param {Promise<unknown>} sent */
     const closing = (sent) => sent.then((ack) => {
       this.#recordForm = null;
@@ -315,13 +322,11 @@ export class RingsideAgent extends HTMLElement {
       'mark-done': () => c.markDone(r, { stop: button.dataset.stop === 'true' }),
       'open-form': () => {
         this.#recordForm = { id: button.dataset.record ?? '', form: button.dataset.form ?? '' };
-        this.#render();
-        /** @type {HTMLElement | null} */ (this.#root.querySelector(`[data-record-card="${r}"] .record-form :is(input, select)`))?.focus();
+        reshow(`[data-record-card="${r}"] .record-form :is(input, select)`);
       },
       'close-form': () => {
         this.#recordForm = null;
-        this.#render();
-        /** @type {HTMLElement | null} */ (this.#root.querySelector(`[data-record-card="${r}"] button[data-action="open-form"]`))?.focus();
+        reshow(`[data-record-card="${r}"] button[data-action="open-form"]`);
       },
       'transfer-record': () => closing(c.transferRecord(r, field('.transfer-agent'))),
       'edit-record': () => {
@@ -348,8 +353,8 @@ export class RingsideAgent extends HTMLElement {
       done: () => c.done(n, this.#codes.get(id) || null),
       'go-idle': () => c.goIdle(),
       'go-available': () => c.goAvailable(),
-      hold: () => c.hold(n, participant ? Number(participant) : null),
-      resume: () => c.resume(n, participant ? Number(participant) : null),
+      hold: () => c.hold(n, who),
+      resume: () => c.resume(n, who),
       'end-consult': () => c.endConsult(n),
       'complete-transfer': () => c.completeTransfer(n),
       'start-conference': () => c.startConference(n),
@@ -359,8 +364,7 @@ export class RingsideAgent extends HTMLElement {
       'follow-up': () => c.followUp(n, /** @type {import('./index.js').Channel} */ (field('.follow-up-channel'))),
       'open-target': () => {
         this.#targetFor = { id, purpose: /** @type {'consult' | 'conference' | 'transfer'} */ (purpose) };
-        this.#render();
-        /** @type {HTMLElement | null} */ (this.#root.querySelector(`[data-interaction="${n}"] .target-value`))?.focus();
+        reshow(`[data-interaction="${n}"] .target-value`);
       },
       'cancel-target': () => {
         this.#targetFor = null;
