@@ -64,7 +64,6 @@ input, select { font: inherit; }
 .chain em { font-style: normal; font-size: 12px; color: var(--ringside-accent, #1f883d); }
 .hint { font-size: 12px; color: var(--ringside-flash, #d1242f); }
 .note { font-size: 12px; color: var(--ringside-muted, #57606a); }
-.record .card { margin-left: 0; }
 .monitored { color: var(--ringside-flash, #d1242f); font-size: 12px; font-weight: 600; }
 #team { margin-top: 12px; }
 #team h2 { font-size: 14px; margin: 0 0 6px; }
