@@ -571,10 +571,12 @@ export class RingsideAgent extends HTMLElement {
     const a = i.actions;
     /** @param {string} action @param {string} label @param {boolean} enabled @param {string} [extra] */
     const callButton = (action, label, enabled, extra = '') => button(action, label, `data-id="${i.id}" ${extra}`, enabled);
+    // The card and its first row up to the call's phase, alike in every phase.
+    const head = `<div class="card" data-interaction="${i.id}" part="interaction"><div class="row"><strong>${esc(i.channel)}</strong>
+        ${esc(i.from)} · <span class="timer connected"></span> · `;
     if (i.state === 'wrap_up' && campaign) {
       // The call of a campaign record closes with its record (P7): no code here.
-      return `<div class="card" data-interaction="${i.id}" part="interaction"><div class="row"><strong>${esc(i.channel)}</strong>
-        ${esc(i.from)} · <span class="timer connected"></span> · <span class="call-state">call ended</span>
+      return `${head}<span class="call-state">call ended</span>
         <span class="timer">after call <span class="wrap-timer"></span></span></div></div>`;
     }
     if (i.state === 'wrap_up') {
@@ -583,8 +585,7 @@ export class RingsideAgent extends HTMLElement {
         <option value="" ${code ? '' : 'selected'}>${view.wrap_up_required ? 'Choose…' : 'None'}</option>
         ${view.wrap_up_codes.map((c) => `<option value="${esc(c.id)}" ${c.id === code ? 'selected' : ''}>${esc(c.label)}</option>`).join('')}
         </select></label>` : '<span>Wrap-up assist</span>';
-      return `<div class="card" data-interaction="${i.id}" part="interaction"><div class="row"><strong>${esc(i.channel)}</strong>
-        ${esc(i.from)} · <span class="timer connected"></span> · wrap-up</div>
+      return `${head}wrap-up</div>
         <div class="row">${picker} <span class="timer">wrap-up <span class="wrap-timer"></span></span>
         ${callButton('done', 'Done', true, a.done && !this.client?.check({ done: { interaction: i.id, code: code || null } }) ? '' : 'disabled')}</div></div>`;
     }
@@ -616,9 +617,7 @@ export class RingsideAgent extends HTMLElement {
       a.follow_up.length ? `<select class="follow-up-channel" data-keep="follow-up-${i.id}" aria-label="Follow-up channel">${a.follow_up.map((c) => `<option>${esc(c)}</option>`).join('')}</select>${callButton('follow-up', 'Follow up', true)}` : '',
     ].join(' ');
     const history = i.history.length ? `<ul class="history">${i.history.map((h) => `<li>${esc(h.by)}: ${esc(h.text)}</li>`).join('')}</ul>` : '';
-    return `<div class="card" data-interaction="${i.id}" part="interaction">
-      <div class="row"><strong>${esc(i.channel)}</strong> ${esc(i.from)} · <span class="timer connected"></span>
-        · <span class="call-state">${esc(STATE_TEXT[i.call_state] ?? i.call_state)}</span>
+    return `${head}<span class="call-state">${esc(STATE_TEXT[i.call_state] ?? i.call_state)}</span>
         ${i.held !== null ? '<span class="timer">held <span class="held-timer"></span></span>' : ''}
         ${i.consulting !== null ? '<span class="timer">consult <span class="consult-timer"></span></span>' : ''}
         ${i.consult_held !== null ? '<span class="timer">consult held <span class="consult-held-timer"></span></span>' : ''}
