@@ -255,7 +255,7 @@ export class RingsideAgent extends HTMLElement {
     };
     for (const card of view.outbound) {
       if (card.origin === 'campaign') continue;
-      const call = card.interaction === null ? null : view.interactions.find((i) => i.id === card.interaction);
+      const call = callOf(view, card);
       const live = call?.state === 'active';
       const held = live && !!call?.participants.some((p) => p.party === 'customer' && p.held);
       const before = this.#callbacks.get(card.record.id);
@@ -551,7 +551,7 @@ export class RingsideAgent extends HTMLElement {
         </fieldset></div>
         <div class="row">${recordButton('reschedule', r.schedule ? 'Change callback' : 'Set callback', true)}${recordButton('close-form', 'Close', true)}</div></div>`;
     }
-    const call = o.interaction === null ? null : view.interactions.find((i) => i.id === o.interaction);
+    const call = callOf(view, o);
     return `<div class="card record" data-record-card="${id}" part="record" role="group" aria-label="Campaign record ${esc(r.name)}">
       <div class="row"><strong class="campaign-name">${esc(o.campaign.name)}</strong> · <span class="origin">${esc(ORIGIN_TEXT[o.origin] ?? o.origin)}</span>
         · <span class="phase">${esc(PHASE_TEXT[r.status] ?? r.status)}</span>
@@ -846,6 +846,9 @@ function patch(parent, parts) {
  */
 const focusKey = (element) => [...element.attributes].filter((a) => a.name === 'id' || (a.name.startsWith('data-') && a.name !== 'data-flashing'))
   .map((a) => `[${a.name}="${CSS.escape(a.value)}"]`).join('');
+
+/** The call a campaign record is on, if it is on one. @param {View} view @param {OutboundView} o */
+const callOf = (view, o) => view.interactions.find((i) => i.id === o.interaction);
 
 /** @param {Party} party */
 const partyName = (party) => {
