@@ -194,7 +194,7 @@ export class RingsideAgent extends HTMLElement {
     on('view', () => this.#renderRoster());
     if (this.getAttribute('roster') !== 'off') client.subscribeRoster();
     on('offer', (offer) => this.#announce(`New ${offer.channel} offer from ${offer.from}`));
-    on('preview', (card) => this.#announce(`New ${ORIGIN_TEXT[card.origin].toLowerCase()} preview: ${card.record.name}, `
+    on('preview', (card) => this.#announce(`New ${words(card.origin)} preview: ${card.record.name}, `
       + `campaign ${card.campaign.name}${card.remaining ? `; accept within ${card.remaining}` : ''}`));
     on('view', (view) => this.#sounds(view));
     on('rona', (rona) => {
@@ -507,7 +507,7 @@ export class RingsideAgent extends HTMLElement {
     const schedule = r.schedule ? `<p class="schedule row">Callback ${r.schedule.kind === 'personal' ? '(personal)' : '(campaign)'} at
       <time datetime="${new Date(r.schedule.at).toISOString()}">${esc(new Date(r.schedule.at).toLocaleString())}</time>${r.schedule.number ? ` on ${esc(r.schedule.number)}` : ''}
       ${recordButton('cancel-reschedule', 'Cancel callback', a.cancel_reschedule)}</p>` : '';
-    const dialled = o.dialled ? `<p class="dialled">${r.status === 'dialling' ? 'Dialling' : 'Dialled'} <span class="number">${esc(o.dialled)}</span>${o.dial_outcome ? ` · <span class="dial-outcome">${esc(OUTCOME_TEXT[o.dial_outcome] ?? o.dial_outcome)}</span>` : ''}</p>` : '';
+    const dialled = o.dialled ? `<p class="dialled">${r.status === 'dialling' ? 'Dialling' : 'Dialled'} <span class="number">${esc(o.dialled)}</span>${o.dial_outcome ? ` · <span class="dial-outcome">${esc(words(o.dial_outcome))}</span>` : ''}</p>` : '';
     const preview = r.status === 'previewing' ? `<div class="row" role="group" aria-label="Preview">
       ${recordButton('accept-preview', 'Accept', true, `class="accept" ${a.accept ? '' : 'disabled'}`)}
       ${recordButton('reject-preview', 'Reject', true, a.reject ? '' : 'disabled')}</div>` : '';
@@ -553,8 +553,8 @@ export class RingsideAgent extends HTMLElement {
     }
     const call = callOf(view, o);
     return `<div class="card record" data-record-card="${id}" part="record" role="group" aria-label="Campaign record ${esc(r.name)}">
-      <div class="row"><strong class="campaign-name">${esc(o.campaign.name)}</strong> · <span class="origin">${esc(ORIGIN_TEXT[o.origin] ?? o.origin)}</span>
-        · <span class="phase">${esc(PHASE_TEXT[r.status] ?? r.status)}</span>
+      <div class="row"><strong class="campaign-name">${esc(o.campaign.name)}</strong> · <span class="origin">${esc(label(o.origin))}</span>
+        · <span class="phase">${esc(PHASE_TEXT[r.status] ?? words(r.status))}</span>
         ${o.remaining !== null ? '<span class="timer">accept within <span class="remaining"></span></span>' : ''}
         ${o.stale_in !== null ? '<span class="timer">stale in <span class="stale-in"></span></span>' : ''}
         ${o.do_not_call ? '<span class="engaged">do not call</span>' : ''}</div>
@@ -617,7 +617,7 @@ export class RingsideAgent extends HTMLElement {
       a.follow_up.length ? `<select class="follow-up-channel" data-keep="follow-up-${i.id}" aria-label="Follow-up channel">${a.follow_up.map((c) => `<option>${esc(c)}</option>`).join('')}</select>${callButton('follow-up', 'Follow up', true)}` : '',
     ].join(' ');
     const history = i.history.length ? `<ul class="history">${i.history.map((h) => `<li>${esc(h.by)}: ${esc(h.text)}</li>`).join('')}</ul>` : '';
-    return `${head}<span class="call-state">${esc(STATE_TEXT[i.call_state] ?? i.call_state)}</span>
+    return `${head}<span class="call-state">${i.call_state === 'customer_left' ? 'customer left (wrap-up assist)' : esc(words(i.call_state))}</span>
         ${i.held !== null ? '<span class="timer">held <span class="held-timer"></span></span>' : ''}
         ${i.consulting !== null ? '<span class="timer">consult <span class="consult-timer"></span></span>' : ''}
         ${i.consult_held !== null ? '<span class="timer">consult held <span class="consult-held-timer"></span></span>' : ''}
@@ -859,15 +859,12 @@ const partyName = (party) => {
 /** @type {Record<string, string>} */
 const ACTIVITY_TEXT = { on_call: 'On a call', in_interaction: 'In an interaction', in_meeting: 'In a meeting' };
 const CHANNELS = ['voice', 'chat', 'email', 'social'];
+/** `no_answer` → `no answer`. @param {unknown} id */
+const words = (id) => String(id).replace(/_/g, ' ');
 /** `no_answer` → `No answer`. @param {unknown} id */
-const label = (id) => String(id).charAt(0).toUpperCase() + String(id).slice(1).replace(/_/g, ' ');
-/** @type {Record<string, string>} */
-const ORIGIN_TEXT = { campaign: 'Campaign', callback: 'Callback', personal_callback: 'Personal callback' };
-/** @type {Record<string, string>} */
-const PHASE_TEXT = { previewing: 'preview', owned: 'accepted, not dialled', dialling: 'dialling', connected: 'on the call', after_call: 'after the call',
-  scheduled: 'scheduled', done: 'done', do_not_call: 'do not call', stale: 'stale' };
-/** @type {Record<string, string>} */
-const OUTCOME_TEXT = { answered: 'answered', no_answer: 'no answer', busy: 'busy', wrong_number: 'wrong number' };
+const label = (id) => String(id).charAt(0).toUpperCase() + words(String(id).slice(1));
+/** The record phases whose words are not their id's. @type {Record<string, string>} */
+const PHASE_TEXT = { previewing: 'preview', owned: 'accepted, not dialled', connected: 'on the call', after_call: 'after the call' };
 /** A time as `<input type="datetime-local">` shows it: the agent's local wall time. @param {number} ms */
 const localInput = (ms) => {
   const d = new Date(ms);
@@ -875,8 +872,5 @@ const localInput = (ms) => {
   const two = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 };
-/** @type {Record<string, string>} */
-const STATE_TEXT = { connected: 'connected', on_hold: 'on hold', consult_requested: 'consult requested', consulting: 'consulting',
-  consult_on_hold: 'consult on hold', conference_requested: 'conference requested', conference: 'conference', customer_left: 'customer left (wrap-up assist)' };
 
 if (!customElements.get('ringside-agent')) customElements.define('ringside-agent', RingsideAgent);
