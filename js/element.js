@@ -504,7 +504,7 @@ export class RingsideAgent extends HTMLElement {
     }).join('')}</ol>`;
     const addChained = a.add_chained ? `<div class="row"><input class="chained-number" data-keep="chained-${id}" aria-label="New chained record: number" placeholder="+46 70 …" size="14">
       ${recordButton('add-chained', 'New chained record', true)}</div>` : '';
-    const schedule = r.schedule ? `<p class="schedule row">Callback ${r.schedule.kind === 'personal' ? '(personal)' : '(campaign)'} at
+    const schedule = r.schedule ? `<p class="schedule row">Callback (${esc(r.schedule.kind)}) at
       <time datetime="${new Date(r.schedule.at).toISOString()}">${esc(new Date(r.schedule.at).toLocaleString())}</time>${r.schedule.number ? ` on ${esc(r.schedule.number)}` : ''}
       ${recordButton('cancel-reschedule', 'Cancel callback', a.cancel_reschedule)}</p>` : '';
     const dialled = o.dialled ? `<p class="dialled">${r.status === 'dialling' ? 'Dialling' : 'Dialled'} <span class="number">${esc(o.dialled)}</span>${o.dial_outcome ? ` · <span class="dial-outcome">${esc(words(o.dial_outcome))}</span>` : ''}</p>` : '';
@@ -689,7 +689,7 @@ export class RingsideAgent extends HTMLElement {
   #monitoringControls(m) {
     /** @param {string} action @param {string} text @param {boolean} enabled */
     const monitorButton = (action, text, enabled) => button(action, text, `data-id="${m.interaction}"`, enabled);
-    const state = m.mode === 'barge_in' ? 'Barged in' : m.state === 'monitoring_paused' ? 'Monitoring paused' : 'Monitoring';
+    const state = m.mode === 'barge_in' ? 'Barged in' : label(m.state);
     return `<span class="monitoring-state" data-state="${esc(m.state)}" data-mode="${esc(m.mode)}">${state}</span>
       ${monitorButton('pause-monitoring', 'Pause', m.actions.pause)}${monitorButton('resume-monitoring', 'Resume', m.actions.resume)}
       ${monitorButton('barge-in', 'Barge in', m.actions.barge_in)}${monitorButton('stop-monitoring', 'Stop', m.actions.stop)}`;
