@@ -867,10 +867,9 @@ const label = (id) => String(id).charAt(0).toUpperCase() + words(String(id).slic
 const PHASE_TEXT = { previewing: 'preview', owned: 'accepted, not dialled', connected: 'on the call', after_call: 'after the call' };
 /** A time as `<input type="datetime-local">` shows it: the agent's local wall time. @param {number} ms */
 const localInput = (ms) => {
-  const d = new Date(ms);
-  /** @param {number} n */
-  const two = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  // The UTC fields of the instant shifted by the zone's offset then are the local ones.
+  const offset = new Date(ms).getTimezoneOffset() * 60_000;
+  return new Date(ms - offset).toISOString().slice(0, 19);
 };
 
 if (!customElements.get('ringside-agent')) customElements.define('ringside-agent', RingsideAgent);
