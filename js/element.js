@@ -491,7 +491,7 @@ export class RingsideAgent extends HTMLElement {
     const id = r.id;
     const active = r.chain[r.active] ?? '';
     /** @param {string} action @param {string} label @param {boolean} enabled @param {string} [extra] */
-    const recordButton = (action, label, enabled, extra = '') => button(action, label, `data-record="${id}" ${extra}`, enabled);
+    const recordButton = (action, label, enabled, extra = '') => button(action, label, enabled, `data-record="${id}" ${extra}`);
     const formOpen = this.#recordForm?.id === String(id) ? this.#recordForm.form : null;
     /** @param {string} form @param {string} label @param {boolean} enabled */
     const opener = (form, label, enabled) => recordButton('open-form', label, enabled && formOpen !== form, `data-form="${form}" aria-expanded="false"`);
@@ -570,7 +570,7 @@ export class RingsideAgent extends HTMLElement {
   #interaction(view, i, campaign = false) {
     const a = i.actions;
     /** @param {string} action @param {string} label @param {boolean} enabled @param {string} [extra] */
-    const callButton = (action, label, enabled, extra = '') => button(action, label, `data-id="${i.id}" ${extra}`, enabled);
+    const callButton = (action, label, enabled, extra = '') => button(action, label, enabled, `data-id="${i.id}" ${extra}`);
     // The card and its first row up to the call's phase, alike in every phase.
     const head = `<div class="card" data-interaction="${i.id}" part="interaction"><div class="row"><strong>${esc(i.channel)}</strong>
         ${esc(i.from)} · <span class="timer connected"></span> · `;
@@ -674,8 +674,8 @@ export class RingsideAgent extends HTMLElement {
     const first = e.interactions.find((w) => w.state === 'active');
     const actions = [
       watched ? this.#monitoringControls(watched)
-        : button('monitor', 'Monitor', `data-id="${first?.id}" data-agent="${esc(e.user)}"`, first?.can_monitor),
-      button('logout-agent', 'Log out', `data-agent="${esc(e.user)}"`, e.can_log_out),
+        : button('monitor', 'Monitor', first?.can_monitor, `data-id="${first?.id}" data-agent="${esc(e.user)}"`),
+      button('logout-agent', 'Log out', e.can_log_out, `data-agent="${esc(e.user)}"`),
     ].join(' ');
     return `<tr data-user="${esc(e.user)}" part="roster-row"><td class="user">${esc(e.user)}${e.me ? ' (you)' : ''}
         ${e.location ? `<div class="note location">at ${esc(e.location)}</div>` : ''}</td>
@@ -688,7 +688,7 @@ export class RingsideAgent extends HTMLElement {
   /** A monitoring's M1 state and the actions the rules allow now. @param {MonitoringView} m */
   #monitoringControls(m) {
     /** @param {string} action @param {string} text @param {boolean} enabled */
-    const monitorButton = (action, text, enabled) => button(action, text, `data-id="${m.interaction}"`, enabled);
+    const monitorButton = (action, text, enabled) => button(action, text, enabled, `data-id="${m.interaction}"`);
     const state = m.mode === 'barge_in' ? 'Barged in' : label(m.state);
     return `<span class="monitoring-state" data-state="${esc(m.state)}" data-mode="${esc(m.mode)}">${state}</span>
       ${monitorButton('pause-monitoring', 'Pause', m.actions.pause)}${monitorButton('resume-monitoring', 'Resume', m.actions.resume)}
@@ -708,8 +708,8 @@ export class RingsideAgent extends HTMLElement {
         ${view.choices.some((c) => c.selected) ? '' : `<option selected disabled>${esc(s.label)}</option>`}</select>` : ''}
       ${view.can_login ? `<fieldset class="preview-media"><legend>Push preview media</legend>${CHANNELS.map((c) =>
         `<label><input type="checkbox" name="preview-media" value="${c}" data-keep="preview-${c}"> ${esc(label(c))}</label>`).join(' ')}</fieldset>
-        ${button('login', 'Log in', '')}` : ''}
-      ${button('logout', 'Log out', '', view.can_logout)}
+        ${button('login', 'Log in', true)}` : ''}
+      ${button('logout', 'Log out', view.can_logout)}
       <span class="conn" id="connection">${esc(connection)}</span></div>`;
   }
 
@@ -717,7 +717,7 @@ export class RingsideAgent extends HTMLElement {
   #rona(view) {
     return view.rona ? `<section class="card rona" role="alertdialog" aria-label="RONA" id="rona">
       <strong>RONA</strong> — an offer was not answered${view.rona.cause && view.rona.cause !== 'no_answer' ? ` (${esc(view.rona.cause)})` : ''}.
-      <div class="row">${button('go-idle', 'Go idle', '')}${button('go-available', 'Go available', '')}</div></section>` : '';
+      <div class="row">${button('go-idle', 'Go idle', true)}${button('go-available', 'Go available', true)}</div></section>` : '';
   }
 
   /** The campaign indicator and push-preview media, for an agent working campaigns (P1). @param {View} view */
@@ -726,15 +726,15 @@ export class RingsideAgent extends HTMLElement {
     return campaigns ? `<div class="row" part="campaign">
       <span class="indicator" id="campaign-indicator" role="img" aria-label="Outbound campaign">&#9742; Campaign</span>
       <span class="conn" id="preview-media">push preview: ${esc(view.preview_media.map(label).join(', ') || 'none')}${view.preview_paused ? ' · stopped' : ''}</span>
-      ${button('get-record', 'Get record', '', view.can_get_record)}</div>` : '';
+      ${button('get-record', 'Get record', view.can_get_record)}</div>` : '';
   }
 }
 
 /** One offer card; its countdown and flash are set in place. @param {OfferView} o */
 const offerMarkup = (o) => `<div class="card" data-offer="${o.id}" part="offer">
   <div class="row"><strong>${esc(o.join ? `${o.join.purpose} request from ${o.join.by}` : o.channel)}</strong> · ${esc(o.from)}${o.queue ? ` · ${esc(o.queue)}` : ''} · <span class="remaining timer"></span></div>
-  <div class="row">${button('accept', 'Accept', `class="accept" data-id="${o.id}" ${o.can_accept ? '' : 'disabled'}`)}
-  ${button('decline', 'Decline', `data-id="${o.id}" ${o.can_decline ? '' : 'disabled'}`)}</div></div>`;
+  <div class="row">${button('accept', 'Accept', true, `class="accept" data-id="${o.id}" ${o.can_accept ? '' : 'disabled'}`)}
+  ${button('decline', 'Decline', true, `data-id="${o.id}" ${o.can_decline ? '' : 'disabled'}`)}</div></div>`;
 
 /** A queue tile: waiting, longest wait (set in place), agents available. @param {QueueTile} q */
 const tileMarkup = (q) => `<div class="tile${q.waiting ? ' busy' : ''}" role="listitem" data-queue="${esc(q.queue)}" part="queue-tile"><strong>${esc(q.queue)}</strong>
@@ -745,9 +745,9 @@ const tileMarkup = (q) => `<div class="tile${q.waiting ? ' busy' : ''}" role="li
  * A command button: its action, run by the click handler, and its other
  * attributes; nothing when `shown` is false, as the desk offers only the
  * commands the rules allow now.
- * @param {string} action @param {string} label @param {string} attributes @param {unknown} [shown]
+ * @param {string} action @param {string} label @param {unknown} shown @param {string} [attributes]
  */
-const button = (action, label, attributes, shown = true) => (shown ? `<button data-action="${action}" ${attributes}>${label}</button>` : '');
+const button = (action, label, shown, attributes = '') => (shown ? `<button data-action="${action}" ${attributes}>${label}</button>` : '');
 
 /** @typedef {[string | number, string]} Part A part's key and markup. */
 
