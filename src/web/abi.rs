@@ -42,40 +42,57 @@ impl Host for Page {
     }
 }
 
-thread_local! {
+/// What the module holds between calls from the page.
+struct Exports {
     /// The live engines by handle (a page has one or two).
-    static ENGINES: RefCell<Vec<(u32, Rc<Engine<Page>>)>> = const { RefCell::new(Vec::new()) };
-    static NEXT_HANDLE: Cell<u32> = const { Cell::new(1) };
-    static INBOX: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    static REPLY: RefCell<String> = const { RefCell::new(String::new()) };
+    engines: RefCell<Vec<(u32, Rc<Engine<Page>>)>>,
+    next_handle: Cell<u32>,
+    inbox: RefCell<Vec<u8>>,
+    reply: RefCell<String>,
 }
+
+#[cfg(target_feature = "atomics")]
+compile_error!("the engine's exports assume the one thread of wasm32 without atomics");
+
+// SAFETY: wasm32 without the atomics feature (checked above) has one
+// thread, so nothing here is ever reached from two threads.
+unsafe impl Sync for Exports {}
+
+/// One static, not thread-locals: each access to those carried its own
+/// check that the thread is alive, which a module with one thread never
+/// needs.
+static EXPORTS: Exports = Exports {
+    engines: RefCell::new(Vec::new()),
+    next_handle: Cell::new(1),
+    inbox: RefCell::new(Vec::new()),
+    reply: RefCell::new(String::new()),
+};
 
 /// Where the page writes the next call's strings, `len` bytes of UTF-8.
 #[unsafe(no_mangle)]
 pub extern "C" fn buffer(len: usize) -> *mut u8 {
-    INBOX.with_borrow_mut(|inbox| {
-        inbox.clear();
-        inbox.resize(len, 0);
-        inbox.as_mut_ptr()
-    })
+    let mut inbox = EXPORTS.inbox.borrow_mut();
+    inbox.clear();
+    inbox.resize(len, 0);
+    inbox.as_mut_ptr()
 }
 
 /// The text written into the buffer, taken (empty if it is not UTF-8: the
 /// page's TextEncoder writes nothing else).
 fn take() -> String {
-    String::from_utf8(INBOX.with_borrow_mut(std::mem::take)).unwrap_or_default()
+    String::from_utf8(EXPORTS.inbox.take()).unwrap_or_default()
 }
 
 /// Where the last call's reply is (a string of UTF-8).
 #[unsafe(no_mangle)]
 pub extern "C" fn reply_ptr() -> *const u8 {
-    REPLY.with_borrow(|reply| reply.as_ptr())
+    EXPORTS.reply.borrow().as_ptr()
 }
 
 /// The length of the last call's reply, in bytes.
 #[unsafe(no_mangle)]
 pub extern "C" fn reply_len() -> usize {
-    REPLY.with_borrow(String::len)
+    EXPORTS.reply.borrow().len()
 }
 
 /// Sets the reply: 0 for a value, 1 for the JSON of a refusal.
@@ -84,14 +101,14 @@ fn reply(result: Result<String, Refusal>) -> u32 {
         Ok(text) => (0, text),
         Err(refusal) => (1, codec::to_string(&refusal)),
     };
-    REPLY.set(text);
+    EXPORTS.reply.replace(text);
     status
 }
 
 /// The engine of that handle, if live; the table is free again before it
 /// is used, so its calls may create and free engines.
 fn engine(handle: u32) -> Option<Rc<Engine<Page>>> {
-    ENGINES.with_borrow(|engines| engines.iter().find(|(h, _)| *h == handle).map(|(_, engine)| engine.clone()))
+    EXPORTS.engines.borrow().iter().find(|(h, _)| *h == handle).map(|(_, engine)| engine.clone())
 }
 
 /// Runs `f` on the engine of that handle, if live.
@@ -107,20 +124,22 @@ fn on(handle: u32, f: impl FnOnce(&Engine<Page>)) {
 pub extern "C" fn engine_new(token_len: usize, seed: u32) -> u32 {
     let mut token = take();
     let tag = if token.is_char_boundary(token_len) { token.split_off(token_len) } else { String::new() };
-    let handle = NEXT_HANDLE.get();
-    NEXT_HANDLE.set(handle.wrapping_add(1));
+    let handle = EXPORTS.next_handle.get();
+    EXPORTS.next_handle.set(handle.wrapping_add(1));
     let engine = Rc::new(Engine::new(token, &tag, seed, Page(handle)));
-    ENGINES.with_borrow_mut(|engines| engines.push((handle, engine)));
+    EXPORTS.engines.borrow_mut().push((handle, engine));
     handle
 }
 
 /// Frees the engine.
 #[unsafe(no_mangle)]
 pub extern "C" fn engine_free(handle: u32) {
-    let freed = ENGINES.with_borrow_mut(|engines| {
-        let at = engines.iter().position(|(h, _)| *h == handle)?;
-        Some(engines.swap_remove(at))
-    });
+    // Dropped after the table is released: the engine's drop may call out.
+    let freed = {
+        let mut engines = EXPORTS.engines.borrow_mut();
+        let at = engines.iter().position(|(h, _)| *h == handle);
+        at.map(|at| engines.swap_remove(at))
+    };
     drop(freed);
 }
 
