@@ -16,7 +16,7 @@
 use super::{Engine, Host, Timer};
 use crate::model::{Millis, Refusal};
 use crate::codec;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 #[link(wasm_import_module = "ringside")]
@@ -42,13 +42,15 @@ impl Host for Page {
     }
 }
 
-/// What the module holds between calls from the page.
+/// What the module holds between calls from the page. Cells, each value
+/// taken out while it is used and put back: no borrow is ever held across
+/// a call out, so none can fail, and no panic path for one is built in.
 struct Exports {
     /// The live engines by handle (a page has one or two).
-    engines: RefCell<Vec<(u32, Rc<Engine<Page>>)>>,
+    engines: Cell<Vec<(u32, Rc<Engine<Page>>)>>,
     next_handle: Cell<u32>,
-    inbox: RefCell<Vec<u8>>,
-    reply: RefCell<String>,
+    inbox: Cell<Vec<u8>>,
+    reply: Cell<String>,
 }
 
 #[cfg(target_feature = "atomics")]
@@ -62,19 +64,22 @@ unsafe impl Sync for Exports {}
 /// check that the thread is alive, which a module with one thread never
 /// needs.
 static EXPORTS: Exports = Exports {
-    engines: RefCell::new(Vec::new()),
+    engines: Cell::new(Vec::new()),
     next_handle: Cell::new(1),
-    inbox: RefCell::new(Vec::new()),
-    reply: RefCell::new(String::new()),
+    inbox: Cell::new(Vec::new()),
+    reply: Cell::new(String::new()),
 };
 
 /// Where the page writes the next call's strings, `len` bytes of UTF-8.
 #[unsafe(no_mangle)]
 pub extern "C" fn buffer(len: usize) -> *mut u8 {
-    let mut inbox = EXPORTS.inbox.borrow_mut();
+    let mut inbox = EXPORTS.inbox.take();
     inbox.clear();
     inbox.resize(len, 0);
-    inbox.as_mut_ptr()
+    // The bytes stay where they are when the vector goes back in its cell.
+    let at = inbox.as_mut_ptr();
+    EXPORTS.inbox.set(inbox);
+    at
 }
 
 /// The text written into the buffer, taken (empty if it is not UTF-8: the
@@ -86,13 +91,19 @@ fn take() -> String {
 /// Where the last call's reply is (a string of UTF-8).
 #[unsafe(no_mangle)]
 pub extern "C" fn reply_ptr() -> *const u8 {
-    EXPORTS.reply.borrow().as_ptr()
+    let reply = EXPORTS.reply.take();
+    let at = reply.as_ptr();
+    EXPORTS.reply.set(reply);
+    at
 }
 
 /// The length of the last call's reply, in bytes.
 #[unsafe(no_mangle)]
 pub extern "C" fn reply_len() -> usize {
-    EXPORTS.reply.borrow().len()
+    let reply = EXPORTS.reply.take();
+    let len = reply.len();
+    EXPORTS.reply.set(reply);
+    len
 }
 
 /// Sets the reply: 0 for a value, 1 for the JSON of a refusal.
@@ -101,14 +112,17 @@ fn reply(result: Result<String, Refusal>) -> u32 {
         Ok(text) => (0, text),
         Err(refusal) => (1, codec::to_string(&refusal)),
     };
-    EXPORTS.reply.replace(text);
+    EXPORTS.reply.set(text);
     status
 }
 
 /// The engine of that handle, if live; the table is free again before it
 /// is used, so its calls may create and free engines.
 fn engine(handle: u32) -> Option<Rc<Engine<Page>>> {
-    EXPORTS.engines.borrow().iter().find(|(h, _)| *h == handle).map(|(_, engine)| engine.clone())
+    let engines = EXPORTS.engines.take();
+    let engine = engines.iter().find(|(h, _)| *h == handle).map(|(_, engine)| engine.clone());
+    EXPORTS.engines.set(engines);
+    engine
 }
 
 /// Runs `f` on the engine of that handle, if live.
@@ -127,19 +141,19 @@ pub extern "C" fn engine_new(token_len: usize, seed: u32) -> u32 {
     let handle = EXPORTS.next_handle.get();
     EXPORTS.next_handle.set(handle.wrapping_add(1));
     let engine = Rc::new(Engine::new(token, &tag, seed, Page(handle)));
-    EXPORTS.engines.borrow_mut().push((handle, engine));
+    let mut engines = EXPORTS.engines.take();
+    engines.push((handle, engine));
+    EXPORTS.engines.set(engines);
     handle
 }
 
 /// Frees the engine.
 #[unsafe(no_mangle)]
 pub extern "C" fn engine_free(handle: u32) {
-    // Dropped after the table is released: the engine's drop may call out.
-    let freed = {
-        let mut engines = EXPORTS.engines.borrow_mut();
-        let at = engines.iter().position(|(h, _)| *h == handle);
-        at.map(|at| engines.swap_remove(at))
-    };
+    let mut engines = EXPORTS.engines.take();
+    let freed = engines.iter().position(|(h, _)| *h == handle).map(|at| engines.swap_remove(at));
+    EXPORTS.engines.set(engines);
+    // Dropped after the table is back: the engine's drop may call out.
     drop(freed);
 }
 
