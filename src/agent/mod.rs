@@ -29,7 +29,6 @@ use crate::model::state::{CommandKind, EventKind, OfferInfo, OfferOutcome};
 use crate::model::{AgentState, CommandError, CommandId, Millis, RonaCause, Role, Seq, UserId};
 use crate::protocol::codes::stable_codes;
 use crate::protocol::{ClientMessageOf, CommandText, OutgoingCommand, OutgoingMessage, ServerMessage, PROTOCOL_VERSION};
-use std::collections::VecDeque;
 
 /// Something the host may want to react to (render, notify, resolve a promise).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,8 +95,11 @@ pub struct Replica {
     /// Commands sent and not yet answered, oldest first (a handful at most),
     /// as the text they went as.
     pending: Vec<(CommandId, CommandText)>,
-    outbox: VecDeque<OutgoingMessage>,
-    notices: VecDeque<Notice>,
+    /// Frames to send and notices for the host, oldest first: what the
+    /// last inputs produced, a few at most, as the host drains both after
+    /// each input (see [`take_first`]).
+    outbox: Vec<OutgoingMessage>,
+    notices: Vec<Notice>,
     roster: Roster,
 }
 
@@ -115,8 +117,8 @@ impl Replica {
             last_seq: Seq(0),
             clock: ClockSync::default(),
             pending: Vec::new(),
-            outbox: VecDeque::new(),
-            notices: VecDeque::new(),
+            outbox: Vec::new(),
+            notices: Vec::new(),
             roster: Roster::default(),
         }
     }
@@ -190,13 +192,13 @@ impl Replica {
                     !matches!(m, ClientMessageOf::Command { .. } | ClientMessageOf::SubscribeRoster { .. } | ClientMessageOf::UnsubscribeRoster)
                 });
                 for (id, text) in &self.pending {
-                    self.outbox.push_back(ClientMessageOf::Command { id: id.clone(), kind: text.clone() });
+                    self.outbox.push(ClientMessageOf::Command { id: id.clone(), kind: text.clone() });
                 }
                 if let Some(subscription) = self.roster.resubscribe() {
-                    self.outbox.push_back(subscription);
+                    self.outbox.push(subscription);
                 }
-                self.notices.push_back(Notice::Synced);
-                self.notices.push_back(Notice::Changed);
+                self.notices.push(Notice::Synced);
+                self.notices.push(Notice::Changed);
             }
             ServerMessage::Event(event) => {
                 let Some(state) = self.state.as_mut() else { return Err(SyncError::NotSynced) };
@@ -206,7 +208,7 @@ impl Replica {
                 if event.seq.0 != self.last_seq.0 + 1 {
                     // A gap: something was missed. Never show a state the
                     // server does not hold (N2): ask for a snapshot.
-                    self.outbox.push_back(ClientMessageOf::Resync);
+                    self.outbox.push(ClientMessageOf::Resync);
                     return Ok(());
                 }
                 let notice = match &event.kind {
@@ -218,38 +220,38 @@ impl Replica {
                 state.apply(event.kind);
                 self.last_seq = event.seq;
                 self.notices.extend(notice);
-                self.notices.push_back(Notice::Changed);
+                self.notices.push(Notice::Changed);
             }
             ServerMessage::Ack { id, seq } => {
                 self.pending.retain(|(p, _)| *p != id);
-                self.notices.push_back(Notice::Acked(id, seq));
+                self.notices.push(Notice::Acked(id, seq));
             }
             ServerMessage::Nack { id, code, message } => {
                 let refusal = Refusal { code, message };
                 match id {
                     Some(id) => {
                         self.pending.retain(|(p, _)| *p != id);
-                        self.notices.push_back(Notice::Rejected(id, refusal));
+                        self.notices.push(Notice::Rejected(id, refusal));
                     }
-                    None => self.notices.push_back(Notice::ServerError(refusal)),
+                    None => self.notices.push(Notice::ServerError(refusal)),
                 }
             }
             ServerMessage::Pong { client_time, server_time } => self.clock.observe_round_trip(Millis(client_time), now, server_time),
-            ServerMessage::Error { code, message } => self.notices.push_back(Notice::ServerError(Refusal { code, message })),
+            ServerMessage::Error { code, message } => self.notices.push(Notice::ServerError(Refusal { code, message })),
             ServerMessage::Roster(snapshot) => {
                 if self.roster.apply_snapshot(*snapshot) {
-                    self.notices.push_back(Notice::Roster);
+                    self.notices.push(Notice::Roster);
                 }
             }
             ServerMessage::Presence { seq, entry } => {
                 let user = entry.user.clone();
                 if self.roster.apply_presence(seq, *entry) {
-                    self.notices.push_back(Notice::Presence(user));
+                    self.notices.push(Notice::Presence(user));
                 }
             }
             ServerMessage::QueueStats { queues } => {
                 if self.roster.apply_queue_stats(queues) {
-                    self.notices.push_back(Notice::Roster);
+                    self.notices.push(Notice::Roster);
                 }
             }
         }
@@ -278,7 +280,7 @@ impl Replica {
         self.next_command += 1;
         let text = command.into_text();
         self.pending.push((id.clone(), text.clone()));
-        self.outbox.push_back(ClientMessageOf::Command { id: id.clone(), kind: text });
+        self.outbox.push(ClientMessageOf::Command { id: id.clone(), kind: text });
         Ok(id)
     }
 
@@ -287,14 +289,14 @@ impl Replica {
     /// again by itself.
     pub fn subscribe_roster(&mut self) {
         let message = self.roster.subscribe();
-        self.outbox.push_back(message);
+        self.outbox.push(message);
     }
 
     /// Stops following the roster and forgets it.
     pub fn unsubscribe_roster(&mut self) {
         let message = self.roster.unsubscribe();
-        self.outbox.push_back(message);
-        self.notices.push_back(Notice::Roster);
+        self.outbox.push(message);
+        self.notices.push(Notice::Roster);
     }
 
     /// The roster as last told by the server.
@@ -315,17 +317,17 @@ impl Replica {
 
     /// Queues a clock probe.
     pub fn ping(&mut self, now: Millis) {
-        self.outbox.push_back(ClientMessageOf::Ping { client_time: now.0 });
+        self.outbox.push(ClientMessageOf::Ping { client_time: now.0 });
     }
 
     /// The next message to send, its command (if any) as text.
     pub fn poll_transmit(&mut self) -> Option<OutgoingMessage> {
-        self.outbox.pop_front()
+        take_first(&mut self.outbox)
     }
 
     /// The next notice for the host.
     pub fn poll_notice(&mut self) -> Option<Notice> {
-        self.notices.pop_front()
+        take_first(&mut self.notices)
     }
 
     /// The render-ready view at local time `now`.
@@ -351,4 +353,11 @@ impl Replica {
         let roster = roster::next_change(&self.roster, server_now);
         own.into_iter().chain(roster).min().map(|at| self.clock.local_time(at))
     }
+}
+
+/// Takes the oldest item of a queue. Vectors, not `VecDeque`s: they hold a
+/// few items at a time, so shifting the rest is cheap, and the engine's
+/// wasm is 0.8 KB smaller gzipped without the `VecDeque` code.
+fn take_first<T>(queue: &mut Vec<T>) -> Option<T> {
+    (!queue.is_empty()).then(|| queue.remove(0))
 }
