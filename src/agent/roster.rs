@@ -9,7 +9,7 @@
 //! Frames that arrive while the page does not follow the roster (after an
 //! unsubscribe, say) change nothing.
 
-use super::view::{format_duration, next_second};
+use super::view::{each, format_duration, next_second};
 use crate::model::action::Action;
 use crate::model::monitoring::{MonitorAction, MonitoringState};
 use crate::model::presence::{Activity, Presence, QueueStats};
@@ -226,59 +226,47 @@ pub(super) fn derive<'a>(roster: &'a Roster, judge: Option<&Judge<'_>>, now: Ser
     let me = judge.map(|j| &j.state.agent);
     let supervises = judge.is_some_and(|j| j.role.supervises());
     let own: Option<&AgentState> = judge.map(|j| j.state);
-    let entries = roster
-        .entries()
-        .iter()
-        .map(|p| {
-            let interactions = p
-                .interactions
-                .iter()
-                .map(|w| {
-                    let monitoring = own.and_then(|s| s.monitoring.iter().find(|m| m.interaction == w.id)).map(|m| m.state());
-                    let start = judge.is_some_and(|j| j.available(Action::Monitor(w.id, MonitorAction::Start)).is_ok());
-                    RosterWorkView {
-                        id: w.id,
-                        channel: w.channel,
-                        state: w.state,
-                        since: w.since,
-                        timer: format_duration(now.since(w.since)),
-                        monitoring,
-                        can_monitor: start && monitoring.is_none() && w.state == InteractionState::Active,
-                    }
-                })
-                .collect();
-            let mine = me == Some(&p.user);
-            RosterEntryView {
-                user: &p.user,
-                me: mine,
-                status: &p.status,
-                label: &p.label,
-                colour: &p.colour,
-                since: p.since,
-                timer: p.logged_in.then(|| format_duration(now.since(p.since))),
-                activity: p.activity,
-                logged_in: p.logged_in,
-                connected: p.connected,
-                location: p.location.as_deref(),
-                teams: &p.teams,
-                secondary: p.secondary.as_ref(),
-                interactions,
-                queues: &p.queues,
-                can_log_out: supervises && !mine && p.logged_in,
+    let entries = each(roster.entries(), |p| {
+        let interactions = each(&p.interactions, |w| {
+            let monitoring = own.and_then(|s| s.monitoring.iter().find(|m| m.interaction == w.id)).map(|m| m.state());
+            let start = judge.is_some_and(|j| j.available(Action::Monitor(w.id, MonitorAction::Start)).is_ok());
+            RosterWorkView {
+                id: w.id,
+                channel: w.channel,
+                state: w.state,
+                since: w.since,
+                timer: format_duration(now.since(w.since)),
+                monitoring,
+                can_monitor: start && monitoring.is_none() && w.state == InteractionState::Active,
             }
-        })
-        .collect();
-    let queues = roster
-        .queues()
-        .iter()
-        .map(|q| QueueTile {
-            queue: &q.queue,
-            waiting: q.waiting,
-            oldest_since: q.oldest_since,
-            longest_wait: q.oldest_since.filter(|_| q.waiting > 0).map(|at| format_duration(now.since(at))),
-            available: q.available,
-        })
-        .collect();
+        });
+        let mine = me == Some(&p.user);
+        RosterEntryView {
+            user: &p.user,
+            me: mine,
+            status: &p.status,
+            label: &p.label,
+            colour: &p.colour,
+            since: p.since,
+            timer: p.logged_in.then(|| format_duration(now.since(p.since))),
+            activity: p.activity,
+            logged_in: p.logged_in,
+            connected: p.connected,
+            location: p.location.as_deref(),
+            teams: &p.teams,
+            secondary: p.secondary.as_ref(),
+            interactions,
+            queues: &p.queues,
+            can_log_out: supervises && !mine && p.logged_in,
+        }
+    });
+    let queues = each(roster.queues(), |q| QueueTile {
+        queue: &q.queue,
+        waiting: q.waiting,
+        oldest_since: q.oldest_since,
+        longest_wait: q.oldest_since.filter(|_| q.waiting > 0).map(|at| format_duration(now.since(at))),
+        available: q.available,
+    });
     RosterView { entries, queues }
 }
 

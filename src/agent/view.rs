@@ -409,28 +409,24 @@ pub(super) fn derive<'a>(profile: &'a Profile, role: Role, state: &'a AgentState
     } else {
         Vec::new()
     };
-    let offers = state
-        .offers
-        .iter()
-        .map(|o| {
-            let remaining_ms = o.deadline.since(now);
-            OfferView {
-                id: o.id,
-                contact: o.contact,
-                channel: o.channel,
-                queue: o.queue.as_ref(),
-                from: &o.from,
-                join: o.join.as_ref(),
-                remaining_ms,
-                remaining: format_duration(remaining_ms.div_ceil(1000) * 1000),
-                flashing: o.flash_at().is_some_and(|at| now >= at) && now < o.deadline,
-                can_accept: allowed(Action::Accept(o.id)),
-                can_decline: allowed(Action::Decline(o.id)),
-            }
-        })
-        .collect();
-    let interactions = state.interactions.iter().map(|i| interaction_view(profile, state, i, now, &allowed)).collect();
-    let outbound: Vec<OutboundView<'a>> = state.outbound.iter().map(|w| outbound_view(w, now, &allowed)).collect();
+    let offers = each(&state.offers, |o| {
+        let remaining_ms = o.deadline.since(now);
+        OfferView {
+            id: o.id,
+            contact: o.contact,
+            channel: o.channel,
+            queue: o.queue.as_ref(),
+            from: &o.from,
+            join: o.join.as_ref(),
+            remaining_ms,
+            remaining: format_duration(remaining_ms.div_ceil(1000) * 1000),
+            flashing: o.flash_at().is_some_and(|at| now >= at) && now < o.deadline,
+            can_accept: allowed(Action::Accept(o.id)),
+            can_decline: allowed(Action::Decline(o.id)),
+        }
+    });
+    let interactions = each(&state.interactions, |i| interaction_view(profile, state, i, now, &allowed));
+    let outbound = each(&state.outbound, |w| outbound_view(w, now, &allowed));
     let rona = (state.logged_in && state.status == profile.rona_status).then_some(RonaChoice {
         cause: state.rona_cause,
         go_idle: &profile.default_idle_status,
@@ -464,7 +460,7 @@ pub(super) fn derive<'a>(profile: &'a Profile, role: Role, state: &'a AgentState
         preview_paused: state.preview_paused,
         can_get_record: allowed(Action::GetRecord),
         supervisor: role.supervises(),
-        monitoring: state.monitoring.iter().map(|m| monitoring_view(m, now, &allowed)).collect(),
+        monitoring: each(&state.monitoring, |m| monitoring_view(m, now, &allowed)),
         auto_away_ms: profile.auto_away_ms,
     }
 }
@@ -533,23 +529,19 @@ fn interaction_view<'a>(
     let call = &i.call;
     let owner = call.owner == state.agent;
     let consulted = call.consult.as_ref().map(|c| c.party);
-    let participants = call
-        .participants
-        .iter()
-        .map(|p| {
-            let me = p.agent() == Some(&state.agent);
-            ParticipantView {
-                id: p.id,
-                party: &p.party,
-                me,
-                held: p.held_since.is_some(),
-                controls: p.agent().is_some(),
-                conferenced: p.party != Party::Customer && Some(p.id) != consulted && p.agent() != call.primary.as_ref(),
-                can_hold: allowed(Action::Hold(id, Some(p.id))),
-                can_resume: allowed(Action::Resume(id, Some(p.id))),
-            }
-        })
-        .collect();
+    let participants = each(&call.participants, |p| {
+        let me = p.agent() == Some(&state.agent);
+        ParticipantView {
+            id: p.id,
+            party: &p.party,
+            me,
+            held: p.held_since.is_some(),
+            controls: p.agent().is_some(),
+            conferenced: p.party != Party::Customer && Some(p.id) != consulted && p.agent() != call.primary.as_ref(),
+            can_hold: allowed(Action::Hold(id, Some(p.id))),
+            can_resume: allowed(Action::Resume(id, Some(p.id))),
+        }
+    });
     let on_call = i.state == InteractionState::Active;
     let timer = |since: ServerTime| format_duration(now.since(since));
     InteractionView {
@@ -660,4 +652,14 @@ pub(super) fn next_change(state: &AgentState, now: ServerTime) -> Option<ServerT
         candidates.extend(work.record.schedule.as_ref().map(|s| s.at).filter(|at| now < *at));
     }
     candidates.into_iter().min()
+}
+
+/// The view of each item, in order: one allocation and a plain loop,
+/// which is less wasm than `map` and `collect`.
+pub(super) fn each<'a, T, V>(items: &'a [T], mut view: impl FnMut(&'a T) -> V) -> Vec<V> {
+    let mut views = Vec::with_capacity(items.len());
+    for item in items {
+        views.push(view(item));
+    }
+    views
 }
