@@ -9,7 +9,7 @@
 //! Frames that arrive while the page does not follow the roster (after an
 //! unsubscribe, say) change nothing.
 
-use super::view::{each, format_duration, next_second};
+use super::view::{each, format_duration, next_second, Earliest};
 use crate::model::action::Action;
 use crate::model::monitoring::{MonitorAction, MonitoringState};
 use crate::model::presence::{Activity, Presence, QueueStats};
@@ -272,10 +272,17 @@ pub(super) fn derive<'a>(roster: &'a Roster, judge: Option<&Judge<'_>>, now: Ser
 
 /// When a roster timer next shows another second.
 pub(super) fn next_change(roster: &Roster, now: ServerTime) -> Option<ServerTime> {
-    let statuses = roster.entries().iter().filter(|p| p.logged_in).map(|p| p.since);
-    let work = roster.entries().iter().flat_map(|p| p.interactions.iter().map(|w| w.since));
-    let waits = roster.queues().iter().filter(|q| q.waiting > 0).filter_map(|q| q.oldest_since);
-    statuses.chain(work).chain(waits).map(|since| next_second(since, now)).min()
+    let mut earliest = Earliest::default();
+    for presence in roster.entries() {
+        earliest.note(Some(presence.since).filter(|_| presence.logged_in).map(|since| next_second(since, now)));
+        for work in &presence.interactions {
+            earliest.note(Some(next_second(work.since, now)));
+        }
+    }
+    for queue in roster.queues() {
+        earliest.note(queue.oldest_since.filter(|_| queue.waiting > 0).map(|since| next_second(since, now)));
+    }
+    earliest.0
 }
 
 #[cfg(test)]

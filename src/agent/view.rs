@@ -618,21 +618,23 @@ pub(super) fn next_second(since: ServerTime, now: ServerTime) -> ServerTime {
 /// The next instant any text or flag of the view changes.
 pub(super) fn next_change(state: &AgentState, now: ServerTime) -> Option<ServerTime> {
     let next_second = |since: ServerTime| next_second(since, now);
-    let mut candidates = Vec::new();
+    let mut earliest = Earliest::default();
     if state.logged_in && !state.engaged() {
-        candidates.push(next_second(state.status_since));
-        candidates.extend(state.idle_run_since.map(next_second));
+        earliest.note(Some(next_second(state.status_since)));
+        earliest.note(state.idle_run_since.map(next_second));
     }
-    candidates.extend(state.monitoring.iter().map(|m| next_second(m.since)));
+    for monitoring in &state.monitoring {
+        earliest.note(Some(next_second(monitoring.since)));
+    }
     for interaction in &state.interactions {
-        candidates.push(next_second(interaction.started_at));
+        earliest.note(Some(next_second(interaction.started_at)));
         if interaction.state == InteractionState::WrapUp {
-            candidates.push(next_second(interaction.state_since));
+            earliest.note(Some(next_second(interaction.state_since)));
         } else {
             let call = &interaction.call;
-            candidates.extend(call.customer().and_then(|c| c.held_since).map(next_second));
-            candidates.extend(call.consult.as_ref().map(|c| next_second(c.since)));
-            candidates.extend(call.consulted().and_then(|p| p.held_since).map(next_second));
+            earliest.note(call.customer().and_then(|c| c.held_since).map(next_second));
+            earliest.note(call.consult.as_ref().map(|c| next_second(c.since)));
+            earliest.note(call.consulted().and_then(|p| p.held_since).map(next_second));
         }
     }
     let countdown = |deadline: ServerTime| {
@@ -642,16 +644,34 @@ pub(super) fn next_change(state: &AgentState, now: ServerTime) -> Option<ServerT
         };
         now.plus(to_next_second)
     };
-    for offer in state.offers.iter().filter(|o| now < o.deadline) {
-        candidates.push(countdown(offer.deadline));
-        candidates.extend(offer.flash_at().filter(|at| now < *at));
+    let ahead = |at: Option<ServerTime>| at.filter(|at| now < *at);
+    for offer in &state.offers {
+        earliest.note(ahead(Some(offer.deadline)).map(countdown));
+        earliest.note(ahead(offer.flash_at()).filter(|_| now < offer.deadline));
     }
     for work in &state.outbound {
-        candidates.extend([work.deadline, work.stale_at].into_iter().flatten().filter(|at| now < *at).map(countdown));
+        earliest.note(ahead(work.deadline).map(countdown));
+        earliest.note(ahead(work.stale_at).map(countdown));
         // A callback time passing makes mark done refused (W4).
-        candidates.extend(work.record.schedule.as_ref().map(|s| s.at).filter(|at| now < *at));
+        earliest.note(ahead(work.record.schedule.as_ref().map(|s| s.at)));
     }
-    candidates.into_iter().min()
+    earliest.0
+}
+
+/// The earliest of the instants noted: a running minimum, where a list of
+/// candidates cost a vector and an `extend` for each kind of iterator.
+#[derive(Default)]
+pub(super) struct Earliest(pub(super) Option<ServerTime>);
+
+impl Earliest {
+    /// Notes `at`, if any.
+    pub(super) fn note(&mut self, at: Option<ServerTime>) {
+        if let Some(at) = at {
+            if self.0.is_none_or(|earliest| at < earliest) {
+                self.0 = Some(at);
+            }
+        }
+    }
 }
 
 /// The view of each item, in order: one allocation and a plain loop,
