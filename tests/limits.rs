@@ -103,6 +103,8 @@ fn refusals_quote_client_text_cut_short_spec_n8() {
     let unknown = CommandError::UnknownStatus(StatusId("x".repeat(10_000))).to_string();
     assert!(unknown.len() < 200, "{unknown}");
     assert_eq!(echo("short"), "short");
+    assert_eq!(echo(&"é".repeat(MAX_ECHO_CHARS)), "é".repeat(MAX_ECHO_CHARS), "exactly at the bound: not cut");
+    assert_eq!(echo(&format!("{}ab", "é".repeat(MAX_ECHO_CHARS - 1))), format!("{}a…", "é".repeat(MAX_ECHO_CHARS - 1)));
 }
 
 /// SPEC N8: a rate-limited frame's command id is found by a bounded scan

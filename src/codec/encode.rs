@@ -57,7 +57,10 @@ fn write_u64(out: &mut String, mut n: u64) {
             break;
         }
     }
-    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+    // ASCII digits, so always UTF-8; `get` links no panic path.
+    if let Some(text) = digits.get(at..).and_then(|d| std::str::from_utf8(d).ok()) {
+        out.push_str(text);
+    }
 }
 
 macro_rules! narrow_number {
