@@ -349,9 +349,9 @@ impl Replica {
     pub fn next_change(&self, now: Millis) -> Option<Millis> {
         let state = self.state.as_ref()?;
         let server_now = self.clock.server_time(now);
-        let own = view::next_change(state, server_now);
-        let roster = roster::next_change(&self.roster, server_now);
-        own.into_iter().chain(roster).min().map(|at| self.clock.local_time(at))
+        let mut earliest = view::Earliest(view::next_change(state, server_now));
+        earliest.note(roster::next_change(&self.roster, server_now));
+        earliest.0.map(|at| self.clock.local_time(at))
     }
 }
 

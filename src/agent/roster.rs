@@ -59,8 +59,16 @@ impl Roster {
     /// Whether the roster shows `interaction` only in wrap-up: its call is
     /// over for every agent on it that this user follows (M2).
     pub fn in_wrap_up(&self, interaction: InteractionId) -> bool {
-        let mut work = self.entries.iter().flat_map(|p| &p.interactions).filter(|w| w.id == interaction).peekable();
-        work.peek().is_some() && work.all(|w| w.state == InteractionState::WrapUp)
+        let mut seen = false;
+        for work in self.entries.iter().flat_map(|p| &p.interactions) {
+            if work.id == interaction {
+                if work.state != InteractionState::WrapUp {
+                    return false;
+                }
+                seen = true;
+            }
+        }
+        seen
     }
 
     /// Starts following the roster (or follows it again): the frame asks

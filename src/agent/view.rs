@@ -398,13 +398,9 @@ pub(super) fn derive<'a>(profile: &'a Profile, role: Role, state: &'a AgentState
         // Sized up front: one allocation, where collecting a filter would
         // grow the list (and copy it) every few statuses.
         let mut choices = Vec::with_capacity(profile.statuses.len());
-        choices.extend(
-            profile
-                .statuses
-                .iter()
-                .filter(|s| !s.system_only)
-                .map(|s| StatusChoice { id: &s.id, label: &s.label, colour: &s.colour, selected: s.id == state.status }),
-        );
+        for s in profile.statuses.iter().filter(|s| !s.system_only) {
+            choices.push(StatusChoice { id: &s.id, label: &s.label, colour: &s.colour, selected: s.id == state.status });
+        }
         choices
     } else {
         Vec::new()
@@ -577,7 +573,15 @@ fn interaction_view<'a>(
             leave: allowed(Action::Leave(id)),
             dtmf: allowed(Action::Dtmf(id)),
             record: allowed(Action::Record(id)),
-            follow_up: Channel::ALL.into_iter().filter(|c| allowed(Action::FollowUp(id, *c))).collect(),
+            follow_up: {
+                let mut channels = Vec::new();
+                for channel in Channel::ALL {
+                    if allowed(Action::FollowUp(id, channel)) {
+                        channels.push(channel);
+                    }
+                }
+                channels
+            },
         },
     }
 }
