@@ -28,6 +28,8 @@ fn escapes_serde_json_accepts_are_read_the_same() {
     assert_eq!(codec::from_str::<ClientMessage>(frame).unwrap(), by_serde);
 }
 
+/// SPEC N6: an unknown field is ignored by both, whatever JSON it holds
+/// (any number among it), unless the type denies unknown fields.
 #[test]
 fn unknown_fields_are_ignored_unless_the_type_denies_them() {
     let ack = r#"{"ack":{"id":"c1","seq":7,"newer_field":[1,{"x":null},-1,-0,1.5,2E-3,0e+7,18446744073709551616]}}"#;
@@ -121,8 +123,8 @@ fn a_field_given_twice_is_refused_by_both_and_a_map_key_twice_is_the_last() {
     assert_eq!(codec::from_str::<CommandKind>(fields).expect("a command"), by_serde);
 }
 
-/// The one frame serde_json reads and the codec refuses: a lone surrogate
-/// escape in a value serde_json skips (an unknown field). The codec never
+/// SPEC N6: the one frame serde_json reads and the codec refuses: a lone
+/// surrogate escape in a value serde_json skips (an unknown field). The codec never
 /// reads one, so it never sends a command the server reads otherwise.
 #[test]
 fn a_lone_surrogate_is_refused_even_where_serde_json_skips_it() {

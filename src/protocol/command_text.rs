@@ -21,13 +21,6 @@ pub const MAX_COMMAND_TEXT_BYTES: usize = MAX_FRAME_BYTES - MAX_ID_BYTES - 32;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandText(String);
 
-impl CommandText {
-    /// The text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 impl Encode for CommandText {
     fn encode(&self, out: &mut String) {
         out.push_str(&self.0);
