@@ -109,6 +109,26 @@ fn unknown_kinds_and_kinds_in_the_wrong_form_are_refused_by_both() {
     }
 }
 
+/// SPEC N6: a missing field is refused by both unless its type has a
+/// default or is an `Option`, and the codec names the path to the field
+/// that failed, outermost first.
+#[test]
+fn missing_fields_are_refused_by_both_and_named_with_their_path() {
+    for (frame, reason) in [
+        (r#"{"ack":{"id":"c1"}}"#, "a field is missing at seq"),
+        (r#"{"event":{"seq":1,"at":5,"agent":"a1"}}"#, "a field is missing at kind"),
+        (r#"{"event":{"seq":1,"at":5,"agent":"a1","kind":{"status_changed":{}}}}"#, "a field is missing at kind.status"),
+        (r#"{"event":{"seq":"1","at":5,"agent":"a1","kind":"logged_out"}}"#, "expected a whole number at seq"),
+        (r#"{"nack":{"code":"busy","message":7}}"#, "expected a string at message"),
+    ] {
+        assert!(serde_json::from_str::<ServerMessage>(frame).is_err(), "serde_json took {frame}");
+        assert_eq!(codec::from_str::<ServerMessage>(frame).unwrap_err().to_string(), reason, "{frame}");
+    }
+    let no_id = r#"{"nack":{"code":"busy","message":"later"}}"#;
+    let ours = codec::from_str::<ServerMessage>(no_id).expect("a nack without an id");
+    assert_eq!(ours, serde_json::from_str::<ServerMessage>(no_id).expect("a nack without an id"));
+}
+
 /// The browser engine sends a command as the page wrote it (SPEC N6), so a
 /// command the codec reads must read the same at the server: a field given
 /// twice is refused by both; a map's key given twice is the last one for

@@ -350,14 +350,16 @@ fn decode_object(path: Tokens, fields: &syn::FieldsNamed, container: &Serde) -> 
         let ty = &field.ty;
         let key = LitStr::new(&ident.to_string(), Span::call_site());
         let attrs = serde_of(&field.attrs)?;
+        let take = quote!(object.take(#key, errors));
+        let decode = quote!(::ringside::codec::Decode::decode(json, errors));
         let read = if let Some(default_fn) = attrs.default_fn {
-            quote!(object.field_or::<#ty>(#key, #default_fn))
+            quote!(::ringside::codec::decode_or(#take, errors, #default_fn))
         } else if attrs.default {
-            quote!(object.field_or::<#ty>(#key, <#ty as ::std::default::Default>::default))
+            quote!(::ringside::codec::decode_or::<#ty>(#take, errors, ::std::default::Default::default))
         } else if container.default {
-            quote!(object.field_else::<#ty>(#key, container_default.#ident))
+            quote!(match #take { ::ringside::codec::Json::Missing => container_default.#ident, json => #decode })
         } else {
-            quote!(object.field::<#ty>(#key))
+            quote!(::ringside::codec::Decode::decode(#take, errors))
         };
         reads.push(quote!(#ident: #read,));
     }
@@ -367,7 +369,7 @@ fn decode_object(path: Tokens, fields: &syn::FieldsNamed, container: &Serde) -> 
         let mut object = ::ringside::codec::object(json, errors);
         #container_default
         let value = #path { #(#reads)* };
-        object.finish(#deny);
+        object.finish(#deny, errors);
         value
     })
 }

@@ -23,6 +23,13 @@ impl Errors {
         }
     }
 
+    /// Notes that `json` is not what was expected: `reason`, or that the
+    /// field is missing.
+    #[inline(never)]
+    pub fn expected(&mut self, json: &Json, reason: &'static str) {
+        self.fail(if matches!(json, Json::Missing) { "a field is missing" } else { reason });
+    }
+
     /// Whether an error is kept.
     pub fn failed(&self) -> bool {
         self.0.is_some()
@@ -44,88 +51,77 @@ impl Errors {
 }
 
 /// The members of an object being decoded, taken out field by field.
-pub struct Object<'e> {
+pub struct Object {
     members: Vec<(String, Json)>,
-    errors: &'e mut Errors,
+    /// The field taken last ("" before the first).
+    last: &'static str,
+    /// Whether no error was kept before the field taken last: an error
+    /// kept since then happened inside it, and gets its name.
+    clean: bool,
 }
 
 /// The members of an object value (none, and an error, if it is not one).
-pub fn object(json: Json, errors: &mut Errors) -> Object<'_> {
+pub fn object(json: Json, errors: &mut Errors) -> Object {
     let members = match json {
         Json::Object(members) => members,
-        _ => {
-            errors.fail("expected an object");
+        json => {
+            errors.expected(&json, "expected an object");
             Vec::new()
         }
     };
-    Object { members, errors }
+    Object {
+        members,
+        last: "",
+        clean: false,
+    }
 }
 
-impl Object<'_> {
-    /// Takes the member `name`, if present, and says whether no error was
-    /// kept before it. Not generic: the per-type readers below stay small.
+impl Object {
+    /// Takes the member `name` out, [`Json::Missing`] if there is none,
+    /// for the field's type to decode; it is the one non-generic step of
+    /// every field, so each field costs a call and its type's decoder.
     /// A field given twice is an error, as serde_json has it: the browser
     /// engine sends a command as the page wrote it, so what the codec
     /// reads must be what the server reads.
     #[inline(never)]
-    fn begin(&mut self, name: &str) -> (Option<Json>, bool) {
-        let clean = !self.errors.failed();
-        let at = self.members.iter().position(|(key, _)| key == name);
-        let json = at.map(|at| self.members.swap_remove(at).1);
-        if json.is_some() && self.members.iter().any(|(key, _)| key == name) {
-            self.errors.fail("a field given twice");
+    pub fn take(&mut self, name: &'static str, errors: &mut Errors) -> Json {
+        self.settle(errors);
+        self.last = name;
+        self.clean = !errors.failed();
+        let Some(at) = self.members.iter().position(|(key, _)| key == name) else { return Json::Missing };
+        let json = self.members.swap_remove(at).1;
+        if self.members.iter().any(|(key, _)| key == name) {
+            errors.fail("a field given twice");
         }
-        (json, clean)
+        json
     }
 
-    /// After the field `name`: an error met inside it gets the name.
-    #[inline(never)]
-    fn end(&mut self, name: &'static str, clean: bool) {
-        if clean && self.errors.failed() {
-            self.errors.within(name);
+    /// An error met inside the field taken last gets its name.
+    fn settle(&mut self, errors: &mut Errors) {
+        if self.clean && errors.failed() {
+            errors.within(self.last);
         }
+        self.clean = false;
     }
 
-    /// Reads the field `name`; a missing one is [`Decode::absent`].
+    /// After the last field; with `deny_unknown`, members no field took
+    /// are an error.
     #[inline(never)]
-    pub fn field<T: Decode>(&mut self, name: &'static str) -> T {
-        let (json, clean) = self.begin(name);
-        let value = match json {
-            Some(json) => T::decode(json, self.errors),
-            None => T::absent(self.errors),
-        };
-        self.end(name, clean);
-        value
-    }
-
-    /// Reads the field `name`, `default()` if missing.
-    #[inline(never)]
-    pub fn field_or<T: Decode>(&mut self, name: &'static str, default: fn() -> T) -> T {
-        let (json, clean) = self.begin(name);
-        let value = match json {
-            Some(json) => T::decode(json, self.errors),
-            None => default(),
-        };
-        self.end(name, clean);
-        value
-    }
-
-    /// Reads the field `name`, `fallback` if missing.
-    pub fn field_else<T: Decode>(&mut self, name: &'static str, fallback: T) -> T {
-        let (json, clean) = self.begin(name);
-        let value = match json {
-            Some(json) => T::decode(json, self.errors),
-            None => fallback,
-        };
-        self.end(name, clean);
-        value
-    }
-
-    /// With `deny_unknown`, members no field took are an error.
-    pub fn finish(self, deny_unknown: bool) {
+    pub fn finish(mut self, deny_unknown: bool, errors: &mut Errors) {
+        self.settle(errors);
         if deny_unknown && !self.members.is_empty() {
-            self.errors.fail("unknown field");
+            errors.fail("unknown field");
         }
+    }
+}
+
+/// Reads a field with a default: `default()` if it is missing. One
+/// instance per type, shared by its fields.
+#[inline(never)]
+pub fn decode_or<T: Decode>(json: Json, errors: &mut Errors, default: fn() -> T) -> T {
+    match json {
+        Json::Missing => default(),
+        json => T::decode(json, errors),
     }
 }
 
@@ -134,8 +130,8 @@ impl Object<'_> {
 pub fn array(json: Json, len: usize, errors: &mut Errors) -> Vec<Json> {
     match json {
         Json::Array(items) if items.len() == len => items,
-        _ => {
-            errors.fail("expected an array of another length");
+        json => {
+            errors.expected(&json, "expected an array of another length");
             vec![Json::Null; len]
         }
     }
@@ -144,7 +140,7 @@ pub fn array(json: Json, len: usize, errors: &mut Errors) -> Vec<Json> {
 /// Accepts `null` (a unit struct).
 pub fn null(json: Json, errors: &mut Errors) {
     if json != Json::Null {
-        errors.fail("expected null");
+        errors.expected(&json, "expected null");
     }
 }
 
@@ -165,8 +161,8 @@ pub fn variant(json: Json, errors: &mut Errors) -> Variant {
             let (tag, value) = members.pop().unwrap_or_default();
             Variant::Tagged(tag, value)
         }
-        _ => {
-            errors.fail("expected a kind");
+        json => {
+            errors.expected(&json, "expected a kind");
             Variant::Unit(String::new())
         }
     }
@@ -190,8 +186,8 @@ impl Decode for u64 {
                 errors.fail(reason);
                 0
             }
-            _ => {
-                errors.fail("expected a whole number");
+            json => {
+                errors.expected(&json, "expected a whole number");
                 0
             }
         }
@@ -225,8 +221,8 @@ impl Decode for bool {
     fn decode(json: Json, errors: &mut Errors) -> Self {
         match json {
             Json::Bool(b) => b,
-            _ => {
-                errors.fail("expected true or false");
+            json => {
+                errors.expected(&json, "expected true or false");
                 false
             }
         }
@@ -241,8 +237,8 @@ impl Decode for String {
     fn decode(json: Json, errors: &mut Errors) -> Self {
         match json {
             Json::String(s) => s,
-            _ => {
-                errors.fail("expected a string");
+            json => {
+                errors.expected(&json, "expected a string");
                 String::new()
             }
         }
@@ -256,13 +252,9 @@ impl Decode for String {
 impl<T: Decode> Decode for Option<T> {
     fn decode(json: Json, errors: &mut Errors) -> Self {
         match json {
-            Json::Null => None,
+            Json::Null | Json::Missing => None,
             json => Some(T::decode(json, errors)),
         }
-    }
-
-    fn absent(_errors: &mut Errors) -> Self {
-        None
     }
 
     fn placeholder() -> Self {
@@ -283,7 +275,10 @@ impl<T: Decode> Decode for Box<T> {
 /// Decodes each item of an array into `add`. A plain loop: collecting into
 /// a B-tree sorts first, which costs more code.
 fn items<T: Decode>(json: Json, errors: &mut Errors, mut add: impl FnMut(T)) {
-    let Json::Array(items) = json else { return errors.fail("expected an array") };
+    let items = match json {
+        Json::Array(items) => items,
+        json => return errors.expected(&json, "expected an array"),
+    };
     for item in items {
         add(T::decode(item, errors));
     }
@@ -318,7 +313,10 @@ impl<T: Decode + Ord> Decode for BTreeSet<T> {
 /// Decodes each member of an object into `add`. Map keys are JSON strings:
 /// a key type decodes from a string value (ids and unit variants do).
 pub fn entries<K: Decode, V: Decode>(json: Json, errors: &mut Errors, mut add: impl FnMut(K, V)) {
-    let Json::Object(members) = json else { return errors.fail("expected an object") };
+    let members = match json {
+        Json::Object(members) => members,
+        json => return errors.expected(&json, "expected an object"),
+    };
     for (key, value) in members {
         add(K::decode(Json::String(key), errors), V::decode(value, errors));
     }

@@ -14,7 +14,7 @@ mod decode;
 mod encode;
 mod parse;
 
-pub use decode::{array, entries, null, object, tag_index, variant, Errors, Object, Variant};
+pub use decode::{array, decode_or, entries, null, object, tag_index, variant, Errors, Object, Variant};
 pub use encode::{key, open_tag, write_entries, write_str};
 pub use parse::parse;
 pub use ringside_codec_derive::{Decode, Encode};
@@ -33,6 +33,10 @@ pub enum Json {
     /// the reason no field can hold it. Kept, not refused, so that a field
     /// nobody reads may carry one, as serde_json lets it.
     OtherNumber(&'static str),
+    /// No value: a field the object does not have. Never parsed; it is
+    /// what [`Object::take`] hands a missing field's type, which reads it
+    /// as serde does (`None` for an `Option`, an error for the rest).
+    Missing,
     /// A string.
     String(String),
     /// An array.
@@ -85,15 +89,10 @@ impl std::error::Error for CodecError {}
 /// A type read from the JSON tree. A value that does not fit is noted in
 /// `errors` and read as the placeholder; [`decode`] reports the error.
 pub trait Decode: Sized {
-    /// Reads the value.
+    /// Reads the value; [`Json::Missing`] is a missing field with no
+    /// default: an error, except for `Option`, which is `None` (serde's
+    /// rule).
     fn decode(json: Json, errors: &mut Errors) -> Self;
-
-    /// The value of a missing field with no default: an error, except for
-    /// `Option`, which is `None` (serde's rule).
-    fn absent(errors: &mut Errors) -> Self {
-        errors.fail("a field is missing");
-        Self::placeholder()
-    }
 
     /// Any value of the type: it stands in for a value that failed to read
     /// while the rest is read (the error is what is returned).
