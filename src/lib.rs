@@ -33,12 +33,28 @@
 //! ```
 
 #![warn(missing_docs)]
+// The browser engine is built without std: std's panic machinery formats
+// every panic message, which links `core::fmt` and the messages into the
+// module. Its own panic handler below traps instead (a panic is a bug: the
+// engine must never reach one). Every other build, the server's, the
+// simulator's and the tests', keeps std.
+#![cfg_attr(all(target_arch = "wasm32", feature = "browser"), no_std)]
 // Unsafe code only in the wasm module's export and import declarations
 // (src/web/abi.rs), the one place that module allows it.
 #![deny(unsafe_code)]
 
 // The codec's derives name `::ringside::codec`, inside this crate too.
 extern crate self as ringside;
+// Collections and text come from `alloc`, which std re-exports, so the
+// same paths serve the std builds and the browser engine.
+extern crate alloc;
+
+/// The browser engine's panic handler: trap, with no message to format.
+#[cfg(all(target_arch = "wasm32", feature = "browser"))]
+#[panic_handler]
+fn trap(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 /// Every wasm build of the core (the browser engine, the in-page simulator,
 /// the benchmark's replay module) allocates with talc: smaller in the
@@ -49,6 +65,9 @@ extern crate self as ringside;
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 pub mod agent;
+// The authority runs at the server and in the simulator, never in the
+// browser engine (its indexes are hash maps, which need std).
+#[cfg(not(all(target_arch = "wasm32", feature = "browser")))]
 pub mod center;
 pub mod codec;
 pub mod model;

@@ -184,7 +184,7 @@ fn encode_body(input: &DeriveInput, serde: &Serde) -> syn::Result<Tokens> {
     let (generics, params, _) = generics.split_for_impl();
     Ok(quote! {
         impl #generics ::ringside::codec::Encode for #name #params {
-            fn encode(&self, out: &mut ::std::string::String) { #body }
+            fn encode(&self, out: &mut ::alloc::string::String) { #body }
         }
     })
 }
@@ -355,7 +355,7 @@ fn decode_object(path: Tokens, fields: &syn::FieldsNamed, container: &Serde) -> 
         let read = if let Some(default_fn) = attrs.default_fn {
             quote!(::ringside::codec::decode_or(#take, errors, #default_fn))
         } else if attrs.default {
-            quote!(::ringside::codec::decode_or::<#ty>(#take, errors, ::std::default::Default::default))
+            quote!(::ringside::codec::decode_or::<#ty>(#take, errors, ::core::default::Default::default))
         } else if container.default {
             quote!(match #take { ::ringside::codec::Json::Missing => container_default.#ident, json => #decode })
         } else {
@@ -363,7 +363,7 @@ fn decode_object(path: Tokens, fields: &syn::FieldsNamed, container: &Serde) -> 
         };
         reads.push(quote!(#ident: #read,));
     }
-    let container_default = container.default.then(|| quote!(let container_default: Self = ::std::default::Default::default();));
+    let container_default = container.default.then(|| quote!(let container_default: Self = ::core::default::Default::default();));
     let deny = container.deny_unknown;
     Ok(quote! {
         let mut object = ::ringside::codec::object(json, errors);

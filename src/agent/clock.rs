@@ -9,6 +9,7 @@
 //! round trip, and the fastest recent round trip keeps that small.
 
 use crate::model::{Millis, ServerTime};
+use alloc::vec::Vec;
 
 /// How many recent round trips are kept; the fastest one wins, since it
 /// bounds the server's clock most tightly.

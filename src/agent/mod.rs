@@ -21,6 +21,7 @@ pub use view::{
     format_duration, InteractionActions, InteractionView, MonitoringActions, MonitoringView, OfferView, ParticipantView, RonaChoice,
     StatusChoice, StatusView, View,
 };
+use alloc::{borrow::ToOwned, format, string::String, vec::Vec};
 
 use crate::model::error::Refusal;
 use crate::model::profile::Profile;
@@ -70,8 +71,8 @@ stable_codes!(SyncError {
     SyncError::Version(_) => "protocol_version",
 });
 
-impl std::fmt::Display for SyncError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for SyncError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             SyncError::NotSynced => f.write_str("the server sent state changes before a snapshot"),
             SyncError::Version(v) => write!(f, "the server speaks protocol {v}, this engine {PROTOCOL_VERSION}"),
@@ -79,7 +80,7 @@ impl std::fmt::Display for SyncError {
     }
 }
 
-impl std::error::Error for SyncError {}
+impl core::error::Error for SyncError {}
 
 /// The replica of one agent's state.
 #[derive(Debug, Clone)]

@@ -19,6 +19,7 @@ use crate::model::{AgentState, Channel, InteractionId, QueueId, SecondaryId, Ser
 use crate::protocol::{ClientMessageOf, OutgoingMessage, RosterPosition, RosterSnapshot};
 use crate::codec::Encode;
 use serde::Serialize;
+use alloc::{string::String, vec::Vec};
 
 /// The roster as last told by the server.
 #[derive(Debug, Clone, Default)]

@@ -15,7 +15,7 @@ use crate::model::{
 };
 use crate::codec::Encode;
 use serde::Serialize;
-use std::borrow::Cow;
+use alloc::{borrow::Cow, format, string::String, vec::Vec};
 
 // The view borrows its texts and lists from the profile and the state it
 // is derived from: deriving it after every event allocates only what is

@@ -8,7 +8,7 @@
 //! the decoders.
 
 use super::{CodecError, Decode, Json};
-use std::collections::{BTreeMap, BTreeSet};
+use alloc::{boxed::Box, collections::{BTreeMap, BTreeSet}, string::String, vec, vec::Vec};
 
 /// The first error met while decoding one value.
 #[derive(Debug, Default)]

@@ -2,8 +2,7 @@
 //! escapes), without the formatting machinery.
 
 use super::Encode;
-use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use alloc::{borrow::{Cow, ToOwned}, boxed::Box, collections::{BTreeMap, BTreeSet}, string::String, vec::Vec};
 
 /// Writes the separator and the quoted key (`"name":`) of an object member.
 pub fn key(out: &mut String, first: &mut bool, quoted_key: &str) {
@@ -58,7 +57,7 @@ fn write_u64(out: &mut String, mut n: u64) {
         }
     }
     // ASCII digits, so always UTF-8; `get` links no panic path.
-    if let Some(text) = digits.get(at..).and_then(|d| std::str::from_utf8(d).ok()) {
+    if let Some(text) = digits.get(at..).and_then(|d| core::str::from_utf8(d).ok()) {
         out.push_str(text);
     }
 }

@@ -18,6 +18,7 @@ pub use decode::{array, decode_or, entries, null, object, tag_index, variant, Er
 pub use encode::{key, open_tag, write_entries, write_str};
 pub use parse::parse;
 pub use ringside_codec_derive::{Decode, Encode};
+use alloc::{string::String, vec::Vec};
 
 /// A parsed JSON value, as the protocol uses JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -68,8 +69,8 @@ impl CodecError {
     }
 }
 
-impl std::fmt::Display for CodecError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for CodecError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.reason)?;
         if !self.path.is_empty() {
             f.write_str(" at ")?;
@@ -84,7 +85,7 @@ impl std::fmt::Display for CodecError {
     }
 }
 
-impl std::error::Error for CodecError {}
+impl core::error::Error for CodecError {}
 
 /// A type read from the JSON tree. A value that does not fit is noted in
 /// `errors` and read as the placeholder; [`decode`] reports the error.

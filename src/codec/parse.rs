@@ -3,6 +3,7 @@
 //! exhaust the stack.
 
 use super::{CodecError, Json};
+use alloc::{string::String, vec::Vec};
 
 /// How deep arrays and objects may nest; the protocol needs far less.
 const MAX_DEPTH: usize = 64;

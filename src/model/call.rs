@@ -6,6 +6,7 @@
 use super::{ContactId, OfferId, ParticipantId, QueueId, ServerTime, UserId};
 use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
+use alloc::{string::String, vec::Vec};
 
 /// Who a participant is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]

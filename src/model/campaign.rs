@@ -15,6 +15,7 @@ use crate::protocol::limits::{
 use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use super::SortedMap;
+use alloc::{format, string::{String, ToString}, vec, vec::Vec};
 
 /// How a campaign dials. Only push preview exists: the agent sees the record
 /// before the number is dialled (P2).

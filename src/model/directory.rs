@@ -15,7 +15,7 @@ use crate::protocol::limits::{
 };
 use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use alloc::{collections::{BTreeMap, BTreeSet}, string::String, vec::Vec};
 
 /// The highest skill level; a member without one has level 0.
 pub const MAX_SKILL: u8 = 100;
@@ -94,8 +94,8 @@ impl DirectoryError {
     }
 }
 
-impl std::fmt::Display for DirectoryError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for DirectoryError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             DirectoryError::Limit(e) => write!(f, "{e}"),
             DirectoryError::UnknownTeam(t) => write!(f, "no team `{t}`"),

@@ -6,8 +6,9 @@ use super::{Channel, ContactId, InteractionId, OfferId, ParticipantId, QueueId, 
 use crate::protocol::limits::{echo, MAX_HISTORY_ENTRIES, MAX_MONITORING, MAX_MONITORS_PER_CALL};
 use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
-use std::fmt;
+use core::fmt;
 use crate::protocol::codes::stable_codes;
+use alloc::{borrow::ToOwned, string::{String, ToString}};
 
 /// A refused command; nothing was changed. Codes never change once shipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -225,7 +226,7 @@ impl fmt::Display for CommandError {
     }
 }
 
-impl std::error::Error for CommandError {}
+impl core::error::Error for CommandError {}
 
 /// A refusal as it travels and is remembered: the stable code and the message
 /// of a [`CommandError`] (SPEC N1: a repeated command gets the same answer).

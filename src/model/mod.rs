@@ -17,7 +17,8 @@ pub mod state;
 
 use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
-use std::fmt;
+use core::fmt;
+use alloc::{borrow::ToOwned, string::String};
 
 pub use error::{CommandError, Refusal};
 pub use profile::{Profile, ProfileError, StatusCategory, StatusDef};

@@ -14,6 +14,7 @@
 use super::{Channel, InteractionId, ServerTime, UserId};
 use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
+use alloc::{string::String, vec::Vec};
 
 /// How the supervisor is on the call (M1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]

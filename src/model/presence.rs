@@ -10,7 +10,7 @@ use super::{Channel, InteractionId, Profile, QueueId, SecondaryId, ServerTime, S
 use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use super::SortedMap;
-use std::borrow::Cow;
+use alloc::{borrow::{Cow, ToOwned}, format, string::String, vec::Vec};
 
 /// What a user is doing, shown under its presence (S12).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]

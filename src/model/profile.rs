@@ -13,8 +13,8 @@ use crate::protocol::limits::{
 };
 use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::fmt;
+use alloc::{borrow::ToOwned, collections::BTreeMap, string::String, vec, vec::Vec};
+use core::fmt;
 
 /// The broad kind of a status; it decides timers and routing defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
@@ -374,7 +374,7 @@ impl fmt::Display for ProfileError {
     }
 }
 
-impl std::error::Error for ProfileError {}
+impl core::error::Error for ProfileError {}
 
 /// A profile as written in a file: a preset plus any overrides.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Encode, Decode)]

@@ -11,9 +11,9 @@ use crate::codec::{Decode, Encode, Errors, Json};
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::borrow::Borrow;
-use std::fmt;
-use std::marker::PhantomData;
+use alloc::{borrow::Borrow, string::String, vec::Vec};
+use core::fmt;
+use core::marker::PhantomData;
 
 /// A map kept as a vector of entries sorted by key, each key once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +68,7 @@ impl<K: Ord, V> SortedMap<K, V> {
     /// Sets the value of `key`; returns the one it replaces.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match self.find(&key) {
-            Ok(at) => Some(std::mem::replace(&mut self.entries[at].1, value)),
+            Ok(at) => Some(core::mem::replace(&mut self.entries[at].1, value)),
             Err(at) => {
                 self.entries.insert(at, (key, value));
                 None
@@ -137,7 +137,7 @@ impl<K: Ord, V> Extend<(K, V)> for SortedMap<K, V> {
 }
 
 /// The entries of a [`SortedMap`] in key order, borrowed.
-pub type Iter<'a, K, V> = std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+pub type Iter<'a, K, V> = core::iter::Map<core::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
 
 fn pair<K, V>(entry: &(K, V)) -> (&K, &V) {
     (&entry.0, &entry.1)
@@ -153,7 +153,7 @@ impl<'a, K, V> IntoIterator for &'a SortedMap<K, V> {
 
 impl<K, V> IntoIterator for SortedMap<K, V> {
     type Item = (K, V);
-    type IntoIter = std::vec::IntoIter<(K, V)>;
+    type IntoIter = alloc::vec::IntoIter<(K, V)>;
     fn into_iter(self) -> Self::IntoIter {
         self.entries.into_iter()
     }
@@ -212,7 +212,7 @@ impl<K: Decode + Ord, V: Decode> Decode for SortedMap<K, V> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
+    use alloc::collections::BTreeMap;
 
     /// Any sequence of inserts and removes leaves the same entries, in the
     /// same order, as a B-tree given the same sequence.

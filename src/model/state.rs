@@ -15,6 +15,7 @@ use super::{
 use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use super::SortedMap;
+use alloc::{boxed::Box, string::String, vec::Vec};
 
 /// Everything the agent's desk needs to know about its own agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
@@ -167,7 +168,7 @@ pub struct InteractionInfo {
     pub call: Call,
     /// Whether a supervisor monitors it; set only where the profile shows
     /// monitoring to the agent (M1).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
     pub monitored: bool,
 }
 

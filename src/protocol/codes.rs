@@ -26,6 +26,7 @@ pub(crate) use stable_codes;
 
 use super::FrameError;
 use crate::model::CommandError;
+use alloc::vec::Vec;
 
 /// Codes the server sends in `nack` or `error` frames for its own
 /// conditions (the connection, the token, its load), with when.

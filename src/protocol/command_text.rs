@@ -11,6 +11,7 @@
 use super::limits::{MAX_FRAME_BYTES, MAX_ID_BYTES};
 use crate::codec::{self, CodecError, Encode};
 use crate::model::state::CommandKind;
+use alloc::{borrow::ToOwned, string::String};
 
 /// The longest command text sent: a frame holds it with its envelope
 /// (`{"command":{"id":"…","kind":…}}`) and an id of up to

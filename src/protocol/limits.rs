@@ -13,8 +13,8 @@ use super::ClientMessage;
 use crate::model::call::Target;
 use crate::model::state::CommandKind;
 use crate::model::Channel;
-use std::borrow::Cow;
-use std::fmt;
+use alloc::borrow::{Cow, ToOwned};
+use core::fmt;
 
 /// The largest frame the server accepts from a client, in bytes.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
@@ -142,7 +142,7 @@ impl fmt::Display for LimitError {
     }
 }
 
-impl std::error::Error for LimitError {}
+impl core::error::Error for LimitError {}
 
 /// Refuses `text` if it is longer than `max` bytes.
 pub fn check_length(field: &'static str, text: &str, max: usize) -> Result<(), LimitError> {

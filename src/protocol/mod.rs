@@ -6,6 +6,7 @@
 //! stable code `unknown_kind`. See `docs/protocol.md` for an example exchange.
 //! Every text a frame carries has a bound, in [`limits`].
 
+#[cfg(not(all(target_arch = "wasm32", feature = "browser")))]
 mod answers;
 pub mod codes;
 mod command_text;
@@ -18,6 +19,7 @@ use crate::model::{AgentState, CommandId, Role, Seq, ServerTime, UserId};
 use crate::codec::{Decode, Encode};
 use codes::stable_codes;
 use serde::{Deserialize, Serialize};
+use alloc::{boxed::Box, string::String, vec::Vec};
 
 /// The protocol version this build speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -216,8 +218,8 @@ stable_codes!(FrameError {
     FrameError::Invalid(_) => "invalid_message",
 });
 
-impl std::fmt::Display for FrameError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for FrameError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             FrameError::Oversize(len) => write!(f, "frame of {len} bytes exceeds the limit of {MAX_FRAME_BYTES}"),
             FrameError::Malformed(detail) => write!(f, "frame is not valid JSON: {detail}"),
@@ -227,7 +229,7 @@ impl std::fmt::Display for FrameError {
     }
 }
 
-impl std::error::Error for FrameError {}
+impl core::error::Error for FrameError {}
 
 /// A refused client frame: the error, and the command id if the frame had one
 /// so the nack can name it.

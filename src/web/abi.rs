@@ -16,8 +16,8 @@
 use super::{Engine, Host, Timer};
 use crate::model::{Millis, Refusal};
 use crate::codec;
-use std::cell::Cell;
-use std::rc::Rc;
+use core::cell::Cell;
+use alloc::{borrow::ToOwned, rc::Rc, string::String, vec::Vec};
 
 #[link(wasm_import_module = "ringside")]
 unsafe extern "C" {

@@ -32,7 +32,8 @@ use crate::agent::{Notice, Replica, SyncError};
 use crate::model::{Millis, Refusal};
 use crate::protocol::limits::{check_command, MAX_SERVER_FRAME_BYTES};
 use crate::protocol::{ClientMessageOf, OutgoingCommand, OutgoingMessage, ServerMessage};
-use std::cell::RefCell;
+use core::cell::RefCell;
+use alloc::{borrow::ToOwned, format, string::{String, ToString}, vec::Vec};
 
 /// How often a live engine measures the clock offset.
 const PING_EVERY_MS: u64 = 15_000;
@@ -261,7 +262,7 @@ impl<H: Host> Engine<H> {
     #[inline(never)]
     fn deliver(&self) {
         let Ok(mut d) = self.driver.try_borrow_mut() else { return };
-        let deliveries = std::mem::take(&mut d.pending);
+        let deliveries = core::mem::take(&mut d.pending);
         drop(d);
         for (kind, payload) in deliveries {
             self.host.deliver(kind, &payload);
