@@ -72,6 +72,7 @@ pub mod center;
 pub mod codec;
 pub mod model;
 pub mod protocol;
+pub mod text;
 #[cfg(test)]
 mod typescript;
 #[cfg(feature = "browser")]

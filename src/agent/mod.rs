@@ -21,7 +21,8 @@ pub use view::{
     format_duration, InteractionActions, InteractionView, MonitoringActions, MonitoringView, OfferView, ParticipantView, RonaChoice,
     StatusChoice, StatusView, View,
 };
-use alloc::{borrow::ToOwned, format, string::String, vec::Vec};
+use crate::text::text;
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 use crate::model::error::Refusal;
 use crate::model::profile::Profile;
@@ -71,12 +72,19 @@ stable_codes!(SyncError {
     SyncError::Version(_) => "protocol_version",
 });
 
+impl SyncError {
+    /// A sentence for people.
+    pub fn message(&self) -> String {
+        match self {
+            SyncError::NotSynced => "the server sent state changes before a snapshot".to_owned(),
+            SyncError::Version(v) => text!("the server speaks protocol ", v, ", this engine ", PROTOCOL_VERSION),
+        }
+    }
+}
+
 impl core::fmt::Display for SyncError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            SyncError::NotSynced => f.write_str("the server sent state changes before a snapshot"),
-            SyncError::Version(v) => write!(f, "the server speaks protocol {v}, this engine {PROTOCOL_VERSION}"),
-        }
+        f.write_str(&self.message())
     }
 }
 
@@ -277,7 +285,7 @@ impl Replica {
     /// from the page by the browser engine): sent as that text.
     pub fn send_command(&mut self, now: Millis, command: OutgoingCommand) -> Result<CommandId, CommandError> {
         self.check(now, command.kind())?;
-        let id = CommandId(format!("{}-{}", self.client_tag, self.next_command));
+        let id = CommandId(text!(self.client_tag, "-", self.next_command));
         self.next_command += 1;
         let text = command.into_text();
         self.pending.push((id.clone(), text.clone()));

@@ -15,7 +15,8 @@ use crate::model::{
 };
 use crate::codec::Encode;
 use serde::Serialize;
-use alloc::{borrow::Cow, format, string::String, vec::Vec};
+use crate::text::text;
+use alloc::{borrow::Cow, string::String, vec::Vec};
 
 // The view borrows its texts and lists from the profile and the state it
 // is derived from: deriving it after every event allocates only what is
@@ -596,7 +597,7 @@ fn engaged_label(profile: &Profile, state: &AgentState) -> Cow<'static, str> {
     } else if def.is_some_and(|d| d.category == StatusCategory::Idle) {
         Cow::Borrowed("Engaged (idle)")
     } else {
-        Cow::Owned(format!("Engaged ({})", def.map_or(state.status.as_str(), |d| d.label.as_str())))
+        Cow::Owned(text!("Engaged (", def.map_or(state.status.as_str(), |d| d.label.as_str()), ")"))
     }
 }
 

@@ -2,6 +2,7 @@
 //! escapes), without the formatting machinery.
 
 use super::Encode;
+use crate::text::push_number;
 use alloc::{borrow::{Cow, ToOwned}, boxed::Box, collections::{BTreeMap, BTreeSet}, string::String, vec::Vec};
 
 /// Writes the separator and the quoted key (`"name":`) of an object member.
@@ -44,29 +45,11 @@ pub fn write_str(out: &mut String, text: &str) {
     out.push('"');
 }
 
-/// Writes a whole number without the formatting machinery.
-fn write_u64(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    // ASCII digits, so always UTF-8; `get` links no panic path.
-    if let Some(text) = digits.get(at..).and_then(|d| core::str::from_utf8(d).ok()) {
-        out.push_str(text);
-    }
-}
-
 macro_rules! narrow_number {
     ($($t:ty),*) => {$(
         impl Encode for $t {
             fn encode(&self, out: &mut String) {
-                write_u64(out, *self as u64);
+                push_number(out, *self as u64);
             }
         }
     )*};
@@ -76,7 +59,7 @@ narrow_number!(u8, u16, u32, usize);
 
 impl Encode for u64 {
     fn encode(&self, out: &mut String) {
-        write_u64(out, *self);
+        push_number(out, *self);
     }
 }
 

@@ -69,19 +69,23 @@ impl CodecError {
     }
 }
 
+impl CodecError {
+    /// The reason, then the path to the field: `expected a string at kind.status`.
+    pub fn message(&self) -> String {
+        let mut out = String::from(self.reason);
+        let mut separator = " at ";
+        for name in self.path.iter().rev() {
+            out.push_str(separator);
+            out.push_str(name);
+            separator = ".";
+        }
+        out
+    }
+}
+
 impl core::fmt::Display for CodecError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.reason)?;
-        if !self.path.is_empty() {
-            f.write_str(" at ")?;
-            for (i, name) in self.path.iter().rev().enumerate() {
-                if i > 0 {
-                    f.write_str(".")?;
-                }
-                f.write_str(name)?;
-            }
-        }
-        Ok(())
+        f.write_str(&self.message())
     }
 }
 

@@ -15,7 +15,8 @@ use crate::protocol::limits::{
 use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use super::SortedMap;
-use alloc::{format, string::{String, ToString}, vec, vec::Vec};
+use crate::text::text;
+use alloc::{format, string::String, vec, vec::Vec};
 
 /// How a campaign dials. Only push preview exists: the agent sees the record
 /// before the number is dialled (P2).
@@ -113,7 +114,7 @@ fn default_results() -> Vec<String> {
 impl Campaign {
     /// Whether every field is within its bounds (SPEC N8); the reason if not.
     pub fn check(&self) -> Result<(), String> {
-        let name = |field, text: &str, max| check_name(field, text, max).map_err(|e| e.to_string());
+        let name = |field, text: &str, max| check_name(field, text, max).map_err(|e| e.message());
         name("id", self.id.as_str(), MAX_ID_BYTES)?;
         if self.id.as_str().is_empty() || self.name.trim().is_empty() {
             return Err("id and name must not be empty".into());
@@ -365,16 +366,16 @@ impl CallingRecord {
 
     /// Whether every field is within its bounds for `campaign` (SPEC N8).
     pub fn check(&self, campaign: &Campaign) -> Result<(), String> {
-        check_name("name", &self.name, MAX_FROM_BYTES).map_err(|e| e.to_string())?;
+        check_name("name", &self.name, MAX_FROM_BYTES).map_err(|e| e.message())?;
         if self.name.trim().is_empty() {
             return Err("name is empty".into());
         }
         if self.chain.is_empty() || self.chain.len() > MAX_CHAINED_NUMBERS {
-            return Err(format!("a record holds 1 to {MAX_CHAINED_NUMBERS} numbers"));
+            return Err(text!("a record holds 1 to ", MAX_CHAINED_NUMBERS, " numbers"));
         }
         for number in &self.chain {
             if !is_dialable(number) {
-                return Err(format!("\"{number}\" is not a dialable number"));
+                return Err(text!("\"", number, "\" is not a dialable number"));
             }
         }
         check_fields(&campaign.fields, &self.fields)
@@ -386,9 +387,9 @@ impl CallingRecord {
 pub fn check_fields(known: &[String], fields: &SortedMap<String, String>) -> Result<(), String> {
     for (name, value) in fields {
         if !known.contains(name) {
-            return Err(format!("\"{}\" is not a field of the campaign", crate::protocol::limits::echo(name)));
+            return Err(text!("\"", crate::protocol::limits::echo(name), "\" is not a field of the campaign"));
         }
-        check_name("field value", value, MAX_FIELD_BYTES).map_err(|e| e.to_string())?;
+        check_name("field value", value, MAX_FIELD_BYTES).map_err(|e| e.message())?;
     }
     Ok(())
 }
@@ -405,7 +406,7 @@ pub fn is_dialable(number: &str) -> bool {
 pub fn normalize_number(number: &str) -> String {
     let plus = number.trim_start().starts_with('+');
     let digits: String = number.chars().filter(char::is_ascii_digit).collect();
-    if plus { format!("+{digits}") } else { digits }
+    if plus { text!("+", digits) } else { digits }
 }
 
 /// Why a record reached an agent (W5).

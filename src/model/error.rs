@@ -8,7 +8,8 @@ use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use core::fmt;
 use crate::protocol::codes::stable_codes;
-use alloc::{borrow::ToOwned, string::{String, ToString}};
+use crate::text::text;
+use alloc::{borrow::ToOwned, string::String};
 
 /// A refused command; nothing was changed. Codes never change once shipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,58 +172,62 @@ stable_codes!(CommandError {
     CommandError::MonitoringFull => "monitoring_full",
 });
 
+impl CommandError {
+    /// A sentence for people naming the command and the state it met.
+    pub fn message(&self) -> String {
+        match self {
+            CommandError::NotLoggedIn { command } => text!(command, " needs a logged-in agent"),
+            CommandError::AlreadyLoggedIn => "login: the agent is already logged in".to_owned(),
+            CommandError::UnknownStatus(s) => text!("set_status: `", echo(s.as_str()), "` is not in the status catalogue"),
+            CommandError::StatusSystemOnly(s) => text!("set_status: `", echo(s.as_str()), "` is set only by the system"),
+            CommandError::SecondaryRequired(s) => text!("set_status: `", echo(s.as_str()), "` needs a secondary status"),
+            CommandError::UnknownSecondary(s) => {
+                text!("set_status: that secondary status is not offered with `", echo(s.as_str()), "`")
+            }
+            CommandError::UnknownOffer(o) => text!("offer ", o, " is not open for this agent"),
+            CommandError::OfferExpired(o) => text!("offer ", o, " has passed its deadline"),
+            CommandError::UnknownInteraction(i) => text!("interaction ", i, " is not open for this agent"),
+            CommandError::InvalidTransition { command, state } => {
+                text!(command, " is not allowed while the interaction is ", state)
+            }
+            CommandError::WrapUpCodeRequired => "done: this profile requires a wrap-up code".to_owned(),
+            CommandError::UnknownWrapUpCode => "done: that wrap-up code is not in the profile's list".to_owned(),
+            CommandError::InteractionsInProgress(n) => text!("logout: ", n, " interaction(s) still in progress"),
+            CommandError::NoCapacity(c) => text!("no room for another ", c.name(), " interaction"),
+            CommandError::Forbidden { command, role } => text!(command, " is not allowed for role ", role.name()),
+            CommandError::UnknownAgent(a) => text!("agent `", echo(a.as_str()), "` is not known"),
+            CommandError::LogoutNotAllowed { agent, reason } => text!("logout_agent: `", echo(agent.as_str()), "` ", reason),
+            CommandError::UnknownQueue(q) => text!("queue `", echo(q.as_str()), "` does not exist"),
+            CommandError::UnknownContact(c) => text!("contact ", c, " is not waiting or connected"),
+            CommandError::NotReady => "the engine has no state from the server yet".to_owned(),
+            CommandError::UnknownParticipant(p) => text!("participant ", p, " is not on this interaction"),
+            CommandError::NotInControl { command } => text!(command, ": only the agent in control of the call may"),
+            CommandError::NotOnChannel { command, channel } => text!(command, " does not exist on ", channel.name()),
+            CommandError::ConferenceFull => "no one else can join: the limit is reached or the customer left".to_owned(),
+            CommandError::NotRecordable => "record: this line cannot record on demand".to_owned(),
+            CommandError::NotWrapUpOwner => "done: only the interaction's owner applies its wrap-up code".to_owned(),
+            CommandError::TargetUnavailable => "the target cannot take the request now".to_owned(),
+            CommandError::HistoryFull => text!("the case history holds ", MAX_HISTORY_ENTRIES, " entries, its limit"),
+            CommandError::BadArgument { command, detail } => text!(command, ": ", detail),
+            CommandError::UnknownRecord(r) => text!("record ", r, " is not at this agent"),
+            CommandError::RecordStale(r) => text!("record ", r, " is stale: its callback was not processed in time, so no request on it is accepted"),
+            CommandError::PreviewExpired(r) => text!("the preview of record ", r, " has passed its accept time"),
+            CommandError::CallResultRequired => "mark_done: this campaign requires a call result first".to_owned(),
+            CommandError::UnknownCallResult => "call_result: that result is not in the campaign's list".to_owned(),
+            CommandError::RescheduleInPast => {
+                "mark_done: the callback time is in the past; choose a later time or cancel the callback".to_owned()
+            }
+            CommandError::RescheduleNotAllowed => "reschedule: this campaign does not allow rescheduling before the call".to_owned(),
+            CommandError::CallInWrapUp(i) => text!("interaction ", i, " is in wrap-up: no new monitoring or barge-in"),
+            CommandError::NotMonitoring(i) => text!("interaction ", i, " is not monitored by this supervisor"),
+            CommandError::MonitoringFull => text!("monitoring is full: a supervisor monitors at most ", MAX_MONITORING, " calls, a call has at most ", MAX_MONITORS_PER_CALL, " supervisors"),
+        }
+    }
+}
+
 impl fmt::Display for CommandError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CommandError::NotLoggedIn { command } => write!(f, "{command} needs a logged-in agent"),
-            CommandError::AlreadyLoggedIn => f.write_str("login: the agent is already logged in"),
-            CommandError::UnknownStatus(s) => write!(f, "set_status: `{}` is not in the status catalogue", echo(s.as_str())),
-            CommandError::StatusSystemOnly(s) => write!(f, "set_status: `{}` is set only by the system", echo(s.as_str())),
-            CommandError::SecondaryRequired(s) => write!(f, "set_status: `{}` needs a secondary status", echo(s.as_str())),
-            CommandError::UnknownSecondary(s) => {
-                write!(f, "set_status: that secondary status is not offered with `{}`", echo(s.as_str()))
-            }
-            CommandError::UnknownOffer(o) => write!(f, "offer {o} is not open for this agent"),
-            CommandError::OfferExpired(o) => write!(f, "offer {o} has passed its deadline"),
-            CommandError::UnknownInteraction(i) => write!(f, "interaction {i} is not open for this agent"),
-            CommandError::InvalidTransition { command, state } => {
-                write!(f, "{command} is not allowed while the interaction is {state}")
-            }
-            CommandError::WrapUpCodeRequired => f.write_str("done: this profile requires a wrap-up code"),
-            CommandError::UnknownWrapUpCode => f.write_str("done: that wrap-up code is not in the profile's list"),
-            CommandError::InteractionsInProgress(n) => write!(f, "logout: {n} interaction(s) still in progress"),
-            CommandError::NoCapacity(c) => write!(f, "no room for another {} interaction", c.name()),
-            CommandError::Forbidden { command, role } => write!(f, "{command} is not allowed for role {}", role.name()),
-            CommandError::UnknownAgent(a) => write!(f, "agent `{}` is not known", echo(a.as_str())),
-            CommandError::LogoutNotAllowed { agent, reason } => write!(f, "logout_agent: `{}` {reason}", echo(agent.as_str())),
-            CommandError::UnknownQueue(q) => write!(f, "queue `{}` does not exist", echo(q.as_str())),
-            CommandError::UnknownContact(c) => write!(f, "contact {c} is not waiting or connected"),
-            CommandError::NotReady => f.write_str("the engine has no state from the server yet"),
-            CommandError::UnknownParticipant(p) => write!(f, "participant {p} is not on this interaction"),
-            CommandError::NotInControl { command } => write!(f, "{command}: only the agent in control of the call may"),
-            CommandError::NotOnChannel { command, channel } => write!(f, "{command} does not exist on {}", channel.name()),
-            CommandError::ConferenceFull => f.write_str("no one else can join: the limit is reached or the customer left"),
-            CommandError::NotRecordable => f.write_str("record: this line cannot record on demand"),
-            CommandError::NotWrapUpOwner => f.write_str("done: only the interaction's owner applies its wrap-up code"),
-            CommandError::TargetUnavailable => f.write_str("the target cannot take the request now"),
-            CommandError::HistoryFull => write!(f, "the case history holds {MAX_HISTORY_ENTRIES} entries, its limit"),
-            CommandError::BadArgument { command, detail } => write!(f, "{command}: {detail}"),
-            CommandError::UnknownRecord(r) => write!(f, "record {r} is not at this agent"),
-            CommandError::RecordStale(r) => write!(f, "record {r} is stale: its callback was not processed in time, so no request on it is accepted"),
-            CommandError::PreviewExpired(r) => write!(f, "the preview of record {r} has passed its accept time"),
-            CommandError::CallResultRequired => f.write_str("mark_done: this campaign requires a call result first"),
-            CommandError::UnknownCallResult => f.write_str("call_result: that result is not in the campaign's list"),
-            CommandError::RescheduleInPast => {
-                f.write_str("mark_done: the callback time is in the past; choose a later time or cancel the callback")
-            }
-            CommandError::RescheduleNotAllowed => f.write_str("reschedule: this campaign does not allow rescheduling before the call"),
-            CommandError::CallInWrapUp(i) => write!(f, "interaction {i} is in wrap-up: no new monitoring or barge-in"),
-            CommandError::NotMonitoring(i) => write!(f, "interaction {i} is not monitored by this supervisor"),
-            CommandError::MonitoringFull => write!(
-                f,
-                "monitoring is full: a supervisor monitors at most {MAX_MONITORING} calls, a call has at most {MAX_MONITORS_PER_CALL} supervisors"
-            ),
-        }
+        f.write_str(&self.message())
     }
 }
 
@@ -242,12 +247,43 @@ pub struct Refusal {
 
 impl From<CommandError> for Refusal {
     fn from(error: CommandError) -> Self {
-        Refusal { code: error.code().to_owned(), message: error.to_string() }
+        Refusal { code: error.code().to_owned(), message: error.message() }
     }
 }
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::SyncError;
+    use crate::protocol::limits::LimitError;
+
+    /// SPEC N6: a refusal names the command and the state it met, with the
+    /// ids and bounds written in decimal, as `Display` writes them.
+    #[test]
+    fn messages_write_their_numbers_and_ids_in_place() {
+        let cases = [
+            (CommandError::OfferExpired(OfferId(7)), "offer 7 has passed its deadline"),
+            (CommandError::UnknownStatus(StatusId::from("lunch")), "set_status: `lunch` is not in the status catalogue"),
+            (CommandError::InteractionsInProgress(2), "logout: 2 interaction(s) still in progress"),
+            (CommandError::NotOnChannel { command: "dtmf", channel: Channel::Chat }, "dtmf does not exist on chat"),
+            (
+                CommandError::MonitoringFull,
+                "monitoring is full: a supervisor monitors at most 4 calls, a call has at most 4 supervisors",
+            ),
+        ];
+        for (error, message) in cases {
+            assert_eq!(error.message(), message);
+            assert_eq!(error.to_string(), message);
+            assert_eq!(Refusal::from(error).message, message);
+        }
+        let limit = LimitError::TooLong { field: "command.id", len: 129, max: 128 };
+        assert_eq!(limit.message(), "command.id is 129 bytes, over the limit of 128");
+        assert_eq!(SyncError::Version(9).message(), text!("the server speaks protocol 9, this engine ", crate::protocol::PROTOCOL_VERSION));
     }
 }

@@ -76,6 +76,9 @@ macro_rules! text_id {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(&self.0) }
         }
+        impl crate::text::Piece for $name {
+            fn push_to(&self, out: &mut String) { out.push_str(&self.0) }
+        }
     )*};
 }
 
@@ -88,6 +91,9 @@ macro_rules! number_id {
         pub struct $name(pub u64);
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { write!(f, "{}", self.0) }
+        }
+        impl crate::text::Piece for $name {
+            fn push_to(&self, out: &mut String) { crate::text::push_number(out, self.0) }
         }
     )*};
 }

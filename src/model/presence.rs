@@ -10,7 +10,8 @@ use super::{Channel, InteractionId, Profile, QueueId, SecondaryId, ServerTime, S
 use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use super::SortedMap;
-use alloc::{borrow::{Cow, ToOwned}, format, string::String, vec::Vec};
+use crate::text::text;
+use alloc::{borrow::{Cow, ToOwned}, string::String, vec::Vec};
 
 /// What a user is doing, shown under its presence (S12).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
@@ -87,7 +88,7 @@ pub struct Presence {
 pub fn status_display<'a>(profile: &'a Profile, state: &'a AgentState) -> (Cow<'a, str>, &'a str) {
     let offline_colour = || profile.status(&profile.offline_status).map_or("", |s| s.colour.as_str());
     match profile.status(&state.status) {
-        Some(def) if !state.logged_in && def.survives_logout => (Cow::Owned(format!("{} (offline)", def.label)), offline_colour()),
+        Some(def) if !state.logged_in && def.survives_logout => (Cow::Owned(text!(def.label, " (offline)")), offline_colour()),
         Some(def) => (Cow::Borrowed(&def.label), &def.colour),
         None => (Cow::Borrowed(state.status.as_str()), offline_colour()),
     }

@@ -14,6 +14,8 @@ use crate::model::call::Target;
 use crate::model::state::CommandKind;
 use crate::model::Channel;
 use alloc::borrow::{Cow, ToOwned};
+use alloc::string::String;
+use crate::text::text;
 use core::fmt;
 
 /// The largest frame the server accepts from a client, in bytes.
@@ -132,13 +134,20 @@ pub enum LimitError {
     },
 }
 
+impl LimitError {
+    /// A sentence for people naming the field and its bound.
+    pub fn message(&self) -> String {
+        match self {
+            LimitError::TooLong { field, len, max } => text!(field, " is ", len, " bytes, over the limit of ", max),
+            LimitError::TooMany { field, len, max } => text!(field, " holds ", len, " items, over the limit of ", max),
+            LimitError::ControlCharacter { field } => text!(field, " holds a control character"),
+        }
+    }
+}
+
 impl fmt::Display for LimitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LimitError::TooLong { field, len, max } => write!(f, "{field} is {len} bytes, over the limit of {max}"),
-            LimitError::TooMany { field, len, max } => write!(f, "{field} holds {len} items, over the limit of {max}"),
-            LimitError::ControlCharacter { field } => write!(f, "{field} holds a control character"),
-        }
+        f.write_str(&self.message())
     }
 }
 

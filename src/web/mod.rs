@@ -33,7 +33,8 @@ use crate::model::{Millis, Refusal};
 use crate::protocol::limits::{check_command, MAX_SERVER_FRAME_BYTES};
 use crate::protocol::{ClientMessageOf, OutgoingCommand, OutgoingMessage, ServerMessage};
 use core::cell::RefCell;
-use alloc::{borrow::ToOwned, format, string::{String, ToString}, vec::Vec};
+use crate::text::text;
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 /// How often a live engine measures the clock offset.
 const PING_EVERY_MS: u64 = 15_000;
@@ -274,8 +275,8 @@ impl<H: Host> Engine<H> {
 /// sent as that JSON.
 fn command_of(json: &str) -> Result<OutgoingCommand, Refusal> {
     let invalid = |message: String| Refusal { code: "invalid_message".into(), message };
-    let command = OutgoingCommand::read(json).map_err(|e| invalid(format!("not a command: {e}")))?;
-    check_command(command.kind()).map_err(|e| invalid(e.to_string()))?;
+    let command = OutgoingCommand::read(json).map_err(|e| invalid(text!("not a command: ", e.message())))?;
+    check_command(command.kind()).map_err(|e| invalid(e.message()))?;
     Ok(command)
 }
 
@@ -296,7 +297,7 @@ impl Driver {
     /// Sets the timer `kind` to run out `delay_ms` from now (the wrapper
     /// clamps it to what `setTimeout` keeps).
     fn set_timer(&mut self, kind: &'static str, delay_ms: u64) {
-        self.io(kind, delay_ms.to_string());
+        self.io(kind, text!(delay_ms));
     }
 
     fn act(&mut self, action: LinkAction) {
@@ -312,7 +313,7 @@ impl Driver {
 
     /// SPEC N8: a frame over the limit is dropped, and said so.
     fn oversize(&mut self) {
-        let message = format!("a frame over {MAX_SERVER_FRAME_BYTES} bytes was dropped");
+        let message = text!("a frame over ", MAX_SERVER_FRAME_BYTES, " bytes was dropped");
         self.emit("error", Report { code: "oversize_frame", message });
     }
 
@@ -321,8 +322,8 @@ impl Driver {
             return self.oversize();
         }
         let message = codec::parse(text)
-            .map_err(|e| ("malformed_frame", format!("the server sent a frame that is not JSON: {e}")))
-            .and_then(|json| codec::decode::<ServerMessage>(json).map_err(|e| ("invalid_message", e.to_string())));
+            .map_err(|e| ("malformed_frame", text!("the server sent a frame that is not JSON: ", e.message())))
+            .and_then(|json| codec::decode::<ServerMessage>(json).map_err(|e| ("invalid_message", e.message())));
         let message = match message {
             Ok(message) => message,
             Err((code, message)) => return self.emit("error", Report { code, message }),
@@ -333,7 +334,7 @@ impl Driver {
             Err(SyncError::NotSynced) => self.send(&ClientMessageOf::Resync),
             Err(error @ SyncError::Version(_)) => {
                 // Terminal: drop the socket and say so.
-                self.emit("error", Report { code: error.code(), message: error.to_string() });
+                self.emit("error", Report { code: error.code(), message: error.message() });
                 self.link.incompatible();
                 self.io("socket_close", String::new());
                 self.io("timer_ping", String::new());
