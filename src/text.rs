@@ -64,17 +64,23 @@ pub fn push_number(out: &mut String, mut n: u64) {
     }
 }
 
-macro_rules! number_piece {
+// A number reads the same in a message and in JSON: its decimal digits.
+macro_rules! decimal {
     ($($t:ty),*) => {$(
         impl Piece for $t {
             fn push_to(&self, out: &mut String) {
                 push_number(out, *self as u64);
             }
         }
+        impl crate::codec::Encode for $t {
+            fn encode(&self, out: &mut String) {
+                push_number(out, *self as u64);
+            }
+        }
     )*};
 }
 
-number_piece!(u8, u16, u32, u64, usize);
+decimal!(u8, u16, u32, u64, usize);
 
 #[cfg(test)]
 mod tests {

@@ -1,8 +1,8 @@
 //! Writing JSON text exactly as serde_json writes it (no whitespace, its
-//! escapes), without the formatting machinery.
+//! escapes), without the formatting machinery. Numbers are written by
+//! `crate::text`, the same in JSON as in messages.
 
 use super::Encode;
-use crate::text::push_number;
 use alloc::{borrow::{Cow, ToOwned}, boxed::Box, collections::{BTreeMap, BTreeSet}, string::String, vec::Vec};
 
 /// Writes the separator and the quoted key (`"name":`) of an object member.
@@ -43,24 +43,6 @@ pub fn write_str(out: &mut String, text: &str) {
         }
     }
     out.push('"');
-}
-
-macro_rules! narrow_number {
-    ($($t:ty),*) => {$(
-        impl Encode for $t {
-            fn encode(&self, out: &mut String) {
-                push_number(out, *self as u64);
-            }
-        }
-    )*};
-}
-
-narrow_number!(u8, u16, u32, usize);
-
-impl Encode for u64 {
-    fn encode(&self, out: &mut String) {
-        push_number(out, *self);
-    }
 }
 
 impl Encode for bool {
