@@ -1,6 +1,6 @@
 //! Messages for people, put together without `core::fmt`: the browser
 //! engine leaves the formatting machinery out (src/lib.rs says why), so
-//! the messages it can write are built by [`text!`] from [`Piece`]s
+//! the messages it can write are built by `text!` from [`Piece`]s
 //! instead of by `format!`. The server shows the same messages through
 //! `Display`, which writes this same text.
 
