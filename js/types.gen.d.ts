@@ -53,6 +53,7 @@ export type ErrorCode =
   | "target_unavailable"
   | "timeout"
   | "token_expired"
+  | "too_many_pending"
   | "too_many_sessions"
   | "unauthorized"
   | "unavailable"

@@ -1,7 +1,8 @@
 //! Every input bounded, both directions fit (SPEC N8, SPEC N6): texts over
 //! their bounds are refused at decode with `invalid_message`, refusals quote
 //! client text cut short, the case history stops at its bound with
-//! `history_full`, the profile validator bounds the profile, and the largest
+//! `history_full`, unanswered commands stop at theirs with
+//! `too_many_pending`, the profile validator bounds the profile, and the largest
 //! welcome the bounds allow fits the server-to-client frame limit.
 
 mod support;
@@ -142,6 +143,34 @@ fn the_case_history_stops_at_its_bound_with_history_full_spec_n8() {
     desk.send("ana", CommandKind::Hold { interaction: call, participant: None }).unwrap();
     desk.send("ana", CommandKind::End { interaction: call }).unwrap();
     desk.assert_converged("ana");
+}
+
+/// SPEC N8 on the client: commands sent and unanswered (kept to be sent
+/// again on reconnect, SPEC N1) stop at their bound with
+/// `too_many_pending`, nothing queued for it; an answer makes room again.
+#[test]
+fn unanswered_commands_stop_at_their_bound_with_too_many_pending_spec_n8() {
+    let mut desk = Desk::preset(Preset::ContactCenter);
+    desk.sign_in("ana");
+    let available = desk.center.profile().available_status.clone();
+    let go_available = || CommandKind::SetStatus { status: available.clone(), secondary: None };
+    let replica = desk.replicas.get_mut(&user("ana")).unwrap();
+    let now = ringside::model::Millis(T0.0);
+    let mut ids = Vec::new();
+    for _ in 0..MAX_PENDING_COMMANDS {
+        ids.push(replica.command(now, go_available()).expect("within the bound"));
+        assert!(sent(replica).is_some(), "each command is queued to send");
+    }
+    assert_eq!(replica.pending(), MAX_PENDING_COMMANDS);
+    let refused = replica.command(now, go_available()).unwrap_err();
+    assert_eq!(refused, CommandError::TooManyPending);
+    assert_eq!(refused.code(), "too_many_pending");
+    assert!(sent(replica).is_none(), "nothing is queued for a refused command");
+    assert_eq!(replica.pending(), MAX_PENDING_COMMANDS);
+    let first = ids.remove(0);
+    replica.handle_message(now, ServerMessage::Ack { id: first, seq: Seq(1) }).unwrap();
+    assert_eq!(replica.pending(), MAX_PENDING_COMMANDS - 1);
+    replica.command(now, go_available()).expect("an answer makes room");
 }
 
 fn overrides(make: impl FnOnce(&mut ProfileOverrides)) -> Result<Profile, &'static str> {

@@ -30,6 +30,7 @@ use crate::model::rules::{Judge, OwnStateOnly};
 use crate::model::state::{CommandKind, EventKind, OfferInfo, OfferOutcome};
 use crate::model::{AgentState, CommandError, CommandId, Millis, RonaCause, Role, Seq, UserId};
 use crate::protocol::codes::stable_codes;
+use crate::protocol::limits::MAX_PENDING_COMMANDS;
 use crate::protocol::{ClientMessageOf, CommandText, OutgoingCommand, OutgoingMessage, ServerMessage, PROTOCOL_VERSION};
 
 /// Something the host may want to react to (render, notify, resolve a promise).
@@ -101,8 +102,8 @@ pub struct Replica {
     state: Option<AgentState>,
     last_seq: Seq,
     clock: ClockSync,
-    /// Commands sent and not yet answered, oldest first (a handful at most),
-    /// as the text they went as.
+    /// Commands sent and not yet answered, oldest first (a handful while
+    /// connected, at most [`MAX_PENDING_COMMANDS`]), as the text they went as.
     pending: Vec<(CommandId, CommandText)>,
     /// Frames to send and notices for the host, oldest first: what the
     /// last inputs produced, a few at most, as the host drains both after
@@ -285,6 +286,9 @@ impl Replica {
     /// from the page by the browser engine): sent as that text.
     pub fn send_command(&mut self, now: Millis, command: OutgoingCommand) -> Result<CommandId, CommandError> {
         self.check(now, command.kind())?;
+        if self.pending.len() >= MAX_PENDING_COMMANDS {
+            return Err(CommandError::TooManyPending);
+        }
         let id = CommandId(text!(self.client_tag, "-", self.next_command));
         self.next_command += 1;
         let text = command.into_text();

@@ -3,7 +3,7 @@
 //! Ids a client sent are quoted cut to a bound (SPEC N8).
 
 use super::{Channel, ContactId, InteractionId, OfferId, ParticipantId, QueueId, RecordId, Role, StatusId, UserId};
-use crate::protocol::limits::{echo, MAX_HISTORY_ENTRIES, MAX_MONITORING, MAX_MONITORS_PER_CALL};
+use crate::protocol::limits::{echo, MAX_HISTORY_ENTRIES, MAX_MONITORING, MAX_MONITORS_PER_CALL, MAX_PENDING_COMMANDS};
 use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use core::fmt;
@@ -74,6 +74,9 @@ pub enum CommandError {
     UnknownContact(ContactId),
     /// The replica has no state from the server yet.
     NotReady,
+    /// The replica holds as many unanswered commands as it keeps
+    /// ([`crate::protocol::limits::MAX_PENDING_COMMANDS`]).
+    TooManyPending,
     /// No such participant is on the interaction.
     UnknownParticipant(ParticipantId),
     /// Only the agent in control may do this (F3, F8).
@@ -151,6 +154,7 @@ stable_codes!(CommandError {
     CommandError::UnknownQueue(_) => "unknown_queue",
     CommandError::UnknownContact(_) => "unknown_contact",
     CommandError::NotReady => "not_ready",
+    CommandError::TooManyPending => "too_many_pending",
     CommandError::UnknownParticipant(_) => "unknown_participant",
     CommandError::NotInControl { .. } => "not_in_control",
     CommandError::NotOnChannel { .. } => "not_on_this_channel",
@@ -200,6 +204,9 @@ impl CommandError {
             CommandError::UnknownQueue(q) => text!("queue `", echo(q.as_str()), "` does not exist"),
             CommandError::UnknownContact(c) => text!("contact ", c, " is not waiting or connected"),
             CommandError::NotReady => "the engine has no state from the server yet".to_owned(),
+            CommandError::TooManyPending => {
+                text!(MAX_PENDING_COMMANDS, " commands are waiting for an answer: wait for one before sending more")
+            }
             CommandError::UnknownParticipant(p) => text!("participant ", p, " is not on this interaction"),
             CommandError::NotInControl { command } => text!(command, ": only the agent in control of the call may"),
             CommandError::NotOnChannel { command, channel } => text!(command, " does not exist on ", channel.name()),

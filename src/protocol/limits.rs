@@ -105,6 +105,12 @@ pub const MAX_MONITORS_PER_CALL: usize = 4;
 /// Interactions one supervisor monitors at once (M1).
 pub const MAX_MONITORING: usize = 4;
 
+/// Commands a replica keeps sent and unanswered at once. While the
+/// connection is down they wait to be sent again on reconnect (SPEC N1),
+/// so without a bound a page that keeps sending would grow the engine
+/// without end (SPEC N8, on the client's side).
+pub const MAX_PENDING_COMMANDS: usize = 64;
+
 /// A text over its bound, or a name with a control character.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
