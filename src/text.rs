@@ -22,6 +22,21 @@ macro_rules! text {
 }
 pub(crate) use text;
 
+/// `Display` and `Error` for error types that have a `message()`:
+/// `Display` writes that message, so the server shows the very text the
+/// engine builds.
+macro_rules! message_error {
+    ($($t:ty),+ $(,)?) => {$(
+        impl core::fmt::Display for $t {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(&self.message())
+            }
+        }
+        impl core::error::Error for $t {}
+    )+};
+}
+pub(crate) use message_error;
+
 impl Piece for str {
     fn push_to(&self, out: &mut String) {
         out.push_str(self);

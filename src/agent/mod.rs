@@ -83,13 +83,7 @@ impl SyncError {
     }
 }
 
-impl core::fmt::Display for SyncError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&self.message())
-    }
-}
-
-impl core::error::Error for SyncError {}
+crate::text::message_error!(SyncError);
 
 /// The replica of one agent's state.
 #[derive(Debug, Clone)]

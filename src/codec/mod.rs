@@ -83,13 +83,7 @@ impl CodecError {
     }
 }
 
-impl core::fmt::Display for CodecError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&self.message())
-    }
-}
-
-impl core::error::Error for CodecError {}
+crate::text::message_error!(CodecError);
 
 /// A type read from the JSON tree. A value that does not fit is noted in
 /// `errors` and read as the placeholder; [`decode`] reports the error.

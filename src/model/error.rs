@@ -232,13 +232,7 @@ impl CommandError {
     }
 }
 
-impl fmt::Display for CommandError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message())
-    }
-}
-
-impl core::error::Error for CommandError {}
+crate::text::message_error!(CommandError);
 
 /// A refusal as it travels and is remembered: the stable code and the message
 /// of a [`CommandError`] (SPEC N1: a repeated command gets the same answer).

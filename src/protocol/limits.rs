@@ -16,7 +16,6 @@ use crate::model::Channel;
 use alloc::borrow::{Cow, ToOwned};
 use alloc::string::String;
 use crate::text::text;
-use core::fmt;
 
 /// The largest frame the server accepts from a client, in bytes.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
@@ -151,13 +150,7 @@ impl LimitError {
     }
 }
 
-impl fmt::Display for LimitError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message())
-    }
-}
-
-impl core::error::Error for LimitError {}
+crate::text::message_error!(LimitError);
 
 /// Refuses `text` if it is longer than `max` bytes.
 pub fn check_length(field: &'static str, text: &str, max: usize) -> Result<(), LimitError> {
