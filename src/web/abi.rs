@@ -70,16 +70,24 @@ static EXPORTS: Exports = Exports {
     reply: Cell::new(String::new()),
 };
 
+/// Runs `f` on the value of `cell`, taken out for it and put back after:
+/// `f` must not reach the same cell, and none of its callers do.
+fn using<T: Default, R>(cell: &Cell<T>, f: impl FnOnce(&mut T) -> R) -> R {
+    let mut value = cell.take();
+    let result = f(&mut value);
+    cell.set(value);
+    result
+}
+
 /// Where the page writes the next call's strings, `len` bytes of UTF-8.
 #[unsafe(no_mangle)]
 pub extern "C" fn buffer(len: usize) -> *mut u8 {
-    let mut inbox = EXPORTS.inbox.take();
-    inbox.clear();
-    inbox.resize(len, 0);
     // The bytes stay where they are when the vector goes back in its cell.
-    let at = inbox.as_mut_ptr();
-    EXPORTS.inbox.set(inbox);
-    at
+    using(&EXPORTS.inbox, |inbox| {
+        inbox.clear();
+        inbox.resize(len, 0);
+        inbox.as_mut_ptr()
+    })
 }
 
 /// The text written into the buffer, taken (empty if it is not UTF-8: the
@@ -91,19 +99,13 @@ fn take() -> String {
 /// Where the last call's reply is (a string of UTF-8).
 #[unsafe(no_mangle)]
 pub extern "C" fn reply_ptr() -> *const u8 {
-    let reply = EXPORTS.reply.take();
-    let at = reply.as_ptr();
-    EXPORTS.reply.set(reply);
-    at
+    using(&EXPORTS.reply, |reply| reply.as_ptr())
 }
 
 /// The length of the last call's reply, in bytes.
 #[unsafe(no_mangle)]
 pub extern "C" fn reply_len() -> usize {
-    let reply = EXPORTS.reply.take();
-    let len = reply.len();
-    EXPORTS.reply.set(reply);
-    len
+    using(&EXPORTS.reply, |reply| reply.len())
 }
 
 /// Sets the reply: 0 for a value, 1 for the JSON of a refusal.
@@ -119,10 +121,7 @@ fn reply(result: Result<String, Refusal>) -> u32 {
 /// The engine of that handle, if live; the table is free again before it
 /// is used, so its calls may create and free engines.
 fn engine(handle: u32) -> Option<Rc<Engine<Page>>> {
-    let engines = EXPORTS.engines.take();
-    let engine = engines.iter().find(|(h, _)| *h == handle).map(|(_, engine)| engine.clone());
-    EXPORTS.engines.set(engines);
-    engine
+    using(&EXPORTS.engines, |engines| engines.iter().find(|(h, _)| *h == handle).map(|(_, engine)| engine.clone()))
 }
 
 /// Runs `f` on the engine of that handle, if live.
@@ -141,18 +140,14 @@ pub extern "C" fn engine_new(token_len: usize, seed: u32) -> u32 {
     let handle = EXPORTS.next_handle.get();
     EXPORTS.next_handle.set(handle.wrapping_add(1));
     let engine = Rc::new(Engine::new(token, &tag, seed, Page(handle)));
-    let mut engines = EXPORTS.engines.take();
-    engines.push((handle, engine));
-    EXPORTS.engines.set(engines);
+    using(&EXPORTS.engines, |engines| engines.push((handle, engine)));
     handle
 }
 
 /// Frees the engine.
 #[unsafe(no_mangle)]
 pub extern "C" fn engine_free(handle: u32) {
-    let mut engines = EXPORTS.engines.take();
-    let freed = engines.iter().position(|(h, _)| *h == handle).map(|at| engines.swap_remove(at));
-    EXPORTS.engines.set(engines);
+    let freed = using(&EXPORTS.engines, |engines| engines.iter().position(|(h, _)| *h == handle).map(|at| engines.swap_remove(at)));
     // Dropped after the table is back: the engine's drop may call out.
     drop(freed);
 }
