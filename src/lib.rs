@@ -40,7 +40,8 @@
 // simulator's and the tests', keeps std.
 #![cfg_attr(all(target_arch = "wasm32", feature = "browser"), no_std)]
 // Unsafe code only in the wasm module's export and import declarations
-// (src/web/abi.rs), the one place that module allows it.
+// (src/web/abi.rs) and its memory allocator (src/heap.rs), the two places
+// that allow it.
 #![deny(unsafe_code)]
 
 // The codec's derives name `::ringside::codec`, inside this crate too.
@@ -57,12 +58,11 @@ fn trap(_: &core::panic::PanicInfo) -> ! {
 }
 
 /// Every wasm build of the core (the browser engine, the in-page simulator,
-/// the benchmark's replay module) allocates with talc: smaller in the
-/// module than Rust's default dlmalloc, and faster on the view's many
-/// small allocations.
+/// the benchmark's replay module) allocates with [`heap`]: smaller in the
+/// module than Rust's default dlmalloc or talc.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: heap::Heap<heap::WasmMemory> = heap::Heap::new(heap::WasmMemory);
 
 pub mod agent;
 // The authority runs at the server and in the simulator, never in the
@@ -70,6 +70,9 @@ pub mod agent;
 #[cfg(not(all(target_arch = "wasm32", feature = "browser")))]
 pub mod center;
 pub mod codec;
+#[cfg(any(test, target_arch = "wasm32"))]
+#[allow(unsafe_code)]
+mod heap;
 pub mod model;
 pub mod protocol;
 pub mod text;
