@@ -308,6 +308,17 @@ pub(crate) async fn refuse_read<S: SocketSink>(sink: &mut S, error: axum::Error)
     }
 }
 
+/// Why a data frame is refused for its size: over [`MAX_FRAME_BYTES`],
+/// text or binary (SPEC N8).
+fn oversize(frame: &Message) -> Option<String> {
+    let len = match frame {
+        Message::Text(text) => text.len(),
+        Message::Binary(bytes) => bytes.len(),
+        _ => return None,
+    };
+    (len > MAX_FRAME_BYTES).then(|| format!("frame of {len} bytes exceeds the limit of {MAX_FRAME_BYTES}"))
+}
+
 async fn fail<S: SocketSink>(sink: &mut S, code: &str, message: &str, close_code: u16) {
     send(sink, &ServerMessage::Error { code: code.to_owned(), message: message.to_owned() }).await;
     close(sink, close_code, code).await;
@@ -333,16 +344,24 @@ async fn read_hello(app: &AppState, sink: &mut Sink, stream: &mut Stream) -> Hel
                 refuse_read(sink, e).await;
                 return Hello::Closed;
             }
-            Ok(Some(Ok(Message::Text(text)))) => break text,
-            Ok(Some(Ok(Message::Close(_)))) => {
-                answer_close(sink).await;
-                return Hello::Closed;
+            Ok(Some(Ok(frame))) => {
+                if let Some(message) = oversize(&frame) {
+                    fail(sink, "oversize_frame", &message, CLOSE_TOO_BIG).await;
+                    return Hello::Closed;
+                }
+                match frame {
+                    Message::Text(text) => break text,
+                    Message::Close(_) => {
+                        answer_close(sink).await;
+                        return Hello::Closed;
+                    }
+                    Message::Binary(_) => {
+                        fail(sink, "hello_required", "the first frame must be a hello text frame", CLOSE_NO_HELLO).await;
+                        return Hello::Closed;
+                    }
+                    _ => continue,
+                }
             }
-            Ok(Some(Ok(Message::Binary(_)))) => {
-                fail(sink, "hello_required", "the first frame must be a hello text frame", CLOSE_NO_HELLO).await;
-                return Hello::Closed;
-            }
-            Ok(Some(Ok(_))) => continue,
         }
     };
     match ClientMessage::decode(first.as_str()) {
@@ -513,7 +532,13 @@ pub(crate) async fn serve_session(mut sink: Sink, mut stream: Stream, app: AppSt
                     }
                     Some(Ok(frame)) => frame,
                 };
-                // SPEC N8: every frame, control frames included, pays before
+                // SPEC N8: a frame over the limit ends the session, whatever
+                // the rate; it is read already, and sizing it costs nothing.
+                if let Some(message) = oversize(&frame) {
+                    fail(&mut sink, "oversize_frame", &message, CLOSE_TOO_BIG).await;
+                    break;
+                }
+                // Every other frame, control frames included, pays before
                 // any work is done on it; a limited frame is not decoded.
                 if !bucket.take() {
                     if strikes.add(Instant::now()) >= limits.rate_limit_strikes {
@@ -539,11 +564,6 @@ pub(crate) async fn serve_session(mut sink: Sink, mut stream: Stream, app: AppSt
                     }
                     _ => continue,
                 };
-                if text.len() > MAX_FRAME_BYTES {
-                    let message = format!("frame of {} bytes exceeds the limit of {MAX_FRAME_BYTES}", text.len());
-                    fail(&mut sink, "oversize_frame", &message, CLOSE_TOO_BIG).await;
-                    break;
-                }
                 let reply = match ClientMessage::decode(text.as_str()) {
                     Err(refused) => Some(ServerMessage::Nack { id: refused.id, code: refused.error.code().into(), message: refused.error.to_string() }),
                     Ok(ClientMessage::Hello { .. }) => Some(ServerMessage::Nack { id: None, code: "already_authenticated".into(), message: "this session has already said hello".into() }),

@@ -9,7 +9,7 @@ use futures_util::SinkExt;
 use ringside::model::profile::Preset;
 use ringside::model::state::{CommandKind, EventKind};
 use ringside::model::{CommandId, Role, StatusId};
-use ringside::protocol::limits::{MAX_DTMF_DIGITS, MAX_FROM_BYTES, MAX_HISTORY_ENTRIES, MAX_ID_BYTES, MAX_TOKEN_BYTES};
+use ringside::protocol::limits::{MAX_DTMF_DIGITS, MAX_FRAME_BYTES, MAX_FROM_BYTES, MAX_HISTORY_ENTRIES, MAX_ID_BYTES, MAX_TOKEN_BYTES};
 use ringside::protocol::{ClientMessage, ServerMessage, PROTOCOL_VERSION};
 use ringside_server::config::Config;
 use std::net::SocketAddr;
@@ -227,6 +227,19 @@ async fn a_rate_limited_frame_is_not_decoded_and_its_nack_names_a_peeked_command
     assert_eq!(nack(&ana.recv().await), nack_with(None, "rate_limited"), "only the encoders' shape is scanned");
     ana.ws.send(Message::Binary(vec![1, 2, 3].into())).await.expect("binary");
     assert_eq!(nack(&ana.recv().await), nack_with(None, "rate_limited"));
+    server.handle.shutdown().await;
+}
+
+// SPEC N8: a frame over the size limit ends the session even when the
+// rate limit would only have refused it.
+#[tokio::test]
+async fn an_oversize_frame_is_closed_with_1009_whatever_the_rate_spec_n8() {
+    let server = slow_server(1.0, 10, 10_000).await;
+    let (mut ana, _) = server.agent("ana").await;
+    assert!(ana.until_pong().await.is_empty(), "the burst passes");
+    ana.send_text(&"x".repeat(MAX_FRAME_BYTES + 1)).await;
+    let (code, _, before) = ana.closed().await;
+    assert_eq!((code, error_code(&before).as_deref()), (1009, Some("oversize_frame")));
     server.handle.shutdown().await;
 }
 

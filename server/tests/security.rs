@@ -166,6 +166,15 @@ async fn an_oversize_frame_closes_the_socket_with_1009_and_others_go_on_spec_n6(
     dan.ws.send(Message::Frame(text)).await.expect("send");
     let (code, _, before) = dan.closed().await;
     assert_eq!((code, error_code(&before).as_deref()), (1007, Some("malformed_frame")));
+    // A binary frame is sized as a text frame is, after hello and before it.
+    let (mut eve, _) = server.agent("eve").await;
+    eve.ws.send(Message::binary(vec![0; MAX_FRAME_BYTES + 1])).await.expect("send");
+    let (code, _, before) = eve.closed().await;
+    assert_eq!((code, error_code(&before).as_deref()), (1009, Some("oversize_frame")), "a binary frame after hello");
+    let mut anonymous = Client::open(server.addr).await;
+    anonymous.ws.send(Message::binary(vec![0; MAX_FRAME_BYTES + 1])).await.expect("send");
+    let (code, _, before) = anonymous.closed().await;
+    assert_eq!((code, error_code(&before).as_deref()), (1009, Some("oversize_frame")), "a binary frame before hello");
     // Another session is unaffected.
     ben.ok(CommandKind::Login).await;
     assert!(ben.until_pong().await.is_empty());
