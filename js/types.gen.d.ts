@@ -118,6 +118,12 @@ export type AgentState = {
   location?: Location | null,
   /** Supervisors: the calls being monitored (M1-M3). */
   monitoring?: Array<Monitoring>,
+  /**
+   * The offers to this agent that expired lately (O3), newest last, at
+   * most [`MAX_EXPIRED_OFFERS`]: a late accept or decline of one is
+   * refused as `offer_expired`, not as an offer it never had.
+   */
+  expired_offers?: Array<OfferId>,
 };
 
 /** The conversation shared by every agent on an interaction. */

@@ -402,6 +402,7 @@ fn the_largest_welcome_fits_half_the_server_frame_limit_spec_n8() {
         location: Some(Location { text: name(0, MAX_LOCATION_BYTES), shared: true }),
         // A supervisor's state also holds its monitorings (M1).
         monitoring: (0..MAX_MONITORING).map(largest_monitoring).collect(),
+        expired_offers: (0..MAX_EXPIRED_OFFERS as u64).map(|n| OfferId(u64::MAX - n)).collect(),
     };
     let welcome = ServerMessage::Welcome {
         protocol: u32::MAX,

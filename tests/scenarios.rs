@@ -6,7 +6,7 @@ mod support;
 use ringside::agent::{format_duration, Notice};
 use ringside::model::profile::{Preset, StatusCategory};
 use ringside::model::state::{CommandKind, EndedBy, EventKind, LogoutReason, OfferOutcome};
-use ringside::model::{Channel, ContactId, RonaCause, Role, SecondaryId, StatusId, WrapUpCode};
+use ringside::model::{Channel, ContactId, OfferId, RonaCause, Role, SecondaryId, StatusId, WrapUpCode};
 use support::*;
 
 fn first_offer(desk: &Desk, name: &str) -> ringside::model::OfferId {
@@ -307,8 +307,9 @@ fn from_rona_the_agent_goes_idle_or_available() {
     assert_eq!(desk.view("ana").offers.len(), 2, "both waiting contacts come once available");
 }
 
-/// SPEC O7: an offer ends exactly once; an accept after the deadline is
-/// refused and the replica stops enabling it at the deadline.
+/// SPEC O7, O3: an offer ends exactly once; an accept or decline after the
+/// deadline is refused as `offer_expired`, by the center and by the
+/// agent's own replica, and an offer never made stays `unknown_offer`.
 #[test]
 fn an_offer_ends_exactly_once_even_with_a_late_accept() {
     let mut desk = Desk::preset(Preset::ContactCenter);
@@ -319,10 +320,13 @@ fn an_offer_ends_exactly_once_even_with_a_late_accept() {
     // The host overslept: the accept arrives after the deadline, before any timeout call.
     desk.now = deadline.plus(10);
     let late = desk.raw("ana", Role::Agent, "late", CommandKind::Accept { offer });
-    assert_eq!(late.unwrap_err().code, "unknown_offer");
+    assert_eq!(late.unwrap_err().code, "offer_expired");
     let ends = desk.log.iter().filter(|e| matches!(&e.kind, EventKind::OfferEnded { offer: o, .. } if *o == offer)).count();
     assert_eq!(ends, 1);
     assert_eq!(desk.status_of("ana"), "rona");
+    assert_eq!(desk.send("ana", CommandKind::Decline { offer }), Err("offer_expired".to_owned()), "the replica judges the same");
+    let never = OfferId(offer.0 + 1_000);
+    assert_eq!(desk.raw("ana", Role::Agent, "never", CommandKind::Accept { offer: never }).unwrap_err().code, "unknown_offer");
 }
 
 /// SPEC T1: the state timer shows time in the status and restarts at 00:00 on

@@ -115,7 +115,9 @@ impl Judge<'_> {
             Action::GetRecord => Err(CommandError::InvalidTransition { command: name, state: "receiving previews" }),
             Action::Outbound(record, action) => self.record_action(record, action),
             Action::Accept(offer) | Action::Decline(offer) => {
-                let info = state.offer(offer).ok_or_else(|| CommandError::UnknownOffer(offer))?;
+                let Some(info) = state.offer(offer) else {
+                    return Err(if state.expired_offers.contains(&offer) { CommandError::OfferExpired(offer) } else { CommandError::UnknownOffer(offer) });
+                };
                 if self.now >= info.deadline {
                     return Err(CommandError::OfferExpired(offer));
                 }

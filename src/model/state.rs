@@ -16,6 +16,7 @@ use crate::codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use super::SortedMap;
 use alloc::{boxed::Box, string::String, vec::Vec};
+use crate::protocol::limits::MAX_EXPIRED_OFFERS;
 
 /// Everything the agent's desk needs to know about its own agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
@@ -58,6 +59,11 @@ pub struct AgentState {
     /// Supervisors: the calls being monitored (M1-M3).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub monitoring: Vec<Monitoring>,
+    /// The offers to this agent that expired lately (O3), newest last, at
+    /// most [`MAX_EXPIRED_OFFERS`]: a late accept or decline of one is
+    /// refused as `offer_expired`, not as an offer it never had.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expired_offers: Vec<OfferId>,
 }
 
 /// A location a user gave, shared with others or not (S12).
@@ -378,6 +384,7 @@ impl AgentState {
             preview_paused: false,
             location: None,
             monitoring: Vec::new(),
+            expired_offers: Vec::new(),
         }
     }
 
@@ -401,7 +408,15 @@ impl AgentState {
                     self.offers.push(offer);
                 }
             }
-            EventKind::OfferEnded { offer, .. } => self.offers.retain(|o| o.id != offer),
+            EventKind::OfferEnded { offer, outcome } => {
+                self.offers.retain(|o| o.id != offer);
+                if outcome == OfferOutcome::Expired {
+                    if self.expired_offers.len() == MAX_EXPIRED_OFFERS {
+                        self.expired_offers.remove(0);
+                    }
+                    self.expired_offers.push(offer);
+                }
+            }
             EventKind::InteractionStarted { interaction } => {
                 if self.interaction(interaction.id).is_none() {
                     self.interactions.push(interaction);

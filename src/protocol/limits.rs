@@ -104,6 +104,10 @@ pub const MAX_MONITORS_PER_CALL: usize = 4;
 /// Interactions one supervisor monitors at once (M1).
 pub const MAX_MONITORING: usize = 4;
 
+/// Offers to an agent that expired lately and are remembered, so a late
+/// accept or decline of one is refused as `offer_expired` (O3).
+pub const MAX_EXPIRED_OFFERS: usize = 4;
+
 /// Commands a replica keeps sent and unanswered at once. While the
 /// connection is down they wait to be sent again on reconnect (SPEC N1),
 /// so without a bound a page that keeps sending would grow the engine
