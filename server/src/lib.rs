@@ -331,12 +331,15 @@ pub(crate) fn router(app: AppState, config: &Config) -> Router {
         .route("/ws", get(ws::handler))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .merge(sim::routes(&config.allowed_origins))
         .merge(campaigns::routes(config.limits.max_import_bytes))
         .merge(directory::routes())
         .merge(reports::routes())
         .merge(presence_adapter::inbound::routes())
         .merge(presence_adapter::stats::routes())
+        .method_not_allowed_fallback(method_not_allowed)
+        // After the fallback above: it would replace the simulator's own,
+        // which answers CORS preflights.
+        .merge(sim::routes(&config.allowed_origins))
         .nest_service("/pkg", ServeDir::new(config.web_root.join("pkg")))
         .fallback_service(www)
         .with_state(app)
@@ -355,6 +358,14 @@ async fn healthz(axum::extract::State(app): axum::extract::State<AppState>) -> (
 async fn metrics(axum::extract::State(app): axum::extract::State<AppState>) -> impl axum::response::IntoResponse {
     let adapter = app.presence.as_ref().map(|a| a.stats().render()).unwrap_or_default();
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], app.metrics.render() + &adapter)
+}
+
+/// A method the path does not take: 405, with the JSON error every other
+/// HTTP refusal has.
+pub(crate) async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body = serde_json::json!({ "code": "method_not_allowed", "message": format!("{method} is not allowed at {}", uri.path()) });
+    (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
 }
 
 /// `/` before the demo is built says where things are; other paths are 404.

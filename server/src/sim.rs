@@ -57,6 +57,7 @@ pub fn routes(allowed_origins: &[String]) -> Router<AppState> {
         .route("/sim/state", get(state))
         .route("/sim", get(index))
         .route("/sim/", get(index))
+        .method_not_allowed_fallback(crate::method_not_allowed)
         .layer(cors)
 }
 

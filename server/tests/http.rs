@@ -40,6 +40,25 @@ async fn the_www_and_pkg_folders_are_served_once_they_exist() {
     server.handle.shutdown().await;
 }
 
+/// SPEC N6: a path the server does not have, or a method a path does not
+/// take, gets the same JSON error as every other HTTP refusal.
+#[tokio::test]
+async fn unknown_paths_and_methods_get_json_errors() {
+    let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;
+    let get = |path: &str| reqwest::get(format!("http://{}{path}", server.addr));
+    for (path, status, code) in [("/sim/nope", 404, "not_found"), ("/sim/contacts", 405, "method_not_allowed"), ("/healthz/more", 404, "not_found")] {
+        let response = get(path).await.expect("request");
+        assert_eq!(response.status().as_u16(), status, "{path}");
+        let body: serde_json::Value = response.json().await.expect("a JSON error");
+        assert_eq!(body["code"], code, "{path}");
+        assert!(body["message"].as_str().is_some_and(|m| m.contains(path)), "{path}: {body}");
+    }
+    let posted = reqwest::Client::new().post(format!("http://{}/healthz", server.addr)).send().await.expect("request");
+    assert_eq!(posted.status().as_u16(), 405);
+    assert_eq!(posted.json::<serde_json::Value>().await.expect("a JSON error")["code"], "method_not_allowed");
+    server.handle.shutdown().await;
+}
+
 #[tokio::test]
 async fn the_simulator_lists_its_endpoints_at_sim() {
     let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;
