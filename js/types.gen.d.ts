@@ -1215,6 +1215,13 @@ export type RosterSnapshot = {
   entries: Array<Presence>,
   /** Supervisors and admins: the figures of every queue (empty for agents). */
   queues: Array<QueueStats>,
+  /**
+   * Which frame of the roster this is. A roster whose entries would
+   * not fit one frame comes in several, one after the other, with the
+   * same epoch and seq: part 0 (left out) replaces the roster held, and
+   * each later part adds its entries to it.
+   */
+  part?: number,
 };
 
 /** One interaction on a roster row. */

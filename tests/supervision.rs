@@ -475,7 +475,7 @@ fn the_roster_replica_follows_the_stream_and_resubscribes_from_its_position_spec
     sue.subscribe_roster();
     assert_eq!(sent(sue), Some(ClientMessage::SubscribeRoster { resume: None }));
     let entries = ["ana", "ben", "sue"].map(|u| desk.center.presence(&user(u), desk.now)).to_vec();
-    let snapshot = RosterSnapshot { epoch: 7, seq: 12, entries, queues: desk.center.queue_stats() };
+    let snapshot = RosterSnapshot { epoch: 7, seq: 12, entries, queues: desk.center.queue_stats(), part: 0 };
     let sue = desk.replicas.get_mut(&user("sue")).unwrap();
     sue.handle_message(now, roundtrip(&ServerMessage::Roster(Box::new(snapshot)))).unwrap();
     assert_eq!(sue.poll_notice(), Some(Notice::Roster));

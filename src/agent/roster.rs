@@ -91,13 +91,20 @@ impl Roster {
         self.subscribed.then_some(ClientMessageOf::SubscribeRoster { resume: self.position })
     }
 
-    /// A `roster` frame: the whole roster as it is. Returns whether it was
-    /// applied.
+    /// A `roster` frame: the whole roster as it is, or a later part of the
+    /// one held. Returns whether it was applied.
     pub fn apply_snapshot(&mut self, snapshot: RosterSnapshot) -> bool {
-        if !self.subscribed {
+        let position = RosterPosition { epoch: snapshot.epoch, seq: snapshot.seq };
+        if !self.subscribed || (snapshot.part > 0 && self.position != Some(position)) {
             return false;
         }
-        self.position = Some(RosterPosition { epoch: snapshot.epoch, seq: snapshot.seq });
+        if snapshot.part > 0 {
+            for entry in snapshot.entries {
+                self.upsert(entry);
+            }
+            return true;
+        }
+        self.position = Some(position);
         self.entries.clear();
         for entry in snapshot.entries {
             self.upsert(entry);
@@ -319,7 +326,7 @@ mod tests {
     }
 
     fn snapshot(epoch: u64, seq: u64, entries: Vec<Presence>) -> RosterSnapshot {
-        RosterSnapshot { epoch, seq, entries, queues: Vec::new() }
+        RosterSnapshot { epoch, seq, entries, queues: Vec::new(), part: 0 }
     }
 
     /// SPEC S12: a snapshot, then one user's change, then a resubscription
@@ -364,6 +371,7 @@ mod tests {
                 QueueStats { queue: QueueId::from("support"), waiting: 2, oldest_since: Some(ServerTime(60_000)), available: 1 },
                 QueueStats { queue: QueueId::from("sales"), waiting: 0, oldest_since: None, available: 0 },
             ],
+            part: 0,
         });
         let view = derive(&roster, None, ServerTime(62_100));
         assert_eq!(view.entries[0].timer.as_deref(), Some("01:01"));

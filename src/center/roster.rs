@@ -20,11 +20,22 @@
 use super::Center;
 use crate::model::presence::{Presence, QueueStats};
 use crate::model::{Actor, Role, ServerTime, SessionId, TeamId, UserId};
-use crate::protocol::{RosterPosition, RosterSnapshot, ServerMessage};
+use crate::protocol::{RosterPosition, RosterSnapshot, ServerMessage, MAX_SERVER_FRAME_BYTES};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
 /// How many roster changes are remembered for resume (SPEC N8).
 pub const ROSTER_LOG: usize = 4096;
+
+/// A resume sends one `presence` frame per user changed since; past this
+/// many users it sends a snapshot instead, which is fewer frames: a
+/// session's outbox holds 1,024 messages, and one that overflows is
+/// dropped as too slow.
+pub const MAX_RESUMED_USERS: usize = 256;
+
+/// The JSON of a roster frame's entries is kept under this, half the
+/// largest frame a client must take: a larger roster (an admin on a floor
+/// of thousands) is sent in parts.
+pub const ROSTER_PART_BYTES: usize = MAX_SERVER_FRAME_BYTES / 2;
 
 /// The host's open sessions, as the roster needs them.
 pub trait RosterSessions {
@@ -106,7 +117,7 @@ impl RosterHub {
             actor,
         };
         self.index(session, &viewer);
-        let replay = resume.and_then(|at| self.changes_since(at));
+        let replay = resume.and_then(|at| self.changes_since(at)).filter(|users| users.len() <= MAX_RESUMED_USERS);
         match replay {
             Some(users) => {
                 for user in users.into_iter().filter(|u| self.follows(&viewer, center, u)) {
@@ -118,7 +129,11 @@ impl RosterHub {
                     sessions.send(session, ServerMessage::QueueStats { queues: center.queue_stats() });
                 }
             }
-            None => sessions.send(session, self.snapshot(center, now, &viewer)),
+            None => {
+                for part in self.snapshot(center, now, &viewer) {
+                    sessions.send(session, part);
+                }
+            }
         }
         self.viewers.insert(session, viewer);
     }
@@ -225,22 +240,36 @@ impl RosterHub {
         Some(users)
     }
 
-    fn snapshot(&self, center: &Center, now: ServerTime, viewer: &Viewer) -> ServerMessage {
+    /// The viewer's roster now: its `roster` frames, each with entries of at
+    /// most [`ROSTER_PART_BYTES`] of JSON (the queue figures in the first).
+    fn snapshot(&self, center: &Center, now: ServerTime, viewer: &Viewer) -> Vec<ServerMessage> {
         let users: BTreeSet<UserId> = if viewer.sees_all() {
             center.agents().map(|a| a.agent.clone()).chain(center.directory().members.keys().cloned()).collect()
         } else {
             let teams = viewer.teams.iter().flat_map(|t| center.team_members(t));
             teams.chain(viewer.favourites.iter().cloned()).chain([viewer.actor.user.clone()]).collect()
         };
-        let entries = users
-            .iter()
-            .map(|user| {
-                let entry = self.current(center, now, user);
-                if viewer.full_view_of(user) { entry } else { entry.public() }
-            })
-            .collect();
-        let queues = if viewer.actor.role.supervises() { center.queue_stats() } else { Vec::new() };
-        ServerMessage::Roster(Box::new(RosterSnapshot { epoch: self.epoch, seq: self.seq, entries, queues }))
+        let (mut parts, mut part, mut bytes) = (Vec::new(), Vec::new(), 0);
+        for user in &users {
+            let entry = self.current(center, now, user);
+            let entry = if viewer.full_view_of(user) { entry } else { entry.public() };
+            // The entry's JSON and the comma after it.
+            let len = crate::codec::to_string(&entry).len() + 1;
+            if bytes + len > ROSTER_PART_BYTES && !part.is_empty() {
+                parts.push(std::mem::take(&mut part));
+                bytes = 0;
+            }
+            bytes += len;
+            part.push(entry);
+        }
+        parts.push(part);
+        let mut queues = if viewer.actor.role.supervises() { center.queue_stats() } else { Vec::new() };
+        let mut frames = Vec::with_capacity(parts.len());
+        for (part, entries) in (0u32..).zip(parts) {
+            let queues = std::mem::take(&mut queues);
+            frames.push(ServerMessage::Roster(Box::new(RosterSnapshot { epoch: self.epoch, seq: self.seq, entries, queues, part })));
+        }
+        frames
     }
 
     /// A user's presence: as last sent, so a snapshot and the changes after
@@ -286,5 +315,95 @@ fn remove_from<K: std::hash::Hash + Eq>(index: &mut HashMap<K, BTreeSet<SessionI
         if set.is_empty() {
             index.remove(key);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::Roster;
+    use crate::model::directory::{Directory, Member};
+    use crate::model::profile::{Preset, Profile};
+    use crate::model::QueueId;
+
+    /// One admin session; what it is sent is kept.
+    struct Admin {
+        actor: Actor,
+        sent: Vec<ServerMessage>,
+    }
+
+    impl RosterSessions for Admin {
+        fn actor(&self, _: SessionId) -> Option<&Actor> {
+            Some(&self.actor)
+        }
+        fn send(&mut self, _: SessionId, message: ServerMessage) {
+            self.sent.push(message);
+        }
+    }
+
+    /// A center whose directory has `members` users, and an admin.
+    fn floor(members: usize) -> (Center, Admin) {
+        let mut center = Center::new(Profile::preset(Preset::ContactCenter), [QueueId::from("support")]);
+        let members = (0..members).map(|n| (UserId::from(format!("agent-{n:05}").as_str()), Member::default())).collect();
+        center.save_directory(Directory { members, ..Directory::default() }).expect("a valid directory");
+        (center, Admin { actor: Actor { user: UserId::from("admin"), role: Role::Admin }, sent: Vec::new() })
+    }
+
+    /// SPEC S12, N8: an admin on a floor of thousands gets the roster in
+    /// parts, each frame under the 1 MiB a client must take; the parts
+    /// share epoch and seq, the queue figures come once, and a replica
+    /// that applies them holds every user.
+    #[test]
+    fn a_roster_too_large_for_one_frame_comes_in_parts() {
+        let (center, mut admin) = floor(8_000);
+        let mut hub = RosterHub::new(3);
+        hub.subscribe(&center, ServerTime(1_000), &mut admin, SessionId(1), None);
+        let frames: Vec<RosterSnapshot> = admin
+            .sent
+            .iter()
+            .map(|message| {
+                assert!(crate::codec::to_string(message).len() <= MAX_SERVER_FRAME_BYTES, "a frame over the limit");
+                match message {
+                    ServerMessage::Roster(snapshot) => (**snapshot).clone(),
+                    other => panic!("only roster frames: {other:?}"),
+                }
+            })
+            .collect();
+        assert!(frames.len() >= 2, "{} frames", frames.len());
+        for (n, frame) in frames.iter().enumerate() {
+            assert_eq!((frame.part, frame.epoch, frame.seq), (n as u32, 3, frames[0].seq));
+            assert_eq!(frame.queues.is_empty(), n > 0, "the queue figures in the first part only");
+        }
+        let users: Vec<&UserId> = frames.iter().flat_map(|f| f.entries.iter().map(|e| &e.user)).collect();
+        assert_eq!(users.len(), 8_000, "every member");
+        assert!(users.windows(2).all(|w| w[0] < w[1]), "in id order, across parts");
+
+        let mut roster = Roster::default();
+        roster.subscribe();
+        for frame in frames {
+            assert!(roster.apply_snapshot(frame));
+        }
+        assert_eq!(roster.entries().len(), 8_000, "the replica holds every part");
+    }
+
+    /// A resume past [`MAX_RESUMED_USERS`] changed users gets a snapshot:
+    /// one presence frame each would overflow the session's outbox.
+    #[test]
+    fn a_resume_past_many_changed_users_gets_a_snapshot() {
+        let (center, mut admin) = floor(MAX_RESUMED_USERS + 1);
+        let mut hub = RosterHub::new(3);
+        hub.subscribe(&center, ServerTime(1_000), &mut admin, SessionId(1), None);
+        let position = RosterPosition { epoch: 3, seq: hub.seq };
+        let users: Vec<UserId> = center.directory().members.keys().cloned().collect();
+        for user in &users[..MAX_RESUMED_USERS] {
+            hub.note(Some(user.clone()));
+        }
+        admin.sent.clear();
+        hub.subscribe(&center, ServerTime(2_000), &mut admin, SessionId(1), Some(position));
+        assert_eq!(admin.sent.iter().filter(|m| matches!(m, ServerMessage::Presence { .. })).count(), MAX_RESUMED_USERS, "a replay up to the bound");
+        hub.note(Some(users[MAX_RESUMED_USERS].clone()));
+        admin.sent.clear();
+        hub.subscribe(&center, ServerTime(3_000), &mut admin, SessionId(1), Some(position));
+        assert!(matches!(admin.sent.as_slice(), [ServerMessage::Roster(_)]), "a snapshot past it: {} frames", admin.sent.len());
     }
 }

@@ -107,6 +107,16 @@ pub struct RosterSnapshot {
     pub entries: Vec<Presence>,
     /// Supervisors and admins: the figures of every queue (empty for agents).
     pub queues: Vec<QueueStats>,
+    /// Which frame of the roster this is. A roster whose entries would
+    /// not fit one frame comes in several, one after the other, with the
+    /// same epoch and seq: part 0 (left out) replaces the roster held, and
+    /// each later part adds its entries to it.
+    #[serde(default, skip_serializing_if = "is_first_part")]
+    pub part: u32,
+}
+
+fn is_first_part(part: &u32) -> bool {
+    *part == 0
 }
 
 fn current_version() -> u32 {
