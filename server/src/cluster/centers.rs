@@ -99,7 +99,12 @@ fn query_center(query: Option<&str>) -> Option<String> {
 
 /// The node's routes.
 pub(super) fn router(served: Served) -> Router {
-    Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics)).fallback(to_center).with_state(served)
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .method_not_allowed_fallback(crate::method_not_allowed)
+        .fallback(to_center)
+        .with_state(served)
 }
 
 /// Any path but the node's own: the chosen center's routes.
