@@ -140,6 +140,33 @@ async fn roster_frames_show_the_secondary_only_to_supervisors_and_reach_only_fol
     assert!(matches!(roster(&mut ana, Some(stale)).await, ServerMessage::Roster(_)), "another run's position gets a snapshot");
 }
 
+/// SPEC S12, N8: an admin follows every user; on a floor of thousands its
+/// roster comes in parts, each frame within the 1 MiB a client must take.
+#[tokio::test]
+async fn a_large_floor_roster_reaches_an_admin_in_parts_spec_s12_n8() {
+    let server = TestServer::start(|db| {
+        let mut config = presence_config(db, 0);
+        for n in 0..8_000 {
+            config.directory.members.insert(UserId::from(format!("agent-{n:05}").as_str()), Member::default());
+        }
+        config
+    })
+    .await;
+    let mut admin = signed_in(&server, "admin", Role::Admin).await;
+    admin.send(&ClientMessage::SubscribeRoster { resume: None }).await;
+    let mut parts = Vec::new();
+    let mut users = 0;
+    while users < 8_004 {
+        let frame = snapshot(admin.recv_until("a roster part", |m| matches!(m, ServerMessage::Roster(_))).await);
+        assert!(serde_json::to_string(&frame).expect("json").len() < ringside::protocol::MAX_SERVER_FRAME_BYTES);
+        users += frame.entries.len();
+        parts.push(frame.part);
+    }
+    assert_eq!(users, 8_004, "every member of the directory (8,000 and north's 3) and the admin");
+    assert!(parts.len() > 1 && parts.iter().enumerate().all(|(n, part)| *part == n as u32), "numbered parts: {parts:?}");
+    admin.ok(set_status("available")).await;
+}
+
 /// SPEC S11: the server decides auto-away once for all tabs; input in one
 /// tab counts for both, and input in either brings the status back.
 #[tokio::test]
