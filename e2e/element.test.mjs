@@ -212,3 +212,32 @@ test('a refused token is replaced at runtime, a new token is taken without recon
   await sessionsReach(open);
   await eve.context().close();
 });
+
+test('a start that failed to load the engine is tried again when an attribute changes (issue 12)', async () => {
+  const page = await browser.newPage();
+  page.on('pageerror', (error) => console.error('page error:', error));
+  await page.goto(`${server.http}/healthz`);
+  const url = `${server.http.replace('http', 'ws')}/ws`;
+  const seen = await page.evaluate(async ({ url, token }) => {
+    await import('/pkg/element.js');
+    const element = document.createElement('ringside-agent');
+    element.setAttribute('url', url);
+    element.setAttribute('token', token);
+    element.setAttribute('wasm-url', '/pkg/wasm/missing.wasm');
+    element.setAttribute('roster', 'off');
+    const until = async (check) => {
+      for (let i = 0; !check(); i++) {
+        if (i > 200) return false;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return true;
+    };
+    document.body.append(element);
+    const failed = await until(() => element.shadowRoot.querySelector('#start-error') !== null);
+    element.setAttribute('wasm-url', '/pkg/wasm/engine.wasm');
+    const started = await until(() => element.client?.connection === 'live');
+    return { failed, started, error: element.shadowRoot.querySelector('#start-error') !== null };
+  }, { url, token: server.token('ana', 'agent') });
+  assert.deepEqual(seen, { failed: true, started: true, error: false });
+  await page.close();
+});

@@ -99,6 +99,24 @@ test('a whole RONA cycle runs on the virtual clock with no server (SPEC O1, O2, 
   await page.close();
 });
 
+test('a tab opened in RONA may choose at once: goIdle waits for its first snapshot as every command does (SPEC O5)', async () => {
+  const page = await simulatedDesk();
+  const seenByNewTab = await page.evaluate(async () => {
+    const { connect } = await import('/pkg/index.js');
+    await client.login();
+    await client.setStatus('available');
+    sim.placeContact({ queue: 'support', channel: 'voice' });
+    await sim.advanceTo(seen.offers[0].deadline);
+    const tab = await connect({ url: 'sim://center', token: 'ana', transport: sim.transport, clock: sim.clock });
+    const before = tab.view.ready;
+    const chosen = await tab.goIdle().then(() => tab.view.status.id, (error) => error.code);
+    tab.close();
+    return { before, chosen };
+  });
+  assert.deepEqual(seenByNewTab, { before: false, chosen: 'idle' });
+  await page.close();
+});
+
 test("the README's example test runs as written: commands right after connect() wait for the first snapshot (SPEC O2, O3, O5)", async () => {
   // The page code of README's "A complete test of a RONA cycle", read from
   // the README itself so the example cannot drift from what works.

@@ -6,6 +6,8 @@ import type { CallbackSoundEvent, Client, ConnectOptions, OutboundView } from '.
  * queue tiles, monitoring and log out per row); `roster="off"` leaves the
  * roster out, `wasm-url` says where the .wasm file is served. A new `url`
  * reconnects; a new `token` is handed to the engine without reconnecting.
+ * After a start that failed (the module did not load), changing any of
+ * `url`, `token` or `wasm-url` tries again.
  * Fires `ringside-ready` (detail: the `Client`) each time a session starts.
  * Moving it in the page keeps its session; removing it closes the session.
  */

@@ -84,7 +84,7 @@ table.roster { border-collapse: collapse; width: 100%; }
 const esc = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export class RingsideAgent extends HTMLElement {
-  static observedAttributes = ['url', 'token'];
+  static observedAttributes = ['url', 'token', 'wasm-url'];
   #root = this.attachShadow({ mode: 'open' });
   /** The wrap-up code chosen on each interaction card, by interaction id. @type {Map<string, string>} */
   #codes = new Map();
@@ -126,15 +126,23 @@ export class RingsideAgent extends HTMLElement {
 
   /** @param {string} name @param {string | null} old @param {string | null} value */
   attributeChangedCallback(name, old, value) {
-    if (old === value || !(this.client || this.#starting)) return;
+    if (old === value) return;
+    if (!this.client && !this.#starting) {
+      // A start that failed (the engine did not load) is tried again with
+      // the new attributes.
+      if (this.#failure !== null && this.isConnected) this.#start();
+      return;
+    }
     if (name === 'token') {
       // A refreshed token is used at the next connect; a live session stays.
       // While connecting, #start passes on the latest token itself.
       if (value) this.client?.updateToken(value);
-    } else {
+    } else if (name === 'url') {
       this.close();
       if (this.isConnected) this.#start();
     }
+    // A new `wasm-url` counts at the next start (the page loads the module
+    // once).
   }
 
   /**

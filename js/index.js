@@ -313,12 +313,7 @@ export class Client {
    * @returns {Promise<{ id: string, seq: number }>}
    */
   async #send(kind) {
-    if (!this.#engine) throw closed();
-    // Right after connect() the engine has no state to judge a command by:
-    // the command waits for the server's first snapshot instead of failing.
-    if (!this.view.ready) await this.#synced();
-    if (!this.#engine) throw closed();
-    const id = this.#engine.command(JSON.stringify(kind));
+    const id = (await this.#readyEngine()).command(JSON.stringify(kind));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
@@ -326,6 +321,18 @@ export class Client {
       }, this.#timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
     });
+  }
+
+  /**
+   * The engine, once it has state to judge a command by: right after
+   * connect() a command waits for the server's first snapshot instead of
+   * failing. Rejects with `closed` if the client is or gets closed.
+   * @returns {Promise<Engine>}
+   */
+  async #readyEngine() {
+    if (this.#engine && !this.view.ready) await this.#synced();
+    if (!this.#engine) throw closed();
+    return this.#engine;
   }
 
   /**
@@ -564,9 +571,10 @@ export class Client {
   }
 
   /** @param {'go_idle' | 'go_available'} choice */
-  #fromRona(choice) {
+  async #fromRona(choice) {
+    await this.#readyEngine();
     const rona = this.view.rona;
-    if (!rona) return Promise.reject(failure('not_in_rona', 'the agent is not in RONA'));
+    if (!rona) throw failure('not_in_rona', 'the agent is not in RONA');
     return this.setStatus(rona[choice]);
   }
 
