@@ -230,4 +230,21 @@ test('the timeline charts the day\'s statuses of the team, one lane per agent, w
   await sue.locator('#timeline').scrollIntoViewIfNeeded();
   await shot(sue, 'supervisor-05-timeline.png');
   await expectAccessible(sue, 'the supervisor desk with the timeline');
+  // Any range, up to the report's 31 days, gets 2 to 12 ticks, both ends
+  // on round local times included; past a day they are dated.
+  const counts = await sue.evaluate(async () => {
+    const { drawTimeline } = await import('/pkg/timeline.js');
+    const midnight = new Date(2030, 0, 1).getTime();
+    const out = [];
+    for (const hours of [1, 12, 24, 48, 12 * 24, 24 * 24, 31 * 24]) {
+      const target = document.createElement('div');
+      const to = midnight + hours * 3_600_000;
+      drawTimeline(target, { from: midnight, to, rows: [] }, { now: to });
+      const labels = [...target.querySelectorAll('.axis text')].map((t) => t.textContent);
+      out.push({ hours, ticks: labels.length, dated: !labels[0].includes(':') });
+    }
+    return out;
+  });
+  for (const { hours, ticks } of counts) assert.ok(ticks >= 2 && ticks <= 12, `${hours} h: ${ticks} ticks`);
+  assert.deepEqual(counts.map((c) => c.dated), [false, false, false, false, true, true, true], 'dated once the ticks are a day or more apart');
 });

@@ -12,8 +12,8 @@ export interface StatusRow {
   automatic: boolean;
   /** Server milliseconds since the Unix epoch, clipped to the range. */
   from: number;
-  /** The next change, or the range's end; null for a status still held. */
-  to: number | null;
+  /** The next change, or, for a status still held, the range's end or the report's time. */
+  to: number;
 }
 
 /** A status report: the range asked for and one row per status held, by user then time. */

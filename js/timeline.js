@@ -4,8 +4,9 @@
 
 const SVG = 'http://www.w3.org/2000/svg';
 const MINUTE = 60_000;
-/** Tick spacings to choose from, so that an axis has at most 12 ticks. */
-const STEPS = [1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440].map((m) => m * MINUTE);
+const DAY = 1440 * MINUTE;
+/** Tick spacings to choose from, so that an axis has at most 12 ticks (a report spans at most 31 days). */
+const STEPS = [1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080].map((m) => m * MINUTE);
 const LABEL_WIDTH = 96;
 const AXIS_HEIGHT = 22;
 
@@ -57,10 +58,13 @@ export function drawTimeline(target, report, { now = Date.now(), width = 960, la
   svg.style.font = '11px system-ui, sans-serif';
 
   const axis = el('g', { class: 'axis' });
-  for (const tick of ticks(from, to)) {
+  const { step, times } = ticks(from, to);
+  for (const tick of times) {
     const at = x(tick);
+    // Ticks a day or more apart fall on midnight: they name the day.
+    const label = step >= DAY ? new Date(tick).toLocaleDateString(undefined, { month: 'short', day: 'numeric' }) : clock(tick);
     axis.append(el('line', { x1: at, x2: at, y1: AXIS_HEIGHT - 4, y2: height, stroke: '#d0d7de' }),
-      el('text', { x: at, y: AXIS_HEIGHT - 8, 'text-anchor': 'middle', fill: '#57606a' }, clock(tick)));
+      el('text', { x: at, y: AXIS_HEIGHT - 8, 'text-anchor': 'middle', fill: '#57606a' }, label));
   }
   svg.append(axis);
 
@@ -70,11 +74,11 @@ export function drawTimeline(target, report, { now = Date.now(), width = 960, la
     group.append(el('rect', { x: LABEL_WIDTH, y: y + 3, width: width - LABEL_WIDTH - 8, height: laneHeight - 6, fill: '#f6f8fa' }),
       el('text', { x: LABEL_WIDTH - 6, y: y + laneHeight / 2 + 4, 'text-anchor': 'end', fill: '#1f2328' }, user));
     for (const row of report.rows.filter((r) => r.user === user)) {
-      const end = Math.min(row.to ?? now, now, to);
+      const end = Math.min(row.to, now, to);
       if (end <= row.from) continue;
       const left = x(row.from);
       const tip = `${user}: ${row.label}${row.secondary ? ` (${row.secondary})` : ''}${row.automatic ? ', set automatically' : ''}, `
-        + `${clock(row.from, true)}–${row.to === null ? 'now' : clock(row.to, true)}`;
+        + `${clock(row.from, true)}–${clock(row.to, true)}`;
       const bar = el('rect', { x: left, y: y + 3, width: Math.max(1, x(end) - left), height: laneHeight - 6, fill: row.colour,
         class: 'segment', 'data-status': row.status, 'data-tip': tip });
       bar.append(el('title', {}, tip));
@@ -128,16 +132,18 @@ export async function showStatusTimeline(target, options) {
 }
 
 /**
- * Tick times between `from` and `to`, on round local minutes or hours.
+ * At most 12 tick times from `from` to `to`, both included, on round local
+ * minutes, hours or days, and their spacing.
  * @param {number} from
  * @param {number} to
  */
 function ticks(from, to) {
-  const step = STEPS.find((s) => (to - from) / s <= 12) ?? STEPS[STEPS.length - 1];
+  // n ticks span (n - 1) steps: fewer than 12 steps make at most 12 ticks.
+  const step = STEPS.find((s) => (to - from) / s < 12) ?? STEPS[STEPS.length - 1];
   const zone = new Date(from).getTimezoneOffset() * MINUTE;
-  const out = [];
-  for (let t = Math.ceil((from - zone) / step) * step + zone; t <= to; t += step) out.push(t);
-  return out;
+  const times = [];
+  for (let t = Math.ceil((from - zone) / step) * step + zone; t <= to; t += step) times.push(t);
+  return { step, times };
 }
 
 /**
