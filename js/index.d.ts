@@ -99,6 +99,8 @@ export interface RescheduleOptions {
 
 /** A connected desk. Every command resolves on ack and rejects with a `RingsideError`. */
 export class Client {
+  /** Made by `connect()`, which loads the engine first. */
+  private constructor();
   /** The latest view. */
   readonly view: View;
   /** The connection state. */
@@ -133,7 +135,8 @@ export class Client {
   end(interaction: number): Promise<{ id: string; seq: number }>;
   /**
    * Judges a command as sending it would, without sending: `null` if it
-   * would be sent, else the refusal's code and message.
+   * would be sent, else the refusal's code and message. Throws a
+   * `RingsideError` (`invalid_message`) if it is no command.
    * @example client.check({ done: { interaction: card.id, code: null } })?.code // 'wrap_up_code_required'
    */
   check(command: Command): Refusal | null;
@@ -227,7 +230,8 @@ export class Client {
   /**
    * Asks for the Idle Detection permission; call it from a user gesture.
    * Once granted, activity anywhere on the device keeps the user present
-   * for auto-away (S11), as input in the page always does.
+   * for auto-away (S11), as input in the page always does. Rejects with the
+   * browser's `DOMException` if the permission prompt or the detector fails.
    * @example button.onclick = () => client.enableIdleDetection();
    */
   enableIdleDetection(): Promise<'granted' | 'denied' | 'unsupported'>;

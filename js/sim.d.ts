@@ -12,8 +12,8 @@ export interface SimulatorOptions {
   profile?: Record<string, unknown>;
   /** The queues contacts can be placed on; `['support']` if omitted. */
   queues?: string[];
-  /** The users who may connect. */
-  agents: SimUser[];
+  /** The users who may connect; none if omitted. */
+  agents?: SimUser[];
   /**
    * Teams, queue memberships and favourites, as the server's `[directory]`
    * table takes them, e.g. `{ teams: { floor: { label: 'Floor' } }, members: { ana: { teams: ['floor'] } } }`:
@@ -37,7 +37,9 @@ export interface SimState {
 }
 
 /** The real center in the page. Every refused action throws a `RingsideError` with the center's code. */
-export interface SimulatedCenter {
+export class SimulatedCenter {
+  /** Made by `createSimulator()`, which loads the simulator's module first. */
+  private constructor();
   /** For `connect({ transport })`: opens a simulated socket to this center. */
   readonly transport: (url: string) => SocketLike;
   /** For `connect({ clock })`: the virtual clock the engines read. */

@@ -31,7 +31,7 @@ export async function fetchStatusReport({ token, team, user, from, to, origin = 
  * Draws a report into `target`, replacing what it holds: a lane per user
  * in the report's order, a bar per status held (its `<title>` and a
  * tooltip on hover give the status, secondary status and times), an axis
- * with ticks on the hour (or on round minutes for short ranges) and a
+ * of at most 12 ticks on round local minutes, hours or days, and a
  * legend. A status still held is drawn up to `now`. Returns the `<svg>`.
  * @type {typeof import('./timeline.js').drawTimeline}
  */
