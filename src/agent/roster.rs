@@ -94,22 +94,19 @@ impl Roster {
     /// A `roster` frame: the whole roster as it is, or a later part of the
     /// one held. Returns whether it was applied.
     pub fn apply_snapshot(&mut self, snapshot: RosterSnapshot) -> bool {
-        let position = RosterPosition { epoch: snapshot.epoch, seq: snapshot.seq };
-        if !self.subscribed || (snapshot.part > 0 && self.position != Some(position)) {
+        let position = Some(RosterPosition { epoch: snapshot.epoch, seq: snapshot.seq });
+        if !self.subscribed || (snapshot.part > 0 && self.position != position) {
             return false;
         }
-        if snapshot.part > 0 {
-            for entry in snapshot.entries {
-                self.upsert(entry);
-            }
-            return true;
+        // The first part replaces the roster held; a later one adds to it.
+        if snapshot.part == 0 {
+            self.position = position;
+            self.entries.clear();
+            self.queues = snapshot.queues;
         }
-        self.position = Some(position);
-        self.entries.clear();
         for entry in snapshot.entries {
             self.upsert(entry);
         }
-        self.queues = snapshot.queues;
         true
     }
 

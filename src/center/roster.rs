@@ -264,12 +264,13 @@ impl RosterHub {
         }
         parts.push(part);
         let mut queues = if viewer.actor.role.supervises() { center.queue_stats() } else { Vec::new() };
-        let mut frames = Vec::with_capacity(parts.len());
-        for (part, entries) in (0u32..).zip(parts) {
-            let queues = std::mem::take(&mut queues);
-            frames.push(ServerMessage::Roster(Box::new(RosterSnapshot { epoch: self.epoch, seq: self.seq, entries, queues, part })));
-        }
-        frames
+        (0u32..)
+            .zip(parts)
+            .map(|(part, entries)| {
+                let queues = std::mem::take(&mut queues);
+                ServerMessage::Roster(Box::new(RosterSnapshot { epoch: self.epoch, seq: self.seq, entries, queues, part }))
+            })
+            .collect()
     }
 
     /// A user's presence: as last sent, so a snapshot and the changes after
