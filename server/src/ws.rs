@@ -29,7 +29,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use ringside::model::{Actor, ServerTime};
 use ringside::protocol::limits::echo;
-use ringside::protocol::{ClientMessage, FrameError, ServerMessage, MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES, PROTOCOL_VERSION};
+use ringside::protocol::{ClientMessage, ServerMessage, MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES, PROTOCOL_VERSION};
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::time::{Duration, Instant};
@@ -382,10 +382,6 @@ async fn read_hello(app: &AppState, sink: &mut Sink, stream: &mut Stream) -> Hel
         }
         Ok(_) => {
             fail(sink, "hello_required", "the first frame must be hello", CLOSE_NO_HELLO).await;
-            Hello::Closed
-        }
-        Err(refused) if matches!(refused.error, FrameError::Oversize(_)) => {
-            fail(sink, refused.error.code(), &refused.error.to_string(), CLOSE_TOO_BIG).await;
             Hello::Closed
         }
         // A hello with wrong fields says what is wrong with it; anything
