@@ -286,6 +286,9 @@ mod tests {
         let cluster = Config::parse(&uncommented(example, "# [cluster]")).expect("valid").cluster.expect("the section");
         assert_eq!((cluster.node.as_str(), cluster.centers.as_slice(), cluster.lease_ms), ("n1", ["default".to_owned()].as_slice(), 5_000));
         assert_eq!(cluster.problem(), None);
+        // Without its URL the section is refused at start, not retried forever.
+        let refused = Config::parse("[cluster]\nnode = \"n1\"\n").expect_err("refused");
+        assert!(refused.to_string().contains("cluster.url is required"), "{refused}");
     }
 
     // SPEC N7: the example's commented-out webhook section is valid once

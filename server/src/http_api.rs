@@ -5,6 +5,8 @@
 use crate::auth::Claims;
 use crate::owner::{Input, Refused};
 use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -83,8 +85,27 @@ fn require_role(app: &AppState, headers: &HeaderMap, needed: &str, allowed: impl
     Ok(())
 }
 
-/// A JSON body, or `bad_request` with a short message.
-pub fn parse_body<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
+/// A request body as a handler takes it: its bytes, or why they could not
+/// be read (over the route's size limit, or cut off).
+pub type BodyBytes = Result<Bytes, BytesRejection>;
+
+/// A body's bytes: 413 `too_large` past the route's limit (2 MB unless the
+/// route sets its own), else 400 `bad_request` if it could not be read;
+/// the JSON error every HTTP refusal has, not axum's text.
+pub fn read_body(body: BodyBytes) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body is over this endpoint's limit"),
+        _ => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "the body could not be read"),
+    })
+}
+
+/// A JSON body, or `too_large` or `bad_request` with a short message.
+pub fn parse_body<T: for<'de> Deserialize<'de>>(body: BodyBytes) -> Result<T, ApiError> {
+    parse_json(&read_body(body)?)
+}
+
+/// JSON bytes, or `bad_request` with a short message.
+pub fn parse_json<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
     // serde_json quotes the body's text: keep the message short (SPEC N8).
     serde_json::from_slice(body)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("invalid JSON body: {}", echo(&e.to_string()))))

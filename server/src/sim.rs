@@ -19,11 +19,10 @@
 //!
 //! Errors are `{"code": ..., "message": ...}` with a fitting HTTP status.
 
-use crate::http_api::{ask_owner, parse_body, parse_id, require_admin, unavailable, ApiError};
+use crate::http_api::{ask_owner, BodyBytes, parse_body, parse_id, require_admin, unavailable, ApiError};
 use crate::owner::{Input, SimFailure, SimReply, SimRequest};
 use ringside::center::Input as CenterInput;
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -111,9 +110,9 @@ struct Answer {
     answered: bool,
 }
 
-async fn create_contact(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+async fn create_contact(State(app): State<AppState>, headers: HeaderMap, body: BodyBytes) -> Result<Response, ApiError> {
     require_admin(&app, &headers)?;
-    let new: NewContact = parse_body(&body)?;
+    let new: NewContact = parse_body(body)?;
     // Who the customer is goes into every offer and interaction (SPEC N8).
     check_name("from", &new.from, MAX_FROM_BYTES).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string()))?;
     let reply = ask(&app, SimRequest::Change(CenterInput::EnqueueContact { queue: new.queue, channel: new.channel, from: new.from })).await?;
@@ -127,18 +126,18 @@ async fn hang_up(State(app): State<AppState>, headers: HeaderMap, Path(id): Path
     Ok(Json(reply).into_response())
 }
 
-async fn undeliverable(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+async fn undeliverable(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: BodyBytes) -> Result<Response, ApiError> {
     require_admin(&app, &headers)?;
     let offer = OfferId(parse_id(&id, "offer")?);
-    let request: Undeliverable = parse_body(&body)?;
+    let request: Undeliverable = parse_body(body)?;
     let reply = ask(&app, SimRequest::Change(CenterInput::OfferUndeliverable { offer, cause: request.cause })).await?;
     Ok(Json(reply).into_response())
 }
 
-async fn number_answers(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+async fn number_answers(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: BodyBytes) -> Result<Response, ApiError> {
     require_admin(&app, &headers)?;
     let interaction = InteractionId(parse_id(&id, "interaction")?);
-    let request: Answer = parse_body(&body)?;
+    let request: Answer = parse_body(body)?;
     let reply = ask(&app, SimRequest::Change(CenterInput::NumberAnswers { interaction, answered: request.answered })).await?;
     Ok(Json(reply).into_response())
 }
@@ -157,10 +156,10 @@ struct DialAnswer {
     outcome: DialOutcome,
 }
 
-async fn dial_answers(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+async fn dial_answers(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: BodyBytes) -> Result<Response, ApiError> {
     require_admin(&app, &headers)?;
     let record = RecordId(parse_id(&id, "record")?);
-    let DialAnswer { outcome } = parse_body(&body)?;
+    let DialAnswer { outcome } = parse_body(body)?;
     let reply = ask(&app, SimRequest::Change(CenterInput::DialAnswers { record, outcome })).await?;
     Ok(Json(reply).into_response())
 }

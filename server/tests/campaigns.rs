@@ -124,6 +124,22 @@ async fn an_import_with_bad_lines_reports_them_and_imports_nothing() {
     assert_eq!((status, body["code"].as_str()), (404, Some("unknown_campaign")));
 }
 
+// SPEC N6: a record list's limit outside its bounds is taken as the nearest
+// one; a query the endpoint does not take gets the JSON error.
+#[tokio::test]
+async fn a_record_list_clamps_its_limit_and_refuses_a_bad_query_in_json() {
+    let server = TestServer::with(Preset::ContactCenter, 10_000, 30_000).await;
+    let sim = server.http();
+    assert_eq!(put(&sim, "/admin/campaigns/renewals", campaign_body()).await.0, 200);
+    assert_eq!(import(&sim, "renewals", "name,number\nAda,+46 8 555 0101\nBo,+46 8 555 0102\n".into()).await.0, 201);
+    let (status, listed) = sim.get("/admin/campaigns/renewals/records?limit=-1").await;
+    assert_eq!((status, listed["records"].as_array().map(Vec::len)), (200, Some(1)), "taken as 1: {listed}");
+    for query in ["limit=abc", "bogus=1"] {
+        let (status, body) = sim.get(&format!("/admin/campaigns/renewals/records?{query}")).await;
+        assert_eq!((status, body["code"].as_str()), (400, Some("bad_request")), "{query}: {body}");
+    }
+}
+
 // SPEC P1, P2, P3, P5, P6, P7, W1, W2, W5: the whole path of one record
 // through the real server and its dialler, to a personal callback that
 // comes back at its time.

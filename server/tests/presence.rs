@@ -167,6 +167,27 @@ async fn a_large_floor_roster_reaches_an_admin_in_parts_spec_s12_n8() {
     admin.ok(set_status("available")).await;
 }
 
+/// SPEC N8, N6: a directory at its bound of 20,000 members, past axum's
+/// default body limit, is taken whole; a body past the directory's own
+/// limit gets the JSON 413.
+#[tokio::test]
+async fn a_directory_of_twenty_thousand_members_is_taken_and_a_larger_body_is_refused_in_json() {
+    let server = TestServer::start(|db| presence_config(db, 0)).await;
+    let sim = server.http();
+    let members: serde_json::Map<String, serde_json::Value> = (0..20_000)
+        .map(|n| (format!("agent-{n:05}-north-floor"), serde_json::json!({ "teams": ["north"], "queues": { "support": 5, "sales": 3 }, "favourites": ["ana", "ben"] })))
+        .collect();
+    let directory = serde_json::json!({ "teams": { "north": { "label": "North" } }, "members": members });
+    let body = serde_json::to_vec(&directory).expect("json");
+    assert!(body.len() > 2 << 20, "over axum's default: {} bytes", body.len());
+    let put = |body: Vec<u8>| sim.client.put(format!("{}/admin/directory", sim.base)).bearer_auth(&sim.token).header("content-type", "application/json").body(body).send();
+    let taken = put(body).await.expect("request");
+    assert_eq!(taken.status().as_u16(), 200);
+    let refused = put(vec![b' '; ringside_server::directory::MAX_DIRECTORY_BODY_BYTES + 1]).await.expect("request");
+    assert_eq!(refused.status().as_u16(), 413);
+    assert_eq!(refused.json::<serde_json::Value>().await.expect("a JSON error")["code"], "too_large");
+}
+
 /// SPEC S11: the server decides auto-away once for all tabs; input in one
 /// tab counts for both, and input in either brings the status back.
 #[tokio::test]

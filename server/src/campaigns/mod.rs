@@ -15,11 +15,12 @@ pub mod demo;
 pub mod export;
 pub mod import;
 
-use crate::http_api::{ask_owner, parse_body, require_admin, unavailable, ApiError};
+use crate::http_api::{ask_owner, BodyBytes, parse_body, require_admin, unavailable, ApiError};
 use crate::owner::{AdminFailure, AdminReply, AdminRequest, Input};
 use crate::store::RecordFilter;
 use crate::AppState;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -138,9 +139,9 @@ async fn list_campaigns(State(app): State<AppState>, headers: HeaderMap) -> Resu
     Ok(campaign_reply(ask(&app, AdminRequest::Campaigns).await?))
 }
 
-async fn save_campaign(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+async fn save_campaign(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: BodyBytes) -> Result<Response, ApiError> {
     require_admin(&app, &headers)?;
-    let body: CampaignBody = parse_body(&body)?;
+    let body: CampaignBody = parse_body(body)?;
     let campaign = body.into_campaign(campaign_id(id)?)?;
     Ok(campaign_reply(ask(&app, AdminRequest::SaveCampaign(Box::new(campaign))).await?))
 }
@@ -219,8 +220,9 @@ pub(crate) struct ListQuery {
     status: Option<String>,
     #[serde(default)]
     after: Option<u64>,
+    /// Any whole number: outside 1..=1000 it is taken as the nearest bound.
     #[serde(default)]
-    limit: Option<usize>,
+    limit: Option<i64>,
 }
 
 impl ListQuery {
@@ -233,13 +235,20 @@ impl ListQuery {
             ),
             None => None,
         };
-        let limit = self.limit.unwrap_or(100).clamp(1, MAX_LIST_LIMIT);
+        let limit = self.limit.unwrap_or(100).clamp(1, MAX_LIST_LIMIT as i64) as usize;
         Ok(RecordFilter { campaign, status, after: self.after.map(RecordId), limit })
     }
 }
 
-async fn list_records(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>, Query(query): Query<ListQuery>) -> Result<Response, ApiError> {
+async fn list_records(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
     require_admin(&app, &headers)?;
+    // axum's refusal is plain text: the JSON error instead.
+    let Query(query) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", ringside::protocol::limits::echo(&e.body_text())))?;
     let filter = query.filter(campaign_id(id)?)?;
     Ok(campaign_reply(ask(&app, AdminRequest::Records(filter)).await?))
 }

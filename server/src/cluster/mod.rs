@@ -56,6 +56,10 @@ pub const MAX_CENTERS: usize = 64;
 impl ClusterSettings {
     /// Why these settings cannot run, if they cannot.
     pub fn problem(&self) -> Option<String> {
+        // An empty URL parses (every part defaulted) and then never connects.
+        if self.url.trim().is_empty() {
+            return Some("cluster.url is required: the PostgreSQL engine's URL".into());
+        }
         if let Err(e) = self.connect_config() {
             return Some(format!("cluster.url: {e}"));
         }

@@ -17,10 +17,9 @@
 
 pub mod demo;
 
-use crate::http_api::{ask_owner, bearer_claims, parse_body, require_admin, unavailable, ApiError};
+use crate::http_api::{ask_owner, BodyBytes, bearer_claims, parse_body, require_admin, unavailable, ApiError};
 use crate::owner::{DirectoryFailure, DirectoryReply, DirectoryRequest, Input};
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -30,6 +29,11 @@ use ringside::model::directory::{Directory, Member, Team};
 use ringside::model::{TeamId, UserId};
 use ringside::protocol::limits::{check_name, MAX_ID_BYTES};
 
+/// The largest directory body taken: a directory at its bound of 20,000
+/// members, each with teams, queues and favourites, is a few MB, over
+/// axum's default of 2 MB.
+pub const MAX_DIRECTORY_BODY_BYTES: usize = 16 << 20;
+
 /// The directory and presence routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -37,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/teams/{id}", put(save_team).delete(remove_team))
         .route("/admin/members/{user}", put(save_member).delete(remove_member))
         .route("/presence/{user}/direct-call", get(direct_call))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_DIRECTORY_BODY_BYTES))
 }
 
 /// Asks the owner and turns its answer into a response.
@@ -67,16 +72,16 @@ async fn get_directory(State(app): State<AppState>, headers: HeaderMap) -> Resul
     Ok(respond(ask(&app, DirectoryRequest::Get).await?))
 }
 
-async fn save_directory(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+async fn save_directory(State(app): State<AppState>, headers: HeaderMap, body: BodyBytes) -> Result<Response, ApiError> {
     require_admin(&app, &headers)?;
-    let directory: Directory = parse_body(&body)?;
+    let directory: Directory = parse_body(body)?;
     Ok(respond(ask(&app, DirectoryRequest::Save(Box::new(directory))).await?))
 }
 
-async fn save_team(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+async fn save_team(State(app): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: BodyBytes) -> Result<Response, ApiError> {
     require_admin(&app, &headers)?;
     path_id("team", &id)?;
-    let team: Team = parse_body(&body)?;
+    let team: Team = parse_body(body)?;
     Ok(respond(ask(&app, DirectoryRequest::SaveTeam(TeamId(id), Some(team))).await?))
 }
 
@@ -86,10 +91,10 @@ async fn remove_team(State(app): State<AppState>, headers: HeaderMap, Path(id): 
     Ok(respond(ask(&app, DirectoryRequest::SaveTeam(TeamId(id), None)).await?))
 }
 
-async fn save_member(State(app): State<AppState>, headers: HeaderMap, Path(user): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+async fn save_member(State(app): State<AppState>, headers: HeaderMap, Path(user): Path<String>, body: BodyBytes) -> Result<Response, ApiError> {
     require_admin(&app, &headers)?;
     path_id("user", &user)?;
-    let member: Member = parse_body(&body)?;
+    let member: Member = parse_body(body)?;
     Ok(respond(ask(&app, DirectoryRequest::SaveMember(UserId(user), Some(Box::new(member)))).await?))
 }
 

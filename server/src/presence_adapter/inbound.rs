@@ -11,10 +11,9 @@
 //! `unknown_status`, `status_system_only`...); 404 `not_configured` when no
 //! adapter (or, for the webhook, no inbound secret) is configured.
 
-use crate::http_api::{ask_owner, unavailable, ApiError};
+use crate::http_api::{ask_owner, read_body, unavailable, ApiError, BodyBytes};
 use crate::owner::{Input, SimFailure, SimRequest};
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
@@ -28,11 +27,11 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/presence/external", post(external_change))
 }
 
-async fn external_change(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Json<serde_json::Value>, ApiError> {
+async fn external_change(State(app): State<AppState>, headers: HeaderMap, body: BodyBytes) -> Result<Json<serde_json::Value>, ApiError> {
     let Some(adapter) = app.presence.clone() else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "not_configured", "no presence adapter is configured"));
     };
-    let change = adapter.receive(&headers, &body)?;
+    let change = adapter.receive(&headers, &read_body(body)?)?;
     let ids = [("user", change.user.as_str()), ("status", change.status.as_str())];
     let secondary = change.secondary.as_ref().map(|s| ("secondary", s.as_str()));
     for (field, text) in ids.into_iter().chain(secondary) {

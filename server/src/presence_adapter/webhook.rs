@@ -8,7 +8,7 @@
 
 use super::signature::{sign, verify, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use super::{AdapterStats, ExternalChange, PresenceAdapter, PresenceChange};
-use crate::http_api::{parse_body, ApiError};
+use crate::http_api::{parse_json, ApiError};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use std::sync::atomic::Ordering;
@@ -104,7 +104,7 @@ impl PresenceAdapter for WebhookAdapter {
         if !signed {
             return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_signature", "the body's signature is missing, wrong or stale"));
         }
-        parse_body(body)
+        parse_json(body)
     }
 
     fn stats(&self) -> &AdapterStats {
