@@ -173,3 +173,24 @@ async fn three_nodes_own_one_of_three_centers_each() {
         ana.ok(CommandKind::Login).await;
     }
 }
+
+// A graceful stop (SIGTERM) gives up the node's leases and deletes its row,
+// so the survivor counts it out and takes its centers at once, long before
+// its row or its leases would have aged out.
+// SPEC N9
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_stop_hands_every_center_of_the_node_over_at_once() {
+    let engine = Postgres::start();
+    let lease_ms = 20_000;
+    let mut a = Node::start_centers("a", &engine, lease_ms, &["north", "south"]);
+    until_owned("alone, a owns both", &[a.addr], |sets| sets[0].len() == 2).await;
+    let b = Node::start_centers("b", &engine, lease_ms, &["north", "south"]);
+    until_owned("one center each", &[a.addr, b.addr], |sets| sets[0].len() == 1 && sets[1].len() == 1).await;
+    a.signal("TERM");
+    let stopped = Instant::now();
+    assert!(a.exit(Duration::from_secs(10)).success());
+    until_owned("b owns both", &[b.addr], |sets| sets[0] == set(&["north", "south"])).await;
+    let took = stopped.elapsed();
+    eprintln!("b owns both {} ms after a stopped (lease {lease_ms} ms)", took.as_millis());
+    assert!(took < Duration::from_millis(lease_ms / 2), "b took {took:?}: a's row or lease aged out instead");
+}

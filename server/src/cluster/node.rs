@@ -152,7 +152,9 @@ impl Node {
         (routes, terms)
     }
 
-    /// Says this node is alive, on a thread of its own, until the server stops.
+    /// Says this node is alive, on a blocking thread, until the server stops;
+    /// tracked, so a graceful stop waits for it to delete the node's row and
+    /// the other nodes count this one out at once.
     fn start_heartbeat(&self, share: &Arc<Share>, shared: &Shared) {
         let connect = match self.settings.connect_config() {
             Ok(connect) => connect,
@@ -161,10 +163,7 @@ impl Node {
         let (share, node, stop) = (share.clone(), self.settings.node.clone(), shared.shutdown.clone());
         let every = Duration::from_millis((self.settings.lease_ms / 4).min(STANDBY_RETRY_MS));
         let alive_ms = self.settings.lease_ms;
-        let started = std::thread::Builder::new().name("ringside-heartbeat".into()).spawn(move || share.beat(&connect, &node, every, alive_ms, &stop));
-        if let Err(e) = started {
-            tracing::error!(error = %e, "no heartbeat: cannot start its thread");
-        }
+        shared.tracker.spawn_blocking(move || share.beat(&connect, &node, every, alive_ms, &stop));
     }
 
     /// One center's terms of ownership, one after the other: stand by, own
