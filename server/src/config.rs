@@ -209,6 +209,9 @@ impl Config {
             ("rate_limit_window_ms", l.rate_limit_window_ms == 0),
             ("max_sessions_per_user", l.max_sessions_per_user == 0),
             ("max_unauthenticated_per_address", l.max_unauthenticated_per_address == 0),
+            // Zero would refuse every socket, or every import.
+            ("max_connections", l.max_connections == 0),
+            ("max_import_bytes", l.max_import_bytes == 0),
         ];
         if let Some((key, _)) = at_least_one.iter().find(|(_, zero)| *zero) {
             return Err(ConfigError::Invalid(format!("limits.{key} must be at least 1")));
@@ -316,6 +319,8 @@ mod tests {
         assert!(refused("[limits]\nrate_limit_window_ms = 0").contains("rate_limit_window_ms"));
         assert!(refused("[limits]\nmax_sessions_per_user = 0").contains("max_sessions_per_user"));
         assert!(refused("[limits]\nmax_unauthenticated_per_address = 0").contains("max_unauthenticated_per_address"));
+        assert!(refused("[limits]\nmax_connections = 0").contains("max_connections"));
+        assert!(refused("[limits]\nmax_import_bytes = 0").contains("max_import_bytes"));
         let defaults = Config::parse("").expect("valid").limits;
         assert_eq!((defaults.max_sessions_per_user, defaults.max_unauthenticated_per_address), (16, 64));
     }
