@@ -114,8 +114,8 @@ enum CenterTask {
     Owned(Owner),
     /// Cluster mode: each center's terms of ownership, which end when the
     /// server stops, with the owner and the lease if this node holds them
-    /// then.
-    Clustered(Vec<cluster::node::CenterTerms>),
+    /// then; and the node's heartbeat.
+    Clustered(Vec<cluster::node::CenterTerms>, cluster::node::Heartbeat),
 }
 
 /// How a server stopped.
@@ -186,7 +186,7 @@ impl ServerHandle {
                 owner.shutdown().await;
                 Stopped::Asked
             }
-            CenterTask::Clustered(terms) => {
+            CenterTask::Clustered(terms, heartbeat) => {
                 let mut stopped = Stopped::Asked;
                 for term in terms {
                     let ended = match term.task.await {
@@ -199,6 +199,7 @@ impl ServerHandle {
                         stopped = ended;
                     }
                 }
+                heartbeat.ended().await;
                 stopped
             }
         };
@@ -249,11 +250,11 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
         }
         Some(settings) => {
             let node = cluster::node::Node { settings: settings.clone(), address: settings.advertise.clone().unwrap_or_else(|| addr.to_string()) };
-            let (routes, terms) = node.start(shared, fresh);
+            let (routes, terms, heartbeat) = node.start(shared, fresh);
             let http = serve_http(listener, routes, shutdown.clone());
             tracing::info!(%addr, engine = %settings.url, centers = ?settings.centers, "ringside server listening (cluster mode)");
             let ownership = terms.iter().map(|t| (t.center.clone(), t.ownership.clone())).collect();
-            (CenterTask::Clustered(terms), http, ownership)
+            (CenterTask::Clustered(terms, heartbeat), http, ownership)
         }
     };
     Ok(ServerHandle { addr, keys, shutdown, tracker, http, ownership, center })

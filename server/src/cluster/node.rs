@@ -94,6 +94,21 @@ pub struct CenterTerms {
     pub task: tokio::task::JoinHandle<Result<Option<Held>, ServeError>>,
 }
 
+/// The node's heartbeat thread, until it has ended.
+#[derive(Debug)]
+pub(crate) struct Heartbeat(Option<tokio::sync::oneshot::Receiver<()>>);
+
+impl Heartbeat {
+    /// Waits (a few heartbeats at most) for the thread to delete the node's
+    /// row after the stop, so the other nodes count this one out at once
+    /// and take its centers without waiting for the row to age out.
+    pub(crate) async fn ended(self) {
+        if let Some(done) = self.0 {
+            let _ = tokio::time::timeout(Duration::from_secs(2), done).await;
+        }
+    }
+}
+
 /// One center on this node: what its terms are made from.
 struct CenterSlot {
     center: String,
@@ -107,11 +122,11 @@ struct CenterSlot {
 impl Node {
     /// Starts serving every configured center as a gateway and standing by
     /// for their leases; the node's routes (by center, [`centers`]) and
-    /// each center's terms. `fresh` is a new center as configured, what a
-    /// center that the engine has never held starts from.
-    pub(crate) fn start(self, shared: Shared, fresh: Center) -> (Router, Vec<CenterTerms>) {
+    /// each center's terms, and its heartbeat. `fresh` is a new center as
+    /// configured, what a center that the engine has never held starts from.
+    pub(crate) fn start(self, shared: Shared, fresh: Center) -> (Router, Vec<CenterTerms>, Heartbeat) {
         let share = Arc::new(Share::new(self.settings.centers.len()));
-        self.start_heartbeat(&share, &shared);
+        let heartbeat = self.start_heartbeat(&share, &shared);
         let mut served = Vec::new();
         let mut terms = Vec::new();
         let node = Arc::new(self);
@@ -149,21 +164,35 @@ impl Node {
             terms.push(CenterTerms { center: center.clone(), ownership, task });
         }
         let routes = centers::router(Served::new(served, shared.keys.clone(), share, shared.presence.clone()));
-        (routes, terms)
+        (routes, terms, heartbeat)
     }
 
-    /// Says this node is alive, on a blocking thread, until the server stops;
-    /// tracked, so a graceful stop waits for it to delete the node's row and
-    /// the other nodes count this one out at once.
-    fn start_heartbeat(&self, share: &Arc<Share>, shared: &Shared) {
+    /// Says this node is alive, on a thread of its own, until the server
+    /// stops. Not a blocking task: a runtime dropped without a graceful
+    /// stop (a test's) would wait for it forever.
+    fn start_heartbeat(&self, share: &Arc<Share>, shared: &Shared) -> Heartbeat {
         let connect = match self.settings.connect_config() {
             Ok(connect) => connect,
-            Err(e) => return tracing::error!(error = %e, "no heartbeat: the engine's URL is invalid"),
+            Err(e) => {
+                tracing::error!(error = %e, "no heartbeat: the engine's URL is invalid");
+                return Heartbeat(None);
+            }
         };
         let (share, node, stop) = (share.clone(), self.settings.node.clone(), shared.shutdown.clone());
         let every = Duration::from_millis((self.settings.lease_ms / 4).min(STANDBY_RETRY_MS));
         let alive_ms = self.settings.lease_ms;
-        shared.tracker.spawn_blocking(move || share.beat(&connect, &node, every, alive_ms, &stop));
+        let (beaten, done) = tokio::sync::oneshot::channel::<()>();
+        let started = std::thread::Builder::new().name("ringside-heartbeat".into()).spawn(move || {
+            share.beat(&connect, &node, every, alive_ms, &stop);
+            let _ = beaten.send(());
+        });
+        match started {
+            Ok(_) => Heartbeat(Some(done)),
+            Err(e) => {
+                tracing::error!(error = %e, "no heartbeat: cannot start its thread");
+                Heartbeat(None)
+            }
+        }
     }
 
     /// One center's terms of ownership, one after the other: stand by, own
