@@ -84,6 +84,75 @@ fn a_status_change_applies_at_once_and_leaves_interactions_running() {
     assert_eq!(desk.view("ana").interactions[0].connected, "00:04");
 }
 
+/// SPEC S1: a profile's own catalogue drives every attribute of a status:
+/// its label, colour and category in the view, whether it receives offers,
+/// whether an agent may choose it, and whether it outlives a logout.
+#[test]
+fn a_custom_status_catalogue_drives_each_attribute_spec_s1() {
+    let mut desk = Desk::with_toml(
+        r##"
+        preset = "contact_center"
+        login_status = "paperwork"
+        available_status = "ready"
+        default_idle_status = "paperwork"
+        [[statuses]]
+        id = "ready"
+        label = "Ready"
+        colour = "#00ff00"
+        category = "available"
+        routable = true
+        [[statuses]]
+        id = "focus"
+        label = "Focus time"
+        colour = "#123456"
+        category = "busy"
+        survives_logout = true
+        [[statuses]]
+        id = "paperwork"
+        label = "Paperwork"
+        colour = "#abcdef"
+        category = "idle"
+        [[statuses]]
+        id = "rona"
+        label = "RONA"
+        colour = "#ef6c00"
+        category = "away"
+        system_only = true
+        [[statuses]]
+        id = "offline"
+        label = "Offline"
+        colour = "#757575"
+        category = "offline"
+        system_only = true
+        "##,
+    );
+    desk.sign_in("ana");
+    desk.send("ana", set_status("focus")).unwrap();
+    let view = desk.view("ana");
+    assert_eq!((view.status.label.as_ref(), view.status.colour.as_ref()), ("Focus time", "#123456"));
+    assert_eq!(view.status.category, Some(StatusCategory::Busy));
+    let choices: Vec<&str> = view.choices.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(choices, ["ready", "focus", "paperwork"], "system-only statuses are not offered");
+    assert_eq!(desk.send("ana", set_status("offline")), Err("status_system_only".into()));
+
+    let contact = desk.call(Channel::Voice, "+46 8 555 0100");
+    assert!(desk.view("ana").offers.is_empty(), "a status that is not routable gets no offer");
+    desk.send("ana", set_status("ready")).unwrap();
+    assert_eq!(desk.view("ana").offers.len(), 1, "a routable one does");
+    assert!(desk.center.waiting(&support()).is_empty(), "{contact:?} was offered");
+
+    desk.send("ana", set_status("paperwork")).unwrap();
+    desk.send("ana", CommandKind::Logout).unwrap();
+    assert_eq!(desk.status_of("ana"), "offline", "paperwork does not survive a logout");
+    desk.send("ana", CommandKind::Login).unwrap();
+    desk.send("ana", set_status("focus")).unwrap();
+    desk.send("ana", CommandKind::Logout).unwrap();
+    assert_eq!(desk.status_of("ana"), "focus", "focus time survives the logout");
+    desk.send("ana", CommandKind::Login).unwrap();
+    assert_eq!(desk.status_of("ana"), "focus", "and the next login");
+    desk.assert_converged("ana");
+}
+
 /// SPEC S6: a status may require a secondary status from its list.
 #[test]
 fn a_status_can_require_a_secondary_status() {
