@@ -42,6 +42,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use axum::extract::OriginalUri;
 use tower_http::services::ServeDir;
 
 /// What every request handler shares.
@@ -327,7 +328,7 @@ fn serve_http(listener: tokio::net::TcpListener, router: Router, stop: Cancellat
 pub(crate) fn router(app: AppState, config: &Config) -> Router {
     // The folders are built by other parts of the project, maybe after the
     // server started: they are served whenever they exist.
-    let www = ServeDir::new(config.web_root.join("www")).fallback(get(not_found));
+    let www = static_files(config.web_root.join("www"));
     Router::new()
         .route("/ws", get(ws::handler))
         .route("/healthz", get(healthz))
@@ -341,9 +342,16 @@ pub(crate) fn router(app: AppState, config: &Config) -> Router {
         // After the fallback above: it would replace the simulator's own,
         // which answers CORS preflights.
         .merge(sim::routes(&config.allowed_origins))
-        .nest_service("/pkg", ServeDir::new(config.web_root.join("pkg")))
+        .nest_service("/pkg", static_files(config.web_root.join("pkg")))
         .fallback_service(www)
         .with_state(app)
+}
+
+/// The files of a folder, whenever it exists; a path it does not have, or
+/// a method other than GET and HEAD, gets the JSON error of every other
+/// HTTP refusal.
+pub(crate) fn static_files(folder: std::path::PathBuf) -> ServeDir<axum::routing::MethodRouter> {
+    ServeDir::new(folder).call_fallback_on_method_not_allowed(true).fallback(get(not_found).fallback(method_not_allowed))
 }
 
 /// `GET /healthz`: 200 `ok` while the owner runs and the store commits,
@@ -363,14 +371,14 @@ async fn metrics(axum::extract::State(app): axum::extract::State<AppState>) -> i
 
 /// A method the path does not take: 405, with the JSON error every other
 /// HTTP refusal has.
-pub(crate) async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> axum::response::Response {
+pub(crate) async fn method_not_allowed(method: axum::http::Method, OriginalUri(uri): OriginalUri) -> axum::response::Response {
     use axum::response::IntoResponse;
     let body = serde_json::json!({ "code": "method_not_allowed", "message": format!("{method} is not allowed at {}", uri.path()) });
     (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
 }
 
 /// `/` before the demo is built says where things are; other paths are 404.
-async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+async fn not_found(OriginalUri(uri): OriginalUri) -> axum::response::Response {
     use axum::response::IntoResponse;
     if uri.path() == "/" {
         let text = "Ringside server. The desk is served from www/ once it is built; the WebSocket is at /ws, the simulator under /sim/.\n";

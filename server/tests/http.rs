@@ -24,10 +24,22 @@ async fn the_www_and_pkg_folders_are_served_once_they_exist() {
     })
     .await;
     let get = |path: &str| reqwest::get(format!("http://{}{path}", server.addr));
+    // SPEC N6: what the folders do not have is the JSON error, path and all.
+    let refused = |path: &'static str, post: bool, status: u16, code: &'static str| {
+        let request = if post { reqwest::Client::new().post(format!("http://{}{path}", server.addr)) } else { reqwest::Client::new().get(format!("http://{}{path}", server.addr)) };
+        async move {
+            let response = request.send().await.expect("request");
+            assert_eq!(response.status().as_u16(), status, "{path}");
+            let body: serde_json::Value = response.json().await.expect("a JSON error");
+            assert_eq!(body["code"], code, "{path}");
+            assert!(body["message"].as_str().is_some_and(|m| m.contains(path)), "{path}: {body}");
+        }
+    };
     // Before the folders are built: a pointer at /, 404 elsewhere.
     let response = get("/").await.expect("request");
     assert_eq!(response.status().as_u16(), 200);
-    assert_eq!(get("/pkg/ringside.js").await.expect("request").status().as_u16(), 404);
+    refused("/pkg/ringside.js", false, 404, "not_found").await;
+    refused("/index.html", false, 404, "not_found").await;
     // Built while the server runs.
     std::fs::create_dir_all(root.join("www")).expect("www");
     std::fs::create_dir_all(root.join("pkg")).expect("pkg");
@@ -35,8 +47,10 @@ async fn the_www_and_pkg_folders_are_served_once_they_exist() {
     std::fs::write(root.join("pkg/ringside.js"), "export {}").expect("write");
     assert_eq!(get("/").await.expect("request").text().await.expect("body"), "<h1>desk</h1>");
     assert_eq!(get("/pkg/ringside.js").await.expect("request").text().await.expect("body"), "export {}");
-    let missing = get("/nothing-here").await.expect("request");
-    assert_eq!(missing.status().as_u16(), 404);
+    refused("/nothing-here", false, 404, "not_found").await;
+    refused("/pkg/missing.js", false, 404, "not_found").await;
+    refused("/pkg/ringside.js", true, 405, "method_not_allowed").await;
+    refused("/index.html", true, 405, "method_not_allowed").await;
     server.handle.shutdown().await;
 }
 
