@@ -45,20 +45,23 @@ impl Dialler {
         Dialler { ring_ms, pending: BTreeMap::new() }
     }
 
-    /// Learns the dials in progress now: a new one starts ringing, one that
-    /// ended is forgotten.
-    pub fn track(&mut self, now: ServerTime, dialling: &[(RecordId, String)]) {
+    /// Learns the dials in progress: a new one rings from when it began
+    /// (`started`, else `now`), so one the dialler first sees after a
+    /// restart answers at its own time; one that ended is forgotten.
+    pub fn track(&mut self, now: ServerTime, dialling: &[(RecordId, String)], started: impl Fn(RecordId) -> Option<ServerTime>) {
         self.pending.retain(|record, _| dialling.iter().any(|(r, _)| r == record));
         for (record, number) in dialling {
-            self.pending.entry(*record).or_insert_with(|| (now.plus(self.ring_ms), outcome_for(number)));
+            self.pending.entry(*record).or_insert_with(|| (started(*record).unwrap_or(now).plus(self.ring_ms), outcome_for(number)));
         }
     }
 
-    /// The answers due at `now`, taken.
-    pub fn due(&mut self, now: ServerTime) -> Vec<(RecordId, DialOutcome)> {
-        let due: Vec<(RecordId, DialOutcome)> =
-            self.pending.iter().filter(|(_, (at, outcome))| *at <= now && outcome.is_some()).filter_map(|(r, (_, o))| Some((*r, (*o)?))).collect();
-        for (record, _) in &due {
+    /// The answers due at `now`, taken, earliest first, each with the time
+    /// it fell due.
+    pub fn due(&mut self, now: ServerTime) -> Vec<(RecordId, DialOutcome, ServerTime)> {
+        let mut due: Vec<(RecordId, DialOutcome, ServerTime)> =
+            self.pending.iter().filter(|(_, (at, _))| *at <= now).filter_map(|(r, (at, o))| Some((*r, (*o)?, *at))).collect();
+        due.sort_by_key(|(_, _, at)| *at);
+        for (record, _, _) in &due {
             self.pending.remove(record);
         }
         due
@@ -87,14 +90,27 @@ mod tests {
     fn an_answer_is_due_after_the_ring_and_only_once() {
         let mut dialler = Dialler::new(1_000);
         let dials = [(RecordId(1), "555 0101".to_owned()), (RecordId(2), "555 0100".to_owned())];
-        dialler.track(ServerTime(0), &dials);
+        dialler.track(ServerTime(0), &dials, |_| None);
         assert_eq!(dialler.next(), Some(ServerTime(1_000)));
         assert!(dialler.due(ServerTime(999)).is_empty());
-        assert_eq!(dialler.due(ServerTime(1_000)), vec![(RecordId(1), DialOutcome::Answered)]);
+        assert_eq!(dialler.due(ServerTime(1_000)), vec![(RecordId(1), DialOutcome::Answered, ServerTime(1_000))]);
         // The center applied the answer: only the waiting dial is left.
-        dialler.track(ServerTime(1_000), &dials[1..]);
+        dialler.track(ServerTime(1_000), &dials[1..], |_| None);
         assert!(dialler.due(ServerTime(5_000)).is_empty(), "a dial that answered is not answered twice, one that waits is not due");
-        dialler.track(ServerTime(5_000), &[]);
+        dialler.track(ServerTime(5_000), &[], |_| None);
         assert_eq!(dialler.next(), None);
+    }
+
+    #[test]
+    fn a_dial_rings_from_when_it_began_and_answers_come_earliest_first() {
+        let mut dialler = Dialler::new(1_000);
+        let dials = [(RecordId(1), "555 0101".to_owned()), (RecordId(2), "555 0107".to_owned())];
+        // First seen at 9 s (a restart), dialled at 3 s and 2 s.
+        dialler.track(ServerTime(9_000), &dials, |r| Some(ServerTime(if r == RecordId(1) { 3_000 } else { 2_000 })));
+        assert_eq!(dialler.next(), Some(ServerTime(3_000)));
+        assert_eq!(
+            dialler.due(ServerTime(9_000)),
+            vec![(RecordId(2), DialOutcome::Busy, ServerTime(3_000)), (RecordId(1), DialOutcome::Answered, ServerTime(4_000))]
+        );
     }
 }

@@ -215,3 +215,37 @@ async fn a_restart_keeps_owned_records_and_schedules_spec_s10() {
     second.shutdown().await;
     tokio::time::sleep(Duration::from_millis(10)).await;
 }
+
+// SPEC S10, P5: a number that was ringing when the server stopped answers
+// at its own time, the dial's start plus the ring, not a ring after the
+// restart (the simulated network counted from when it first saw the dial).
+#[tokio::test]
+async fn a_dial_ringing_across_a_restart_answers_at_its_own_time_spec_s10_p5() {
+    const RING_MS: u64 = 2_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = TestServer::db(&dir);
+    let make = || {
+        let mut config = common::config(&db, Preset::ContactCenter, 10_000, 30_000);
+        config.dial_ring_ms = RING_MS;
+        config
+    };
+    let first = common::serve(make()).await;
+    let server = TestServer { addr: first.local_addr(), handle: first, dir: tempfile::tempdir().expect("tempdir") };
+    set_up(&server, "Ada,+46 8 555 0101,,gold\n").await;
+    let mut ana = preview_agent(&server).await;
+    let record = work(&mut ana, "a preview", |w| w.record.status == RecordStatus::Previewing).await.record.id;
+    ana.ok(CommandKind::AcceptPreview { record }).await;
+    let (dialled, events) = ana.ok_with_events(CommandKind::Dial { record, number: None }).await;
+    let dial = events.iter().find(|e| matches!(&e.kind, EventKind::OutboundChanged { work } if work.record.status == RecordStatus::Dialling)).expect("dialling");
+    let answer_at = dial.at.0 + RING_MS;
+    ana.close().await;
+    server.handle.shutdown().await;
+    assert!(now() < answer_at, "the server stopped before the number answered");
+    tokio::time::sleep(Duration::from_millis(answer_at.saturating_sub(now()) + 300)).await;
+
+    let second = common::serve(make()).await;
+    let mut ana = Client::hello(second.local_addr(), &token("ana", Role::Agent), Some(dialled)).await.client;
+    let connected = ana.event("the call connected", |k| matches!(k, EventKind::OutboundChanged { work } if work.record.status == RecordStatus::Connected)).await;
+    assert_eq!(connected.at.0, answer_at, "answered at the dial's start plus the ring");
+    second.shutdown().await;
+}

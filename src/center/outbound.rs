@@ -218,6 +218,13 @@ impl Center {
         self.timers.iter().find(|(_, t)| *t == Timer::DialTimeout(record)).map(|(at, _)| *at)
     }
 
+    /// When the dial in progress on `record` began: its timeout, less
+    /// [`DIAL_TIMEOUT_MS`]. The network's ring counts from it, so a dial
+    /// outlives a restart or a take-over with its own time.
+    pub fn dial_started(&self, record: RecordId) -> Option<ServerTime> {
+        self.dial_deadline(record).map(|deadline| ServerTime(deadline.0.saturating_sub(DIAL_TIMEOUT_MS)))
+    }
+
     /// A record command, already judged: applies it.
     pub(super) fn record_command(&mut self, now: ServerTime, user: &UserId, kind: CommandKind) -> Result<(), CommandError> {
         let record = match &kind {

@@ -105,18 +105,35 @@ impl State {
         }
         let mut batch = Batch::default();
         let now = self.now();
-        for (record, outcome) in self.outbound.dialler.due(now) {
+        for (record, outcome, _) in self.outbound.dialler.due(now) {
             self.apply(&mut batch, CenterInput::DialAnswers { record, outcome });
         }
         if let Err(e) = self.sweep_and_push(&mut batch, now) {
             tracing::error!(error = %e, "the calling lists cannot be read");
         }
-        let dialling = self.center.dialling();
-        self.outbound.dialler.track(now, &dialling);
+        self.track_dials(now);
         if batch.inputs > 0 || !batch.records.is_empty() {
             self.outbound.dirty |= !batch.list_writes.is_empty();
             self.finish(batch);
         }
+    }
+
+    /// At start (a restart or a take-over): the simulated network's answers
+    /// that fell due while no owner ran, each applied at its own time, so
+    /// the center's deadlines before it fire first and those after it (a
+    /// dial's timeout among them) do not fire in its place.
+    pub(super) fn answer_dials_missed(&mut self, batch: &mut Batch) {
+        let now = self.now();
+        self.track_dials(now);
+        for (record, outcome, at) in self.outbound.dialler.due(now) {
+            self.apply_at(batch, at, CenterInput::DialAnswers { record, outcome });
+        }
+    }
+
+    fn track_dials(&mut self, now: ServerTime) {
+        let dialling = self.center.dialling();
+        let center = &self.center;
+        self.outbound.dialler.track(now, &dialling, |record| center.dial_started(record));
     }
 
     fn sweep_and_push(&mut self, batch: &mut Batch, now: ServerTime) -> Result<(), StoreError> {

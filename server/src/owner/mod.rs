@@ -361,9 +361,10 @@ pub fn spawn(store: Box<dyn Store>, fresh: Center, settings: OwnerSettings, metr
         state.snapshots.last_bytes = first.body.len() as u64;
         tracing::info!("created a new center");
     }
+    let mut batch = Batch::default();
+    state.answer_dials_missed(&mut batch);
     // The sockets of the previous run are gone: their sessions end now, so
     // the reconnect grace counts from this start (SPEC N3).
-    let mut batch = Batch::default();
     let stale: Vec<SessionId> = state.center.sessions().collect();
     for session in stale {
         state.apply(&mut batch, CenterInput::Disconnect { session });
@@ -460,6 +461,12 @@ impl State {
     /// the center is rebuilt from the store.
     fn apply(&mut self, batch: &mut Batch, input: CenterInput) -> Option<Outcome> {
         let now = self.now();
+        self.apply_at(batch, now, input)
+    }
+
+    /// [`State::apply`] at the time `now`, which may be past: an input that
+    /// fell due while no owner ran.
+    fn apply_at(&mut self, batch: &mut Batch, now: ServerTime, input: CenterInput) -> Option<Outcome> {
         let center = &mut self.center;
         let logged = input.clone();
         let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| center.apply(now, input)));
