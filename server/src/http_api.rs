@@ -104,8 +104,13 @@ pub fn parse_body<T: for<'de> Deserialize<'de>>(body: BodyBytes) -> Result<T, Ap
     parse_json(&read_body(body)?)
 }
 
-/// JSON bytes, or `bad_request` with a short message.
+/// A JSON object's bytes, or `bad_request` with a short message.
 pub fn parse_json<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
+    // Every body is an object: serde would also fill a struct from an
+    // array of its fields in order, so `[{}, {}]` could replace a directory.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "the body must be a JSON object"));
+    }
     // serde_json quotes the body's text: keep the message short (SPEC N8).
     serde_json::from_slice(body)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("invalid JSON body: {}", echo(&e.to_string()))))

@@ -134,7 +134,11 @@ async fn a_record_list_clamps_its_limit_and_refuses_a_bad_query_in_json() {
     assert_eq!(import(&sim, "renewals", "name,number\nAda,+46 8 555 0101\nBo,+46 8 555 0102\n".into()).await.0, 201);
     let (status, listed) = sim.get("/admin/campaigns/renewals/records?limit=-1").await;
     assert_eq!((status, listed["records"].as_array().map(Vec::len)), (200, Some(1)), "taken as 1: {listed}");
-    for query in ["limit=abc", "bogus=1"] {
+    for huge in ["99999999999999999999999", "-99999999999999999999999"] {
+        let (status, listed) = sim.get(&format!("/admin/campaigns/renewals/records?limit={huge}")).await;
+        assert_eq!(status, 200, "{huge} is a whole number, taken as the nearest bound: {listed}");
+    }
+    for query in ["limit=abc", "limit=1.5", "limit=", "bogus=1"] {
         let (status, body) = sim.get(&format!("/admin/campaigns/renewals/records?{query}")).await;
         assert_eq!((status, body["code"].as_str()), (400, Some("bad_request")), "{query}: {body}");
     }

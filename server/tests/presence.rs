@@ -266,6 +266,15 @@ async fn the_directory_api_changes_routing_at_once_and_the_direct_call_endpoint_
     let long = client.put(format!("{base}/admin/members/{}", "x".repeat(65))).bearer_auth(&sim.token).json(&cy_entry).send().await.unwrap();
     assert_eq!(long.status().as_u16(), 422);
     assert_eq!(long.json::<serde_json::Value>().await.unwrap()["code"], "invalid_message");
+    // A body that is not a JSON object changes nothing, though serde would
+    // read an array as a struct's fields in order.
+    for (path, body) in [("/admin/directory", "[{}, {}]"), ("/admin/members/ana", "[[], {}, []]"), ("/admin/teams/north", r#"["North"]"#), ("/admin/directory", "null")] {
+        let refused = client.put(format!("{base}{path}")).bearer_auth(&sim.token).header("content-type", "application/json").body(body).send().await.unwrap();
+        assert_eq!(refused.status().as_u16(), 400, "{path} {body}");
+        assert_eq!(refused.json::<serde_json::Value>().await.unwrap()["code"], "bad_request");
+    }
+    let (_, kept) = sim.get("/admin/directory").await;
+    assert_eq!(kept["members"]["ana"]["queues"]["support"], 5, "the directory is whole: {kept}");
 
     // cy is no member of support: a support contact waits.
     let mut cy = signed_in(&server, "cy", Role::Agent).await;

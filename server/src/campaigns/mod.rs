@@ -220,9 +220,10 @@ pub(crate) struct ListQuery {
     status: Option<String>,
     #[serde(default)]
     after: Option<u64>,
-    /// Any whole number: outside 1..=1000 it is taken as the nearest bound.
+    /// Any whole number, however long: outside 1..=1000 it is taken as
+    /// the nearest bound.
     #[serde(default)]
-    limit: Option<i64>,
+    limit: Option<String>,
 }
 
 impl ListQuery {
@@ -235,9 +236,27 @@ impl ListQuery {
             ),
             None => None,
         };
-        let limit = self.limit.unwrap_or(100).clamp(1, MAX_LIST_LIMIT as i64) as usize;
+        let limit = match self.limit {
+            Some(text) => clamped_limit(&text)
+                .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("limit {:?} is not a whole number", ringside::protocol::limits::echo(&text))))?,
+            None => 100,
+        };
         Ok(RecordFilter { campaign, status, after: self.after.map(RecordId), limit })
     }
+}
+
+/// A whole number of any length taken into 1..=`MAX_LIST_LIMIT`, or `None`
+/// for text that is not one.
+fn clamped_limit(text: &str) -> Option<usize> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let value = if negative { 1 } else { digits.parse::<usize>().unwrap_or(MAX_LIST_LIMIT) };
+    Some(value.clamp(1, MAX_LIST_LIMIT))
 }
 
 async fn list_records(
