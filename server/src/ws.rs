@@ -22,6 +22,7 @@ use crate::config::Config;
 use tokio_util::task::TaskTracker;
 use crate::owner::{Input, Refused, RosterRequest, OUTBOX_CAPACITY};
 use crate::AppState;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -104,19 +105,28 @@ pub async fn handler(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let pending = match admit(&headers, peer, &app.config, &app.tracker, &app.admission) {
         Ok(pending) => pending,
         Err(refused) => return *refused,
     };
+    let ws = match upgrade(ws) {
+        Ok(ws) => ws,
+        Err(refused) => return *refused,
+    };
     let tracker = app.tracker.clone();
-    upgrade(ws).on_upgrade(move |socket| tracker.track_future(session(socket, app, pending)))
+    ws.on_upgrade(move |socket| tracker.track_future(session(socket, app, pending)))
 }
 
-/// The transport limits of every socket.
-pub(crate) fn upgrade(ws: WebSocketUpgrade) -> WebSocketUpgrade {
-    ws.max_message_size(TRANSPORT_LIMIT).max_frame_size(TRANSPORT_LIMIT).read_buffer_size(READ_BUFFER_BYTES)
+/// The upgrade with the transport limits of every socket, or, for a
+/// request that is no WebSocket upgrade, 400 `bad_request` in the JSON of
+/// every HTTP refusal rather than axum's text.
+pub(crate) fn upgrade(ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>) -> Result<WebSocketUpgrade, Box<Response>> {
+    match ws {
+        Ok(ws) => Ok(ws.max_message_size(TRANSPORT_LIMIT).max_frame_size(TRANSPORT_LIMIT).read_buffer_size(READ_BUFFER_BYTES)),
+        Err(rejection) => Err(Box::new(refuse(StatusCode::BAD_REQUEST, "bad_request", &format!("this path takes only a WebSocket upgrade: {}", rejection.body_text())))),
+    }
 }
 
 /// The checks before any upgrade, on the owner and on a gateway node: the

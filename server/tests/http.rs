@@ -67,9 +67,29 @@ async fn unknown_paths_and_methods_get_json_errors() {
         assert_eq!(body["code"], code, "{path}");
         assert!(body["message"].as_str().is_some_and(|m| m.contains(path)), "{path}: {body}");
     }
-    let posted = reqwest::Client::new().post(format!("http://{}/healthz", server.addr)).send().await.expect("request");
-    assert_eq!(posted.status().as_u16(), 405);
-    assert_eq!(posted.json::<serde_json::Value>().await.expect("a JSON error")["code"], "method_not_allowed");
+    let client = reqwest::Client::new();
+    for (method, path, status, code) in [
+        (reqwest::Method::POST, "/healthz".to_owned(), 405, "method_not_allowed"),
+        (reqwest::Method::POST, "/nope".to_owned(), 405, "method_not_allowed"),
+        (reqwest::Method::DELETE, "/".to_owned(), 405, "method_not_allowed"),
+        (reqwest::Method::POST, "/sim/nope".to_owned(), 405, "method_not_allowed"),
+        (reqwest::Method::PUT, "/admin/nope".to_owned(), 405, "method_not_allowed"),
+        (reqwest::Method::GET, "/ws".to_owned(), 400, "bad_request"),
+    ] {
+        let response = client.request(method.clone(), format!("http://{}{path}", server.addr)).send().await.expect("request");
+        assert_eq!(response.status().as_u16(), status, "{method} {path}");
+        let body: serde_json::Value = response.json().await.expect("a JSON error");
+        assert_eq!(body["code"], code, "{method} {path}: {body}");
+    }
+    // A request head the HTTP layer cannot read is refused before routing,
+    // as docs/server.md says: no JSON there.
+    // reqwest will not send so long a path: a raw request instead.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut raw = tokio::net::TcpStream::connect(server.addr).await.expect("connect");
+    raw.write_all(format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "x".repeat(100_000)).as_bytes()).await.expect("write");
+    let mut head = [0u8; 12];
+    raw.read_exact(&mut head).await.expect("an answer");
+    assert_eq!(&head, b"HTTP/1.1 414");
     server.handle.shutdown().await;
 }
 

@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use super::link::gateway_end::{self, Links};
 use crate::ws::{admit, refuse, upgrade};
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -121,14 +122,23 @@ async fn to_owner(State(gateway): State<Gateway>, request: Request) -> Response 
 
 /// `GET /ws` on a gateway: the owner's checks, then a relay to it over
 /// this node's link to the owner.
-async fn relay(State(gateway): State<Gateway>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+async fn relay(
+    State(gateway): State<Gateway>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
     let pending = match admit(&headers, peer, &gateway.config, &gateway.tracker, &gateway.admission) {
         Ok(pending) => pending,
         Err(refused) => return *refused,
     };
+    let ws = match upgrade(ws) {
+        Ok(ws) => ws,
+        Err(refused) => return *refused,
+    };
     let Some(owner) = gateway.owner.wait(OWNER_WAIT).await else { return no_owner() };
     let tracker = gateway.tracker.clone();
-    upgrade(ws).on_upgrade(move |client| {
+    ws.on_upgrade(move |client| {
         tracker.track_future(async move {
             let link = gateway.links.to(&owner, &gateway.center, &gateway.keys, CONNECT_TIMEOUT).await;
             // The owner counts the socket from here (by the client's address).

@@ -5,6 +5,7 @@
 use super::{decode, encode, encode_close, Kind};
 use crate::ws::{refuse, serve_session, upgrade, CLOSE_TRY_AGAIN, RELAY_HEADER, TRANSPORT_LIMIT};
 use crate::AppState;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -29,14 +30,17 @@ pub fn routes(app: AppState) -> Router {
 
 /// `GET /link`: only for nodes (a fresh node header, signed with the
 /// shared secret).
-async fn accept(State(app): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+async fn accept(State(app): State<AppState>, headers: HeaderMap, ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>) -> Response {
     let vouched = headers.get(RELAY_HEADER).and_then(|v| v.to_str().ok()).is_some_and(|h| app.keys.is_node_header(h));
     if !vouched {
         return refuse(StatusCode::FORBIDDEN, "forbidden", "a link is for the cluster's nodes only");
     }
     let tracker = app.tracker.clone();
     // A link frame is a client frame and a 9-byte header.
-    let ws = upgrade(ws).max_message_size(TRANSPORT_LIMIT + 64).max_frame_size(TRANSPORT_LIMIT + 64);
+    let ws = match upgrade(ws) {
+        Ok(ws) => ws.max_message_size(TRANSPORT_LIMIT + 64).max_frame_size(TRANSPORT_LIMIT + 64),
+        Err(refused) => return *refused,
+    };
     ws.on_upgrade(move |socket| tracker.track_future(serve(socket, app)))
 }
 
