@@ -634,6 +634,12 @@ fn bad_frames_get_stable_codes() {
     let code = |text: &str| ClientMessage::decode(text).unwrap_err().error.code();
     assert_eq!(code("{not json"), "malformed_frame");
     assert_eq!(code(""), "malformed_frame");
+    // Nesting past the parser's 128 levels is refused as unreadable, as
+    // docs/protocol.md says; no message is nested a tenth as deep.
+    assert_eq!(code(&format!("{{\"command\":{}{}}}", "[".repeat(200), "]".repeat(200))), "malformed_frame");
+    let ignored_but_deep = format!(r#"{{"command":{{"id":"c3","kind":"login","extra":{}{}}}}}"#, "[".repeat(200), "]".repeat(200));
+    assert!(ClientMessage::decode(&ignored_but_deep).is_ok(), "an unknown field is skipped, however deep");
+    assert_eq!(code(r#"{"command": 5 garbage"#), "malformed_frame", "not JSON, though its start is already the wrong type");
     assert_eq!(code(r#"{"teleport":{}}"#), "unknown_kind");
     assert_eq!(code(r#"{"command":{"id":"c1","kind":{"fly":{}}}}"#), "unknown_kind");
     assert_eq!(code(r#"{"command":{"id":"c1"}}"#), "invalid_message");

@@ -287,7 +287,9 @@ impl ClientMessage {
             return Err(RefusedFrame { id: None, error: FrameError::Oversize(text.len()) });
         }
         let message: ClientMessage = serde_json::from_str(text).map_err(|e| match serde_json::from_str::<serde_json::Value>(text) {
-            Err(_) => RefusedFrame { id: None, error: classify(e) },
+            // Why the text is no JSON value, not where the typed parse
+            // stopped first: `{"command": 5 garbage` is not JSON at all.
+            Err(unreadable) => RefusedFrame { id: None, error: classify(unreadable) },
             Ok(json) => {
                 let id = json.pointer("/command/id").and_then(|id| id.as_str()).and_then(nameable);
                 RefusedFrame { id, error: classify_json(e, &json) }
