@@ -83,6 +83,7 @@ test('consult, conference, exit, customer leaves, wrap-up with a required code (
   await invite(ana, 'consult', 'ben');
   await ben.locator('ringside-agent [data-offer]').waitFor();
   assert.match(await ben.locator('ringside-agent [data-offer]').textContent(), /consult request from ana/);
+  assert.match(await ben.locator('ringside-agent #live').textContent(), /^Consult request from ana, /, 'announced as what it is');
   await acceptRequest(ben);
   await ana.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.querySelector('.call-state')?.textContent === 'consulting');
   await shot(ana, 'calls-01-consulting.png');

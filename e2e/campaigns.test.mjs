@@ -178,6 +178,7 @@ test('a campaign in push preview, worked in the element from preview to personal
   await ben.locator('ringside-agent [data-interaction]').waitFor({ state: 'detached' });
   assert.ok(await act(ana, 'mark-done').isDisabled());
   assert.equal(await card(ana).locator('.hint').getAttribute('data-code'), 'call_result_required');
+  assert.match(await card(ana).locator('.hint').textContent(), /^[A-Z]/, 'a sentence for the agent, without the command\'s name');
   await card(ana).locator('select.call-result').selectOption('renewed');
   await until(ana, (o) => o.record.result === 'renewed');
   assert.ok(!(await act(ana, 'mark-done').isDisabled()));
@@ -331,4 +332,13 @@ test('a number ending in 0 rings until the demo desk\'s simulator answers it (SP
   assert.deepEqual((await records('done')).map((r) => r.name), ['Ada Lind'], 'the other campaign is untouched');
   const done = await api('GET', `/admin/campaigns/${campaign}/records?status=done`);
   assert.deepEqual(done.body.records.map((r) => r.name), ['Eva Berg']);
+
+  // SPEC P1: the next login starts from the last choice of media, and
+  // unticking every box clears it.
+  await dan.locator('ringside-agent button[data-action="logout"]').click();
+  const voice = dan.locator('ringside-agent input[name="preview-media"][value="voice"]');
+  assert.ok(await voice.isChecked(), 'the last choice is ticked');
+  await voice.uncheck();
+  await dan.locator('ringside-agent button[data-action="login"]').click();
+  await dan.waitForFunction(() => document.querySelector('ringside-agent').client.view.preview_media.length === 0);
 });

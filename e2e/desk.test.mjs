@@ -75,6 +75,12 @@ test('the accept button flashes from deadline - 5 s, RONA shows at the deadline 
   await ana.locator('#sim-place').click();
   await ana.locator('ringside-agent [data-offer]').waitFor();
   await anaTab2.locator('ringside-agent [data-offer]').waitFor();
+  const announced = (page, text) => page.waitForFunction((t) => document.querySelector('ringside-agent')?.shadowRoot?.getElementById('live')?.textContent.includes(t), text);
+  await announced(ana, 'New voice offer from +46 8 555 0199');
+  // SPEC O1: a reload while the offer rings tells of it again, though it
+  // comes in the state then, not as an event.
+  await anaTab2.reload();
+  await announced(anaTab2, 'New voice offer from +46 8 555 0199');
   await shot(ana, '02-offer.png');
   await expectAccessible(ana, 'an offer ringing');
   const offer = await ana.evaluate(() => window.__offers[0]);

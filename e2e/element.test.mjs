@@ -136,6 +136,17 @@ test('typed DTMF digits, a transfer target and the focus survive an incoming off
   await shadow(ben, '.history li').waitFor();
   assert.equal(await commands(ben, 'dtmf'), 1, 'one click, one DTMF command');
   assert.equal(await shadow(ben, '.history li').count(), 1);
+  assert.equal(await shadow(ben, '.dtmf-digits').inputValue(), '', 'sent digits leave the field');
+
+  // A keyboard user on Hold stays on the control that takes its place.
+  const active = () => ben.evaluate(() => document.querySelector('ringside-agent').shadowRoot.activeElement?.getAttribute('data-action'));
+  await shadow(ben, '.controls button[data-action="hold"]').focus();
+  await ben.keyboard.press('Enter');
+  await shadow(ben, '.controls button[data-action="resume"]').waitFor();
+  assert.equal(await active(), 'resume');
+  await ben.keyboard.press('Enter');
+  await shadow(ben, '.controls button[data-action="hold"]').waitFor();
+  assert.equal(await active(), 'hold');
   await ben.context().close();
 });
 

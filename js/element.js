@@ -76,7 +76,7 @@ table.roster { border-collapse: collapse; width: 100%; }
 .roster th, .roster td { text-align: left; vertical-align: top; padding: 4px 6px; border-bottom: 1px solid var(--ringside-border, #d0d7de); }
 .roster th { font-size: 12px; color: var(--ringside-muted, #57606a); font-weight: 600; }
 .roster ul { margin: 0; padding: 0; list-style: none; }
-.roster .secondary { color: var(--ringside-muted, #57606a); }
+.secondary { color: var(--ringside-muted, #57606a); }
 .monitoring-state { font-weight: 600; color: var(--ringside-engaged, #6f42c1); }
 `;
 
@@ -98,6 +98,8 @@ export class RingsideAgent extends HTMLElement {
   #starting = null;
   /** Why the engine could not start, shown until the next start. @type {string | null} */
   #failure = null;
+  /** A status chosen in the list that waits for its required secondary status (S6). @type {string | null} */
+  #pendingStatus = null;
   /** The connected client, once connected; null again after `close()`. @type {Client | null} */
   client = null;
   /** More options for `connect()` (an in-page simulator's transport and clock), read at each start. @type {Partial<ConnectOptions>} */
@@ -201,7 +203,7 @@ export class RingsideAgent extends HTMLElement {
     on('roster', () => this.#renderRoster());
     on('view', () => this.#renderRoster());
     if (this.getAttribute('roster') !== 'off') client.subscribeRoster();
-    on('offer', (offer) => this.#announce(`New ${offer.channel} offer from ${offer.from}`));
+    on('view', (view) => this.#announceOffers(view));
     on('preview', (card) => this.#announce(`New ${words(card.origin)} preview: ${card.record.name}, `
       + `campaign ${card.campaign.name}${card.remaining ? `; accept within ${card.remaining}` : ''}`));
     on('view', (view) => this.#sounds(view));
@@ -213,6 +215,21 @@ export class RingsideAgent extends HTMLElement {
     this.dispatchEvent(new CustomEvent('ringside-ready', { detail: client }));
     this.#render();
   }
+
+  /**
+   * Announces each offer the desk has not announced yet, however it came:
+   * an event, or the state after a reload, where no event says it (O1).
+   * @param {View} view
+   */
+  #announceOffers(view) {
+    const fresh = view.offers.filter((o) => !this.#announced.has(o.id));
+    this.#announced = new Set(view.offers.map((o) => o.id));
+    const said = fresh.map((o) => (o.join ? `${label(o.join.purpose)} request from ${o.join.by}`
+      : `New ${o.channel} offer from ${o.from}`) + `, ${o.remaining} left`);
+    if (said.length) this.#announce(said.join('. '));
+  }
+  /** The offers the live region has told of. @type {Set<number>} */
+  #announced = new Set();
 
   /** Says `text` in the live region. @param {string} text */
   #announce(text) {
@@ -305,13 +322,22 @@ export class RingsideAgent extends HTMLElement {
       this.#render();
       return ack;
     });
+    /** Empties the input kept as `keep` once `sent` is acked: what it held was sent. @param {string} keep @param {Promise<unknown>} sent */
+    const emptying = (keep, sent) => sent.then((ack) => {
+      const input = /** @type {HTMLInputElement | null} */ (this.#root.querySelector(`[data-keep="${keep}"]`));
+      if (input) input.value = '';
+      return ack;
+    });
     /** @type {Record<string, () => Promise<unknown> | void>} */
     const run = {
       login: () => {
-        // SPEC P1: the push-preview media are chosen at login.
+        // SPEC P1: the push-preview media are chosen at login; the boxes
+        // start as the last choice, so one sent only when it changed also
+        // clears it when every box is unticked.
         const boxes = /** @type {NodeListOf<HTMLInputElement>} */ (this.#root.querySelectorAll('input[name="preview-media"]:checked'));
         const media = [...boxes].map((box) => /** @type {import('./index.js').Channel} */ (box.value));
-        return c.login(media.length ? { previewMedia: media } : undefined);
+        const same = media.length === c.view.preview_media.length && media.every((m) => c.view.preview_media.includes(m));
+        return c.login(same ? undefined : { previewMedia: media });
       },
       'get-record': () => c.getRecord(),
       'accept-preview': () => c.acceptPreview(r),
@@ -324,7 +350,7 @@ export class RingsideAgent extends HTMLElement {
       'cancel-record': () => c.cancelRecord(r),
       'update-record': () => c.updateRecord(r),
       'set-active': () => c.setActive(r, Number(button.dataset.index)),
-      'add-chained': () => c.addChained(r, field('.chained-number')),
+      'add-chained': () => emptying(`chained-${r}`, c.addChained(r, field('.chained-number'))),
       'cancel-reschedule': () => c.cancelReschedule(r),
       'mark-done': () => c.markDone(r, { stop: button.dataset.stop === 'true' }),
       'open-form': () => {
@@ -367,7 +393,7 @@ export class RingsideAgent extends HTMLElement {
       'start-conference': () => c.startConference(n),
       leave: () => c.leave(n),
       record: () => c.record(n),
-      dtmf: () => c.dtmf(n, field('.dtmf-digits')),
+      dtmf: () => emptying(`dtmf-${n}`, c.dtmf(n, field('.dtmf-digits'))),
       'follow-up': () => c.followUp(n, /** @type {import('./index.js').Channel} */ (field('.follow-up-channel'))),
       'open-target': () => {
         this.#targetFor = { id, purpose: /** @type {'consult' | 'conference' | 'transfer'} */ (purpose) };
@@ -418,13 +444,29 @@ export class RingsideAgent extends HTMLElement {
     if (!c) return;
     const record = Number(control.dataset.record);
     try {
-      if (control.id === 'status') await c.setStatus(control.value);
-      else if (control.classList.contains('call-result')) await c.callResult(record, control.value);
+      if (control.id === 'status') await this.#chooseStatus(c, control.value);
+      else if (control.id === 'secondary') {
+        const status = this.#pendingStatus ?? c.view.choices.find((choice) => choice.selected)?.id ?? '';
+        this.#pendingStatus = null;
+        await c.setStatus(status, control.value || null);
+      } else if (control.classList.contains('call-result')) await c.callResult(record, control.value);
       else if (control.classList.contains('do-not-call') && control.checked) await c.doNotCall(record);
     } catch (error) {
       this.#toastError(error);
       this.#redraw(control); // show the status or the record as it is again
     }
+  }
+
+  /**
+   * Sets a status chosen in the list, or, when it needs a secondary status
+   * (S6), waits for one to be chosen in the list beside it.
+   * @param {Client} c @param {string} status
+   */
+  async #chooseStatus(c, status) {
+    const choice = c.view.choices.find((candidate) => candidate.id === status);
+    this.#pendingStatus = choice?.secondary_required && !choice.selected ? status : null;
+    if (this.#pendingStatus || choice?.selected) this.#render();
+    else await c.setStatus(status);
   }
 
   /** Builds the part holding `node` again from the view, undoing what the user changed in it. @param {HTMLElement} node */
@@ -489,7 +531,9 @@ export class RingsideAgent extends HTMLElement {
   #doneRefusal(o) {
     const phase = o.record.status === 'after_call' || (o.record.status === 'owned' && o.record.schedule);
     if (o.actions.done || !phase || !this.client) return null;
-    return this.client.check({ mark_done: { record: o.record.id, stop: false } });
+    const refusal = this.client.check({ mark_done: { record: o.record.id, stop: false } });
+    // The message names the command for a developer's log; the agent sees only why.
+    return refusal && { code: refusal.code, message: sentence(refusal.message.replace(/^mark_done: /, '')) };
   }
 
   /** One campaign record card (P2-P8, W1-W7): its phase's controls, exactly as `actions` allows. @param {View} view @param {OutboundView} o */
@@ -598,7 +642,7 @@ export class RingsideAgent extends HTMLElement {
         ${callButton('done', 'Done', true, a.done && !this.client?.check({ done: { interaction: i.id, code: code || null } }) ? '' : 'disabled')}</div></div>`;
     }
     const people = i.participants.map((p) => `<li data-participant="${p.id}">${esc(partyName(p.party))}${p.me ? ' (you)' : ''}
-      ${p.held ? '<em>on hold</em>' : p.conferenced ? '<em>may talk</em>' : ''}${p.controls ? '' : ' <small>no controls</small>'}
+      ${p.held ? '<em>on hold</em>' : p.conferenced ? '<em>may talk</em>' : ''}${p.controls || p.party === 'customer' ? '' : ' <small>no controls</small>'}
       ${callButton('hold', 'Hold', p.can_hold && p.party !== 'customer', `data-participant="${p.id}"`)}
       ${callButton('resume', p.conferenced ? 'Allow to talk' : 'Resume', p.can_resume && p.party !== 'customer', `data-participant="${p.id}"`)}</li>`).join('');
     const open = this.#targetFor?.id === String(i.id) ? this.#targetFor.purpose : null;
@@ -613,10 +657,10 @@ export class RingsideAgent extends HTMLElement {
       callButton('open-target', 'Consult…', a.consult, 'data-purpose="consult"'),
       callButton('open-target', 'Conference…', a.conference, 'data-purpose="conference"'),
       callButton('open-target', 'Transfer…', a.transfer, 'data-purpose="transfer"'),
-      callButton('end-consult', 'End consult', a.end_consult),
+      callButton('end-consult', END_CONSULT_TEXT[i.call_state] ?? 'End consult', a.end_consult),
       callButton('complete-transfer', 'Transfer to consulted', a.complete_transfer),
       callButton('start-conference', 'Start conference', a.start_conference),
-      callButton('leave', i.in_control ? 'Exit conference' : 'Leave', a.leave),
+      callButton('leave', i.call_state !== 'conference' ? 'Leave' : i.in_control ? 'Exit conference' : 'Leave conference', a.leave),
       callButton('record', 'Record', a.record),
       callButton('end', 'End', a.end),
     ].join('');
@@ -703,19 +747,33 @@ export class RingsideAgent extends HTMLElement {
       ${monitorButton('barge-in', 'Barge in', m.actions.barge_in)}${monitorButton('stop-monitoring', 'Stop', m.actions.stop)}`;
   }
 
-  /** The status row: status, its timer, the selector, log in or out, the connection. @param {View} view @param {string} connection */
+  /**
+   * The status row: status and secondary status, its timer, the selectors,
+   * log in or out, the connection.
+   * @param {View} view @param {string} connection
+   */
   #head(view, connection) {
     const s = view.status;
+    const current = view.choices.find((c) => c.selected);
+    if (!view.choices.some((c) => c.id === this.#pendingStatus)) this.#pendingStatus = null;
+    const pending = this.#pendingStatus;
+    const listed = pending ?? current?.id;
+    const secondaries = view.choices.find((c) => c.id === listed);
+    const secondaryLabel = s.secondary && (current?.secondary.find((x) => x.id === s.secondary)?.label ?? s.secondary);
     return `<div class="row" part="status">
       <span class="badge" style="background:${esc(s.colour)}"></span>
       <span class="label" id="status-label">${esc(s.label)}</span>
+      ${secondaryLabel ? `<span class="secondary" id="status-secondary">· ${esc(secondaryLabel)}</span>` : ''}
       ${s.engaged ? `<span class="engaged" id="engaged">${esc(s.engaged)}</span>` : ''}
       <span class="timer" id="status-timer" role="timer" aria-label="time in status"></span>
       ${view.logged_in ? `<label class="sr" for="status">Status</label><select id="status">${view.choices.map((c) =>
-        `<option value="${esc(c.id)}" ${c.selected ? 'selected' : ''}>${esc(c.label)}</option>`).join('')}
-        ${view.choices.some((c) => c.selected) ? '' : `<option selected disabled>${esc(s.label)}</option>`}</select>` : ''}
+        `<option value="${esc(c.id)}" ${c.id === listed ? 'selected' : ''}>${esc(c.label)}</option>`).join('')}
+        ${listed ? '' : `<option selected disabled>${esc(s.label)}</option>`}</select>` : ''}
+      ${secondaries?.secondary.length ? `<label class="sr" for="secondary">Reason</label><select id="secondary">${
+        pending ? '<option value="" selected disabled>Choose a reason…</option>' : secondaries.secondary_required ? '' : `<option value="" ${s.secondary ? '' : 'selected'}>No reason</option>`}${
+        secondaries.secondary.map((x) => `<option value="${esc(x.id)}" ${!pending && x.id === s.secondary ? 'selected' : ''}>${esc(x.label)}</option>`).join('')}</select>` : ''}
       ${view.can_login ? `<fieldset class="preview-media"><legend>Push preview media</legend>${CHANNELS.map((c) =>
-        `<label><input type="checkbox" name="preview-media" value="${c}" data-keep="preview-${c}"> ${esc(label(c))}</label>`).join(' ')}</fieldset>
+        `<label><input type="checkbox" name="preview-media" value="${c}" data-keep="preview-${c}" ${view.preview_media.includes(/** @type {import('./index.js').Channel} */ (c)) ? 'checked' : ''}> ${esc(label(c))}</label>`).join(' ')}</fieldset>
         ${button('login', 'Log in', true)}` : ''}
       ${button('logout', 'Log out', view.can_logout)}
       <span class="conn" id="connection">${esc(connection)}</span></div>`;
@@ -724,7 +782,7 @@ export class RingsideAgent extends HTMLElement {
   /** The RONA choice (O5), while the agent is in RONA. @param {View} view */
   #rona(view) {
     return view.rona ? `<section class="card rona" role="alertdialog" aria-label="RONA" id="rona">
-      <strong>RONA</strong> — an offer was not answered${view.rona.cause && view.rona.cause !== 'no_answer' ? ` (${esc(view.rona.cause)})` : ''}.
+      <strong>RONA</strong> — ${view.rona.cause && view.rona.cause !== 'no_answer' ? `an offer could not reach you: ${esc(RONA_TEXT[view.rona.cause] ?? words(view.rona.cause))}` : 'an offer was not answered'}.
       <div class="row">${button('go-idle', 'Go idle', true)}${button('go-available', 'Go available', true)}</div></section>` : '';
   }
 
@@ -829,8 +887,7 @@ function patch(parent, parts) {
         if (input.type === 'checkbox' || input.type === 'radio') twin.checked = input.checked;
         else twin.value = input.value;
       }
-      const key = focused && old.contains(focused) && focusKey(focused);
-      if (key) refocus = /** @type {HTMLElement | null} */ (fresh.querySelector(key));
+      if (focused && old.contains(focused)) refocus = twinOf(focused, old, fresh);
     }
     next.set(key, fresh);
   }
@@ -847,13 +904,25 @@ function patch(parent, parts) {
   return next;
 }
 
+/** What a keyboard user can be on. */
+const FOCUSABLE = 'button, input, select, textarea';
+
 /**
- * A selector that finds the focused control again in its part's new
- * markup: its id and data attributes, but the flash set after building.
- * @param {Element} element
+ * The control of a part's new build that takes the focus `focused` had in
+ * the old: the same control (its id and data attributes, but the flash set
+ * after building), else the one in its place (Hold became Resume, Log in
+ * became the status list), so the keyboard user is not sent to the page.
+ * @param {Element} focused @param {Element} old @param {Element} fresh
  */
-const focusKey = (element) => [...element.attributes].filter((a) => a.name === 'id' || (a.name.startsWith('data-') && a.name !== 'data-flashing'))
-  .map((a) => `[${a.name}="${CSS.escape(a.value)}"]`).join('');
+const twinOf = (focused, old, fresh) => {
+  const key = [...focused.attributes].filter((a) => a.name === 'id' || (a.name.startsWith('data-') && a.name !== 'data-flashing'))
+    .map((a) => `[${a.name}="${CSS.escape(a.value)}"]`).join('');
+  const same = key ? fresh.querySelector(key) : null;
+  if (same) return /** @type {HTMLElement} */ (same);
+  const controls = fresh.querySelectorAll(FOCUSABLE);
+  const place = [...old.querySelectorAll(FOCUSABLE)].indexOf(focused);
+  return /** @type {HTMLElement | null} */ (controls[Math.min(place, controls.length - 1)] ?? null);
+};
 
 /** The call a campaign record is on, if it is on one. @param {View} view @param {OutboundView} o */
 const callOf = (view, o) => view.interactions.find((i) => i.id === o.interaction);
@@ -864,13 +933,19 @@ const partyName = (party) => {
   const { agent, number, supervisor } = /** @type {{ agent?: string, number?: string, supervisor?: string }} */ (party);
   return agent ?? number ?? `${supervisor} (supervisor)`;
 };
+/** What ends a consult says in each phase: a request not yet answered is withdrawn. @type {Record<string, string>} */
+const END_CONSULT_TEXT = { consult_requested: 'Withdraw consult', conference_requested: 'Withdraw conference request' };
+/** Why an offer could not reach the agent (O4), in the agent's words. @type {Record<string, string>} */
+const RONA_TEXT = { device_fault: 'your device did not ring', network_fault: 'the network did not reach your device', wrong_number: 'your number or extension is wrong' };
+/** `text` with a capital first letter. @param {string} text */
+const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 /** @type {Record<string, string>} */
 const ACTIVITY_TEXT = { on_call: 'On a call', in_interaction: 'In an interaction', in_meeting: 'In a meeting' };
 const CHANNELS = ['voice', 'chat', 'email', 'social'];
 /** `no_answer` → `no answer`. @param {unknown} id */
 const words = (id) => String(id).replace(/_/g, ' ');
 /** `no_answer` → `No answer`. @param {unknown} id */
-const label = (id) => String(id).charAt(0).toUpperCase() + words(String(id).slice(1));
+const label = (id) => sentence(words(id));
 /** The record phases whose words are not their id's. @type {Record<string, string>} */
 const PHASE_TEXT = { previewing: 'preview', owned: 'accepted, not dialled', connected: 'on the call', after_call: 'after the call' };
 /** A time as `<input type="datetime-local">` shows it: the agent's local wall time. @param {number} ms */

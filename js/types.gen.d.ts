@@ -1192,7 +1192,8 @@ export type RosterEntry = {
   queues: { [key in QueueId]: number },
   /**
    * Whether this user may ask to log it out (S9: a supervisor, for
-   * another user who is logged in; the server judges the rest).
+   * another user who is logged in, available or idle, with no open
+   * interaction; the server also counts campaign records it holds).
    */
   can_log_out: boolean,
 };
@@ -1349,6 +1350,10 @@ export type StatusChoice = {
   colour: string,
   /** Whether it is the current status. */
   selected: boolean,
+  /** The secondary statuses it offers (S6), in the profile's order. */
+  secondary: Array<SecondaryDef>,
+  /** Whether choosing it needs one of them (S6). */
+  secondary_required: boolean,
 };
 
 /** One entry of the status catalogue (S1). */

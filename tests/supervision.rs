@@ -483,7 +483,8 @@ fn the_roster_replica_follows_the_stream_and_resubscribes_from_its_position_spec
     let ana = &roster.entries[0];
     assert_eq!((ana.user.as_str(), ana.activity), ("ana", Some(Activity::OnCall)));
     assert_eq!(ana.interactions[0].id, call);
-    assert!(ana.interactions[0].can_monitor && ana.can_log_out, "a supervisor's row actions");
+    assert!(ana.interactions[0].can_monitor, "a supervisor's row actions");
+    assert!(!ana.can_log_out, "no log out offered for an agent on a call (S9)");
     assert_eq!(roster.queues.len(), 2, "the queue tiles");
     desk.send("sue", CommandKind::Monitor { interaction: call, agent: user("ana") }).unwrap();
     assert!(desk.view("sue").monitoring[0].actions.barge_in);

@@ -13,7 +13,7 @@ use super::view::{each, format_duration, next_second, Earliest};
 use crate::model::action::Action;
 use crate::model::monitoring::{MonitorAction, MonitoringState};
 use crate::model::presence::{Activity, Presence, QueueStats};
-use crate::model::rules::Judge;
+use crate::model::rules::{supervisor_logout_refusal, Judge};
 use crate::model::state::InteractionState;
 use crate::model::{AgentState, Channel, InteractionId, QueueId, SecondaryId, ServerTime, SortedMap, StatusId, TeamId, UserId};
 use crate::protocol::{ClientMessageOf, OutgoingMessage, RosterPosition, RosterSnapshot};
@@ -190,7 +190,8 @@ pub struct RosterEntryView<'a> {
     #[cfg_attr(test, ts(as = "std::collections::BTreeMap<QueueId, u8>"))]
     pub queues: &'a SortedMap<QueueId, u8>,
     /// Whether this user may ask to log it out (S9: a supervisor, for
-    /// another user who is logged in; the server judges the rest).
+    /// another user who is logged in, available or idle, with no open
+    /// interaction; the server also counts campaign records it holds).
     pub can_log_out: bool,
 }
 
@@ -270,7 +271,9 @@ pub(super) fn derive<'a>(roster: &'a Roster, judge: Option<&Judge<'_>>, now: Ser
             secondary: p.secondary.as_ref(),
             interactions,
             queues: &p.queues,
-            can_log_out: supervises && !mine && p.logged_in,
+            can_log_out: supervises
+                && !mine
+                && judge.is_some_and(|j| supervisor_logout_refusal(j.profile, &p.status, p.logged_in, !p.interactions.is_empty()).is_none()),
         }
     });
     let queues = each(roster.queues(), |q| QueueTile {
@@ -399,15 +402,19 @@ mod tests {
             WorkItem { id: InteractionId(1), channel: Channel::Voice, state: InteractionState::Active, since: ServerTime(0) },
             WorkItem { id: InteractionId(2), channel: Channel::Chat, state: InteractionState::WrapUp, since: ServerTime(0) },
         ];
-        roster.apply_snapshot(snapshot(1, 0, vec![ana, presence("sue", 0)]));
+        let mut cy = presence("cy", 0);
+        cy.status = StatusId::from("rona");
+        roster.apply_snapshot(snapshot(1, 0, vec![ana, presence("ben", 0), cy, presence("sue", 0)]));
         for (role, expected) in [(Role::Supervisor, true), (Role::Agent, false)] {
             let judge = Judge { profile: &profile, role, state: &sue, now: ServerTime(0), world: &OwnStateOnly };
             let view = derive(&roster, Some(&judge), ServerTime(0));
             assert!(roster.in_wrap_up(InteractionId(2)) && !roster.in_wrap_up(InteractionId(1)));
-            let (ana, own) = (&view.entries[0], &view.entries[1]);
+            let [ana, ben, cy, own] = &view.entries[..] else { panic!("four rows") };
             assert_eq!(ana.interactions[0].can_monitor, expected, "{role:?}");
             assert!(!ana.interactions[1].can_monitor, "not in wrap-up (M2)");
-            assert_eq!(ana.can_log_out, expected);
+            assert!(!ana.can_log_out, "not with interactions open (S9)");
+            assert_eq!(ben.can_log_out, expected, "available and free");
+            assert!(!cy.can_log_out, "neither available nor idle (S9)");
             assert!(own.me && !own.can_log_out);
         }
     }

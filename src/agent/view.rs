@@ -6,7 +6,7 @@ use crate::model::campaign::{CallingRecord, CampaignBrief, DialOutcome, Outbound
 use crate::model::call::{CallState, Note, Party};
 use crate::model::monitoring::{MonitorAction, MonitorMode, Monitoring, MonitoringState};
 use crate::model::presence::status_display;
-use crate::model::profile::{Profile, StatusCategory, WrapUpCodeDef};
+use crate::model::profile::{Profile, SecondaryDef, StatusCategory, WrapUpCodeDef};
 use crate::model::rules::{Judge, OwnStateOnly};
 use crate::model::state::{InteractionInfo, InteractionState, JoinRequest, Origin};
 use crate::model::{
@@ -215,6 +215,10 @@ pub struct StatusChoice<'a> {
     pub colour: &'a str,
     /// Whether it is the current status.
     pub selected: bool,
+    /// The secondary statuses it offers (S6), in the profile's order.
+    pub secondary: &'a [SecondaryDef],
+    /// Whether choosing it needs one of them (S6).
+    pub secondary_required: bool,
 }
 
 /// The two ways out of rona (O5).
@@ -400,7 +404,14 @@ pub(super) fn derive<'a>(profile: &'a Profile, role: Role, state: &'a AgentState
         // grow the list (and copy it) every few statuses.
         let mut choices = Vec::with_capacity(profile.statuses.len());
         for s in profile.statuses.iter().filter(|s| !s.system_only) {
-            choices.push(StatusChoice { id: &s.id, label: &s.label, colour: &s.colour, selected: s.id == state.status });
+            choices.push(StatusChoice {
+                id: &s.id,
+                label: &s.label,
+                colour: &s.colour,
+                selected: s.id == state.status,
+                secondary: &s.secondary,
+                secondary_required: s.secondary_required,
+            });
         }
         choices
     } else {

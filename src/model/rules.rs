@@ -439,18 +439,26 @@ pub fn check_status_choice(profile: &Profile, status: &StatusId, secondary: Opti
 /// Whether a supervisor may log out the agent whose state is `target` (S9):
 /// it must be logged in, available or idle, with no interaction in progress.
 pub fn check_supervisor_logout(profile: &Profile, target: &AgentState) -> Result<(), CommandError> {
-    let refuse = |reason| Err(CommandError::LogoutNotAllowed { agent: target.agent.clone(), reason });
-    if !target.logged_in {
-        return refuse("is not logged in");
+    match supervisor_logout_refusal(profile, &target.status, target.logged_in, target.engaged()) {
+        Some(reason) => Err(CommandError::LogoutNotAllowed { agent: target.agent.clone(), reason }),
+        None => Ok(()),
     }
-    let category = profile.status(&target.status).map(|s| s.category);
-    if !matches!(category, Some(StatusCategory::Available | StatusCategory::Idle)) {
-        return refuse("is neither available nor idle");
+}
+
+/// Why S9 forbids logging out an agent in `status`, logged in or not and
+/// with work in progress or not; `None` when it allows it. The roster asks
+/// this of what it sees of others, the center of their whole state.
+pub fn supervisor_logout_refusal(profile: &Profile, status: &StatusId, logged_in: bool, engaged: bool) -> Option<&'static str> {
+    let category = profile.status(status).map(|s| s.category);
+    if !logged_in {
+        Some("is not logged in")
+    } else if !matches!(category, Some(StatusCategory::Available | StatusCategory::Idle)) {
+        Some("is neither available nor idle")
+    } else if engaged {
+        Some("has interactions in progress")
+    } else {
+        None
     }
-    if target.engaged() {
-        return refuse("has interactions in progress");
-    }
-    Ok(())
 }
 
 /// Whether a supervisor may take a monitoring action now, from its own
