@@ -129,7 +129,7 @@ fn a_custom_status_catalogue_drives_each_attribute_spec_s1() {
     desk.sign_in("ana");
     desk.send("ana", set_status("focus")).unwrap();
     let view = desk.view("ana");
-    assert_eq!((view.status.label.as_ref(), view.status.colour.as_ref()), ("Focus time", "#123456"));
+    assert_eq!((view.status.label.as_ref(), view.status.colour), ("Focus time", "#123456"));
     assert_eq!(view.status.category, Some(StatusCategory::Busy));
     let choices: Vec<&str> = view.choices.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(choices, ["ready", "focus", "paperwork"], "system-only statuses are not offered");
