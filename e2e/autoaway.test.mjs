@@ -41,6 +41,9 @@ test('an idle page goes Away after the inactivity time and input brings the stat
   const [first, second] = tabs;
   await first.locator('ringside-agent button[data-action="login"]').click();
   await first.locator('ringside-agent #status').selectOption('available');
+  // The status list keeps the focus while its row is built again for each
+  // status: the element moving the focus back is no input.
+  await first.locator('ringside-agent #status').focus();
   const lastInput = Date.now();
   await labelIs(first, 'Available');
   await labelIs(second, 'Available');
@@ -50,6 +53,9 @@ test('an idle page goes Away after the inactivity time and input brings the stat
   const idleFor = Date.now() - lastInput;
   await labelIs(second, 'Away (inactive)');
   assert.ok(idleFor >= AUTO_AWAY_MS - 250, `away after ${idleFor} ms without input`);
+  assert.equal(await first.evaluate(() => document.querySelector('ringside-agent').shadowRoot.activeElement?.id), 'status', 'the focus came back');
+  await first.waitForTimeout(AUTO_AWAY_MS / 2);
+  assert.equal(await first.evaluate(() => document.querySelector('ringside-agent').shadowRoot.getElementById('status-label').textContent), 'Away (inactive)', 'and stays away');
   await first.screenshot({ path: join(shots, 'autoaway-01-away.png') });
 
   // A mouse move in the first page: `present`, and the previous status is back.

@@ -11,7 +11,11 @@ import { load as instantiate, Engine, failure } from './engine.js';
  * @import { Command, ErrorCode, View } from './types.gen.js'
  */
 
-/** Input that shows the user is at the page (S11). */
+/**
+ * Input that shows the user is at the page (S11); and `focus` of the window
+ * itself (the user came back to the tab), never of a control, which a page
+ * may move by script.
+ */
 const INPUT_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart', 'focus'];
 /** The Idle Detection API's smallest threshold, in milliseconds. */
 const IDLE_THRESHOLD_MS = 60_000;
@@ -512,7 +516,9 @@ export class Client {
     if (this.#watching || !this.#engine || !(view.auto_away_ms > 0) || typeof window === 'undefined') return;
     this.#watching = new AbortController();
     const options = { passive: true, capture: true, signal: this.#watching.signal };
-    for (const type of INPUT_EVENTS) window.addEventListener(type, () => this.#present(), options);
+    for (const type of INPUT_EVENTS) {
+      window.addEventListener(type, (event) => { if (type !== 'focus' || event.target === window) this.#present(); }, options);
+    }
     this.#detectIdle(false).catch(() => {});
   }
 
