@@ -342,16 +342,23 @@ pub(crate) fn router(app: AppState, config: &Config) -> Router {
         // After the fallback above: it would replace the simulator's own,
         // which answers CORS preflights.
         .merge(sim::routes(&config.allowed_origins))
-        .nest_service("/pkg", static_files(config.web_root.join("pkg")))
+        .nest_service("/pkg", package_files(config.web_root.join("pkg")))
         .fallback_service(www)
         .with_state(app)
 }
 
-/// The files of a folder, whenever it exists; a path it does not have, or
-/// a method other than GET and HEAD, gets the JSON error of every other
-/// HTTP refusal.
+/// The files of a folder, whenever it exists, a folder's `index.html` for
+/// the folder; a path it does not have, or a method other than GET and
+/// HEAD, gets the JSON error of every other HTTP refusal.
 pub(crate) fn static_files(folder: std::path::PathBuf) -> ServeDir<axum::routing::MethodRouter> {
     ServeDir::new(folder).call_fallback_on_method_not_allowed(true).fallback(get(not_found).fallback(method_not_allowed))
+}
+
+/// The built package's files, as [`static_files`] but without folder
+/// pages: nested under `/pkg`, the redirect of a folder to its `/` form
+/// would lose the prefix, and the package has no index.
+pub(crate) fn package_files(folder: std::path::PathBuf) -> ServeDir<axum::routing::MethodRouter> {
+    static_files(folder).append_index_html_on_directories(false)
 }
 
 /// `GET /healthz`: 200 `ok` while the owner runs and the store commits,

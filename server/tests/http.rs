@@ -49,6 +49,10 @@ async fn the_www_and_pkg_folders_are_served_once_they_exist() {
     assert_eq!(get("/pkg/ringside.js").await.expect("request").text().await.expect("body"), "export {}");
     refused("/nothing-here", false, 404, "not_found").await;
     refused("/pkg/missing.js", false, 404, "not_found").await;
+    // A folder of the package is no page: 404, not a redirect that loses /pkg.
+    std::fs::create_dir_all(root.join("pkg/sim")).expect("pkg/sim");
+    refused("/pkg/sim", false, 404, "not_found").await;
+    refused("/pkg/sim/", false, 404, "not_found").await;
     refused("/pkg/ringside.js", true, 405, "method_not_allowed").await;
     refused("/index.html", true, 405, "method_not_allowed").await;
     server.handle.shutdown().await;

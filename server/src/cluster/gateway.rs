@@ -70,7 +70,7 @@ pub fn router(gateway: Gateway) -> Router {
         .route("/ws", get(relay))
         .route("/link", get(not_the_owner))
         .method_not_allowed_fallback(crate::method_not_allowed)
-        .nest_service("/pkg", crate::static_files(gateway.config.web_root.join("pkg")))
+        .nest_service("/pkg", crate::package_files(gateway.config.web_root.join("pkg")))
         .fallback_service(www)
         .with_state(gateway)
 }
