@@ -59,10 +59,9 @@ pub fn bearer_claims(app: &AppState, headers: &HeaderMap) -> Result<Claims, ApiE
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "an Authorization: Bearer <token> header is required"))?;
-    let token = value
-        .strip_prefix("Bearer ")
+    let token = crate::auth::bearer_token(value)
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "the Authorization header must be Bearer <token>"))?;
-    app.keys.verify(token.trim()).map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, e.code(), e.to_string()))
+    app.keys.verify(token).map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, e.code(), e.to_string()))
 }
 
 /// Refuses a request without a valid token of role admin.
@@ -89,7 +88,7 @@ fn require_role(app: &AppState, headers: &HeaderMap, needed: &str, allowed: impl
 /// be read (over the route's size limit, or cut off).
 pub type BodyBytes = Result<Bytes, BytesRejection>;
 
-/// A body's bytes: 413 `too_large` past the route's limit (2 MB unless the
+/// A body's bytes: 413 `too_large` past the route's limit (2 MiB unless the
 /// route sets its own), else 400 `bad_request` if it could not be read;
 /// the JSON error every HTTP refusal has, not axum's text.
 pub fn read_body(body: BodyBytes) -> Result<Bytes, ApiError> {

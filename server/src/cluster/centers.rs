@@ -88,7 +88,7 @@ impl Served {
     /// usual 401.
     fn token_center(&self, headers: &HeaderMap) -> Option<String> {
         let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-        self.keys.center_of(value.strip_prefix("Bearer ")?.trim()).ok().filter(|center| self.find(center).is_some())
+        self.keys.center_of(crate::auth::bearer_token(value)?).ok().filter(|center| self.find(center).is_some())
     }
 }
 
