@@ -103,7 +103,7 @@ async fn status_report(State(app): State<AppState>, headers: HeaderMap, query: R
         Some("csv") => true,
         Some("json") => false,
         Some(_) => return Err(bad("format is json or csv")),
-        None => headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/csv")),
+        None => headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(prefers_csv),
     };
     let (from, to) = (ServerTime(query.from), ServerTime(query.to));
     let scope = ask_owner(&app, |reply| Input::Report(ReportRead::Scope(scope, reply))).await?.map_err(failure)?;
@@ -172,8 +172,42 @@ fn csv_text(rows: &[Interval]) -> String {
     text
 }
 
+/// Whether an `Accept` header rates CSV above JSON: media types compared
+/// without regard to case, each with its `q` (1 when left out); a tie, or
+/// no mention of CSV, is JSON.
+fn prefers_csv(accept: &str) -> bool {
+    let weight = |wanted: &[&str]| {
+        accept
+            .split(',')
+            .filter_map(|range| {
+                let mut parts = range.split(';');
+                let media = parts.next()?.trim().to_ascii_lowercase();
+                let q = parts.filter_map(|p| p.trim().strip_prefix("q=")).find_map(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
+                wanted.contains(&media.as_str()).then_some(q)
+            })
+            .fold(0.0_f32, f32::max)
+    };
+    weight(&["text/csv"]) > weight(&["application/json", "application/*", "*/*"])
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn accept_chooses_csv_only_when_it_rates_csv_highest() {
+        for (accept, csv) in [
+            ("text/csv", true),
+            ("TEXT/CSV", true),
+            ("text/csv; charset=utf-8", true),
+            ("application/json, text/csv", false),
+            ("text/csv;q=0.5, application/json", false),
+            ("text/csv, */*;q=0.1", true),
+            ("*/*", false),
+            ("", false),
+        ] {
+            assert_eq!(super::prefers_csv(accept), csv, "{accept}");
+        }
+    }
     use super::*;
     use ringside::model::profile::{Preset, Profile};
 
