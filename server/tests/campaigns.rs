@@ -124,6 +124,43 @@ async fn an_import_with_bad_lines_reports_them_and_imports_nothing() {
     assert_eq!((status, body["code"].as_str()), (404, Some("unknown_campaign")));
 }
 
+// SPEC N8: every bound docs/server.md gives a campaign is 422 bad_campaign,
+// and the campaign stays as it was.
+#[tokio::test]
+async fn a_campaign_out_of_its_bounds_is_refused_and_changes_nothing() {
+    let server = TestServer::with(Preset::ContactCenter, 10_000, 30_000).await;
+    let sim = server.http();
+    assert_eq!(put(&sim, "/admin/campaigns/renewals", campaign_body()).await.0, 200);
+    let with = |key: &str, value: serde_json::Value| {
+        let mut body = campaign_body();
+        body[key] = value;
+        body
+    };
+    let agents: Vec<String> = (0..4097).map(|n| format!("agent-{n}")).collect();
+    let results: Vec<String> = (0..33).map(|n| format!("result-{n}")).collect();
+    let fields: Vec<String> = (0..17).map(|n| format!("field-{n}")).collect();
+    for (key, value) in [
+        ("name", serde_json::json!("")),
+        ("name", serde_json::json!("n".repeat(65))),
+        ("accept_timeout_ms", serde_json::json!(999)),
+        ("accept_timeout_ms", serde_json::json!(3_600_001)),
+        ("stale_limit_ms", serde_json::json!(604_800_001)),
+        ("conference_limit", serde_json::json!(1)),
+        ("conference_limit", serde_json::json!(9)),
+        ("results", serde_json::json!([])),
+        ("results", serde_json::json!(results)),
+        ("fields", serde_json::json!(fields)),
+        ("fields", serde_json::json!(["number"])),
+        ("fields", serde_json::json!(["plan", "plan"])),
+        ("agents", serde_json::json!(agents)),
+    ] {
+        let (status, body) = put(&sim, "/admin/campaigns/renewals", with(key, value)).await;
+        assert_eq!((status, body["code"].as_str()), (422, Some("bad_campaign")), "{key}: {body}");
+    }
+    let (_, listed) = sim.get("/admin/campaigns").await;
+    assert!(listed.to_string().contains("\"plan\""), "the campaign as it was: {listed}");
+}
+
 // SPEC N6: a record list's limit outside its bounds is taken as the nearest
 // one; a query the endpoint does not take gets the JSON error.
 #[tokio::test]

@@ -153,6 +153,11 @@ impl Campaign {
                 return Err(format!("field {field:?} is empty or a reserved column name"));
             }
         }
+        // Each field is a column of the import and the export: a repeat
+        // would make an export that cannot be imported again.
+        if let Some(twice) = self.fields.iter().enumerate().find_map(|(i, f)| self.fields[..i].contains(f).then_some(f)) {
+            return Err(format!("field {twice:?} is named twice"));
+        }
         let sounds = &self.sounds;
         for sound in [&sounds.offered, &sounds.held, &sounds.retrieved, &sounds.ended].into_iter().flatten() {
             name("sounds", sound, MAX_SOUND_BYTES)?;
