@@ -273,8 +273,23 @@ async fn the_directory_api_changes_routing_at_once_and_the_direct_call_endpoint_
         assert_eq!(refused.status().as_u16(), 400, "{path} {body}");
         assert_eq!(refused.json::<serde_json::Value>().await.unwrap()["code"], "bad_request");
     }
+    // SPEC N8: an empty id names nobody; a default phone must be dialable.
+    for (path, body, code) in [
+        ("/admin/directory", r#"{"teams":{"":{"label":"E"}}}"#, "invalid_message"),
+        ("/admin/directory", r#"{"members":{"":{}}}"#, "invalid_message"),
+        ("/admin/members/cy", r#"{"favourites":[""]}"#, "invalid_message"),
+        ("/admin/members/cy", r#"{"phone":{"number":""}}"#, "bad_argument"),
+        ("/admin/members/cy", r#"{"phone":{"number":"abc"}}"#, "bad_argument"),
+    ] {
+        let refused = client.put(format!("{base}{path}")).bearer_auth(&sim.token).header("content-type", "application/json").body(body).send().await.unwrap();
+        assert_eq!(refused.status().as_u16(), 422, "{path} {body}");
+        assert_eq!(refused.json::<serde_json::Value>().await.unwrap()["code"], code, "{path} {body}");
+    }
+    let empty = client.get(format!("{base}/presence//direct-call")).bearer_auth(&sim.token).send().await.unwrap();
+    assert_eq!(empty.status().as_u16(), 422);
     let (_, kept) = sim.get("/admin/directory").await;
     assert_eq!(kept["members"]["ana"]["queues"]["support"], 5, "the directory is whole: {kept}");
+    assert!(kept["members"].get("cy").is_none(), "nothing saved for cy: {kept}");
 
     // cy is no member of support: a support contact waits.
     let mut cy = signed_in(&server, "cy", Role::Agent).await;

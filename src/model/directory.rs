@@ -9,6 +9,7 @@
 //! as before); once one membership exists, a queue's contacts go only to its
 //! members.
 
+use super::campaign::is_dialable;
 use super::{QueueId, SortedMap, TeamId, UserId};
 use crate::protocol::limits::{
     check_name, LimitError, MAX_DIRECTORY_MEMBERS, MAX_FAVOURITES, MAX_ID_BYTES, MAX_LABEL_BYTES, MAX_NUMBER_BYTES, MAX_TEAMS, MAX_USER_QUEUES,
@@ -80,6 +81,10 @@ pub enum DirectoryError {
     UnknownQueue(QueueId),
     /// A skill level over [`MAX_SKILL`].
     SkillTooHigh(QueueId),
+    /// An id that is empty, which names nobody.
+    EmptyId(&'static str),
+    /// A default phone number that cannot be dialled.
+    NotDialable,
 }
 
 impl DirectoryError {
@@ -89,7 +94,8 @@ impl DirectoryError {
             DirectoryError::Limit(_) => "invalid_message",
             DirectoryError::UnknownTeam(_) => "unknown_team",
             DirectoryError::UnknownQueue(_) => "unknown_queue",
-            DirectoryError::SkillTooHigh(_) => "bad_argument",
+            DirectoryError::SkillTooHigh(_) | DirectoryError::NotDialable => "bad_argument",
+            DirectoryError::EmptyId(_) => "invalid_message",
         }
     }
 }
@@ -101,6 +107,8 @@ impl core::fmt::Display for DirectoryError {
             DirectoryError::UnknownTeam(t) => write!(f, "no team `{t}`"),
             DirectoryError::UnknownQueue(q) => write!(f, "no queue `{q}`"),
             DirectoryError::SkillTooHigh(q) => write!(f, "the skill level for `{q}` is over {MAX_SKILL}"),
+            DirectoryError::EmptyId(field) => write!(f, "{field} must not be empty"),
+            DirectoryError::NotDialable => write!(f, "member.phone: the number holds no digit or a character no phone dials"),
         }
     }
 }
@@ -109,6 +117,15 @@ impl From<LimitError> for DirectoryError {
     fn from(e: LimitError) -> Self {
         DirectoryError::Limit(e)
     }
+}
+
+/// An id within its bound, without control characters, and not empty.
+pub fn check_id(field: &'static str, id: &str) -> Result<(), DirectoryError> {
+    check_name(field, id, MAX_ID_BYTES)?;
+    if id.is_empty() {
+        return Err(DirectoryError::EmptyId(field));
+    }
+    Ok(())
 }
 
 fn too_many(field: &'static str, len: usize, max: usize) -> Result<(), DirectoryError> {
@@ -136,10 +153,13 @@ impl Member {
             }
         }
         for user in &self.favourites {
-            check_name("member.favourites", user.as_str(), MAX_ID_BYTES)?;
+            check_id("member.favourites", user.as_str())?;
         }
         if let DefaultPhone::Number(number) = &self.phone {
             check_name("member.phone", number, MAX_NUMBER_BYTES)?;
+            if !is_dialable(number) {
+                return Err(DirectoryError::NotDialable);
+            }
         }
         Ok(())
     }
@@ -151,11 +171,11 @@ impl Directory {
         too_many("teams", self.teams.len(), MAX_TEAMS)?;
         too_many("members", self.members.len(), MAX_DIRECTORY_MEMBERS)?;
         for (id, team) in &self.teams {
-            check_name("team.id", id.as_str(), MAX_ID_BYTES)?;
+            check_id("team.id", id.as_str())?;
             check_name("team.label", &team.label, MAX_LABEL_BYTES)?;
         }
         for (user, member) in &self.members {
-            check_name("member.id", user.as_str(), MAX_ID_BYTES)?;
+            check_id("member.id", user.as_str())?;
             member.check(&self.teams, &queue_exists)?;
         }
         Ok(())

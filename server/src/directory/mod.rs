@@ -25,13 +25,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use ringside::model::directory::{Directory, Member, Team};
+use ringside::model::directory::{check_id, Directory, Member, Team};
 use ringside::model::{TeamId, UserId};
-use ringside::protocol::limits::{check_name, MAX_ID_BYTES};
 
-/// The largest directory body taken: a directory at its bound of 20,000
-/// members, each with teams, queues and favourites, is a few MB, over
-/// axum's default of 2 MB.
+/// The largest directory body taken: 20,000 members with a few teams,
+/// queues and favourites each is a few MB, over axum's default of 2 MiB (a
+/// directory filling every bound at once is larger: build it by member).
 pub const MAX_DIRECTORY_BODY_BYTES: usize = 16 << 20;
 
 /// The directory and presence routes.
@@ -64,7 +63,7 @@ fn respond(reply: DirectoryReply) -> Response {
 /// An id from a path: within its bound, no control characters; refused
 /// as the same id in a body is (422 `invalid_message`).
 fn path_id(field: &'static str, text: &str) -> Result<(), ApiError> {
-    check_name(field, text, MAX_ID_BYTES).map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_message", e.to_string()))
+    check_id(field, text).map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()))
 }
 
 async fn get_directory(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
