@@ -118,7 +118,9 @@ async fn status_report(State(app): State<AppState>, headers: HeaderMap, query: R
         }
         cursor = page.next;
     }
-    let rows = intervals(&rows, from, to.min(scope.now), &scope.statuses);
+    // Nothing has happened yet in a range that starts at or after now.
+    let end = to.min(scope.now);
+    let rows = if from < end { intervals(&rows, from, end, &scope.statuses) } else { Vec::new() };
     if csv {
         return Ok(csv_response(Body::from(csv_text(&rows))));
     }

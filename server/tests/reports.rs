@@ -142,6 +142,10 @@ async fn the_status_report_gives_clipped_intervals_with_labels_colours_and_secon
 
     let admin = get(&server, &path, Some(&token("root", Role::Admin)), None).await;
     assert_eq!(admin.status().as_u16(), 200, "admins read reports too");
+
+    let (later, much_later) = (now() + 60_000, now() + 120_000);
+    let future = json(&server, &format!("/reports/status?user=ana&from={later}&to={much_later}"), &supervisor).await;
+    assert_eq!(future["rows"].as_array().map(Vec::len), Some(0), "a range still to come has no rows: {future}");
 }
 
 /// SPEC S6, SPEC N5, SPEC N8: agents never read secondary statuses, a
