@@ -63,9 +63,13 @@ test('a dropped socket is reopened by the wrapper and resumes: the offer made me
     await until('the tab is back and the missed offer replayed', () => tab.connection === 'live' && offers.length > 0);
     await tab.decline(offers[0].id);
     const socketsOpened = sockets.length;
-    tab.close();
+    // A command asked for just before close() is refused as closed, not
+    // left to time out.
+    const lastWord = otherTab.setStatus('lunch');
     otherTab.close();
-    return { placed, offersWhileAway, from: offers[0].from, states, socketsOpened, lastSocket: sockets.at(-1).readyState, connection: tab.connection };
+    const refused = await lastWord.then(() => 'sent', (e) => e.code);
+    tab.close();
+    return { placed, offersWhileAway, from: offers[0].from, states, socketsOpened, lastSocket: sockets.at(-1).readyState, connection: tab.connection, refused };
   }, { url: server.http.replace('http', 'ws') + '/ws', token: server.token('ana', 'agent'), admin: server.token('admin', 'admin') });
   assert.equal(result.placed, 201);
   assert.equal(result.offersWhileAway, 0, 'nothing arrives while the socket is down');
@@ -74,6 +78,7 @@ test('a dropped socket is reopened by the wrapper and resumes: the offer made me
   assert.ok(result.socketsOpened >= 3, `the first socket, at least one failed retry, the one that resumed: ${result.socketsOpened}`);
   assert.ok(result.lastSocket >= 2, 'close() closes the socket (CLOSING or CLOSED)');
   assert.equal(result.connection, 'closed');
+  assert.equal(result.refused, 'closed', 'a command asked for right before close() rejects with closed');
   await page.close();
 });
 

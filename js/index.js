@@ -317,7 +317,10 @@ export class Client {
    * @returns {Promise<{ id: string, seq: number }>}
    */
   async #send(kind) {
-    const id = (await this.#readyEngine()).command(JSON.stringify(kind));
+    const engine = await this.#readyEngine();
+    // close() may have run while this waited for its turn.
+    if (this.#engine !== engine) throw closed();
+    const id = engine.command(JSON.stringify(kind));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
