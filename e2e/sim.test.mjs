@@ -267,12 +267,15 @@ test('the custom element runs on the simulator: its accept button flashes and RO
   await page.close();
 });
 
-test('a failed load of the engine is not kept: the next connect() loads it again', async () => {
+test('a failed load of the engine or the simulator is not kept: the next call loads it again; an unknown option is bad_config', async () => {
   const page = await browser.newPage();
   await page.goto(base);
   const result = await page.evaluate(async () => {
     const { connect } = await import('/pkg/index.js');
     const { createSimulator } = await import('/pkg/sim.js');
+    const code = (promise) => promise.then(() => 'created', (error) => error.code);
+    const simFailed = await code(createSimulator({ agents: ['ana'], wasmUrl: '/pkg/sim/missing.wasm' }));
+    const unknownOption = await code(createSimulator({ agents: ['ana'], bogus: 1 }));
     const sim = await createSimulator({ queues: ['support'], agents: ['ana'], profile: { preset: 'contact_center' } });
     const options = { url: 'sim://center', token: 'ana', transport: sim.transport, clock: sim.clock };
     let failed = null;
@@ -288,9 +291,9 @@ test('a failed load of the engine is not kept: the next connect() loads it again
       });
     }
     await client.login();
-    return { failed, loggedIn: client.view.logged_in };
+    return { simFailed, unknownOption, failed, loggedIn: client.view.logged_in };
   });
-  assert.deepEqual(result, { failed: 'wasm_load_failed', loggedIn: true });
+  assert.deepEqual(result, { simFailed: 'wasm_load_failed', unknownOption: 'bad_config', failed: 'wasm_load_failed', loggedIn: true });
   await page.close();
 });
 

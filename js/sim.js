@@ -3,13 +3,21 @@
 // `connect({ transport, clock })` and hear exactly what the server would
 // send; the page plays the customer. Its own entry: the client never loads it.
 import init, { Simulator } from './sim/sim.js';
+import { failure } from './engine.js';
 
 /** @type {Promise<unknown> | undefined} */
 let loading;
 
-/** Loads the simulator's wasm module once per page. @param {string | URL} [wasmUrl] */
+/**
+ * Loads the simulator's wasm module once per page; a failed load is
+ * forgotten, so the next `createSimulator()` tries again.
+ * @param {string | URL} [wasmUrl]
+ */
 function load(wasmUrl) {
-  loading ??= init(wasmUrl ? { module_or_path: wasmUrl } : undefined);
+  loading ??= init(wasmUrl ? { module_or_path: wasmUrl } : undefined).catch((/** @type {unknown} */ error) => {
+    loading = undefined;
+    throw Object.assign(failure('wasm_load_failed', `the simulator could not be loaded: ${error}`), { cause: error });
+  });
   return loading;
 }
 
@@ -22,9 +30,10 @@ const settle = () => new Promise((done) => setTimeout(done, 0));
  * @returns {Promise<import('./sim.js').SimulatedCenter>}
  */
 export async function createSimulator(options) {
-  const { profile = {}, queues = ['support'], agents = [], directory = {}, start = Date.now(), wasmUrl } = options ?? {};
+  // The center reads the rest and refuses what it does not know (bad_config).
+  const { start = Date.now(), wasmUrl, ...config } = options ?? {};
   await load(wasmUrl);
-  return new SimulatedCenter(new Simulator(JSON.stringify({ profile, queues, agents, directory }), start));
+  return new SimulatedCenter(new Simulator(JSON.stringify({ agents: [], ...config }), start));
 }
 
 /**
