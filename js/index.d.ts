@@ -137,7 +137,7 @@ export class Client {
    * Judges a command as sending it would, without sending: `null` if it
    * would be sent, else the refusal's code and message. Throws a
    * `RingsideError` (`invalid_message`) if it is no command.
-   * @example client.check({ done: { interaction: card.id, code: null } })?.code // 'wrap_up_code_required'
+   * @example client.check({ done: { interaction: card.id, code: null } })?.code // 'wrap_up_code_required' where the profile requires a code
    */
   check(command: Command): Refusal | null;
   /** @example await client.done(interaction.id, 'resolved'); */
