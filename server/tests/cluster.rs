@@ -84,9 +84,15 @@ async fn a_stale_owner_paused_past_its_lease_cannot_apply_anything() {
     let a_addr = a.owning(START);
     let b = Node::start("b", &engine, LEASE_MS, 30_000);
     let (mut ana, acked) = available(a_addr, "ana").await;
+    // Relayed by b, the gateway, to a.
+    let (mut ben, _) = available(b.addr, "ben").await;
 
     a.signal("STOP");
     let b_addr = b.owning(START);
+    // Once b owns the center its link to the paused a ends, and with it
+    // ben's socket: 1012, reconnect, without waiting for a to wake.
+    let (code, _, _) = ben.closed().await;
+    assert_eq!(code, 1012, "a relayed socket leaves the old owner when another owns the center");
     // Sent to the paused owner: it reads it when it wakes, and may answer
     // `unavailable` before it closes the session (1001), or just close it.
     let id = ringside::model::CommandId("stale".into());
@@ -184,9 +190,14 @@ async fn a_graceful_stop_hands_the_center_over_at_once() {
     let a_addr = a.owning(START);
     let b = Node::start("b", &engine, lease_ms, 30_000);
     let (_ana, _) = available(a_addr, "ana").await;
+    let (mut ben, _) = available(b.addr, "ben").await;
     a.signal("TERM");
     let stopped = Instant::now();
     assert!(a.exit(Duration::from_secs(10)).success());
+    // b stays: for the socket it relays, the owner went away (1012), not
+    // this node (1001).
+    let (code, _, _) = ben.closed().await;
+    assert_eq!(code, 1012);
     let b_addr = b.owning(Duration::from_millis(lease_ms / 2));
     eprintln!("hand-over after a graceful stop: {} ms (lease {lease_ms} ms)", stopped.elapsed().as_millis());
     let (_, snapshot) = Client::hello(b_addr, &token("ana", Role::Agent), None).await.snapshot();

@@ -120,6 +120,28 @@ async fn to_owner(State(gateway): State<Gateway>, request: Request) -> Response 
     response
 }
 
+/// Follows the center's owner for the gateway's link: once another node
+/// owns the center, the link to the old one ends, and with it its relayed
+/// sockets (1012), though the old node, paused or cut off, may still hold
+/// them open. An owner unknown for a while (the engine out of reach) ends
+/// nothing: the owner may well still serve.
+pub fn follow_owner(gateway: &Gateway) {
+    let mut changes = gateway.owner.changes();
+    let (links, shutdown) = (gateway.links.clone(), gateway.shutdown.clone());
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                changed = changes.changed() => if changed.is_err() { return },
+                _ = shutdown.cancelled() => return,
+            }
+            let owner = changes.borrow_and_update().clone();
+            if let Some(owner) = owner {
+                links.keep_only(&owner).await;
+            }
+        }
+    });
+}
+
 /// `GET /ws` on a gateway: the owner's checks, then a relay to it over
 /// this node's link to the owner.
 async fn relay(

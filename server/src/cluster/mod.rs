@@ -187,6 +187,11 @@ impl OwnerAddress {
         self.get()
     }
 
+    /// Each change of the owner's address, from now on.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<Option<String>> {
+        self.0.subscribe()
+    }
+
     fn set(&self, address: Option<String>) {
         self.0.send_if_modified(|current| {
             let changed = *current != address;

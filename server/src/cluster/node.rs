@@ -146,6 +146,7 @@ impl Node {
                 http: gateway::owner_client(),
                 links: Default::default(),
             };
+            gateway::follow_owner(&gateway);
             let relaying = gateway::router(gateway);
             let switch = Switch(Arc::new(RwLock::new(relaying.clone())));
             let (owning, ownership) = watch::channel(None);

@@ -27,6 +27,8 @@ use tokio_util::sync::CancellationToken;
 const UP_QUEUE: usize = 4096;
 /// Frames from the owner waiting for a slow client; past it, 4009.
 const CLIENT_QUEUE: usize = 256;
+/// The reason of the 1012 a relayed client gets when its owner goes away.
+const OWNER_GONE: &str = "the owner went away; reconnect and resume";
 
 /// What the owner sends one client.
 #[derive(Debug)]
@@ -64,6 +66,16 @@ impl Links {
         *current = Some(link.clone());
         Some(link)
     }
+
+    /// Ends the link unless it goes to `owner`, now the center's owner: its
+    /// clients get 1012 and reconnect to the new one, though the old node
+    /// may still be alive (paused, cut off) and never end the link itself.
+    pub async fn keep_only(&self, owner: &str) {
+        let mut current = self.0.lock().await;
+        if let Some(stale) = current.take_if(|l| l.owner != owner) {
+            stale.abandon();
+        }
+    }
 }
 
 impl Link {
@@ -92,16 +104,26 @@ impl Link {
         });
         let reader = link.clone();
         tokio::spawn(async move {
-            while let Some(Ok(frame)) = from_owner.next().await {
-                let Upstream::Binary(bytes) = frame else { continue };
-                let Some((kind, socket, payload)) = decode(&bytes) else { break };
-                reader.deliver(kind, socket, payload);
+            let reading = async {
+                while let Some(Ok(frame)) = from_owner.next().await {
+                    let Upstream::Binary(bytes) = frame else { continue };
+                    let Some((kind, socket, payload)) = decode(&bytes) else { break };
+                    reader.deliver(kind, socket, payload);
+                }
+            };
+            tokio::select! {
+                _ = reading => {}
+                _ = reader.gone.cancelled() => {}
             }
-            // The owner went away: every client on the link gets 1012.
-            reader.gone.cancel();
-            reader.clients.lock().map(|mut c| c.clear()).unwrap_or_default();
+            reader.abandon();
         });
         Some(link)
+    }
+
+    /// The owner went away: every client on the link gets 1012.
+    fn abandon(&self) {
+        self.gone.cancel();
+        self.clients.lock().map(|mut c| c.clear()).unwrap_or_default();
     }
 
     /// Hands a frame from the owner to its client.
@@ -116,10 +138,12 @@ impl Link {
         };
         let down = match kind {
             Kind::Text => Down::Text(String::from_utf8_lossy(payload).into_owned()),
-            Kind::Close => {
-                let (code, reason) = decode_close(payload);
-                Down::Close(code, reason)
-            }
+            Kind::Close => match decode_close(payload) {
+                // The owner stopping, or losing the center, is the owner
+                // going away for a relayed client: this node stays.
+                (CLOSE_GOING_AWAY, _) => Down::Close(CLOSE_SERVICE_RESTART, OWNER_GONE.into()),
+                (code, reason) => Down::Close(code, reason),
+            },
             // The client is alive as far as this gateway knows: it closes
             // silent ones itself.
             Kind::Ping => {
@@ -182,7 +206,7 @@ pub async fn relay(client: WebSocket, link: Arc<Link>, address: IpAddr, idle_aft
     let (mut to_client, mut from_client) = client.split();
     if link.up.send(encode(Kind::Open, socket, address.to_string().as_bytes())).await.is_err() {
         link.forget(socket);
-        let _ = to_client.send(close_frame(CLOSE_SERVICE_RESTART, "the owner went away; reconnect and resume")).await;
+        let _ = to_client.send(close_frame(CLOSE_SERVICE_RESTART, OWNER_GONE)).await;
         return;
     }
     Metrics::add(&metrics.relayed, 1);
@@ -240,7 +264,7 @@ pub async fn relay(client: WebSocket, link: Arc<Link>, address: IpAddr, idle_aft
             ClientSide::Gone => None,
         },
         side = inward => match side {
-            Some(OwnerSide::Cut) if link.gone.is_cancelled() => Some(LastWord::Close(CLOSE_SERVICE_RESTART, "the owner went away; reconnect and resume")),
+            Some(OwnerSide::Cut) if link.gone.is_cancelled() => Some(LastWord::Close(CLOSE_SERVICE_RESTART, OWNER_GONE)),
             Some(OwnerSide::Cut) => Some(LastWord::Close(CLOSE_TOO_SLOW, "too slow: reconnect and resume")),
             Some(OwnerSide::Closed) | None => None,
         },
