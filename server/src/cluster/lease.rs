@@ -73,6 +73,7 @@ pub fn renew(client: &mut impl GenericClient, fence: &Fence) -> Result<bool, pos
 pub struct LeaseKeeper {
     lost: CancellationToken,
     stop: Arc<AtomicBool>,
+    metrics: Arc<Metrics>,
 }
 
 impl LeaseKeeper {
@@ -80,7 +81,7 @@ impl LeaseKeeper {
     pub fn start(connect: postgres::Config, fence: Fence, taken: Instant, metrics: Arc<Metrics>) -> std::io::Result<LeaseKeeper> {
         let lost = CancellationToken::new();
         let stop = Arc::new(AtomicBool::new(false));
-        let keeper = LeaseKeeper { lost: lost.clone(), stop: stop.clone() };
+        let keeper = LeaseKeeper { lost: lost.clone(), stop: stop.clone(), metrics: metrics.clone() };
         metrics.lease_held.store(true, Ordering::Relaxed);
         metrics.lease_epoch.store(fence.epoch as u64, Ordering::Relaxed);
         std::thread::Builder::new().name("lease-keeper".into()).spawn(move || {
@@ -110,6 +111,11 @@ impl LeaseKeeper {
                     break Some("no renewal succeeded within the lease time");
                 }
             };
+            // A keeper dropped (the center handed over, the server stopping)
+            // said so at once; the node may hold the lease again by now.
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
             metrics.lease_held.store(false, Ordering::Relaxed);
             if let Some(why) = verdict {
                 tracing::error!(center = %fence.center, epoch = fence.epoch, why, "lost the lease on the center");
@@ -128,6 +134,8 @@ impl LeaseKeeper {
 impl Drop for LeaseKeeper {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        // Not at the thread's next wake, up to a third of the lease later.
+        self.metrics.lease_held.store(false, Ordering::Relaxed);
     }
 }
 
