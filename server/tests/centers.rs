@@ -135,6 +135,7 @@ async fn two_nodes_share_two_centers_and_the_survivor_takes_both() {
     assert_eq!(code, 4001, "a north token on south");
     let unknown = reqwest::get(format!("http://{}/healthz?center=east", a.addr)).await.expect("healthz");
     assert_eq!(unknown.status().as_u16(), 404);
+    assert_eq!(unknown.json::<serde_json::Value>().await.expect("the JSON error")["code"], "unknown_center");
     let refused = reqwest::get(format!("http://{}/ws?center=east", b.addr)).await.expect("ws");
     assert_eq!(refused.status().as_u16(), 404);
     assert!(refused.text().await.unwrap_or_default().contains("unknown_center"));

@@ -121,25 +121,26 @@ fn not_served(name: &str) -> String {
 }
 
 /// `GET /healthz`: 200 when every center (or the one asked for) is served,
-/// here or through its owner; 503 with the reasons otherwise.
-async fn healthz(State(served): State<Served>, uri: axum::http::Uri) -> (StatusCode, String) {
+/// here or through its owner; 503 with the reasons otherwise; the JSON 404
+/// for a center the node does not serve.
+async fn healthz(State(served): State<Served>, uri: axum::http::Uri) -> Response {
     let asked: Vec<&Center> = match query_center(uri.query()) {
         Some(name) => match served.find(&name) {
             Some(center) => vec![center],
-            None => return (StatusCode::NOT_FOUND, not_served(&name)),
+            None => return refuse(StatusCode::NOT_FOUND, "unknown_center", &not_served(&name)),
         },
         None => served.centers.iter().collect(),
     };
     let healths: Vec<(&str, Result<String, String>)> = asked.iter().map(|c| (c.name.as_str(), c.health())).collect();
     let status = if healths.iter().all(|(_, h)| h.is_ok()) { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     if let [(_, only)] = healths.as_slice() {
-        return (status, only.clone().unwrap_or_else(|e| e));
+        return (status, only.clone().unwrap_or_else(|e| e)).into_response();
     }
     let mut text = String::from(if status == StatusCode::OK { "ok\n" } else { "unavailable\n" });
     for (name, health) in healths {
         let _ = writeln!(text, "{name}: {}", health.unwrap_or_else(|e| e));
     }
-    (status, text)
+    (status, text).into_response()
 }
 
 /// `GET /metrics`: every center's counters labelled by center, and the
