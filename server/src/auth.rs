@@ -193,6 +193,16 @@ impl Keys {
 /// The secret in force: `RINGSIDE_TOKEN_SECRET`, else the config's, else the
 /// one stored in the data folder (generated on first use).
 pub fn resolve_secret(config: &Config) -> std::io::Result<Vec<u8>> {
+    resolve(config, true)
+}
+
+/// The secret a running server uses, as [`resolve_secret`] finds it, but
+/// never a new one: a secret generated now would match no server.
+pub fn running_secret(config: &Config) -> std::io::Result<Vec<u8>> {
+    resolve(config, false)
+}
+
+fn resolve(config: &Config, generate: bool) -> std::io::Result<Vec<u8>> {
     if let Ok(secret) = std::env::var(SECRET_ENV) {
         if !secret.is_empty() {
             return Ok(secret.into_bytes());
@@ -207,16 +217,22 @@ pub fn resolve_secret(config: &Config) -> std::io::Result<Vec<u8>> {
         // A secret generated on one node would refuse the tokens of the others.
         return Err(std::io::Error::other(format!("cluster mode needs token_secret or {SECRET_ENV}, the same on every node")));
     }
-    stored_secret(&config.data_dir())
+    stored_secret(&config.data_dir(), generate)
 }
 
-fn stored_secret(dir: &Path) -> std::io::Result<Vec<u8>> {
+fn stored_secret(dir: &Path, generate: bool) -> std::io::Result<Vec<u8>> {
     let path = dir.join(SECRET_FILE);
     match std::fs::read_to_string(&path) {
         Ok(text) if !text.trim().is_empty() => return Ok(text.trim().as_bytes().to_vec()),
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e),
+    }
+    if !generate {
+        return Err(std::io::Error::other(format!(
+            "no secret in {} (nor token_secret, nor {SECRET_ENV}): point --config or --data at the server's",
+            path.display()
+        )));
     }
     std::fs::create_dir_all(dir)?;
     let mut bytes = [0u8; 32];
@@ -312,8 +328,9 @@ mod tests {
     #[test]
     fn a_generated_secret_is_kept_in_the_data_folder() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let first = stored_secret(dir.path()).expect("generated");
-        let second = stored_secret(dir.path()).expect("read back");
+        assert!(stored_secret(dir.path(), false).is_err(), "none made when asked not to");
+        let first = stored_secret(dir.path(), true).expect("generated");
+        let second = stored_secret(dir.path(), false).expect("read back");
         assert_eq!(first, second);
         assert_eq!(first.len(), 64);
     }

@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use ringside::model::Role;
-use ringside_server::auth::{resolve_secret, Keys};
+use ringside_server::auth::{resolve_secret, running_secret, Keys};
 use ringside_server::config::Config;
 use ringside_server::owner::OwnerSender;
 use ringside_server::Stopped;
@@ -189,7 +189,7 @@ fn main() -> ExitCode {
         };
     }
     if let Some(Command::Import { campaign, file, server }) = &cli.command {
-        let token = match resolve_secret(&config) {
+        let token = match running_secret(&config) {
             Ok(secret) => Keys::new(&secret).for_center(config.center()).issue("import", Role::Admin, 3600),
             Err(e) => {
                 eprintln!("ringside-server: token secret: {e}");

@@ -1,5 +1,5 @@
-//! The binary: the token subcommand, a bad config, and a run stopped by
-//! SIGTERM (graceful shutdown).
+//! The binary: the token and import subcommands, a bad config, and a run
+//! stopped by SIGTERM (graceful shutdown).
 
 use ringside::model::Role;
 use ringside_server::auth::Keys;
@@ -27,6 +27,18 @@ fn the_token_subcommand_prints_a_token_signed_with_the_stored_secret() {
     let secret = std::fs::read_to_string(dir.path().join("data/token_secret")).expect("secret generated");
     let claims = Keys::new(secret.trim().as_bytes()).verify(token.trim()).expect("valid token");
     assert_eq!((claims.sub.as_str(), claims.role), ("ana", Role::Supervisor));
+}
+
+#[test]
+fn import_without_the_servers_secret_says_so_and_makes_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("records.csv");
+    std::fs::write(&csv, "name,number\nAda,+46 8 555 0101\n").expect("write");
+    let db = dir.path().join("nowhere/ringside.db");
+    let output = binary().args(["import", "--campaign", "renewals", "--file"]).arg(&csv).arg("--data").arg(&db).output().expect("runs");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no secret"), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!dir.path().join("nowhere/token_secret").exists(), "a secret made now would match no server");
 }
 
 #[test]
