@@ -107,8 +107,11 @@ async fn status_report(State(app): State<AppState>, headers: HeaderMap, query: R
     };
     let (from, to) = (ServerTime(query.from), ServerTime(query.to));
     let scope = ask_owner(&app, |reply| Input::Report(ReportRead::Scope(scope, reply))).await?.map_err(failure)?;
+    // Nothing has happened yet in a range that starts at or after now: no
+    // history to read.
+    let end = to.min(scope.now);
     let mut rows = Vec::new();
-    let mut cursor = Some(HistoryCursor::default());
+    let mut cursor = (from < end).then(HistoryCursor::default);
     while let Some(at) = cursor {
         let request = PageRequest { users: scope.users.clone(), from, to, cursor: at };
         let page = ask_owner(&app, |reply| Input::Report(ReportRead::Page(request, reply))).await?.map_err(failure)?;
@@ -118,9 +121,7 @@ async fn status_report(State(app): State<AppState>, headers: HeaderMap, query: R
         }
         cursor = page.next;
     }
-    // Nothing has happened yet in a range that starts at or after now.
-    let end = to.min(scope.now);
-    let rows = if from < end { intervals(&rows, from, end, &scope.statuses) } else { Vec::new() };
+    let rows = intervals(&rows, from, end, &scope.statuses);
     if csv {
         return Ok(csv_response(Body::from(csv_text(&rows))));
     }
