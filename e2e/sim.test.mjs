@@ -213,7 +213,7 @@ test('accept, end and done on the simulator, seen by a second tab of the same ag
   await page.close();
 });
 
-test('a dropped connection resumes on the simulator without losing an event (SPEC N2, N3)', async () => {
+test('a dropped connection resumes on the simulator, after its backoff on the virtual clock, without losing an event (SPEC N2, N3)', async () => {
   const page = await simulatedDesk();
   const result = await page.evaluate(async () => {
     await client.login();
@@ -221,13 +221,17 @@ test('a dropped connection resumes on the simulator without losing an event (SPE
     client.on('connection', ({ state }) => states.push(state));
     sim.dropConnections('ana');
     sim.placeContact({ channel: 'email' });
-    await new Promise((done) => {
-      const stop = client.on('connection', ({ state }) => { if (state === 'live') { stop(); done(); } });
-    });
+    // The reconnect waits on the virtual clock: real time alone does not bring it.
+    await new Promise((done) => setTimeout(done, 600));
+    const stillWaiting = client.connection;
+    await sim.advance(500);
+    const afterBackoff = client.connection;
     await client.setStatus('available');
-    return { states, offers: client.view.offers.length, status: client.view.status.id };
+    return { states, stillWaiting, afterBackoff, offers: client.view.offers.length, status: client.view.status.id };
   });
   assert.equal(result.states[0], 'waiting');
+  assert.equal(result.stillWaiting, 'waiting', 'no reconnect before the virtual clock moves');
+  assert.equal(result.afterBackoff, 'live', 'the first retry falls within 500 ms of virtual time');
   assert.equal(result.states.at(-1), 'live');
   assert.equal(result.status, 'available');
   assert.equal(result.offers, 1, 'the email waiting in the queue is offered once available');

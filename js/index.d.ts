@@ -81,6 +81,12 @@ export interface Clock {
   now(): number;
   /** Calls `wake` after each move of the clock; returns a function that stops it. */
   onAdvance(wake: () => void): () => void;
+  /**
+   * Calls `fire` once the clock reaches `at`; returns a function that
+   * cancels it. The client's reconnects wait on it; without it they wait
+   * on the page's clock.
+   */
+  timer?(at: number, fire: () => void): () => void;
 }
 
 export interface LoginOptions {

@@ -66,7 +66,7 @@ export class SimulatedCenter {
   dialAnswers(record: number, outcome?: 'answered' | 'no_answer' | 'busy' | 'wrong_number'): void;
   /** Queues, agents and the next deadline. */
   state(): SimState;
-  /** Drops every socket of a user as a network failure would; its engines reconnect and resume. */
+  /** Drops every socket of a user as a network failure would; its engines reconnect after their backoff on the virtual clock (the first time within 500 ms) and resume. */
   dropConnections(user: string): void;
   /** Closes every socket and frees the simulator. */
   close(): void;

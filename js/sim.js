@@ -84,6 +84,8 @@ export class SimulatedCenter {
   #sockets = new Map();
   /** @type {Set<() => void>} */
   #wakers = new Set();
+  /** The engines' timers on the virtual clock (their reconnects). @type {Set<{ at: number, fire: () => void }>} */
+  #timers = new Set();
   #delivering = false;
 
   /** @param {Simulator} sim */
@@ -119,6 +121,12 @@ export class SimulatedCenter {
         this.#wakers.add(wake);
         return () => this.#wakers.delete(wake);
       },
+      /** @param {number} at @param {() => void} fire */
+      timer: (at, fire) => {
+        const timer = { at, fire };
+        this.#timers.add(timer);
+        return () => this.#timers.delete(timer);
+      },
     };
   }
 
@@ -133,16 +141,20 @@ export class SimulatedCenter {
 
   /**
    * Moves the virtual clock to `at`, firing each deadline on the way at its
-   * own time (offer expiry and RONA, grace ends, auto-away), delivering
-   * what it sends, then has every engine recompute its view at `at`.
-   * Resolves once the engines have handled it all.
+   * own time (offer expiry and RONA, grace ends, auto-away, the engines'
+   * reconnects), delivering what it sends, then has every engine recompute
+   * its view at `at`. Resolves once the engines have handled it all.
    * @param {number} at
    */
   async advanceTo(at) {
     await settle();
-    for (let next = this.#sim.nextDeadline(); next !== undefined && next <= at; next = this.#sim.nextDeadline()) {
+    for (let next = this.#nextEvent(); next !== undefined && next <= at; next = this.#nextEvent()) {
       this.#sim.advanceTo(next);
       this.#deliver();
+      for (const timer of [...this.#timers]) {
+        if (timer.at > next || !this.#timers.delete(timer)) continue;
+        timer.fire();
+      }
       await settle();
     }
     this.#sim.advanceTo(at);
@@ -174,10 +186,22 @@ export class SimulatedCenter {
   /** Queues with their contacts, agents and the next deadline (`GET /sim/state`). */
   state() { return JSON.parse(this.#sim.state()); }
 
-  /** Drops every socket of `user` as a network failure would (1006); its engines reconnect and resume. @param {string} user */
+  /**
+   * Drops every socket of `user` as a network failure would (1006); its
+   * engines reconnect after their backoff on the virtual clock (the first
+   * time within 500 ms: `advance(500)`) and resume.
+   * @param {string} user
+   */
   dropConnections(user) {
     this.#sim.dropConnections(user);
     this.#deliver();
+  }
+
+  /** The earliest of the center's next deadline and the engines' timers. */
+  #nextEvent() {
+    let next = this.#sim.nextDeadline();
+    for (const { at } of this.#timers) if (next === undefined || at < next) next = at;
+    return next;
   }
 
   /** Closes every socket and frees the simulator's memory. */
@@ -188,6 +212,7 @@ export class SimulatedCenter {
     }
     this.#sockets.clear();
     this.#wakers.clear();
+    this.#timers.clear();
     this.#sim.free();
   }
 
