@@ -35,7 +35,7 @@ pub struct Metrics {
     pub store_ok: AtomicBool,
     /// Whether this node holds the center's lease (cluster mode).
     pub lease_held: AtomicBool,
-    /// The epoch of the lease this node took (cluster mode).
+    /// The epoch of the lease this node holds, or held last (cluster mode).
     pub lease_epoch: AtomicU64,
     /// Lease renewals that succeeded (cluster mode).
     pub lease_renewals: AtomicU64,
@@ -92,7 +92,7 @@ const FAMILIES: [Family; 15] = [
     ("ringside_roster_subscribers", "gauge", "Sessions following the presence roster.", |m| read(&m.roster_subscribers)),
     ("ringside_presence_messages_total", "counter", "Presence changes sent, one per receiving session.", |m| read(&m.presence_messages)),
     ("ringside_lease_held", "gauge", "Whether this node holds the center's lease (cluster mode).", |m| u64::from(m.lease_held.load(Ordering::Relaxed))),
-    ("ringside_lease_epoch", "gauge", "The epoch of the lease this node took (cluster mode; 0: none).", |m| read(&m.lease_epoch)),
+    ("ringside_lease_epoch", "gauge", "The epoch of the lease this node holds, or held last (cluster mode; 0: never held).", |m| read(&m.lease_epoch)),
     ("ringside_lease_renewals_total", "counter", "Lease renewals that succeeded (cluster mode).", |m| read(&m.lease_renewals)),
     ("ringside_relayed_sessions", "gauge", "Sockets this node relays to the owner (cluster mode, as a gateway).", |m| read(&m.relayed)),
     ("ringside_up", "gauge", "Whether the owner runs and the store commits.", |m| u64::from(m.healthy().is_ok())),
