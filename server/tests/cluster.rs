@@ -180,6 +180,36 @@ async fn an_engine_outage_longer_than_the_lease_is_waited_out_by_standing_by() {
     assert_eq!(engine.sql("SELECT holder || ':' || epoch FROM ringside_leases"), "a:2", "a took the lease again");
 }
 
+// The engine freezes for longer than the lease (a stalled disk or a paused
+// machine: its connections stay open and nothing answers): the owner cannot
+// know that its lease still holds, so it gives the center up once the
+// lease runs out, closing its sessions for them to reconnect, instead of
+// waiting on a renewal that never returns. Once the engine answers again it
+// takes the center back, every acked change in place.
+// SPEC S10, SPEC N3
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_frozen_past_the_lease_makes_the_owner_give_the_center_up() {
+    let engine = Postgres::start();
+    let mut a = Node::start("a", &engine, LEASE_MS, 30_000);
+    let a_addr = a.owning(START);
+    let (mut ana, _) = available(a_addr, "ana").await;
+    ana.ok(set_status("lunch")).await;
+
+    engine.freeze();
+    let frozen = Instant::now();
+    let closed = tokio::time::timeout(Duration::from_millis(LEASE_MS * 3), ana.closed()).await;
+    let given_up = frozen.elapsed();
+    engine.thaw();
+    let (code, _, _) = closed.unwrap_or_else(|_| panic!("the owner still served the center {given_up:?} into a frozen engine (lease {LEASE_MS} ms)"));
+    eprintln!("the owner gave the center up {} ms into the freeze (lease {LEASE_MS} ms), close {code}", given_up.as_millis());
+
+    a.owning(START);
+    assert!(a.running(), "the node waited the freeze out");
+    let (_, snapshot) = Client::hello(a_addr, &token("ana", Role::Agent), None).await.snapshot();
+    assert_eq!(snapshot.state.status.as_str(), "lunch", "the acked change survived");
+    assert_eq!(engine.sql("SELECT holder || ':' || epoch FROM ringside_leases"), "a:2", "a took the lease again");
+}
+
 // A graceful stop (SIGTERM) releases the lease: the standby owns the center
 // at its next try, long before the lease would have expired.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

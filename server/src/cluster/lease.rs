@@ -12,7 +12,7 @@
 use crate::metrics::Metrics;
 use postgres::GenericClient;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -69,11 +69,48 @@ pub fn renew(client: &mut impl GenericClient, fence: &Fence) -> Result<bool, pos
 /// database refused a renewal, or none succeeded for a whole ttl (counted
 /// on this node's monotonic clock from before the last good renewal was
 /// sent, so it never outlives the database's view).
+///
+/// The renewals and that deadline run on two threads: a renewal can hang
+/// on an engine that holds the connection open without answering (a
+/// stalled disk, a paused machine), and the owner must still give the
+/// center up when its lease may have run out.
 #[derive(Debug)]
 pub struct LeaseKeeper {
     lost: CancellationToken,
     stop: Arc<AtomicBool>,
     metrics: Arc<Metrics>,
+}
+
+/// What the keeper's two threads share.
+#[derive(Debug)]
+struct Watch {
+    /// Until when the lease surely holds, by this node's clock.
+    valid_until: Mutex<Instant>,
+    /// Set when the keeper is dropped (the center handed over, the server
+    /// stopping): the threads end without a verdict.
+    stop: Arc<AtomicBool>,
+    /// Set by the first verdict, so the lease is given up once.
+    over: AtomicBool,
+    lost: CancellationToken,
+    metrics: Arc<Metrics>,
+}
+
+impl Watch {
+    /// The lease is lost: says why, once, unless the keeper was dropped
+    /// (the node may hold the lease again by now).
+    fn lose(&self, center: &str, epoch: i64, why: &str) {
+        if self.stop.load(Ordering::Relaxed) || self.over.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        self.metrics.lease_held.store(false, Ordering::Relaxed);
+        tracing::error!(center, epoch, why, "lost the lease on the center");
+        self.lost.cancel();
+    }
+
+    /// Whether the threads should end.
+    fn ended(&self) -> bool {
+        self.stop.load(Ordering::Relaxed) || self.over.load(Ordering::Relaxed)
+    }
 }
 
 impl LeaseKeeper {
@@ -84,42 +121,46 @@ impl LeaseKeeper {
         let keeper = LeaseKeeper { lost: lost.clone(), stop: stop.clone(), metrics: metrics.clone() };
         metrics.lease_held.store(true, Ordering::Relaxed);
         metrics.lease_epoch.store(fence.epoch as u64, Ordering::Relaxed);
+        let ttl = Duration::from_millis(fence.ttl_ms);
+        let watch = Arc::new(Watch { valid_until: Mutex::new(taken + ttl), stop, over: AtomicBool::new(false), lost, metrics });
+        let deadline = watch.clone();
+        let center = fence.center.clone();
+        std::thread::Builder::new().name("lease-deadline".into()).spawn(move || {
+            // Wakes often enough to end soon after a drop.
+            while !deadline.ended() {
+                let until = *deadline.valid_until.lock().unwrap_or_else(PoisonError::into_inner);
+                let now = Instant::now();
+                if now >= until {
+                    deadline.lose(&center, fence.epoch, "no renewal succeeded within the lease time");
+                    return;
+                }
+                std::thread::sleep((until - now).min(ttl / 10));
+            }
+        })?;
         std::thread::Builder::new().name("lease-keeper".into()).spawn(move || {
-            let ttl = Duration::from_millis(fence.ttl_ms);
-            let mut valid_until = taken + ttl;
             let mut client: Option<postgres::Client> = None;
-            let verdict = loop {
+            loop {
                 std::thread::sleep(ttl / 3);
-                if stop.load(Ordering::Relaxed) {
-                    break None;
+                if watch.ended() {
+                    return;
                 }
                 let sent = Instant::now();
                 if client.as_ref().is_none_or(|c| c.is_closed()) {
                     client = connect.connect(postgres::NoTls).map_err(|e| tracing::warn!(error = %e, "lease keeper: cannot reach the engine")).ok();
                 }
-                let renewed = client.as_mut().map(|c| renew(c, &fence));
-                match renewed {
+                match client.as_mut().map(|c| renew(c, &fence)) {
                     Some(Ok(true)) => {
-                        valid_until = sent + ttl;
-                        Metrics::add(&metrics.lease_renewals, 1);
+                        let mut until = watch.valid_until.lock().unwrap_or_else(PoisonError::into_inner);
+                        *until = (*until).max(sent + ttl);
+                        Metrics::add(&watch.metrics.lease_renewals, 1);
                     }
-                    Some(Ok(false)) => break Some("another node holds it now"),
+                    Some(Ok(false)) => {
+                        watch.lose(&fence.center, fence.epoch, "another node holds it now");
+                        return;
+                    }
                     Some(Err(e)) => tracing::warn!(error = %e, "lease keeper: renewal failed"),
                     None => {}
                 }
-                if Instant::now() >= valid_until {
-                    break Some("no renewal succeeded within the lease time");
-                }
-            };
-            // A keeper dropped (the center handed over, the server stopping)
-            // said so at once; the node may hold the lease again by now.
-            if stop.load(Ordering::Relaxed) {
-                return;
-            }
-            metrics.lease_held.store(false, Ordering::Relaxed);
-            if let Some(why) = verdict {
-                tracing::error!(center = %fence.center, epoch = fence.epoch, why, "lost the lease on the center");
-                lost.cancel();
             }
         })?;
         Ok(keeper)

@@ -79,6 +79,27 @@ impl Postgres {
         script(&["crash", &self.folder()]);
     }
 
+    /// Freezes it (SIGSTOP to the server and its backends), as a stalled
+    /// disk or a paused machine does: connections stay open and nothing
+    /// answers on them.
+    pub fn freeze(&self) {
+        self.signal_all("STOP");
+    }
+
+    /// Lets a frozen server run again.
+    pub fn thaw(&self) {
+        self.signal_all("CONT");
+    }
+
+    /// Sends `signal` to the postmaster and every process it started.
+    fn signal_all(&self, signal: &str) {
+        let pid_file = std::fs::read_to_string(self.dir.path().join("data/postmaster.pid")).expect("postmaster.pid");
+        let pid = pid_file.lines().next().expect("the postmaster's pid").trim().to_owned();
+        // The children first, so none runs on while its parent is stopped.
+        let _ = Command::new("pkill").args([&format!("-{signal}"), "-P", &pid]).status();
+        assert!(Command::new("kill").args([&format!("-{signal}"), &pid]).status().expect("kill").success());
+    }
+
     /// The first column of the first row of `query`, as text ("" for none).
     pub fn sql(&self, query: &str) -> String {
         let (url, query) = (self.url.clone(), query.to_owned());
@@ -95,6 +116,8 @@ impl Postgres {
 
 impl Drop for Postgres {
     fn drop(&mut self) {
+        // A test that failed while the server was frozen: it must run to stop.
+        let _ = std::panic::catch_unwind(|| self.thaw());
         let _ = std::panic::catch_unwind(|| script(&["crash", &self.folder()]));
     }
 }
