@@ -233,3 +233,31 @@ async fn a_graceful_stop_hands_the_center_over_at_once() {
     let (_, snapshot) = Client::hello(b_addr, &token("ana", Role::Agent), None).await.snapshot();
     assert_eq!(snapshot.state.status.as_str(), "available");
 }
+
+// Not a check: the figures in docs/server.md ("If the engine goes down").
+// `cargo test -p ringside-server --test cluster engine_outage_tolerance -- --ignored --nocapture`
+// kills the engine for a given time, just before and just after a renewal
+// of a 5 s lease, and prints whether the owner kept its lease (epoch 1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "prints figures; run by hand"]
+async fn engine_outage_tolerance() {
+    let lease_ms = 5_000;
+    // The first renewal comes a third of the lease after the take-over.
+    for (phase, crash_at) in [("before a renewal", 1_550), ("after a renewal", 1_700)] {
+        for outage in [2_000, 2_800, 3_400, 4_300] {
+            let engine = Postgres::start();
+            let a = Node::start("a", &engine, lease_ms, 30_000);
+            a.owning(START);
+            tokio::time::sleep(Duration::from_millis(crash_at)).await;
+            let down = Instant::now();
+            engine.crash();
+            tokio::time::sleep(Duration::from_millis(outage).saturating_sub(down.elapsed())).await;
+            engine.start_again();
+            let answered = down.elapsed();
+            tokio::time::sleep(Duration::from_millis(lease_ms + 1_000)).await;
+            let lease = engine.sql("SELECT holder || ':' || epoch FROM ringside_leases");
+            let kept = if lease == "a:1" { "kept" } else { "lost" };
+            println!("lease {lease_ms} ms, engine down {phase} for {} ms: lease {kept} ({lease})", answered.as_millis());
+        }
+    }
+}

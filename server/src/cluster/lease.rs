@@ -65,7 +65,7 @@ pub fn renew(client: &mut impl GenericClient, fence: &Fence) -> Result<bool, pos
 }
 
 /// Keeps a held lease: renews it every third of its ttl on its own
-/// connection, and cancels [`LeaseKeeper::lost`] when it is lost: the
+/// connection (every tenth while renewals fail), and cancels [`LeaseKeeper::lost`] when it is lost: the
 /// database refused a renewal, or none succeeded for a whole ttl (counted
 /// on this node's monotonic clock from before the last good renewal was
 /// sent, so it never outlives the database's view).
@@ -139,8 +139,12 @@ impl LeaseKeeper {
         })?;
         std::thread::Builder::new().name("lease-keeper".into()).spawn(move || {
             let mut client: Option<postgres::Client> = None;
+            // After a failure the next try comes sooner: an engine that
+            // restarts within the lease is met as soon as it is back.
+            let mut pause = ttl / 3;
             loop {
-                std::thread::sleep(ttl / 3);
+                std::thread::sleep(pause);
+                pause = ttl / 10;
                 if watch.ended() {
                     return;
                 }
@@ -153,6 +157,7 @@ impl LeaseKeeper {
                         let mut until = watch.valid_until.lock().unwrap_or_else(PoisonError::into_inner);
                         *until = (*until).max(sent + ttl);
                         Metrics::add(&watch.metrics.lease_renewals, 1);
+                        pause = ttl / 3;
                     }
                     Some(Ok(false)) => {
                         watch.lose(&fence.center, fence.epoch, "another node holds it now");
