@@ -119,6 +119,45 @@ fn a_blind_transfer_to_an_agent_is_offered_to_that_agent_only() {
     assert!(desk.center.agent(&user("cid")).unwrap().offers.is_empty());
 }
 
+/// SPEC V4, SPEC O3: a customer transferred to an agent who lets it ring
+/// out, or logs out while it rings, goes back to its queue for everyone:
+/// the next ready agent gets it, not only the agent it was sent to.
+#[test]
+fn a_transfer_to_an_agent_who_does_not_take_it_goes_back_to_the_queue() {
+    for leaves in ["ring out", "log out"] {
+        let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+        let call = on_call(&mut desk, "ana", Channel::Voice);
+        desk.ready("ben");
+        send(&mut desk, "ana", CommandKind::Transfer { interaction: call, target: agent("ben") }).unwrap();
+        desk.ready("cid");
+        assert!(desk.center.agent(&user("cid")).unwrap().offers.is_empty(), "{leaves}: sent to ben alone");
+        match leaves {
+            "ring out" => {
+                desk.jump_to_next_deadline();
+            }
+            _ => send(&mut desk, "ben", CommandKind::Logout).unwrap(),
+        }
+        assert!(desk.center.agent(&user("ben")).unwrap().offers.is_empty());
+        assert_eq!(desk.center.agent(&user("cid")).unwrap().offers.len(), 1, "{leaves}: back to the queue, offered to cid");
+    }
+}
+
+/// SPEC V6: ending a call while a consult request still rings withdraws the
+/// request and tells the agent of the ended call once, not twice alike.
+#[test]
+fn ending_a_call_with_a_request_ringing_publishes_the_call_once() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    desk.ready("ben");
+    send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: agent("ben") }).unwrap();
+    let before = desk.log.len();
+    send(&mut desk, "ana", CommandKind::End { interaction: call }).unwrap();
+    let changes = desk.log[before..].iter().filter(|e| e.agent == user("ana") && matches!(e.kind, EventKind::CallChanged { .. })).count();
+    assert_eq!(changes, 1, "{:?}", &desk.log[before..]);
+    assert!(desk.center.agent(&user("ben")).unwrap().offers.is_empty(), "the request is withdrawn");
+    assert_eq!(desk.card("ana", call).state, InteractionState::WrapUp);
+}
+
 /// SPEC V4: an instant conference with a number rings it; once it answers,
 /// three parties talk.
 #[test]
@@ -320,6 +359,25 @@ fn exiting_a_conference_passes_control_to_the_longest_present_agent() {
     assert!(desk.card("ben", call).in_control, "ben joined before cid");
     assert!(!desk.card("cid", call).in_control);
     assert_eq!(desk.card("ben", call).call_state, CallState::Conference, "the call goes on");
+}
+
+/// SPEC F4, SPEC V2: an agent who joined a conference on hold and takes
+/// control when the primary leaves is taken off hold: only the agent in
+/// control lets a held party talk, so it would have stayed held for good.
+#[test]
+fn the_agent_taking_control_of_a_conference_leaves_hold() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    desk.ready("ben");
+    send(&mut desk, "ana", CommandKind::Conference { interaction: call, target: agent("ben") }).unwrap();
+    accept_offer(&mut desk, "ben");
+    assert!(desk.card("ben", call).participants.iter().find(|p| p.me).unwrap().held, "ben joins on hold");
+    send(&mut desk, "ana", CommandKind::Leave { interaction: call }).unwrap();
+    let ben = desk.card("ben", call);
+    assert!(ben.in_control);
+    assert!(!ben.participants.iter().find(|p| p.me).unwrap().held, "in control, off hold");
+    assert_eq!(ben.call_state, CallState::Connected, "ben and the customer talk");
+    desk.assert_converged("ben");
 }
 
 /// SPEC F5: a conferenced agent may leave, consult and add participants,

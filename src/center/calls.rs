@@ -221,8 +221,9 @@ impl Center {
     }
 
     /// Withdraws an unanswered request: its offer, or its place in a queue.
-    fn withdraw_invitation(&mut self, now: ServerTime, interaction: InteractionId) {
-        let Some(invitation) = self.interactions.get(&interaction).and_then(|r| r.info.call.invitation.clone()) else { return };
+    /// Whether there was one: the call was published then.
+    fn withdraw_invitation(&mut self, now: ServerTime, interaction: InteractionId) -> bool {
+        let Some(invitation) = self.interactions.get(&interaction).and_then(|r| r.info.call.invitation.clone()) else { return false };
         if let Some(offer) = invitation.offer.filter(|o| self.offers.contains_key(o)) {
             self.end_offer(now, offer, OfferOutcome::Withdrawn);
         }
@@ -230,6 +231,7 @@ impl Center {
             self.withdraw_contact(now, contact);
         }
         self.invitation_refused(now, interaction);
+        true
     }
 
     /// Ends a consult: withdraws an unanswered request, or takes the consulted
@@ -261,10 +263,7 @@ impl Center {
         call.resume_customer(now);
         let consulted_agent = call.participant(party).and_then(|p| p.agent()).cloned();
         match consulted_agent {
-            Some(agent) if controller => {
-                call.set_hold(party, false, now);
-                call.hand_control(&agent);
-            }
+            Some(agent) if controller => call.hand_control(&agent, now),
             // A party entering a conference waits for permission to talk (F3).
             _ => call.set_hold(party, !talk && !controller, now),
         }
@@ -359,9 +358,11 @@ impl Center {
     /// Ends the conversation for everyone (V3, F8): an unanswered request is
     /// withdrawn and every agent on it goes to wrap-up.
     pub(super) fn finish_call(&mut self, now: ServerTime, interaction: InteractionId, by: EndedBy) {
-        self.withdraw_invitation(now, interaction);
-        // Everyone on it keeps the call as it ended, history included.
-        self.publish(now, interaction);
+        // Everyone on it keeps the call as it ended, history included (a
+        // withdrawn request published it already).
+        if !self.withdraw_invitation(now, interaction) {
+            self.publish(now, interaction);
+        }
         let Some(record) = self.interactions.get_mut(&interaction) else { return };
         let record: &mut InteractionRecord = record;
         let call = &mut record.info.call;

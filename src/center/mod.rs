@@ -574,7 +574,6 @@ impl Center {
                 if let Some(Subject::Contact(contact)) = self.end_offer(now, offer, OfferOutcome::Declined) {
                     if let Some(contact) = self.contacts.get_mut(&contact) {
                         contact.declined_by.insert(user.clone());
-                        contact.directed_to = None;
                     }
                 }
             }
@@ -761,6 +760,10 @@ impl Center {
                 Subject::Contact(id) => {
                     if let Some(contact) = self.contacts.get_mut(&id) {
                         contact.place = Place::Waiting;
+                        // A customer transferred to an agent who did not
+                        // take it goes back to its queue for everyone (O3),
+                        // not to wait for that agent alone.
+                        contact.directed_to = None;
                         self.file_waiting(id);
                     }
                 }

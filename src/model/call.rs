@@ -265,10 +265,15 @@ impl Call {
     }
 
     /// Hands control and the wrap-up code to `agent` (F4, F5: they move
-    /// together, so the agent in control always owns the code).
-    pub fn hand_control(&mut self, agent: &UserId) {
+    /// together, so the agent in control always owns the code), taking it
+    /// off hold: only the agent in control lets a held party talk, so a
+    /// held one could never leave hold.
+    pub fn hand_control(&mut self, agent: &UserId, now: ServerTime) {
         self.primary = Some(agent.clone());
         self.owner = agent.clone();
+        if let Some(id) = self.agent_participant(agent).map(|p| p.id) {
+            self.set_hold(id, false, now);
+        }
     }
 
     /// The participant that is `agent`.
@@ -313,7 +318,7 @@ impl Call {
         if gone.agent().is_some() && gone.agent() == self.primary.as_ref() {
             let longest_present = self.agents().next().cloned();
             match longest_present {
-                Some(longest_present) => self.hand_control(&longest_present),
+                Some(longest_present) => self.hand_control(&longest_present, now),
                 None => self.primary = None,
             }
         }
