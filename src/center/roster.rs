@@ -159,9 +159,16 @@ impl RosterHub {
     pub fn after_batch(&mut self, center: &Center, now: ServerTime, sessions: &mut dyn RosterSessions, touched: &BTreeSet<UserId>, changed: bool) -> usize {
         if self.viewers.is_empty() {
             // Nobody follows: forget what was sent, so a first subscriber
-            // after a quiet spell compares against the truth.
+            // after a quiet spell compares against the truth. What changed
+            // meanwhile is not logged user by user, so a mark stops any
+            // resume from before it: that client gets a new roster.
             self.last.clear();
+            let directory = center.directory_changes() != self.directory_changes;
             self.directory_changes = center.directory_changes();
+            let marked = self.log.back().is_some_and(|(seq, user)| *seq == self.seq && user.is_none());
+            if (directory || !touched.is_empty()) && !marked {
+                self.note(None);
+            }
             return 0;
         }
         if center.directory_changes() != self.directory_changes {
@@ -385,6 +392,31 @@ mod tests {
             assert!(roster.apply_snapshot(frame));
         }
         assert_eq!(roster.entries().len(), 8_000, "the replica holds every part");
+    }
+
+    /// SPEC S12: changes made while no session followed the roster are not
+    /// lost to a resume from before them: that client gets a new roster
+    /// (with a new position), never a silent "nothing changed".
+    #[test]
+    fn a_resume_across_a_spell_without_subscribers_gets_a_new_roster() {
+        let (mut center, mut admin) = floor(2);
+        let mut hub = RosterHub::new(3);
+        hub.subscribe(&center, ServerTime(1_000), &mut admin, SessionId(1), None);
+        let position = RosterPosition { epoch: 3, seq: hub.seq };
+        hub.unsubscribe(SessionId(1));
+        let ana = UserId::from("agent-00000");
+        center.connect(ServerTime(1_500), SessionId(7), &ana);
+        hub.after_batch(&center, ServerTime(1_500), &mut admin, &BTreeSet::from([ana.clone()]), true);
+        // Quiet batches after the first add no more marks.
+        let seq = hub.seq;
+        hub.after_batch(&center, ServerTime(1_600), &mut admin, &BTreeSet::from([ana]), true);
+        assert_eq!(hub.seq, seq, "one mark per spell");
+        admin.sent.clear();
+        hub.subscribe(&center, ServerTime(2_000), &mut admin, SessionId(1), Some(position));
+        let ServerMessage::Roster(roster) = &admin.sent[0] else { panic!("a new roster: {:?}", admin.sent) };
+        assert!(roster.seq > position.seq, "a new position");
+        let entry = roster.entries.iter().find(|e| e.user.as_str() == "agent-00000").expect("ana");
+        assert!(entry.connected, "the roster shows the change made meanwhile");
     }
 
     /// A resume past [`MAX_RESUMED_USERS`] changed users gets a snapshot:
