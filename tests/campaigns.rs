@@ -410,6 +410,66 @@ fn reschedule_before_dialling_needs_the_campaigns_leave_and_can_be_cancelled_spe
     assert_eq!(stored.schedule.as_ref().map(|s| (s.at, s.kind, s.number.clone())), Some((at, CallbackKind::Campaign, Some("+46 8 555 0999".into()))));
 }
 
+// SPEC W2: a callback rescheduled to another number comes back with that
+// number active, so a plain dial rings it; the number joins the chain
+// (as it is, if there in another spelling), never past 8 numbers.
+#[test]
+fn a_callback_to_another_number_rings_that_number_spec_w2() {
+    let (mut desk, mut list) = standard();
+    previewing(&mut desk, &mut list, "ana");
+    let (record, interaction) = connected(&mut desk, &mut list);
+    send(&mut desk, &mut list, "ana", CommandKind::End { interaction }).expect("end");
+    send(&mut desk, &mut list, "ana", CommandKind::CallResult { record, result: "no_answer".into() }).expect("result");
+    let at = desk.now.plus(60_000);
+    let other = "+46 8 555 0999";
+    send(&mut desk, &mut list, "ana", CommandKind::Reschedule { record, at, number: Some(other.into()), personal: true }).expect("reschedule");
+    send(&mut desk, &mut list, "ana", CommandKind::MarkDone { record, stop: true }).expect("done and stop");
+    desk.advance(60_000);
+    send(&mut desk, &mut list, "ana", CommandKind::GetRecord).expect("get record");
+    let work = held(&desk, "ana").expect("the callback");
+    assert_eq!((work.record.id, work.origin), (record, PreviewOrigin::PersonalCallback));
+    assert_eq!(work.record.active_number(), Some(other), "the callback's number is active: {:?}", work.record.chain);
+    send(&mut desk, &mut list, "ana", CommandKind::AcceptPreview { record }).expect("accept");
+    send(&mut desk, &mut list, "ana", CommandKind::Dial { record, number: None }).expect("dial");
+    assert_eq!(held(&desk, "ana").and_then(|w| w.dialled).as_deref(), Some(other));
+
+    // A number already in the chain is not added again; a ninth is refused.
+    let known = CommandKind::Reschedule { record, at, number: Some("+468 5550999".into()), personal: false };
+    send(&mut desk, &mut list, "ana", known).expect("the same number, spelt otherwise");
+    assert_eq!(held(&desk, "ana").map(|w| w.record.chain.len()), Some(3));
+    for n in 0..5 {
+        send(&mut desk, &mut list, "ana", CommandKind::AddChained { record, number: format!("+46 8 555 020{n}") }).expect("add chained");
+    }
+    let ninth = CommandKind::Reschedule { record, at, number: Some("+46 8 555 0300".into()), personal: false };
+    assert_eq!(desk.send("ana", ninth), Err("bad_argument".into()));
+    let eighth = CommandKind::Reschedule { record, at, number: Some("+46 8 555 0204".into()), personal: false };
+    send(&mut desk, &mut list, "ana", eighth).expect("a number of the chain");
+}
+
+// SPEC P7: the result the dialler set for one attempt (no answer) is not
+// the chosen result of the next, answered one: done waits for a choice.
+#[test]
+fn a_new_dial_clears_the_result_of_the_last_attempt_spec_p7() {
+    let (mut desk, mut list) = standard();
+    previewing(&mut desk, &mut list, "ana");
+    let record = held(&desk, "ana").expect("a preview").record.id;
+    send(&mut desk, &mut list, "ana", CommandKind::AcceptPreview { record }).expect("accept");
+    send(&mut desk, &mut list, "ana", CommandKind::Dial { record, number: None }).expect("dial");
+    desk.feed(Input::DialAnswers { record, outcome: DialOutcome::NoAnswer });
+    desk.pump();
+    assert_eq!(held(&desk, "ana").and_then(|w| w.record.result).as_deref(), Some("no_answer"));
+    send(&mut desk, &mut list, "ana", CommandKind::SetActive { record, index: 1 }).expect("the next number");
+    send(&mut desk, &mut list, "ana", CommandKind::Dial { record, number: None }).expect("dial again");
+    desk.feed(Input::DialAnswers { record, outcome: DialOutcome::Answered });
+    desk.pump();
+    list.sync(&mut desk);
+    let interaction = held(&desk, "ana").and_then(|w| w.interaction).expect("the call");
+    send(&mut desk, &mut list, "ana", CommandKind::End { interaction }).expect("end");
+    assert_eq!(desk.send("ana", CommandKind::MarkDone { record, stop: true }), Err("call_result_required".into()));
+    send(&mut desk, &mut list, "ana", CommandKind::CallResult { record, result: "renewed".into() }).expect("result");
+    send(&mut desk, &mut list, "ana", CommandKind::MarkDone { record, stop: true }).expect("done");
+}
+
 // SPEC W4: a callback time in the past makes done fail until it is corrected.
 #[test]
 fn a_past_callback_time_refuses_done_until_corrected_spec_w4() {

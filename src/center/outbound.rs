@@ -154,6 +154,11 @@ impl Center {
         let brief = campaign.brief();
         record.status = RecordStatus::Previewing;
         record.agent = Some(agent.clone());
+        // A callback rings the number it was rescheduled to (W2), which
+        // joined the chain then.
+        if let Some(at) = record.schedule.as_ref().and_then(|s| s.number.as_deref()).and_then(|n| record.position_of(n)) {
+            record.active = at;
+        }
         // The callback time is spent: from here its stale clock runs.
         record.schedule = None;
         let work = OutboundWork {
@@ -265,6 +270,9 @@ impl Center {
                 let number = number.or_else(|| work.record.active_number().map(str::to_owned)).unwrap_or_default();
                 work.dialled = Some(number.trim().to_owned());
                 work.dial_outcome = None;
+                // A result belongs to one attempt: the dialler's "busy" of
+                // the last one is not the result of this one (P7).
+                work.record.result = None;
                 work.record.status = RecordStatus::Dialling;
                 work.record.attempts = work.record.attempts.saturating_add(1);
                 self.timers.insert((now.plus(DIAL_TIMEOUT_MS), Timer::DialTimeout(record)));
@@ -288,6 +296,9 @@ impl Center {
             CommandKind::Reschedule { at, number, personal, .. } => {
                 let kind = if personal { CallbackKind::Personal } else { CallbackKind::Campaign };
                 let number = number.map(|n| n.trim().to_owned());
+                if let Some(new) = number.as_ref().filter(|n| work.record.position_of(n).is_none()) {
+                    work.record.chain.push(new.clone());
+                }
                 work.record.schedule = Some(Schedule { at, kind, number, agent: personal.then(|| user.clone()) });
             }
             CommandKind::CancelReschedule { .. } => work.record.schedule = None,

@@ -369,6 +369,13 @@ impl CallingRecord {
         self.chain.get(self.active).map(String::as_str)
     }
 
+    /// Where `number` is in the chain, compared as do-not-call compares
+    /// numbers (digits and a leading `+`).
+    pub fn position_of(&self, number: &str) -> Option<usize> {
+        let wanted = normalize_number(number);
+        self.chain.iter().position(|n| normalize_number(n) == wanted)
+    }
+
     /// Whether every field is within its bounds for `campaign` (SPEC N8).
     pub fn check(&self, campaign: &Campaign) -> Result<(), String> {
         check_name("name", &self.name, MAX_FROM_BYTES).map_err(|e| e.message())?;

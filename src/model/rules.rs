@@ -270,11 +270,16 @@ impl Judge<'_> {
             | CommandKind::AddChained { number, .. }
             | CommandKind::Reschedule { number: Some(number), .. } => {
                 dialable(name, number)?;
-                match command {
-                    CommandKind::AddChained { record, .. } if work(record)?.record.chain.len() >= MAX_CHAINED_NUMBERS => {
-                        Err(CommandError::BadArgument { command: name, detail: "a record holds at most 8 numbers" })
-                    }
-                    _ => Ok(()),
+                // A callback's number joins the chain unless it is there.
+                let joins = match command {
+                    CommandKind::AddChained { record, .. } => Some(work(record)?),
+                    CommandKind::Reschedule { record, .. } => Some(work(record)?).filter(|w| w.record.position_of(number).is_none()),
+                    _ => None,
+                };
+                if joins.is_some_and(|w| w.record.chain.len() >= MAX_CHAINED_NUMBERS) {
+                    Err(CommandError::BadArgument { command: name, detail: "a record holds at most 8 numbers" })
+                } else {
+                    Ok(())
                 }
             }
             CommandKind::SetActive { record, index } => {
