@@ -841,7 +841,8 @@ fn a_campaign_record_goes_only_to_an_agent_with_room_on_voice() {
     assert_eq!(record_at(&desk, "ana"), Some(RecordStatus::AfterCall), "the record stays with ana");
     let ben_call = desk.center.agent(&user("ben")).unwrap().interactions[0].id;
     wrap_up(&mut desk, "ben", ben_call);
-    desk.send("ana", hand_over).unwrap();
+    let ack = desk.raw("ana", Role::Agent, "hand-over", hand_over).unwrap();
+    assert_eq!(ack, desk.log.iter().filter(|e| e.agent == user("ana")).map(|e| e.seq).max().unwrap(), "the ack numbers the sender's stream (N1)");
     desk.center.check_consistency().unwrap();
     assert_eq!(record_at(&desk, "ben"), Some(RecordStatus::AfterCall));
     assert_eq!(record_at(&desk, "ana"), None);

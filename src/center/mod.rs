@@ -609,17 +609,9 @@ impl Center {
             | CommandKind::Dtmf { .. }
             | CommandKind::Record { .. }
             | CommandKind::FollowUp { .. } => self.call_command(now, user, kind)?,
-            record_command => {
-                let target = match &record_command {
-                    CommandKind::TransferRecord { agent, .. } => Some(agent.clone()),
-                    _ => None,
-                };
-                self.record_command(now, user, record_command)?;
-                // A record handed over is news in the receiver's stream.
-                if let Some(target) = target {
-                    return Ok(target);
-                }
-            }
+            // A record handed over is news in the receiver's stream too, but
+            // the ack numbers the sender's, which the command changed.
+            record_command => self.record_command(now, user, record_command)?,
         }
         Ok(user.clone())
     }
