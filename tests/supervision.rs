@@ -288,6 +288,28 @@ fn a_supervisor_monitors_pauses_resumes_and_barges_in_spec_m1() {
     assert!(!desk.log.iter().any(|e| matches!(e.kind, EventKind::MonitoredChanged { .. })));
 }
 
+/// SPEC F8, SPEC M1: the customer hangs up while a supervisor is barged in;
+/// when the supervisor stops, one agent is left alone on the call: it ends,
+/// and the agent goes to wrap-up (the call stayed active, done refused).
+#[test]
+fn a_barged_in_supervisor_leaving_the_last_agent_alone_ends_the_call_spec_f8() {
+    let mut desk = Desk::preset(Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    supervisor(&mut desk);
+    desk.send("sue", CommandKind::Monitor { interaction: call, agent: user("ana") }).unwrap();
+    desk.send("sue", CommandKind::BargeIn { interaction: call }).unwrap();
+    let contact = desk.center.agent(&user("ana")).unwrap().interaction(call).unwrap().contact;
+    desk.center.customer_hang_up(desk.now, contact).unwrap();
+    desk.pump();
+    assert_eq!(desk.center.agent(&user("ana")).unwrap().interaction(call).unwrap().state, InteractionState::Active, "ana and sue talk on");
+    desk.send("sue", CommandKind::StopMonitoring { interaction: call }).unwrap();
+    assert_eq!(desk.center.agent(&user("ana")).unwrap().interaction(call).unwrap().state, InteractionState::WrapUp, "alone: the call ends");
+    desk.send("ana", CommandKind::Done { interaction: call, code: None }).unwrap();
+    for name in ["ana", "sue"] {
+        desk.assert_converged(name);
+    }
+}
+
 /// SPEC M2: no new monitoring or barge-in on a call in wrap-up; one already
 /// running goes on through wrap-up and ends when the agent is done.
 #[test]

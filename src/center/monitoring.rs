@@ -6,7 +6,7 @@
 use super::{Center, InteractionRecord};
 use crate::model::call::Party;
 use crate::model::monitoring::{MonitorMode, Monitoring, MonitoringEnd};
-use crate::model::state::{CommandKind, EventKind, InteractionState};
+use crate::model::state::{CommandKind, EndedBy, EventKind, InteractionState};
 use crate::model::{CommandError, InteractionId, ServerTime, UserId};
 use crate::protocol::limits::MAX_MONITORS_PER_CALL;
 
@@ -120,9 +120,20 @@ impl Center {
     /// Ends one monitoring and brings the call and the others in step.
     fn end_and_review(&mut self, now: ServerTime, user: &UserId, interaction: InteractionId, reason: MonitoringEnd) {
         if self.end_monitoring(now, user, interaction, reason) {
-            self.publish(now, interaction);
+            self.seat_left(now, interaction);
         } else {
             self.review_monitors(now, interaction);
+        }
+    }
+
+    /// After a barged-in supervisor left the call: it ends if one party is
+    /// left, or no agent (F8: the customer gone, one agent alone); otherwise
+    /// the others see it without the supervisor.
+    fn seat_left(&mut self, now: ServerTime, interaction: InteractionId) {
+        if self.interactions.get(&interaction).is_some_and(|r| r.info.call.is_over()) {
+            self.finish_call(now, interaction, EndedBy::Customer);
+        } else {
+            self.publish(now, interaction);
         }
     }
 
@@ -169,8 +180,7 @@ impl Center {
             }
         }
         if seat_left {
-            // The others then see the call without the supervisor.
-            self.publish(now, interaction);
+            self.seat_left(now, interaction);
         } else {
             self.show_monitored(now, interaction);
         }
