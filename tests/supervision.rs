@@ -418,6 +418,12 @@ fn a_user_chooses_its_favourites_spec_s12() {
     let many: Vec<UserId> = (0..65).map(|n| UserId(format!("u{n}"))).collect();
     let over = ringside::protocol::limits::check_command(&CommandKind::SetFavourites { users: many });
     assert!(over.is_err(), "65 favourites are over the bound");
+    // Kept in the directory, so as the directory's ids: none empty, no
+    // control characters (the admin API would refuse the directory back).
+    assert_eq!(desk.send("ana", CommandKind::SetFavourites { users: vec![user("ben"), user("")] }), Err("bad_argument".into()));
+    let control = ringside::protocol::limits::check_command(&CommandKind::SetFavourites { users: vec![user("a\u{1}b")] });
+    assert!(control.is_err(), "a control character is refused");
+    assert!(desk.center.directory().check(|_| true).is_ok(), "the directory stays one the admin API takes");
 }
 
 /// The monitoring actions a supervisor's view enables, as the commands its

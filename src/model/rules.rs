@@ -333,6 +333,9 @@ impl Judge<'_> {
             CommandKind::SetFavourites { users } if users.contains(&self.state.agent) => {
                 Err(CommandError::BadArgument { command: name, detail: "a user does not follow itself" })
             }
+            CommandKind::SetFavourites { users } if users.iter().any(|u| u.as_str().is_empty()) => {
+                Err(CommandError::BadArgument { command: name, detail: "a user id is empty" })
+            }
             CommandKind::LogoutAgent { agent } => match self.world.agent(agent) {
                 Seen::Agent(target) => check_supervisor_logout(self.profile, target),
                 Seen::NoSuchAgent => Err(CommandError::UnknownAgent(agent.clone())),

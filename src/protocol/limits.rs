@@ -214,7 +214,8 @@ pub fn check_command(kind: &CommandKind) -> Result<(), LimitError> {
             if users.len() > MAX_FAVOURITES {
                 return Err(LimitError::TooMany { field: "set_favourites.users", len: users.len(), max: MAX_FAVOURITES });
             }
-            users.iter().try_for_each(|u| check_length("set_favourites.users", u.as_str(), MAX_ID_BYTES))
+            // Kept in the directory, whose ids hold no control characters.
+            users.iter().try_for_each(|u| check_name("set_favourites.users", u.as_str(), MAX_ID_BYTES))
         }
         CommandKind::Monitor { agent, .. } => check_length("monitor.agent", agent.as_str(), MAX_ID_BYTES),
         CommandKind::EditRecord { fields, .. } => {
