@@ -482,6 +482,12 @@ fn a_past_callback_time_refuses_done_until_corrected_spec_w4() {
     send(&mut desk, &mut list, "ana", CommandKind::Reschedule { record, at: past, number: None, personal: true }).expect("reschedule");
     assert_eq!(desk.send("ana", CommandKind::MarkDone { record, stop: false }), Err("reschedule_in_past".into()));
     let later = desk.now.plus(60_000);
+    // Past what a four-digit year can say: refused, not wrapped to the past.
+    for beyond in [253_402_300_800_000, 1 << 63, u64::MAX] {
+        let far = CommandKind::Reschedule { record, at: ServerTime(beyond), number: None, personal: true };
+        assert_eq!(desk.send("ana", far), Err("bad_argument".into()));
+    }
+    send(&mut desk, &mut list, "ana", CommandKind::Reschedule { record, at: ServerTime(253_402_300_799_999), number: None, personal: true }).expect("the year 9999");
     send(&mut desk, &mut list, "ana", CommandKind::Reschedule { record, at: later, number: None, personal: true }).expect("corrected");
     send(&mut desk, &mut list, "ana", CommandKind::MarkDone { record, stop: true }).expect("done");
     assert_eq!(list.status(1), RecordStatus::Scheduled);

@@ -17,13 +17,8 @@ pub fn csv_line(fields: &[String]) -> String {
     line
 }
 
-/// A server time as UTC RFC 3339, to the second.
-pub fn rfc3339(at: ServerTime) -> String {
-    format!("{}Z", date_time(at))
-}
-
-/// A server time as UTC RFC 3339 with milliseconds, for times that change
-/// faster than once a second (status changes).
+/// A server time as UTC RFC 3339 with milliseconds, as the server keeps
+/// it (status changes, callback times).
 pub fn rfc3339_ms(at: ServerTime) -> String {
     format!("{}.{:03}Z", date_time(at), at.0 % 1000)
 }
@@ -56,9 +51,10 @@ mod tests {
 
     #[test]
     fn times_are_utc_rfc3339() {
-        assert_eq!(rfc3339(ServerTime(0)), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(ServerTime(1_795_338_000_000)), "2026-11-22T09:00:00Z");
-        assert_eq!(rfc3339(ServerTime(951_782_400_000)), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339_ms(ServerTime(0)), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339_ms(ServerTime(1_795_338_000_000)), "2026-11-22T09:00:00.000Z");
+        assert_eq!(rfc3339_ms(ServerTime(951_782_400_000)), "2000-02-29T00:00:00.000Z");
+        assert_eq!(rfc3339_ms(ServerTime(253_402_300_799_999)), "9999-12-31T23:59:59.999Z", "the last callback time");
         assert_eq!(rfc3339_ms(ServerTime(1_795_338_000_042)), "2026-11-22T09:00:00.042Z");
     }
 

@@ -240,6 +240,7 @@ pub async fn serve(config: Config) -> Result<ServerHandle, ServeError> {
         presence,
     };
     let (shutdown, tracker) = (shared.shutdown.clone(), shared.tracker.clone());
+    campaigns::remove_abandoned_imports(&config.database);
     let (center, http, ownership) = match &config.cluster {
         None => {
             let store = store::SqliteStore::open(&config.database).map_err(ServeError::Store)?;

@@ -124,6 +124,25 @@ async fn an_import_with_bad_lines_reports_them_and_imports_nothing() {
     assert_eq!((status, body["code"].as_str()), (404, Some("unknown_campaign")));
 }
 
+// An import cut off by a crash leaves its staging file (nothing of it was
+// published); the next start removes it, and no file but such ones.
+#[tokio::test]
+async fn a_start_removes_the_staging_files_of_imports_a_crash_cut_off() {
+    let mut files = Vec::new();
+    let server = TestServer::start(|db| {
+        for name in ["import-0a1b2c3d4e5f6071.staging", "demo.staging", "import-0a1b.csv"] {
+            let path = db.with_extension(name);
+            std::fs::write(&path, "name,number\n").expect("a leftover");
+            files.push(path);
+        }
+        common::config(db, Preset::ContactCenter, 10_000, 30_000)
+    })
+    .await;
+    let left: Vec<bool> = files.iter().map(|f| f.exists()).collect();
+    assert_eq!(left, [false, true, true], "only this database's import staging files go");
+    drop(server);
+}
+
 // SPEC N8: every bound docs/server.md gives a campaign is 422 bad_campaign,
 // and the campaign stays as it was.
 #[tokio::test]

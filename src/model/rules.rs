@@ -18,7 +18,7 @@ use super::monitoring::{MonitorAction, MonitorMode};
 use super::profile::StatusCategory;
 use super::state::{AgentState, CommandKind, InteractionInfo, InteractionState};
 use super::{CampaignId, Channel, CommandError, InteractionId, Profile, QueueId, RecordId, Role, SecondaryId, ServerTime, StatusId, UserId};
-use crate::protocol::limits::{MAX_CHAINED_NUMBERS, MAX_DTMF_DIGITS, MAX_HISTORY_ENTRIES, MAX_MONITORING};
+use crate::protocol::limits::{MAX_CALLBACK_AT_MS, MAX_CHAINED_NUMBERS, MAX_DTMF_DIGITS, MAX_HISTORY_ENTRIES, MAX_MONITORING};
 
 /// Another user, as one side of the system sees it.
 #[derive(Debug, Clone, Copy)]
@@ -265,6 +265,9 @@ impl Judge<'_> {
             CommandKind::PreviewMedia { media } => {
                 let distinct = media.iter().enumerate().all(|(i, m)| !media[..i].contains(m));
                 if distinct { Ok(()) } else { Err(CommandError::BadArgument { command: name, detail: "a media type is named twice" }) }
+            }
+            CommandKind::Reschedule { at, .. } if at.0 > MAX_CALLBACK_AT_MS => {
+                Err(CommandError::BadArgument { command: name, detail: "a callback time after the year 9999" })
             }
             CommandKind::Dial { number: Some(number), .. }
             | CommandKind::AddChained { number, .. }

@@ -92,6 +92,10 @@ pub const MAX_USER_QUEUES: usize = 64;
 /// Favourites of one user (S12).
 pub const MAX_FAVOURITES: usize = 64;
 
+/// The latest callback time, in UTC milliseconds: 9999-12-31T23:59:59.999Z,
+/// the last instant an RFC 3339 time (a four-digit year) can say.
+pub const MAX_CALLBACK_AT_MS: u64 = 253_402_300_799_999;
+
 /// Users with a directory entry: what one center's directory holds.
 pub const MAX_DIRECTORY_MEMBERS: usize = 20_000;
 

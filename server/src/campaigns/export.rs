@@ -3,10 +3,10 @@
 //!
 //! Columns: `id, name, number, chained, status, attempts, result,
 //! callback_at, callback_kind, agent`, then the campaign's fields.
-//! `callback_at` is UTC in RFC 3339 (`2026-11-22T14:30:00Z`).
+//! `callback_at` is UTC in RFC 3339 with milliseconds (`2026-11-22T14:30:00.000Z`).
 
 use super::{ask, campaign, campaign_id, MAX_LIST_LIMIT};
-use crate::csv_out::{csv_line, csv_response, rfc3339};
+use crate::csv_out::{csv_line, csv_response, rfc3339_ms};
 use crate::http_api::{require_admin, ApiError};
 use crate::owner::{AdminReply, AdminRequest};
 use crate::store::RecordFilter;
@@ -62,7 +62,7 @@ fn row(record: &CallingRecord, fields: &[String]) -> Vec<String> {
         record.status.name().to_owned(),
         record.attempts.to_string(),
         record.result.clone().unwrap_or_default(),
-        schedule.map(|s| rfc3339(s.at)).unwrap_or_default(),
+        schedule.map(|s| rfc3339_ms(s.at)).unwrap_or_default(),
         schedule.map(|s| match s.kind {
             CallbackKind::Personal => "personal".to_owned(),
             CallbackKind::Campaign => "campaign".to_owned(),

@@ -177,8 +177,7 @@ async fn import_records(
     require_admin(&app, &headers)?;
     let id = campaign_id(id)?;
     let campaign = campaign(&app, &id).await?;
-    let dir = app.config.database.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
-    let staging = dir.join(format!("import-{}.staging", random_suffix()));
+    let staging = staging_path(&app.config.database);
     let stream = body.into_data_stream().map_err(std::io::Error::other);
     let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
     let path = staging.clone();
@@ -204,6 +203,29 @@ async fn import_records(
     };
     let _ = std::fs::remove_file(&staging);
     result
+}
+
+/// Where an import is staged: beside the database and named after it
+/// (`ringside.import-<random>.staging`), so the server finds the ones a
+/// crash left, and only its own.
+fn staging_path(database: &std::path::Path) -> std::path::PathBuf {
+    database.with_extension(format!("import-{}.staging", random_suffix()))
+}
+
+/// Removes the staging files of imports a crash cut off (nothing of them
+/// was published); called at start, before any import can run.
+pub fn remove_abandoned_imports(database: &std::path::Path) {
+    let Some(stem) = database.file_stem().and_then(|s| s.to_str()) else { return };
+    let dir = database.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let prefix = format!("{stem}.import-");
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let abandoned = name.to_str().is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".staging"));
+        if abandoned && std::fs::remove_file(entry.path()).is_ok() {
+            tracing::info!(file = %entry.path().display(), "removed the staging file of an import a stop cut off");
+        }
+    }
 }
 
 fn random_suffix() -> String {
