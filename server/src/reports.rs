@@ -140,6 +140,8 @@ fn failure(failure: ReportFailure) -> ApiError {
 fn intervals(rows: &[StatusRow], from: ServerTime, end: ServerTime, statuses: &[StatusDef]) -> Vec<Interval> {
     rows.iter()
         .enumerate()
+        // A status that begins at the range's end is not held in it.
+        .filter(|(_, row)| row.at < end)
         .map(|(i, row)| {
             let next = rows.get(i + 1).filter(|n| n.user == row.user).map(|n| n.at);
             let def = statuses.iter().find(|s| s.id == row.status);
@@ -176,8 +178,9 @@ fn csv_text(rows: &[Interval]) -> String {
 }
 
 /// Whether an `Accept` header rates CSV above JSON: media types compared
-/// without regard to case, each with its `q` (1 when left out); a tie, or
-/// no mention of CSV, is JSON.
+/// without regard to case, each with its `q` (1 when left out), `text/*`
+/// counting for CSV and `application/*` or `*/*` for JSON; a tie, or no
+/// mention of CSV, is JSON.
 fn prefers_csv(accept: &str) -> bool {
     let weight = |wanted: &[&str]| {
         accept
@@ -190,7 +193,7 @@ fn prefers_csv(accept: &str) -> bool {
             })
             .fold(0.0_f32, f32::max)
     };
-    weight(&["text/csv"]) > weight(&["application/json", "application/*", "*/*"])
+    weight(&["text/csv", "text/*"]) > weight(&["application/json", "application/*", "*/*"])
 }
 
 #[cfg(test)]
@@ -206,6 +209,9 @@ mod tests {
             ("text/csv;q=0.5, application/json", false),
             ("text/csv, */*;q=0.1", true),
             ("*/*", false),
+            ("text/*", true),
+            ("text/*, application/json;q=0.5", true),
+            ("text/*, */*", false),
             ("", false),
         ] {
             assert_eq!(super::prefers_csv(accept), csv, "{accept}");
@@ -232,5 +238,10 @@ mod tests {
             spans,
             [("ana", "idle", "Idle", "#f9a825", 100, 120), ("ana", "available", "Available", "#2e7d32", 120, 200), ("ben", "gone", "gone", "", 130, 200)]
         );
+        // A change at the range's end starts no row: the range stops before it.
+        let at_end = [row("ana", 50, "idle"), row("ana", 200, "available")];
+        let found = intervals(&at_end, ServerTime(100), ServerTime(200), &statuses);
+        let spans: Vec<(&str, u64, u64)> = found.iter().map(|i| (i.status.as_str(), i.from.0, i.to.0)).collect();
+        assert_eq!(spans, [("idle", 100, 200)]);
     }
 }
