@@ -171,6 +171,10 @@ async fn a_campaign_out_of_its_bounds_is_refused_and_changes_nothing() {
         ("fields", serde_json::json!(fields)),
         ("fields", serde_json::json!(["number"])),
         ("fields", serde_json::json!(["plan", "plan"])),
+        ("results", serde_json::json!(["sold", "sold"])),
+        ("results", serde_json::json!([""])),
+        ("agents", serde_json::json!(["ana", "ana"])),
+        ("agents", serde_json::json!([""])),
         ("agents", serde_json::json!(agents)),
     ] {
         let (status, body) = put(&sim, "/admin/campaigns/renewals", with(key, value)).await;

@@ -107,6 +107,12 @@ fn default_conference_limit() -> u32 {
 fn default_stale_limit_ms() -> u64 {
     30 * 60 * 1000
 }
+
+/// The first item of `items` that was given before too.
+fn repeated<T: PartialEq>(items: &[T]) -> Option<&T> {
+    items.iter().enumerate().find_map(|(i, item)| items[..i].contains(item).then_some(item))
+}
+
 fn default_results() -> Vec<String> {
     ["answered", "no_answer", "busy", "wrong_number", "answering_machine", "not_interested"].map(String::from).to_vec()
 }
@@ -128,6 +134,12 @@ impl Campaign {
         }
         for agent in &self.agents {
             name("agents", agent.as_str(), MAX_ID_BYTES)?;
+            if agent.as_str().is_empty() {
+                return Err("agents must not hold an empty id".into());
+            }
+        }
+        if let Some(twice) = repeated(&self.agents) {
+            return Err(format!("agent {twice} is named twice"));
         }
         if !(1_000..=3_600_000).contains(&self.accept_timeout_ms) {
             return Err("accept_timeout_ms must be between 1000 and 3600000".into());
@@ -143,6 +155,13 @@ impl Campaign {
         }
         for result in &self.results {
             name("results", result, MAX_ID_BYTES)?;
+            if result.is_empty() {
+                return Err("results must not hold an empty result".into());
+            }
+        }
+        // A result is chosen by its name: two alike could not be told apart.
+        if let Some(twice) = repeated(&self.results) {
+            return Err(format!("result {twice:?} is named twice"));
         }
         if self.fields.len() > MAX_RECORD_FIELDS {
             return Err(format!("at most {MAX_RECORD_FIELDS} fields"));
@@ -155,7 +174,7 @@ impl Campaign {
         }
         // Each field is a column of the import and the export: a repeat
         // would make an export that cannot be imported again.
-        if let Some(twice) = self.fields.iter().enumerate().find_map(|(i, f)| self.fields[..i].contains(f).then_some(f)) {
+        if let Some(twice) = repeated(&self.fields) {
             return Err(format!("field {twice:?} is named twice"));
         }
         let sounds = &self.sounds;
