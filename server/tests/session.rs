@@ -181,6 +181,45 @@ async fn a_resume_replays_exactly_the_missed_events_spec_n2() {
     server.handle.shutdown().await;
 }
 
+// SPEC N2, SPEC M1: a supervisor who logs out while monitoring gets its
+// events in one log record between the monitored agent's; a resume from
+// before them replays them (it got a snapshot: the record was read twice).
+#[tokio::test]
+async fn a_resume_across_a_logout_while_monitoring_replays_the_events_spec_n2() {
+    // Monitoring shown to the agent: ana's events come between sue's.
+    let server = TestServer::start(|db| {
+        let mut config = common::config(db, Preset::ContactCenter, 30_000, 5_000);
+        config.profile.monitoring_visible = Some(true);
+        config
+    })
+    .await;
+    let (mut ana, _) = server.agent("ana").await;
+    ana.ok(CommandKind::Login).await;
+    ana.ok(set_status("available")).await;
+    server.http().contact("support", "voice").await;
+    let offered = ana.event("the offer", |k| matches!(k, EventKind::OfferCreated { .. })).await;
+    let EventKind::OfferCreated { offer } = offered.kind else { unreachable!() };
+    let (_, events) = ana.ok_with_events(CommandKind::Accept { offer: offer.id }).await;
+    let call = events
+        .iter()
+        .find_map(|e| if let EventKind::InteractionStarted { interaction } = &e.kind { Some(interaction.id) } else { None })
+        .expect("the call starts");
+    let (mut sue, _) = Client::hello(server.addr, &token("sue", Role::Supervisor), None).await.snapshot();
+    sue.ok(CommandKind::Login).await;
+    let monitoring = sue.ok(CommandKind::Monitor { interaction: call, agent: "ana".into() }).await;
+    let last = sue.ok(CommandKind::Logout).await;
+    sue.close().await;
+    let welcomed = Client::hello(server.addr, &token("sue", Role::Supervisor), Some(monitoring)).await;
+    assert!(matches!(welcomed.welcome, ServerMessage::Welcome { snapshot: None, .. }), "a replay, not a snapshot: {:?}", welcomed.welcome);
+    let mut resumed = welcomed.client;
+    let seqs: Vec<u64> = resumed.until_pong().await.into_iter().filter_map(|m| match m {
+        ServerMessage::Event(e) => Some(e.seq.0),
+        _ => None,
+    }).collect();
+    assert!(seqs.starts_with(&(monitoring.0 + 1..=last.0).collect::<Vec<_>>()), "every missed event once, in order: {seqs:?}");
+    server.handle.shutdown().await;
+}
+
 // SPEC N2
 #[tokio::test]
 async fn a_resume_that_is_too_old_ahead_or_absent_gets_a_snapshot_spec_n2() {

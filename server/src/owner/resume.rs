@@ -34,6 +34,12 @@ impl ResumeIndex {
     /// `user`'s events from `first` on were logged in record `pos`.
     pub(super) fn note(&mut self, user: &UserId, first: Seq, pos: u64) {
         let entries = self.by_user.entry(user.clone()).or_default();
+        // A record whose events interleave users notes a user more than
+        // once; the first entry covers the rest (a second one would read
+        // the record twice, and a resume would find its events doubled).
+        if entries.back().is_some_and(|(_, p)| *p == pos) {
+            return;
+        }
         entries.push_back((first, pos));
         while entries.len() > self.keep || entries.front().is_some_and(|(_, p)| *p < self.first_kept) {
             entries.pop_front();
@@ -76,5 +82,18 @@ mod tests {
         index.set_first_kept(13);
         assert_eq!(index.positions(&ana, Seq(2), Seq(6)), None, "record 12 was dropped");
         assert_eq!(index.positions(&UserId::from("ben"), Seq(0), Seq(1)), None);
+    }
+
+    // SPEC N2: a user's events in one record between other users' (a
+    // supervisor logging out while monitoring) are read once.
+    #[test]
+    fn a_record_holding_a_users_events_in_several_runs_is_read_once() {
+        let sue = UserId::from("sue");
+        let mut index = ResumeIndex::new(8);
+        index.note(&sue, Seq(4), 9);
+        index.note(&sue, Seq(5), 10);
+        index.note(&sue, Seq(7), 10);
+        assert_eq!(index.positions(&sue, Seq(4), Seq(8)), Some(vec![10]));
+        assert_eq!(index.positions(&sue, Seq(3), Seq(8)), Some(vec![9, 10]));
     }
 }
