@@ -317,6 +317,26 @@ fn do_not_call_removes_the_contact_from_every_campaigns_list_spec_p6() {
     assert_eq!(held(&desk, "ana").map(|w| w.record.id), Some(RecordId(2)), "the do-not-call contact is never previewed again");
 }
 
+// SPEC P6: do-not-call reaches the same contact while another agent is
+// previewing it (another campaign's record): the preview is taken back and
+// the record is do-not-call, before it can be accepted and dialled.
+#[test]
+fn do_not_call_takes_back_the_same_contact_previewed_elsewhere_spec_p6() {
+    let shared = "+46 8 555 0101";
+    let records = vec![record(1, "c1", &[shared]), record(2, "c2", &["+46-8-555-01 01"]), record(3, "c1", &["+46 8 555 0103"])];
+    let (mut desk, mut list) = desk_with(vec![campaign("c1"), campaign("c2")], records);
+    previewing(&mut desk, &mut list, "ana");
+    previewing(&mut desk, &mut list, "ben");
+    assert_eq!(held(&desk, "ben").map(|w| w.record.id), Some(RecordId(2)), "ben previews the same contact");
+    let (record, interaction) = connected(&mut desk, &mut list);
+    assert_eq!(record, RecordId(1));
+    send(&mut desk, &mut list, "ana", CommandKind::End { interaction }).expect("disconnect");
+    send(&mut desk, &mut list, "ana", CommandKind::DoNotCall { record }).expect("do not call");
+    assert_ne!(held(&desk, "ben").map(|w| w.record.id), Some(RecordId(2)), "taken back from ben");
+    assert_eq!(list.status(2), RecordStatus::DoNotCall);
+    assert_eq!(desk.send("ben", CommandKind::AcceptPreview { record: RecordId(2) }), Err("unknown_record".into()));
+}
+
 // SPEC P7: mark done waits for a call result when the campaign requires one.
 #[test]
 fn mark_done_needs_a_call_result_when_the_campaign_requires_one_spec_p7() {

@@ -77,20 +77,24 @@ impl Center {
         let running = campaign.running;
         self.campaigns.insert(id.clone(), campaign);
         if !running {
-            let previews: Vec<(RecordId, UserId)> = self
-                .outbound
-                .iter()
-                .filter(|(record, agent)| {
-                    self.agent(agent).and_then(|a| a.outbound_work(**record)).is_some_and(|w| w.record.campaign == id && w.record.status == RecordStatus::Previewing)
-                })
-                .map(|(record, agent)| (*record, agent.clone()))
-                .collect();
-            for (record, agent) in previews {
-                self.return_record(now, &agent, record, OutboundOutcome::Withdrawn);
-            }
+            self.withdraw_previews_of(now, |work| work.record.campaign == id);
         }
         self.route(now);
         Ok(())
+    }
+
+    /// Takes back, from whichever agent has it, every preview not yet
+    /// accepted that `taken` picks.
+    fn withdraw_previews_of(&mut self, now: ServerTime, taken: impl Fn(&OutboundWork) -> bool) {
+        let previews: Vec<(RecordId, UserId)> = self
+            .outbound
+            .iter()
+            .filter(|(record, agent)| self.agent(agent).and_then(|a| a.outbound_work(**record)).is_some_and(|w| w.record.status == RecordStatus::Previewing && taken(w)))
+            .map(|(record, agent)| (*record, agent.clone()))
+            .collect();
+        for (record, agent) in previews {
+            self.return_record(now, &agent, record, OutboundOutcome::Withdrawn);
+        }
     }
 
     /// The agents who could take a preview now, each with the campaigns it
@@ -305,7 +309,11 @@ impl Center {
             CommandKind::CallResult { result, .. } => work.record.result = Some(result),
             CommandKind::DoNotCall { .. } => {
                 work.do_not_call = true;
-                let numbers = work.record.chain.iter().map(|n| normalize_number(n)).collect();
+                let numbers: Vec<String> = work.record.chain.iter().map(|n| normalize_number(n)).collect();
+                // The same contact previewed at another agent (another
+                // campaign's record) goes back to its list, which makes it
+                // do-not-call, before anyone can accept and dial it (P6).
+                self.withdraw_previews_of(now, |other| other.record.id != record && other.record.chain.iter().any(|n| numbers.contains(&normalize_number(n))));
                 self.list_writes.push_back(ListWrite::DoNotCall(numbers));
             }
             CommandKind::MarkDone { stop, .. } => {

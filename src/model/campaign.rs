@@ -539,7 +539,8 @@ pub enum OutboundOutcome {
     Transferred,
     /// A callback not processed in time (P8).
     Stale,
-    /// Taken back: the campaign stopped or the agent logged out.
+    /// Taken back: the campaign stopped, the agent logged out, or its
+    /// number was put on the do-not-call list from another record (P6).
     Withdrawn,
 }
 
