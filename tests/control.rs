@@ -309,6 +309,9 @@ fn a_consult_to_a_queue_waits_for_an_agent_with_its_own_deadline_and_rona() {
     let view = desk.card("ana", call);
     assert_eq!(view.call_state, CallState::ConsultRequested);
     assert_eq!(desk.center.waiting(&QueueId::from("support")).len(), 1, "the request waits in the queue");
+    let request = desk.center.waiting(&QueueId::from("support"))[0];
+    let hang_up = desk.center.customer_hang_up(desk.now, request).map_err(|e| e.code());
+    assert_eq!(hang_up, Err("bad_argument"), "a request to join is no customer to hang up");
     desk.ready("ben");
     let offer = desk.center.agent(&user("ben")).unwrap().offers.first().cloned().expect("offered to ben");
     assert_eq!(offer.join.as_ref().map(|j| j.interaction), Some(call));

@@ -390,8 +390,12 @@ impl Center {
     /// wrap-up.
     pub fn customer_hang_up(&mut self, now: ServerTime, contact: ContactId) -> Result<(), CommandError> {
         self.handle_timeout(now);
-        // A request to join waits like a contact but is no customer.
-        let record = self.contacts.get(&contact).filter(|c| c.join.is_none()).ok_or(CommandError::UnknownContact(contact))?;
+        let record = self.contacts.get(&contact).ok_or(CommandError::UnknownContact(contact))?;
+        // A request to join waits like a contact in a queue (and shows as
+        // one in the simulator's state) but is no customer.
+        if record.join.is_some() {
+            return Err(CommandError::BadArgument { command: "hang_up", detail: "the contact is an agent's request to join a call, not a customer" });
+        }
         if let Place::Connected(interaction) = record.place {
             if let Some(customer) = self.interactions.get(&interaction).and_then(|r| r.info.call.customer()).map(|c| c.id) {
                 self.party_left(now, interaction, customer);
