@@ -158,6 +158,22 @@ fn ending_a_call_with_a_request_ringing_publishes_the_call_once() {
     assert_eq!(desk.card("ana", call).state, InteractionState::WrapUp);
 }
 
+/// SPEC V6: only the asking agent completes the transfer; the consulted
+/// agent's refusal says so instead of naming a state that allows it.
+#[test]
+fn the_consulted_agent_is_told_the_transfer_is_the_asking_agents() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    let early = desk.raw("ana", ringside::model::Role::Agent, "early", CommandKind::CompleteTransfer { interaction: call }).unwrap_err();
+    assert_eq!((early.code.as_str(), early.message.contains("while the interaction is connected")), ("invalid_transition", true), "{}", early.message);
+    desk.ready("ben");
+    send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: agent("ben") }).unwrap();
+    accept_offer(&mut desk, "ben");
+    let refusal = desk.raw("ben", ringside::model::Role::Agent, "b1", CommandKind::CompleteTransfer { interaction: call }).unwrap_err();
+    assert_eq!(refusal.code, "invalid_transition");
+    assert!(refusal.message.contains("another agent's consult"), "{}", refusal.message);
+}
+
 /// SPEC V4: an instant conference with a number rings it; once it answers,
 /// three parties talk.
 #[test]

@@ -421,6 +421,8 @@ fn permitted(state: &AgentState, info: &InteractionInfo, action: CallAction, com
         return Err(match row.who {
             Who::Controller => CommandError::NotInControl { command },
             Who::Owner => CommandError::NotWrapUpOwner,
+            // The state allows it, for the other side of the consult.
+            Who::Initiator | Who::ConsultSide if when => CommandError::InvalidTransition { command, state: "in another agent's consult" },
             _ => CommandError::InvalidTransition { command, state: state_name() },
         });
     }
