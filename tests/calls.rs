@@ -436,6 +436,7 @@ fn when_the_customer_leaves_the_rest_go_on_without_call_controls() {
     let view = desk.card("ana", call);
     assert_eq!(view.call_state, CallState::CustomerLeft);
     assert_eq!(view.state, InteractionState::Active, "the agents go on talking");
+    assert!(view.participants.iter().all(|p| !p.held), "no one stays on hold, with no control to lift it");
     let a = &view.actions;
     assert!(!a.hold && !a.resume && !a.consult && !a.conference && !a.transfer && !a.dtmf && !a.record);
     assert_eq!(send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: agent("cid") }), Err("invalid_transition".into()));

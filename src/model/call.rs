@@ -308,6 +308,11 @@ impl Call {
         let gone = self.participants.remove(index);
         if gone.party == Party::Customer {
             self.customer_left = true;
+            // F7: the rest go on talking, and from now on there is no hold
+            // control: no one may stay held.
+            for party in &mut self.participants {
+                party.held_since = None;
+            }
         }
         if let Some(consult) = &self.consult {
             let ended_by_initiator = gone.agent() == Some(&consult.by);
