@@ -311,6 +311,7 @@ fn do_not_call_removes_the_contact_from_every_campaigns_list_spec_p6() {
     assert_eq!((work.record.status, work.record.attempts, work.record.result.as_deref()), (RecordStatus::AfterCall, 2, Some("no_answer")));
     send(&mut desk, &mut list, "ana", CommandKind::DoNotCall { record }).expect("do not call");
     assert_eq!(list.status(3), RecordStatus::DoNotCall, "the same contact in another campaign");
+    assert_eq!(desk.send("ana", CommandKind::Dial { record, number: None }), Err("bad_argument".into()), "never dialled again");
     send(&mut desk, &mut list, "ana", CommandKind::MarkDone { record, stop: true }).expect("done");
     assert_eq!(list.status(1), RecordStatus::DoNotCall);
     send(&mut desk, &mut list, "ana", CommandKind::GetRecord).expect("get record");

@@ -124,6 +124,30 @@ async fn an_import_with_bad_lines_reports_them_and_imports_nothing() {
     assert_eq!((status, body["code"].as_str()), (404, Some("unknown_campaign")));
 }
 
+// SPEC P6: a number on the do-not-call list is never dialled: not again on
+// the record marked, nor typed in as another record's number.
+#[tokio::test]
+async fn a_do_not_call_number_is_never_dialled_spec_p6() {
+    let server = TestServer::with(Preset::ContactCenter, 10_000, 30_000).await;
+    set_up(&server, "Ada,+46 8 555 0101,,gold\nBo,+46 8 555 0201,,basic\n").await;
+    let mut ana = preview_agent(&server).await;
+    let record = work(&mut ana, "a preview", |w| w.record.status == RecordStatus::Previewing).await.record.id;
+    ana.ok(CommandKind::AcceptPreview { record }).await;
+    ana.ok(CommandKind::Dial { record, number: None }).await;
+    let interaction = work(&mut ana, "the call", |w| w.record.status == RecordStatus::Connected).await.interaction.expect("the call");
+    ana.ok(CommandKind::End { interaction }).await;
+    ana.ok(CommandKind::DoNotCall { record }).await;
+    let again = ana.command(CommandKind::Dial { record, number: None }).await;
+    assert!(matches!(&again, ringside::protocol::ServerMessage::Nack { code, .. } if code == "bad_argument"), "{again:?}");
+    ana.ok(CommandKind::CallResult { record, result: "answered".into() }).await;
+    ana.ok(CommandKind::MarkDone { record, stop: false }).await;
+    let next = work(&mut ana, "the next record", |w| w.record.status == RecordStatus::Previewing).await.record.id;
+    ana.ok(CommandKind::AcceptPreview { record: next }).await;
+    let typed = ana.command(CommandKind::Dial { record: next, number: Some("+46-8-555-01 01".into()) }).await;
+    assert!(matches!(&typed, ringside::protocol::ServerMessage::Nack { code, .. } if code == "bad_argument"), "{typed:?}");
+    ana.ok(CommandKind::Dial { record: next, number: None }).await;
+}
+
 // An import cut off by a crash leaves its staging file (nothing of it was
 // published); the next start removes it, and no file but such ones.
 #[tokio::test]

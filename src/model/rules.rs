@@ -245,6 +245,8 @@ impl Judge<'_> {
             }
             RecordAction::CancelReschedule if schedule.is_none() => Err(CommandError::InvalidTransition { command: name, state: "not scheduled" }),
             RecordAction::DoNotCall if work.do_not_call => Err(CommandError::InvalidTransition { command: name, state: "do_not_call" }),
+            // As the server refuses any number on the list (P6).
+            RecordAction::Dial if work.do_not_call => Err(CommandError::BadArgument { command: name, detail: "the record's numbers are on the do-not-call list" }),
             // Before dialling, only a rescheduled record closes with done.
             RecordAction::Done if status == RecordStatus::Owned && schedule.is_none() => {
                 Err(CommandError::InvalidTransition { command: name, state: status.name() })

@@ -15,8 +15,10 @@ use super::State;
 use crate::dialler::Dialler;
 use crate::store::{RecordFilter, StoreError};
 use ringside::center::{Input as CenterInput, Outcome};
-use ringside::model::campaign::{CallingRecord, Campaign};
-use ringside::model::{CampaignId, CommandError, RecordId, ServerTime, UserId};
+use ringside::model::campaign::{normalize_number, CallingRecord, Campaign};
+use ringside::model::error::Refusal;
+use ringside::model::state::CommandKind;
+use ringside::model::{Actor, CampaignId, CommandError, RecordId, ServerTime, UserId};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use tokio::sync::oneshot;
@@ -90,6 +92,25 @@ impl Outbound {
 }
 
 impl State {
+    /// A dial to a number on the do-not-call list, refused before the
+    /// center sees it (P6): the list is the store's, not the center's. The
+    /// rules refuse a dial of the record marked do-not-call itself.
+    pub(super) fn dial_blocked(&mut self, actor: &Actor, kind: &CommandKind) -> Option<Refusal> {
+        let CommandKind::Dial { record, number } = kind else { return None };
+        let number = match number {
+            Some(number) => number.trim().to_owned(),
+            None => self.center.agent(&actor.user)?.outbound_work(*record)?.record.active_number()?.trim().to_owned(),
+        };
+        match self.store.lists().is_do_not_call(&normalize_number(&number)) {
+            Ok(false) => None,
+            Ok(true) => Some(Refusal { code: "bad_argument".into(), message: format!("{number} is on the do-not-call list; it is never dialled") }),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the do-not-call list");
+                Some(Refusal { code: "unavailable".into(), message: "the do-not-call list could not be read; nothing was applied, resend".into() })
+            }
+        }
+    }
+
     /// When the campaigns next need the owner: a dial answer or a callback.
     pub(super) fn campaign_deadline(&self) -> Option<ServerTime> {
         let sweep = self.center.campaigns().next().is_some().then_some(self.outbound.next_sweep);

@@ -517,6 +517,10 @@ impl State {
                 if self.sessions.actor(session).is_none() {
                     return;
                 }
+                if let Some(refusal) = self.dial_blocked(&actor, &kind) {
+                    batch.send(session, ServerMessage::answer(id, Err(refusal)));
+                    return;
+                }
                 let name = kind.name();
                 let outcome = self.apply(batch, CenterInput::Command { actor: actor.clone(), id: id.clone(), kind });
                 let message = match outcome {

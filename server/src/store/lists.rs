@@ -65,6 +65,10 @@ pub trait CallingLists {
 
     /// The earliest callback time after `after`: when to look again.
     fn next_due(&mut self, after: ServerTime) -> Result<Option<ServerTime>, StoreError>;
+
+    /// Whether `number` (in `normalize_number`'s form) is on the
+    /// do-not-call list.
+    fn is_do_not_call(&mut self, number: &str) -> Result<bool, StoreError>;
 }
 
 fn status_of(text: &str) -> Result<RecordStatus, StoreError> {

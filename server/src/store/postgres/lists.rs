@@ -211,4 +211,8 @@ impl CallingLists for PgStore {
         let due: Option<i64> = self.client()?.query_one("SELECT min(due) FROM records WHERE status = 'scheduled' AND due > $1", &[&(after.0 as i64)])?.get(0);
         Ok(due.map(|d| ServerTime(d as u64)))
     }
+
+    fn is_do_not_call(&mut self, number: &str) -> Result<bool, StoreError> {
+        Ok(self.client()?.query_opt("SELECT 1 FROM do_not_call WHERE number = $1", &[&number])?.is_some())
+    }
 }

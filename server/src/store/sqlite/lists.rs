@@ -78,9 +78,8 @@ impl ListWriter for SqliteListWriter<'_, '_> {
     }
 
     fn any_do_not_call(&mut self, numbers: &[String]) -> Result<bool, StoreError> {
-        let mut stmt = self.0.prepare_cached("SELECT 1 FROM do_not_call WHERE number = ?1")?;
         for number in numbers {
-            if stmt.query_row(params![number], |_| Ok(())).optional()?.is_some() {
+            if is_do_not_call(self.0, number)? {
                 return Ok(true);
             }
         }
@@ -159,6 +158,10 @@ pub(super) fn sweep_stale(conn: &Connection, campaign: &CampaignId, due_before: 
         params![campaign.as_str(), due_before.0 as i64],
     )?;
     Ok(changed as u64)
+}
+
+pub(super) fn is_do_not_call(conn: &Connection, number: &str) -> Result<bool, StoreError> {
+    Ok(conn.prepare_cached("SELECT 1 FROM do_not_call WHERE number = ?1")?.query_row(params![number], |_| Ok(())).optional()?.is_some())
 }
 
 pub(super) fn next_due(conn: &Connection, after: ServerTime) -> Result<Option<ServerTime>, StoreError> {

@@ -162,6 +162,9 @@ impl CallingLists for SqliteStore {
     fn next_due(&mut self, after: ServerTime) -> Result<Option<ServerTime>, StoreError> {
         lists::next_due(&self.conn, after)
     }
+    fn is_do_not_call(&mut self, number: &str) -> Result<bool, StoreError> {
+        lists::is_do_not_call(&self.conn, number)
+    }
 }
 
 /// The format version recorded in `meta`, if any.
