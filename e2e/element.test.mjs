@@ -137,6 +137,11 @@ test('typed DTMF digits, a transfer target and the focus survive an incoming off
   assert.equal(await commands(ben, 'dtmf'), 1, 'one click, one DTMF command');
   assert.equal(await shadow(ben, '.history li').count(), 1);
   assert.equal(await shadow(ben, '.dtmf-digits').inputValue(), '', 'sent digits leave the field');
+  // Enter in the field sends, as in a form.
+  await shadow(ben, '.dtmf-digits').fill('9');
+  await shadow(ben, '.dtmf-digits').press('Enter');
+  await shadow(ben, '.history li').nth(1).waitFor();
+  assert.equal(await commands(ben, 'dtmf'), 2, 'Enter sent the digits once');
 
   // A keyboard user on Hold stays on the control that takes its place.
   const active = () => ben.evaluate(() => document.querySelector('ringside-agent').shadowRoot.activeElement?.getAttribute('data-action'));
@@ -147,6 +152,20 @@ test('typed DTMF digits, a transfer target and the focus survive an incoming off
   await ben.keyboard.press('Enter');
   await shadow(ben, '.controls button[data-action="hold"]').waitFor();
   assert.equal(await active(), 'hold');
+  // Record goes once recording: End, now in its place, does not take the
+  // focus, so a second Enter ends nothing.
+  await shadow(ben, '.controls button[data-action="record"]').focus();
+  await ben.keyboard.press('Enter');
+  await shadow(ben, '.recording').waitFor();
+  assert.notEqual(await active(), 'end', 'End does not take the focus Record had');
+  await ben.keyboard.press('Enter');
+  await ben.waitForTimeout(300);
+  assert.equal(await shadow(ben, '.controls button[data-action="end"]').count(), 1, 'the call goes on');
+  // An offer accepted from the keyboard leaves the focus in the desk.
+  await shadow(ben, 'button[data-action="accept"]').focus();
+  await ben.keyboard.press('Enter');
+  await shadow(ben, '[data-interaction]').nth(1).waitFor();
+  assert.ok(await ben.evaluate(() => document.querySelector('ringside-agent').shadowRoot.activeElement !== null), 'the focus stays in the desk, not on the page');
   await ben.context().close();
 });
 

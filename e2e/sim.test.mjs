@@ -265,9 +265,20 @@ test('the custom element runs on the simulator: its accept button flashes and RO
     const at = accept()?.classList.contains('flashing');
     await sim.advanceTo(deadline);
     const rona = desk.shadowRoot.querySelector('.rona') !== null;
-    return { before, at, rona, status: desk.client.view.status.id, offers: desk.shadowRoot.querySelectorAll('button.accept').length };
+    const said = desk.shadowRoot.querySelector('#live').textContent;
+    // An offer that cannot be delivered (O4) is told by its cause.
+    await desk.client.goAvailable();
+    const offer = desk.client.view.offers[0]?.id ?? (await new Promise((done) => desk.client.on('view', (v) => v.offers[0] && done(v.offers[0].id))));
+    sim.undeliverable(offer, 'device_fault');
+    await sim.advance(0);
+    const cause = desk.shadowRoot.querySelector('#live').textContent;
+    return { before, at, rona, said, cause, status: desk.client.view.status.id, offers: desk.shadowRoot.querySelectorAll('button.accept').length };
   });
-  assert.deepEqual(seen, { before: false, at: true, rona: true, status: 'rona', offers: 0 });
+  assert.deepEqual(seen, {
+    before: false, at: true, rona: true, status: 'rona', offers: 0,
+    said: 'RONA: an offer was not answered. Choose Go idle or Go available.',
+    cause: 'RONA: an offer could not reach you: your device did not ring. Choose Go idle or Go available.',
+  });
   await page.close();
 });
 

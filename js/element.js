@@ -113,6 +113,13 @@ export class RingsideAgent extends HTMLElement {
     // not double every command.
     this.#root.addEventListener('click', (event) => this.#onClick(event));
     this.#root.addEventListener('change', (event) => this.#onChange(event));
+    // Enter in a text field presses its form's or row's first button (send,
+    // Connect, Save), as in a form.
+    this.#root.addEventListener('keydown', (event) => {
+      const field = /** @type {Element} */ (event.target);
+      if (/** @type {KeyboardEvent} */ (event).key !== 'Enter' || !field.matches('input:not([type=checkbox]):not([type=radio])')) return;
+      /** @type {HTMLButtonElement | null | undefined} */ ((field.closest('.record-form') ?? field.closest('.row'))?.querySelector('button[data-action]:not([disabled])'))?.click();
+    });
   }
 
   connectedCallback() {
@@ -208,8 +215,9 @@ export class RingsideAgent extends HTMLElement {
       + `campaign ${card.campaign.name}${card.remaining ? `; accept within ${card.remaining}` : ''}`));
     on('view', (view) => this.#sounds(view));
     on('rona', (rona) => {
-      this.#announce('RONA: the offer was not answered. Choose Go idle or Go available.');
-      if (rona.notification === 'toast') this.#toast('RONA: an offer was not answered');
+      const why = ronaWhy(rona.cause);
+      this.#announce(`RONA: ${why}. Choose Go idle or Go available.`);
+      if (rona.notification === 'toast') this.#toast(`RONA: ${why}`);
     });
     on('nack', (nack) => this.#toast(nack.message, nack.code));
     this.dispatchEvent(new CustomEvent('ringside-ready', { detail: client }));
@@ -706,7 +714,7 @@ export class RingsideAgent extends HTMLElement {
     if (parts.has('tiles')) patch(partOf(parts, 'tiles'), queues.map((q) => [q.queue, tileMarkup(q)]));
     const byCall = new Map(monitorings.map((m) => [m.interaction, m]));
     const table = /** @type {HTMLTableElement} */ (partOf(parts, 'table'));
-    patch(table.tBodies[0], entries.map((e) => [e.user, this.#rowMarkup(e, sup, byCall)]));
+    patch(table.tBodies[0], entries.map((e) => [e.user, this.#rowMarkup(e, sup, byCall, view?.choices ?? [])]));
     for (const e of entries) {
       tick(team, `tr[data-user="${CSS.escape(e.user)}"]`, [['.status-timer', e.timer], ...e.interactions.map((w) => /** @type {Timer} */ ([`[data-work="${w.id}"] .work-timer`, w.timer]))]);
     }
@@ -715,9 +723,9 @@ export class RingsideAgent extends HTMLElement {
 
   /**
    * One followed user's row; supervisors get the interactions, queues and actions (S6, S9, M1).
-   * @param {RosterEntry} e @param {boolean} sup @param {Map<number, MonitoringView>} byCall
+   * @param {RosterEntry} e @param {boolean} sup @param {Map<number, MonitoringView>} byCall @param {View['choices']} choices
    */
-  #rowMarkup(e, sup, byCall) {
+  #rowMarkup(e, sup, byCall, choices) {
     const activity = [e.interactions.length ? 'Engaged' : '', ACTIVITY_TEXT[e.activity ?? ''] ?? '',
       !e.logged_in ? 'Logged out' : e.connected ? '' : 'Disconnected'].filter(Boolean).join(' · ');
     const work = e.interactions.map((w) => `<li data-work="${w.id}">${esc(label(w.channel))} · ${w.state === 'wrap_up' ? 'wrap-up' : 'active'}
@@ -731,7 +739,7 @@ export class RingsideAgent extends HTMLElement {
     ].join(' ');
     return `<tr data-user="${esc(e.user)}" part="roster-row"><td class="user">${esc(e.user)}${e.me ? ' (you)' : ''}
         ${e.location ? `<div class="note location">at ${esc(e.location)}</div>` : ''}</td>
-      <td><span class="badge" style="background:${esc(e.colour)}"></span> <span class="roster-status">${esc(e.label)}</span>${e.secondary ? ` <span class="secondary">· ${esc(e.secondary)}</span>` : ''}</td>
+      <td><span class="badge" style="background:${esc(e.colour)}"></span> <span class="roster-status">${esc(e.label)}</span>${e.secondary ? ` <span class="secondary">· ${esc(reason(choices, e.status, e.secondary))}</span>` : ''}</td>
       <td class="timer status-timer"></td><td class="activity">${esc(activity)}</td>
       ${sup ? `<td><ul class="work" aria-label="Interactions">${work}</ul></td>
         <td class="queues">${Object.entries(e.queues).map(([q, skill]) => `${esc(q)} ${skill}`).join(', ')}</td><td class="row-actions">${actions}</td>` : ''}</tr>`;
@@ -759,7 +767,7 @@ export class RingsideAgent extends HTMLElement {
     const pending = this.#pendingStatus;
     const listed = pending ?? current?.id;
     const secondaries = view.choices.find((c) => c.id === listed);
-    const secondaryLabel = s.secondary && (current?.secondary.find((x) => x.id === s.secondary)?.label ?? s.secondary);
+    const secondaryLabel = s.secondary && reason(view.choices, s.id, s.secondary);
     return `<div class="row" part="status">
       <span class="badge" style="background:${esc(s.colour)}"></span>
       <span class="label" id="status-label">${esc(s.label)}</span>
@@ -782,7 +790,7 @@ export class RingsideAgent extends HTMLElement {
   /** The RONA choice (O5), while the agent is in RONA. @param {View} view */
   #rona(view) {
     return view.rona ? `<section class="card rona" role="alertdialog" aria-label="RONA" id="rona">
-      <strong>RONA</strong> — ${view.rona.cause && view.rona.cause !== 'no_answer' ? `an offer could not reach you: ${esc(RONA_TEXT[view.rona.cause] ?? words(view.rona.cause))}` : 'an offer was not answered'}.
+      <strong>RONA</strong> — ${esc(ronaWhy(view.rona.cause))}.
       <div class="row">${button('go-idle', 'Go idle', true)}${button('go-available', 'Go available', true)}</div></section>` : '';
   }
 
@@ -892,7 +900,12 @@ function patch(parent, parts) {
     next.set(key, fresh);
   }
   const wanted = new Set(next.values());
-  for (const child of [...parent.children]) {
+  const children = [...parent.children];
+  // A part that held the focus and went (an offer taken, a form closed)
+  // hands it to its neighbour, or to the list: never to the page.
+  const gone = refocus || !focused ? -1 : children.findIndex((child) => child.contains(focused) && !wanted.has(child));
+  if (gone >= 0) refocus = /** @type {HTMLElement} */ ([...children.slice(gone + 1), ...children.slice(0, gone).reverse()].find((child) => wanted.has(child)) ?? parent);
+  for (const child of children) {
     if (!wanted.has(child)) child.remove();
   }
   // Children already in place are never moved: moving a node drops its focus.
@@ -900,9 +913,20 @@ function patch(parent, parts) {
     const here = parent.children[index];
     if (here !== node) parent.insertBefore(node, here ?? null);
   });
+  if (refocus && !refocus.matches(FOCUSABLE)) refocus.tabIndex = -1;
   refocus?.focus();
   return next;
 }
+
+/** Controls that end or give up something: an Enter meant for another must not press them. */
+const RISKY = new Set(['end', 'leave', 'decline', 'reject-preview', 'logout', 'logout-agent', 'done', 'mark-done', 'cancel-record']);
+
+/**
+ * A secondary status's label, as the profile's status choices give it (the
+ * same profile for every user of the center); its id if none does.
+ * @param {View['choices']} choices @param {string} status @param {string} id
+ */
+const reason = (choices, status, id) => choices.find((c) => c.id === status)?.secondary.find((x) => x.id === id)?.label ?? id;
 
 /** What a keyboard user can be on. */
 const FOCUSABLE = 'button, input, select, textarea';
@@ -911,7 +935,8 @@ const FOCUSABLE = 'button, input, select, textarea';
  * The control of a part's new build that takes the focus `focused` had in
  * the old: the same control (its id and data attributes, but the flash set
  * after building), else the one in its place (Hold became Resume, Log in
- * became the status list), so the keyboard user is not sent to the page.
+ * became the status list) unless that one ends something, else the part
+ * itself, so the keyboard user is not sent to the page.
  * @param {Element} focused @param {Element} old @param {Element} fresh
  */
 const twinOf = (focused, old, fresh) => {
@@ -921,7 +946,9 @@ const twinOf = (focused, old, fresh) => {
   if (same) return /** @type {HTMLElement} */ (same);
   const controls = fresh.querySelectorAll(FOCUSABLE);
   const place = [...old.querySelectorAll(FOCUSABLE)].indexOf(focused);
-  return /** @type {HTMLElement | null} */ (controls[Math.min(place, controls.length - 1)] ?? null);
+  const other = /** @type {HTMLElement | undefined} */ (controls[Math.min(place, controls.length - 1)]);
+  // Record gone and End in its place: the part itself takes the focus.
+  return other && !RISKY.has(other.dataset.action ?? '') ? other : /** @type {HTMLElement} */ (fresh);
 };
 
 /** The call a campaign record is on, if it is on one. @param {View} view @param {OutboundView} o */
@@ -937,6 +964,9 @@ const partyName = (party) => {
 const END_CONSULT_TEXT = { consult_requested: 'Withdraw consult', conference_requested: 'Withdraw conference request' };
 /** Why an offer could not reach the agent (O4), in the agent's words. @type {Record<string, string>} */
 const RONA_TEXT = { device_fault: 'your device did not ring', network_fault: 'the network did not reach your device', wrong_number: 'your number or extension is wrong' };
+
+/** Why RONA came, in the agent's words (O3, O4). @param {import('./index.js').RonaCause | null | undefined} cause */
+const ronaWhy = (cause) => (cause && cause !== 'no_answer' ? `an offer could not reach you: ${RONA_TEXT[cause] ?? words(cause)}` : 'an offer was not answered');
 /** `text` with a capital first letter. @param {string} text */
 const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 /** @type {Record<string, string>} */
