@@ -716,6 +716,24 @@ fn a_declined_contact_goes_to_another_agent() {
     assert_eq!(desk.center.agent(&user("ben")).unwrap().offers[0].contact, contact);
 }
 
+/// SPEC O7: a contact declined by the only agent who could take it is not
+/// stuck: the decliner is passed over for an offer's time after declining,
+/// then offered it again.
+#[test]
+fn a_declined_contact_comes_back_to_its_decliner_after_an_offers_time() {
+    let mut desk = Desk::preset(Preset::ContactCenter);
+    desk.ready("ana");
+    let contact = desk.call(Channel::Email, "ada@example.com");
+    let offer = first_offer(&desk, "ana");
+    desk.send("ana", CommandKind::Decline { offer }).unwrap();
+    let lapse = desk.center.profile().channel(Channel::Email).offer_timeout_ms;
+    desk.advance(lapse - 1);
+    assert!(desk.center.agent(&user("ana")).unwrap().offers.is_empty(), "passed over for now");
+    desk.advance(1);
+    assert_eq!(desk.center.agent(&user("ana")).unwrap().offers.first().map(|o| o.contact), Some(contact), "offered again");
+    desk.center.check_consistency().unwrap();
+}
+
 /// Routing offers the longest-available agent first.
 #[test]
 fn the_longest_available_agent_is_offered_first() {

@@ -105,7 +105,8 @@ struct Contact {
     from: String,
     arrival: u64,
     place: Place,
-    /// Agents who declined it; routing passes them over.
+    /// Agents who declined it; routing passes them over until an offer's
+    /// time after the last decline.
     declined_by: BTreeSet<UserId>,
     /// After a blind transfer to an agent, only that agent is offered it (V4).
     #[serde(default)]
@@ -188,6 +189,8 @@ enum Timer {
     DialTimeout(RecordId),
     RecordStale(RecordId),
     AutoAway(UserId),
+    /// The agents who declined a contact may be offered it again.
+    DeclinesLapse(ContactId),
 }
 
 impl Center {
@@ -287,6 +290,11 @@ impl Center {
                 Timer::DialTimeout(record) => self.dial_timed_out(at, record),
                 Timer::RecordStale(record) => self.record_went_stale(at, record),
                 Timer::AutoAway(user) => self.auto_away_due(at, &user),
+                Timer::DeclinesLapse(contact) => {
+                    if let Some(contact) = self.contacts.get_mut(&contact) {
+                        contact.declined_by.clear();
+                    }
+                }
             }
         }
         self.route(now);
@@ -575,9 +583,15 @@ impl Center {
             CommandKind::SetStatus { status, secondary } => self.change_status(now, user, status, secondary, None),
             CommandKind::Accept { offer } => self.accept(now, offer)?,
             CommandKind::Decline { offer } => {
-                if let Some(Subject::Contact(contact)) = self.end_offer(now, offer, OfferOutcome::Declined) {
-                    if let Some(contact) = self.contacts.get_mut(&contact) {
+                if let Some(Subject::Contact(id)) = self.end_offer(now, offer, OfferOutcome::Declined) {
+                    if let Some(contact) = self.contacts.get_mut(&id) {
                         contact.declined_by.insert(user.clone());
+                        // Passed over while others may take it, not for good:
+                        // an offer's time after the last decline, the
+                        // decliners may be offered it again.
+                        let lapse = now.plus(self.profile.channel(contact.channel).offer_timeout_ms);
+                        self.timers.retain(|(_, timer)| *timer != Timer::DeclinesLapse(id));
+                        self.timers.insert((lapse, Timer::DeclinesLapse(id)));
                     }
                 }
             }
