@@ -225,6 +225,8 @@ test('the timeline charts the day\'s statuses of the team, one lane per agent, w
   const cy = await sue.locator('#timeline-chart .lane[data-user="cy"] .segment').evaluateAll((rects) => rects.map((r) => r.dataset.status));
   assert.ok(cy.includes('training') && cy.includes('available'), `cy's statuses: ${cy.join(', ')}`);
   assert.ok(await sue.locator('#timeline-chart .axis text').count() >= 2, 'an axis with ticks');
+  assert.match(await sue.locator('#timeline-chart svg').getAttribute('aria-label'), /^Statuses from \d{4}-\d\d-\d\d \d\d:\d\d to \d{4}-\d\d-\d\d \d\d:\d\d$/,
+    'the label dates both ends, so a day-long range does not read "from 18:52 to 18:52"');
   await lunch.hover();
   const tooltip = sue.locator('#timeline-chart [role="tooltip"]');
   await tooltip.waitFor();

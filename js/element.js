@@ -420,10 +420,15 @@ export class RingsideAgent extends HTMLElement {
       'send-target': () => {
         const kind = field('.target-kind');
         const value = field('.target-value');
-        this.#targetFor = null;
         const target = /** @type {import('./index.js').Target} */ (/** @type {unknown} */ ({ [kind]: value }));
         const send = /** @type {'consult' | 'conference' | 'transfer'} */ (purpose);
-        return c[send](n, target);
+        // Open with what was typed until the server takes it: a refused
+        // target can be corrected.
+        return c[send](n, target).then((ack) => {
+          if (this.#targetFor?.id === id) this.#targetFor = null;
+          this.#render();
+          return ack;
+        });
       },
     };
     try {

@@ -54,7 +54,7 @@ export function drawTimeline(target, report, { now = Date.now(), width = 960, la
   const span = Math.max(1, to - from);
   const x = (/** @type {number} */ t) => LABEL_WIDTH + ((Math.min(Math.max(t, from), to) - from) / span) * (width - LABEL_WIDTH - 8);
   const svg = /** @type {SVGSVGElement} */ (el('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', role: 'img', class: 'ringside-timeline',
-    'aria-label': `Statuses from ${clock(from)} to ${clock(to)}` }));
+    'aria-label': `Statuses from ${when(from)} to ${when(to)}` }));
   svg.style.font = '11px system-ui, sans-serif';
 
   const axis = el('g', { class: 'axis' });
@@ -144,6 +144,12 @@ function ticks(from, to) {
   const times = [];
   for (let t = Math.ceil((from - zone) / step) * step + zone; t <= to; t += step) times.push(t);
   return { step, times };
+}
+
+/** A moment for the chart's label: its date and time, so a range of a day or more reads as one. @param {number} ms */
+function when(ms) {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${clock(ms)}`;
 }
 
 /**
