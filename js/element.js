@@ -215,9 +215,7 @@ export class RingsideAgent extends HTMLElement {
       + `campaign ${card.campaign.name}${card.remaining ? `; accept within ${card.remaining}` : ''}`));
     on('view', (view) => this.#sounds(view));
     on('rona', (rona) => {
-      const why = ronaWhy(rona.cause);
-      this.#announce(`RONA: ${why}. Choose Go idle or Go available.`);
-      if (rona.notification === 'toast') this.#toast(`RONA: ${why}`);
+      if (rona.notification === 'toast') this.#toast(`RONA: ${ronaWhy(rona.cause)}`);
     });
     on('nack', (nack) => this.#toast(nack.message, nack.code));
     this.dispatchEvent(new CustomEvent('ringside-ready', { detail: client }));
@@ -225,8 +223,9 @@ export class RingsideAgent extends HTMLElement {
   }
 
   /**
-   * Announces each offer the desk has not announced yet, however it came:
-   * an event, or the state after a reload, where no event says it (O1).
+   * Announces each offer the desk has not announced yet, and RONA, however
+   * they came: an event, or the state after a reload, where no event says
+   * it (O1, O3).
    * @param {View} view
    */
   #announceOffers(view) {
@@ -234,8 +233,13 @@ export class RingsideAgent extends HTMLElement {
     this.#announced = new Set(view.offers.map((o) => o.id));
     const said = fresh.map((o) => (o.join ? `${label(o.join.purpose)} request from ${o.join.by}`
       : `New ${o.channel} offer from ${o.from}`) + `, ${o.remaining} left`);
+    // RONA too, from the view: after a reload no event says it.
+    if (view.rona && !this.#ronaSaid) said.push(`RONA: ${ronaWhy(view.rona.cause)}. Choose Go idle or Go available`);
+    this.#ronaSaid = !!view.rona;
     if (said.length) this.#announce(said.join('. '));
   }
+  /** Whether the live region has told of the RONA shown now. */
+  #ronaSaid = false;
   /** The offers the live region has told of. @type {Set<number>} */
   #announced = new Set();
 
