@@ -1,7 +1,7 @@
 //! The sessions registered for events, indexed by user so that an event
 //! reaches its user's sessions without a scan of every session (SPEC N4).
 
-use super::Outbox;
+use super::{Outbox, OUTBOX_CAPACITY};
 use ringside::center::RosterSessions;
 use ringside::model::state::Event;
 use ringside::model::{Actor, SessionId, UserId};
@@ -68,11 +68,53 @@ impl RosterSessions for Sessions {
     }
 
     /// Sends a message to one session. A session whose outbox is full is
-    /// dropped: it must not see a gap, it resumes instead.
+    /// dropped: it must not see a gap, it resumes instead. So is one asked
+    /// a new roster while more than [`ROSTER_BACKLOG`] messages still wait
+    /// for its socket (SPEC N8): roster frames run to half a megabyte, and
+    /// the outbox's count of messages alone would let a socket that does
+    /// not read hold hundreds of megabytes of them.
     fn send(&mut self, session: SessionId, message: ServerMessage) {
-        let full = self.by_id.get(&session).is_some_and(|e| e.outbox.try_send(message).is_err());
+        let new_roster = matches!(&message, ServerMessage::Roster(roster) if roster.part == 0);
+        let full = self.by_id.get(&session).is_some_and(|e| {
+            let waiting = OUTBOX_CAPACITY - e.outbox.capacity();
+            (new_roster && waiting > ROSTER_BACKLOG) || e.outbox.try_send(message).is_err()
+        });
         if full && self.remove(session) {
             tracing::warn!(%session, "session dropped: its socket is too slow or gone");
         }
+    }
+}
+
+/// How many messages may wait for a socket when a new roster is to be
+/// queued behind them (a roster's parts follow one another at once).
+const ROSTER_BACKLOG: usize = 16;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ringside::model::{Role, ServerTime};
+    use ringside::protocol::RosterSnapshot;
+    use tokio::sync::mpsc;
+
+    fn roster(part: u32) -> ServerMessage {
+        ServerMessage::Roster(Box::new(RosterSnapshot { epoch: 1, seq: 1, entries: Vec::new(), queues: Vec::new(), part }))
+    }
+
+    // SPEC N8: a socket that does not read gets no new roster behind a
+    // backlog; it is dropped (and resumes), so it cannot pile rosters up.
+    #[test]
+    fn a_new_roster_behind_a_backlog_drops_the_session() {
+        let mut sessions = Sessions::default();
+        let (outbox, _unread) = mpsc::channel(OUTBOX_CAPACITY);
+        let ana = Actor { user: UserId::from("ana"), role: Role::Agent };
+        sessions.insert(SessionId(1), ana, outbox);
+        for _ in 0..ROSTER_BACKLOG {
+            sessions.send(SessionId(1), ServerMessage::Pong { client_time: 0, server_time: ServerTime(0) });
+        }
+        sessions.send(SessionId(1), roster(0));
+        sessions.send(SessionId(1), roster(1));
+        assert_eq!(sessions.len(), 1, "a roster's own parts follow it");
+        sessions.send(SessionId(1), roster(0));
+        assert_eq!(sessions.len(), 0, "a second roster behind the first: too slow");
     }
 }

@@ -14,7 +14,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -27,6 +27,10 @@ use tokio_util::sync::CancellationToken;
 const UP_QUEUE: usize = 4096;
 /// Frames from the owner waiting for a slow client; past it, 4009.
 const CLIENT_QUEUE: usize = 256;
+/// Bytes of those frames; past it, 4009 too (SPEC N8): roster frames run
+/// to half a megabyte, so the count alone would let one socket that does
+/// not read hold over a hundred megabytes.
+const CLIENT_QUEUE_BYTES: usize = 8 << 20;
 /// The reason of the 1012 a relayed client gets when its owner goes away.
 const OWNER_GONE: &str = "the owner went away; reconnect and resume";
 
@@ -37,7 +41,14 @@ enum Down {
     Close(u16, String),
 }
 
-type Clients = Arc<Mutex<HashMap<u64, mpsc::Sender<Down>>>>;
+/// A relayed client's queue, and the bytes of text waiting in it.
+#[derive(Debug, Clone)]
+struct ClientQueue {
+    down: mpsc::Sender<Down>,
+    waiting: Arc<AtomicUsize>,
+}
+
+type Clients = Arc<Mutex<HashMap<u64, ClientQueue>>>;
 
 /// A link to one owner.
 #[derive(Debug)]
@@ -137,7 +148,15 @@ impl Link {
             return;
         };
         let down = match kind {
-            Kind::Text => Down::Text(String::from_utf8_lossy(payload).into_owned()),
+            Kind::Text => {
+                let text = String::from_utf8_lossy(payload).into_owned();
+                // Counted as the client's task will count it off.
+                if client.waiting.fetch_add(text.len(), Ordering::Relaxed) + text.len() > CLIENT_QUEUE_BYTES {
+                    self.forget(socket);
+                    return;
+                }
+                Down::Text(text)
+            }
             Kind::Close => match decode_close(payload) {
                 // The owner stopping, or losing the center, is the owner
                 // going away for a relayed client: this node stays.
@@ -152,7 +171,7 @@ impl Link {
             }
             Kind::Open | Kind::Binary | Kind::Pong => return,
         };
-        if client.try_send(down).is_err() {
+        if client.down.try_send(down).is_err() {
             // Too slow: dropping its queue tells the client's task.
             self.forget(socket);
         }
@@ -200,8 +219,9 @@ enum OwnerSide {
 pub async fn relay(client: WebSocket, link: Arc<Link>, address: IpAddr, idle_after: Duration, ping_every: Duration, shutdown: &CancellationToken, metrics: &Metrics) {
     let socket = link.next.fetch_add(1, Ordering::Relaxed);
     let (down, mut from_owner) = mpsc::channel(CLIENT_QUEUE);
+    let waiting = Arc::new(AtomicUsize::new(0));
     if let Ok(mut clients) = link.clients.lock() {
-        clients.insert(socket, down);
+        clients.insert(socket, ClientQueue { down, waiting: waiting.clone() });
     }
     let (mut to_client, mut from_client) = client.split();
     if link.up.send(encode(Kind::Open, socket, address.to_string().as_bytes())).await.is_err() {
@@ -244,6 +264,7 @@ pub async fn relay(client: WebSocket, link: Arc<Link>, address: IpAddr, idle_aft
             };
             match down {
                 Some(Down::Text(text)) => {
+                    waiting.fetch_sub(text.len(), Ordering::Relaxed);
                     if to_client.send(Message::Text(text.into())).await.is_err() {
                         return None;
                     }
