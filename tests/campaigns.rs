@@ -491,6 +491,22 @@ fn a_new_dial_clears_the_result_of_the_last_attempt_spec_p7() {
     send(&mut desk, &mut list, "ana", CommandKind::MarkDone { record, stop: true }).expect("done");
 }
 
+// SPEC N8: a center holds at most MAX_CAMPAIGNS campaigns; one more is
+// refused, and replacing one that exists still works.
+#[test]
+fn a_center_holds_a_bounded_number_of_campaigns_spec_n8() {
+    use ringside::protocol::limits::MAX_CAMPAIGNS;
+    let mut desk = Desk::preset(Preset::ContactCenter);
+    for n in 0..MAX_CAMPAIGNS {
+        assert_eq!(desk.feed(Input::SaveCampaign { campaign: Box::new(campaign(&format!("c{n}"))) }), Outcome::Done(Ok(())));
+    }
+    let more = desk.feed(Input::SaveCampaign { campaign: Box::new(campaign("one-more")) });
+    assert!(matches!(&more, Outcome::Done(Err(e)) if e.code() == "bad_argument"), "{more:?}");
+    let mut again = campaign("c0");
+    again.name = "Renamed".into();
+    assert_eq!(desk.feed(Input::SaveCampaign { campaign: Box::new(again) }), Outcome::Done(Ok(())));
+}
+
 // SPEC W4: a callback time in the past makes done fail until it is corrected.
 #[test]
 fn a_past_callback_time_refuses_done_until_corrected_spec_w4() {

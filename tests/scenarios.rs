@@ -716,6 +716,23 @@ fn a_declined_contact_goes_to_another_agent() {
     assert_eq!(desk.center.agent(&user("ben")).unwrap().offers[0].contact, contact);
 }
 
+/// SPEC N8: a center holds at most MAX_LIVE_CONTACTS live contacts; one
+/// more is refused until one leaves.
+#[test]
+fn a_center_holds_a_bounded_number_of_live_contacts() {
+    use ringside::protocol::limits::MAX_LIVE_CONTACTS;
+    let mut desk = Desk::preset(Preset::ContactCenter);
+    let mut first = None;
+    for _ in 0..MAX_LIVE_CONTACTS {
+        let contact = desk.center.enqueue_contact(desk.now, &support(), Channel::Email, "a@example.com").unwrap();
+        first.get_or_insert(contact);
+    }
+    let refused = desk.center.enqueue_contact(desk.now, &support(), Channel::Email, "a@example.com").map_err(|e| e.code());
+    assert_eq!(refused, Err("bad_argument"));
+    desk.center.customer_hang_up(desk.now, first.unwrap()).unwrap();
+    desk.center.enqueue_contact(desk.now, &support(), Channel::Email, "a@example.com").expect("room again");
+}
+
 /// SPEC O7: a contact declined by the only agent who could take it is not
 /// stuck: the decliner is passed over for an offer's time after declining,
 /// then offered it again.

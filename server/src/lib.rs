@@ -308,21 +308,60 @@ async fn spawn_owner(store: Box<dyn store::Store>, fresh: ringside::center::Cent
 
 /// Serves `router` on `listener` until `stop`.
 fn serve_http(listener: tokio::net::TcpListener, router: Router, stop: CancellationToken) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let connections = TaskTracker::new();
+        loop {
+            let (tcp, peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(pair) => pair,
+                    Err(e) => {
+                        // Out of file descriptors, most likely: wait for some to close.
+                        tracing::debug!(error = %e, "cannot accept a connection");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = stop.cancelled() => break,
+            };
+            connections.spawn(serve_connection(tcp, peer, router.clone(), stop.clone()));
+        }
+        connections.close();
+        connections.wait().await;
+    })
+}
+
+/// How long a client has to send a whole request head (SPEC N8): one that
+/// sends it slowly, or not at all, is cut then instead of holding a
+/// connection and its buffered bytes for good.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One HTTP/1 connection, upgrades (WebSockets) included, until it ends or
+/// the server stops (then it finishes the request at hand).
+async fn serve_connection(tcp: tokio::net::TcpStream, peer: SocketAddr, router: Router, stop: CancellationToken) {
     // Small frames answer small frames: without TCP_NODELAY every ack waits
     // for the delayed-ACK timer (about 40 ms).
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
+    if let Err(e) = tcp.set_nodelay(true) {
+        tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+    }
+    // The peer address lets /ws cap sockets per address (SPEC N8).
+    let service = tower::ServiceExt::map_request(router, move |mut request: axum::http::Request<hyper::body::Incoming>| {
+        request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        request.map(axum::body::Body::new)
     });
-    tokio::spawn(async move {
-        // The peer address lets /ws cap sockets per address (SPEC N8).
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(listener, service).with_graceful_shutdown(stop.cancelled_owned()).await;
-        if let Err(e) = served {
-            tracing::error!(error = %e, "HTTP server failed");
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    let connection = builder.serve_connection(hyper_util::rt::TokioIo::new(tcp), hyper_util::service::TowerToHyperService::new(service)).with_upgrades();
+    tokio::pin!(connection);
+    let served = tokio::select! {
+        served = connection.as_mut() => served,
+        () = stop.cancelled() => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
         }
-    })
+    };
+    if let Err(e) = served {
+        tracing::debug!(error = %e, "connection ended");
+    }
 }
 
 /// The owner's routes.

@@ -265,3 +265,26 @@ async fn strikes_add_up_within_the_window_only_spec_n8() {
     assert_eq!((code, error_code(&before).as_deref()), (4008, Some("rate_limited")), "the third strike within one window closes");
     server.handle.shutdown().await;
 }
+
+// SPEC N8: a connection whose request head never completes (sent slowly,
+// stopped short, or never begun) is cut at the head deadline instead of
+// holding its buffered bytes for good; a whole request is answered.
+#[tokio::test]
+async fn a_request_head_that_never_completes_is_cut_at_its_deadline_spec_n8() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;
+    let started = tokio::time::Instant::now();
+    let mut partial = tokio::net::TcpStream::connect(server.addr).await.expect("connect");
+    partial.write_all(format!("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: {}", "a".repeat(100_000)).as_bytes()).await.expect("write");
+    let mut silent = tokio::net::TcpStream::connect(server.addr).await.expect("connect");
+    let limit = ringside_server::HEADER_READ_TIMEOUT + WAIT;
+    for stream in [&mut partial, &mut silent] {
+        let mut buffer = [0u8; 64];
+        let read = tokio::time::timeout(limit, stream.read(&mut buffer)).await.expect("cut before the deadline and a margin");
+        assert!(matches!(read, Ok(0) | Err(_)), "closed, not answered: {read:?}");
+    }
+    assert!(started.elapsed() >= ringside_server::HEADER_READ_TIMEOUT, "not before the deadline");
+    let whole = reqwest::get(format!("http://{}/healthz", server.addr)).await.expect("answered");
+    assert_eq!(whole.status().as_u16(), 200);
+    server.handle.shutdown().await;
+}

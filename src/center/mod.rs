@@ -24,6 +24,7 @@ use crate::model::{
     RecordId, RonaCause, SecondaryId, Seq, ServerTime, SessionId, StatusId, UserId,
 };
 use crate::model::call::Call;
+use crate::protocol::limits::MAX_LIVE_CONTACTS;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -386,6 +387,9 @@ impl Center {
         self.handle_timeout(now);
         if !self.queues.contains_key(queue) {
             return Err(CommandError::UnknownQueue(queue.clone()));
+        }
+        if self.contacts.len() >= MAX_LIVE_CONTACTS {
+            return Err(CommandError::BadArgument { command: "enqueue_contact", detail: "the center holds as many live contacts as allowed (100000)" });
         }
         let id = self.new_contact(now, Some(queue.clone()), channel, from.to_owned(), BTreeSet::new(), None);
         self.file_waiting(id);

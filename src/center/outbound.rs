@@ -17,6 +17,7 @@ use crate::model::campaign::{
 };
 use crate::model::state::{CommandKind, EventKind, InteractionState, Origin};
 use crate::model::{CampaignId, Channel, CommandError, ContactId, InteractionId, RecordId, ServerTime, UserId};
+use crate::protocol::limits::MAX_CAMPAIGNS;
 use serde::{Deserialize, Serialize};
 
 /// How long a dialled campaign number may ring before the dial ends as
@@ -73,6 +74,9 @@ impl Center {
     pub fn save_campaign(&mut self, now: ServerTime, campaign: Campaign) -> Result<(), CommandError> {
         self.handle_timeout(now);
         campaign.check().map_err(|_| CommandError::BadArgument { command: "save_campaign", detail: "the campaign is out of its bounds" })?;
+        if !self.campaigns.contains_key(&campaign.id) && self.campaigns.len() >= MAX_CAMPAIGNS {
+            return Err(CommandError::BadArgument { command: "save_campaign", detail: "the center holds as many campaigns as allowed (256)" });
+        }
         let id = campaign.id.clone();
         let running = campaign.running;
         self.campaigns.insert(id.clone(), campaign);

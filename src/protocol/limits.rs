@@ -92,6 +92,13 @@ pub const MAX_USER_QUEUES: usize = 64;
 /// Favourites of one user (S12).
 pub const MAX_FAVOURITES: usize = 64;
 
+/// Campaigns one center holds (SPEC N8).
+pub const MAX_CAMPAIGNS: usize = 256;
+
+/// Live contacts (waiting, offered or connected) one center holds: a new
+/// one past it is refused (SPEC N8).
+pub const MAX_LIVE_CONTACTS: usize = 100_000;
+
 /// The latest callback time, in UTC milliseconds: 9999-12-31T23:59:59.999Z,
 /// the last instant an RFC 3339 time (a four-digit year) can say.
 pub const MAX_CALLBACK_AT_MS: u64 = 253_402_300_799_999;
