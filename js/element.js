@@ -234,7 +234,7 @@ export class RingsideAgent extends HTMLElement {
     const said = fresh.map((o) => (o.join ? `${label(o.join.purpose)} request from ${o.join.by}`
       : `New ${o.channel} offer from ${o.from}`) + `, ${o.remaining} left`);
     // RONA too, from the view: after a reload no event says it.
-    if (view.rona && !this.#ronaSaid) said.push(`RONA: ${ronaWhy(view.rona.cause)}. Choose Go idle or Go available`);
+    if (view.rona && !this.#ronaSaid) said.push(`RONA: ${ronaWhy(view.rona.cause)}. Choose Go idle or Go available.`);
     this.#ronaSaid = !!view.rona;
     if (said.length) this.#announce(said.join('. '));
   }
