@@ -284,3 +284,33 @@ async fn a_gateway_carries_its_clients_to_the_owner_over_one_link() {
     let refused = tokio_tungstenite::connect_async(format!("ws://{}/link", a.addr)).await;
     assert!(matches!(&refused, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 403), "{refused:?}");
 }
+
+// SPEC N8: a relayed client that keeps asking for a large roster and never
+// reads is cut by its gateway with 4009 once its queue holds 8 MiB, instead
+// of the gateway holding up to 256 frames of half a megabyte each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relayed_client_that_never_reads_is_cut_by_the_gateways_byte_bound_spec_n8() {
+    let engine = Postgres::start();
+    let a = Node::start("a", &engine, LEASE_MS, 30_000);
+    a.owning(START);
+    let b = Node::start("b", &engine, LEASE_MS, 30_000);
+    ready(&b).await;
+    // An admin follows everyone: 5,000 members make a roster of about a megabyte.
+    let members: serde_json::Map<String, serde_json::Value> =
+        (0..5_000).map(|n| (format!("agent-{n:05}-north-floor"), serde_json::json!({ "queues": { "support": 5 } }))).collect();
+    let sim = sim(a.addr);
+    let put = sim.client.put(format!("{}/admin/directory", sim.base)).bearer_auth(&sim.token).json(&serde_json::json!({ "members": members }));
+    assert_eq!(put.send().await.expect("directory").status().as_u16(), 200);
+    let (mut admin, _) = Client::hello(b.addr, &token("root", Role::Admin), None).await.snapshot();
+    // 40 rosters asked for, none read: far past what the socket's buffers
+    // take. Spaced out, so the owner's outbox for the session drains to the
+    // link each time and the queue that grows is the gateway's.
+    for _ in 0..40 {
+        admin.send_text(r#"{"subscribe_roster":{"resume":null}}"#).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (code, _, before) = admin.closed().await;
+    assert_eq!(code, 4009, "too slow: reconnect and resume");
+    let rosters = before.iter().filter(|m| matches!(m, ServerMessage::Roster(r) if r.part == 0)).count();
+    assert!(rosters < 40, "cut before every roster went out: {rosters}");
+}
