@@ -275,8 +275,8 @@ impl Center {
             }
             CommandKind::Dial { number, .. } => {
                 self.close_call(now, user, &mut work);
-                let number = number.or_else(|| work.record.active_number().map(str::to_owned)).unwrap_or_default();
-                work.dialled = Some(number.trim().to_owned());
+                let number = work.record.number_to_dial(number.as_deref()).unwrap_or_default().to_owned();
+                work.dialled = Some(number);
                 work.dial_outcome = None;
                 // A result belongs to one attempt: the dialler's "busy" of
                 // the last one is not the result of this one (P7).

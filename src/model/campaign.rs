@@ -388,6 +388,11 @@ impl CallingRecord {
         self.chain.get(self.active).map(String::as_str)
     }
 
+    /// The number a dial rings: the one the agent gave, else the active one.
+    pub fn number_to_dial<'a>(&'a self, given: Option<&'a str>) -> Option<&'a str> {
+        given.or_else(|| self.active_number()).map(str::trim)
+    }
+
     /// Where `number` is in the chain, compared as do-not-call compares
     /// numbers (digits and a leading `+`).
     pub fn position_of(&self, number: &str) -> Option<usize> {

@@ -97,10 +97,8 @@ impl State {
     /// rules refuse a dial of the record marked do-not-call itself.
     pub(super) fn dial_blocked(&mut self, actor: &Actor, kind: &CommandKind) -> Option<Refusal> {
         let CommandKind::Dial { record, number } = kind else { return None };
-        let number = match number {
-            Some(number) => number.trim().to_owned(),
-            None => self.center.agent(&actor.user)?.outbound_work(*record)?.record.active_number()?.trim().to_owned(),
-        };
+        // A dial of a record the agent does not hold is the center's to refuse.
+        let number = self.center.agent(&actor.user)?.outbound_work(*record)?.record.number_to_dial(number.as_deref())?.to_owned();
         match self.store.lists().is_do_not_call(&normalize_number(&number)) {
             Ok(false) => None,
             Ok(true) => Some(Refusal { code: "bad_argument".into(), message: format!("{number} is on the do-not-call list; it is never dialled") }),
