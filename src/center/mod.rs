@@ -389,7 +389,7 @@ impl Center {
             return Err(CommandError::UnknownQueue(queue.clone()));
         }
         if self.contacts.len() >= MAX_LIVE_CONTACTS {
-            return Err(CommandError::BadArgument { command: "enqueue_contact", detail: "the center holds as many live contacts as allowed (100000)" });
+            return Err(CommandError::BadArgument { command: "enqueue_contact", detail: "the center holds as many live contacts as allowed (MAX_LIVE_CONTACTS)" });
         }
         let id = self.new_contact(now, Some(queue.clone()), channel, from.to_owned(), BTreeSet::new(), None);
         self.file_waiting(id);

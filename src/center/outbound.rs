@@ -75,7 +75,7 @@ impl Center {
         self.handle_timeout(now);
         campaign.check().map_err(|_| CommandError::BadArgument { command: "save_campaign", detail: "the campaign is out of its bounds" })?;
         if !self.campaigns.contains_key(&campaign.id) && self.campaigns.len() >= MAX_CAMPAIGNS {
-            return Err(CommandError::BadArgument { command: "save_campaign", detail: "the center holds as many campaigns as allowed (256)" });
+            return Err(CommandError::BadArgument { command: "save_campaign", detail: "the center holds as many campaigns as allowed (MAX_CAMPAIGNS)" });
         }
         let id = campaign.id.clone();
         let running = campaign.running;
