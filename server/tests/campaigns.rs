@@ -148,8 +148,9 @@ async fn a_do_not_call_number_is_never_dialled_spec_p6() {
     ana.ok(CommandKind::Dial { record: next, number: None }).await;
 }
 
-// An import cut off by a crash leaves its staging file (nothing of it was
-// published); the next start removes it, and no file but such ones.
+// SPEC N8, SPEC S10: an import cut off by a crash leaves its staging file
+// (nothing of it was published); the next start removes it, and no file
+// but such ones.
 #[tokio::test]
 async fn a_start_removes_the_staging_files_of_imports_a_crash_cut_off() {
     let mut files = Vec::new();
