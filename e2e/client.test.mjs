@@ -103,3 +103,74 @@ test('a url no WebSocket can be made for reports bad_url and waits to retry, eac
   assert.equal(result.state, 'waiting', 'it retries later, it does not give up');
   await page.close();
 });
+
+test('a command that timed out is given up: a reconnect does not send it, so the status the page was told failed never lands (SPEC N1)', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.http}/healthz`);
+  const result = await page.evaluate(async ({ url, token }) => {
+    const { connect } = await import('/pkg/index.js');
+    const until = async (what, check) => {
+      for (let i = 0; i < 1500 && !check(); i++) await new Promise((done) => setTimeout(done, 20));
+      if (!check()) throw new Error(`timed out waiting for ${what}`);
+    };
+    // A socket that swallows what the page sends while `deaf` (a link gone
+    // quiet without closing), then is dropped by the page.
+    let deaf = false;
+    const sockets = [];
+    const transport = (to) => {
+      const ws = new WebSocket(to);
+      sockets.push(ws);
+      return {
+        send: (text) => { if (!deaf) ws.send(text); },
+        close: (code) => ws.close(code),
+        addEventListener: (type, listener) => ws.addEventListener(type, listener),
+        removeEventListener: (type, listener) => ws.removeEventListener(type, listener),
+      };
+    };
+    const client = await connect({ url, token, transport, commandTimeoutMs: 500 });
+    await client.login().catch(() => {});
+    if (client.view.status.id !== 'available') await client.setStatus('available');
+    deaf = true;
+    const refused = await client.setStatus('lunch').then(() => 'applied', (e) => e.code);
+    deaf = false;
+    const seen = [];
+    client.on('view', (view) => seen.push(view.status.id));
+    sockets.at(-1).close();
+    await until('the reconnect', () => sockets.length >= 2 && client.connection === 'live');
+    // Answered after anything sent again on the new socket before it.
+    await client.setStatus('training');
+    client.close();
+    return { refused, statuses: [...new Set(seen)] };
+  }, { url: server.http.replace('http', 'ws') + '/ws', token: server.token('tim', 'agent') });
+  assert.equal(result.refused, 'timeout');
+  assert.deepEqual(result.statuses, ['available', 'training'], 'the timed-out lunch was not sent again');
+  await page.close();
+});
+
+test('commands on a client already incompatible are refused at once with not_ready, not after the command timeout', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.http}/healthz`);
+  const result = await page.evaluate(async ({ url, token }) => {
+    const { connect } = await import('/pkg/index.js');
+    // The hello claims a protocol version this server does not speak.
+    const transport = (to) => {
+      const ws = new WebSocket(to);
+      return {
+        send: (text) => ws.send(text.replace('"protocol":1', '"protocol":99')),
+        close: (code) => ws.close(code),
+        addEventListener: (type, listener) => ws.addEventListener(type, listener),
+        removeEventListener: (type, listener) => ws.removeEventListener(type, listener),
+      };
+    };
+    const client = await connect({ url, token, transport, commandTimeoutMs: 60_000 });
+    for (let i = 0; i < 250 && client.connection !== 'incompatible'; i++) await new Promise((done) => setTimeout(done, 20));
+    const state = client.connection;
+    const late = new Promise((done) => setTimeout(() => done('still waiting after 5 s'), 5_000));
+    const refused = await Promise.race([client.login().then(() => 'sent', (e) => e.code), late]);
+    client.close();
+    return { state, refused };
+  }, { url: server.http.replace('http', 'ws') + '/ws', token: server.token('ina', 'agent') });
+  assert.equal(result.state, 'incompatible');
+  assert.equal(result.refused, 'not_ready');
+  await page.close();
+});

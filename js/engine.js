@@ -12,7 +12,7 @@
  *   engine_connect(h: number): void, engine_opened(h: number): void, engine_close(h: number): void,
  *   engine_frame_fits(h: number, units: number): number, engine_frame(h: number): void, engine_binary_frame(h: number): void,
  *   engine_closed(h: number, code: number): void, engine_fire(h: number, timer: number): void,
- *   engine_command(h: number): number, engine_check(h: number): number,
+ *   engine_command(h: number): number, engine_forget(h: number): void, engine_check(h: number): number,
  *   engine_view(h: number): number, engine_roster(h: number): number, engine_connection_state(h: number): number,
  *   engine_subscribe_roster(h: number): void, engine_unsubscribe_roster(h: number): void, engine_update_token(h: number): void,
  * }} Exports
@@ -140,6 +140,12 @@ export class Engine {
   command(json) {
     put(json);
     return answer(wasm.engine_command(this.#h));
+  }
+
+  /** Stops sending a command the page gave up on. @param {string} id */
+  forget(id) {
+    put(id);
+    wasm.engine_forget(this.#h);
   }
 
   /** The rules' refusal of a command (JSON of `{ code, message }`), if any; throws if it is no command. @param {string} json */

@@ -338,6 +338,8 @@ export class Client {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
+        // Never sent again: a page told `timeout` may choose otherwise.
+        this.#engine?.forget(id);
         reject(failure('timeout', `no answer to command ${id} within ${this.#timeoutMs} ms`));
       }, this.#timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
@@ -358,12 +360,15 @@ export class Client {
 
   /**
    * Settles once the view is ready (the first snapshot arrived); rejects
-   * with `not_ready` when it is not within the command timeout, or with
-   * `closed` when the client closes first.
+   * with `not_ready` when it is not within the command timeout (naming a
+   * refused token), at once when the server speaks another protocol (no
+   * snapshot can come), or with `closed` when the client closes first.
    * @returns {Promise<void>}
    */
   #synced() {
+    const incompatible = () => failure('not_ready', 'the server speaks another protocol version');
     return new Promise((resolve, reject) => {
+      if (this.connection === 'incompatible') return reject(incompatible());
       const settle = (/** @type {Error | null} */ error) => {
         clearTimeout(timer);
         offView();
@@ -372,10 +377,11 @@ export class Client {
         if (error) reject(error); else resolve();
       };
       this.#syncWaiters.add(settle);
-      const timer = setTimeout(() => settle(failure('not_ready', `no state from the server within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+      const timer = setTimeout(() => settle(failure('not_ready', `no state from the server within ${this.#timeoutMs} ms${
+        this.connection === 'unauthorized' ? ': the server refused the token (updateToken() to go on)' : ''}`)), this.#timeoutMs);
       const offView = this.on('view', (view) => { if (view.ready) settle(null); });
       const offIncompatible = this.on('connection', ({ state }) => {
-        if (state === 'incompatible') settle(failure('not_ready', 'the server speaks another protocol version'));
+        if (state === 'incompatible') settle(incompatible());
       });
     });
   }

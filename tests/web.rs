@@ -223,6 +223,31 @@ fn a_command_goes_out_as_the_page_wrote_it_and_again_after_a_reconnect() {
     assert!(desk.sent_since(mark).is_empty(), "refused before sending");
 }
 
+/// SPEC N1: a command the page stopped waiting for (the wrapper's
+/// `timeout`) is never sent again: neither one a socket took and nobody
+/// answered, nor one still waiting for a socket; a page told `timeout` may
+/// choose otherwise without the old command landing later.
+#[test]
+fn a_command_given_up_is_not_sent_after_a_reconnect() {
+    let desk = Desk::new("forget");
+    desk.open();
+    desk.frame(&welcome_text("available"));
+    let sent = desk.engine.command(r#"{"set_status":{"status":"lunch"}}"#).expect("sent");
+    desk.engine.closed(1006, String::new());
+    let unsent = desk.engine.command(r#"{"set_status":{"status":"training"}}"#).expect("queued while the socket is down");
+    let kept = desk.engine.command(r#"{"set_status":{"status":"lunch"}}"#).expect("queued too");
+    desk.engine.forget(&sent);
+    desk.engine.forget(&unsent);
+    desk.page.clock.set(desk.page.clock.get() + 60_000);
+    desk.engine.fire(Timer::Retry);
+    desk.engine.opened();
+    let mark = desk.mark();
+    desk.frame(&welcome_text("available"));
+    let commands: Vec<Value> = desk.sent_since(mark).into_iter().filter(|f| has(f, "command")).collect();
+    let ids: Vec<String> = commands.iter().filter_map(|f| text(f, "command.id")).collect();
+    assert_eq!(ids, [kept], "only the command still waited for");
+}
+
 /// SPEC N2, SPEC N3: a dropped socket is retried after the backoff the
 /// engine asks for, and the next hello resumes from the last event held,
 /// so the server replays what was missed.

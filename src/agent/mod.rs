@@ -291,6 +291,15 @@ impl Replica {
         Ok(id)
     }
 
+    /// Gives up on a command the page stopped waiting for (its timeout): it
+    /// is never sent again, nor at all if it is still waiting for a socket,
+    /// and its place among the pending commands is free. An answer that
+    /// still comes is reported as any other.
+    pub fn forget(&mut self, id: &str) {
+        self.pending.retain(|(p, _)| p.0 != id);
+        self.outbox.retain(|m| !matches!(m, ClientMessageOf::Command { id: p, .. } if p.0 == id));
+    }
+
     /// Follows the presence roster (S6, S12): queues the subscription, from
     /// the position held if any. After a reconnect the replica subscribes
     /// again by itself.

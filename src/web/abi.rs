@@ -214,6 +214,13 @@ pub extern "C" fn engine_command(handle: u32) -> u32 {
     reply(engine(handle).ok_or_else(gone).and_then(|engine| engine.command(&json)))
 }
 
+/// [`Engine::forget`]: the buffer holds the command's id.
+#[unsafe(no_mangle)]
+pub extern "C" fn engine_forget(handle: u32) {
+    let id = take();
+    on(handle, |engine| engine.forget(&id));
+}
+
 /// [`Engine::check`]: the buffer holds the command's JSON. 0 with an empty
 /// reply when it would be sent, 2 with the rules' refusal when not, 1 with
 /// the refusal when it is no command at all.

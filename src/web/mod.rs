@@ -169,6 +169,13 @@ impl<H: Host> Engine<H> {
         .unwrap_or_else(|| Err(busy()))
     }
 
+    /// The page stopped waiting for the command `id` (its timeout): it is
+    /// not sent again after a reconnect, nor at all if no socket took it
+    /// yet ([`Replica::forget`]).
+    pub fn forget(&self, id: &str) {
+        self.run(|d| d.replica.forget(id));
+    }
+
     /// Judges a command (JSON) as `command` would, without sending it: the
     /// refusal, if the rules refuse it. A desk asks this about a command its
     /// user is writing (a done with the chosen code, say).
