@@ -252,3 +252,21 @@ test('the timeline charts the day\'s statuses of the team, one lane per agent, w
   for (const { hours, ticks } of counts) assert.ok(ticks >= 2 && ticks <= 12, `${hours} h: ${ticks} ticks`);
   assert.deepEqual(counts.map((c) => c.dated), [false, false, false, false, true, true, true], 'dated once the ticks are a day or more apart');
 });
+
+test('a status report that cannot be had rejects with report_failed: no answer, or an answer that is not a report', async () => {
+  const { sue } = pages;
+  // A proxy's login page in place of the report.
+  await sue.route('**/reports/status*', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<html>Sign in</html>' }));
+  const codes = await sue.evaluate(async ({ token }) => {
+    const { fetchStatusReport, showStatusTimeline } = await import('/pkg/timeline.js');
+    const range = { token, team: 'north', from: Date.now() - 3_600_000, to: Date.now() };
+    const code = (promise) => promise.then(() => 'resolved', (error) => error.code);
+    return {
+      unreachable: await code(fetchStatusReport({ ...range, origin: 'http://127.0.0.1:9' })),
+      notReport: await code(fetchStatusReport(range)),
+      shown: await code(showStatusTimeline(document.createElement('div'), range)),
+    };
+  }, { token: server.token('sue', 'supervisor') });
+  await sue.unroute('**/reports/status*');
+  assert.deepEqual(codes, { unreachable: 'report_failed', notReport: 'report_failed', shown: 'report_failed' });
+});

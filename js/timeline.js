@@ -12,18 +12,26 @@ const AXIS_HEIGHT = 22;
 
 /**
  * Fetches the status report of a team (or one user) for [from, to], in
- * server milliseconds. Rejects with an `Error` carrying the server's `code`.
+ * server milliseconds. Rejects with an `Error` carrying the server's `code`,
+ * or `report_failed` when the answer names none (no answer, one that is not
+ * a report: a proxy's page, say).
  * @type {typeof import('./timeline.js').fetchStatusReport}
  */
 export async function fetchStatusReport({ token, team, user, from, to, origin = globalThis.location?.origin }) {
   const query = new URLSearchParams({ from: String(Math.floor(from)), to: String(Math.floor(to)), format: 'json' });
   if (team) query.set('team', team);
   else if (user) query.set('user', user);
-  const response = await fetch(new URL(`/reports/status?${query}`, origin), { headers: { authorization: `Bearer ${token}` } });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    throw Object.assign(new Error(body.message ?? `the status report failed with HTTP ${response.status}`), { code: body.code ?? 'report_failed' });
+  const failed = (/** @type {string} */ why, code = 'report_failed') => Object.assign(new Error(`the status report failed: ${why}`), { code });
+  /** @type {Response} */
+  let response;
+  try {
+    response = await fetch(new URL(`/reports/status?${query}`, origin), { headers: { authorization: `Bearer ${token}` } });
+  } catch (error) {
+    throw failed(String(error));
   }
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw body?.code ? failed(body.message, body.code) : failed(`HTTP ${response.status}`);
+  if (!Array.isArray(body?.rows)) throw failed('the answer is not a status report');
   return body;
 }
 
