@@ -176,8 +176,20 @@ test('a supervisor follows the team roster on the simulator (SPEC S6, S12)', asy
     await sim.advance(0);
     const anaRow = sue.roster.entries.find((e) => e.user === 'ana');
     sim.close();
-    return { followed, presence, ana: { status: anaRow.status, logged_in: anaRow.logged_in } };
+    sim.close();
+    const afterClose = [() => sim.now(), () => sim.placeContact(), () => sim.state()].map((call) => {
+      try {
+        call();
+        return 'answered';
+      } catch (error) {
+        return error.code;
+      }
+    });
+    const refusedAdvance = await sim.advance(1).then(() => 'advanced', (error) => error.code);
+    return { followed, presence, ana: { status: anaRow.status, logged_in: anaRow.logged_in }, afterClose, refusedAdvance };
   });
+  assert.deepEqual(result.afterClose, ['closed', 'closed', 'closed'], 'a closed simulator says so, twice closed or not');
+  assert.equal(result.refusedAdvance, 'closed');
   assert.deepEqual(result.followed, ['ana', 'sue'], 'the snapshot holds the team, not bob');
   assert.ok(result.presence.includes('ana:available'), `ana's change reaches sue: ${result.presence}`);
   assert.ok(!result.presence.some((p) => p.startsWith('bob:')), 'bob is not followed');

@@ -28,10 +28,11 @@ export interface SimulatorOptions {
   wasmUrl?: string | URL;
 }
 
-/** Queues with their contacts, agents and the next deadline, as `GET /sim/state`. */
+/** Queues with their waiting contacts, agents and the next deadline, as `GET /sim/state`. */
 export interface SimState {
   server_time: number;
-  queues: Record<string, { contact: number; place: 'waiting' | 'offered' | 'connected' | 'gone' }[]>;
+  /** Each queue's line, first in line first: a contact offered or with an agent is in that agent's state. */
+  queues: Record<string, { contact: number; place: 'waiting' }[]>;
   agents: Record<string, unknown>[];
   next_deadline: number | null;
 }
@@ -68,7 +69,7 @@ export class SimulatedCenter {
   state(): SimState;
   /** Drops every socket of a user as a network failure would; its engines reconnect after their backoff on the virtual clock (the first time within 500 ms) and resume. */
   dropConnections(user: string): void;
-  /** Closes every socket and frees the simulator. */
+  /** Closes every socket and frees the simulator; later calls throw `closed`. Close its clients first. */
   close(): void;
 }
 

@@ -78,7 +78,7 @@ class SimSocket extends EventTarget {
  */
 
 export class SimulatedCenter {
-  /** @type {Simulator} */
+  /** The center; null once closed. @type {Simulator | null} */
   #sim;
   /** @type {Map<number, SimSocket>} */
   #sockets = new Map();
@@ -95,19 +95,24 @@ export class SimulatedCenter {
     const link = {
       open: (socket) => {
         if (socket.readyState !== 0) return;
-        socket.session = this.#sim.open();
+        if (!this.#sim) {
+          socket.readyState = 3;
+          socket.dispatchEvent(new CloseEvent('close', { code: 1006, reason: 'simulator closed' }));
+          return;
+        }
+        socket.session = this.#live.open();
         this.#sockets.set(socket.session, socket);
         socket.readyState = 1;
         socket.dispatchEvent(new Event('open'));
       },
       receive: (session, text) => {
-        if (!this.#sockets.has(session)) return;
-        this.#sim.receive(session, text);
+        if (!this.#sim || !this.#sockets.has(session)) return;
+        this.#live.receive(session, text);
         this.#deliver();
       },
       closed: (session) => {
         if (!this.#sockets.delete(session)) return;
-        this.#sim.closed(session);
+        this.#live.closed(session);
         this.#deliver();
       },
     };
@@ -115,7 +120,7 @@ export class SimulatedCenter {
     this.transport = () => new SimSocket(link);
     /** For `connect({ clock })`: the engines read the virtual time and recompute after each advance. */
     this.clock = {
-      now: () => this.#sim.now(),
+      now: () => this.#live.now(),
       /** @param {() => void} wake */
       onAdvance: (wake) => {
         this.#wakers.add(wake);
@@ -130,14 +135,20 @@ export class SimulatedCenter {
     };
   }
 
+  /** The center, or a `closed` error once close() freed it. */
+  get #live() {
+    if (!this.#sim) throw failure('closed', 'the simulator is closed');
+    return this.#sim;
+  }
+
   /** The virtual time, in milliseconds since the epoch. */
-  now() { return this.#sim.now(); }
+  now() { return this.#live.now(); }
 
   /** When the center next acts by itself (an offer expires...), or null. */
-  nextDeadline() { return this.#sim.nextDeadline() ?? null; }
+  nextDeadline() { return this.#live.nextDeadline() ?? null; }
 
   /** Moves the virtual clock `ms` forward; see advanceTo. @param {number} ms */
-  advance(ms) { return this.advanceTo(this.now() + ms); }
+  async advance(ms) { return this.advanceTo(this.now() + ms); }
 
   /**
    * Moves the virtual clock to `at`, firing each deadline on the way at its
@@ -149,7 +160,7 @@ export class SimulatedCenter {
   async advanceTo(at) {
     await settle();
     for (let next = this.#nextEvent(); next !== undefined && next <= at; next = this.#nextEvent()) {
-      this.#sim.advanceTo(next);
+      this.#live.advanceTo(next);
       this.#deliver();
       for (const timer of [...this.#timers]) {
         if (timer.at > next || !this.#timers.delete(timer)) continue;
@@ -157,7 +168,7 @@ export class SimulatedCenter {
       }
       await settle();
     }
-    this.#sim.advanceTo(at);
+    this.#live.advanceTo(at);
     this.#deliver();
     for (const wake of [...this.#wakers]) wake();
     await settle();
@@ -184,7 +195,7 @@ export class SimulatedCenter {
   dialAnswers(record, outcome = 'answered') { this.#customer({ dial_answers: { record, outcome } }); }
 
   /** Queues with their contacts, agents and the next deadline (`GET /sim/state`). */
-  state() { return JSON.parse(this.#sim.state()); }
+  state() { return JSON.parse(this.#live.state()); }
 
   /**
    * Drops every socket of `user` as a network failure would (1006); its
@@ -193,19 +204,24 @@ export class SimulatedCenter {
    * @param {string} user
    */
   dropConnections(user) {
-    this.#sim.dropConnections(user);
+    this.#live.dropConnections(user);
     this.#deliver();
   }
 
   /** The earliest of the center's next deadline and the engines' timers. */
   #nextEvent() {
-    let next = this.#sim.nextDeadline();
+    let next = this.#live.nextDeadline();
     for (const { at } of this.#timers) if (next === undefined || at < next) next = at;
     return next;
   }
 
-  /** Closes every socket and frees the simulator's memory. */
+  /**
+   * Closes every socket and frees the simulator's memory; later calls
+   * throw `closed`. Close its clients first: a client whose socket closed
+   * waits to reconnect on the virtual clock, which no longer moves.
+   */
   close() {
+    if (!this.#sim) return;
     for (const socket of this.#sockets.values()) {
       socket.readyState = 3;
       socket.dispatchEvent(new CloseEvent('close', { code: 1001, reason: 'simulator closed', wasClean: true }));
@@ -213,12 +229,13 @@ export class SimulatedCenter {
     this.#sockets.clear();
     this.#wakers.clear();
     this.#timers.clear();
-    this.#sim.free();
+    this.#sim?.free();
+    this.#sim = null;
   }
 
   /** Runs a customer's action, as the `/sim/` endpoints take it. @param {object} action */
   #customer(action) {
-    const reply = JSON.parse(this.#sim.customer(JSON.stringify(action)));
+    const reply = JSON.parse(this.#live.customer(JSON.stringify(action)));
     this.#deliver();
     return reply;
   }
@@ -232,7 +249,7 @@ export class SimulatedCenter {
     if (this.#delivering) return;
     this.#delivering = true;
     try {
-      for (let batch = JSON.parse(this.#sim.deliveries()); batch.length; batch = JSON.parse(this.#sim.deliveries())) {
+      for (let batch = JSON.parse(this.#live.deliveries()); batch.length; batch = JSON.parse(this.#live.deliveries())) {
         for (const { session, text, close } of batch) {
           const socket = this.#sockets.get(session);
           if (!socket) continue;
