@@ -640,6 +640,12 @@ fn bad_frames_get_stable_codes() {
     let ignored_but_deep = format!(r#"{{"command":{{"id":"c3","kind":"login","extra":{}{}}}}}"#, "[".repeat(200), "]".repeat(200));
     assert!(ClientMessage::decode(&ignored_but_deep).is_ok(), "an unknown field is skipped, however deep");
     assert_eq!(code(r#"{"command": 5 garbage"#), "malformed_frame", "not JSON, though its start is already the wrong type");
+    // JSON's grammar allows an unpaired surrogate escape; no text holds one.
+    for escape in [r"\ud83d", r"\udc00", r"\ud83dx"] {
+        let frame = format!(r#"{{"command":{{"id":"c4","kind":{{"set_status":{{"status":"{escape}"}}}}}}}}"#);
+        let refused = ClientMessage::decode(&frame).unwrap_err();
+        assert_eq!((refused.error.code(), refused.id.map(|id| id.0)), ("invalid_message", Some("c4".to_owned())), "{frame}");
+    }
     assert_eq!(code(r#"{"teleport":{}}"#), "unknown_kind");
     assert_eq!(code(r#"{"command":{"id":"c1","kind":{"fly":{}}}}"#), "unknown_kind");
     assert_eq!(code(r#"{"command":{"id":"c1"}}"#), "invalid_message");

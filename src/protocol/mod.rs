@@ -289,7 +289,15 @@ impl ClientMessage {
         let message: ClientMessage = serde_json::from_str(text).map_err(|e| match serde_json::from_str::<serde_json::Value>(text) {
             // Why the text is no JSON value, not where the typed parse
             // stopped first: `{"command": 5 garbage` is not JSON at all.
-            Err(unreadable) => RefusedFrame { id: None, error: classify(unreadable) },
+            Err(unreadable) => match surrogates_replaced(text).and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()) {
+                // JSON's grammar allows a `\uD83D` with no other half, but
+                // no text can hold it: JSON with a wrong value.
+                Some(json) => RefusedFrame {
+                    id: json.pointer("/command/id").and_then(|id| id.as_str()).and_then(nameable),
+                    error: FrameError::Invalid("a string holds a lone surrogate (\\uD800 to \\uDFFF without its other half)".into()),
+                },
+                None => RefusedFrame { id: None, error: classify(unreadable) },
+            },
             Ok(json) => {
                 let id = json.pointer("/command/id").and_then(|id| id.as_str()).and_then(nameable);
                 RefusedFrame { id, error: classify_json(e, &json) }
@@ -326,6 +334,30 @@ impl ServerMessage {
 
 /// A command id a refusal may name: one within its bound.
 #[cfg(feature = "formats")]
+/// `text` with every surrogate escape (`\uD800` to `\uDFFF`) made `\uFFFD`,
+/// if it has one: a frame that reads as JSON then had no fault but a lone
+/// surrogate, which serde_json refuses as unreadable.
+#[cfg(feature = "formats")]
+fn surrogates_replaced(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut copied, mut at, mut found) = (0, 0, false);
+    while let Some(offset) = text.get(at..).and_then(|rest| rest.find("\\u")) {
+        let start = at + offset;
+        let surrogate = bytes.get(start + 2..start + 6).is_some_and(|hex| {
+            hex.iter().all(u8::is_ascii_hexdigit) && matches!(hex[0], b'd' | b'D') && matches!(hex[1], b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F')
+        });
+        if surrogate {
+            out.push_str(&text[copied..start]);
+            out.push_str("\\uFFFD");
+            copied = start + 6;
+            found = true;
+        }
+        at = start + 2;
+    }
+    found.then(|| out + &text[copied..])
+}
+
 fn nameable(id: &str) -> Option<CommandId> {
     (id.len() <= limits::MAX_ID_BYTES).then(|| CommandId::from(id))
 }
