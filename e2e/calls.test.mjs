@@ -25,11 +25,11 @@ after(async () => {
   await server?.stop();
 });
 
-async function desk(user, { sim = false } = {}) {
+async function desk(user, { sim = false, on = server } = {}) {
   const page = await (await browser.newContext({ viewport: { width: 1100, height: 760 } })).newPage();
   page.on('pageerror', (error) => console.error(`[${user}] page error:`, error));
-  const admin = sim ? `&sim=${server.token('admin', 'admin')}` : '';
-  await page.goto(`${server.http}/#token=${server.token(user, 'agent')}${admin}`);
+  const admin = sim ? `&sim=${on.token('admin', 'admin')}` : '';
+  await page.goto(`${on.http}/#token=${on.token(user, 'agent')}${admin}`);
   await page.locator('ringside-agent button[data-action="login"]').click();
   await page.locator('ringside-agent #status').selectOption('available');
   await page.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.getElementById('status-label')?.textContent === 'Available');
@@ -144,4 +144,45 @@ test('consult, conference, exit, customer leaves, wrap-up with a required code (
   await act(cid, 'done').click();
   for (const page of [ana, ben, cid]) await card(page).waitFor({ state: 'detached' });
   await shot(cid, 'calls-08-done.png');
+});
+
+test('a consult the colleague declines is told to the asking agent; the target form sends nothing empty, and Escape or Cancel gives the focus back to its opener (SPEC V6)', async () => {
+  // A server of its own: the agents of the test before stay available on the other.
+  const own = await startServer({ voiceTimeoutMs: 30_000 });
+  const dee = await desk('dee', { sim: true, on: own });
+  await dee.locator('#sim-queue').selectOption('support');
+  await dee.locator('#sim-channel').selectOption('voice');
+  await dee.locator('#sim-from').fill('+46 8 555 0177');
+  await dee.locator('#sim-place').click();
+  await dee.locator('ringside-agent [data-offer] button[data-action="accept"]').click();
+  await card(dee).waitFor();
+  const eve = await desk('eve', { on: own });
+  const focusedAction = (page) => page.evaluate(() => {
+    const active = document.querySelector('ringside-agent').shadowRoot.activeElement;
+    return active ? `${active.dataset.action}:${active.dataset.purpose}` : null;
+  });
+
+  const opener = card(dee).locator('button[data-action="open-target"][data-purpose="consult"]');
+  await opener.click();
+  await card(dee).locator('.target-value').press('Escape');
+  await card(dee).locator('.target-form').waitFor({ state: 'detached' });
+  assert.equal(await focusedAction(dee), 'open-target:consult', 'Escape closes the form and the focus goes back to Consult…');
+
+  await opener.click();
+  await card(dee).locator('button[data-action="send-target"]').click();
+  await dee.locator('ringside-agent .toast[data-code="bad_argument"]').waitFor();
+  assert.match(await dee.locator('ringside-agent .toast').textContent(), /Type the agent to reach/);
+  await card(dee).locator('button[data-action="cancel-target"]').click();
+  assert.equal(await focusedAction(dee), 'open-target:consult', 'Cancel gives the focus back to Consult…');
+  assert.equal(await stateOf(dee), 'connected', 'an empty target was not sent');
+
+  await invite(dee, 'consult', 'eve');
+  await eve.locator('ringside-agent [data-offer] button[data-action="decline"]').click();
+  await dee.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.querySelector('.call-state')?.textContent === 'on hold');
+  await dee.locator('ringside-agent .toast', { hasText: 'The consult request was not taken' }).waitFor();
+  assert.equal(await dee.locator('ringside-agent #toast').getAttribute('role'), 'status', 'a live region that stays in the page');
+  await expectAccessible(dee, 'the desk telling of a consult not taken');
+  await dee.context().close();
+  await eve.context().close();
+  await own.stop();
 });

@@ -40,6 +40,7 @@ button.accept.flashing { animation: ringside-flash .5s steps(2, start) infinite;
 .toast { position: fixed; right: 16px; bottom: 16px; background: #1f2328; color: #fff; padding: 10px 14px; border-radius: 8px; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 .conn { font-size: 12px; color: var(--ringside-muted, #57606a); }
+.conn.lost { font-size: 14px; font-weight: 600; color: #9a3412; }
 .participants { margin: 6px 0; padding-left: 18px; }
 .participants li { margin: 2px 0; }
 .participants em { color: var(--ringside-flash, #d1242f); font-style: normal; font-size: 12px; }
@@ -108,7 +109,7 @@ export class RingsideAgent extends HTMLElement {
   constructor() {
     super();
     this.#root.innerHTML = `<style>${STYLE}</style><div class="sr" aria-live="assertive" id="live"></div><div id="desk"></div>`
-      + '<section id="team" aria-label="Team" hidden></section><div id="toast"></div>';
+      + '<section id="team" aria-label="Team" hidden></section><div id="toast" role="status"></div>';
     // Registered once for the element's life: moving it in the page must
     // not double every command.
     this.#root.addEventListener('click', (event) => this.#onClick(event));
@@ -117,7 +118,10 @@ export class RingsideAgent extends HTMLElement {
     // Connect, Save), as in a form.
     this.#root.addEventListener('keydown', (event) => {
       const field = /** @type {Element} */ (event.target);
-      if (/** @type {KeyboardEvent} */ (event).key !== 'Enter' || !field.matches('input:not([type=checkbox]):not([type=radio])')) return;
+      const key = /** @type {KeyboardEvent} */ (event).key;
+      // Escape closes a target form, as a dialog.
+      if (key === 'Escape') /** @type {HTMLElement | null} */ (field.closest('.target-form')?.querySelector('[data-action="cancel-target"]'))?.click();
+      if (key !== 'Enter' || !field.matches('input:not([type=checkbox]):not([type=radio])')) return;
       /** @type {HTMLButtonElement | null | undefined} */ ((field.closest('.record-form') ?? field.closest('.row'))?.querySelector('button[data-action]:not([disabled])'))?.click();
     });
   }
@@ -217,7 +221,11 @@ export class RingsideAgent extends HTMLElement {
     on('rona', (rona) => {
       if (rona.notification === 'toast') this.#toast(`RONA: ${ronaWhy(rona.cause)}`);
     });
-    on('nack', (nack) => this.#toast(nack.message, nack.code));
+    // A refusal shows once, from the action's rejection, not again from its nack.
+    on('offer_ended', ({ outcome }) => {
+      if (outcome === 'withdrawn') this.#announce('An offer was withdrawn');
+    });
+    on('view', (view) => this.#announceCalls(view));
     this.dispatchEvent(new CustomEvent('ringside-ready', { detail: client }));
     this.#render();
   }
@@ -238,6 +246,31 @@ export class RingsideAgent extends HTMLElement {
     this.#ronaSaid = !!view.rona;
     if (said.length) this.#announce(said.join('. '));
   }
+  /**
+   * Tells of what happened on a call without this agent's doing: a consult
+   * or conference request that was not taken (declined, unanswered), the
+   * customer hanging up.
+   * @param {View} view
+   */
+  #announceCalls(view) {
+    const before = this.#callStates;
+    this.#callStates = new Map(view.interactions.map((i) => [i.id, i.call_state]));
+    for (const i of view.interactions) {
+      const was = before.get(i.id) ?? '';
+      const asked = END_CONSULT_TEXT[was] && !this.#withdrawn.delete(i.id);
+      if (asked && (i.call_state === 'connected' || i.call_state === 'on_hold')) {
+        this.#toast(`The ${was === 'consult_requested' ? 'consult' : 'conference'} request was not taken`);
+      }
+      if (i.call_state === 'customer_left' && was && was !== 'customer_left') this.#announce(`${i.from} hung up`);
+    }
+  }
+  /** Each call's phase in the last view. @type {Map<number, string>} */
+  #callStates = new Map();
+  /** Calls whose request this agent withdrew: no word that it was not taken. @type {Set<number>} */
+  #withdrawn = new Set();
+
+  /** Whether the RONA dialog was shown at the last render. */
+  #ronaShown = false;
   /** Whether the live region has told of the RONA shown now. */
   #ronaSaid = false;
   /** The offers the live region has told of. @type {Set<number>} */
@@ -251,7 +284,7 @@ export class RingsideAgent extends HTMLElement {
   /** Shows `text` for five seconds. @param {string} text @param {string} [code] */
   #toast(text, code) {
     const toast = this.#part('toast');
-    toast.innerHTML = `<div class="toast" role="status"${code ? ` data-code="${esc(code)}"` : ''}>${esc(text)}</div>`;
+    toast.innerHTML = `<div class="toast"${code ? ` data-code="${esc(code)}"` : ''}>${esc(text)}</div>`;
     clearTimeout(this.#toastTimer);
     this.#toastTimer = setTimeout(() => { toast.textContent = ''; }, 5000);
   }
@@ -396,11 +429,14 @@ export class RingsideAgent extends HTMLElement {
       decline: () => c.decline(n),
       end: () => c.end(n),
       done: () => c.done(n, this.#codes.get(id) || null),
-      'go-idle': () => c.goIdle(),
-      'go-available': () => c.goAvailable(),
+      'go-idle': () => c.goIdle().then(() => reshow('#status')),
+      'go-available': () => c.goAvailable().then(() => reshow('#status')),
       hold: () => c.hold(n, who),
       resume: () => c.resume(n, who),
-      'end-consult': () => c.endConsult(n),
+      'end-consult': () => {
+        if (END_CONSULT_TEXT[this.#callStates.get(n) ?? '']) this.#withdrawn.add(n);
+        return c.endConsult(n);
+      },
       'complete-transfer': () => c.completeTransfer(n),
       'start-conference': () => c.startConference(n),
       leave: () => c.leave(n),
@@ -412,8 +448,9 @@ export class RingsideAgent extends HTMLElement {
         reshow(`[data-interaction="${n}"] .target-value`);
       },
       'cancel-target': () => {
+        const opener = `[data-interaction="${n}"] [data-action="open-target"][data-purpose="${this.#targetFor?.purpose}"]`;
         this.#targetFor = null;
-        this.#render();
+        reshow(opener);
       },
       monitor: () => c.monitor(n, button.dataset.agent ?? ''),
       'pause-monitoring': () => c.pauseMonitoring(n),
@@ -424,6 +461,7 @@ export class RingsideAgent extends HTMLElement {
       'send-target': () => {
         const kind = field('.target-kind');
         const value = field('.target-value');
+        if (!value) throw Object.assign(new Error(`Type the ${kind} to reach`), { code: 'bad_argument' });
         const target = /** @type {import('./index.js').Target} */ (/** @type {unknown} */ ({ [kind]: value }));
         const send = /** @type {'consult' | 'conference' | 'transfer'} */ (purpose);
         // Open with what was typed until the server takes it: a refused
@@ -445,7 +483,7 @@ export class RingsideAgent extends HTMLElement {
   /** Shows a refusal or failure with its code. @param {unknown} error */
   #toastError(error) {
     const { message, code } = /** @type {{ message?: string, code?: string }} */ (error ?? {});
-    this.#toast(message ?? String(error), code);
+    this.#toast(REFUSAL_TEXT[code ?? ''] ?? message ?? String(error), code);
   }
 
   /** Sets a wrap-up code, or a status, a call result or do-not-call. @param {Event} event */
@@ -517,7 +555,7 @@ export class RingsideAgent extends HTMLElement {
     if (!view?.ready) {
       // SPEC S10: until the server's state arrives, show no status at all
       // rather than a guess that may be wrong.
-      patch(desk, [['waiting', `<p class="conn" id="connecting">${connection === 'closed' ? 'Closed' : `Connecting… (${esc(connection)})`}</p>`]]);
+      patch(desk, [['waiting', `<p class="conn" id="connecting">${connection === 'closed' ? 'Closed' : connection === 'unauthorized' ? esc(CONNECTION_TEXT.unauthorized) : `Connecting… (${esc(connection)})`}</p>`]]);
       return;
     }
     // A form belongs to a record at this agent; one that left takes it along.
@@ -530,6 +568,11 @@ export class RingsideAgent extends HTMLElement {
     patch(partOf(parts, 'campaign'), [['bar', this.#campaignBar(view)], ...view.outbound.map((o) => /** @type {Part} */ ([o.record.id, this.#record(view, o)]))]);
     patch(partOf(parts, 'offers'), view.offers.map((o) => [o.id, offerMarkup(o)]));
     patch(partOf(parts, 'work'), view.interactions.filter((i) => !linked.has(i.id)).map((i) => [i.id, this.#interaction(view, i)]));
+    // RONA, a dialog, takes the focus from an offer that ran out, or from nowhere.
+    const rona = /** @type {HTMLElement | undefined} */ (parts.get('rona'));
+    const focused = this.#root.activeElement;
+    if (rona && !this.#ronaShown && (!focused || partOf(parts, 'offers').contains(focused))) rona.focus();
+    this.#ronaShown = !!rona;
     const indicator = this.#root.getElementById('campaign-indicator');
     flash(indicator, view.campaign_flashing);
     indicator?.setAttribute('aria-label', view.campaign_flashing ? 'Outbound campaign: a preview waits for accept or reject' : 'Outbound campaign');
@@ -793,12 +836,13 @@ export class RingsideAgent extends HTMLElement {
         `<label><input type="checkbox" name="preview-media" value="${c}" data-keep="preview-${c}" ${view.preview_media.includes(/** @type {import('./index.js').Channel} */ (c)) ? 'checked' : ''}> ${esc(label(c))}</label>`).join(' ')}</fieldset>
         ${button('login', 'Log in', true)}` : ''}
       ${button('logout', 'Log out', view.can_logout)}
-      <span class="conn" id="connection">${esc(connection)}</span></div>`;
+      ${connection === 'live' ? '<span class="conn" id="connection">live</span>'
+        : `<span class="conn lost" id="connection" role="alert">${esc(CONNECTION_TEXT[connection] ?? connection)}</span>`}</div>`;
   }
 
   /** The RONA choice (O5), while the agent is in RONA. @param {View} view */
   #rona(view) {
-    return view.rona ? `<section class="card rona" role="alertdialog" aria-label="RONA" id="rona">
+    return view.rona ? `<section class="card rona" role="alertdialog" aria-label="RONA" id="rona" tabindex="-1">
       <strong>RONA</strong> — ${esc(ronaWhy(view.rona.cause))}.
       <div class="row">${button('go-idle', 'Go idle', true)}${button('go-available', 'Go available', true)}</div></section>` : '';
   }
@@ -913,7 +957,10 @@ function patch(parent, parts) {
   // A part that held the focus and went (an offer taken, a form closed)
   // hands it to its neighbour, or to the list: never to the page.
   const gone = refocus || !focused ? -1 : children.findIndex((child) => child.contains(focused) && !wanted.has(child));
-  if (gone >= 0) refocus = /** @type {HTMLElement} */ ([...children.slice(gone + 1), ...children.slice(0, gone).reverse()].find((child) => wanted.has(child)) ?? parent);
+  if (gone >= 0) {
+    refocus = /** @type {HTMLElement} */ ([...children.slice(gone + 1), ...children.slice(0, gone).reverse()]
+      .find((child) => wanted.has(child) && (child.matches(FOCUSABLE) || child.querySelector(FOCUSABLE))) ?? parent);
+  }
   for (const child of children) {
     if (!wanted.has(child)) child.remove();
   }
@@ -951,9 +998,9 @@ const FOCUSABLE = 'button, input, select, textarea';
 const twinOf = (focused, old, fresh) => {
   const key = [...focused.attributes].filter((a) => a.name === 'id' || (a.name.startsWith('data-') && a.name !== 'data-flashing'))
     .map((a) => `[${a.name}="${CSS.escape(a.value)}"]`).join('');
-  const same = key ? fresh.querySelector(key) : null;
+  const same = key ? fresh.querySelector(`${key}:not(:disabled)`) : null;
   if (same) return /** @type {HTMLElement} */ (same);
-  const controls = fresh.querySelectorAll(FOCUSABLE);
+  const controls = fresh.querySelectorAll(FOCUSABLE.replace(/,|$/g, ':not(:disabled)$&'));
   const place = [...old.querySelectorAll(FOCUSABLE)].indexOf(focused);
   const other = /** @type {HTMLElement | undefined} */ (controls[Math.min(place, controls.length - 1)]);
   // Record gone and End in its place: the part itself takes the focus.
@@ -971,6 +1018,22 @@ const partyName = (party) => {
 };
 /** What ends a consult says in each phase: a request not yet answered is withdrawn. @type {Record<string, string>} */
 const END_CONSULT_TEXT = { consult_requested: 'Withdraw consult', conference_requested: 'Withdraw conference request' };
+/** Refusals an agent meets in the normal run of work, in the agent's words (the code stays on the toast). @type {Record<string, string>} */
+const REFUSAL_TEXT = {
+  unknown_offer: 'That offer is no longer open: it ended, or another tab took it',
+  offer_expired: 'That offer ran out before it was accepted',
+  invalid_transition: 'Not possible now: the call has changed since',
+  timeout: 'No answer from the server in time: check the desk before trying again',
+  not_ready: 'Not connected to the server yet',
+  busy: 'The server is busy: try again in a moment',
+  rate_limited: 'Too many actions at once: try again in a moment',
+};
+/** A connection that is not live, in the agent's words. @type {Record<string, string>} */
+const CONNECTION_TEXT = {
+  connecting: 'Reconnecting…',
+  waiting: 'Connection lost: reconnecting. What you press now waits for it, up to 10 s.',
+  unauthorized: 'Signed out: the server refused the sign-in (unauthorized). Sign in again.',
+};
 /** Why an offer could not reach the agent (O4), in the agent's words. @type {Record<string, string>} */
 const RONA_TEXT = { device_fault: 'your device did not ring', network_fault: 'the network did not reach your device', wrong_number: 'your number or extension is wrong' };
 
