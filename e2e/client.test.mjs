@@ -174,3 +174,25 @@ test('commands on a client already incompatible are refused at once with not_rea
   assert.equal(result.refused, 'not_ready');
   await page.close();
 });
+
+test('a page that floods reads why it was closed (error rate_limited, then 4008), not a dropped connection (SPEC N8)', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.http}/healthz`);
+  const closes = await page.evaluate(async ({ url, tokens }) => {
+    const results = [];
+    for (const token of tokens) {
+      const socket = new WebSocket(url);
+      let error = null;
+      socket.onmessage = ({ data }) => { error = JSON.parse(data).error?.code ?? error; };
+      await new Promise((done) => { socket.onopen = done; });
+      socket.send(JSON.stringify({ hello: { token, resume: null, protocol: 1 } }));
+      await new Promise((done) => setTimeout(done, 200));
+      const closed = new Promise((done) => { socket.onclose = ({ code }) => done(code); });
+      for (let i = 0; i < 100; i++) socket.send(JSON.stringify({ command: { id: `c${i}`, kind: 'present' } }));
+      results.push(`${await closed} ${error}`);
+    }
+    return results;
+  }, { url: server.http.replace('http', 'ws') + '/ws', tokens: ['fa', 'fb', 'fc', 'fd', 'fe', 'ff'].map((user) => server.token(user, 'agent')) });
+  assert.deepEqual(closes, Array(6).fill('4008 rate_limited'));
+  await page.close();
+});

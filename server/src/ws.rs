@@ -418,13 +418,38 @@ async fn session(socket: WebSocket, app: AppState, pending: Slot<IpAddr>) {
 /// A session on any pair of frame streams: hello, then commands until the
 /// client or the server ends it.
 pub(crate) async fn serve_session(mut sink: Sink, mut stream: Stream, app: AppState, pending: Slot<IpAddr>) {
+    converse(&mut sink, &mut stream, app, pending).await;
+    linger(&mut stream).await;
+}
+
+/// How long a session that ends reads on for the client's close answer.
+const CLOSE_LINGER: Duration = Duration::from_secs(1);
+
+/// Reads and drops what the client sent after the session's last frame,
+/// until its close answer or the stream's end (at most [`CLOSE_LINGER`]):
+/// a socket closed with unread frames is reset by the kernel, and a reset
+/// makes the client drop the close frame it has not read yet (4008, 1009),
+/// so it would see 1006 instead of why.
+async fn linger(stream: &mut Stream) {
+    let _ = tokio::time::timeout(CLOSE_LINGER, async {
+        while let Some(Ok(frame)) = stream.next().await {
+            if matches!(frame, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+/// The session proper: hello, then frames both ways until either side ends it.
+async fn converse(sink: &mut Sink, stream: &mut Stream, app: AppState, pending: Slot<IpAddr>) {
     let (actor, resume, expires) = tokio::select! {
-        hello = read_hello(&app, &mut sink, &mut stream) => match hello {
+        hello = read_hello(&app, sink, stream) => match hello {
             Hello::Ok { actor, resume, expires } => (actor, resume, expires),
             Hello::Closed => return,
         },
         _ = app.shutdown.cancelled() => {
-            close(&mut sink, CLOSE_GOING_AWAY, "server shutting down").await;
+            close(sink, CLOSE_GOING_AWAY, "server shutting down").await;
             return;
         }
     };
@@ -433,7 +458,7 @@ pub(crate) async fn serve_session(mut sink: Sink, mut stream: Stream, app: AppSt
     // SPEC N8: each session costs an outbox and a place in the fan-out.
     let Some(_place) = app.admission.session(&actor.user, limits.max_sessions_per_user) else {
         let message = format!("{} already has {} sessions open, the most allowed", echo(actor.user.as_str()), limits.max_sessions_per_user);
-        fail(&mut sink, "too_many_sessions", &message, CLOSE_TOO_MANY_SESSIONS).await;
+        fail(sink, "too_many_sessions", &message, CLOSE_TOO_MANY_SESSIONS).await;
         return;
     };
     let (outbox, mut inbox) = mpsc::channel(OUTBOX_CAPACITY);
@@ -441,20 +466,20 @@ pub(crate) async fn serve_session(mut sink: Sink, mut stream: Stream, app: AppSt
     match app.owner.send(Input::Hello { actor: actor.clone(), resume, outbox, reply }) {
         Ok(()) => {}
         Err(Refused::Busy) => {
-            fail(&mut sink, "busy", "the server is busy; reconnect shortly", CLOSE_TRY_AGAIN).await;
+            fail(sink, "busy", "the server is busy; reconnect shortly", CLOSE_TRY_AGAIN).await;
             return;
         }
         Err(Refused::Stopped) => {
-            close(&mut sink, CLOSE_GOING_AWAY, "server shutting down").await;
+            close(sink, CLOSE_GOING_AWAY, "server shutting down").await;
             return;
         }
     }
     let Ok(session) = registered.await else {
         // The owner could not register us: pass on what it said, then close.
         while let Ok(message) = inbox.try_recv() {
-            send(&mut sink, &message).await;
+            send(sink, &message).await;
         }
-        close(&mut sink, CLOSE_GOING_AWAY, "server unavailable").await;
+        close(sink, CLOSE_GOING_AWAY, "server unavailable").await;
         return;
     };
     tracing::info!(%session, user = %actor.user, role = actor.role.name(), "session opened");
@@ -487,23 +512,23 @@ pub(crate) async fn serve_session(mut sink: Sink, mut stream: Stream, app: AppSt
                     if matches!(message, ServerMessage::Ack { .. } | ServerMessage::Nack { .. }) {
                         pending = pending.saturating_sub(1);
                     }
-                    if !send(&mut sink, &message).await {
+                    if !send(sink, &message).await {
                         break;
                     }
                 }
-                close(&mut sink, CLOSE_GOING_AWAY, "server shutting down").await;
+                close(sink, CLOSE_GOING_AWAY, "server shutting down").await;
                 // The next run disconnects this session when it starts, so
                 // the reconnect grace counts from then (SPEC N3).
                 disconnect = false;
                 break;
             }
             _ = &mut expiry => {
-                fail(&mut sink, "token_expired", "the token has expired; reconnect with a new one", CLOSE_TOKEN_EXPIRED).await;
+                fail(sink, "token_expired", "the token has expired; reconnect with a new one", CLOSE_TOKEN_EXPIRED).await;
                 break;
             }
             _ = pinger.tick() => {
                 if last_heard.elapsed() >= idle_after {
-                    close(&mut sink, CLOSE_IDLE, "nothing heard from the client").await;
+                    close(sink, CLOSE_IDLE, "nothing heard from the client").await;
                     break;
                 }
                 if last_heard.elapsed() >= ping_every
@@ -514,12 +539,12 @@ pub(crate) async fn serve_session(mut sink: Sink, mut stream: Stream, app: AppSt
             }
             message = inbox.recv() => match message {
                 Some(message) => {
-                    if !send_waiting(&mut sink, message, &mut inbox, &mut pending).await {
+                    if !send_waiting(sink, message, &mut inbox, &mut pending).await {
                         break;
                     }
                 }
                 None => {
-                    close(&mut sink, CLOSE_TOO_SLOW, "too slow: reconnect and resume").await;
+                    close(sink, CLOSE_TOO_SLOW, "too slow: reconnect and resume").await;
                     break;
                 }
             },
@@ -528,12 +553,12 @@ pub(crate) async fn serve_session(mut sink: Sink, mut stream: Stream, app: AppSt
                 let frame = match frame {
                     None => break,
                     Some(Ok(Message::Close(_))) => {
-                        answer_close(&mut sink).await;
+                        answer_close(sink).await;
                         break;
                     }
                     Some(Err(e)) => {
                         tracing::debug!(%session, error = %e, "socket read failed");
-                        refuse_read(&mut sink, e).await;
+                        refuse_read(sink, e).await;
                         break;
                     }
                     Some(Ok(frame)) => frame,
@@ -541,14 +566,14 @@ pub(crate) async fn serve_session(mut sink: Sink, mut stream: Stream, app: AppSt
                 // SPEC N8: a frame over the limit ends the session, whatever
                 // the rate; it is read already, and sizing it costs nothing.
                 if let Some(message) = oversize(&frame) {
-                    fail(&mut sink, "oversize_frame", &message, CLOSE_TOO_BIG).await;
+                    fail(sink, "oversize_frame", &message, CLOSE_TOO_BIG).await;
                     break;
                 }
                 // Every other frame, control frames included, pays before
                 // any work is done on it; a limited frame is not decoded.
                 if !bucket.take() {
                     if strikes.add(Instant::now()) >= limits.rate_limit_strikes {
-                        fail(&mut sink, "rate_limited", "too many frames over the rate limit", CLOSE_RATE_LIMITED).await;
+                        fail(sink, "rate_limited", "too many frames over the rate limit", CLOSE_RATE_LIMITED).await;
                         break;
                     }
                     let id = match &frame {
@@ -558,14 +583,14 @@ pub(crate) async fn serve_session(mut sink: Sink, mut stream: Stream, app: AppSt
                         _ => continue,
                     };
                     let nack = ServerMessage::Nack { id, code: "rate_limited".into(), message: "too many frames; slow down".into() };
-                    if !send(&mut sink, &nack).await { break; }
+                    if !send(sink, &nack).await { break; }
                     continue;
                 }
                 let text = match frame {
                     Message::Text(text) => text,
                     Message::Binary(_) => {
                         let nack = ServerMessage::Nack { id: None, code: "malformed_frame".into(), message: "binary frames are not supported; send JSON text".into() };
-                        if !send(&mut sink, &nack).await { break; }
+                        if !send(sink, &nack).await { break; }
                         continue;
                     }
                     _ => continue,
@@ -603,7 +628,7 @@ pub(crate) async fn serve_session(mut sink: Sink, mut stream: Stream, app: AppSt
                     }
                 };
                 if let Some(reply) = reply {
-                    if !send(&mut sink, &reply).await { break; }
+                    if !send(sink, &reply).await { break; }
                 }
             }
         }

@@ -292,12 +292,12 @@ impl Replica {
     }
 
     /// Gives up on a command the page stopped waiting for (its timeout): it
-    /// is never sent again, nor at all if it is still waiting for a socket,
+    /// is never sent again, nor at all if it is still waiting for a socket
+    /// (a welcome sends the pending commands, not what the outbox held),
     /// and its place among the pending commands is free. An answer that
     /// still comes is reported as any other.
     pub fn forget(&mut self, id: &str) {
         self.pending.retain(|(p, _)| p.0 != id);
-        self.outbox.retain(|m| !matches!(m, ClientMessageOf::Command { id: p, .. } if p.0 == id));
     }
 
     /// Follows the presence roster (S6, S12): queues the subscription, from

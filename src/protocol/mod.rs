@@ -332,8 +332,6 @@ impl ServerMessage {
     }
 }
 
-/// A command id a refusal may name: one within its bound.
-#[cfg(feature = "formats")]
 /// `text` with every surrogate escape (`\uD800` to `\uDFFF`) made `\uFFFD`,
 /// if it has one: a frame that reads as JSON then had no fault but a lone
 /// surrogate, which serde_json refuses as unreadable.
@@ -358,6 +356,8 @@ fn surrogates_replaced(text: &str) -> Option<String> {
     found.then(|| out + &text[copied..])
 }
 
+/// A command id a refusal may name: one within its bound.
+#[cfg(feature = "formats")]
 fn nameable(id: &str) -> Option<CommandId> {
     (id.len() <= limits::MAX_ID_BYTES).then(|| CommandId::from(id))
 }
