@@ -16,6 +16,7 @@
 
 pub mod admission;
 pub mod auth;
+pub mod body_deadline;
 pub mod campaigns;
 pub mod cluster;
 pub mod config;
@@ -335,8 +336,12 @@ fn serve_http(listener: tokio::net::TcpListener, router: Router, stop: Cancellat
 /// connection and its buffered bytes for good.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a stopping server lets a plain HTTP request at hand finish.
+pub const HTTP_DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// One HTTP/1 connection, upgrades (WebSockets) included, until it ends or
-/// the server stops (then it finishes the request at hand).
+/// the server stops (then it finishes the request at hand, within
+/// [`HTTP_DRAIN_TIMEOUT`]).
 async fn serve_connection(tcp: tokio::net::TcpStream, peer: SocketAddr, router: Router, stop: CancellationToken) {
     // Small frames answer small frames: without TCP_NODELAY every ack waits
     // for the delayed-ACK timer (about 40 ms).
@@ -346,7 +351,7 @@ async fn serve_connection(tcp: tokio::net::TcpStream, peer: SocketAddr, router: 
     // The peer address lets /ws cap sockets per address (SPEC N8).
     let service = tower::ServiceExt::map_request(router, move |mut request: axum::http::Request<hyper::body::Incoming>| {
         request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
-        request.map(axum::body::Body::new)
+        request.map(|body| axum::body::Body::new(body_deadline::IdleBody::new(body)))
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
@@ -356,7 +361,12 @@ async fn serve_connection(tcp: tokio::net::TcpStream, peer: SocketAddr, router: 
         served = connection.as_mut() => served,
         () = stop.cancelled() => {
             connection.as_mut().graceful_shutdown();
-            connection.await
+            // A request still coming in (an import, a slow client) gets a
+            // bounded time: the stop must not wait on a client.
+            match tokio::time::timeout(HTTP_DRAIN_TIMEOUT, connection).await {
+                Ok(served) => served,
+                Err(_) => return tracing::debug!("connection closed by the stop, its request unfinished"),
+            }
         }
     };
     if let Err(e) = served {
@@ -384,7 +394,26 @@ pub(crate) fn router(app: AppState, config: &Config) -> Router {
         .merge(sim::routes(&config.allowed_origins))
         .nest_service("/pkg", package_files(config.web_root.join("pkg")))
         .fallback_service(www)
+        .layer(axum::middleware::from_fn(unnameable_paths))
         .with_state(app)
+}
+
+/// The longest path that may name anything here, and the longest segment
+/// (a file name's bound on Linux).
+pub const MAX_PATH_BYTES: usize = 1024;
+/// See [`MAX_PATH_BYTES`].
+pub const MAX_SEGMENT_BYTES: usize = 255;
+
+/// A path too long to name anything served gets 404 without reaching the
+/// file system, which refuses such a name as an error of its own (a 500).
+pub(crate) async fn unnameable_paths(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = request.uri().path();
+    if path.len() > MAX_PATH_BYTES || path.split('/').any(|segment| segment.len() > MAX_SEGMENT_BYTES) {
+        let body = serde_json::json!({ "code": "not_found", "message": format!("no path over {MAX_PATH_BYTES} bytes, or with a segment over {MAX_SEGMENT_BYTES}, names anything here") });
+        return (StatusCode::NOT_FOUND, axum::Json(body)).into_response();
+    }
+    next.run(request).await
 }
 
 /// The files of a folder, whenever it exists, a folder's `index.html` for

@@ -79,6 +79,11 @@ async fn unknown_paths_and_methods_get_json_errors() {
         (reqwest::Method::POST, "/sim/nope".to_owned(), 405, "method_not_allowed"),
         (reqwest::Method::PUT, "/admin/nope".to_owned(), 405, "method_not_allowed"),
         (reqwest::Method::GET, "/ws".to_owned(), 400, "bad_request"),
+        // Names too long for any file: no 500 from the file system.
+        (reqwest::Method::GET, format!("/{}", "a".repeat(256)), 404, "not_found"),
+        (reqwest::Method::GET, format!("/pkg/{}", "b".repeat(300)), 404, "not_found"),
+        (reqwest::Method::GET, format!("/sim/{}", "c".repeat(5_000)), 404, "not_found"),
+        (reqwest::Method::GET, "/d".repeat(2_100), 404, "not_found"),
     ] {
         let response = client.request(method.clone(), format!("http://{}{path}", server.addr)).send().await.expect("request");
         assert_eq!(response.status().as_u16(), status, "{method} {path}");

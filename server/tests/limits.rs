@@ -288,3 +288,33 @@ async fn a_request_head_that_never_completes_is_cut_at_its_deadline_spec_n8() {
     assert_eq!(whole.status().as_u16(), 200);
     server.handle.shutdown().await;
 }
+
+// SPEC N8: a request body that stops coming (a Content-Length and part of
+// the body, sent before any token is checked) is given up at its deadline
+// instead of holding the connection and its bytes for good; and a server
+// told to stop meanwhile stops, rather than waiting on that client.
+#[tokio::test]
+async fn a_request_body_that_stops_coming_is_given_up_and_does_not_hold_a_stop_spec_n8() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = TestServer::with(Preset::ContactCenter, 5_000, 5_000).await;
+    let stalled = || async {
+        let mut stream = tokio::net::TcpStream::connect(server.addr).await.expect("connect");
+        let head = "POST /sim/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"queue\":";
+        stream.write_all(head.as_bytes()).await.expect("write");
+        stream
+    };
+    let started = tokio::time::Instant::now();
+    let mut given_up = stalled().await;
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(ringside_server::body_deadline::BODY_IDLE_TIMEOUT + WAIT, given_up.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the connection is closed after the body deadline");
+    assert!(started.elapsed() >= ringside_server::body_deadline::BODY_IDLE_TIMEOUT, "not before the deadline");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 400") || answer.starts_with("HTTP/1.1 401"), "{answer}");
+
+    let _held = stalled().await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let stopping = tokio::time::Instant::now();
+    tokio::time::timeout(ringside_server::HTTP_DRAIN_TIMEOUT + WAIT, server.handle.shutdown()).await.expect("the stop does not wait on the client");
+    assert!(stopping.elapsed() < ringside_server::body_deadline::BODY_IDLE_TIMEOUT, "stopped within the drain time");
+}

@@ -72,6 +72,7 @@ pub fn router(gateway: Gateway) -> Router {
         .method_not_allowed_fallback(crate::method_not_allowed)
         .nest_service("/pkg", crate::package_files(gateway.config.web_root.join("pkg")))
         .fallback_service(www)
+        .layer(axum::middleware::from_fn(crate::unnameable_paths))
         .with_state(gateway)
 }
 
