@@ -318,3 +318,39 @@ async fn a_request_body_that_stops_coming_is_given_up_and_does_not_hold_a_stop_s
     tokio::time::timeout(ringside_server::HTTP_DRAIN_TIMEOUT + WAIT, server.handle.shutdown()).await.expect("the stop does not wait on the client");
     assert!(stopping.elapsed() < ringside_server::body_deadline::BODY_IDLE_TIMEOUT, "stopped within the drain time");
 }
+
+// SPEC N8: the outbox bound is for a socket that falls behind, not for one
+// commit's burst: a session that reads gets every answer to 3,000 commands
+// sent at once (a roster follower's presence at a shift start is the same
+// burst), where a bound of 1,024 waiting messages dropped it with 4009.
+#[tokio::test]
+async fn a_burst_of_answers_to_a_session_that_reads_is_not_too_slow_spec_n8() {
+    use futures_util::StreamExt;
+    let server = server_with(|config| {
+        config.limits.commands_per_second = 100_000.0;
+        config.limits.command_burst = 100_000.0;
+    })
+    .await;
+    let (mut ana, _) = server.agent("ana").await;
+    ana.ok(CommandKind::Login).await;
+    let (mut sink, mut stream) = ana.ws.split();
+    const COMMANDS: usize = 3_000;
+    for i in 0..COMMANDS {
+        let frame = ClientMessage::Command { id: CommandId::from(format!("burst-{i}").as_str()), kind: CommandKind::Present }.encode();
+        sink.feed(Message::Text(frame.into())).await.expect("queued");
+    }
+    sink.flush().await.expect("sent");
+    let (mut acks, mut other) = (0, Vec::new());
+    while acks < COMMANDS {
+        match tokio::time::timeout(WAIT, stream.next()).await.unwrap_or_else(|_| panic!("{acks} acks, then silence; also {:?}", other.iter().take(3).collect::<Vec<_>>())) {
+            Some(Ok(Message::Text(text))) => match ServerMessage::decode(text.as_str()) {
+                Ok(ServerMessage::Ack { .. }) => acks += 1,
+                message => other.push(message),
+            },
+            Some(Ok(Message::Close(frame))) => panic!("closed after {acks} acks: {frame:?}"),
+            Some(Ok(_)) => {}
+            other => panic!("ended after {acks} acks: {other:?}"),
+        }
+    }
+    server.handle.shutdown().await;
+}

@@ -41,8 +41,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc as tmpsc, oneshot};
 
 /// How many messages may wait for one socket before the session is dropped
-/// as too slow (it then resumes from its last sequence number).
-pub const OUTBOX_CAPACITY: usize = 1024;
+/// as too slow (it then resumes from its last sequence number). One commit
+/// can queue thousands at once for a socket that reads promptly (a roster
+/// follower's presence at a shift start on a floor of thousands, the
+/// answers to a pipelined batch), so the bound is well above a floor's
+/// users; the channel takes memory only for messages that wait.
+pub const OUTBOX_CAPACITY: usize = 8192;
 
 /// How often an owner whose store failed tries to reload the center.
 const STALE_RETRY: Duration = Duration::from_millis(250);
