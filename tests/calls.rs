@@ -6,7 +6,7 @@ mod support;
 
 use ringside::model::call::{CallState, Party, Purpose, Target};
 use ringside::model::state::{CommandKind, EventKind, InteractionState, Origin};
-use ringside::model::{Channel, InteractionId, QueueId, UserId, WrapUpCode};
+use ringside::model::{Channel, InteractionId, QueueId, Role, UserId, WrapUpCode};
 use support::*;
 
 fn agent(name: &str) -> Target {
@@ -488,4 +488,9 @@ fn a_busy_or_present_agent_cannot_be_invited() {
     desk.sign_in("cid"); // idle: not free
     let idle: UserId = user("cid");
     assert_eq!(send(&mut desk, "ana", CommandKind::Conference { interaction: call, target: Target::Agent(idle) }), Err("target_unavailable".into()));
+    // The code is the same; the message says which case it is (SPEC N6).
+    let why = |desk: &mut Desk, id: &str, target: &str| desk.raw("ana", Role::Agent, id, CommandKind::Conference { interaction: call, target: agent(target) }).unwrap_err().message;
+    assert_eq!(why(&mut desk, "w1", "ben"), "the target cannot take the request now: that agent is on this call already");
+    assert_eq!(why(&mut desk, "w2", "cid"), "the target cannot take the request now: that agent is not free for it (logged out, away, not available, or with no room on the channel)");
+    assert_eq!(why(&mut desk, "w3", "nobody"), "the target cannot take the request now: no agent has that id");
 }

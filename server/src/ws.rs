@@ -417,7 +417,10 @@ async fn session(socket: WebSocket, app: AppState, pending: Slot<IpAddr>) {
 
 /// A session on any pair of frame streams: hello, then commands until the
 /// client or the server ends it.
-pub(crate) async fn serve_session(mut sink: Sink, mut stream: Stream, app: AppState, pending: Slot<IpAddr>) {
+pub(crate) async fn serve_session(mut sink: Sink, stream: Stream, app: AppState, pending: Slot<IpAddr>) {
+    // Fused: [`linger`] reads on after the session, maybe past the end (a
+    // relayed socket's stream must not be polled again once it ended).
+    let mut stream: Stream = Box::pin(stream.fuse());
     converse(&mut sink, &mut stream, app, pending).await;
     linger(&mut stream).await;
 }

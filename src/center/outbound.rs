@@ -136,12 +136,12 @@ impl Center {
             a.state.outbound.is_empty() && !a.state.preview_paused && self.can_take(a, Channel::Voice) && self.campaigns_of(agent, &a.state.preview_media).contains(&record.campaign)
         });
         if !wanted {
-            return Err(CommandError::TargetUnavailable);
+            return Err(CommandError::TargetUnavailable("that agent takes no preview now"));
         }
         if self.outbound.contains_key(&record.id) {
             return Err(CommandError::BadArgument { command: COMMAND, detail: "the record is already at an agent" });
         }
-        let Some(campaign) = self.campaigns.get(&record.campaign) else { return Err(CommandError::TargetUnavailable) };
+        let Some(campaign) = self.campaigns.get(&record.campaign) else { return Err(CommandError::TargetUnavailable("the record's campaign is gone")) };
         record.check(campaign).map_err(|_| CommandError::BadArgument { command: COMMAND, detail: "the record is out of its bounds" })?;
         let due = record.schedule.as_ref().map(|s| s.at);
         let stale_at = match (origin.is_callback(), due) {

@@ -98,9 +98,10 @@ pub enum CommandError {
     NotRecordable,
     /// Only the interaction's owner applies its wrap-up code (F5).
     NotWrapUpOwner,
-    /// The target agent cannot take the request now (not available, not
-    /// connected, or no room), or no agent of the target queue can.
-    TargetUnavailable,
+    /// The target agent cannot take the request now, for the reason given
+    /// (no such agent, not available, not connected, no room, on the call
+    /// already), or no agent of the target queue can.
+    TargetUnavailable(&'static str),
     /// The interaction's case history is full (SPEC N8).
     HistoryFull,
     /// No such campaign record is at this agent.
@@ -161,7 +162,7 @@ stable_codes!(CommandError {
     CommandError::ConferenceFull => "conference_full",
     CommandError::NotRecordable => "not_recordable",
     CommandError::NotWrapUpOwner => "not_wrap_up_owner",
-    CommandError::TargetUnavailable => "target_unavailable",
+    CommandError::TargetUnavailable(_) => "target_unavailable",
     CommandError::HistoryFull => "history_full",
     CommandError::BadArgument { .. } => "bad_argument",
     CommandError::UnknownRecord(_) => "unknown_record",
@@ -213,7 +214,7 @@ impl CommandError {
             CommandError::ConferenceFull => "no one else can join: the limit is reached or the customer left".to_owned(),
             CommandError::NotRecordable => "record: this line cannot record on demand".to_owned(),
             CommandError::NotWrapUpOwner => "done: only the interaction's owner applies its wrap-up code".to_owned(),
-            CommandError::TargetUnavailable => "the target cannot take the request now".to_owned(),
+            CommandError::TargetUnavailable(why) => text!("the target cannot take the request now: ", why),
             CommandError::HistoryFull => text!("the case history holds ", MAX_HISTORY_ENTRIES, " entries, its limit"),
             CommandError::BadArgument { command, detail } => text!(command, ": ", detail),
             CommandError::UnknownRecord(r) => text!("record ", r, " is not at this agent"),

@@ -31,6 +31,13 @@ pub enum Seen<'a> {
     Unseen,
 }
 
+/// Why an agent target cannot take a request (the code is `target_unavailable`).
+const NO_SUCH_AGENT: &str = "no agent has that id";
+/// See [`NO_SUCH_AGENT`].
+const NOT_FREE: &str = "that agent is not free for it (logged out, away, not available, or with no room on the channel)";
+/// See [`NO_SUCH_AGENT`].
+const NOT_ASSIGNED: &str = "that agent does not work this campaign";
+
 /// What a side knows beyond the sender's own state.
 pub trait World {
     /// Another user.
@@ -309,13 +316,14 @@ impl Judge<'_> {
                     return Err(CommandError::BadArgument { command: name, detail: "the target is this agent" });
                 }
                 if self.world.assigned(&work.campaign.id, agent) == Some(false) {
-                    return Err(CommandError::TargetUnavailable);
+                    return Err(CommandError::TargetUnavailable(NOT_ASSIGNED));
                 }
                 // The record counts on the receiver's voice channel (E2):
                 // one on a call, or with a voice offer, has no room for it.
                 match self.world.agent(agent) {
                     Seen::Agent(other) if other.logged_in && other.connected && other.outbound.is_empty() && has_capacity(self.profile, other, Channel::Voice).is_ok() => Ok(()),
-                    Seen::Agent(_) | Seen::NoSuchAgent => Err(CommandError::TargetUnavailable),
+                    Seen::Agent(_) => Err(CommandError::TargetUnavailable(NOT_FREE)),
+                    Seen::NoSuchAgent => Err(CommandError::TargetUnavailable(NO_SUCH_AGENT)),
                     Seen::Unseen => Ok(()),
                 }
             }
@@ -368,12 +376,13 @@ impl Judge<'_> {
     fn target(&self, info: &InteractionInfo, name: &'static str, target: &Target) -> Result<(), CommandError> {
         match target {
             Target::Agent(agent) if *agent == self.state.agent => Err(CommandError::BadArgument { command: name, detail: "the target is this agent" }),
-            Target::Agent(agent) if info.call.agent_participant(agent).is_some() => Err(CommandError::TargetUnavailable),
+            Target::Agent(agent) if info.call.agent_participant(agent).is_some() => Err(CommandError::TargetUnavailable("that agent is on this call already")),
             Target::Agent(agent) => match self.world.agent(agent) {
                 // An agent still in wrap-up of this interaction cannot rejoin it.
-                Seen::Agent(other) if other.interaction(info.id).is_some() => Err(CommandError::TargetUnavailable),
+                Seen::Agent(other) if other.interaction(info.id).is_some() => Err(CommandError::TargetUnavailable("that agent still wraps up this interaction")),
                 Seen::Agent(other) if can_take(self.profile, other, info.channel) => Ok(()),
-                Seen::Agent(_) | Seen::NoSuchAgent => Err(CommandError::TargetUnavailable),
+                Seen::Agent(_) => Err(CommandError::TargetUnavailable(NOT_FREE)),
+                Seen::NoSuchAgent => Err(CommandError::TargetUnavailable(NO_SUCH_AGENT)),
                 Seen::Unseen => Ok(()),
             },
             Target::Queue(queue) => match self.world.queue_exists(queue) {
