@@ -149,40 +149,45 @@ test('consult, conference, exit, customer leaves, wrap-up with a required code (
 test('a consult the colleague declines is told to the asking agent; the target form sends nothing empty, and Escape or Cancel gives the focus back to its opener (SPEC V6)', async () => {
   // A server of its own: the agents of the test before stay available on the other.
   const own = await startServer({ voiceTimeoutMs: 30_000 });
-  const dee = await desk('dee', { sim: true, on: own });
-  await dee.locator('#sim-queue').selectOption('support');
-  await dee.locator('#sim-channel').selectOption('voice');
-  await dee.locator('#sim-from').fill('+46 8 555 0177');
-  await dee.locator('#sim-place').click();
-  await dee.locator('ringside-agent [data-offer] button[data-action="accept"]').click();
-  await card(dee).waitFor();
-  const eve = await desk('eve', { on: own });
-  const focusedAction = (page) => page.evaluate(() => {
-    const active = document.querySelector('ringside-agent').shadowRoot.activeElement;
-    return active ? `${active.dataset.action}:${active.dataset.purpose}` : null;
-  });
+  const pages = [];
+  try {
+    const dee = await desk('dee', { sim: true, on: own });
+    pages.push(dee);
+    await dee.locator('#sim-queue').selectOption('support');
+    await dee.locator('#sim-channel').selectOption('voice');
+    await dee.locator('#sim-from').fill('+46 8 555 0177');
+    await dee.locator('#sim-place').click();
+    await dee.locator('ringside-agent [data-offer] button[data-action="accept"]').click();
+    await card(dee).waitFor();
+    const eve = await desk('eve', { on: own });
+    pages.push(eve);
+    const focusedAction = (page) => page.evaluate(() => {
+      const active = document.querySelector('ringside-agent').shadowRoot.activeElement;
+      return active ? `${active.dataset.action}:${active.dataset.purpose}` : null;
+    });
 
-  const opener = card(dee).locator('button[data-action="open-target"][data-purpose="consult"]');
-  await opener.click();
-  await card(dee).locator('.target-value').press('Escape');
-  await card(dee).locator('.target-form').waitFor({ state: 'detached' });
-  assert.equal(await focusedAction(dee), 'open-target:consult', 'Escape closes the form and the focus goes back to Consult…');
+    const opener = card(dee).locator('button[data-action="open-target"][data-purpose="consult"]');
+    await opener.click();
+    await card(dee).locator('.target-value').press('Escape');
+    await card(dee).locator('.target-form').waitFor({ state: 'detached' });
+    assert.equal(await focusedAction(dee), 'open-target:consult', 'Escape closes the form and the focus goes back to Consult…');
 
-  await opener.click();
-  await card(dee).locator('button[data-action="send-target"]').click();
-  await dee.locator('ringside-agent .toast[data-code="bad_argument"]').waitFor();
-  assert.match(await dee.locator('ringside-agent .toast').textContent(), /Type the agent to reach/);
-  await card(dee).locator('button[data-action="cancel-target"]').click();
-  assert.equal(await focusedAction(dee), 'open-target:consult', 'Cancel gives the focus back to Consult…');
-  assert.equal(await stateOf(dee), 'connected', 'an empty target was not sent');
+    await opener.click();
+    await card(dee).locator('button[data-action="send-target"]').click();
+    await dee.locator('ringside-agent .toast[data-code="bad_argument"]').waitFor();
+    assert.match(await dee.locator('ringside-agent .toast').textContent(), /Type the agent to reach/);
+    await card(dee).locator('button[data-action="cancel-target"]').click();
+    assert.equal(await focusedAction(dee), 'open-target:consult', 'Cancel gives the focus back to Consult…');
+    assert.equal(await stateOf(dee), 'connected', 'an empty target was not sent');
 
-  await invite(dee, 'consult', 'eve');
-  await eve.locator('ringside-agent [data-offer] button[data-action="decline"]').click();
-  await dee.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.querySelector('.call-state')?.textContent === 'on hold');
-  await dee.locator('ringside-agent .toast', { hasText: 'The consult request was not taken' }).waitFor();
-  assert.equal(await dee.locator('ringside-agent #toast').getAttribute('role'), 'status', 'a live region that stays in the page');
-  await expectAccessible(dee, 'the desk telling of a consult not taken');
-  await dee.context().close();
-  await eve.context().close();
-  await own.stop();
+    await invite(dee, 'consult', 'eve');
+    await eve.locator('ringside-agent [data-offer] button[data-action="decline"]').click();
+    await dee.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.querySelector('.call-state')?.textContent === 'on hold');
+    await dee.locator('ringside-agent .toast', { hasText: 'The consult request was not taken' }).waitFor();
+    assert.equal(await dee.locator('ringside-agent #toast').getAttribute('role'), 'status', 'a live region that stays in the page');
+    await expectAccessible(dee, 'the desk telling of a consult not taken');
+  } finally {
+    for (const page of pages) await page.context().close();
+    await own.stop();
+  }
 });

@@ -22,12 +22,12 @@ after(async () => {
   await server?.stop();
 });
 
-async function openDesk(name, user, { sim = false } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 640 } });
+async function openDesk(name, user, { sim = false, on = server, context } = {}) {
+  context ??= await browser.newContext({ viewport: { width: 1000, height: 640 } });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[${name}] page error:`, error));
-  const admin = sim ? `&sim=${server.token('admin', 'admin')}` : '';
-  await page.goto(`${server.http}/#token=${server.token(user, 'agent')}${admin}`);
+  const admin = sim ? `&sim=${on.token('admin', 'admin')}` : '';
+  await page.goto(`${on.http}/#token=${on.token(user, 'agent')}${admin}`);
   await page.locator('ringside-agent #status-label').waitFor();
   pages[name] = page;
   return page;
@@ -139,4 +139,42 @@ test('from RONA the agent goes idle, and a reload shows the true status, never a
   const shown = await ana.evaluate(() => window.__shown);
   assert.deepEqual(shown, ['Idle'], `statuses painted after the reload: ${shown.join(' -> ')}`);
   await shot(ana, '07-after-reload.png');
+});
+
+test('a wrap-up code chosen in one tab is the code of every tab of that desk, and after a reload: done from another tab keeps it (SPEC N4, SPEC S10)', async () => {
+  // A server of its own: the agents of the tests before stay on the other.
+  const own = await startServer({ voiceTimeoutMs: 30_000 });
+  // Two tabs of one browser profile, as an agent opens them.
+  const context = await browser.newContext({ viewport: { width: 1000, height: 640 } });
+  let done;
+  try {
+    const first = await openDesk('wesFirst', 'wes', { sim: true, on: own, context });
+    const second = await openDesk('wesSecond', 'wes', { on: own, context });
+    await goAvailable(first);
+    await first.locator('#sim-queue').selectOption('support');
+    await first.locator('#sim-channel').selectOption('chat');
+    await first.locator('#sim-place').click();
+    await first.locator('ringside-agent [data-offer] button[data-action="accept"]').click();
+    await first.locator('ringside-agent button[data-action="end"]').click();
+    await first.locator('ringside-agent select[data-code-for]').selectOption('resolved');
+    await second.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.querySelector('select[data-code-for]')?.value === 'resolved', null, { timeout: 10_000 });
+    // What the reloaded tab sends, to see the code go with done.
+    await second.addInitScript(() => {
+      window.__sent = [];
+      const send = WebSocket.prototype.send;
+      WebSocket.prototype.send = function (data) {
+        window.__sent.push(String(data));
+        return send.call(this, data);
+      };
+    });
+    await second.reload();
+    await second.waitForFunction(() => document.querySelector('ringside-agent').shadowRoot.querySelector('select[data-code-for]')?.value === 'resolved', null, { timeout: 10_000 });
+    await second.locator('ringside-agent button[data-action="done"]').click();
+    await second.locator('ringside-agent [data-interaction]').waitFor({ state: 'detached' });
+    done = await second.evaluate(() => window.__sent.map((text) => JSON.parse(text).command?.kind?.done).find(Boolean));
+  } finally {
+    await context.close();
+    await own.stop();
+  }
+  assert.equal(done?.code, 'resolved', `done went with the code chosen in the other tab: ${JSON.stringify(done)}`);
 });

@@ -87,8 +87,8 @@ const esc = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charC
 export class RingsideAgent extends HTMLElement {
   static observedAttributes = ['url', 'token', 'wasm-url'];
   #root = this.attachShadow({ mode: 'open' });
-  /** The wrap-up code chosen on each interaction card, by interaction id. @type {Map<string, string>} */
-  #codes = new Map();
+  /** Stops the page listeners of the running client (another tab's choice of a wrap-up code). */
+  #listening = new AbortController();
   /** The open consult / conference / transfer form. @type {{ id: string, purpose: 'consult' | 'conference' | 'transfer' } | null} */
   #targetFor = null;
   /** The open form of a campaign record. @type {{ id: string, form: string } | null} */
@@ -169,7 +169,7 @@ export class RingsideAgent extends HTMLElement {
     const client = this.client;
     this.client = null;
     client?.close();
-    this.#codes.clear();
+    this.#listening.abort();
     this.#targetFor = null;
     this.#recordForm = null;
     this.#callbacks = new Map();
@@ -196,6 +196,9 @@ export class RingsideAgent extends HTMLElement {
     if (starting.signal.aborted) return;
     this.#starting = null;
     this.client = client;
+    // A wrap-up code chosen in another tab of this desk shows here too.
+    this.#listening = new AbortController();
+    globalThis.addEventListener('storage', (event) => { if (event.key?.startsWith(CODE_KEY)) this.#render(); }, { signal: this.#listening.signal });
     const latest = this.getAttribute('token');
     if (latest && latest !== token) client.updateToken(latest);
     /**
@@ -428,7 +431,10 @@ export class RingsideAgent extends HTMLElement {
       accept: () => c.accept(n),
       decline: () => c.decline(n),
       end: () => c.end(n),
-      done: () => c.done(n, this.#codes.get(id) || null),
+      done: () => c.done(n, codes.get(id) || null).then((ack) => {
+        codes.set(id, '');
+        return ack;
+      }),
       'go-idle': () => c.goIdle().then(() => reshow('#status')),
       'go-available': () => c.goAvailable().then(() => reshow('#status')),
       hold: () => c.hold(n, who),
@@ -491,7 +497,7 @@ export class RingsideAgent extends HTMLElement {
     const control = /** @type {HTMLInputElement} */ (event.target);
     const { codeFor } = control.dataset;
     if (codeFor) {
-      this.#codes.set(codeFor, control.value);
+      codes.set(codeFor, control.value);
       this.#render();
       return;
     }
@@ -692,8 +698,8 @@ export class RingsideAgent extends HTMLElement {
         <span class="timer">after call <span class="wrap-timer"></span></span></div></div>`;
     }
     if (i.state === 'wrap_up') {
-      const code = this.#codes.get(String(i.id)) ?? '';
-      const picker = i.owner ? `<label>Wrap-up code <select data-code-for="${i.id}" data-keep="code-${i.id}">
+      const code = codes.get(String(i.id));
+      const picker = i.owner ? `<label>Wrap-up code <select data-code-for="${i.id}">
         <option value="" ${code ? '' : 'selected'}>${view.wrap_up_required ? 'Choose…' : 'None'}</option>
         ${view.wrap_up_codes.map((c) => `<option value="${esc(c.id)}" ${c.id === code ? 'selected' : ''}>${esc(c.label)}</option>`).join('')}
         </select></label>` : '<span>Wrap-up assist</span>';
@@ -1018,6 +1024,36 @@ const partyName = (party) => {
 };
 /** What ends a consult says in each phase: a request not yet answered is withdrawn. @type {Record<string, string>} */
 const END_CONSULT_TEXT = { consult_requested: 'Withdraw consult', conference_requested: 'Withdraw conference request' };
+/** Where a chosen wrap-up code is kept, by interaction id. */
+const CODE_KEY = 'ringside-wrap-up-';
+/**
+ * The wrap-up code chosen on each interaction card, in the page's local
+ * storage where it may use one, so a reload or another tab of this desk has
+ * the choice (S10, N4); in this page's memory where it may not (a sandboxed
+ * frame).
+ */
+const codes = {
+  /** @type {Map<string, string>} */
+  memory: new Map(),
+  /** @param {string} id */
+  get(id) {
+    try {
+      return localStorage.getItem(CODE_KEY + id) ?? '';
+    } catch {
+      return this.memory.get(id) ?? '';
+    }
+  },
+  /** @param {string} id @param {string} code empty to forget it */
+  set(id, code) {
+    this.memory.set(id, code);
+    try {
+      if (code) localStorage.setItem(CODE_KEY + id, code);
+      else localStorage.removeItem(CODE_KEY + id);
+    } catch {
+      // No storage here: this page's memory holds it.
+    }
+  },
+};
 /** Refusals an agent meets in the normal run of work, in the agent's words (the code stays on the toast). @type {Record<string, string>} */
 const REFUSAL_TEXT = {
   unknown_offer: 'That offer is no longer open: it ended, or another tab took it',
