@@ -444,7 +444,7 @@ pub fn same_number(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     // A plain loop: iterator adaptors and `trim_start` cost the engine a
     // kilobyte here. Numbers hold ASCII only (see `is_dialable`).
-    let plus = |n: &[u8]| n.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'+');
+    let plus = |n: &[u8]| n.iter().find(|c| **c == b'+' || c.is_ascii_digit()) == Some(&b'+');
     if plus(a) != plus(b) {
         return false;
     }
@@ -464,9 +464,10 @@ pub fn same_number(a: &str, b: &str) -> bool {
     }
 }
 
-/// A number as do-not-call compares it: its digits, with a leading `+` kept.
+/// A number as do-not-call compares it: its digits, with a `+` before the
+/// first digit kept, wherever it is written (`+46 8`, `(+46) 8`).
 pub fn normalize_number(number: &str) -> String {
-    let plus = number.trim_start().starts_with('+');
+    let plus = number.chars().find(|c| *c == '+' || c.is_ascii_digit()) == Some('+');
     let digits: String = number.chars().filter(char::is_ascii_digit).collect();
     if plus { text!("+", digits) } else { digits }
 }
@@ -686,7 +687,9 @@ mod tests {
     // SPEC P6: the engine's comparison agrees with do-not-call's form.
     #[test]
     fn same_number_agrees_with_the_do_not_call_form() {
-        let numbers = ["+46 8 555 0101", "+4685550101", "46 8 555 0101", " +46-8-555-01 01", "+46 8 555 010", "(08) 555 0101", "08 555 0101", "+", "", "#21#"];
+        let numbers = ["+46 8 555 0101", "+4685550101", "46 8 555 0101", " +46-8-555-01 01", "(+46) 8 555 0101", "+46 8 555 010", "(08) 555 0101", "08 555 0101", "+", "", "#21#"];
+        assert_eq!(normalize_number("(+46) 8 555 0101"), normalize_number("+46 8 555 0101"), "a + before the first digit is the prefix, however written");
+        assert_ne!(normalize_number("46 8 555 0101"), normalize_number("+46 8 555 0101"));
         for a in numbers {
             for b in numbers {
                 assert_eq!(same_number(a, b), normalize_number(a) == normalize_number(b), "{a:?} against {b:?}");
