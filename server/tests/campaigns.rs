@@ -205,6 +205,11 @@ async fn a_campaign_out_of_its_bounds_is_refused_and_changes_nothing() {
         let (status, body) = put(&sim, "/admin/campaigns/renewals", with(key, value)).await;
         assert_eq!((status, body["code"].as_str()), (422, Some("bad_campaign")), "{key}: {body}");
     }
+    // The id in the path has its bound too, with the same answer.
+    for id in ["c".repeat(65), "a%01".to_owned()] {
+        let (status, body) = put(&sim, &format!("/admin/campaigns/{id}"), campaign_body()).await;
+        assert_eq!((status, body["code"].as_str()), (422, Some("bad_campaign")), "{id}: {body}");
+    }
     let (_, listed) = sim.get("/admin/campaigns").await;
     assert!(listed.to_string().contains("\"plan\""), "the campaign as it was: {listed}");
 }

@@ -274,14 +274,19 @@ async fn the_directory_api_changes_routing_at_once_and_the_direct_call_endpoint_
         assert_eq!(refused.json::<serde_json::Value>().await.unwrap()["code"], "bad_request");
     }
     // SPEC N8: an empty id names nobody; a default phone must be dialable.
+    let long_team = format!(r#"{{"teams":["{}"]}}"#, "t".repeat(65));
     for (path, body, code) in [
         ("/admin/directory", r#"{"teams":{"":{"label":"E"}}}"#, "invalid_message"),
         ("/admin/directory", r#"{"members":{"":{}}}"#, "invalid_message"),
         ("/admin/members/cy", r#"{"favourites":[""]}"#, "invalid_message"),
+        // Out of bounds, not unknown: no team or queue could have such an id.
+        ("/admin/members/cy", r#"{"teams":[""]}"#, "invalid_message"),
+        ("/admin/members/cy", long_team.as_str(), "invalid_message"),
+        ("/admin/members/cy", r#"{"queues":{"":1}}"#, "invalid_message"),
         ("/admin/members/cy", r#"{"phone":{"number":""}}"#, "bad_argument"),
         ("/admin/members/cy", r#"{"phone":{"number":"abc"}}"#, "bad_argument"),
     ] {
-        let refused = client.put(format!("{base}{path}")).bearer_auth(&sim.token).header("content-type", "application/json").body(body).send().await.unwrap();
+        let refused = client.put(format!("{base}{path}")).bearer_auth(&sim.token).header("content-type", "application/json").body(body.to_owned()).send().await.unwrap();
         assert_eq!(refused.status().as_u16(), 422, "{path} {body}");
         assert_eq!(refused.json::<serde_json::Value>().await.unwrap()["code"], code, "{path} {body}");
     }

@@ -141,6 +141,14 @@ impl Member {
         too_many("member.teams", self.teams.len(), MAX_TEAMS)?;
         too_many("member.queues", self.queues.len(), MAX_USER_QUEUES)?;
         too_many("member.favourites", self.favourites.len(), MAX_FAVOURITES)?;
+        // Bounds before lookups: an id no team or queue could have is
+        // out of bounds, not unknown.
+        for team in &self.teams {
+            check_id("member.teams", team.as_str())?;
+        }
+        for queue in self.queues.keys() {
+            check_id("member.queues", queue.as_str())?;
+        }
         if let Some(team) = self.teams.iter().find(|t| !teams.contains_key(*t)) {
             return Err(DirectoryError::UnknownTeam(team.clone()));
         }

@@ -118,7 +118,7 @@ pub(crate) async fn ask(app: &AppState, request: AdminRequest) -> Result<AdminRe
 
 fn campaign_id(text: String) -> Result<CampaignId, ApiError> {
     ringside::protocol::limits::check_name("campaign id", &text, ringside::protocol::limits::MAX_ID_BYTES)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string()))?;
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_campaign", e.to_string()))?;
     Ok(CampaignId(text))
 }
 
