@@ -163,14 +163,12 @@ impl std::fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl Config {
-    /// Reads and checks a config file.
+    /// Reads a config file, not yet checked: the command line may still
+    /// set what it lacks (`--cluster` gives `[cluster] url`), and
+    /// [`Config::check`] runs once it has.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.to_owned(), e))?;
-        let config = Config::parse(&text).map_err(|e| match e {
-            ConfigError::Parse(_, msg) => ConfigError::Parse(path.to_owned(), msg),
-            other => other,
-        })?;
-        Ok(config)
+        toml::from_str(&text).map_err(|e| ConfigError::Parse(path.to_owned(), e.to_string()))
     }
 
     /// Parses and checks config text.

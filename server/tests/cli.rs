@@ -51,6 +51,20 @@ fn a_config_file_with_an_unknown_key_is_refused_with_exit_code_2() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("colour"));
 }
 
+/// `--cluster` sets `[cluster] url`, as `--help` says, also when the config
+/// file has a `[cluster]` section without one: the file is checked once the
+/// command line is in (here the next problem, a lease too short, is named).
+#[test]
+fn the_cluster_flag_fills_a_config_section_that_has_no_url() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("node.toml");
+    std::fs::write(&config, "[cluster]\nnode = \"n1\"\nlease_ms = 1\n").expect("write");
+    let output = binary().arg("--config").arg(&config).args(["--cluster", "postgresql://ringside@127.0.0.1:1/ringside"]).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cluster.lease_ms") && !stderr.contains("cluster.url is required"), "{stderr}");
+}
+
 #[cfg(unix)]
 #[test]
 fn the_server_prints_demo_tokens_serves_and_stops_cleanly_on_sigterm() {

@@ -210,6 +210,40 @@ async fn an_engine_frozen_past_the_lease_makes_the_owner_give_the_center_up() {
     assert_eq!(engine.sql("SELECT holder || ':' || epoch FROM ringside_leases"), "a:2", "a took the lease again");
 }
 
+// After an engine freeze, the node that takes the center keeps it: a take
+// whose answer waited out the freeze counts from a renewal made once the
+// engine answers, not from the question (which left it no lease at all: it
+// gave the center up at once and held the row, so nobody served for one
+// more lease).
+// SPEC N3
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_an_engine_freeze_the_new_owner_keeps_the_center() {
+    let engine = Postgres::start();
+    let a = Node::start("a", &engine, LEASE_MS, 30_000);
+    a.owning(START);
+    let b = Node::start("b", &engine, LEASE_MS, 30_000);
+    engine.freeze();
+    std::thread::sleep(Duration::from_millis(LEASE_MS * 3));
+    engine.thaw();
+    // Whoever owns it now, for two more leases: no loss, no new epoch.
+    let deadline = Instant::now() + START;
+    let first = loop {
+        let held = engine.sql("SELECT holder || ':' || epoch FROM ringside_leases WHERE expires_at > clock_timestamp()");
+        if !held.is_empty() {
+            break held;
+        }
+        assert!(Instant::now() < deadline, "nobody took the center after the freeze");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    std::thread::sleep(Duration::from_millis(LEASE_MS * 2));
+    let later = engine.sql("SELECT holder || ':' || epoch FROM ringside_leases WHERE expires_at > clock_timestamp()");
+    assert_eq!(later, first, "the owner after the freeze kept the center");
+    let owner = if first.starts_with("a:") { &a } else { &b };
+    let status = reqwest::get(format!("http://{}/healthz", owner.addr)).await.expect("answers");
+    assert_eq!(status.status().as_u16(), 200);
+    let (_ana, _) = available(owner.addr, "ana").await;
+}
+
 // A graceful stop (SIGTERM) releases the lease: the standby owns the center
 // at its next try, long before the lease would have expired.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

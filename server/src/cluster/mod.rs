@@ -141,12 +141,24 @@ pub fn wait_for_lease(settings: &ClusterSettings, center: &str, address: &str, o
             let overdue = unowned_since.is_some_and(|since| since.elapsed() >= overdue_after);
             match share.try_take(overdue, || lease::try_acquire(c, center, &settings.node, address, settings.lease_ms)) {
                 Ok(Some(fence)) => {
+                    // The lease counts from when it was asked for: an answer
+                    // that took long (an engine frozen meanwhile) leaves
+                    // little of it, maybe none, though the engine wrote a
+                    // whole lease. Renewed at once, it counts from then.
+                    let Some(taken) = fresh_lease(c, &fence, asked, settings.lease_ms) else {
+                        tracing::warn!(center = %fence.center, epoch = fence.epoch, "took the lease but could not renew it in time; giving it back");
+                        let _ = lease::release(c, &fence);
+                        continue;
+                    };
                     tracing::info!(center = %fence.center, node = %fence.holder, epoch = fence.epoch, "took the lease: this node owns the center");
                     owner.set(None);
-                    return Ok(Some((fence, asked)));
+                    return Ok(Some((fence, taken)));
                 }
                 Ok(None) => {
-                    let known = lease::owner_address(c, center).ok().flatten();
+                    // This node's own address is a lease it lost and that
+                    // has not run out yet: no owner to forward to (forwarding
+                    // to itself would loop until no file descriptor is left).
+                    let known = lease::owner_address(c, center).ok().flatten().filter(|known| known != address);
                     if known.is_some() && !announced {
                         tracing::info!(%center, "another node owns the center; standing by as a gateway to it");
                         announced = true;
@@ -160,6 +172,25 @@ pub fn wait_for_lease(settings: &ClusterSettings, center: &str, address: &str, o
         std::thread::sleep(pause);
     }
     Ok(None)
+}
+
+/// When the lease just taken at `asked` counts from: `asked` if the answer
+/// came within a quarter of the lease, else the start of a renewal that
+/// did (tried a few times); `None` if none did.
+fn fresh_lease(client: &mut postgres::Client, fence: &Fence, asked: Instant, lease_ms: u64) -> Option<Instant> {
+    let quick = Duration::from_millis(lease_ms / 4);
+    if asked.elapsed() < quick {
+        return Some(asked);
+    }
+    for _ in 0..3 {
+        let renewing = Instant::now();
+        match lease::renew(client, fence) {
+            Ok(true) if renewing.elapsed() < quick => return Some(renewing),
+            Ok(true) => continue,
+            Ok(false) | Err(_) => return None,
+        }
+    }
+    None
 }
 
 /// Where the node that owns the center serves, as a standby last saw it.

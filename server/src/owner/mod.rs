@@ -262,12 +262,15 @@ impl Owner {
     }
 }
 
-/// Marks the owner stopped when its thread ends, however it ends.
+/// Marks the owner stopped when its thread ends, however it ends: it runs
+/// no center and holds no session any more (a node that lost its lease
+/// must not count the sessions it had).
 struct RunningFlag(Arc<Metrics>);
 
 impl Drop for RunningFlag {
     fn drop(&mut self) {
         self.0.owner_running.store(false, Ordering::Relaxed);
+        self.0.sessions.store(0, Ordering::Relaxed);
     }
 }
 
