@@ -494,3 +494,59 @@ fn a_busy_or_present_agent_cannot_be_invited() {
     assert_eq!(why(&mut desk, "w2", "cid"), "the target cannot take the request now: that agent is not free for it (logged out, away, not available, or with no room on the channel)");
     assert_eq!(why(&mut desk, "w3", "nobody"), "the target cannot take the request now: no agent has that id");
 }
+
+/// SPEC F7: when the customer leaves, nobody new joins: a request still
+/// ringing (to an agent, or waiting in a queue) is withdrawn; an answered
+/// consult ends, its parties talking on as the rest do, and each agent can
+/// get out.
+#[test]
+fn the_customer_leaving_withdraws_a_request_and_ends_a_consult_spec_f7() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    // A request waiting in a queue nobody serves yet, on a call that goes
+    // on without the customer (ana and ben).
+    let call = three_way(&mut desk);
+    let sales = QueueId::from("sales");
+    send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: Target::Queue(sales.clone()) }).unwrap();
+    assert_eq!(desk.center.waiting(&sales).len(), 1, "the request waits");
+    let contact = desk.center.agent(&user("ana")).unwrap().interaction(call).unwrap().contact;
+    desk.center.customer_hang_up(desk.now, contact).unwrap();
+    desk.pump();
+    assert!(desk.center.waiting(&sales).is_empty(), "the request is withdrawn");
+    assert_eq!(desk.card("ana", call).call_state, CallState::CustomerLeft);
+    desk.ready("cid");
+    assert!(desk.center.agent(&user("cid")).unwrap().offers.is_empty(), "nobody is asked to join");
+    desk.assert_converged("ana");
+
+    // An answered consult.
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    desk.ready("ben");
+    send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: agent("ben") }).unwrap();
+    accept_offer(&mut desk, "ben");
+    assert_eq!(desk.card("ana", call).call_state, CallState::Consulting);
+    let contact = desk.center.agent(&user("ana")).unwrap().interaction(call).unwrap().contact;
+    desk.center.customer_hang_up(desk.now, contact).unwrap();
+    desk.pump();
+    assert_eq!(desk.card("ana", call).call_state, CallState::CustomerLeft, "no consult goes on");
+    assert!(desk.center.agent(&user("ana")).unwrap().interaction(call).unwrap().call.consult.is_none());
+    send(&mut desk, "ben", CommandKind::Leave { interaction: call }).unwrap();
+    assert_eq!(desk.card("ana", call).state, InteractionState::WrapUp, "alone: the call ends");
+    for name in ["ana", "ben"] {
+        desk.assert_converged(name);
+    }
+}
+
+/// SPEC V4, SPEC M1: a barged-in supervisor sits at the agent's side and
+/// makes no conference: the agent alone with the customer may transfer.
+#[test]
+fn a_barged_in_supervisor_makes_no_conference_spec_m1() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = on_call(&mut desk, "ana", Channel::Voice);
+    desk.connect_as("sue", Role::Supervisor);
+    send(&mut desk, "sue", CommandKind::Login).unwrap();
+    send(&mut desk, "sue", CommandKind::Monitor { interaction: call, agent: user("ana") }).unwrap();
+    send(&mut desk, "sue", CommandKind::BargeIn { interaction: call }).unwrap();
+    assert_eq!(desk.card("ana", call).call_state, CallState::Connected);
+    send(&mut desk, "ana", CommandKind::Transfer { interaction: call, target: Target::Queue(QueueId::from("sales")) }).unwrap();
+    assert_eq!(desk.card("ana", call).state, InteractionState::WrapUp);
+}

@@ -324,10 +324,15 @@ impl Center {
     pub(super) fn party_left(&mut self, now: ServerTime, interaction: InteractionId, participant: ParticipantId) {
         let Some(record) = self.interactions.get(&interaction) else { return };
         let Some(party) = record.info.call.participant(participant).map(|p| p.party.clone()) else { return };
-        if let Party::Agent(agent) = &party {
-            if record.info.call.invitation.as_ref().is_some_and(|i| &i.by == agent) {
-                self.withdraw_invitation(now, interaction);
-            }
+        // A request goes with the agent who asked, and with the customer:
+        // no one new joins a call the customer left (F7).
+        let withdrawn = match &party {
+            Party::Agent(agent) => record.info.call.invitation.as_ref().is_some_and(|i| &i.by == agent),
+            Party::Customer => record.info.call.invitation.is_some(),
+            Party::Number(_) | Party::Supervisor(_) => false,
+        };
+        if withdrawn {
+            self.withdraw_invitation(now, interaction);
         }
         let Some(record) = self.interactions.get_mut(&interaction) else { return };
         record.info.call.remove(participant, now);

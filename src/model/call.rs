@@ -229,7 +229,7 @@ impl Call {
             }
         } else if self.customer().is_some_and(|c| c.held_since.is_some()) {
             CallState::OnHold
-        } else if self.participants.len() >= 3 {
+        } else if self.parties() >= 3 {
             CallState::Conference
         } else {
             CallState::Connected
@@ -309,10 +309,12 @@ impl Call {
         if gone.party == Party::Customer {
             self.customer_left = true;
             // F7: the rest go on talking, and from now on there is no hold
-            // control: no one may stay held.
+            // control: no one may stay held, and no consult goes on (the
+            // consulted party stays, as one of those talking).
             for party in &mut self.participants {
                 party.held_since = None;
             }
+            self.end_consult(now);
         }
         if let Some(consult) = &self.consult {
             let ended_by_initiator = gone.agent() == Some(&consult.by);
@@ -362,5 +364,12 @@ impl Call {
     /// number that goes on outside the center).
     pub fn is_over(&self) -> bool {
         self.participants.len() <= 1 || self.agents().next().is_none()
+    }
+
+    /// The parties of the conversation: a barged-in supervisor sits at an
+    /// agent's side and makes no conference of a call (M1): the agent
+    /// alone with the customer may still transfer it.
+    fn parties(&self) -> usize {
+        self.participants.iter().filter(|p| !matches!(p.party, Party::Supervisor(_))).count()
     }
 }
