@@ -1067,7 +1067,7 @@ const REFUSAL_TEXT = {
 /** A connection that is not live, in the agent's words. @type {Record<string, string>} */
 const CONNECTION_TEXT = {
   connecting: 'Reconnecting…',
-  waiting: 'Connection lost: reconnecting. What you press now waits for it, a few seconds at most.',
+  waiting: 'Connection lost: reconnecting. What you press now waits for the connection, and fails if it is not back in time.',
   unauthorized: 'Signed out: the server refused the sign-in (unauthorized). Sign in again.',
 };
 /** Why an offer could not reach the agent (O4), in the agent's words. @type {Record<string, string>} */
