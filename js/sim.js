@@ -229,7 +229,7 @@ export class SimulatedCenter {
     this.#sockets.clear();
     this.#wakers.clear();
     this.#timers.clear();
-    this.#sim?.free();
+    this.#sim.free();
     this.#sim = null;
   }
 

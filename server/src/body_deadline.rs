@@ -46,7 +46,7 @@ impl Body for IdleBody {
             Poll::Pending => {
                 let idle = this.idle.get_or_insert_with(|| Box::pin(tokio::time::sleep(BODY_IDLE_TIMEOUT)));
                 match idle.as_mut().poll(cx) {
-                    Poll::Ready(()) => Poll::Ready(Some(Err("no byte of the request body for 10 s".into()))),
+                    Poll::Ready(()) => Poll::Ready(Some(Err(format!("no byte of the request body for {} s", BODY_IDLE_TIMEOUT.as_secs()).into()))),
                     Poll::Pending => Poll::Pending,
                 }
             }
