@@ -226,6 +226,22 @@ fn a_consult_may_be_declined_then_answered_and_completed_as_a_transfer() {
     desk.center.check_consistency().unwrap();
 }
 
+/// SPEC V6, SPEC F4: the controller of a conference consults a number and
+/// completes the transfer to it: it leaves to wrap up and control passes
+/// to the agent on the call longest, as when a controller leaves (F4).
+#[test]
+fn a_transfer_to_a_number_from_a_conference_hands_control_to_the_agent_left() {
+    let mut desk = Desk::preset(ringside::model::profile::Preset::ContactCenter);
+    let call = three_way(&mut desk);
+    send(&mut desk, "ana", CommandKind::Consult { interaction: call, target: number("+46 8 555 0199") }).unwrap();
+    desk.center.number_answers(desk.now, call, true).unwrap();
+    desk.pump();
+    send(&mut desk, "ana", CommandKind::CompleteTransfer { interaction: call }).unwrap();
+    assert_eq!(desk.card("ana", call).state, InteractionState::WrapUp);
+    assert!(desk.card("ben", call).in_control, "the agent left on the call takes control");
+    desk.center.check_consistency().unwrap();
+}
+
 /// SPEC V6: either side may end a consult; a number that does not answer
 /// ends the request.
 #[test]
