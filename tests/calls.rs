@@ -264,6 +264,9 @@ fn either_side_may_end_a_consult() {
     send(&mut desk, "ana", CommandKind::EndConsult { interaction: call }).unwrap();
     let view = desk.card("ana", call);
     assert_eq!((view.call_state, view.participants.len()), (CallState::OnHold, 2), "the initiator ended it");
+    send(&mut desk, "ana", CommandKind::End { interaction: call }).unwrap();
+    let late = desk.center.number_answers(desk.now, call, true).unwrap_err();
+    assert_eq!(late, ringside::model::error::CommandError::InvalidTransition { command: "number_answers", state: "wrap_up" }, "an ended call is named as such");
 }
 
 /// SPEC V7: record on demand where the line supports it (SIP only).

@@ -70,7 +70,9 @@ impl Center {
         let talk = self.profile.conferenced_parties_talk;
         let call = self.call_mut(interaction)?;
         let Some(Invitation { target: Target::Number(number), purpose, by, resume_customer, .. }) = call.invitation.clone() else {
-            return Err(CommandError::InvalidTransition { command: "number_answers", state: call.state().name() });
+            // An ended call keeps its record for wrap-up, with no parties.
+            let state = if call.participants.is_empty() { "wrap_up" } else { call.state().name() };
+            return Err(CommandError::InvalidTransition { command: "number_answers", state });
         };
         if answered {
             call.invitation = None;
