@@ -301,7 +301,7 @@ pub(crate) async fn answer_close<S: SocketSink>(sink: &mut S) {
 fn read_refusal(error: axum::Error) -> Option<(Option<(&'static str, String)>, u16)> {
     use tokio_tungstenite::tungstenite::Error;
     match error.into_inner().downcast::<Error>().map(|e| *e) {
-        Ok(Error::Capacity(e)) => Some((Some(("oversize_frame", format!("{e}: a frame may hold at most {MAX_FRAME_BYTES} bytes"))), CLOSE_TOO_BIG)),
+        Ok(Error::Capacity(_)) => Some((Some(("oversize_frame", format!("the message is too big: a frame may hold at most {MAX_FRAME_BYTES} bytes"))), CLOSE_TOO_BIG)),
         Ok(Error::Utf8(_)) => Some((Some(("malformed_frame", "a text frame that is not UTF-8".to_owned())), CLOSE_INVALID_DATA)),
         Ok(Error::Protocol(_)) => Some((None, CLOSE_PROTOCOL_ERROR)),
         _ => None,

@@ -160,6 +160,12 @@ async fn an_oversize_frame_closes_the_socket_with_1009_and_others_go_on_spec_n6(
     carl.send_text(&"y".repeat(8 * MAX_FRAME_BYTES)).await;
     let (code, _, before) = carl.closed().await;
     assert_eq!((code, error_code(&before).as_deref()), (1009, Some("oversize_frame")), "refused by the transport, said the same way");
+    let said = before.iter().find_map(|m| match m {
+        ServerMessage::Error { message, .. } => Some(message.clone()),
+        _ => None,
+    });
+    // The transport counts a message's bytes as they come; only the limit is named.
+    assert_eq!(said, Some(format!("the message is too big: a frame may hold at most {MAX_FRAME_BYTES} bytes")));
     // A text frame that is not UTF-8 is refused by the transport too.
     let (mut dan, _) = server.agent("dan").await;
     let text = Frame::message(vec![b'{', 0xff, 0xfe, b'}'], OpCode::Data(Data::Text), true);
