@@ -356,3 +356,88 @@ test('a token that names a center asks for it in the socket URL (?center=), so a
   ]);
   await page.close();
 });
+
+test('input in the page keeps the agent present on the virtual clock and brings it back from auto-away (SPEC S11)', async () => {
+  const page = await browser.newPage();
+  await page.goto(base);
+  await page.evaluate(async () => {
+    const { connect } = await import('/pkg/index.js');
+    const { createSimulator } = await import('/pkg/sim.js');
+    const sim = await createSimulator({ agents: ['ana'], profile: { preset: 'contact_center', auto_away_ms: 4_000 } });
+    const client = await connect({ url: 'sim://center', token: 'ana', transport: sim.transport, clock: sim.clock });
+    await client.login();
+    await client.setStatus('available');
+    Object.assign(window, { sim, client });
+  });
+  const after = (ms) => page.evaluate(async (ms) => {
+    await sim.advance(ms);
+    return client.view.status.id;
+  }, ms);
+  // A key every 3 s of virtual time, within milliseconds of page time:
+  // each is a quarter of auto_away_ms after the last on the engine's clock.
+  const statuses = [];
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('a');
+    statuses.push(await after(3_000));
+  }
+  statuses.push(await after(4_000));
+  await page.keyboard.press('b');
+  statuses.push(await after(0));
+  assert.deepEqual(statuses, ['available', 'available', 'available', 'away_auto', 'available']);
+  await page.close();
+});
+
+test("the simulator refuses what the server would and bad arguments with a code; closed with a client open, it raises nothing in the page", async () => {
+  const page = await browser.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(base);
+  const result = await page.evaluate(async () => {
+    const { connect } = await import('/pkg/index.js');
+    const { createSimulator } = await import('/pkg/sim.js');
+    const code = async (make) => {
+      try {
+        await make();
+        return 'accepted';
+      } catch (error) {
+        return error.code;
+      }
+    };
+    const configs = await Promise.all([
+      { agents: ['ana'], queues: [] },
+      { agents: ['ana'], queues: ['q'.repeat(65)] },
+      { agents: ['a\nb'] },
+      { agents: [''] },
+      { agents: ['ana'], start: Number.NaN },
+      { agents: ['ana'], start: '2030' },
+    ].map((options) => code(() => createSimulator(options))));
+    const sim = await createSimulator({ agents: ['ana'] });
+    const before = sim.now();
+    const moves = await Promise.all(['100', -1, Number.NaN, Infinity, undefined, 1e20].map((ms) => code(() => sim.advance(ms))));
+    const past = await code(() => sim.advanceTo(before - 1));
+    const unchanged = sim.now() === before;
+    const customer = await Promise.all([
+      () => sim.placeContact(null),
+      () => sim.placeContact({ quue: 'sales' }),
+      () => sim.placeContact(5),
+      () => sim.hangUp(99n),
+      () => sim.dropConnections(),
+    ].map(code));
+    const client = await connect({ url: 'sim://center', token: 'ana', transport: sim.transport, clock: sim.clock });
+    await client.login();
+    sim.close();
+    // The client waits to reconnect on a clock that stands still; nothing throws.
+    await new Promise((done) => setTimeout(done, 1_500));
+    const waiting = client.connection;
+    client.close();
+    return { configs, moves, past, unchanged, customer, waiting };
+  });
+  assert.deepEqual(result.configs, ['bad_config', 'bad_config', 'bad_config', 'bad_config', 'bad_config', 'bad_config']);
+  assert.deepEqual(result.moves, ['bad_argument', 'bad_argument', 'bad_argument', 'bad_argument', 'bad_argument', 'bad_argument']);
+  assert.equal(result.past, 'bad_argument');
+  assert.ok(result.unchanged, 'a refused move leaves the clock where it was');
+  assert.deepEqual(result.customer, ['bad_request', 'bad_request', 'bad_request', 'bad_request', 'bad_argument'], 'as POST /sim/ answers such bodies');
+  assert.notEqual(result.waiting, 'live');
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});

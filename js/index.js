@@ -117,6 +117,8 @@ export class Client {
 
   /** The clock given to connect(), if any. @type {ConnectOptions['clock']} */
   #clock;
+  /** The time the engine reads: the given clock's, else the page's. @type {() => number} */
+  #now;
   /** Stops the given clock's wake-ups. @type {(() => void) | undefined} */
   #unclock;
   /** The socket URL, naming the token's center. */
@@ -142,8 +144,8 @@ export class Client {
     this.#url = urlForCenter(url, token);
     this.#transport = transport;
     const seed = crypto.getRandomValues(new Uint32Array(1))[0];
-    this.#engine = new Engine(token, randomTag(), seed, (/** @type {string} */ type, /** @type {string} */ payload) => this.#deliver(type, payload),
-      clock ? () => clock.now() : () => performance.now());
+    this.#now = clock ? () => clock.now() : () => performance.now();
+    this.#engine = new Engine(token, randomTag(), seed, (/** @type {string} */ type, /** @type {string} */ payload) => this.#deliver(type, payload), this.#now);
     this.#clock = clock;
     // A virtual clock jumps: the view is recomputed after each move.
     this.#unclock = clock?.onAdvance(() => this.#engine?.fire('wake'));
@@ -523,7 +525,7 @@ export class Client {
 
   /** Stops the input watching of auto-away. @type {AbortController | null} */
   #watching = null;
-  /** When `present` was last sent, on the page's clock. */
+  /** When `present` was last sent, on the engine's clock (a simulator's virtual one too). */
   #presentAt = -Infinity;
   /** The Idle Detection API's detector, once permitted (not in every DOM typing). @type {any} */
   #idleDetector = null;
@@ -547,8 +549,8 @@ export class Client {
 
   #present() {
     const every = this.view.auto_away_ms / 4;
-    if (!(every > 0) || !this.view.logged_in || performance.now() - this.#presentAt < every) return;
-    this.#presentAt = performance.now();
+    if (!(every > 0) || !this.view.logged_in || this.#now() - this.#presentAt < every) return;
+    this.#presentAt = this.#now();
     this.#send('present').catch(() => {});
   }
 

@@ -21,6 +21,26 @@ function load(wasmUrl) {
   return loading;
 }
 
+/** A time the clock can show exactly: a whole, safe, non-negative number of milliseconds. @param {unknown} ms */
+const isTime = (ms) => typeof ms === 'number' && ms >= 0 && ms <= Number.MAX_SAFE_INTEGER;
+
+/**
+ * A customer action's fields as the `/sim/` endpoint takes its body: an
+ * object of known fields (any missing take their defaults), else
+ * `bad_request`, as the server answers it.
+ * @template {object} T
+ * @param {T | undefined} given
+ * @param {string[]} known
+ * @returns {Partial<T>}
+ */
+function fields(given, known) {
+  if (given === undefined) return {};
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) throw failure('bad_request', 'the fields must be an object');
+  const unknown = Object.keys(given).find((key) => !known.includes(key));
+  if (unknown !== undefined) throw failure('bad_request', `unknown field ${unknown}, expected one of ${known.join(', ')}`);
+  return given;
+}
+
 /** Lets queued frames and the listeners they wake run. */
 const settle = () => new Promise((done) => setTimeout(done, 0));
 
@@ -32,6 +52,7 @@ const settle = () => new Promise((done) => setTimeout(done, 0));
 export async function createSimulator(options) {
   // The center reads the rest and refuses what it does not know (bad_config).
   const { start = Date.now(), wasmUrl, ...config } = options ?? {};
+  if (!isTime(start)) throw failure('bad_config', 'start must be a time in milliseconds since the epoch');
   await load(wasmUrl);
   return new SimulatedCenter(new Simulator(JSON.stringify({ agents: [], ...config }), start));
 }
@@ -80,6 +101,8 @@ class SimSocket extends EventTarget {
 export class SimulatedCenter {
   /** The center; null once closed. @type {Simulator | null} */
   #sim;
+  /** The virtual time when close() stopped the clock. */
+  #stoppedAt = 0;
   /** @type {Map<number, SimSocket>} */
   #sockets = new Map();
   /** @type {Set<() => void>} */
@@ -120,7 +143,9 @@ export class SimulatedCenter {
     this.transport = () => new SimSocket(link);
     /** For `connect({ clock })`: the engines read the virtual time and recompute after each advance. */
     this.clock = {
-      now: () => this.#live.now(),
+      // Once closed, the clock stands still: a client still connected waits
+      // to reconnect, and its timers read the time without failing.
+      now: () => this.#sim?.now() ?? this.#stoppedAt,
       /** @param {() => void} wake */
       onAdvance: (wake) => {
         this.#wakers.add(wake);
@@ -148,7 +173,10 @@ export class SimulatedCenter {
   nextDeadline() { return this.#live.nextDeadline() ?? null; }
 
   /** Moves the virtual clock `ms` forward; see advanceTo. @param {number} ms */
-  async advance(ms) { return this.advanceTo(this.now() + ms); }
+  async advance(ms) {
+    if (!isTime(ms)) throw failure('bad_argument', `advance() takes a number of milliseconds, not ${String(ms)}`);
+    return this.advanceTo(this.now() + ms);
+  }
 
   /**
    * Moves the virtual clock to `at`, firing each deadline on the way at its
@@ -158,6 +186,7 @@ export class SimulatedCenter {
    * @param {number} at
    */
   async advanceTo(at) {
+    if (!isTime(at) || at < this.now()) throw failure('bad_argument', `advanceTo() takes a time from now on, not ${String(at)}`);
     await settle();
     for (let next = this.#nextEvent(); next !== undefined && next <= at; next = this.#nextEvent()) {
       this.#live.advanceTo(next);
@@ -174,8 +203,12 @@ export class SimulatedCenter {
     await settle();
   }
 
-  /** A customer contact arrives on a queue; returns its id (`POST /sim/contacts`). */
-  placeContact({ queue = 'support', channel = 'voice', from = '+46 8 555 0100' } = {}) {
+  /**
+   * A customer contact arrives on a queue; returns its id (`POST /sim/contacts`).
+   * @param {{ queue?: string, channel?: string, from?: string }} [contact]
+   */
+  placeContact(contact) {
+    const { queue = 'support', channel = 'voice', from = '+46 8 555 0100' } = fields(contact, ['queue', 'channel', 'from']);
     return this.#customer({ enqueue_contact: { queue, channel, from } }).contact;
   }
 
@@ -204,6 +237,7 @@ export class SimulatedCenter {
    * @param {string} user
    */
   dropConnections(user) {
+    if (typeof user !== 'string') throw failure('bad_argument', 'dropConnections() takes a user id');
     this.#live.dropConnections(user);
     this.#deliver();
   }
@@ -229,13 +263,21 @@ export class SimulatedCenter {
     this.#sockets.clear();
     this.#wakers.clear();
     this.#timers.clear();
+    this.#stoppedAt = this.#sim.now();
     this.#sim.free();
     this.#sim = null;
   }
 
   /** Runs a customer's action, as the `/sim/` endpoints take it. @param {object} action */
   #customer(action) {
-    const reply = JSON.parse(this.#live.customer(JSON.stringify(action)));
+    const center = this.#live;
+    let body;
+    try {
+      body = JSON.stringify(action);
+    } catch {
+      throw failure('bad_request', 'an argument cannot be sent as JSON');
+    }
+    const reply = JSON.parse(center.customer(body));
     this.#deliver();
     return reply;
   }

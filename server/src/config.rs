@@ -4,10 +4,9 @@
 use crate::cluster::ClusterSettings;
 use crate::presence_adapter::webhook::WebhookSettings;
 use ringside::center::Center;
-use ringside::model::directory::Directory;
+use ringside::model::directory::{check_id, Directory};
 use ringside::model::profile::ProfileOverrides;
 use ringside::model::{Profile, QueueId};
-use ringside::protocol::limits::{check_name, MAX_ID_BYTES};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -219,7 +218,7 @@ impl Config {
         }
         // Queue ids travel in offers and interactions (SPEC N8).
         for queue in &self.queues {
-            check_name("queues", queue.as_str(), MAX_ID_BYTES).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+            check_id("queues", queue.as_str()).map_err(|e| ConfigError::Invalid(e.to_string()))?;
         }
         self.build_profile()?;
         self.directory.check(|q| self.queues.contains(q)).map_err(|e| ConfigError::Invalid(format!("directory: {e}")))?;
@@ -326,8 +325,10 @@ mod tests {
     // SPEC N8
     #[test]
     fn queue_ids_over_their_bound_are_refused_spec_n8() {
+        use ringside::protocol::limits::MAX_ID_BYTES;
         let text = format!("queues = [\"{}\"]", "q".repeat(MAX_ID_BYTES + 1));
         assert!(Config::parse(&text).expect_err("refused").to_string().contains("queues is 65 bytes"));
+        assert!(Config::parse("queues = [\"\"]").is_err(), "an empty queue id names nothing");
     }
 
     #[test]

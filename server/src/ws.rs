@@ -30,7 +30,8 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use ringside::model::{Actor, ServerTime};
 use ringside::protocol::limits::echo;
-use ringside::protocol::{ClientMessage, ServerMessage, MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES, PROTOCOL_VERSION};
+use ringside::protocol::{ClientMessage, HelloRefusal, ServerMessage, MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES};
+pub use ringside::protocol::{CLOSE_NO_HELLO, CLOSE_PROTOCOL, CLOSE_TOO_BIG};
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::time::{Duration, Instant};
@@ -44,19 +45,13 @@ pub const CLOSE_GOING_AWAY: u16 = 1001;
 pub const CLOSE_PROTOCOL_ERROR: u16 = 1002;
 /// Close code: a text frame that is not UTF-8.
 pub const CLOSE_INVALID_DATA: u16 = 1007;
-/// Close code: a frame was larger than the limit.
-pub const CLOSE_TOO_BIG: u16 = 1009;
 /// Close code: the server could not send a message within the client's
 /// frame limit.
 pub const CLOSE_INTERNAL_ERROR: u16 = 1011;
 /// Close code: the token in hello is not valid.
 pub const CLOSE_UNAUTHORIZED: u16 = 4001;
-/// Close code: no hello in time, or another message first.
-pub const CLOSE_NO_HELLO: u16 = 4002;
 /// Close code: the token has expired.
 pub const CLOSE_TOKEN_EXPIRED: u16 = 4003;
-/// Close code: the client speaks another protocol version.
-pub const CLOSE_PROTOCOL: u16 = 4005;
 /// Close code: sustained traffic over the rate limit.
 pub const CLOSE_RATE_LIMITED: u16 = 4008;
 /// Close code: the socket could not keep up with its events.
@@ -374,35 +369,18 @@ async fn read_hello(app: &AppState, sink: &mut Sink, stream: &mut Stream) -> Hel
             }
         }
     };
-    match ClientMessage::decode(first.as_str()) {
-        Ok(ClientMessage::Hello { token, resume, protocol }) => {
-            if protocol != PROTOCOL_VERSION {
-                let message = format!("this server speaks protocol {PROTOCOL_VERSION}, not {protocol}");
-                fail(sink, "unsupported_protocol", &message, CLOSE_PROTOCOL).await;
-                return Hello::Closed;
-            }
-            match app.keys.verify(&token) {
-                Ok(claims) => Hello::Ok { actor: Actor { user: claims.user(), role: claims.role }, resume, expires: claims.exp },
-                Err(e) => {
-                    let close_code = if e.code() == "token_expired" { CLOSE_TOKEN_EXPIRED } else { CLOSE_UNAUTHORIZED };
-                    fail(sink, e.code(), &e.to_string(), close_code).await;
-                    Hello::Closed
-                }
-            }
+    let (token, resume) = match ClientMessage::read_hello(first.as_str()) {
+        Ok(hello) => hello,
+        Err(HelloRefusal { code, message, close }) => {
+            fail(sink, code, &message, close).await;
+            return Hello::Closed;
         }
-        Ok(_) => {
-            fail(sink, "hello_required", "the first frame must be hello", CLOSE_NO_HELLO).await;
-            Hello::Closed
-        }
-        // A hello with wrong fields says what is wrong with it; anything
-        // else (not JSON, another kind) is simply not a hello.
-        Err(refused) if ClientMessage::names_hello(first.as_str()) => {
-            let message = format!("the first frame must be hello: {}", refused.error);
-            fail(sink, refused.error.code(), &message, CLOSE_NO_HELLO).await;
-            Hello::Closed
-        }
-        Err(_) => {
-            fail(sink, "hello_required", "the first frame must be hello", CLOSE_NO_HELLO).await;
+    };
+    match app.keys.verify(&token) {
+        Ok(claims) => Hello::Ok { actor: Actor { user: claims.user(), role: claims.role }, resume, expires: claims.exp },
+        Err(e) => {
+            let close_code = if e.code() == "token_expired" { CLOSE_TOKEN_EXPIRED } else { CLOSE_UNAUTHORIZED };
+            fail(sink, e.code(), &e.to_string(), close_code).await;
             Hello::Closed
         }
     }

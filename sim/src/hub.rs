@@ -18,12 +18,12 @@
 //! sign. Unlike the server nothing is stored, and there is no dialler.
 
 use ringside::center::{Center, Input, Outcome, RosterHub, RosterSessions, SimState};
-use ringside::model::directory::Directory;
+use ringside::model::directory::{check_id, Directory};
 use ringside::model::profile::ProfileOverrides;
 use ringside::model::state::Event;
 use ringside::model::{Actor, ContactId, QueueId, Refusal, Role, Seq, ServerTime, SessionId, UserId};
 use ringside::protocol::limits::{check_name, MAX_FROM_BYTES};
-use ringside::protocol::{ClientMessage, FrameError, ServerMessage, PROTOCOL_VERSION};
+use ringside::protocol::{ClientMessage, FrameError, HelloRefusal, ServerMessage, CLOSE_TOO_BIG};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -34,12 +34,6 @@ pub const RECENT_EVENTS: usize = 256;
 
 /// Close code: the token names no user of the simulator.
 pub const CLOSE_UNAUTHORIZED: u16 = 4001;
-/// Close code: something other than hello came first.
-pub const CLOSE_NO_HELLO: u16 = 4002;
-/// Close code: the client speaks another protocol version.
-pub const CLOSE_PROTOCOL: u16 = 4005;
-/// Close code: a frame over the size limit.
-pub const CLOSE_TOO_BIG: u16 = 1009;
 /// Close code: the connection dropped (as a network failure shows it).
 pub const CLOSE_ABNORMAL: u16 = 1006;
 
@@ -169,7 +163,15 @@ impl Hub {
     /// A simulator from the page's configuration, its clock at `start`.
     pub fn new(config: SimConfig, start: ServerTime) -> Result<Hub, Refusal> {
         let profile = config.profile.build().map_err(|e| refusal("bad_config", format!("profile: {e}")))?;
-        let users = config.agents.into_iter().map(SimUser::actor).map(|a| (a.user, a.role)).collect();
+        // The server's bounds: ids travel in every offer and event (SPEC N8).
+        if config.queues.is_empty() {
+            return Err(refusal("bad_config", "at least one queue is needed".into()));
+        }
+        let users: BTreeMap<UserId, Role> = config.agents.into_iter().map(SimUser::actor).map(|a| (a.user, a.role)).collect();
+        let ids = config.queues.iter().map(|q| ("queues", q.as_str())).chain(users.keys().map(|u| ("agents", u.as_str())));
+        for (field, id) in ids {
+            check_id(field, id).map_err(|e| refusal("bad_config", e.to_string()))?;
+        }
         let mut center = Center::new(profile, config.queues);
         center.save_directory(config.directory).map_err(|e| refusal("bad_config", format!("directory: {e}")))?;
         Ok(Hub {
@@ -239,9 +241,8 @@ impl Hub {
     /// A text frame from a socket.
     pub fn receive(&mut self, session: SessionId, text: &str) {
         let Some(state) = self.sessions.get(&session) else { return };
-        let decoded = ClientMessage::decode(text);
-        let Some(actor) = state.clone() else { return self.hello(session, decoded) };
-        let reply = match decoded {
+        let Some(actor) = state.clone() else { return self.hello(session, text) };
+        let reply = match ClientMessage::decode(text) {
             Err(refused) if matches!(refused.error, FrameError::Oversize(_)) => {
                 return self.fail(session, refused.error.code(), &refused.error.to_string(), CLOSE_TOO_BIG);
             }
@@ -300,18 +301,10 @@ impl Hub {
         self.center.sim_state(self.now)
     }
 
-    fn hello(&mut self, session: SessionId, decoded: Result<ClientMessage, ringside::protocol::RefusedFrame>) {
-        let (token, resume) = match decoded {
-            Ok(ClientMessage::Hello { protocol, .. }) if protocol != PROTOCOL_VERSION => {
-                let message = format!("this server speaks protocol {PROTOCOL_VERSION}, not {protocol}");
-                return self.fail(session, "unsupported_protocol", &message, CLOSE_PROTOCOL);
-            }
-            Ok(ClientMessage::Hello { token, resume, .. }) => (token, resume),
-            Ok(_) => return self.fail(session, "hello_required", "the first frame must be hello", CLOSE_NO_HELLO),
-            Err(refused) => {
-                let message = format!("the first frame must be hello: {}", refused.error);
-                return self.fail(session, refused.error.code(), &message, CLOSE_NO_HELLO);
-            }
+    fn hello(&mut self, session: SessionId, text: &str) {
+        let (token, resume) = match ClientMessage::read_hello(text) {
+            Ok(hello) => hello,
+            Err(HelloRefusal { code, message, close }) => return self.fail(session, code, &message, close),
         };
         let user = UserId::from(token.as_str());
         let Some(role) = self.users.get(&user).copied() else {
@@ -394,6 +387,7 @@ mod tests {
     use super::*;
     use ringside::model::state::EventKind;
     use ringside::model::Channel;
+    use ringside::protocol::PROTOCOL_VERSION;
 
     const START: u64 = 1_800_000_000_000;
 
@@ -461,6 +455,38 @@ mod tests {
         assert!(matches!(&inbox(&mut hub, rude)[..], [ServerMessage::Error { code, .. }, _] if code == "hello_required"));
         say(&mut hub, stranger, &ClientMessage::Ping { client_time: 1 });
         assert!(inbox(&mut hub, stranger).is_empty(), "a closed session is forgotten");
+    }
+
+    // As the server answers them (docs/server.md, close codes): a first frame
+    // that is no JSON is not a hello; one over the frame limit is too big.
+    #[test]
+    fn a_first_frame_that_is_no_json_or_too_big_is_refused_as_the_server_refuses_it() {
+        let mut hub = hub();
+        let garbled = hub.open();
+        hub.receive(garbled, "not json");
+        assert!(matches!(&inbox(&mut hub, garbled)[..], [ServerMessage::Error { code, .. }, ServerMessage::Error { code: close, .. }]
+            if code == "hello_required" && close == "close 4002"));
+        let big = hub.open();
+        hub.receive(big, &"x".repeat(ringside::protocol::MAX_FRAME_BYTES + 1));
+        assert!(matches!(&inbox(&mut hub, big)[..], [ServerMessage::Error { code, .. }, ServerMessage::Error { code: close, .. }]
+            if code == "oversize_frame" && close == "close 1009"));
+    }
+
+    // The server's bounds on ids (docs/server.md, SPEC N8) hold for the page's set-up too.
+    #[test]
+    fn ids_the_server_would_refuse_are_bad_config() {
+        let config = |text: &str| serde_json::from_str::<SimConfig>(text).expect("well-formed");
+        let long = "q".repeat(65);
+        for text in [
+            r#"{ "queues": [], "agents": ["ana"] }"#.to_owned(),
+            r#"{ "queues": [""], "agents": ["ana"] }"#.to_owned(),
+            format!(r#"{{ "queues": ["{long}"], "agents": ["ana"] }}"#),
+            r#"{ "agents": ["an\u0007a"] }"#.to_owned(),
+            r#"{ "agents": [""] }"#.to_owned(),
+        ] {
+            let refused = Hub::new(config(&text), ServerTime(START)).err();
+            assert_eq!(refused.map(|r| r.code), Some("bad_config".into()), "{text}");
+        }
     }
 
     // SPEC O1, O3, O7: the offer expires exactly at its deadline on the

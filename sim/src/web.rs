@@ -19,7 +19,7 @@ impl Simulator {
     /// with its clock at `start` (milliseconds since the epoch).
     #[wasm_bindgen(constructor)]
     pub fn new(config: &str, start: f64) -> Result<Simulator, JsValue> {
-        let config: SimConfig = serde_json::from_str(config).map_err(|e| thrown("bad_config", &e.to_string()))?;
+        let config: SimConfig = serde_json::from_str(config).map_err(|e| thrown("bad_config", &unplaced(&e)))?;
         let hub = Hub::new(config, time(start)).map_err(|r| thrown(&r.code, &r.message))?;
         Ok(Simulator { hub })
     }
@@ -73,7 +73,7 @@ impl Simulator {
     /// see [`Hub::customer`]): its answer as
     /// JSON, or a thrown `Error` with the refusal's `code`.
     pub fn customer(&mut self, action: &str) -> Result<String, JsValue> {
-        let action: Input = serde_json::from_str(action).map_err(|e| thrown("bad_request", &e.to_string()))?;
+        let action: Input = serde_json::from_str(action).map_err(|e| thrown("bad_request", &unplaced(&e)))?;
         let reply = self.hub.customer(action).map_err(|Refusal { code, message }| thrown(&code, &message))?;
         serde_json::to_string(&reply).map_err(|e| thrown("encode_failed", &e.to_string()))
     }
@@ -87,6 +87,16 @@ impl Simulator {
 /// Milliseconds from the page as server time; negative or not a number is 0.
 fn time(ms: f64) -> ServerTime {
     ServerTime(if ms.is_finite() && ms > 0.0 { ms as u64 } else { 0 })
+}
+
+/// What is wrong with the page's JSON, without the line and column of a
+/// text the page never wrote (the binding made it from its arguments).
+fn unplaced(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
 }
 
 /// A JS `Error` with a stable `code`.

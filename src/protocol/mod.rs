@@ -267,8 +267,47 @@ impl ClientMessage {
     }
 }
 
+/// Close code: a frame over the size limit (WebSocket's "message too big").
+pub const CLOSE_TOO_BIG: u16 = 1009;
+/// Close code: no hello in time, or another frame first.
+pub const CLOSE_NO_HELLO: u16 = 4002;
+/// Close code: the client speaks another protocol version.
+pub const CLOSE_PROTOCOL: u16 = 4005;
+
+/// Why a socket's first text frame opens no session: the `error` frame's
+/// code and message, then the close code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelloRefusal {
+    /// The stable code.
+    pub code: &'static str,
+    /// What went wrong, for a person.
+    pub message: String,
+    /// The close code that follows.
+    pub close: u16,
+}
+
 #[cfg(feature = "formats")]
 impl ClientMessage {
+    /// Reads a socket's first text frame as every host judges it (the
+    /// server and the in-page simulator): a hello in this protocol version
+    /// gives its token and resume point. A hello with wrong fields says
+    /// what is wrong with it; anything else (not JSON, another kind) is
+    /// simply not a hello.
+    pub fn read_hello(text: &str) -> Result<(String, Option<Seq>), HelloRefusal> {
+        let refuse = |code, message, close| Err(HelloRefusal { code, message, close });
+        match ClientMessage::decode(text) {
+            Ok(ClientMessage::Hello { protocol, .. }) if protocol != PROTOCOL_VERSION => {
+                refuse("unsupported_protocol", format!("this server speaks protocol {PROTOCOL_VERSION}, not {protocol}"), CLOSE_PROTOCOL)
+            }
+            Ok(ClientMessage::Hello { token, resume, .. }) => Ok((token, resume)),
+            Err(refused) if matches!(refused.error, FrameError::Oversize(_)) => refuse(refused.error.code(), refused.error.to_string(), CLOSE_TOO_BIG),
+            Err(refused) if ClientMessage::names_hello(text) => {
+                refuse(refused.error.code(), format!("the first frame must be hello: {}", refused.error), CLOSE_NO_HELLO)
+            }
+            _ => refuse("hello_required", "the first frame must be hello".into(), CLOSE_NO_HELLO),
+        }
+    }
+
     /// Whether `text` is a JSON object whose one key is `hello`, however
     /// wrong its fields: a refused first frame that tried to be a hello.
     pub fn names_hello(text: &str) -> bool {
