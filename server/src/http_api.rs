@@ -117,7 +117,9 @@ pub fn parse_json<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiErr
 
 /// A numeric id from a path, or `bad_request`.
 pub fn parse_id(text: &str, what: &str) -> Result<u64, ApiError> {
-    text.parse().map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("{what} id must be a number")))
+    // Only as the server writes ids: `+1` or `01` name no contact 1.
+    let id = text.parse::<u64>().ok().filter(|id| id.to_string() == text);
+    id.ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("{what} id must be a number as the server writes it")))
 }
 
 

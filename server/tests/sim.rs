@@ -98,6 +98,8 @@ async fn simulator_errors_are_json_with_a_code_and_a_fitting_status() {
         ("/sim/contacts", json!({ "queue": "nowhere", "channel": "voice" }), 404, "unknown_queue"),
         ("/sim/contacts", json!({ "queue": "support", "channel": "fax" }), 400, "bad_request"),
         ("/sim/contacts/abc/hang_up", json!({}), 400, "bad_request"),
+        ("/sim/contacts/+1/hang_up", json!({}), 400, "bad_request"),
+        ("/sim/contacts/01/hang_up", json!({}), 400, "bad_request"),
         ("/sim/contacts/999/hang_up", json!({}), 404, "unknown_contact"),
         ("/sim/offers/999/undeliverable", json!({ "cause": "device_fault" }), 404, "unknown_offer"),
         ("/sim/offers/999/undeliverable", json!({ "cause": "teleport" }), 400, "bad_request"),
