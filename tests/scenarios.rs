@@ -338,6 +338,29 @@ fn rona_while_engaged_on_another_channel_shows_engaged_rona() {
     assert_eq!(view.interactions.len(), 1, "the chat goes on");
 }
 
+/// SPEC O5, O3: nothing is offered in rona. A chat offer still ringing when
+/// the voice offer expires is withdrawn, its contact back in its queue, and
+/// comes back once the agent is available again.
+#[test]
+fn going_to_rona_withdraws_the_other_offers_still_ringing() {
+    let mut desk = Desk::preset(Preset::ContactCenter);
+    desk.ready("ana");
+    desk.call(Channel::Voice, "+1 555 0100");
+    let chat = desk.call(Channel::Chat, "visitor");
+    assert_eq!(desk.view("ana").offers.len(), 2, "both ring (E2)");
+    desk.jump_to_next_deadline();
+    assert_eq!(desk.status_of("ana"), "rona");
+    assert!(desk.view("ana").offers.is_empty(), "nothing rings in rona");
+    assert!(desk.center.waiting(&support()).contains(&chat), "the chat waits again");
+    let withdrawn = desk.log.iter().filter(|e| matches!(e.kind, EventKind::OfferEnded { outcome: OfferOutcome::Withdrawn, .. })).count();
+    assert_eq!(withdrawn, 1);
+    desk.center.check_consistency().unwrap();
+    desk.assert_converged("ana");
+    let available = desk.center.profile().available_status.clone();
+    desk.send("ana", CommandKind::SetStatus { status: available, secondary: None }).unwrap();
+    assert!(desk.view("ana").offers.iter().any(|o| o.contact == chat), "offered again once available (O5)");
+}
+
 /// SPEC O4: an undeliverable offer also sets rona, with the cause.
 #[test]
 fn an_undeliverable_offer_sets_rona_with_its_cause() {

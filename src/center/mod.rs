@@ -480,6 +480,9 @@ impl Center {
             }
         }
         for (id, offer) in &self.offers {
+            if self.agent(&offer.agent).is_some_and(|a| a.status == self.profile.rona_status) {
+                return Err(format!("offer {id} rings for an agent in rona (O5)"));
+            }
             let in_state = self.agent(&offer.agent).is_some_and(|a| a.offer(*id).is_some());
             if !in_state || !self.timers.contains(&(offer.deadline, Timer::OfferDeadline(*id))) {
                 return Err(format!("offer {id} is missing from its agent or its timer"));
@@ -691,10 +694,7 @@ impl Center {
     }
 
     fn log_out(&mut self, now: ServerTime, user: &UserId, reason: LogoutReason) {
-        let open: Vec<OfferId> = self.agent(user).map(|a| a.offers.iter().map(|o| o.id).collect()).unwrap_or_default();
-        for offer in open {
-            self.end_offer(now, offer, OfferOutcome::Withdrawn);
-        }
+        self.withdraw_offers(now, user);
         self.withdraw_previews(now, user);
         self.stop_all_monitoring(now, user);
         self.auto_away_off(user);
@@ -736,6 +736,17 @@ impl Center {
             return;
         }
         self.change_status(now, user, rona, None, Some(cause));
+        // Nothing is offered in rona (O5): what else rang goes back to its
+        // queue, or ends its request to join, as if declined.
+        self.withdraw_offers(now, user);
+    }
+
+    /// Ends every offer still ringing for `user` as withdrawn.
+    fn withdraw_offers(&mut self, now: ServerTime, user: &UserId) {
+        let open: Vec<OfferId> = self.agent(user).map(|a| a.offers.iter().map(|o| o.id).collect()).unwrap_or_default();
+        for offer in open {
+            self.end_offer(now, offer, OfferOutcome::Withdrawn);
+        }
     }
 
     /// Offers a waiting contact to an agent with a deadline (O1).

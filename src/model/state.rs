@@ -191,7 +191,8 @@ pub enum OfferOutcome {
     Expired,
     /// It could not be delivered; the agent goes to rona (O4).
     Undeliverable,
-    /// The customer left or the agent was logged out before an answer.
+    /// The customer left, or the agent was logged out or went to rona
+    /// (nothing is offered in rona, O5) before an answer.
     Withdrawn,
 }
 
