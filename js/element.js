@@ -1068,7 +1068,9 @@ const REFUSAL_TEXT = {
 const CONNECTION_TEXT = {
   connecting: 'Reconnecting…',
   waiting: 'Connection lost: reconnecting. What you press now waits for the connection, and fails if it is not back in time.',
-  unauthorized: 'Signed out: the server refused the sign-in (unauthorized). Sign in again.',
+  // The token was refused (it may have expired): the agent's state on the
+  // server is untouched; a new token (the `token` attribute) goes on.
+  unauthorized: 'Not connected: the server refused this desk\'s sign-in (unauthorized; it may have expired). Your status on the server is unchanged: sign in again to go on.',
 };
 /** Why an offer could not reach the agent (O4), in the agent's words. @type {Record<string, string>} */
 const RONA_TEXT = { device_fault: 'your device did not ring', network_fault: 'the network did not reach your device', wrong_number: 'your number or extension is wrong' };

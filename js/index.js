@@ -150,9 +150,16 @@ export class Client {
     // A virtual clock jumps: the view is recomputed after each move.
     this.#unclock = clock?.onAdvance(() => this.#engine?.fire('wake'));
     // SPEC T7: a tab back from the background may have slept through many
-    // wakes; the view is recomputed at once.
+    // wakes; the view is recomputed at once. Shown again (the device may
+    // have slept), it measures the clock and tests the socket now, and a
+    // lost connection tries again without waiting out its backoff.
     if (typeof document !== 'undefined') {
-      document.addEventListener('visibilitychange', () => this.#engine?.fire('wake'), { signal: this.#io.signal });
+      document.addEventListener('visibilitychange', () => {
+        this.#engine?.fire('wake');
+        if (document.visibilityState !== 'visible') return;
+        this.#engine?.fire('ping');
+        this.#engine?.fire('retry');
+      }, { signal: this.#io.signal });
     }
     /** The latest render-ready view. @type {View} */
     this.view = JSON.parse(this.#engine.view());

@@ -430,3 +430,94 @@ fn the_engine_wakes_at_each_countdown_second_and_flashes_from_deadline_minus_5_s
     assert_eq!(flashing_from, Some(13_000), "flash from deadline - 5 s: {wakes:?}");
     assert_eq!(wakes.len(), 18, "one wake per countdown second, no fixed fast tick: {wakes:?}");
 }
+
+/// A voice offer to ana made at server time `at`, its deadline 18 s on.
+fn voice_offer(id: u64, at: ServerTime) -> OfferInfo {
+    OfferInfo {
+        id: OfferId(id),
+        contact: ContactId(id),
+        channel: Channel::Voice,
+        queue: Some(QueueId::from("support")),
+        from: "+1 555 0100".into(),
+        offered_at: at,
+        deadline: at.plus(18_000),
+        join: None,
+    }
+}
+
+/// SPEC N2: a socket that answers nothing (a network gone silent without
+/// closing it, a frozen server) is dropped ten seconds after an unanswered
+/// ping and the engine reconnects; any frame keeps a socket alive.
+#[test]
+fn a_socket_that_answers_no_ping_is_dropped_and_the_engine_reconnects() {
+    let desk = Desk::new("silent");
+    desk.open();
+    desk.frame(&welcome_text("available"));
+    assert_eq!(desk.engine.connection_state(), "live");
+    let clock = &desk.page.clock;
+    // A ping went out with the welcome; its pong comes: all well 15 s on.
+    let pong = ServerMessage::Pong { client_time: clock.get(), server_time: NOW };
+    desk.frame(&json_text(&pong));
+    clock.set(clock.get() + 15_000);
+    desk.engine.fire(Timer::Ping);
+    assert_eq!(desk.engine.connection_state(), "live", "answered: still live");
+    // This ping gets nothing back: at the next one the socket is dead.
+    clock.set(clock.get() + 15_000);
+    let mark = desk.mark();
+    desk.engine.fire(Timer::Ping);
+    assert_eq!(desk.engine.connection_state(), "waiting");
+    let asked: Vec<String> = desk.since(mark).into_iter().map(|(kind, _)| kind).collect();
+    assert!(asked.contains(&"socket_close".to_owned()) && asked.contains(&"timer_retry".to_owned()), "{asked:?}");
+    let report = desk.last("connection").unwrap();
+    assert_eq!((field(&report, "code").as_u64(), text(&report, "reason").as_deref()), (Some(1006), Some("no answer from the server to a ping")));
+}
+
+/// SPEC O7: after the device slept (the page's clock stood still, the
+/// server's ran on), an offer made after the wake counts down from its
+/// full time: its own time shows the sleep, before any pong.
+#[test]
+fn an_offer_after_a_sleep_counts_down_from_the_servers_time() {
+    let desk = Desk::new("sleep");
+    desk.open();
+    desk.frame(&welcome_text("available"));
+    let clock = &desk.page.clock;
+    let pong = ServerMessage::Pong { client_time: clock.get(), server_time: NOW };
+    desk.frame(&json_text(&pong));
+    // 30 s of sleep: the page's clock moves 2 s, the server's 32 s.
+    clock.set(clock.get() + 2_000);
+    let at = NOW.plus(32_000);
+    let event = ServerMessage::Event(Event { seq: Seq(2), at, agent: UserId::from("ana"), kind: EventKind::OfferCreated { offer: voice_offer(1, at) } });
+    desk.frame(&json_text(&event));
+    let view = desk.last("view").expect("a view");
+    assert_eq!(text(&view["offers"][0], "remaining").as_deref(), Some("00:18"), "not 00:48");
+}
+
+/// SPEC O7: a snapshot (a reload, a new tab, a resume too old for events)
+/// tells the page of each offer it had not heard of, as an `offer` event,
+/// and of each it had that is gone, as `offer_ended`, exactly once.
+#[test]
+fn offers_in_a_snapshot_reach_the_page_as_events() {
+    let desk = Desk::new("snap");
+    desk.open();
+    let mut state = AgentState::new(UserId::from("ana"), "available".into(), NOW);
+    (state.logged_in, state.connected) = (true, true);
+    state.offers = vec![voice_offer(1, NOW)];
+    desk.frame(&json_text(&welcome(NOW, state.clone())));
+    assert_eq!(desk.count("offer"), 1, "an offer ringing at load is an offer");
+    // Reconnected with a snapshot: offer 1 expired meanwhile, offer 2 is new.
+    desk.engine.closed(1006, String::new());
+    desk.engine.fire(Timer::Retry);
+    desk.engine.opened();
+    state.offers = vec![voice_offer(2, NOW)];
+    state.expired_offers = vec![OfferId(1)];
+    let mark = desk.mark();
+    desk.frame(&json_text(&welcome(NOW, state.clone())));
+    let told: Vec<(String, Value)> = desk.since(mark).into_iter().filter(|(k, _)| k.starts_with("offer")).map(|(k, p)| (k, parse(&p))).collect();
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert_eq!((told[0].0.as_str(), field(&told[0].1, "id").as_u64()), ("offer", Some(2)));
+    assert_eq!((told[1].0.as_str(), field(&told[1].1, "offer").as_u64(), text(&told[1].1, "outcome").as_deref()), ("offer_ended", Some(1), Some("expired")));
+    // The same snapshot again tells nothing new.
+    let mark = desk.mark();
+    desk.frame(&json_text(&welcome(NOW, state)));
+    assert!(!desk.since(mark).iter().any(|(k, _)| k.starts_with("offer")));
+}

@@ -7,6 +7,12 @@
 //! server time then never runs ahead of the server, so an accept button never
 //! flashes before deadline - 5 s (SPEC O2); it may flash late by at most one
 //! round trip, and the fastest recent round trip keeps that small.
+//!
+//! The page's monotonic clock stands still while the device sleeps, and the
+//! server's does not: after a sleep the true offset lies outside every
+//! interval measured before it. A sample that no longer overlaps a newer
+//! one is dropped, and so are all of them when a server timestamp (a
+//! welcome, an event) shows the server already later than they allow.
 
 use crate::model::{Millis, ServerTime};
 use alloc::vec::Vec;
@@ -22,6 +28,8 @@ pub struct ClockSync {
     offset: i64,
     /// Recent (round trip, lower-bound offset) samples.
     samples: Vec<(u64, i64)>,
+    /// Whether any server time was seen yet (the offset means something).
+    estimated: bool,
 }
 
 impl ClockSync {
@@ -35,21 +43,33 @@ impl ClockSync {
         self.samples.iter().map(|(rtt, _)| *rtt).min()
     }
 
-    /// A server timestamp seen on arrival, with no round trip to correct it:
-    /// used only until the first pong.
+    /// A server timestamp seen on arrival (a welcome's time, an event's),
+    /// with no round trip to correct it: the true offset is at least
+    /// `server - received`. Before the first pong it is the estimate; after,
+    /// it only shows when the samples went stale (the page slept).
     pub fn observe_one_way(&mut self, received: Millis, server: ServerTime) {
+        let low = server.0 as i64 - received.0 as i64;
         if self.samples.is_empty() {
-            self.offset = server.0 as i64 - received.0 as i64;
+            self.offset = if self.estimated { self.offset.max(low) } else { low };
+            self.estimated = true;
+        } else if self.samples.iter().all(|(rtt, sample)| sample.saturating_add(*rtt as i64) < low) {
+            self.samples.clear();
+            self.offset = low;
         }
     }
 
     /// A ping sent at `sent`, answered with `server` time, received at `received`.
     pub fn observe_round_trip(&mut self, sent: Millis, received: Millis, server: ServerTime) {
-        let rtt = received.0.saturating_sub(sent.0);
+        let rtt = received.0.saturating_sub(sent.0) as i64;
+        let low = server.0 as i64 - received.0 as i64;
+        // Intervals that do not overlap the new one were measured on a clock
+        // that has since jumped against the server's.
+        self.samples.retain(|(old_rtt, old)| *old <= low.saturating_add(rtt) && low <= old.saturating_add(*old_rtt as i64));
         if self.samples.len() == SAMPLES {
             self.samples.remove(0);
         }
-        self.samples.push((rtt, server.0 as i64 - received.0 as i64));
+        self.samples.push((rtt as u64, low));
+        self.estimated = true;
         if let Some((_, offset)) = self.samples.iter().min_by_key(|(rtt, _)| *rtt) {
             self.offset = *offset;
         }
@@ -86,5 +106,30 @@ mod tests {
         }
         assert_eq!(clock.round_trip_ms(), Some(4));
         assert_eq!(clock.offset_ms(), true_offset - 2, "late by at most the fastest round trip");
+    }
+
+    /// SPEC O7: after the device slept 30 s (the page's clock stood still,
+    /// the server's did not), the first pong, or an event's time even before
+    /// it, puts the estimate right; the fast samples from before the sleep
+    /// no longer count.
+    #[test]
+    fn a_sleep_of_the_page_clock_is_followed_at_the_next_server_time() {
+        let mut clock = ClockSync::default();
+        clock.observe_round_trip(Millis(1_000), Millis(1_002), ServerTime(101_001));
+        clock.observe_round_trip(Millis(16_000), Millis(16_040), ServerTime(116_020));
+        assert_eq!(clock.offset_ms(), 99_999);
+        // 30 s of sleep: local 20 000 is server 150 000, not 120 000.
+        let mut pong = clock.clone();
+        pong.observe_round_trip(Millis(20_000), Millis(20_050), ServerTime(150_025));
+        assert_eq!(pong.offset_ms(), 129_975, "the samples from before the sleep are dropped");
+        assert_eq!(pong.round_trip_ms(), Some(50));
+        let mut event = clock.clone();
+        event.observe_one_way(Millis(20_010), ServerTime(150_000));
+        assert_eq!(event.offset_ms(), 129_990, "an event from after the sleep shows it");
+        event.observe_one_way(Millis(20_020), ServerTime(110_000));
+        assert_eq!(event.offset_ms(), 129_990, "an older time (a replayed event) changes nothing");
+        let mut steady = clock.clone();
+        steady.observe_one_way(Millis(17_000), ServerTime(116_999));
+        assert_eq!(steady.offset_ms(), 99_999, "a time the samples allow keeps them");
     }
 }

@@ -180,8 +180,9 @@ impl Replica {
                 self.profile = Some(*profile);
                 match snapshot {
                     Some(snapshot) => {
-                        self.state = Some(snapshot.state);
+                        let known = self.state.replace(snapshot.state);
                         self.last_seq = snapshot.seq;
+                        self.offers_told_by_snapshot(known);
                     }
                     None if self.state.is_none() => return Err(SyncError::NotSynced),
                     None => {}
@@ -215,6 +216,9 @@ impl Replica {
                     self.outbox.push(ClientMessageOf::Resync);
                     return Ok(());
                 }
+                // An event's time bounds the server's clock from below: the
+                // first one after the device slept shows the sleep.
+                self.clock.observe_one_way(now, event.at);
                 let notice = match &event.kind {
                     EventKind::OfferCreated { offer } => Some(Notice::Offer(offer.clone())),
                     EventKind::OfferEnded { offer, outcome } => Some(Notice::OfferEnded(*offer, *outcome)),
@@ -260,6 +264,34 @@ impl Replica {
             }
         }
         Ok(())
+    }
+
+    /// A snapshot tells what its events would have (a reload, a new tab, a
+    /// resume too old for the events): each offer the page had not heard of
+    /// is an offer, and each it had that is gone has ended (O7: once). How it
+    /// ended is read from the snapshot: expired, taken (its customer is in an
+    /// interaction), else withdrawn.
+    fn offers_told_by_snapshot(&mut self, known: Option<AgentState>) {
+        let Some(state) = &self.state else { return };
+        let known = known.map(|k| k.offers).unwrap_or_default();
+        for offer in &state.offers {
+            if !known.iter().any(|k| k.id == offer.id) {
+                self.notices.push(Notice::Offer(offer.clone()));
+            }
+        }
+        for offer in known {
+            if state.offers.iter().any(|o| o.id == offer.id) {
+                continue;
+            }
+            let outcome = if state.expired_offers.contains(&offer.id) {
+                OfferOutcome::Expired
+            } else if state.interactions.iter().any(|i| i.contact == offer.contact) {
+                OfferOutcome::Accepted
+            } else {
+                OfferOutcome::Withdrawn
+            };
+            self.notices.push(Notice::OfferEnded(offer.id, outcome));
+        }
     }
 
     /// Judges a command as the authority would, with what this replica

@@ -30,11 +30,11 @@ pub enum CommandError {
     SecondaryRequired(StatusId),
     /// The secondary status is not offered with this status (S6).
     UnknownSecondary(StatusId),
-    /// No such offer is open for this agent.
+    /// No such offer is open (for this agent, when an agent asks).
     UnknownOffer(OfferId),
     /// The offer's deadline has passed (O7).
     OfferExpired(OfferId),
-    /// No such interaction belongs to this agent.
+    /// No such interaction is open (for this agent, when an agent asks).
     UnknownInteraction(InteractionId),
     /// The command does not apply in the interaction's current state.
     InvalidTransition {
@@ -104,7 +104,7 @@ pub enum CommandError {
     TargetUnavailable(&'static str),
     /// The interaction's case history is full (SPEC N8).
     HistoryFull,
-    /// No such campaign record is at this agent.
+    /// No such campaign record is open (at this agent, when an agent asks).
     UnknownRecord(RecordId),
     /// The record went stale and can no longer be processed (P8).
     RecordStale(RecordId),
@@ -189,9 +189,9 @@ impl CommandError {
             CommandError::UnknownSecondary(s) => {
                 text!("set_status: that secondary status is not offered with `", echo(s.as_str()), "`")
             }
-            CommandError::UnknownOffer(o) => text!("offer ", o, " is not open for this agent"),
+            CommandError::UnknownOffer(o) => text!("offer ", o, " is not open"),
             CommandError::OfferExpired(o) => text!("offer ", o, " has passed its deadline"),
-            CommandError::UnknownInteraction(i) => text!("interaction ", i, " is not open for this agent"),
+            CommandError::UnknownInteraction(i) => text!("interaction ", i, " is not open"),
             CommandError::InvalidTransition { command, state } => {
                 text!(command, " is not allowed while the interaction is ", state)
             }
@@ -217,7 +217,7 @@ impl CommandError {
             CommandError::TargetUnavailable(why) => text!("the target cannot take the request now: ", why),
             CommandError::HistoryFull => text!("the case history holds ", MAX_HISTORY_ENTRIES, " entries, its limit"),
             CommandError::BadArgument { command, detail } => text!(command, ": ", detail),
-            CommandError::UnknownRecord(r) => text!("record ", r, " is not at this agent"),
+            CommandError::UnknownRecord(r) => text!("record ", r, " is not open"),
             CommandError::RecordStale(r) => text!("record ", r, " is stale: its callback was not processed in time, so no request on it is accepted"),
             CommandError::PreviewExpired(r) => text!("the preview of record ", r, " has passed its accept time"),
             CommandError::CallResultRequired => "mark_done: this campaign requires a call result first".to_owned(),

@@ -39,6 +39,15 @@ use alloc::{borrow::ToOwned, string::String, vec::Vec};
 /// How often a live engine measures the clock offset.
 const PING_EVERY_MS: u64 = 15_000;
 
+/// How long a socket may answer nothing to a ping before it counts as dead
+/// (a pong takes a round trip; the server answers pings before commands).
+const ANSWER_WITHIN_MS: u64 = 10_000;
+
+/// The close code and reason the engine reports for a socket it dropped
+/// because nothing came back: a network gone silent without closing it,
+/// or a frozen server.
+const SILENT_CLOSE: (u16, &str) = (1006, "no answer from the server to a ping");
+
 /// What the engine runs in: the page's wrapper, or a test.
 pub trait Host {
     /// Receives an event for the page or an I/O request for the wrapper:
@@ -78,6 +87,8 @@ struct Driver {
     now: Millis,
     /// What to deliver (type, payload), once the driver is released.
     pending: Vec<(&'static str, String)>,
+    /// When the oldest ping nothing has answered since was sent.
+    unanswered_since: Option<Millis>,
 }
 
 impl<H: Host> Engine<H> {
@@ -92,6 +103,7 @@ impl<H: Host> Engine<H> {
                 token,
                 now: Millis(0),
                 pending: Vec::new(),
+                unanswered_since: None,
             }),
             host,
         }
@@ -325,6 +337,8 @@ impl Driver {
     }
 
     fn on_frame(&mut self, text: &str) {
+        // Any frame shows the socket alive.
+        self.unanswered_since = None;
         if text.len() > MAX_SERVER_FRAME_BYTES {
             return self.oversize();
         }
@@ -360,6 +374,7 @@ impl Driver {
 
     fn on_closed(&mut self, code: u16, reason: String) {
         self.io("timer_ping", String::new());
+        self.unanswered_since = None;
         let action = self.link.closed(self.now, code);
         self.act(action);
         self.report_connection(Some((code, reason)));
@@ -372,10 +387,22 @@ impl Driver {
         self.emit("connection", ConnectionReport { state, failures, code, reason });
     }
 
-    /// Measures the clock offset now and again in [`PING_EVERY_MS`], while live.
+    /// Measures the clock offset now and again in [`PING_EVERY_MS`], while
+    /// live. A socket that answered nothing for [`ANSWER_WITHIN_MS`] since
+    /// a ping is dropped, and the engine reconnects (SPEC N2): a silent network or a
+    /// frozen server would otherwise keep the page showing a state the
+    /// server no longer holds.
     fn ping(&mut self) {
         if self.link.state() != LinkState::Live {
             return;
+        }
+        match self.unanswered_since {
+            Some(sent) if self.now.0.saturating_sub(sent.0) >= ANSWER_WITHIN_MS => {
+                self.io("socket_close", String::new());
+                return self.on_closed(SILENT_CLOSE.0, SILENT_CLOSE.1.into());
+            }
+            Some(_) => {}
+            None => self.unanswered_since = Some(self.now),
         }
         self.replica.ping(self.now);
         self.flush();
