@@ -521,3 +521,23 @@ fn offers_in_a_snapshot_reach_the_page_as_events() {
     desk.frame(&json_text(&welcome(NOW, state)));
     assert!(!desk.since(mark).iter().any(|(k, _)| k.starts_with("offer")));
 }
+
+/// SPEC O7: the estimate of server time may lag it by up to a round trip;
+/// a new offer still shows its whole timeout, not a second more.
+#[test]
+fn a_new_offer_never_shows_more_than_its_timeout() {
+    let desk = Desk::new("fresh");
+    desk.open();
+    desk.frame(&welcome_text("available"));
+    let clock = &desk.page.clock;
+    // A 40 ms round trip: the estimate may lag the server by up to 40 ms.
+    let sent = clock.get();
+    clock.set(sent + 40);
+    desk.frame(&json_text(&ServerMessage::Pong { client_time: sent, server_time: NOW.plus(20) }));
+    clock.set(clock.get() + 4_970);
+    let at = NOW.plus(5_000);
+    let event = ServerMessage::Event(Event { seq: Seq(2), at, agent: UserId::from("ana"), kind: EventKind::OfferCreated { offer: voice_offer(1, at) } });
+    desk.frame(&json_text(&event));
+    let view = desk.last("view").expect("a view");
+    assert_eq!(text(&view["offers"][0], "remaining").as_deref(), Some("00:18"));
+}

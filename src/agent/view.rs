@@ -418,7 +418,9 @@ pub(super) fn derive<'a>(profile: &'a Profile, role: Role, state: &'a AgentState
         Vec::new()
     };
     let offers = each(&state.offers, |o| {
-        let remaining_ms = o.deadline.since(now);
+        // The estimate of server time may lag it by a round trip: never
+        // more left than the whole timeout (a new 18 s offer shows 00:18).
+        let remaining_ms = o.deadline.since(now).min(o.deadline.since(o.offered_at));
         OfferView {
             id: o.id,
             contact: o.contact,
