@@ -541,3 +541,25 @@ fn a_new_offer_never_shows_more_than_its_timeout() {
     let view = desk.last("view").expect("a view");
     assert_eq!(text(&view["offers"][0], "remaining").as_deref(), Some("00:18"));
 }
+
+/// SPEC N2, N1: with the connection lost, the state held may be stale (the
+/// server went on): a command waits for the server's judgement instead of
+/// being refused on the old state, and goes out once the socket is back.
+/// Live, the same command is refused at once.
+#[test]
+fn a_command_given_offline_waits_for_the_servers_judgement() {
+    let desk = Desk::new("offline");
+    desk.open();
+    desk.frame(&welcome_text("available"));
+    let accept = r#"{"accept":{"offer":7}}"#;
+    assert_eq!(desk.engine.command(accept).unwrap_err().code, "unknown_offer", "live: judged here");
+    desk.engine.closed(1006, String::new());
+    let id = desk.engine.command(accept).expect("offline: held for the server");
+    desk.page.clock.set(desk.page.clock.get() + 60_000);
+    desk.engine.fire(Timer::Retry);
+    desk.engine.opened();
+    let mark = desk.mark();
+    desk.frame(&welcome_text("available"));
+    let sent = desk.sent_since(mark);
+    assert!(sent.iter().any(|frame| text(frame, "command.id").as_deref() == Some(id.as_str())), "sent once back: {sent:?}");
+}

@@ -305,13 +305,19 @@ impl Replica {
     /// Validates a command with the authority's rules and queues it for
     /// sending; refused commands are never sent.
     pub fn command(&mut self, now: Millis, kind: CommandKind) -> Result<CommandId, CommandError> {
-        self.send_command(now, OutgoingCommand::new(kind))
+        self.send_command(now, OutgoingCommand::new(kind), true)
     }
 
     /// [`Replica::command`] for a command that has its text already (read
-    /// from the page by the browser engine): sent as that text.
-    pub fn send_command(&mut self, now: Millis, command: OutgoingCommand) -> Result<CommandId, CommandError> {
-        self.check(now, command.kind())?;
+    /// from the page by the browser engine): sent as that text. Without
+    /// `judge_here` (the connection is lost, so the state held may be stale)
+    /// only the server judges it, once it is back.
+    pub fn send_command(&mut self, now: Millis, command: OutgoingCommand, judge_here: bool) -> Result<CommandId, CommandError> {
+        match self.check(now, command.kind()) {
+            Err(CommandError::NotReady) => return Err(CommandError::NotReady),
+            Err(refusal) if judge_here => return Err(refusal),
+            _ => {}
+        }
         if self.pending.len() >= MAX_PENDING_COMMANDS {
             return Err(CommandError::TooManyPending);
         }
