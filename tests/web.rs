@@ -563,3 +563,16 @@ fn a_command_given_offline_waits_for_the_servers_judgement() {
     let sent = desk.sent_since(mark);
     assert!(sent.iter().any(|frame| text(frame, "command.id").as_deref() == Some(id.as_str())), "sent once back: {sent:?}");
 }
+
+/// SPEC P8: a request about a record this agent no longer holds goes to the
+/// server, which can tell one that went stale (`record_stale`) from one it
+/// never had; the engine cannot.
+#[test]
+fn a_request_about_a_record_not_held_is_judged_by_the_server() {
+    let desk = Desk::new("stale");
+    desk.open();
+    desk.frame(&welcome_text("available"));
+    let mark = desk.mark();
+    let id = desk.engine.command(r#"{"accept_preview":{"record":5}}"#).expect("sent for the server to judge");
+    assert!(desk.sent_since(mark).iter().any(|frame| text(frame, "command.id").as_deref() == Some(id.as_str())));
+}

@@ -315,6 +315,9 @@ impl Replica {
     pub fn send_command(&mut self, now: Millis, command: OutgoingCommand, judge_here: bool) -> Result<CommandId, CommandError> {
         match self.check(now, command.kind()) {
             Err(CommandError::NotReady) => return Err(CommandError::NotReady),
+            // This side cannot tell a record that went stale from one it
+            // never had (P8): the center can, and answers `record_stale`.
+            Err(CommandError::UnknownRecord(_)) => {}
             Err(refusal) if judge_here => return Err(refusal),
             _ => {}
         }
