@@ -463,6 +463,7 @@ fn a_callback_to_another_number_rings_that_number_spec_w2() {
     }
     let ninth = CommandKind::Reschedule { record, at, number: Some("+46 8 555 0300".into()), personal: false };
     assert_eq!(desk.send("ana", ninth), Err("bad_argument".into()));
+    assert!(!desk.view("ana").outbound[0].actions.add_chained, "a full chain offers no new number");
     let eighth = CommandKind::Reschedule { record, at, number: Some("+46 8 555 0204".into()), personal: false };
     send(&mut desk, &mut list, "ana", eighth).expect("a number of the chain");
 }

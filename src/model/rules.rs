@@ -34,6 +34,8 @@ pub enum Seen<'a> {
 /// Why an agent target cannot take a request (the code is `target_unavailable`).
 const NO_SUCH_AGENT: &str = "no agent has that id";
 /// See [`NO_SUCH_AGENT`].
+/// Why a record's chain takes no other number.
+const CHAIN_FULL: &str = "a record holds at most 8 numbers";
 const NOT_FREE: &str = "that agent is not free for it (logged out, away, not available, or with no room on the channel)";
 /// See [`NO_SUCH_AGENT`].
 const NOT_ASSIGNED: &str = "that agent does not work this campaign";
@@ -250,6 +252,10 @@ impl Judge<'_> {
             RecordAction::Reschedule if status == RecordStatus::Owned && !work.campaign.reschedule_before_dial => {
                 Err(CommandError::RescheduleNotAllowed)
             }
+            // A full chain takes no new number (the desk offers none).
+            RecordAction::AddChained if work.record.chain.len() >= MAX_CHAINED_NUMBERS => {
+                Err(CommandError::BadArgument { command: name, detail: CHAIN_FULL })
+            }
             RecordAction::CancelReschedule if schedule.is_none() => Err(CommandError::InvalidTransition { command: name, state: "not scheduled" }),
             RecordAction::DoNotCall if work.do_not_call => Err(CommandError::InvalidTransition { command: name, state: "do_not_call" }),
             // As the server refuses any number on the list (P6).
@@ -289,7 +295,7 @@ impl Judge<'_> {
                     _ => None,
                 };
                 if joins.is_some_and(|w| w.record.chain.len() >= MAX_CHAINED_NUMBERS) {
-                    Err(CommandError::BadArgument { command: name, detail: "a record holds at most 8 numbers" })
+                    Err(CommandError::BadArgument { command: name, detail: CHAIN_FULL })
                 } else {
                     Ok(())
                 }
