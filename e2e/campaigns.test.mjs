@@ -131,6 +131,11 @@ test('a campaign in push preview, worked in the element from preview to personal
   await act(ana, 'accept-preview').click();
   await until(ana, (o) => o.record.status === 'owned');
   assert.equal(await ana.locator('ringside-agent #campaign-indicator[data-flashing]').count(), 0);
+  const focused = () => ana.evaluate(() => {
+    const active = document.querySelector('ringside-agent').shadowRoot.activeElement;
+    return active ? `${active.localName}.${active.className}:${active.getAttribute('data-action') ?? ''}` : null;
+  });
+  assert.equal(await focused(), 'button.:dial', 'Connect takes over from Accept');
 
   // SPEC P4: another chained record made active; campaign data edited and
   // saved to the list before dialling.
@@ -179,8 +184,10 @@ test('a campaign in push preview, worked in the element from preview to personal
   assert.ok(await act(ana, 'mark-done').isDisabled());
   assert.equal(await card(ana).locator('.hint').getAttribute('data-code'), 'call_result_required');
   assert.match(await card(ana).locator('.hint').textContent(), /^[A-Z]/, 'a sentence for the agent, without the command\'s name');
+  await card(ana).locator('select.call-result').focus();
   await card(ana).locator('select.call-result').selectOption('renewed');
   await until(ana, (o) => o.record.result === 'renewed');
+  assert.equal(await focused(), 'select.call-result:', 'the focus stays on the call result, not on a button of the record');
   assert.ok(!(await act(ana, 'mark-done').isDisabled()));
   await shot(ana, 'campaign-06-call-result.png');
   await expectAccessible(ana, 'a campaign record after the call');

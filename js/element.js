@@ -221,6 +221,16 @@ export class RingsideAgent extends HTMLElement {
     on('preview', (card) => this.#announce(`New ${words(card.origin)} preview: ${card.record.name}, `
       + `campaign ${card.campaign.name}${card.remaining ? `; accept within ${card.remaining}` : ''}`));
     on('view', (view) => this.#sounds(view));
+    // A record that leaves by itself (gone stale, not accepted in time,
+    // taken back) is said so, by the name the desk last showed.
+    on('view', (view) => {
+      if (view.ready) for (const o of view.outbound) this.#recordNames.set(o.record.id, o.record.name);
+    });
+    on('record_ended', ({ record, outcome }) => {
+      const why = outcome && RECORD_GONE_TEXT[outcome];
+      if (why) this.#announce(`${this.#recordNames.get(record) ?? `Record ${record}`}: ${why}`);
+      this.#recordNames.delete(record);
+    });
     on('rona', (rona) => {
       if (rona.notification === 'toast') this.#toast(`RONA: ${ronaWhy(rona.cause)}`);
     });
@@ -278,6 +288,8 @@ export class RingsideAgent extends HTMLElement {
   #ronaSaid = false;
   /** The offers the live region has told of. @type {Set<number>} */
   #announced = new Set();
+  /** The names of the records at this desk, by id. @type {Map<number, string>} */
+  #recordNames = new Map();
 
   /** Says `text` in the live region. @param {string} text */
   #announce(text) {
@@ -981,6 +993,9 @@ function patch(parent, parts) {
 }
 
 /** Controls that end or give up something: an Enter meant for another must not press them. */
+/** The control that takes over from one that goes once pressed. @type {Record<string, string>} */
+const SUCCESSOR = { 'accept-preview': 'dial' };
+
 const RISKY = new Set(['end', 'leave', 'decline', 'reject-preview', 'logout', 'logout-agent', 'done', 'mark-done', 'cancel-record']);
 
 /**
@@ -995,16 +1010,23 @@ const FOCUSABLE = 'button, input, select, textarea';
 
 /**
  * The control of a part's new build that takes the focus `focused` had in
- * the old: the same control (its id and data attributes, but the flash set
- * after building), else the one in its place (Hold became Resume, Log in
+ * the old: the same control (its kind, its id and data attributes, but the
+ * flash set after building), else the one that takes over from it (Connect
+ * from Accept), else the one in its place (Hold became Resume, Log in
  * became the status list) unless that one ends something, else the part
  * itself, so the keyboard user is not sent to the page.
  * @param {Element} focused @param {Element} old @param {Element} fresh
  */
 const twinOf = (focused, old, fresh) => {
+  // The same kind of control (a call-result select is no Set active button
+  // of the same record), or the one that takes over from it.
+  const action = focused.getAttribute('data-action') ?? '';
+  const classes = focused.id || action ? '' : [...focused.classList].map((c) => `.${CSS.escape(c)}`).join('');
   const key = [...focused.attributes].filter((a) => a.name === 'id' || (a.name.startsWith('data-') && a.name !== 'data-flashing'))
     .map((a) => `[${a.name}="${CSS.escape(a.value)}"]`).join('');
-  const same = key ? fresh.querySelector(`${key}:not(:disabled)`) : null;
+  const next = SUCCESSOR[action];
+  const same = key ? fresh.querySelector(`${focused.localName}${classes}${key}:not(:disabled)`)
+    ?? (next && fresh.querySelector(`[data-action="${next}"]:not(:disabled)`)) : null;
   if (same) return /** @type {HTMLElement} */ (same);
   const controls = fresh.querySelectorAll(FOCUSABLE.replace(/,|$/g, ':not(:disabled)$&'));
   const place = [...old.querySelectorAll(FOCUSABLE)].indexOf(focused);
@@ -1073,6 +1095,13 @@ const CONNECTION_TEXT = {
   unauthorized: 'Not connected: the server refused this desk\'s sign-in (unauthorized; it may have expired). Your status on the server is unchanged: sign in again to go on.',
 };
 /** Why an offer could not reach the agent (O4), in the agent's words. @type {Record<string, string>} */
+/** Why a record left the desk by itself, for the agent. @type {Partial<Record<import('./index.js').OutboundOutcome, string>>} */
+const RECORD_GONE_TEXT = {
+  stale: 'the callback went stale (not worked within the campaign\'s limit) and left your desk; it can no longer be worked, and a call in progress goes on as a plain call.',
+  expired: 'the preview was not accepted in time and went back to the list.',
+  withdrawn: 'the preview was taken back.',
+};
+
 const RONA_TEXT = { device_fault: 'your device did not ring', network_fault: 'the network did not reach your device', wrong_number: 'your number or extension is wrong' };
 
 /** Why RONA came, in the agent's words (O3, O4). @param {import('./index.js').RonaCause | null | undefined} cause */

@@ -5,7 +5,7 @@
 // (snake_case), so nothing is renamed in between.
 
 import type {
-  CallbackSounds, Channel, Command, ConnectionState, ErrorCode, Offer, OfferId, OfferOutcome, OutboundView,
+  CallbackSounds, Channel, Command, ConnectionState, ErrorCode, Offer, OfferId, OfferOutcome, OutboundOutcome, OutboundView,
   RecordId, Refusal, Roster, RosterEntry, RonaCause, Target, View,
 } from './types.gen.js';
 
@@ -29,7 +29,8 @@ export interface ClientEvents {
   /** A campaign record arrived as a preview (P2, W5): a new card to announce. */
   preview: OutboundView;
   /** A campaign record left this agent (done, rejected, expired, transferred, stale...). */
-  record_ended: { record: RecordId };
+  /** `outcome` (done, rejected, expired, cancelled, transferred, stale, withdrawn) is missing only for a record a snapshot showed gone. */
+  record_ended: { record: RecordId; outcome?: OutboundOutcome };
   /** The roster as it shows now: after any change, and as its timers tick. */
   roster: Roster;
   /** One followed user's presence changed. */

@@ -284,6 +284,8 @@ export class Client {
     if (type === 'view') this.view = payload;
     if (type === 'roster') this.roster = payload;
     if (type === 'connection') this.connection = payload.state;
+    // Told by the engine, with its outcome: not told again from the view.
+    if (type === 'record_ended') this.#seen.delete(payload.record);
     if (type === 'ack' || type === 'nack') {
       const waiter = this.#pending.get(payload.id);
       if (waiter) {
@@ -318,8 +320,9 @@ export class Client {
   #seen = new Map();
 
   /**
-   * The engine reports campaign records through the view only: `preview`
-   * when a record arrives as a preview, `record_ended` when one leaves.
+   * `preview` when a record arrives as a preview, from the view; the engine
+   * tells `record_ended` with its outcome, and the view any record gone that
+   * no event told of (a snapshot after a long outage), without one.
    * @param {View} view
    */
   #records(view) {

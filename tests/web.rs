@@ -576,3 +576,19 @@ fn a_request_about_a_record_not_held_is_judged_by_the_server() {
     let id = desk.engine.command(r#"{"accept_preview":{"record":5}}"#).expect("sent for the server to judge");
     assert!(desk.sent_since(mark).iter().any(|frame| text(frame, "command.id").as_deref() == Some(id.as_str())));
 }
+
+/// SPEC P8, P3: a campaign record that leaves this agent reaches the page
+/// as `record_ended` with why (a callback gone stale, a preview not
+/// accepted in time), so a desk can say it.
+#[test]
+fn a_record_leaving_reaches_the_page_with_its_outcome() {
+    use ringside::model::campaign::OutboundOutcome;
+    use ringside::model::RecordId;
+    let desk = Desk::new("gone");
+    desk.open();
+    desk.frame(&welcome_text("available"));
+    let event = ServerMessage::Event(Event { seq: Seq(2), at: NOW, agent: UserId::from("ana"), kind: EventKind::OutboundEnded { record: RecordId(9), outcome: OutboundOutcome::Stale } });
+    desk.frame(&json_text(&event));
+    let ended = desk.last("record_ended").expect("record_ended");
+    assert_eq!((field(&ended, "record").as_u64(), text(&ended, "outcome").as_deref()), (Some(9), Some("stale")));
+}

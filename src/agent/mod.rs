@@ -44,6 +44,8 @@ pub enum Notice {
     Offer(OfferInfo),
     /// An offer ended.
     OfferEnded(crate::model::OfferId, OfferOutcome),
+    /// A campaign record left this agent, and why (done, stale...).
+    RecordEnded(crate::model::RecordId, crate::model::campaign::OutboundOutcome),
     /// The agent went to rona (O3, O4); raise a notification if hidden (O6).
     Rona(RonaCause),
     /// A command was applied.
@@ -222,6 +224,7 @@ impl Replica {
                 let notice = match &event.kind {
                     EventKind::OfferCreated { offer } => Some(Notice::Offer(offer.clone())),
                     EventKind::OfferEnded { offer, outcome } => Some(Notice::OfferEnded(*offer, *outcome)),
+                    EventKind::OutboundEnded { record, outcome } => Some(Notice::RecordEnded(*record, *outcome)),
                     EventKind::StatusChanged { rona_cause: Some(cause), .. } => Some(Notice::Rona(*cause)),
                     _ => None,
                 };

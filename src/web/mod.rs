@@ -437,6 +437,7 @@ impl Driver {
                 Notice::Changed => changed = true,
                 Notice::Offer(offer) => self.emit("offer", offer),
                 Notice::OfferEnded(offer, outcome) => self.emit("offer_ended", OfferEndedReport { offer: offer.0, outcome }),
+                Notice::RecordEnded(record, outcome) => self.emit("record_ended", RecordEndedReport { record: record.0, outcome }),
                 // SPEC O6: the wrapper adds how a hidden page was told.
                 Notice::Rona(cause) => self.emit("rona", RonaReport { cause }),
                 Notice::Acked(id, seq) => self.emit("ack", AckReport { id: id.0, seq: seq.0 }),
@@ -509,6 +510,12 @@ struct ConnectionReport {
 struct OfferEndedReport {
     offer: u64,
     outcome: crate::model::state::OfferOutcome,
+}
+
+#[derive(Encode)]
+struct RecordEndedReport {
+    record: u64,
+    outcome: crate::model::campaign::OutboundOutcome,
 }
 
 #[derive(Encode)]
