@@ -501,7 +501,7 @@ export class RingsideAgent extends HTMLElement {
   /** Shows a refusal or failure with its code. @param {unknown} error */
   #toastError(error) {
     const { message, code } = /** @type {{ message?: string, code?: string }} */ (error ?? {});
-    this.#toast(REFUSAL_TEXT[code ?? ''] ?? message ?? String(error), code);
+    this.#toast(REFUSAL_TEXT[code ?? ''] ?? (message ? forAgent(message) : String(error)), code);
   }
 
   /** Sets a wrap-up code, or a status, a call result or do-not-call. @param {Event} event */
@@ -611,7 +611,7 @@ export class RingsideAgent extends HTMLElement {
     if (o.actions.done || !phase || !this.client) return null;
     const refusal = this.client.check({ mark_done: { record: o.record.id, stop: false } });
     // The message names the command for a developer's log; the agent sees only why.
-    return refusal && { code: refusal.code, message: sentence(refusal.message.replace(/^mark_done: /, '')) };
+    return refusal && { code: refusal.code, message: forAgent(refusal.message) };
   }
 
   /** One campaign record card (P2-P8, W1-W7): its phase's controls, exactly as `actions` allows. @param {View} view @param {OutboundView} o */
@@ -1106,6 +1106,13 @@ const RONA_TEXT = { device_fault: 'your device did not ring', network_fault: 'th
 
 /** Why RONA came, in the agent's words (O3, O4). @param {import('./index.js').RonaCause | null | undefined} cause */
 const ronaWhy = (cause) => (cause && cause !== 'no_answer' ? `an offer could not reach you: ${RONA_TEXT[cause] ?? words(cause)}` : 'an offer was not answered');
+/**
+ * A refusal's message in the agent's words: without the command's name in
+ * front (`add_chained: ...`), a field named as a word (`dial.number is ...`
+ * becomes `The number is ...`). @param {string} message
+ */
+const forAgent = (message) => sentence(message.replace(/^[a-z_]+: /, '').replace(/^[a-z_]+\.([a-z_]+) /, (_, field) => `the ${words(field)} `));
+
 /** `text` with a capital first letter. @param {string} text */
 const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 /** @type {Record<string, string>} */
