@@ -36,6 +36,9 @@ function load(wasmUrl) {
   return loading;
 }
 
+/** How far the wall clock may run ahead of the page's own between two timers before it counts as a sleep (a clock set by hand counts too, at the cost of a ping). */
+const SLEEP_JUMP_MS = 2_000;
+
 /** The longest delay `setTimeout` keeps (a longer one fires at once). */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -156,9 +159,7 @@ export class Client {
     if (typeof document !== 'undefined') {
       document.addEventListener('visibilitychange', () => {
         this.#engine?.fire('wake');
-        if (document.visibilityState !== 'visible') return;
-        this.#engine?.fire('ping');
-        this.#engine?.fire('retry');
+        if (document.visibilityState === 'visible') this.#recheck();
       }, { signal: this.#io.signal });
     }
     /** The latest render-ready view. @type {View} */
@@ -205,7 +206,10 @@ export class Client {
     this.#timers.get(name)?.();
     this.#timers.delete(name);
     if (delay === '') return;
-    const fire = () => this.#engine?.fire(name);
+    const fire = () => {
+      this.#sleepCheck();
+      this.#engine?.fire(name);
+    };
     const clock = this.#clock;
     // A reconnect waits on a virtual clock that can set timers, so a test
     // decides when it happens. The view's wake-ups follow the clock's moves
@@ -216,6 +220,27 @@ export class Client {
     }
     const handle = setTimeout(fire, Math.min(Number(delay), MAX_TIMER_MS));
     this.#timers.set(name, () => clearTimeout(handle));
+  }
+
+  /** The wall clock ahead of the page's monotonic one, at the last timer. */
+  #drift = Date.now() - performance.now();
+
+  /**
+   * The page's monotonic clock stands still while the device sleeps, the
+   * wall clock does not: a jump between them on a timer means the device
+   * slept, whether or not the page was hidden and shown again.
+   */
+  #sleepCheck() {
+    const drift = Date.now() - performance.now();
+    const slept = drift - this.#drift > SLEEP_JUMP_MS;
+    this.#drift = drift;
+    if (slept) this.#recheck();
+  }
+
+  /** After a sleep or a return to the page: measure the clock and test the socket now, and retry a lost connection at once. */
+  #recheck() {
+    this.#engine?.fire('ping');
+    this.#engine?.fire('retry');
   }
 
   /** Opens the socket the engine asked for, in place of any other. */

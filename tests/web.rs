@@ -58,6 +58,10 @@ impl Desk {
         self.page.delivered.borrow().iter().filter(|(k, _)| k == kind).count()
     }
 
+    fn count_since(&self, mark: usize, kind: &str) -> usize {
+        self.since(mark).iter().filter(|(k, _)| k == kind).count()
+    }
+
     /// The last event of that kind, parsed.
     fn last(&self, kind: &str) -> Option<Value> {
         self.page.delivered.borrow().iter().rev().find(|(k, _)| k == kind).map(|(_, p)| parse(p))
@@ -156,7 +160,7 @@ fn the_engine_says_hello_goes_live_and_commands_round_trip() {
     assert_eq!(text(&desk.last("connection").unwrap(), "state").as_deref(), Some("live"));
     assert_eq!(field(&desk.view(), "ready").as_bool(), Some(true));
     let after = desk.since(mark);
-    assert!(after.iter().any(|(k, d)| k == "timer_ping" && d == "15000"), "the next ping is due in 15 s: {after:?}");
+    assert!(after.iter().any(|(k, d)| k == "timer_ping" && d == "10000"), "the next ping (or the socket's end) is due in 10 s: {after:?}");
     assert!(desk.sent_since(mark).iter().any(|f| has(f, "ping")), "a ping at once");
 
     let mark = desk.mark();
@@ -447,7 +451,9 @@ fn voice_offer(id: u64, at: ServerTime) -> OfferInfo {
 
 /// SPEC N2: a socket that answers nothing (a network gone silent without
 /// closing it, a frozen server) is dropped ten seconds after an unanswered
-/// ping and the engine reconnects; any frame keeps a socket alive.
+/// ping and the engine reconnects; any frame keeps a socket alive. A page
+/// asking for pings (shown again) neither doubles one owed nor pushes its
+/// deadline out, and being shown again while live says nothing new.
 #[test]
 fn a_socket_that_answers_no_ping_is_dropped_and_the_engine_reconnects() {
     let desk = Desk::new("silent");
@@ -455,21 +461,47 @@ fn a_socket_that_answers_no_ping_is_dropped_and_the_engine_reconnects() {
     desk.frame(&welcome_text("available"));
     assert_eq!(desk.engine.connection_state(), "live");
     let clock = &desk.page.clock;
-    // A ping went out with the welcome; its pong comes: all well 15 s on.
+    // A ping went out with the welcome; its pong comes: all well 10 s on.
     let pong = ServerMessage::Pong { client_time: clock.get(), server_time: NOW };
     desk.frame(&json_text(&pong));
-    clock.set(clock.get() + 15_000);
+    clock.set(clock.get() + 10_000);
+    let mark = desk.mark();
     desk.engine.fire(Timer::Ping);
     assert_eq!(desk.engine.connection_state(), "live", "answered: still live");
-    // This ping gets nothing back: at the next one the socket is dead.
-    clock.set(clock.get() + 15_000);
+    assert_eq!(desk.sent_since(mark).len(), 1, "the next ping");
+    // This ping gets nothing back. Shown again 4 s on: no second ping, no news.
+    clock.set(clock.get() + 4_000);
+    let mark = desk.mark();
+    desk.engine.fire(Timer::Ping);
+    desk.engine.fire(Timer::Retry);
+    assert!(desk.sent_since(mark).is_empty() && desk.count_since(mark, "connection") == 0, "{:?}", desk.since(mark));
+    // Ten seconds after the ping, the socket is dead.
+    clock.set(clock.get() + 6_000);
     let mark = desk.mark();
     desk.engine.fire(Timer::Ping);
     assert_eq!(desk.engine.connection_state(), "waiting");
     let asked: Vec<String> = desk.since(mark).into_iter().map(|(kind, _)| kind).collect();
     assert!(asked.contains(&"socket_close".to_owned()) && asked.contains(&"timer_retry".to_owned()), "{asked:?}");
     let report = desk.last("connection").unwrap();
-    assert_eq!((field(&report, "code").as_u64(), text(&report, "reason").as_deref()), (Some(1006), Some("no answer from the server to a ping")));
+    assert_eq!((field(&report, "code").as_u64(), text(&report, "reason").as_deref()), (Some(1006), Some("no answer from the server")));
+}
+
+/// SPEC N2: a socket that opens a handshake and never welcomes (a network
+/// that lets the connection start and then nothing) is dropped after ten
+/// seconds and retried, instead of waiting for the browser's own limit.
+#[test]
+fn a_handshake_that_hangs_is_dropped_and_retried() {
+    let desk = Desk::new("hang");
+    let mark = desk.mark();
+    desk.engine.connect();
+    let timer = desk.since(mark).into_iter().find(|(k, _)| k == "timer_ping").expect("a deadline for the welcome").1;
+    assert_eq!(timer, "10000");
+    desk.engine.opened();
+    desk.page.clock.set(desk.page.clock.get() + 10_000);
+    let mark = desk.mark();
+    desk.engine.fire(Timer::Ping);
+    assert_eq!(desk.engine.connection_state(), "waiting");
+    assert!(desk.since(mark).iter().any(|(k, _)| k == "socket_close"));
 }
 
 /// SPEC O7: after the device slept (the page's clock stood still, the
@@ -518,8 +550,15 @@ fn offers_in_a_snapshot_reach_the_page_as_events() {
     assert_eq!((told[1].0.as_str(), field(&told[1].1, "offer").as_u64(), text(&told[1].1, "outcome").as_deref()), ("offer_ended", Some(1), Some("expired")));
     // The same snapshot again tells nothing new.
     let mark = desk.mark();
-    desk.frame(&json_text(&welcome(NOW, state)));
+    desk.frame(&json_text(&welcome(NOW, state.clone())));
     assert!(!desk.since(mark).iter().any(|(k, _)| k.starts_with("offer")));
+    // A RONA that came meanwhile is a RONA (O6: a hidden page is told).
+    state.status = "rona".into();
+    state.rona_cause = Some(ringside::model::RonaCause::NoAnswer);
+    state.offers.clear();
+    let mark = desk.mark();
+    desk.frame(&json_text(&welcome(NOW, state)));
+    assert_eq!(desk.count_since(mark, "rona"), 1);
 }
 
 /// SPEC O7: the estimate of server time may lag it by up to a round trip;

@@ -247,7 +247,14 @@ impl Replica {
                     None => self.notices.push(Notice::ServerError(refusal)),
                 }
             }
-            ServerMessage::Pong { client_time, server_time } => self.clock.observe_round_trip(Millis(client_time), now, server_time),
+            ServerMessage::Pong { client_time, server_time } => {
+                let before = self.clock.offset_ms();
+                self.clock.observe_round_trip(Millis(client_time), now, server_time);
+                // A corrected clock (after a sleep, say) moves every countdown.
+                if self.clock.offset_ms() != before {
+                    self.notices.push(Notice::Changed);
+                }
+            }
             ServerMessage::Error { code, message } => self.notices.push(Notice::ServerError(Refusal { code, message })),
             ServerMessage::Roster(snapshot) => {
                 if self.roster.apply_snapshot(*snapshot) {
@@ -271,11 +278,18 @@ impl Replica {
 
     /// A snapshot tells what its events would have (a reload, a new tab, a
     /// resume too old for the events): each offer the page had not heard of
-    /// is an offer, and each it had that is gone has ended (O7: once). How it
+    /// is an offer, and each it had that is gone has ended (O7: once); a
+    /// RONA since the state it had is a RONA. How it
     /// ended is read from the snapshot: expired, taken (its customer is in an
     /// interaction), else withdrawn.
     fn offers_told_by_snapshot(&mut self, known: Option<AgentState>) {
         let Some(state) = &self.state else { return };
+        // RONA that came while away is told as an event would tell it (O6).
+        if let (Some(cause), Some(before)) = (state.rona_cause, &known) {
+            if before.rona_cause.is_none() {
+                self.notices.push(Notice::Rona(cause));
+            }
+        }
         let known = known.map(|k| k.offers).unwrap_or_default();
         for offer in &state.offers {
             if !known.iter().any(|k| k.id == offer.id) {

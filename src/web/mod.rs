@@ -36,17 +36,20 @@ use core::cell::RefCell;
 use crate::text::text;
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
-/// How often a live engine measures the clock offset.
-const PING_EVERY_MS: u64 = 15_000;
+/// How often a live engine measures the clock offset, and how long a
+/// socket may answer nothing (to a ping, or to a hello) before it counts as
+/// dead: a pong takes a round trip, and the server answers pings before
+/// commands.
+const PING_EVERY_MS: u64 = 10_000;
 
-/// How long a socket may answer nothing to a ping before it counts as dead
-/// (a pong takes a round trip; the server answers pings before commands).
-const ANSWER_WITHIN_MS: u64 = 10_000;
+/// The least time between two pings the page asks for (shown again, say),
+/// so a page that flickers does not spend the rate limit on them.
+const MIN_PING_GAP_MS: u64 = 1_000;
 
 /// The close code and reason the engine reports for a socket it dropped
-/// because nothing came back: a network gone silent without closing it,
-/// or a frozen server.
-const SILENT_CLOSE: (u16, &str) = (1006, "no answer from the server to a ping");
+/// because nothing came back: a network gone silent without closing it, a
+/// frozen server, a handshake that hangs.
+const SILENT_CLOSE: (u16, &str) = (1006, "no answer from the server");
 
 /// What the engine runs in: the page's wrapper, or a test.
 pub trait Host {
@@ -87,8 +90,11 @@ struct Driver {
     now: Millis,
     /// What to deliver (type, payload), once the driver is released.
     pending: Vec<(&'static str, String)>,
-    /// When the oldest ping nothing has answered since was sent.
+    /// Since when the socket owes an answer (a ping's, or the welcome to a
+    /// socket being opened) that nothing has given.
     unanswered_since: Option<Millis>,
+    /// When the last ping went out.
+    last_ping: Option<Millis>,
 }
 
 impl<H: Host> Engine<H> {
@@ -104,6 +110,7 @@ impl<H: Host> Engine<H> {
                 now: Millis(0),
                 pending: Vec::new(),
                 unanswered_since: None,
+                last_ping: None,
             }),
             host,
         }
@@ -158,9 +165,12 @@ impl<H: Host> Engine<H> {
     pub fn fire(&self, timer: Timer) {
         self.run(|d| match timer {
             Timer::Retry => {
+                let before = d.link.state();
                 let action = d.link.retry_due();
                 d.act(action);
-                d.report_connection(None);
+                if d.link.state() != before {
+                    d.report_connection(None);
+                }
             }
             Timer::Ping => d.ping(),
             Timer::Wake => d.on_wake(),
@@ -324,7 +334,12 @@ impl Driver {
 
     fn act(&mut self, action: LinkAction) {
         match action {
-            LinkAction::Open => self.io("socket_open", String::new()),
+            LinkAction::Open => {
+                self.io("socket_open", String::new());
+                // A handshake that hangs is dropped as a silent socket is.
+                self.unanswered_since = Some(self.now);
+                self.set_timer("timer_ping", PING_EVERY_MS);
+            }
             LinkAction::RetryAt(at) => {
                 let delay = at.0.saturating_sub(self.now.0);
                 self.set_timer("timer_retry", delay);
@@ -391,22 +406,29 @@ impl Driver {
     }
 
     /// Measures the clock offset now and again in [`PING_EVERY_MS`], while
-    /// live. A socket that answered nothing for [`ANSWER_WITHIN_MS`] since
-    /// a ping is dropped, and the engine reconnects (SPEC N2): a silent network or a
-    /// frozen server would otherwise keep the page showing a state the
-    /// server no longer holds.
+    /// live. A socket that owes an answer (a pong, or the welcome to its
+    /// hello) for that long is dropped, and the engine reconnects (SPEC N2):
+    /// a silent network, a frozen server or a hanging handshake would
+    /// otherwise keep the page showing a state the server no longer holds.
     fn ping(&mut self) {
-        if self.link.state() != LinkState::Live {
+        let state = self.link.state();
+        if !matches!(state, LinkState::Live | LinkState::Connecting) {
             return;
         }
-        match self.unanswered_since {
-            Some(sent) if self.now.0.saturating_sub(sent.0) >= ANSWER_WITHIN_MS => {
+        if let Some(since) = self.unanswered_since {
+            let waited = self.now.0.saturating_sub(since.0);
+            if waited >= PING_EVERY_MS {
                 self.io("socket_close", String::new());
                 return self.on_closed(SILENT_CLOSE.0, SILENT_CLOSE.1.into());
             }
-            Some(_) => {}
-            None => self.unanswered_since = Some(self.now),
+            // An answer is still owed: look again when its time is up.
+            return self.set_timer("timer_ping", PING_EVERY_MS - waited);
         }
+        if state == LinkState::Connecting || self.last_ping.is_some_and(|at| self.now.0.saturating_sub(at.0) < MIN_PING_GAP_MS) {
+            return;
+        }
+        self.unanswered_since = Some(self.now);
+        self.last_ping = Some(self.now);
         self.replica.ping(self.now);
         self.flush();
         self.set_timer("timer_ping", PING_EVERY_MS);
