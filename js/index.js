@@ -227,8 +227,8 @@ export class Client {
 
   /**
    * The page's monotonic clock stands still while the device sleeps, the
-   * wall clock does not: a jump between them on a timer means the device
-   * slept, whether or not the page was hidden and shown again.
+   * wall clock does not: a jump between them at a timer or a frame means
+   * the device slept, whether or not the page was hidden and shown again.
    */
   #sleepCheck() {
     const drift = Date.now() - performance.now();
@@ -261,7 +261,10 @@ export class Client {
     }
     const listeners = {
       open: () => this.#engine?.opened(),
-      message: (/** @type {MessageEvent} */ event) => this.#engine?.frame(event.data),
+      message: (/** @type {MessageEvent} */ event) => {
+        this.#sleepCheck();
+        this.#engine?.frame(event.data);
+      },
       close: (/** @type {CloseEvent} */ event) => {
         this.#detach();
         this.#engine?.closed(event.code ?? 1006, event.reason ?? '');

@@ -160,7 +160,7 @@ fn the_engine_says_hello_goes_live_and_commands_round_trip() {
     assert_eq!(text(&desk.last("connection").unwrap(), "state").as_deref(), Some("live"));
     assert_eq!(field(&desk.view(), "ready").as_bool(), Some(true));
     let after = desk.since(mark);
-    assert!(after.iter().any(|(k, d)| k == "timer_ping" && d == "10000"), "the next ping (or the socket's end) is due in 10 s: {after:?}");
+    assert!(after.iter().any(|(k, d)| k == "timer_wake" && !d.is_empty()), "a wake for the status timer, which the next ping rides on: {after:?}");
     assert!(desk.sent_since(mark).iter().any(|f| has(f, "ping")), "a ping at once");
 
     let mark = desk.mark();
@@ -630,4 +630,32 @@ fn a_record_leaving_reaches_the_page_with_its_outcome() {
     desk.frame(&json_text(&event));
     let ended = desk.last("record_ended").expect("record_ended");
     assert_eq!((field(&ended, "record").as_u64(), text(&ended, "outcome").as_deref()), (Some(9), Some("stale")));
+}
+
+/// Wake-ups while a status timer shows stay at one a second: the 10 s ping
+/// goes out on one of the view's own wakes, never on a timer of its own.
+#[test]
+fn pings_ride_on_the_views_wakes_while_a_timer_ticks() {
+    let desk = Desk::new("ride");
+    desk.open();
+    desk.frame(&welcome_text("available"));
+    let clock = &desk.page.clock;
+    let mark = desk.mark();
+    desk.frame(&json_text(&ServerMessage::Pong { client_time: clock.get(), server_time: NOW }));
+    let start = clock.get();
+    let mut wakes = 0;
+    while clock.get() - start < 20_000 {
+        let delay: u64 = desk.since(mark).into_iter().rev().find(|(k, _)| k == "timer_wake").and_then(|(_, d)| d.parse().ok()).expect("a wake");
+        clock.set(clock.get() + delay);
+        desk.engine.fire(Timer::Wake);
+        wakes += 1;
+        // Each ping is answered at once.
+        if let Some(ping) = desk.sent_since(mark).into_iter().filter(|f| has(f, "ping")).last() {
+            let sent = field(&ping, "ping.client_time").as_u64().unwrap();
+            desk.frame(&json_text(&ServerMessage::Pong { client_time: sent, server_time: NOW }));
+        }
+    }
+    let pings = desk.sent_since(mark).into_iter().filter(|f| has(f, "ping")).count();
+    assert_eq!((wakes, pings), (20, 2), "one wake a second, a ping every 10 s on them");
+    assert!(!desk.since(mark).iter().any(|(k, d)| k == "timer_ping" && !d.is_empty()), "no timer of the ping's own");
 }

@@ -250,8 +250,10 @@ impl Replica {
             ServerMessage::Pong { client_time, server_time } => {
                 let before = self.clock.offset_ms();
                 self.clock.observe_round_trip(Millis(client_time), now, server_time);
-                // A corrected clock (after a sleep, say) moves every countdown.
-                if self.clock.offset_ms() != before {
+                // A clock corrected by a second or more (after a sleep, say)
+                // moves every countdown now; a smaller shift shows at the
+                // next tick, with no view of its own.
+                if self.clock.offset_ms().abs_diff(before) >= 1_000 {
                     self.notices.push(Notice::Changed);
                 }
             }

@@ -95,6 +95,10 @@ struct Driver {
     unanswered_since: Option<Millis>,
     /// When the last ping went out.
     last_ping: Option<Millis>,
+    /// When a live socket is next pinged, or its answer is next looked for:
+    /// on the view's own wake when one comes within a second of it, so a
+    /// ticking timer costs no extra wake-up.
+    ping_due: Option<Millis>,
 }
 
 impl<H: Host> Engine<H> {
@@ -111,6 +115,7 @@ impl<H: Host> Engine<H> {
                 pending: Vec::new(),
                 unanswered_since: None,
                 last_ping: None,
+                ping_due: None,
             }),
             host,
         }
@@ -383,6 +388,8 @@ impl Driver {
         if welcome && self.replica.state().is_some() {
             self.link.welcomed();
             self.report_connection(None);
+            // The handshake's deadline is met; pings ride on the view's wakes.
+            self.io("timer_ping", String::new());
             self.ping();
         }
         self.flush();
@@ -393,6 +400,7 @@ impl Driver {
     fn on_closed(&mut self, code: u16, reason: String) {
         self.io("timer_ping", String::new());
         self.unanswered_since = None;
+        self.ping_due = None;
         let action = self.link.closed(self.now, code);
         self.act(action);
         self.report_connection(Some((code, reason)));
@@ -422,7 +430,7 @@ impl Driver {
                 return self.on_closed(SILENT_CLOSE.0, SILENT_CLOSE.1.into());
             }
             // An answer is still owed: look again when its time is up.
-            return self.set_timer("timer_ping", PING_EVERY_MS - waited);
+            return self.ping_at(PING_EVERY_MS - waited);
         }
         if state == LinkState::Connecting || self.last_ping.is_some_and(|at| self.now.0.saturating_sub(at.0) < MIN_PING_GAP_MS) {
             return;
@@ -431,7 +439,17 @@ impl Driver {
         self.last_ping = Some(self.now);
         self.replica.ping(self.now);
         self.flush();
-        self.set_timer("timer_ping", PING_EVERY_MS);
+        self.ping_at(PING_EVERY_MS);
+    }
+
+    /// Sets the next ping `delay_ms` from now: on the ping timer while the
+    /// socket is opening, else with the view's wake.
+    fn ping_at(&mut self, delay_ms: u64) {
+        if self.link.state() != LinkState::Live {
+            return self.set_timer("timer_ping", delay_ms);
+        }
+        self.ping_due = Some(self.now.plus(delay_ms));
+        self.schedule_wake();
     }
 
     /// Sends what the replica queued, once the link is live; until then
@@ -499,13 +517,24 @@ impl Driver {
     /// Sleeps until the view next changes; recomputed on every wake.
     fn schedule_wake(&mut self) {
         let now = self.now;
-        match self.replica.next_change(now) {
+        let ping = self.ping_due.filter(|_| self.link.state() == LinkState::Live);
+        let at = match (self.replica.next_change(now), ping) {
+            // The ping rides on the view's wake up to a second late.
+            (Some(view), Some(ping)) if view >= ping && view.0 - ping.0 <= MIN_PING_GAP_MS => Some(view),
+            (Some(view), Some(ping)) => Some(view.min(ping)),
+            (view, ping) => view.or(ping),
+        };
+        match at {
             Some(at) => self.set_timer("timer_wake", at.0.saturating_sub(now.0).max(1)),
             None => self.io("timer_wake", String::new()),
         }
     }
 
     fn on_wake(&mut self) {
+        if self.ping_due.is_some_and(|at| self.now >= at) {
+            self.ping_due = None;
+            self.ping();
+        }
         self.emit_view();
         if self.replica.roster().subscribed() {
             self.emit_roster(&[]);
