@@ -650,7 +650,7 @@ fn pings_ride_on_the_views_wakes_while_a_timer_ticks() {
         desk.engine.fire(Timer::Wake);
         wakes += 1;
         // Each ping is answered at once.
-        if let Some(ping) = desk.sent_since(mark).into_iter().filter(|f| has(f, "ping")).last() {
+        if let Some(ping) = desk.sent_since(mark).into_iter().rev().find(|f| has(f, "ping")) {
             let sent = field(&ping, "ping.client_time").as_u64().unwrap();
             desk.frame(&json_text(&ServerMessage::Pong { client_time: sent, server_time: NOW }));
         }
