@@ -557,6 +557,13 @@ fn offers_in_a_snapshot_reach_the_page_as_events() {
     state.rona_cause = Some(ringside::model::RonaCause::NoAnswer);
     state.offers.clear();
     let mark = desk.mark();
+    desk.frame(&json_text(&welcome(NOW, state.clone())));
+    assert_eq!(desk.count_since(mark, "rona"), 1);
+    // The same RONA again is nothing new; a second one since is.
+    let mark = desk.mark();
+    desk.frame(&json_text(&welcome(NOW, state.clone())));
+    assert_eq!(desk.count_since(mark, "rona"), 0);
+    state.status_since = NOW.plus(60_000);
     desk.frame(&json_text(&welcome(NOW, state)));
     assert_eq!(desk.count_since(mark, "rona"), 1);
 }

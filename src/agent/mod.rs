@@ -288,7 +288,8 @@ impl Replica {
         let Some(state) = &self.state else { return };
         // RONA that came while away is told as an event would tell it (O6).
         if let (Some(cause), Some(before)) = (state.rona_cause, &known) {
-            if before.rona_cause.is_none() {
+            // Another RONA since the one the page knew has a later start.
+            if before.rona_cause.is_none() || before.status_since != state.status_since {
                 self.notices.push(Notice::Rona(cause));
             }
         }
