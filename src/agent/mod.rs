@@ -184,7 +184,7 @@ impl Replica {
                     Some(snapshot) => {
                         let known = self.state.replace(snapshot.state);
                         self.last_seq = snapshot.seq;
-                        self.offers_told_by_snapshot(known);
+                        self.told_by_snapshot(known);
                     }
                     None if self.state.is_none() => return Err(SyncError::NotSynced),
                     None => {}
@@ -279,12 +279,11 @@ impl Replica {
     }
 
     /// A snapshot tells what its events would have (a reload, a new tab, a
-    /// resume too old for the events): each offer the page had not heard of
-    /// is an offer, and each it had that is gone has ended (O7: once); a
-    /// RONA since the state it had is a RONA. How it
-    /// ended is read from the snapshot: expired, taken (its customer is in an
-    /// interaction), else withdrawn.
-    fn offers_told_by_snapshot(&mut self, known: Option<AgentState>) {
+    /// resume too old for the events): a RONA since the state the page had
+    /// is a RONA; each offer it had not heard of is an offer, and each it
+    /// had that is gone has ended (O7: once), as the snapshot shows it:
+    /// expired, taken (its customer is in an interaction), else withdrawn.
+    fn told_by_snapshot(&mut self, known: Option<AgentState>) {
         let Some(state) = &self.state else { return };
         // RONA that came while away is told as an event would tell it (O6).
         if let (Some(cause), Some(before)) = (state.rona_cause, &known) {

@@ -184,9 +184,10 @@ impl<H: Host> Engine<H> {
 
     /// Validates a command (its JSON, as in docs/protocol.md) with the
     /// authority's rules and sends it; returns its id. Refused with the
-    /// rules' code (while live: with the connection lost, the state held may
-    /// be stale, and the command waits for the server's judgement), or `invalid_message` when it is not a command or a text
-    /// in it is over its bound (the server would refuse it the same way).
+    /// rules' code (while live: with the connection lost, the state held
+    /// may be stale, and the command waits for the server's judgement), or
+    /// `invalid_message` when it is not a command or a text in it is over
+    /// its bound (the server would refuse it the same way).
     pub fn command(&self, kind: &str) -> Result<String, Refusal> {
         let command = command_of(kind)?;
         self.run(|d| {
